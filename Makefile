@@ -1,0 +1,91 @@
+# smskit — build, test, install. Read STYLE: one static library from common/,
+# one program per cmd/*.c, everything found with pkg-config.
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+O       ?= build
+PKGS     = libcurl libcjson sqlite3 libcrypto libmicrohttpd libutf8proc
+
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+override CFLAGS := -std=c17 -Wall -Wextra -Werror -Wshadow -Wvla -O2 -g \
+	-D_DEFAULT_SOURCE -D_GNU_SOURCE -DSMSKIT_VERSION=\"$(VERSION)\" \
+	-Icommon $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) $(CFLAGS)
+override LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+LDLIBS   = $(shell pkg-config --libs $(PKGS)) -lm
+
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/%.o)
+CMDS       = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+SCRIPTS    = $(patsubst cmd/%.sh,%,$(wildcard cmd/*.sh))
+BINS       = $(CMDS:%=$(O)/bin/%)
+TOOLS      = $(patsubst tests/tools/%.c,$(O)/tests/%,$(wildcard tests/tools/*.c))
+MAN1       = $(wildcard man/*.1)
+MAN5       = $(wildcard man/*.5)
+MAN7       = $(wildcard man/*.7)
+
+all: $(BINS) $(TOOLS)
+
+$(O)/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/libsmskit.a: $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/bin/%: $(O)/cmd/%.o $(O)/libsmskit.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/%: $(O)/tests/tools/%.o $(O)/libsmskit.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The suite runs twice: the normal build, then under ASan + UBSan.
+check: all
+	tests/run $(O)
+	$(MAKE) O=build-san SAN=1 all
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run build-san
+
+test: all
+	tests/run $(O)
+
+bench: all
+	bench/run $(O)
+
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) O=build-fuzz CC=clang CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libsmskit.a
+	@mkdir -p build-fuzz/fuzz
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  clang $(CFLAGS) -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$t tests/fuzz/$$t.c build-fuzz/libsmskit.a $(LDLIBS); \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus/$$t; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	$(if $(SCRIPTS),for s in $(SCRIPTS); do install -m 755 cmd/$$s.sh $(DESTDIR)$(BINDIR)/$$s; done)
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+
+uninstall:
+	rm -f $(CMDS:%=$(DESTDIR)$(BINDIR)/%) $(SCRIPTS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	      $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+
+demo: all
+	contrib/demo.sh $(O)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all check test bench fuzz install uninstall demo clean
+.SECONDARY:

@@ -1,0 +1,34 @@
+/* config — settings from the environment and the config file (SPEC 4).
+ * The environment wins; the file is `key = value` lines with # comments, keys
+ * are the environment names (case-insensitive) plus price overrides such as
+ * `price.US.sms = 0.0083`. A file holding a secret must not be readable by group
+ * or others. No globals: every caller holds its own struct sms_config. */
+#ifndef SMSKIT_CONFIG_H
+#define SMSKIT_CONFIG_H
+
+#include <stddef.h>
+
+struct sms_config;
+
+/* Reads $SMS_CONFIG, else $XDG_CONFIG_HOME/sms/config, else ~/.config/sms/config.
+ * A missing file is not an error. On error returns NULL with a sentence in err;
+ * the caller exits 78 (EX_CONFIG). */
+struct sms_config *config_load(char *err, size_t errlen);
+
+/* Environment first, then file; NULL when unset or empty. */
+const char *config_get(const struct sms_config *c, const char *key);
+const char *config_get_or(const struct sms_config *c, const char *key, const char *def);
+
+/* Calls fn for every file key starting with prefix (case-insensitive), e.g. "price.". */
+void config_each(const struct sms_config *c, const char *prefix,
+                 void (*fn)(const char *key, const char *value, void *arg), void *arg);
+
+/* SMS_DB or $XDG_DATA_HOME/sms/sms.db or ~/.local/share/sms/sms.db; malloc'd. */
+char *config_db_path(const struct sms_config *c);
+
+/* Default region for national-format numbers (SMS_DEFAULT_COUNTRY, default "US"). */
+const char *config_default_country(const struct sms_config *c);
+
+void config_free(struct sms_config *c);
+
+#endif

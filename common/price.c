@@ -1,0 +1,157 @@
+/* price — decimal money and the price table. See price.h. */
+#include "price.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct price_row {
+	char    country[3]; /* ISO alpha-2, or "*" for every other country */
+	money_t sms;        /* per segment */
+	money_t mms;        /* per message */
+};
+
+/* Indicative Twilio list prices in USD (2026, outbound, long code, carrier fees
+ * not included); ../shared/PROVIDERS.md section 11. They are estimates only:
+ * the provider's own price lands in "price" after sending. */
+static const struct price_row builtin[] = {
+	{"*", 100000, 220000},  {"AU", 51500, 220000}, {"BR", 75000, 220000},
+	{"CA", 8300, 22000},    {"CN", 45000, 220000}, {"DE", 88700, 220000},
+	{"ES", 82200, 220000},  {"FR", 82700, 220000}, {"GB", 52400, 220000},
+	{"IE", 79700, 220000},  {"IN", 83200, 220000}, {"IT", 88600, 220000},
+	{"JP", 93200, 220000},  {"MX", 99500, 220000}, {"NL", 108300, 220000},
+	{"PR", 8300, 22000},    {"US", 8300, 22000},
+};
+
+struct price_table {
+	struct price_row *rows;
+	size_t            n;
+	char              currency[8];
+};
+
+int money_parse(const char *s, money_t *out)
+{
+	int neg = 0;
+	money_t whole = 0, frac = 0;
+	int nfrac = 0, ndig = 0;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; isdigit((unsigned char)*s); s++, ndig++) {
+		if (whole > 1000000000000LL)
+			return -1;
+		whole = whole * 10 + (*s - '0');
+	}
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++, ndig++) {
+			if (++nfrac > 6)
+				return -1;
+			frac = frac * 10 + (*s - '0');
+		}
+	if (*s || ndig == 0)
+		return -1;
+	while (nfrac++ < 6)
+		frac *= 10;
+	*out = (whole * MONEY_SCALE + frac) * (neg ? -1 : 1);
+	return 0;
+}
+
+void money_format(money_t m, char buf[32])
+{
+	const char *sign = m < 0 ? "-" : "";
+	unsigned long long a = m < 0 ? (unsigned long long)-m : (unsigned long long)m;
+	char frac[8];
+	snprintf(frac, sizeof frac, "%06llu", a % MONEY_SCALE);
+	for (int i = 5; i >= 4 && frac[i] == '0'; i--)
+		frac[i] = '\0';
+	snprintf(buf, 32, "%s%llu.%s", sign, a / MONEY_SCALE, frac);
+}
+
+static struct price_row *row_for(struct price_table *t, const char *country)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcasecmp(t->rows[i].country, country) == 0)
+			return &t->rows[i];
+	t->rows = xrealloc(t->rows, (t->n + 1) * sizeof *t->rows);
+	struct price_row *r = &t->rows[t->n++];
+	const struct price_row *def = &t->rows[0]; /* "*" is always first */
+	snprintf(r->country, sizeof r->country, "%s", country);
+	for (char *p = r->country; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	r->sms = def->sms;
+	r->mms = def->mms;
+	return r;
+}
+
+struct override_ctx {
+	struct price_table *t;
+	char               *err;
+	size_t              errlen;
+	int                 failed;
+};
+
+/* price.CC.sms = 0.0083, price.*.mms = 0.02 */
+static void apply_override(const char *key, const char *value, void *arg)
+{
+	struct override_ctx *ctx = arg;
+	const char *cc = key + strlen("price.");
+	const char *dot = strchr(cc, '.');
+	money_t m;
+	size_t cl = dot ? (size_t)(dot - cc) : 0;
+	int ok = dot && (cl == 2 || (cl == 1 && *cc == '*')) &&
+	         (strcasecmp(dot + 1, "sms") == 0 || strcasecmp(dot + 1, "mms") == 0) &&
+	         money_parse(value, &m) == 0 && m >= 0;
+	if (!ok) {
+		if (!ctx->failed)
+			snprintf(ctx->err, ctx->errlen,
+			         "config: bad price override `%s = %s` (want price.CC.sms or "
+			         "price.CC.mms = a decimal such as 0.0083)", key, value);
+		ctx->failed = 1;
+		return;
+	}
+	char country[3] = {cc[0], cl == 2 ? cc[1] : '\0', '\0'};
+	struct price_row *r = row_for(ctx->t, country);
+	if (strcasecmp(dot + 1, "sms") == 0)
+		r->sms = m;
+	else
+		r->mms = m;
+}
+
+struct price_table *price_load(const struct sms_config *c, char *err, size_t errlen)
+{
+	struct price_table *t = xcalloc(1, sizeof *t);
+	t->n = sizeof builtin / sizeof *builtin;
+	t->rows = xmalloc(sizeof builtin);
+	memcpy(t->rows, builtin, sizeof builtin);
+	snprintf(t->currency, sizeof t->currency, "%s", config_get_or(c, "currency", "USD"));
+	struct override_ctx ctx = {t, err, errlen, 0};
+	config_each(c, "price.", apply_override, &ctx);
+	if (ctx.failed) {
+		price_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void price_free(struct price_table *t)
+{
+	if (!t)
+		return;
+	free(t->rows);
+	free(t);
+}
+
+money_t price_estimate(const struct price_table *t, const char *country, int mms, size_t segments)
+{
+	const struct price_row *r = &t->rows[0];
+	for (size_t i = 1; country && *country && i < t->n; i++)
+		if (strcasecmp(t->rows[i].country, country) == 0) {
+			r = &t->rows[i];
+			break;
+		}
+	return mms ? r->mms : r->sms * (money_t)segments;
+}
+
+const char *price_currency(const struct price_table *t) { return t->currency; }

@@ -1,0 +1,252 @@
+/* records — NDJSON in and out (SPEC 3). See records.h. */
+#include "records.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <utf8proc.h>
+
+void rec_in_init(struct rec_in *r, FILE *fp)
+{
+	memset(r, 0, sizeof *r);
+	r->fp = fp;
+}
+
+void rec_in_free(struct rec_in *r)
+{
+	free(r->line);
+	r->line = NULL;
+	r->cap = 0;
+}
+
+static cJSON *bad_record(size_t lineno, const char *code, const char *msg)
+{
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "line", (double)lineno);
+	rec_fail(rec, code, 0, "%s", msg);
+	return rec;
+}
+
+/* Returns the offset of the first invalid UTF-8 sequence, or -1 when valid.
+ * ASCII is checked a word at a time: most lines are mostly ASCII. */
+static long utf8_invalid_at(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		                                      (utf8proc_ssize_t)(n - i), &cp);
+		if (k < 0)
+			return (long)i;
+		i += (size_t)k;
+	}
+	return -1;
+}
+
+/* A \u0000 escape parses as valid JSON but would silently cut a C string short.
+ * Counts the backslashes before "u0000" so that "\\u0000" (text) is allowed. */
+static int has_nul_escape(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	while ((p = memmem(p, (size_t)(end - p), "u0000", 5)) != NULL) {
+		size_t bs = 0;
+		for (const char *q = p - 1; q >= s && *q == '\\'; q--)
+			bs++;
+		if (bs % 2 == 1)
+			return 1;
+		p += 5;
+	}
+	return 0;
+}
+
+int rec_next(struct rec_in *r, cJSON **obj, cJSON **bad)
+{
+	*obj = *bad = NULL;
+	for (;;) {
+		ssize_t n = getline(&r->line, &r->cap, r->fp);
+		if (n < 0)
+			return 0;
+		r->lineno++;
+		size_t len = (size_t)n;
+		while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r'))
+			len--;
+		size_t i = 0;
+		while (i < len && (r->line[i] == ' ' || r->line[i] == '\t'))
+			i++;
+		if (i == len)
+			continue; /* blank lines separate nothing; skip them */
+
+		if (memchr(r->line, '\0', len)) {
+			*bad = bad_record(r->lineno, "nul_byte", "input line holds a NUL byte");
+			return 1;
+		}
+		long at = utf8_invalid_at(r->line, len);
+		if (at >= 0) {
+			char msg[96];
+			snprintf(msg, sizeof msg, "input is not valid UTF-8 (byte %ld)", at + 1);
+			*bad = bad_record(r->lineno, "invalid_utf8", msg);
+			return 1;
+		}
+		r->line[len] = '\0';
+		const char *end = NULL;
+		cJSON *j = cJSON_ParseWithLengthOpts(r->line, len, &end, 0);
+		if (!j || !cJSON_IsObject(j)) {
+			int was_json = j != NULL;
+			cJSON_Delete(j);
+			if (was_json) {
+				r->nparsed++;
+				*bad = bad_record(r->lineno, "bad_json", "input line is JSON but not an object");
+			} else {
+				r->nbad_json++;
+				*bad = bad_record(r->lineno, "bad_json", "input line is not JSON");
+			}
+			return 1;
+		}
+		/* Anything but whitespace after the object is a second value on one line. */
+		while (end && end < r->line + len && (*end == ' ' || *end == '\t'))
+			end++;
+		if (end && end < r->line + len) {
+			cJSON_Delete(j);
+			r->nbad_json++;
+			*bad = bad_record(r->lineno, "bad_json", "input line holds more than one JSON value");
+			return 1;
+		}
+		r->nparsed++;
+		if (has_nul_escape(r->line, len)) {
+			cJSON_Delete(j);
+			*bad = bad_record(r->lineno, "nul_byte", "input holds a \\u0000 escape");
+			return 1;
+		}
+		rec_put_num(j, "line", (double)r->lineno);
+		*obj = j;
+		return 1;
+	}
+}
+
+void rec_out_init(struct rec_out *o, FILE *fp)
+{
+	memset(o, 0, sizeof *o);
+	o->fp = fp;
+}
+
+int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg)
+{
+	int want_text;
+	if (!arg)
+		want_text = isatty(fileno(o->fp));
+	else if (strcmp(arg, "json") == 0)
+		want_text = 0;
+	else if (strcmp(arg, "text") == 0)
+		want_text = 1;
+	else
+		return -1;
+	o->text = want_text ? text : NULL;
+	o->text_arg = text_arg;
+	return 0;
+}
+
+void rec_emit(struct rec_out *o, cJSON *rec)
+{
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok")))
+		o->nok++;
+	else
+		o->nfail++;
+	if (o->text) {
+		o->text(o->fp, rec, o->text_arg);
+	} else {
+		char *s = cJSON_PrintUnformatted(rec);
+		if (s) {
+			fputs(s, o->fp);
+			fputc('\n', o->fp);
+			free(s);
+		}
+	}
+	cJSON_Delete(rec);
+}
+
+void rec_put(cJSON *rec, const char *key, cJSON *val)
+{
+	if (cJSON_GetObjectItemCaseSensitive(rec, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(rec, key, val);
+	else
+		cJSON_AddItemToObject(rec, key, val);
+}
+
+void rec_put_str(cJSON *rec, const char *key, const char *s)
+{
+	rec_put(rec, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
+void rec_put_num(cJSON *rec, const char *key, double n) { rec_put(rec, key, cJSON_CreateNumber(n)); }
+
+void rec_set_ok(cJSON *rec) { rec_put(rec, "ok", cJSON_CreateTrue()); }
+
+const char *rec_str(const cJSON *rec, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void vfail(cJSON *rec, const char *code, int has_pc, long pc, int retryable,
+                  const char *fmt, va_list ap)
+{
+	struct strbuf msg;
+	strbuf_init(&msg);
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	if (n > 0) {
+		char *tmp = xmalloc((size_t)n + 1);
+		vsnprintf(tmp, (size_t)n + 1, fmt, aq);
+		strbuf_puts(&msg, tmp);
+		free(tmp);
+	}
+	va_end(aq);
+
+	cJSON *err = cJSON_CreateObject();
+	cJSON_AddStringToObject(err, "code", code);
+	cJSON_AddStringToObject(err, "message", msg.s ? msg.s : code);
+	if (has_pc)
+		cJSON_AddNumberToObject(err, "provider_code", (double)pc);
+	cJSON_AddBoolToObject(err, "retryable", retryable);
+	rec_put(rec, "ok", cJSON_CreateFalse());
+	rec_put(rec, "error", err);
+
+	const cJSON *line = cJSON_GetObjectItemCaseSensitive(rec, "line");
+	if (cJSON_IsNumber(line))
+		warnmsg("line %d: %s", line->valueint, msg.s ? msg.s : code);
+	else
+		warnmsg("%s", msg.s ? msg.s : code);
+	strbuf_free(&msg);
+}
+
+void rec_fail(cJSON *rec, const char *code, int retryable, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(rec, code, 0, 0, retryable, fmt, ap);
+	va_end(ap);
+}
+
+void rec_fail_provider(cJSON *rec, const char *code, long provider_code, int retryable,
+                       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(rec, code, 1, provider_code, retryable, fmt, ap);
+	va_end(ap);
+}
+
+int rec_exit_code(const struct rec_out *o, const struct rec_in *in)
+{
+	if (in && in->nbad_json > 0 && in->nparsed == 0)
+		return EX_DATAERR;
+	return o->nfail ? 1 : 0;
+}

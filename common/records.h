@@ -1,0 +1,72 @@
+/* records — NDJSON in and out (SPEC 3): one JSON object per line, 1-based line
+ * numbers, unknown fields passed through, error records for bad lines (not JSON,
+ * not an object, invalid UTF-8, NUL), output in input order, sysexits codes.
+ * Programs read with rec_next(), fill in fields, and hand each record to rec_emit(). */
+#ifndef SMSKIT_RECORDS_H
+#define SMSKIT_RECORDS_H
+
+#include <stdio.h>
+#include <sysexits.h>
+#include <cjson/cJSON.h>
+
+struct rec_in {
+	FILE  *fp;
+	char  *line;
+	size_t cap;
+	size_t lineno;    /* line number of the record last returned */
+	size_t nparsed;   /* lines that were JSON objects */
+	size_t nbad_json; /* lines that were not JSON at all */
+};
+
+void rec_in_init(struct rec_in *r, FILE *fp);
+void rec_in_free(struct rec_in *r);
+
+/* Reads the next non-blank line. Returns 0 at end of input. Otherwise returns 1
+ * and sets exactly one of *obj (the record, "line" already added) or *bad (an
+ * error record {"line":N,"ok":false,"error":{...}}, already reported on stderr).
+ * The caller owns whichever it gets and passes it to rec_emit(). */
+int rec_next(struct rec_in *r, cJSON **obj, cJSON **bad);
+
+typedef void (*rec_text_fn)(FILE *fp, const cJSON *rec, void *arg);
+
+struct rec_out {
+	FILE       *fp;
+	rec_text_fn text;    /* non-NULL: -o text, this prints one record */
+	void       *text_arg;
+	size_t      nok, nfail;
+};
+
+void rec_out_init(struct rec_out *o, FILE *fp);
+
+/* Parses -o json|text; with arg NULL picks text when fp is a terminal.
+ * Returns -1 on an unknown value. */
+int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg);
+
+/* Prints the record (one compact line, or text) and counts it as ok or failed
+ * by its "ok" field. Frees it. */
+void rec_emit(struct rec_out *o, cJSON *rec);
+
+/* Marks rec failed: "ok": false and "error": {code, message, retryable}; one
+ * line on stderr naming the input line when rec has one. */
+void rec_fail(cJSON *rec, const char *code, int retryable, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Same, with the provider's own error code kept as "provider_code". */
+void rec_fail_provider(cJSON *rec, const char *code, long provider_code, int retryable,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* "ok": true (replacing any "ok" the input carried). */
+void rec_set_ok(cJSON *rec);
+
+/* Sets or replaces a field (takes ownership of val). */
+void rec_put(cJSON *rec, const char *key, cJSON *val);
+void rec_put_str(cJSON *rec, const char *key, const char *s);
+void rec_put_num(cJSON *rec, const char *key, double n);
+
+/* A string field, or NULL when absent or not a string. */
+const char *rec_str(const cJSON *rec, const char *key);
+
+/* SPEC 3: 0 when every record was ok; 65 when input was given but none of it was
+ * JSON; 1 when any record failed. */
+int rec_exit_code(const struct rec_out *o, const struct rec_in *in);
+
+#endif

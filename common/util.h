@@ -1,0 +1,34 @@
+/* util — small helpers every module uses: checked allocation, a growable string
+ * buffer, and warnings on stderr prefixed with the program name.
+ * Owns no state except the program name set once by main(). */
+#ifndef SMSKIT_UTIL_H
+#define SMSKIT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void  util_set_progname(const char *argv0);
+const char *util_progname(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* "PROG: message" on stderr, like warnx(3). */
+void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct strbuf {
+	char  *s;
+	size_t len, cap;
+};
+void strbuf_init(struct strbuf *b);
+void strbuf_add(struct strbuf *b, const char *s, size_t n);
+void strbuf_puts(struct strbuf *b, const char *s);
+void strbuf_putc(struct strbuf *b, char c);
+void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *strbuf_detach(struct strbuf *b);
+void strbuf_free(struct strbuf *b);
+
+#endif

@@ -1,0 +1,73 @@
+# tests/lib.sh — the shared test library: TAP out, a fresh scratch directory,
+# and the programs under test first on PATH. Sourced by every tests/t*.t.
+# shellcheck shell=bash
+set -u
+
+: "${SMSKIT_BUILD:=build}"
+SMSKIT_BIN=$(cd "$SMSKIT_BUILD/bin" && pwd)
+SMSKIT_TOOLS=$(cd "$SMSKIT_BUILD" && pwd)/tests
+SMSKIT_SRC=$(pwd)
+PATH="$SMSKIT_BIN:$SMSKIT_TOOLS:$PATH"
+export SMSKIT_BIN SMSKIT_TOOLS SMSKIT_SRC PATH
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/smskit-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+# Each test file gets its own store and config, never the user's.
+export SMS_DB="$T/sms.db" SMS_CONFIG="$T/config" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg-data"
+unset SMS_PROVIDER TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN SMS_DEFAULT_COUNTRY SMS_QUIET_HOURS \
+      SMS_DAILY_LIMIT SMS_MONTHLY_LIMIT SMS_PUBLIC_URL SMS_TZ
+
+_n=0
+_fail=0
+
+_result() { # _result STATUS DESC
+	_n=$((_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_fail=$((_fail + 1))
+	fi
+}
+
+# check DESC CMD...: passes when CMD exits 0.
+check() {
+	local desc=$1; shift
+	if "$@" >"$T/.out" 2>"$T/.err"; then _result 0 "$desc"; else
+		_result 1 "$desc"
+		sed 's/^/#   /' "$T/.err" | head -n 20
+	fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then _result 0 "$1"; else
+		_result 1 "$1"
+		printf '#   expected: %s\n#   actual:   %s\n' "$2" "$3" | head -n 40
+	fi
+}
+
+# check_exit DESC CODE CMD...: passes when CMD exits with CODE. Output in $T/.out, $T/.err.
+check_exit() {
+	local desc=$1 want=$2; shift 2
+	local got=0
+	"$@" >"$T/.out" 2>"$T/.err" || got=$?
+	if [ "$got" = "$want" ]; then _result 0 "$desc"; else
+		_result 1 "$desc"
+		echo "#   exit $got, expected $want"
+		sed 's/^/#   stderr: /' "$T/.err" | head -n 10
+	fi
+}
+
+# check_grep DESC PATTERN FILE
+check_grep() {
+	if grep -q -e "$2" "$3"; then _result 0 "$1"; else
+		_result 1 "$1"
+		echo "#   /$2/ not in $3:"; head -c 600 "$3" | sed 's/^/#   /'
+	fi
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_fail" = 0 ]
+}
