@@ -1,0 +1,214 @@
+/* sms-send — send now (SPEC 7): one message from flags, or NDJSON requests on
+ * stdin; every send stored, results in input order. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "price.h"
+#include "provider.h"
+#include "records.h"
+#include "sender.h"
+#include "store.h"
+#include "util.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: sms-send [options] --to NUMBER (--body TEXT | --media URL...) [--from NUMBER]\n"
+	      "       ... | sms-send [options]\n"
+	      "\n"
+	      "Sends SMS and MMS now through the configured provider (SMS_PROVIDER) and\n"
+	      "stores every send. Without --to, reads NDJSON requests from stdin:\n"
+	      "{\"to\": ..., \"body\": ..., \"media\": [...], \"from\": ..., \"ref\": ...}.\n"
+	      "\n"
+	      "  -t, --to NUMBER          recipient (E.164, or national for SMS_DEFAULT_COUNTRY)\n"
+	      "  -b, --body TEXT          the message text\n"
+	      "  -m, --media URL          media URL (http/https), up to 10: makes it an MMS\n"
+	      "  -f, --from NUMBER        sender (default: the provider's, e.g. TWILIO_PHONE_NUMBER)\n"
+	      "  -n, --dry-run            validate and price; send and store nothing\n"
+	      "  -r, --rate N             at most N requests per second\n"
+	      "  -c, --concurrency N      requests in flight at once (default 4)\n"
+	      "      --ignore-quiet-hours send even inside SMS_QUIET_HOURS\n"
+	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
+	      "  -h, --help               this help\n"
+	      "      --version            print the version\n",
+	      fp);
+}
+
+static void print_text(FILE *fp, const cJSON *rec, void *arg)
+{
+	(void)arg;
+	const char *to = rec_str(rec, "to");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
+		fprintf(fp, "FAILED  %-16s %s: %s\n", to ? to : "-", rec_str(e, "code"),
+		        rec_str(e, "message"));
+		return;
+	}
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	const char *status = rec_str(rec, "status");
+	char idbuf[24] = "-";
+	if (cJSON_IsNumber(id))
+		snprintf(idbuf, sizeof idbuf, "%lld", (long long)id->valuedouble);
+	fprintf(fp, "%-7s %-16s id %-6s %s, %d segment%s, est. %s %s\n",
+	        status ? status : "ok", to ? to : "-", idbuf,
+	        rec_str(rec, "encoding"),
+	        cJSON_GetObjectItemCaseSensitive(rec, "segments")->valueint,
+	        cJSON_GetObjectItemCaseSensitive(rec, "segments")->valueint == 1 ? "" : "s",
+	        rec_str(rec, "price_estimate"), rec_str(rec, "currency"));
+}
+
+static int positive(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 1e6)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_VERSION = 256, OPT_QUIET };
+	static const struct option longopts[] = {
+		{"to", required_argument, NULL, 't'},      {"body", required_argument, NULL, 'b'},
+		{"media", required_argument, NULL, 'm'},   {"from", required_argument, NULL, 'f'},
+		{"dry-run", no_argument, NULL, 'n'},       {"rate", required_argument, NULL, 'r'},
+		{"concurrency", required_argument, NULL, 'c'},
+		{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
+		{"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+	};
+	util_set_progname(argv[0]);
+	struct sender_options so = {.concurrency = 4};
+	const char *to = NULL, *body = NULL, *from = NULL, *format = NULL;
+	cJSON *media = cJSON_CreateArray();
+	int c, flags = 0;
+	double d;
+	while ((c = getopt_long(argc, argv, "t:b:m:f:nr:c:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': to = optarg; flags = 1; break;
+		case 'b': body = optarg; flags = 1; break;
+		case 'm': cJSON_AddItemToArray(media, cJSON_CreateString(optarg)); flags = 1; break;
+		case 'f': from = optarg; break;
+		case 'n': so.dry_run = 1; break;
+		case 'r':
+			if (positive(optarg, &so.rate)) {
+				warnmsg("--rate takes a positive number of messages per second");
+				return EX_USAGE;
+			}
+			break;
+		case 'c':
+			if (positive(optarg, &d) || d != (int)d || d > 1000) {
+				warnmsg("--concurrency takes a whole number from 1 to 1000");
+				return EX_USAGE;
+			}
+			so.concurrency = (int)d;
+			break;
+		case OPT_QUIET: so.ignore_quiet = 1; break;
+		case 'o': format = optarg; break;
+		case 'h': usage(stdout); cJSON_Delete(media); return 0;
+		case OPT_VERSION: printf("sms-send %s\n", SMSKIT_VERSION); cJSON_Delete(media); return 0;
+		default: usage(stderr); cJSON_Delete(media); return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		warnmsg("unexpected argument `%s` (the text goes in --body)", argv[optind]);
+		cJSON_Delete(media);
+		return EX_USAGE;
+	}
+	if (flags && !to) {
+		warnmsg("--body and --media need --to");
+		cJSON_Delete(media);
+		return EX_USAGE;
+	}
+
+	struct rec_out out;
+	rec_out_init(&out, stdout);
+	if (rec_out_format(&out, format, print_text, NULL) != 0) {
+		warnmsg("-o takes json or text, not `%s`", format);
+		cJSON_Delete(media);
+		return EX_USAGE;
+	}
+	char err[512];
+	struct sms_config *cfg = config_load(err, sizeof err);
+	struct provider prov = {0};
+	struct price_table *prices = NULL;
+	struct store *st = NULL;
+	struct sender *snd = NULL;
+	int rc = EX_CONFIG;
+	if (!cfg || !(prices = price_load(cfg, err, sizeof err)) ||
+	    provider_open(&prov, cfg, err, sizeof err) != 0) {
+		warnmsg("%s", err);
+		goto out;
+	}
+	clock_use_zone(cfg);
+	char *dbpath = config_db_path(cfg);
+	st = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof err);
+	free(dbpath);
+	if (!st) {
+		warnmsg("%s", err);
+		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+		goto out;
+	}
+	so.progress = isatty(STDERR_FILENO);
+	snd = sender_new(cfg, st, &prov, prices, &so, err, sizeof err);
+	if (!snd) {
+		warnmsg("%s", err);
+		goto out;
+	}
+
+	struct rec_in in;
+	rec_in_init(&in, stdin);
+	if (flags) {
+		cJSON *rec = cJSON_CreateObject();
+		rec_put_str(rec, "to", to);
+		if (body)
+			rec_put_str(rec, "body", body);
+		if (from)
+			rec_put_str(rec, "from", from);
+		if (cJSON_GetArraySize(media) > 0) {
+			rec_put(rec, "media", media);
+			media = NULL;
+		}
+		sender_add(snd, rec);
+	}
+	int eof = flags;
+	while (!eof || sender_pending(snd)) {
+		while (!eof && sender_wants_more(snd)) {
+			cJSON *rec, *bad;
+			if (!rec_next(&in, &rec, &bad)) {
+				eof = 1;
+				break;
+			}
+			if (rec && from && !cJSON_GetObjectItemCaseSensitive(rec, "from"))
+				rec_put_str(rec, "from", from);
+			sender_add(snd, rec ? rec : bad);
+		}
+		sender_step(snd, 50);
+		cJSON *done;
+		while ((done = sender_pop(snd)) != NULL)
+			rec_emit(&out, done);
+	}
+	rc = rec_exit_code(&out, flags ? NULL : &in);
+	if (sender_exit_hint(snd))
+		rc = sender_exit_hint(snd);
+	rec_in_free(&in);
+out:
+	sender_free(snd);
+	store_close(st);
+	provider_close(&prov);
+	price_free(prices);
+	config_free(cfg);
+	cJSON_Delete(media);
+	if (fflush(stdout) != 0) {
+		warnmsg("write error on stdout");
+		return EX_IOERR;
+	}
+	return rc;
+}

@@ -1,0 +1,162 @@
+/* clock — UTC and local time, windows. See clock.h. */
+#include "clock.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+time_t clock_now(void)
+{
+	const char *t = getenv("SMS_TEST_NOW");
+	time_t now;
+	if (t && *t && clock_parse(t, &now) == 0)
+		return now;
+	return time(NULL);
+}
+
+void clock_use_zone(const struct sms_config *c)
+{
+	const char *tz = config_get(c, "SMS_TZ");
+	if (tz)
+		setenv("TZ", tz, 1);
+	tzset();
+}
+
+void clock_format(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int clock_parse(const char *s, time_t *out)
+{
+	struct tm tm = {0};
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d))
+		return -1;
+	const char *p = s + 10;
+	long offset = 0;
+	if (*p) {
+		if ((*p != 'T' && *p != 't' && *p != ' ') || digits(p + 1, 2, &h) || p[3] != ':' ||
+		    digits(p + 4, 2, &mi))
+			return -1;
+		p += 6;
+		if (*p == ':') {
+			if (digits(p + 1, 2, &sec))
+				return -1;
+			p += 3;
+		}
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int oh, om;
+			if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
+				return -1;
+			offset = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
+			p += 6;
+		} else {
+			return -1;
+		}
+		if (*p)
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	time_t t = timegm(&tm);
+	/* timegm normalises 31 February into March: refuse it instead. */
+	struct tm back;
+	gmtime_r(&t, &back);
+	if (back.tm_mday != d)
+		return -1;
+	*out = t - offset;
+	return 0;
+}
+
+static int parse_hhmm(const char *s, const char **end, int *min)
+{
+	int h = 0, m = 0, n = 0;
+	while (isdigit((unsigned char)s[n]) && n < 2)
+		h = h * 10 + (s[n++] - '0');
+	if (n == 0 || s[n] != ':' || !isdigit((unsigned char)s[n + 1]) ||
+	    !isdigit((unsigned char)s[n + 2]))
+		return -1;
+	m = (s[n + 1] - '0') * 10 + (s[n + 2] - '0');
+	if (h > 24 || m > 59 || (h == 24 && m))
+		return -1;
+	*min = h * 60 + m;
+	*end = s + n + 3;
+	return 0;
+}
+
+int clock_window_parse(const char *spec, struct clock_window *w, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof *w);
+	if (strcmp(spec, "off") == 0)
+		return 0;
+	const char *p;
+	if (parse_hhmm(spec, &p, &w->start_min) || *p != '-' ||
+	    parse_hhmm(p + 1, &p, &w->end_min) || *p || w->start_min == w->end_min) {
+		snprintf(err, errlen, "`%s` is not a window: write HH:MM-HH:MM, e.g. 21:00-08:00, "
+		                      "or off", spec);
+		return -1;
+	}
+	w->enabled = 1;
+	return 0;
+}
+
+int clock_window_inside(const struct clock_window *w, time_t t, time_t *end)
+{
+	if (!w->enabled)
+		return 0;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	int now = tm.tm_hour * 60 + tm.tm_min;
+	int inside = w->start_min < w->end_min ? now >= w->start_min && now < w->end_min
+	                                       : now >= w->start_min || now < w->end_min;
+	if (!inside)
+		return 0;
+	if (end) {
+		/* The next local time at end_min: today, or tomorrow if already past. */
+		struct tm e = tm;
+		e.tm_hour = w->end_min / 60;
+		e.tm_min = w->end_min % 60;
+		e.tm_sec = 0;
+		e.tm_isdst = -1;
+		if (w->end_min <= now)
+			e.tm_mday++;
+		*end = mktime(&e);
+	}
+	return 1;
+}
+
+void clock_local_hhmm(time_t t, char buf[8])
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	snprintf(buf, 8, "%02d:%02d", tm.tm_hour % 24, tm.tm_min % 60);
+}

@@ -1,0 +1,40 @@
+/* clock — what time it is, in UTC and in the user's zone: RFC 3339 in and out,
+ * quiet hours and day/time windows. SMS_TEST_NOW (RFC 3339) fixes "now" for the
+ * test suite only; it is documented as such and no user should set it. */
+#ifndef SMSKIT_CLOCK_H
+#define SMSKIT_CLOCK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+
+/* SMS_TEST_NOW when set (tests), else the system clock. */
+time_t clock_now(void);
+
+/* Selects SMS_TZ (an Olson name such as America/New_York) for local times;
+ * without it the process's own zone. Call once at start-up. */
+void clock_use_zone(const struct sms_config *c);
+
+/* "2026-11-25T14:00:00Z"; buf of at least 21 bytes. */
+void clock_format(time_t t, char *buf, size_t len);
+
+/* RFC 3339 with any offset and optional fraction, or a bare date
+ * "2026-11-24" (midnight UTC); -1 on anything else. */
+int clock_parse(const char *s, time_t *out);
+
+/* A daily window such as "21:00-08:00" (it may cross midnight), or "off". */
+struct clock_window {
+	int enabled;
+	int start_min, end_min; /* minutes after local midnight */
+};
+int clock_window_parse(const char *spec, struct clock_window *w, char *err, size_t errlen);
+
+/* 1 when t is inside the window (local time); then *end is the window's next
+ * end. 0 when outside or disabled. */
+int clock_window_inside(const struct clock_window *w, time_t t, time_t *end);
+
+/* Local "HH:MM" of t, for messages people read. */
+void clock_local_hhmm(time_t t, char buf[8]);
+
+#endif

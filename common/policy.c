@@ -1,0 +1,138 @@
+/* policy — outbound validation. See policy.h. */
+#include "policy.h"
+#include "phone.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+size_t policy_utf16_units(const struct gsm_info *g)
+{
+	return g->encoding == GSM_ENC_UCS2 ? g->units : g->chars;
+}
+
+/* http(s)://host[...] with a non-empty host and no spaces or controls. */
+static int media_url_ok(const char *u)
+{
+	const char *host;
+	if (strncasecmp(u, "https://", 8) == 0)
+		host = u + 8;
+	else if (strncasecmp(u, "http://", 7) == 0)
+		host = u + 7;
+	else
+		return 0;
+	if (*host == '\0' || *host == '/' || *host == ':' || *host == '?')
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* A sender is an E.164 number, a short code (3-8 digits) or an alphanumeric
+ * sender id (1-11 letters, digits, spaces, at least one letter). */
+static int from_ok(const char *f)
+{
+	size_t n = strlen(f);
+	if (f[0] == '+') {
+		if (n < 3 || n > 16)
+			return 0;
+		for (size_t i = 1; i < n; i++)
+			if (!isdigit((unsigned char)f[i]))
+				return 0;
+		return 1;
+	}
+	int letters = 0, ok = n >= 1 && n <= 11;
+	for (size_t i = 0; ok && i < n; i++) {
+		letters |= isalpha((unsigned char)f[i]);
+		ok = isalnum((unsigned char)f[i]) || f[i] == ' ';
+	}
+	int all_digits = ok && !letters;
+	return ok && (letters || (all_digits && n >= 3 && n <= 8));
+}
+
+static int fail(const char **code, const char *c, char *msg, size_t msglen, const char *fmt,
+                const char *arg)
+{
+	*code = c;
+	snprintf(msg, msglen, fmt, arg);
+	return -1;
+}
+
+int outbound_check(const cJSON *rec, const char *default_region, struct outbound *out,
+                   const char **code, char *msg, size_t msglen)
+{
+	memset(out, 0, sizeof *out);
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(rec, "to");
+	if (!cJSON_IsString(to) || !*to->valuestring)
+		return fail(code, "invalid_number", msg, msglen, "%s", "record has no \"to\" number");
+	struct phone_result pr;
+	const char *why = NULL;
+	if (phone_parse(to->valuestring, default_region, &pr) != PHONE_OK ||
+	    !phone_sendable(&pr, &why)) {
+		*code = "invalid_number";
+		snprintf(msg, msglen, "%s: %s", to->valuestring,
+		         pr.verdict != PHONE_OK ? pr.reason : why);
+		return -1;
+	}
+	snprintf(out->to, sizeof out->to, "%s", pr.e164);
+	memcpy(out->region, pr.region, sizeof out->region);
+
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(rec, "from");
+	if (from && !cJSON_IsNull(from)) {
+		if (!cJSON_IsString(from) || !from_ok(from->valuestring))
+			return fail(code, "invalid_from", msg, msglen, "%s",
+			            "\"from\" must be an E.164 number, a short code or a sender id of "
+			            "up to 11 letters and digits");
+		out->from = from->valuestring;
+	}
+
+	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
+	if (media && !cJSON_IsNull(media)) {
+		if (!cJSON_IsArray(media))
+			return fail(code, "invalid_media", msg, msglen, "%s",
+			            "\"media\" must be an array of URLs");
+		int n = cJSON_GetArraySize(media);
+		if (n > POLICY_MAX_MEDIA) {
+			char num[16];
+			snprintf(num, sizeof num, "%d", n);
+			return fail(code, "too_many_media", msg, msglen,
+			            "%s media URLs: at most 10 per message", num);
+		}
+		const cJSON *u;
+		cJSON_ArrayForEach(u, media) {
+			if (!cJSON_IsString(u) || !media_url_ok(u->valuestring))
+				return fail(code, "invalid_media", msg, msglen,
+				            "media URL `%s` is not an http:// or https:// URL",
+				            cJSON_IsString(u) ? u->valuestring : "(not a string)");
+			out->media[out->nmedia++] = u->valuestring;
+		}
+	}
+
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
+	if (body && !cJSON_IsNull(body) && !cJSON_IsString(body))
+		return fail(code, "invalid_body", msg, msglen, "%s", "\"body\" must be a string");
+	out->body = cJSON_IsString(body) ? body->valuestring : "";
+	if (!*out->body && out->nmedia == 0)
+		return fail(code, "missing_body", msg, msglen, "%s",
+		            "nothing to send: the record has no body and no media");
+	if (gsm_analyze(out->body, strlen(out->body), &out->gsm) != 0)
+		return fail(code, "invalid_body", msg, msglen, "%s", "body is not valid UTF-8");
+	size_t n16 = policy_utf16_units(&out->gsm);
+	if (n16 > POLICY_MAX_BODY) {
+		char num[24];
+		snprintf(num, sizeof num, "%zu", n16);
+		outbound_free(out);
+		return fail(code, "body_too_long", msg, msglen,
+		            "body has %s characters; the limit is 1600", num);
+	}
+	return 0;
+}
+
+void outbound_free(struct outbound *out)
+{
+	gsm_info_free(&out->gsm);
+	memset(&out->gsm, 0, sizeof out->gsm);
+}

@@ -1,0 +1,35 @@
+/* policy — what an outbound request must be before anything is stored or sent
+ * (SPEC 11): a possible, sendable number; a body or media; at most 1,600
+ * characters and 10 media URLs over http(s). Shared by sms-send and sms-stage. */
+#ifndef SMSKIT_POLICY_H
+#define SMSKIT_POLICY_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "gsm.h"
+
+#define POLICY_MAX_BODY  1600 /* Twilio's limit (21617), in UTF-16 units */
+#define POLICY_MAX_MEDIA 10   /* Twilio's limit (21623) */
+
+struct outbound {
+	char               to[24];      /* E.164 */
+	char               region[3];   /* of "to", for prices */
+	const char        *from;        /* the record's, or NULL for the provider's default */
+	const char        *body;        /* "" when only media */
+	const char        *media[POLICY_MAX_MEDIA];
+	size_t             nmedia;
+	struct gsm_info    gsm;         /* figures of body; free with outbound_free */
+};
+
+/* Checks rec; on success fills out and returns 0. On failure returns -1 with
+ * *code a SPEC error code (invalid_number, missing_body, invalid_body,
+ * body_too_long, too_many_media, invalid_media, invalid_from) and a sentence in msg. */
+int  outbound_check(const cJSON *rec, const char *default_region, struct outbound *out,
+                    const char **code, char *msg, size_t msglen);
+void outbound_free(struct outbound *out);
+
+/* Characters as Twilio counts them against the 1,600 limit: UTF-16 units. */
+size_t policy_utf16_units(const struct gsm_info *g);
+
+#endif

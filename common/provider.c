@@ -1,0 +1,64 @@
+/* provider — choosing a provider, and what every provider shares. See provider.h. */
+#include "provider.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+static const struct provider_ops *const all[] = {&provider_twilio, &provider_sandbox};
+
+int provider_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof *p);
+	const char *name = config_get(c, "SMS_PROVIDER");
+	if (!name && config_get(c, "TWILIO_ACCOUNT_SID"))
+		name = "twilio";
+	if (!name) {
+		snprintf(err, errlen, "no provider configured: set SMS_PROVIDER to twilio or sandbox "
+		                      "(sandbox needs no account), or set TWILIO_ACCOUNT_SID");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+		if (strcmp(all[i]->name, name) != 0)
+			continue;
+		p->ops = all[i];
+		p->name = all[i]->name;
+		return p->ops->open(p, c, err, errlen);
+	}
+	if (strcmp(name, "vonage") == 0 || strcmp(name, "sns") == 0)
+		snprintf(err, errlen, "SMS_PROVIDER=%s is not available in this version yet; "
+		                      "use twilio or sandbox", name);
+	else
+		snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are twilio and sandbox",
+		         name);
+	return -1;
+}
+
+void provider_close(struct provider *p)
+{
+	if (p->ops && p->ops->close)
+		p->ops->close(p);
+	memset(p, 0, sizeof *p);
+}
+
+void provider_transport_failure(const struct http_response *resp, struct send_result *res)
+{
+	if (resp->maybe_sent) {
+		res->outcome = SEND_UNKNOWN;
+		res->code = "unknown_outcome";
+		res->retryable = 0;
+		res->exit_hint = 1; /* not 75: "try again" would invite a resend */
+		snprintf(res->message, sizeof res->message,
+		         "no answer from the provider after the request was sent (%s): the message "
+		         "may or may not have been accepted; not resent", resp->error);
+		return;
+	}
+	res->outcome = SEND_REJECTED;
+	res->code = "unreachable";
+	res->retryable = 1;
+	res->exit_hint = EX_UNAVAILABLE;
+	snprintf(res->message, sizeof res->message, "provider unreachable after %d attempt%s: %s",
+	         resp->attempts, resp->attempts == 1 ? "" : "s", resp->error);
+}

@@ -1,0 +1,92 @@
+/* provider — the one interface every SMS provider implements, one file each
+ * (provider_twilio.c, provider_sandbox.c, ...). A provider turns a send or a
+ * status query into an HTTP request and the answer into a result; it never does
+ * I/O itself, so that http.c can run many at once. Programs never name one. */
+#ifndef SMSKIT_PROVIDER_H
+#define SMSKIT_PROVIDER_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "http.h"
+
+struct send_request {
+	const char        *to, *from, *body;
+	const char *const *media;
+	size_t             nmedia;
+	const char        *status_callback; /* URL, or NULL */
+};
+
+enum send_outcome {
+	SEND_ACCEPTED, /* the provider took it: provider_id and status are set */
+	SEND_REJECTED, /* it said no: code, message, retryable */
+	SEND_UNKNOWN,  /* no answer after the request may have arrived */
+};
+
+struct send_result {
+	enum send_outcome outcome;
+	char              provider_id[64];
+	char              status[16];   /* SPEC 6 status: queued, sent, scheduled, ... */
+	char              price[32];    /* decimal string, "" when not known yet */
+	char              currency[8];
+	char              from[32];     /* the sender the provider used, "" if not told */
+	/* when rejected or unknown */
+	const char       *code;         /* SPEC error code, e.g. "invalid_number" */
+	long              provider_code;/* the provider's own code, 0 when none */
+	char              message[512];
+	int               retryable;
+	int               exit_hint;    /* sysexits code this failure suggests: 69, 75, 77 or 1 */
+};
+
+struct status_result {
+	int  ok;                 /* 0: the query failed, see code and message */
+	char status[16];         /* SPEC 6 status */
+	char price[32];          /* "" when not known */
+	char currency[8];
+	long error_code;         /* provider's delivery error, 0 when none */
+	char error_message[256];
+	const char *code;        /* when !ok */
+	char message[512];
+	int  exit_hint;
+};
+
+struct provider;
+
+struct provider_ops {
+	const char *name;
+	/* Reads credentials and settings; -1 with a sentence in err (exit 78). */
+	int  (*open)(struct provider *p, const struct sms_config *c, char *err, size_t errlen);
+	void (*close)(struct provider *p);
+	/* Fills req and returns 0; or returns 1 when answered without the network
+	 * (the sandbox, or a request refused before sending) with res filled. */
+	int  (*send_prepare)(struct provider *p, const struct send_request *m,
+	                     struct http_request *req, struct send_result *res);
+	void (*send_parse)(struct provider *p, const struct http_response *resp,
+	                   struct send_result *res);
+	/* The same pair for one message's current status. current is what the store
+	 * holds (the sandbox moves it one step). */
+	int  (*status_prepare)(struct provider *p, const char *provider_id, const char *current,
+	                       struct http_request *req, struct status_result *res);
+	void (*status_parse)(struct provider *p, const struct http_response *resp,
+	                     struct status_result *res);
+};
+
+struct provider {
+	const struct provider_ops *ops;
+	const char                *name;
+	const char                *default_from; /* TWILIO_PHONE_NUMBER and the like, or NULL */
+	void                      *state;
+};
+
+/* Picks SMS_PROVIDER (twilio when TWILIO_ACCOUNT_SID is set and SMS_PROVIDER is
+ * not); -1 with a sentence in err when none is configured or it is unknown. */
+int  provider_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen);
+void provider_close(struct provider *p);
+
+/* For send_parse implementations: the result of a transport failure. */
+void provider_transport_failure(const struct http_response *resp, struct send_result *res);
+
+extern const struct provider_ops provider_twilio;
+extern const struct provider_ops provider_sandbox;
+
+#endif

@@ -1,0 +1,122 @@
+/* provider_sandbox — a provider with no account and no network, for trying the
+ * whole flow. It behaves like Twilio's test credentials: the magic numbers of
+ * ../shared/PROVIDERS.md section 3 give Twilio's errors; every other send is
+ * queued, then moves to sent and delivered on later status queries. */
+#include "provider.h"
+#include "util.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+
+struct magic {
+	const char *number;
+	long        code;
+	const char *spec_code;
+	const char *message;
+	int         retryable;
+};
+
+static const struct magic magic_to[] = {
+	{"+15005550001", 21211, "invalid_number", "The 'To' number is not a valid phone number", 0},
+	{"+15005550002", 21612, "unroutable", "The 'To' phone number is not currently reachable via SMS", 0},
+	{"+15005550003", 21408, "no_permission", "Permission to send an SMS has not been enabled for the region indicated by the 'To' number", 0},
+	{"+15005550004", 21610, "opted_out", "Attempt to send to unsubscribed recipient", 0},
+	{"+15005550009", 21614, "not_sms_capable", "'To' number is not a valid mobile number", 0},
+};
+
+static const struct magic magic_from[] = {
+	{"+15005550001", 21212, "invalid_from", "The 'From' number is not a valid phone number", 0},
+	{"+15005550007", 21606, "invalid_from", "The 'From' phone number provided is not a valid message-capable phone number for this destination", 0},
+	{"+15005550008", 21611, "queue_full", "This 'From' number has exceeded the maximum number of queued messages", 1},
+};
+
+static int sandbox_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	p->default_from = config_get_or(c, "TWILIO_PHONE_NUMBER", "+15005550006");
+	return 0;
+}
+
+static void sandbox_close(struct provider *p) { (void)p; }
+
+static int reject(const struct magic *m, size_t n, const char *number, struct send_result *res)
+{
+	for (size_t i = 0; number && i < n; i++) {
+		if (strcmp(m[i].number, number) != 0)
+			continue;
+		res->outcome = SEND_REJECTED;
+		res->code = m[i].spec_code;
+		res->provider_code = m[i].code;
+		res->retryable = m[i].retryable;
+		res->exit_hint = 1;
+		snprintf(res->message, sizeof res->message, "%s (%ld)", m[i].message, m[i].code);
+		return 1;
+	}
+	return 0;
+}
+
+static int sandbox_send(struct provider *p, const struct send_request *m, struct http_request *req,
+                        struct send_result *res)
+{
+	(void)req;
+	const char *from = m->from ? m->from : p->default_from;
+	if (reject(magic_from, sizeof magic_from / sizeof *magic_from, from, res) ||
+	    reject(magic_to, sizeof magic_to / sizeof *magic_to, m->to, res))
+		return 1;
+	unsigned char id[16];
+	if (RAND_bytes(id, sizeof id) != 1)
+		memset(id, 0, sizeof id);
+	char *o = res->provider_id;
+	o += sprintf(o, "%s", m->nmedia ? "MM" : "SM");
+	for (size_t i = 0; i < sizeof id; i++)
+		o += sprintf(o, "%02x", id[i]);
+	res->outcome = SEND_ACCEPTED;
+	snprintf(res->status, sizeof res->status, "queued");
+	snprintf(res->from, sizeof res->from, "%s", from);
+	return 1;
+}
+
+static void sandbox_send_parse(struct provider *p, const struct http_response *resp,
+                               struct send_result *res)
+{
+	(void)p;
+	(void)resp;
+	(void)res; /* never called: the sandbox answers in send_prepare */
+}
+
+static int sandbox_status(struct provider *p, const char *provider_id, const char *current,
+                          struct http_request *req, struct status_result *res)
+{
+	(void)p;
+	(void)provider_id;
+	(void)req;
+	res->ok = 1;
+	const char *next = current;
+	if (strcmp(current, "queued") == 0 || strcmp(current, "scheduled") == 0 ||
+	    strcmp(current, "unknown") == 0)
+		next = "sent";
+	else if (strcmp(current, "sent") == 0)
+		next = "delivered";
+	snprintf(res->status, sizeof res->status, "%s", next);
+	return 1;
+}
+
+static void sandbox_status_parse(struct provider *p, const struct http_response *resp,
+                                 struct status_result *res)
+{
+	(void)p;
+	(void)resp;
+	(void)res;
+}
+
+const struct provider_ops provider_sandbox = {
+	.name = "sandbox",
+	.open = sandbox_open,
+	.close = sandbox_close,
+	.send_prepare = sandbox_send,
+	.send_parse = sandbox_send_parse,
+	.status_prepare = sandbox_status,
+	.status_parse = sandbox_status_parse,
+};

@@ -1,0 +1,288 @@
+/* provider_twilio — Twilio's Programmable Messaging REST API (2010-04-01):
+ * Messages.json create and fetch, basic auth with the Account SID and auth token
+ * or an API key and secret, and Twilio's error codes mapped to smskit's
+ * (../shared/PROVIDERS.md sections 1 and 2). */
+#include "price.h"
+#include "provider.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+struct twilio {
+	char *base;        /* TWILIO_API_BASE without a trailing slash */
+	char *account;     /* AC... */
+	char *userpwd;     /* "AC...:token" or "SK...:secret": a secret */
+	char *service;     /* MG... or NULL */
+};
+
+static int twilio_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen)
+{
+	const char *sid = config_get(c, "TWILIO_ACCOUNT_SID");
+	const char *token = config_get(c, "TWILIO_AUTH_TOKEN");
+	const char *key = config_get(c, "TWILIO_API_KEY");
+	const char *secret = config_get(c, "TWILIO_API_SECRET");
+	if (!sid) {
+		snprintf(err, errlen, "TWILIO_ACCOUNT_SID is not set (see smskit-twilio(7))");
+		return -1;
+	}
+	if (!(key && secret) && !token) {
+		snprintf(err, errlen, "set TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET "
+		                      "(in the environment or a mode-600 config file)");
+		return -1;
+	}
+	struct twilio *t = xcalloc(1, sizeof *t);
+	const char *base = config_get_or(c, "TWILIO_API_BASE", "https://api.twilio.com");
+	t->base = xstrdup(base);
+	size_t bl = strlen(t->base);
+	while (bl > 0 && t->base[bl - 1] == '/')
+		t->base[--bl] = '\0';
+	t->account = xstrdup(sid);
+	struct strbuf up;
+	strbuf_init(&up);
+	if (key && secret)
+		strbuf_printf(&up, "%s:%s", key, secret);
+	else
+		strbuf_printf(&up, "%s:%s", sid, token);
+	t->userpwd = strbuf_detach(&up);
+	const char *svc = config_get(c, "TWILIO_MESSAGING_SERVICE_SID");
+	t->service = svc ? xstrdup(svc) : NULL;
+	p->state = t;
+	p->default_from = config_get(c, "TWILIO_PHONE_NUMBER");
+	if (!p->default_from && !svc) {
+		snprintf(err, errlen, "set TWILIO_PHONE_NUMBER (the sender) or "
+		                      "TWILIO_MESSAGING_SERVICE_SID");
+		p->ops->close(p);
+		return -1;
+	}
+	return 0;
+}
+
+static void twilio_close(struct provider *p)
+{
+	struct twilio *t = p->state;
+	if (!t)
+		return;
+	memset(t->userpwd, 0, strlen(t->userpwd));
+	free(t->userpwd);
+	free(t->base);
+	free(t->account);
+	free(t->service);
+	free(t);
+	p->state = NULL;
+}
+
+static char *messages_url(const struct twilio *t, const char *sid)
+{
+	struct strbuf u;
+	strbuf_init(&u);
+	char *acc = http_escape(t->account);
+	strbuf_printf(&u, "%s/2010-04-01/Accounts/%s/Messages", t->base, acc);
+	if (sid) {
+		char *s = http_escape(sid);
+		strbuf_printf(&u, "/%s", s);
+		free(s);
+	}
+	strbuf_puts(&u, ".json");
+	free(acc);
+	return strbuf_detach(&u);
+}
+
+static int twilio_send(struct provider *p, const struct send_request *m, struct http_request *req,
+                       struct send_result *res)
+{
+	(void)res;
+	struct twilio *t = p->state;
+	struct strbuf f;
+	strbuf_init(&f);
+	http_form_add(&f, "To", m->to);
+	const char *from = m->from ? m->from : p->default_from;
+	if (from)
+		http_form_add(&f, "From", from);
+	if (t->service)
+		http_form_add(&f, "MessagingServiceSid", t->service);
+	if (m->body && *m->body)
+		http_form_add(&f, "Body", m->body);
+	for (size_t i = 0; i < m->nmedia; i++)
+		http_form_add(&f, "MediaUrl", m->media[i]);
+	if (m->status_callback)
+		http_form_add(&f, "StatusCallback", m->status_callback);
+	req->method = "POST";
+	req->url = messages_url(t, NULL);
+	req->body = strbuf_detach(&f);
+	req->userpwd = xstrdup(t->userpwd);
+	req->headers[req->nheaders++] = xstrdup("Content-Type: application/x-www-form-urlencoded");
+	return 0;
+}
+
+/* Twilio's statuses in smskit's words (SPEC 6). */
+static const char *map_status(const char *s)
+{
+	if (!s)
+		return "unknown";
+	if (strcmp(s, "accepted") == 0 || strcmp(s, "sending") == 0 || strcmp(s, "queued") == 0)
+		return "queued";
+	if (strcmp(s, "read") == 0 || strcmp(s, "partially_delivered") == 0)
+		return "delivered";
+	static const char *const same[] = {"scheduled", "sent", "delivered", "undelivered",
+	                                   "failed", "canceled", "received"};
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+		if (strcmp(s, same[i]) == 0)
+			return same[i];
+	return "unknown";
+}
+
+struct errmap {
+	long        code;
+	const char *spec;
+	int         retryable;
+};
+
+/* ../shared/PROVIDERS.md section 2.2. Anything else is provider_error. */
+static const struct errmap errors[] = {
+	{20003, "auth_failed", 0},     {20005, "account_inactive", 0}, {20008, "auth_failed", 0},
+	{20404, "not_found", 0},       {20429, "rate_limited", 1},     {21211, "invalid_number", 0},
+	{21212, "invalid_from", 0},    {21408, "no_permission", 0},    {21601, "invalid_from", 0},
+	{21602, "missing_body", 0},    {21603, "invalid_from", 0},     {21604, "invalid_number", 0},
+	{21606, "invalid_from", 0},    {21608, "unverified_number", 0}, {21610, "opted_out", 0},
+	{21611, "queue_full", 1},      {21612, "unroutable", 0},       {21614, "not_sms_capable", 0},
+	{21617, "body_too_long", 0},   {21618, "filtered", 0},         {21620, "invalid_media", 0},
+	{21621, "mms_not_enabled", 0}, {21622, "mms_not_enabled", 0},  {21623, "too_many_media", 0},
+	{21635, "not_sms_capable", 0}, {21660, "invalid_from", 0},     {21701, "invalid_from", 0},
+	{21703, "invalid_from", 0},    {21704, "invalid_from", 0},     {21705, "invalid_from", 0},
+};
+
+static void map_error(long http, const cJSON *j, struct send_result *res)
+{
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "message");
+	res->outcome = SEND_REJECTED;
+	res->provider_code = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+	res->code = "provider_error";
+	res->retryable = http == 429 || http >= 500;
+	for (size_t i = 0; i < sizeof errors / sizeof *errors; i++)
+		if (errors[i].code == res->provider_code) {
+			res->code = errors[i].spec;
+			res->retryable = errors[i].retryable;
+		}
+	if (http == 401 || (http == 403 && res->provider_code == 20003))
+		res->code = "auth_failed";
+	if (http == 429)
+		res->code = "rate_limited";
+	res->exit_hint = strcmp(res->code, "auth_failed") == 0 ? EX_NOPERM
+	                 : res->retryable                     ? EX_TEMPFAIL
+	                                                      : 1;
+	const char *text = cJSON_IsString(msg) ? msg->valuestring : "no message";
+	if (res->provider_code)
+		snprintf(res->message, sizeof res->message, "%s (%ld)", text, res->provider_code);
+	else
+		snprintf(res->message, sizeof res->message, "HTTP %ld from Twilio: %s", http, text);
+}
+
+/* "-0.00830" -> "0.0083": what was charged, as a positive decimal. */
+static void put_price(const cJSON *j, char *price, size_t plen, char *cur, size_t clen)
+{
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(j, "price");
+	const cJSON *unit = cJSON_GetObjectItemCaseSensitive(j, "price_unit");
+	money_t m;
+	if (cJSON_IsString(pr) && money_parse(pr->valuestring, &m) == 0) {
+		char buf[32];
+		money_format(m < 0 ? -m : m, buf);
+		snprintf(price, plen, "%s", buf);
+	}
+	if (cJSON_IsString(unit))
+		snprintf(cur, clen, "%s", unit->valuestring);
+}
+
+static void twilio_send_parse(struct provider *p, const struct http_response *resp,
+                              struct send_result *res)
+{
+	(void)p;
+	if (resp->status == 0) {
+		provider_transport_failure(resp, res);
+		return;
+	}
+	cJSON *j = cJSON_ParseWithLength(resp->body, resp->len);
+	if (resp->status >= 200 && resp->status < 300) {
+		const char *sid = j ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "sid")) : NULL;
+		if (!sid) {
+			/* Accepted, but we cannot tell which message it is: do not resend. */
+			res->outcome = SEND_UNKNOWN;
+			res->code = "unknown_outcome";
+			res->exit_hint = 1;
+			snprintf(res->message, sizeof res->message,
+			         "Twilio answered HTTP %ld without a message sid", resp->status);
+		} else {
+			res->outcome = SEND_ACCEPTED;
+			snprintf(res->provider_id, sizeof res->provider_id, "%s", sid);
+			snprintf(res->status, sizeof res->status, "%s",
+			         map_status(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"))));
+			const char *from = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "from"));
+			if (from)
+				snprintf(res->from, sizeof res->from, "%s", from);
+			put_price(j, res->price, sizeof res->price, res->currency, sizeof res->currency);
+		}
+	} else {
+		map_error(resp->status, j, res);
+	}
+	cJSON_Delete(j);
+}
+
+static int twilio_status(struct provider *p, const char *provider_id, const char *current,
+                         struct http_request *req, struct status_result *res)
+{
+	(void)current;
+	(void)res;
+	struct twilio *t = p->state;
+	req->method = "GET";
+	req->url = messages_url(t, provider_id);
+	req->userpwd = xstrdup(t->userpwd);
+	return 0;
+}
+
+static void twilio_status_parse(struct provider *p, const struct http_response *resp,
+                                struct status_result *res)
+{
+	(void)p;
+	if (resp->status == 0) {
+		res->ok = 0;
+		res->code = "unreachable";
+		res->exit_hint = EX_UNAVAILABLE;
+		snprintf(res->message, sizeof res->message, "Twilio unreachable: %s", resp->error);
+		return;
+	}
+	cJSON *j = cJSON_ParseWithLength(resp->body, resp->len);
+	if (resp->status != 200 || !j) {
+		struct send_result sr = {0};
+		map_error(resp->status, j, &sr);
+		res->ok = 0;
+		res->code = sr.code;
+		res->exit_hint = sr.exit_hint;
+		snprintf(res->message, sizeof res->message, "%s", sr.message);
+		cJSON_Delete(j);
+		return;
+	}
+	res->ok = 1;
+	snprintf(res->status, sizeof res->status, "%s",
+	         map_status(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"))));
+	put_price(j, res->price, sizeof res->price, res->currency, sizeof res->currency);
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(j, "error_code");
+	res->error_code = cJSON_IsNumber(ec) ? (long)ec->valuedouble : 0;
+	const char *em = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "error_message"));
+	if (em)
+		snprintf(res->error_message, sizeof res->error_message, "%s", em);
+	cJSON_Delete(j);
+}
+
+const struct provider_ops provider_twilio = {
+	.name = "twilio",
+	.open = twilio_open,
+	.close = twilio_close,
+	.send_prepare = twilio_send,
+	.send_parse = twilio_send_parse,
+	.status_prepare = twilio_status,
+	.status_parse = twilio_status_parse,
+};

@@ -1,0 +1,488 @@
+/* sender — from outbound request to stored result. See sender.h. */
+#include "sender.h"
+#include "clock.h"
+#include "policy.h"
+#include "records.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+struct job {
+	struct sender  *s;
+	cJSON          *rec;
+	int             done;
+	int64_t         id;
+	struct outbound ob;
+	money_t         estimate;
+	struct job     *next_ready;
+};
+
+struct sender {
+	const struct sms_config  *cfg;
+	struct store             *st;
+	struct provider          *prov;
+	const struct price_table *prices;
+	struct sender_options     o;
+	struct http_client       *http;
+	const char               *region;
+	struct clock_window       quiet;
+	char                      quiet_spec[32];
+	money_t                   daily_cap, monthly_cap; /* < 0: none */
+	char                     *status_callback;
+	char                      claimer[64];
+
+	struct job **ring;         /* jobs in input order, from head */
+	size_t       head, tail, cap;
+	struct job  *ready, *ready_last; /* validated, waiting for a request slot */
+	size_t       inflight;
+	long long    next_ok_us;   /* --rate: earliest start of the next request */
+	int          halt;         /* 77 or 69: stop making requests */
+	int          exit_hint;
+	size_t       nsent, nfailed;
+	long long    started_us, last_progress_us;
+};
+
+static long long now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int parse_cap(const struct sms_config *c, const char *key, money_t *cap, char *err,
+                     size_t errlen)
+{
+	const char *v = config_get(c, key);
+	*cap = -1;
+	if (!v)
+		return 0;
+	if (money_parse(v, cap) != 0 || *cap < 0) {
+		snprintf(err, errlen, "%s=%s is not an amount such as 5.00", key, v);
+		return -1;
+	}
+	return 0;
+}
+
+struct sender *sender_new(const struct sms_config *c, struct store *st, struct provider *p,
+                          const struct price_table *prices, const struct sender_options *o,
+                          char *err, size_t errlen)
+{
+	struct sender *s = xcalloc(1, sizeof *s);
+	s->cfg = c;
+	s->st = st;
+	s->prov = p;
+	s->prices = prices;
+	s->o = *o;
+	if (s->o.concurrency <= 0)
+		s->o.concurrency = 4;
+	s->region = config_default_country(c);
+	snprintf(s->quiet_spec, sizeof s->quiet_spec, "%s",
+	         config_get_or(c, "SMS_QUIET_HOURS", "21:00-08:00"));
+	if (clock_window_parse(s->quiet_spec, &s->quiet, err, errlen) != 0 ||
+	    parse_cap(c, "SMS_DAILY_LIMIT", &s->daily_cap, err, errlen) != 0 ||
+	    parse_cap(c, "SMS_MONTHLY_LIMIT", &s->monthly_cap, err, errlen) != 0) {
+		if (strncmp(err, "`", 1) == 0) {
+			char tmp[512];
+			snprintf(tmp, sizeof tmp, "SMS_QUIET_HOURS: %s", err);
+			snprintf(err, errlen, "%s", tmp);
+		}
+		free(s);
+		return NULL;
+	}
+	const char *pub = config_get(c, "SMS_PUBLIC_URL");
+	if (pub) {
+		struct strbuf b;
+		strbuf_init(&b);
+		strbuf_puts(&b, pub);
+		while (b.len && b.s[b.len - 1] == '/')
+			b.s[--b.len] = '\0';
+		strbuf_puts(&b, "/sms/status");
+		s->status_callback = strbuf_detach(&b);
+	}
+	char host[32] = "";
+	gethostname(host, sizeof host - 1);
+	snprintf(s->claimer, sizeof s->claimer, "sms-send/%ld@%s", (long)getpid(), host);
+	struct http_options ho = {.max_host_conns = s->o.concurrency};
+	s->http = http_new(&ho);
+	s->started_us = s->last_progress_us = now_us();
+	return s;
+}
+
+static void push_job(struct sender *s, struct job *j)
+{
+	if (s->tail == s->cap) {
+		/* Slide live jobs to the front before growing. */
+		if (s->head > 0) {
+			memmove(s->ring, s->ring + s->head, (s->tail - s->head) * sizeof *s->ring);
+			s->tail -= s->head;
+			s->head = 0;
+		}
+		if (s->tail == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 64;
+			s->ring = xrealloc(s->ring, s->cap * sizeof *s->ring);
+		}
+	}
+	s->ring[s->tail++] = j;
+}
+
+static void finish(struct job *j)
+{
+	j->done = 1;
+	outbound_free(&j->ob);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j->rec, "ok")))
+		j->s->nsent++;
+	else
+		j->s->nfailed++;
+}
+
+static void hint(struct sender *s, int code)
+{
+	static const int rank[] = {0, 75, 69, 77}; /* later wins */
+	int a = 0, b = 0;
+	for (int i = 0; i < 4; i++) {
+		if (rank[i] == s->exit_hint)
+			a = i;
+		if (rank[i] == code)
+			b = i;
+	}
+	if (b > a)
+		s->exit_hint = code;
+}
+
+static void put_figures(struct sender *s, struct job *j)
+{
+	char money[32];
+	rec_put_str(j->rec, "to", j->ob.to);
+	rec_put_str(j->rec, "encoding", gsm_encoding_name(j->ob.gsm.encoding));
+	rec_put_num(j->rec, "segments", (double)j->ob.gsm.segments);
+	money_format(j->estimate, money);
+	rec_put_str(j->rec, "price_estimate", money);
+	rec_put_str(j->rec, "currency", price_currency(s->prices));
+	cJSON *w = cJSON_CreateArray();
+	if (j->ob.gsm.segments >= 2 && j->ob.nmedia == 0) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "will be sent as %zu segments", j->ob.gsm.segments);
+		cJSON_AddItemToArray(w, cJSON_CreateString(buf));
+	}
+	rec_put(j->rec, "warnings", w);
+}
+
+void sender_add(struct sender *s, cJSON *rec)
+{
+	struct job *j = xcalloc(1, sizeof *j);
+	j->s = s;
+	j->rec = rec;
+	push_job(s, j);
+	const cJSON *okf = cJSON_GetObjectItemCaseSensitive(rec, "ok");
+	if (cJSON_IsFalse(okf) && cJSON_GetObjectItemCaseSensitive(rec, "error")) {
+		finish(j); /* the reader's error record, passed through in its place */
+		return;
+	}
+	const char *code;
+	char msg[512];
+	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
+		rec_fail(rec, code, 0, "%s", msg);
+		finish(j);
+		return;
+	}
+	j->estimate = price_estimate(s->prices, j->ob.region, j->ob.nmedia > 0, j->ob.gsm.segments);
+	put_figures(s, j);
+
+	int out = store_optout_check(s->st, j->ob.to);
+	if (out == 1) {
+		rec_fail(rec, "opted_out", 0, "%s has opted out (texted a STOP word); nothing sent",
+		         j->ob.to);
+		finish(j);
+		return;
+	}
+	time_t end;
+	if (!s->o.ignore_quiet && clock_window_inside(&s->quiet, clock_now(), &end)) {
+		char hhmm[8];
+		clock_local_hhmm(end, hhmm);
+		rec_fail(rec, "quiet_hours", 1,
+		         "inside quiet hours (%s): not sent; send after %s, use "
+		         "--ignore-quiet-hours, or stage it to have it deferred", s->quiet_spec, hhmm);
+		finish(j);
+		return;
+	}
+	if (s->o.dry_run) {
+		rec_put(rec, "dry_run", cJSON_CreateTrue());
+		rec_set_ok(rec);
+		finish(j);
+		return;
+	}
+	if (s->halt) {
+		rec_fail(rec, s->halt == 77 ? "auth_failed" : "unreachable", s->halt != 77,
+		         "not attempted: %s", s->halt == 77 ? "the provider refused the credentials"
+		                                            : "the provider is unreachable");
+		finish(j);
+		return;
+	}
+	if (s->ready_last)
+		s->ready_last->next_ready = j;
+	else
+		s->ready = j;
+	s->ready_last = j;
+}
+
+int sender_wants_more(const struct sender *s)
+{
+	size_t window = s->tail - s->head;
+	size_t waiting = 0;
+	for (const struct job *j = s->ready; j && waiting <= (size_t)s->o.concurrency; j = j->next_ready)
+		waiting++;
+	return waiting <= (size_t)s->o.concurrency && window < (size_t)s->o.concurrency * 8 + 256;
+}
+
+size_t sender_pending(const struct sender *s) { return s->tail - s->head; }
+
+/* A spend window's start: local midnight today, or the first of the month. */
+static void window_start(time_t now, int month, char *buf, size_t len)
+{
+	struct tm tm;
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (month)
+		tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	clock_format(mktime(&tm), buf, len);
+}
+
+/* Inside the caller's transaction: would this estimate cross a cap? */
+static int over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
+{
+	static const char *const names[] = {"daily", "monthly"};
+	money_t caps[2] = {s->daily_cap, s->monthly_cap};
+	for (int m = 0; m < 2; m++) {
+		if (caps[m] < 0)
+			continue;
+		char since[32], a[32], b[32], c[32];
+		money_t spent = 0;
+		window_start(clock_now(), m, since, sizeof since);
+		if (store_spend_since(s->st, since, &spent) != STORE_OK)
+			spent = 0;
+		if (spent + j->estimate <= caps[m])
+			continue;
+		money_format(caps[m], a);
+		money_format(spent, b);
+		money_format(j->estimate, c);
+		snprintf(msg, msglen, "%s cap of %s %s reached: %s spent, this message %s", names[m], a,
+		         price_currency(s->prices), b, c);
+		return 1;
+	}
+	return 0;
+}
+
+static void complete(struct job *j, struct send_result *res);
+
+static void on_http(void *arg, struct http_response *resp)
+{
+	struct job *j = arg;
+	struct send_result res;
+	memset(&res, 0, sizeof res);
+	j->s->prov->ops->send_parse(j->s->prov, resp, &res);
+	j->s->inflight--;
+	complete(j, &res);
+}
+
+/* Reserves the spend and stores the message as `sending`, atomically. */
+static int reserve(struct sender *s, struct job *j)
+{
+	char msg[512];
+	if (store_begin_immediate(s->st) != STORE_OK) {
+		rec_fail(j->rec, "store_busy", 1, "store: %s", store_errmsg(s->st));
+		hint(s, 75);
+		return -1;
+	}
+	if (over_cap(s, j, msg, sizeof msg)) {
+		store_rollback(s->st);
+		rec_fail(j->rec, "spend_limit", 0, "%s", msg);
+		return -1;
+	}
+	cJSON *row = cJSON_Duplicate(j->rec, 1);
+	rec_put_str(row, "direction", "outbound");
+	rec_put_str(row, "status", "sending");
+	rec_put_str(row, "from", j->ob.from ? j->ob.from : s->prov->default_from);
+	rec_put_str(row, "provider", s->prov->name);
+	rec_put_str(row, "claimed_by", s->claimer);
+	int rc = store_msg_insert(s->st, row, &j->id);
+	cJSON_Delete(row);
+	if (rc != STORE_OK || store_commit(s->st) != STORE_OK) {
+		rec_fail(j->rec, "store_error", 1, "store: %s", store_errmsg(s->st));
+		store_rollback(s->st);
+		hint(s, 75);
+		return -1;
+	}
+	return 0;
+}
+
+static void start(struct sender *s, struct job *j)
+{
+	if (s->halt) {
+		rec_fail(j->rec, s->halt == 77 ? "auth_failed" : "unreachable", s->halt != 77,
+		         "not attempted: %s", s->halt == 77 ? "the provider refused the credentials"
+		                                            : "the provider is unreachable");
+		finish(j);
+		return;
+	}
+	if (reserve(s, j) != 0) {
+		finish(j);
+		return;
+	}
+	struct send_request m = {
+		.to = j->ob.to,
+		.from = j->ob.from,
+		.body = j->ob.body,
+		.media = j->ob.media,
+		.nmedia = j->ob.nmedia,
+		.status_callback = s->status_callback,
+	};
+	struct http_request req;
+	struct send_result res;
+	memset(&req, 0, sizeof req);
+	memset(&res, 0, sizeof res);
+	if (s->prov->ops->send_prepare(s->prov, &m, &req, &res) == 1) {
+		complete(j, &res);
+		return;
+	}
+	s->inflight++;
+	http_submit(s->http, &req, on_http, j);
+}
+
+static void complete(struct job *j, struct send_result *res)
+{
+	struct sender *s = j->s;
+	cJSON *fields = cJSON_CreateObject();
+	const char *status;
+	if (res->outcome == SEND_ACCEPTED) {
+		status = res->status[0] ? res->status : "queued";
+		cJSON_AddStringToObject(fields, "provider_id", res->provider_id);
+		if (res->from[0])
+			cJSON_AddStringToObject(fields, "from", res->from);
+		if (res->price[0])
+			cJSON_AddStringToObject(fields, "price", res->price);
+	} else {
+		status = res->outcome == SEND_UNKNOWN ? "unknown" : "failed";
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "code", res->code);
+		cJSON_AddStringToObject(e, "message", res->message);
+		if (res->provider_code)
+			cJSON_AddNumberToObject(e, "provider_code", (double)res->provider_code);
+		cJSON_AddBoolToObject(e, "retryable", res->retryable);
+		cJSON_AddItemToObject(fields, "error", e);
+		cJSON_AddStringToObject(fields, "reason",
+		                        res->outcome == SEND_UNKNOWN
+		                                ? "no answer after the request was sent: it may have "
+		                                  "gone out; sms-status --sync asks the provider"
+		                                : res->message);
+	}
+	if (store_msg_set_status(s->st, j->id, status, fields, NULL) != STORE_OK)
+		warnmsg("store: message %lld: %s", (long long)j->id, store_errmsg(s->st));
+	cJSON_Delete(fields);
+	if (res->outcome == SEND_REJECTED && res->code && strcmp(res->code, "opted_out") == 0)
+		store_optout_add(s->st, j->ob.to, "provider");
+
+	/* The output is the stored record, with the caller's own fields kept. */
+	cJSON *stored = NULL;
+	if (store_msg_get(s->st, j->id, &stored) == STORE_OK) {
+		cJSON *f = stored->child;
+		while (f) {
+			cJSON *next = f->next;
+			cJSON_DetachItemViaPointer(stored, f);
+			rec_put(j->rec, f->string, f);
+			f = next;
+		}
+		cJSON_Delete(stored);
+	}
+	if (res->outcome == SEND_ACCEPTED) {
+		rec_set_ok(j->rec);
+	} else {
+		if (res->provider_code)
+			rec_fail_provider(j->rec, res->code, res->provider_code, res->retryable, "%s: %s",
+			                  j->ob.to, res->message);
+		else
+			rec_fail(j->rec, res->code, res->retryable, "%s: %s", j->ob.to, res->message);
+		hint(s, res->exit_hint);
+		if (res->exit_hint == 77 || res->exit_hint == 69)
+			s->halt = res->exit_hint;
+	}
+	finish(j);
+}
+
+static void progress(struct sender *s, int final)
+{
+	if (!s->o.progress)
+		return;
+	long long now = now_us();
+	if (!final && (now - s->started_us < 1000000 || now - s->last_progress_us < 250000))
+		return;
+	s->last_progress_us = now;
+	double secs = (double)(now - s->started_us) / 1e6;
+	fprintf(stderr, "\r%s: %zu ok, %zu failed, %zu in flight, %.0f/s   %s", util_progname(),
+	        s->nsent, s->nfailed, s->inflight, secs > 0 ? (double)(s->nsent + s->nfailed) / secs : 0,
+	        final ? "\n" : "");
+}
+
+void sender_step(struct sender *s, long wait_ms)
+{
+	long long interval = s->o.rate > 0 ? (long long)(1e6 / s->o.rate) : 0;
+	while (s->ready && s->inflight < (size_t)s->o.concurrency) {
+		long long now = now_us();
+		if (interval) {
+			if (s->next_ok_us < now - 1000000)
+				s->next_ok_us = now; /* idle for a while: no burst to catch up */
+			if (now < s->next_ok_us) {
+				long ms = (long)((s->next_ok_us - now + 999) / 1000);
+				if (ms < wait_ms)
+					wait_ms = ms;
+				break;
+			}
+			s->next_ok_us += interval;
+		}
+		struct job *j = s->ready;
+		s->ready = j->next_ready;
+		if (!s->ready)
+			s->ready_last = NULL;
+		start(s, j);
+	}
+	if (s->inflight)
+		http_step(s->http, wait_ms);
+	else if (s->ready && wait_ms > 0)
+		usleep((useconds_t)wait_ms * 1000);
+	progress(s, 0);
+}
+
+cJSON *sender_pop(struct sender *s)
+{
+	if (s->head == s->tail || !s->ring[s->head]->done)
+		return NULL;
+	struct job *j = s->ring[s->head++];
+	cJSON *rec = j->rec;
+	free(j);
+	return rec;
+}
+
+int sender_exit_hint(const struct sender *s) { return s->exit_hint; }
+
+void sender_free(struct sender *s)
+{
+	if (!s)
+		return;
+	if (s->nsent + s->nfailed > 0 && s->last_progress_us != s->started_us)
+		progress(s, 1);
+	while (http_pending(s->http))
+		http_step(s->http, 100);
+	for (size_t i = s->head; i < s->tail; i++) {
+		outbound_free(&s->ring[i]->ob);
+		cJSON_Delete(s->ring[i]->rec);
+		free(s->ring[i]);
+	}
+	free(s->ring);
+	http_free(s->http);
+	free(s->status_callback);
+	free(s);
+}

@@ -1,0 +1,52 @@
+/* sender — takes outbound requests from record to stored result: validation,
+ * opt-out, quiet hours, spend caps checked and reserved atomically, the
+ * provider request paced by --rate and --concurrency, every status change
+ * stored, and results handed back in input order. sms-send is a loop around it. */
+#ifndef SMSKIT_SENDER_H
+#define SMSKIT_SENDER_H
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "price.h"
+#include "provider.h"
+#include "store.h"
+
+struct sender_options {
+	int    dry_run;         /* validate and price; store and send nothing */
+	double rate;            /* provider requests per second; 0 = unlimited */
+	int    concurrency;     /* requests in flight; default 4 */
+	int    ignore_quiet;    /* send inside quiet hours */
+	int    progress;        /* a progress line on stderr */
+};
+
+struct sender;
+
+/* NULL with a sentence in err when settings are invalid (exit 78). */
+struct sender *sender_new(const struct sms_config *c, struct store *st, struct provider *p,
+                          const struct price_table *prices, const struct sender_options *o,
+                          char *err, size_t errlen);
+void sender_free(struct sender *s);
+
+/* Hands over one record (the sender owns it from now on): an outbound request,
+ * or an error record from the reader, which comes back out in its place. */
+void sender_add(struct sender *s, cJSON *rec);
+
+/* 1 while the sender would take more records without growing its window. */
+int sender_wants_more(const struct sender *s);
+
+/* Records added and not yet handed back. */
+size_t sender_pending(const struct sender *s);
+
+/* Starts requests that may start, waits at most wait_ms for answers, stores results. */
+void sender_step(struct sender *s, long wait_ms);
+
+/* The next finished record in input order, or NULL; the caller owns it. */
+cJSON *sender_pop(struct sender *s);
+
+/* The exit status the batch earned beyond 0/1: 77, 69 or 75 when the provider
+ * refused the credentials, was unreachable, or asked us to come back later; 0
+ * otherwise. */
+int sender_exit_hint(const struct sender *s);
+
+#endif

@@ -1,0 +1,1604 @@
+/* store — the SQLite store: schema, migrations, messages, events, opt-outs.
+ * The only file of smskit that speaks SQL. See store.h and sms-config(5). */
+#include "store.h"
+#include "clock.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 5000
+#define APPLICATION_ID  0x534D534B /* "SMSK" in the file header: an smskit store */
+#define TIME_LEN        21         /* "2026-11-25T14:00:00Z" and NUL */
+
+/* ---- Schema ------------------------------------------------------------------
+ * migrations[i] takes a file from user_version i to i + 1, in one transaction.
+ * Never edit a released step: append a new one and bump STORE_SCHEMA_VERSION.
+ * Times are UTC RFC 3339 text with whole seconds, so text order is time order. */
+
+#define TIME_CHECK(c) "CHECK (" c " GLOB " \
+	"'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z')"
+
+static const char migration_1[] =
+	"PRAGMA application_id = 1397576523;\n"
+	"CREATE TABLE messages (\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  direction       TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),\n"
+	"  status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected',\n"
+	"                  'sending', 'queued', 'scheduled', 'sent', 'delivered', 'undelivered',\n"
+	"                  'failed', 'canceled', 'unknown', 'received')),\n"
+	"  to_number       TEXT NOT NULL CHECK (to_number <> ''),\n"
+	"  from_number     TEXT,\n"
+	"  body            TEXT NOT NULL DEFAULT '',\n"
+	"  media           TEXT,\n"
+	"  encoding        TEXT CHECK (encoding IN ('GSM-7', 'UCS-2')),\n"
+	"  segments        INTEGER CHECK (segments >= 0),\n"
+	"  price_estimate  TEXT,\n"
+	"  price           TEXT,\n"
+	"  currency        TEXT,\n"
+	"  provider        TEXT,\n"
+	"  provider_id     TEXT CHECK (provider_id IS NULL OR provider IS NOT NULL),\n"
+	"  priority        TEXT NOT NULL DEFAULT 'normal'\n"
+	"                  CHECK (priority IN ('urgent', 'high', 'normal', 'low')),\n"
+	"  priority_rank   INTEGER GENERATED ALWAYS AS (CASE priority WHEN 'urgent' THEN 3\n"
+	"                  WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END) VIRTUAL,\n"
+	"  notes           TEXT,\n"
+	"  ref             TEXT,\n"
+	"  reply_to        INTEGER REFERENCES messages (id) ON DELETE SET NULL,\n"
+	"  read            INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1)),\n"
+	"  replied         INTEGER NOT NULL DEFAULT 0 CHECK (replied IN (0, 1)),\n"
+	"  created_at      TEXT NOT NULL " TIME_CHECK("created_at") ",\n"
+	"  updated_at      TEXT NOT NULL " TIME_CHECK("updated_at") ",\n"
+	"  send_at         TEXT " TIME_CHECK("send_at") ",\n"
+	"  sent_at         TEXT " TIME_CHECK("sent_at") ",\n"
+	"  delivered_at    TEXT " TIME_CHECK("delivered_at") ",\n"
+	"  reviewed_by     TEXT,\n"
+	"  reviewed_at     TEXT " TIME_CHECK("reviewed_at") ",\n"
+	"  review_reason   TEXT,\n"
+	"  reason          TEXT,\n"
+	"  error_code      TEXT,\n"
+	"  error_message   TEXT,\n"
+	"  error_retryable INTEGER CHECK (error_retryable IN (0, 1)),\n"
+	"  provider_code   NUMERIC,\n"
+	"  warnings        TEXT\n"
+	");\n"
+	"CREATE UNIQUE INDEX messages_provider_id ON messages (provider, provider_id);\n"
+	"CREATE INDEX messages_inbox ON messages (direction, read, created_at);\n"
+	"CREATE INDEX messages_to ON messages (to_number, created_at);\n"
+	"CREATE INDEX messages_from ON messages (from_number, created_at);\n"
+	"CREATE INDEX messages_queue ON messages (status, priority_rank DESC, created_at);\n"
+	"CREATE INDEX messages_reply_to ON messages (reply_to);\n"
+	"CREATE TABLE events (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  message_id  INTEGER REFERENCES messages (id) ON DELETE CASCADE,\n"
+	"  at          TEXT NOT NULL " TIME_CHECK("at") ",\n"
+	"  kind        TEXT NOT NULL CHECK (kind <> ''),\n"
+	"  status      TEXT,\n"
+	"  detail      TEXT\n"
+	");\n"
+	"CREATE INDEX events_message ON events (message_id, id);\n"
+	"CREATE TRIGGER events_append_only BEFORE UPDATE ON events\n"
+	"BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
+	"CREATE TABLE autoresponders (\n"
+	"  id                INTEGER PRIMARY KEY,\n"
+	"  trigger           TEXT NOT NULL CHECK (trigger <> ''),\n"
+	"  response          TEXT NOT NULL,\n"
+	"  enabled           INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),\n"
+	"  active_hours      TEXT,\n"
+	"  created_at        TEXT NOT NULL " TIME_CHECK("created_at") ",\n"
+	"  last_triggered_at TEXT " TIME_CHECK("last_triggered_at") ",\n"
+	"  trigger_count     INTEGER NOT NULL DEFAULT 0 CHECK (trigger_count >= 0)\n"
+	");\n"
+	"CREATE TABLE templates (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  name        TEXT NOT NULL CHECK (name <> ''),\n"
+	"  body        TEXT NOT NULL,\n"
+	"  created_at  TEXT NOT NULL " TIME_CHECK("created_at") ",\n"
+	"  updated_at  TEXT NOT NULL " TIME_CHECK("updated_at") "\n"
+	");\n"
+	"CREATE UNIQUE INDEX templates_name ON templates (name);\n"
+	"CREATE TABLE optouts (\n"
+	"  number  TEXT PRIMARY KEY CHECK (number GLOB '+[1-9]*' AND length(number) <= 16\n"
+	"          AND substr(number, 2) NOT GLOB '*[^0-9]*'),\n"
+	"  at      TEXT NOT NULL " TIME_CHECK("at") ",\n"
+	"  source  TEXT NOT NULL\n"
+	");\n";
+
+/* Version 2: senders record their claim; a key/value table for cursors; an
+ * index for summing spend by day and month (SPEND_AT, see store_spend_since). */
+#define SPEND_AT "coalesce(sent_at, claimed_at, created_at)"
+static const char migration_2[] =
+	"ALTER TABLE messages ADD COLUMN claimed_by TEXT;\n"
+	"ALTER TABLE messages ADD COLUMN claimed_at TEXT " TIME_CHECK("claimed_at") ";\n"
+	"CREATE INDEX messages_spend ON messages (" SPEND_AT ") WHERE direction = 'outbound';\n"
+	"CREATE TABLE kv (\n"
+	"  key         TEXT PRIMARY KEY,\n"
+	"  value       TEXT NOT NULL,\n"
+	"  updated_at  TEXT NOT NULL " TIME_CHECK("updated_at") "\n"
+	");\n";
+
+static const char *const migrations[] = {migration_1, migration_2};
+
+_Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+/* ---- The message record <-> the messages table ------------------------------
+ * One row per column: the record key (and sub-key inside "error"), its type,
+ * and whether callers may give it on insert, on a status update, and whether
+ * store_msg_get prints it. INSERT, UPDATE and SELECT are all built from this. */
+
+enum ctype {
+	T_STR, T_TIME, T_MONEY, T_CURRENCY, T_COUNT, T_BOOL, T_MSGID, T_REF, T_ARRAY,
+	T_DIRECTION, T_STATUS, T_PRIORITY, T_ENCODING, T_PCODE,
+};
+
+#define F_INS 1u
+#define F_UPD 2u
+#define F_OUT 4u
+
+struct mcol {
+	const char *key, *sub, *col;
+	enum ctype  type;
+	unsigned    flags;
+};
+
+static const struct mcol mcols[] = {
+	{"direction", NULL, "direction", T_DIRECTION, F_INS | F_OUT},
+	{"status", NULL, "status", T_STATUS, F_INS | F_OUT},
+	{"to", NULL, "to_number", T_STR, F_INS | F_OUT},
+	{"from", NULL, "from_number", T_STR, F_INS | F_UPD | F_OUT},
+	{"body", NULL, "body", T_STR, F_INS | F_OUT},
+	{"media", NULL, "media", T_ARRAY, F_INS | F_OUT},
+	{"encoding", NULL, "encoding", T_ENCODING, F_INS | F_UPD | F_OUT},
+	{"segments", NULL, "segments", T_COUNT, F_INS | F_UPD | F_OUT},
+	{"price_estimate", NULL, "price_estimate", T_MONEY, F_INS | F_UPD | F_OUT},
+	{"price", NULL, "price", T_MONEY, F_INS | F_UPD | F_OUT},
+	{"currency", NULL, "currency", T_CURRENCY, F_INS | F_UPD | F_OUT},
+	{"provider", NULL, "provider", T_STR, F_INS | F_UPD | F_OUT},
+	{"provider_id", NULL, "provider_id", T_STR, F_INS | F_UPD | F_OUT},
+	{"priority", NULL, "priority", T_PRIORITY, F_INS | F_OUT},
+	{"notes", NULL, "notes", T_STR, F_INS | F_OUT},
+	{"created_at", NULL, "created_at", T_TIME, F_INS | F_OUT},
+	{"send_at", NULL, "send_at", T_TIME, F_INS | F_UPD | F_OUT},
+	{"sent_at", NULL, "sent_at", T_TIME, F_INS | F_UPD | F_OUT},
+	{"delivered_at", NULL, "delivered_at", T_TIME, F_INS | F_UPD | F_OUT},
+	{"reviewed_by", NULL, "reviewed_by", T_STR, F_INS | F_UPD | F_OUT},
+	{"reviewed_at", NULL, "reviewed_at", T_TIME, F_INS | F_UPD | F_OUT},
+	{"review_reason", NULL, "review_reason", T_STR, F_INS | F_UPD | F_OUT},
+	{"read", NULL, "read", T_BOOL, F_INS | F_OUT},
+	{"replied", NULL, "replied", T_BOOL, F_INS | F_OUT},
+	{"reply_to", NULL, "reply_to", T_MSGID, F_INS | F_OUT},
+	{"ref", NULL, "ref", T_REF, F_INS | F_OUT},
+	{"error", "code", "error_code", T_STR, F_INS | F_UPD | F_OUT},
+	{"error", "message", "error_message", T_STR, F_INS | F_UPD | F_OUT},
+	{"error", "provider_code", "provider_code", T_PCODE, F_INS | F_UPD | F_OUT},
+	{"error", "retryable", "error_retryable", T_BOOL, F_INS | F_UPD | F_OUT},
+	{"reason", NULL, "reason", T_STR, F_INS | F_UPD | F_OUT},
+	{"warnings", NULL, "warnings", T_ARRAY, F_INS | F_UPD | F_OUT},
+	{"updated_at", NULL, "updated_at", T_TIME, F_OUT},
+	{"claimed_by", NULL, "claimed_by", T_STR, F_INS | F_UPD},
+	{"claimed_at", NULL, "claimed_at", T_TIME, 0},
+};
+
+enum {
+	C_DIRECTION, C_STATUS, C_TO, C_FROM, C_BODY, C_MEDIA, C_ENCODING, C_SEGMENTS,
+	C_PRICE_ESTIMATE, C_PRICE, C_CURRENCY, C_PROVIDER, C_PROVIDER_ID, C_PRIORITY,
+	C_NOTES, C_CREATED_AT, C_SEND_AT, C_SENT_AT, C_DELIVERED_AT, C_REVIEWED_BY,
+	C_REVIEWED_AT, C_REVIEW_REASON, C_READ, C_REPLIED, C_REPLY_TO, C_REF,
+	C_ERROR_CODE, C_ERROR_MESSAGE, C_PROVIDER_CODE, C_ERROR_RETRYABLE, C_REASON,
+	C_WARNINGS, C_UPDATED_AT, C_CLAIMED_BY, C_CLAIMED_AT, NCOLS
+};
+
+_Static_assert(sizeof mcols / sizeof *mcols == NCOLS, "mcols and the C_ enum agree");
+
+/* ---- Prepared statements, cached for the life of the store --------------- */
+
+enum st {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
+	ST_MSG_INSERT, ST_MSG_GET, ST_MSG_STATE, ST_MSG_UPDATE, ST_MSG_BY_PROVIDER_ID,
+	ST_EVENT_INSERT,
+	ST_OPTOUT_INSERT, ST_OPTOUT_DELETE, ST_OPTOUT_CHECK, ST_SPEND_SINCE,
+	ST_KV_GET, ST_KV_SET, ST_KV_DELETE,
+	ST__N
+};
+
+static const char *const static_sql[ST__N] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT store_op",
+	[ST_RELEASE] = "RELEASE store_op",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO store_op",
+	[ST_MSG_STATE] = "SELECT direction, status, sent_at, delivered_at, reviewed_at "
+	                 "FROM messages WHERE id = ?1",
+	[ST_MSG_BY_PROVIDER_ID] = "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
+	[ST_EVENT_INSERT] = "INSERT INTO events (message_id, at, kind, status, detail) "
+	                    "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_OPTOUT_INSERT] = "INSERT INTO optouts (number, at, source) VALUES (?1, ?2, ?3) "
+	                     "ON CONFLICT (number) DO NOTHING",
+	[ST_OPTOUT_DELETE] = "DELETE FROM optouts WHERE number = ?1",
+	[ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE number = ?1",
+	/* Money in millionths, exact: each price has at most 6 decimals, so the
+	 * rounded double is the exact integer. The provider's price when known
+	 * (Twilio's is negative), else the estimate. Without statistics the planner
+	 * would rather walk messages_inbox by direction: name the index. */
+	[ST_SPEND_SINCE] = "SELECT coalesce(sum(CAST(round(abs(CAST(coalesce(price, "
+	                   "price_estimate) AS REAL)) * 1000000) AS INTEGER)), 0) FROM messages "
+	                   "INDEXED BY messages_spend WHERE direction = 'outbound' AND " SPEND_AT " >= ?1 AND status IN "
+	                   "('sending', 'queued', 'scheduled', 'sent', 'delivered', "
+	                   "'undelivered', 'unknown')",
+	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
+	[ST_KV_SET] = "INSERT INTO kv (key, value, updated_at) VALUES (?1, ?2, ?3) "
+	              "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+	              "updated_at = excluded.updated_at",
+	[ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
+};
+
+struct store {
+	sqlite3      *db;
+	char         *path;
+	int           version;
+	sqlite3_stmt *st[ST__N];
+	char          errbuf[512];
+};
+
+/* ---- Errors ------------------------------------------------------------------ */
+
+static void seterr(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void seterr(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->errbuf, sizeof s->errbuf, fmt, ap);
+	va_end(ap);
+}
+
+/* An SQLite failure while doing `what`. */
+static int dberr(struct store *s, const char *what)
+{
+	int code = sqlite3_errcode(s->db);
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		seterr(s, "%s: the store stayed locked by another process for over %d s", what,
+		       BUSY_TIMEOUT_MS / 1000);
+	else
+		seterr(s, "%s: %s", what, sqlite3_errmsg(s->db));
+	return STORE_ERR;
+}
+
+const char *store_errmsg(const struct store *s) { return s ? s->errbuf : "no store"; }
+const char *store_path(const struct store *s) { return s->path; }
+int store_version(const struct store *s) { return s->version; }
+
+/* ---- Times --------------------------------------------------------------------- */
+
+static void time_fmt(time_t t, char out[TIME_LEN])
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* clock_now(): SMS_TEST_NOW fixes it for the test suite. */
+static void time_now(char out[TIME_LEN]) { time_fmt(clock_now(), out); }
+
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* RFC 3339 ("2026-11-25T15:00:00.5+01:00") to "2026-11-25T14:00:00Z". */
+static int time_norm(const char *in, char out[TIME_LEN])
+{
+	const char *p = in;
+	int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
+	if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' ||
+	    digits(&p, 2, &D))
+		return -1;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return -1;
+	p++;
+	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &m) || *p++ != ':' ||
+	    digits(&p, 2, &sec))
+		return -1;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
+			return -1;
+	} else {
+		return -1;
+	}
+	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+		return -1;
+	struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
+	                .tm_hour = h, .tm_min = m, .tm_sec = sec > 59 ? 59 : sec};
+	time_t t = timegm(&tm);
+	struct tm chk;
+	if (t == (time_t)-1 || !gmtime_r(&t, &chk) || chk.tm_mday != D || chk.tm_mon != M - 1)
+		return -1; /* 31 April and the like */
+	time_fmt(t - sign * (oh * 3600 + om * 60), out);
+	return 0;
+}
+
+/* ---- Small checks ---------------------------------------------------------- */
+
+static int is_word_in(const char *w, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(w, *set) == 0)
+			return 1;
+	return 0;
+}
+
+/* w is one of the words of list, " a b c ". */
+static int in_list(const char *w, const char *list)
+{
+	char word[32];
+	snprintf(word, sizeof word, " %s ", w);
+	return strstr(list, word) != NULL;
+}
+
+static const char *const statuses[] = {
+	"pending", "approved", "rejected", "sending", "queued", "scheduled", "sent",
+	"delivered", "undelivered", "failed", "canceled", "unknown", "received", NULL,
+};
+static const char *const directions[] = {"outbound", "inbound", NULL};
+static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
+static const char *const encodings[] = {"GSM-7", "UCS-2", NULL};
+
+int store_status_valid(const char *status)
+{
+	return status && is_word_in(status, statuses);
+}
+
+/* SPEC 6, as a table: each status and the statuses it may move to. */
+static const struct {
+	const char *from, *to;
+} lifecycle[] = {
+	{"pending", " approved rejected canceled "},
+	{"approved", " sending canceled "},
+	{"sending", " queued scheduled sent delivered undelivered failed unknown "},
+	{"queued", " scheduled sent delivered undelivered failed canceled "},
+	{"scheduled", " queued sent delivered undelivered failed canceled "},
+	{"sent", " delivered undelivered failed "},
+	{"undelivered", " delivered "},
+	{"unknown", " approved queued scheduled sent delivered undelivered failed canceled "},
+};
+
+int store_status_next_ok(const char *from, const char *to)
+{
+	if (!store_status_valid(from) || !store_status_valid(to))
+		return 0;
+	/* The same status again only updates fields, except that a claim is taken
+	 * once: of two senders moving a message to sending, one is refused. */
+	if (strcmp(from, to) == 0)
+		return strcmp(to, "sending") != 0;
+	for (size_t i = 0; i < sizeof lifecycle / sizeof *lifecycle; i++)
+		if (strcmp(lifecycle[i].from, from) == 0)
+			return in_list(to, lifecycle[i].to);
+	return 0; /* final */
+}
+
+/* "+" and 1 to 15 digits, the first not 0. */
+static int is_e164(const char *n)
+{
+	if (!n || n[0] != '+' || n[1] < '1' || n[1] > '9')
+		return 0;
+	size_t i = 1;
+	for (; n[i]; i++)
+		if (n[i] < '0' || n[i] > '9')
+			return 0;
+	return i <= 16;
+}
+
+/* An optional sign, digits, optionally "." and digits: "0.0079", "-0.00750". */
+static int is_decimal(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	size_t n = strspn(s, "0123456789");
+	if (n == 0)
+		return 0;
+	s += n;
+	if (*s == '.') {
+		n = strspn(++s, "0123456789");
+		if (n == 0)
+			return 0;
+		s += n;
+	}
+	return *s == '\0';
+}
+
+static int is_currency(const char *s)
+{
+	return strlen(s) == 3 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3;
+}
+
+/* An integral JSON number within +-2^53. */
+static int json_int(const cJSON *j, int64_t *out)
+{
+	if (!cJSON_IsNumber(j))
+		return -1;
+	double d = j->valuedouble;
+	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) || d != (double)(int64_t)d)
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
+/* ---- Statements ------------------------------------------------------------ */
+
+static char *build_sql(enum st id)
+{
+	struct strbuf b;
+	strbuf_init(&b);
+	switch (id) {
+	case ST_MSG_INSERT:
+		strbuf_puts(&b, "INSERT INTO messages (");
+		for (size_t i = 0; i < NCOLS; i++)
+			strbuf_printf(&b, "%s%s", i ? ", " : "", mcols[i].col);
+		strbuf_puts(&b, ") VALUES (");
+		for (size_t i = 0; i < NCOLS; i++)
+			strbuf_printf(&b, "%s?%zu", i ? ", " : "", i + 1);
+		strbuf_puts(&b, ") ON CONFLICT (provider, provider_id) DO NOTHING");
+		break;
+	case ST_MSG_GET:
+		strbuf_puts(&b, "SELECT id");
+		for (size_t i = 0; i < NCOLS; i++)
+			strbuf_printf(&b, ", %s", mcols[i].col);
+		strbuf_puts(&b, " FROM messages WHERE id = ?1");
+		break;
+	case ST_MSG_UPDATE:
+		/* col = CASE WHEN ?(2i+1) THEN ?(2i+2) ELSE col END: one cached statement
+		 * sets any subset of the columns. */
+		strbuf_puts(&b, "UPDATE messages SET ");
+		for (size_t i = 0; i < NCOLS; i++)
+			strbuf_printf(&b, "%s%s = CASE WHEN ?%zu THEN ?%zu ELSE %s END", i ? ", " : "",
+			              mcols[i].col, 2 * i + 1, 2 * i + 2, mcols[i].col);
+		strbuf_printf(&b, " WHERE id = ?%d", 2 * NCOLS + 1);
+		break;
+	default:
+		strbuf_puts(&b, static_sql[id]);
+		break;
+	}
+	return strbuf_detach(&b);
+}
+
+static sqlite3_stmt *stmt(struct store *s, enum st id)
+{
+	if (!s->st[id]) {
+		char *sql = build_sql(id);
+		int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL);
+		free(sql);
+		if (rc != SQLITE_OK) {
+			dberr(s, "preparing a statement");
+			sqlite3_finalize(s->st[id]);
+			s->st[id] = NULL;
+		}
+	}
+	return s->st[id];
+}
+
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Runs a statement that returns no rows. */
+static int run(struct store *s, enum st id, const char *what)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? STORE_OK : dberr(s, what);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* ---- Transactions ------------------------------------------------------------ */
+
+int store_begin_immediate(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db)) {
+		seterr(s, "a transaction is already open");
+		return STORE_ERR;
+	}
+	return run(s, ST_BEGIN, "beginning a transaction");
+}
+
+int store_commit(struct store *s)
+{
+	if (run(s, ST_COMMIT, "committing") == STORE_OK)
+		return STORE_OK;
+	if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_stmt *st = stmt(s, ST_ROLLBACK);
+		if (st) {
+			sqlite3_step(st);
+			done(st);
+		}
+	}
+	return STORE_ERR;
+}
+
+int store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return STORE_OK; /* nothing open (SQLite may have rolled back already) */
+	return run(s, ST_ROLLBACK, "rolling back");
+}
+
+/* Each public writer is atomic: its own BEGIN IMMEDIATE when the caller has no
+ * transaction open, else a savepoint inside the caller's. */
+static int op_begin(struct store *s, int *own)
+{
+	*own = sqlite3_get_autocommit(s->db) != 0;
+	return *own ? store_begin_immediate(s) : run(s, ST_SAVEPOINT, "savepoint");
+}
+
+static int op_end(struct store *s, int own, int rc)
+{
+	if (rc >= 0) {
+		if (own ? store_commit(s) : run(s, ST_RELEASE, "releasing a savepoint"))
+			return STORE_ERR;
+		return rc;
+	}
+	/* Keep the first error message: the rollback must not overwrite it. */
+	char keep[sizeof s->errbuf];
+	memcpy(keep, s->errbuf, sizeof keep);
+	if (own) {
+		store_rollback(s);
+	} else if (!sqlite3_get_autocommit(s->db)) {
+		run(s, ST_ROLLBACK_TO, "rolling back a savepoint");
+		run(s, ST_RELEASE, "releasing a savepoint");
+	}
+	memcpy(s->errbuf, keep, sizeof keep);
+	return rc;
+}
+
+/* ---- Opening, migrating, closing ------------------------------------------- */
+
+static int make_parents(const char *path, char *err, size_t errlen)
+{
+	char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+			snprintf(err, errlen, "%s: cannot create directory %s: %s", path, p, strerror(e));
+			free(p);
+			errno = e;
+			return -1;
+		}
+		*q = '/';
+	}
+	free(p);
+	return 0;
+}
+
+/* One integer from a PRAGMA or a query; -1 with the SQLite error kept. */
+static int query_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int is_busy(sqlite3 *db)
+{
+	int c = sqlite3_errcode(db);
+	return c == SQLITE_BUSY || c == SQLITE_LOCKED;
+}
+
+/* Applies the missing migrations, each in its own IMMEDIATE transaction; the
+ * version is read again under the lock, so concurrent openers migrate once. */
+static int migrate(struct store *s, char *err, size_t errlen)
+{
+	int busy;
+	if (exec(s->db, "PRAGMA foreign_keys = OFF"))
+		goto dberror;
+	for (;;) {
+		int v;
+		if (exec(s->db, "BEGIN IMMEDIATE"))
+			goto dberror;
+		if (query_int(s->db, "PRAGMA user_version", &v))
+			goto rollback;
+		if (v < 0 || v >= STORE_SCHEMA_VERSION) {
+			if (exec(s->db, "COMMIT"))
+				goto rollback;
+			s->version = v;
+			break;
+		}
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (exec(s->db, migrations[v]) || exec(s->db, sql))
+			goto rollback;
+		int bad = 0;
+		if (query_int(s->db, "SELECT count(*) FROM pragma_foreign_key_check", &bad))
+			goto rollback;
+		if (bad) {
+			exec(s->db, "ROLLBACK");
+			snprintf(err, errlen, "%s: migrating to schema version %d would break %d "
+			         "foreign key(s); nothing was changed", s->path, v + 1, bad);
+			errno = EINVAL;
+			return -1;
+		}
+		if (exec(s->db, "COMMIT"))
+			goto rollback;
+	}
+	if (s->version != STORE_SCHEMA_VERSION) {
+		if (s->version > STORE_SCHEMA_VERSION)
+			snprintf(err, errlen, "%s: schema version %d is newer than this smskit knows "
+			         "(%d); upgrade smskit", s->path, s->version, STORE_SCHEMA_VERSION);
+		else
+			snprintf(err, errlen, "%s: schema version %d; not an smskit store", s->path,
+			         s->version);
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+rollback:
+	busy = is_busy(s->db);
+	snprintf(err, errlen, "%s: migrating the schema: %s", s->path,
+	         busy ? "the store stayed locked by another process" : sqlite3_errmsg(s->db));
+	exec(s->db, "ROLLBACK");
+	errno = busy ? EAGAIN : EINVAL;
+	return -1;
+dberror:
+	busy = is_busy(s->db);
+	snprintf(err, errlen, "%s: %s", s->path,
+	         busy ? "the store stayed locked by another process" : sqlite3_errmsg(s->db));
+	errno = busy ? EAGAIN : EINVAL;
+	return -1;
+}
+
+struct store *store_open(const char *path, unsigned flags, char *err, size_t errlen)
+{
+	char dummy[8];
+	if (!err || errlen == 0) {
+		err = dummy;
+		errlen = sizeof dummy;
+	}
+	err[0] = '\0';
+	if (!path || !*path) {
+		snprintf(err, errlen, "no store path (set SMS_DB)");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (sqlite3_libversion_number() < 3031000) {
+		snprintf(err, errlen, "SQLite %s is too old: smskit needs 3.31 or later",
+		         sqlite3_libversion());
+		errno = EINVAL;
+		return NULL;
+	}
+	if (make_parents(path, err, errlen))
+		return NULL;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+	} else if (errno != EEXIST) {
+		int e = errno;
+		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+
+	struct store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	int e = EINVAL, v = 0, app = 0, ntables = 0;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		e = sqlite3_system_errno(s->db) ? sqlite3_system_errno(s->db) : EINVAL;
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_db_readonly(s->db, "main") == 1) {
+		snprintf(err, errlen, "%s: not writable by this user", path);
+		e = EACCES;
+		goto fail;
+	}
+	/* One statement, so one snapshot: another process may be migrating. */
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT (SELECT user_version FROM pragma_user_version), "
+	                            "(SELECT application_id FROM pragma_application_id), "
+	                            "(SELECT count(*) FROM sqlite_master)", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = sqlite3_column_int(st, 0);
+		app = sqlite3_column_int(st, 1);
+		ntables = sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		int c = sqlite3_errcode(s->db);
+		if (c == SQLITE_NOTADB)
+			snprintf(err, errlen, "%s: not an SQLite database", path);
+		else if (is_busy(s->db))
+			snprintf(err, errlen, "%s: the store stayed locked by another process", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		e = is_busy(s->db) ? EAGAIN : EINVAL;
+		goto fail;
+	}
+	if (app != 0 && app != APPLICATION_ID) {
+		snprintf(err, errlen, "%s: an SQLite database of another program (application_id "
+		         "0x%08x), not an smskit store", path, (unsigned)app);
+		goto fail;
+	}
+	if (v == 0 && ntables > 0) {
+		snprintf(err, errlen, "%s: an SQLite database with tables but no smskit schema "
+		         "version; not an smskit store", path);
+		goto fail;
+	}
+	if (v < 0) {
+		snprintf(err, errlen, "%s: schema version %d; not an smskit store", path, v);
+		goto fail;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this smskit knows (%d); "
+		         "upgrade smskit", path, v, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+
+	const char *mode = NULL;
+	char got[16] = "";
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && (mode = (const char *)sqlite3_column_text(st, 0)))
+			snprintf(got, sizeof got, "%s", mode);
+		sqlite3_finalize(st);
+	}
+	if (strcmp(got, "wal") != 0) {
+		if (is_busy(s->db)) {
+			snprintf(err, errlen, "%s: the store stayed locked by another process", path);
+			e = EAGAIN;
+		} else {
+			snprintf(err, errlen, "%s: cannot use write-ahead logging here (%s)", path,
+			         *got ? got : sqlite3_errmsg(s->db));
+		}
+		goto fail;
+	}
+	if (exec(s->db, flags & STORE_SYNC_NORMAL ? "PRAGMA synchronous = NORMAL"
+	                                          : "PRAGMA synchronous = FULL") ||
+	    exec(s->db, "PRAGMA journal_size_limit = 67108864")) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	s->version = v;
+	if (v < STORE_SCHEMA_VERSION && migrate(s, err, errlen)) {
+		e = errno;
+		goto fail;
+	}
+	int fk = 0;
+	if (exec(s->db, "PRAGMA foreign_keys = ON") ||
+	    query_int(s->db, "PRAGMA foreign_keys", &fk) || fk != 1) {
+		snprintf(err, errlen, "%s: cannot enable foreign keys", path);
+		goto fail;
+	}
+	return s;
+fail:
+	store_close(s);
+	errno = e;
+	return NULL;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < ST__N; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* ---- Values from records ---------------------------------------------------- */
+
+struct val {
+	int         set;  /* for UPDATE: this column is assigned */
+	int         type; /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT */
+	int64_t     i;
+	const char *t;
+	char       *own;  /* freed after binding */
+	char        buf[TIME_LEN];
+};
+
+static void val_text(struct val *v, const char *t)
+{
+	v->type = t ? SQLITE_TEXT : SQLITE_NULL;
+	v->t = t;
+}
+
+static void val_int(struct val *v, int64_t i)
+{
+	v->type = SQLITE_INTEGER;
+	v->i = i;
+}
+
+static void vals_free(struct val *v)
+{
+	for (size_t i = 0; i < NCOLS; i++)
+		free(v[i].own);
+}
+
+static void bind_val(sqlite3_stmt *st, int idx, const struct val *v)
+{
+	if (v->type == SQLITE_INTEGER)
+		sqlite3_bind_int64(st, idx, v->i);
+	else if (v->type == SQLITE_TEXT)
+		sqlite3_bind_text(st, idx, v->t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* The record's value for a column: *present says whether the key was given
+ * (an "error" sub-key counts as given when "error" is). Returns -1 on a bad shape. */
+static int field(struct store *s, const cJSON *rec, const struct mcol *c, const cJSON **item,
+                 int *present)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(rec, c->key);
+	*present = j != NULL;
+	*item = j;
+	if (!c->sub || !j)
+		return 0;
+	if (cJSON_IsNull(j)) {
+		*item = NULL;
+		return 0;
+	}
+	if (!cJSON_IsObject(j)) {
+		seterr(s, "%s: must be an object or null", c->key);
+		return -1;
+	}
+	*item = cJSON_GetObjectItemCaseSensitive(j, c->sub);
+	return 0;
+}
+
+static int bad(struct store *s, const struct mcol *c, const char *what)
+{
+	if (c->sub)
+		seterr(s, "%s.%s: %s", c->key, c->sub, what);
+	else
+		seterr(s, "%s: %s", c->key, what);
+	return -1;
+}
+
+/* Converts and checks one JSON value for column c. */
+static int val_from_json(struct store *s, const struct mcol *c, const cJSON *j, struct val *v)
+{
+	int64_t n;
+	v->type = SQLITE_NULL;
+	if (!j || cJSON_IsNull(j))
+		return 0;
+	switch (c->type) {
+	case T_STR:
+		if (!cJSON_IsString(j))
+			return bad(s, c, "must be a string");
+		val_text(v, j->valuestring);
+		return 0;
+	case T_TIME:
+		if (!cJSON_IsString(j) || time_norm(j->valuestring, v->buf))
+			return bad(s, c, "must be an RFC 3339 time such as 2026-11-25T14:00:00Z");
+		val_text(v, v->buf);
+		return 0;
+	case T_MONEY:
+		if (!cJSON_IsString(j) || !is_decimal(j->valuestring))
+			return bad(s, c, "must be a decimal string such as \"0.0079\"");
+		val_text(v, j->valuestring);
+		return 0;
+	case T_CURRENCY:
+		if (!cJSON_IsString(j) || !is_currency(j->valuestring))
+			return bad(s, c, "must be an ISO 4217 code such as \"USD\"");
+		val_text(v, j->valuestring);
+		return 0;
+	case T_COUNT:
+		if (json_int(j, &n) || n < 0)
+			return bad(s, c, "must be a whole number, 0 or more");
+		val_int(v, n);
+		return 0;
+	case T_MSGID:
+		if (json_int(j, &n) || n <= 0)
+			return bad(s, c, "must be a message id");
+		val_int(v, n);
+		return 0;
+	case T_BOOL:
+		if (cJSON_IsBool(j))
+			val_int(v, cJSON_IsTrue(j));
+		else if (json_int(j, &n) == 0 && (n == 0 || n == 1))
+			val_int(v, n);
+		else
+			return bad(s, c, "must be true or false");
+		return 0;
+	case T_REF:
+		if (cJSON_IsString(j)) {
+			val_text(v, j->valuestring);
+		} else if (cJSON_IsNumber(j)) {
+			v->own = cJSON_PrintUnformatted(j);
+			val_text(v, v->own);
+		} else {
+			return bad(s, c, "must be a string or a number");
+		}
+		return 0;
+	case T_ARRAY: {
+		if (!cJSON_IsArray(j))
+			return bad(s, c, "must be an array of strings");
+		const cJSON *e;
+		cJSON_ArrayForEach(e, j)
+			if (!cJSON_IsString(e))
+				return bad(s, c, "must be an array of strings");
+		if (cJSON_GetArraySize(j) == 0)
+			return 0; /* stored as NULL, printed as [] */
+		v->own = cJSON_PrintUnformatted(j);
+		val_text(v, v->own);
+		return 0;
+	}
+	case T_DIRECTION:
+	case T_STATUS:
+	case T_PRIORITY:
+	case T_ENCODING: {
+		const char *const *set = c->type == T_DIRECTION ? directions
+		                       : c->type == T_STATUS    ? statuses
+		                       : c->type == T_PRIORITY  ? priorities
+		                                                : encodings;
+		if (!cJSON_IsString(j) || !is_word_in(j->valuestring, set)) {
+			struct strbuf b;
+			strbuf_init(&b);
+			strbuf_puts(&b, "must be one of");
+			for (; *set; set++)
+				strbuf_printf(&b, " %s", *set);
+			bad(s, c, b.s);
+			strbuf_free(&b);
+			return -1;
+		}
+		val_text(v, j->valuestring);
+		return 0;
+	}
+	case T_PCODE:
+		if (json_int(j, &n) == 0)
+			val_int(v, n);
+		else if (cJSON_IsString(j))
+			val_text(v, j->valuestring);
+		else
+			return bad(s, c, "must be a number or a string");
+		return 0;
+	}
+	return bad(s, c, "unsupported type");
+}
+
+/* ---- Events -------------------------------------------------------------------- */
+
+static int event_insert(struct store *s, int64_t message_id, const char *kind,
+                        const char *status, const char *detail, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(s, ST_EVENT_INSERT);
+	if (!st)
+		return STORE_ERR;
+	char now[TIME_LEN];
+	time_now(now);
+	if (message_id > 0)
+		sqlite3_bind_int64(st, 1, message_id);
+	else
+		sqlite3_bind_null(st, 1);
+	bind_text(st, 2, now);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, status);
+	bind_text(st, 5, detail);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+			seterr(s, "message %" PRId64 ": no such message", message_id);
+		else
+			dberr(s, "appending an event");
+		done(st);
+		return STORE_ERR;
+	}
+	done(st);
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return STORE_OK;
+}
+
+int store_event_append(struct store *s, int64_t message_id, const char *kind,
+                       const char *status, const cJSON *detail, int64_t *id)
+{
+	if (!kind || !*kind) {
+		seterr(s, "an event needs a kind");
+		return STORE_ERR;
+	}
+	if (message_id < 0) {
+		seterr(s, "message %" PRId64 ": no such message", message_id);
+		return STORE_ERR;
+	}
+	char *d = detail ? cJSON_PrintUnformatted(detail) : NULL;
+	int own, rc = op_begin(s, &own);
+	if (rc == STORE_OK)
+		rc = op_end(s, own, event_insert(s, message_id, kind, status, d, id));
+	cJSON_free(d);
+	return rc;
+}
+
+/* ---- Messages ----------------------------------------------------------------- */
+
+static int msg_by_provider_id(struct store *s, const char *provider, const char *pid,
+                              int64_t *id)
+{
+	sqlite3_stmt *st = stmt(s, ST_MSG_BY_PROVIDER_ID);
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, provider);
+	bind_text(st, 2, pid);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return dberr(s, "looking up a provider id");
+}
+
+int store_msg_find_provider_id(struct store *s, const char *provider, const char *provider_id,
+                               int64_t *id)
+{
+	if (!provider || !provider_id) {
+		seterr(s, "a provider and a provider id are needed");
+		return STORE_ERR;
+	}
+	int rc = msg_by_provider_id(s, provider, provider_id, id);
+	if (rc == STORE_NOTFOUND)
+		seterr(s, "%s message %s: not in the store", provider, provider_id);
+	return rc;
+}
+
+/* Stores the row; STORE_EXISTS when (provider, provider_id) is already there. */
+static int msg_insert_row(struct store *s, struct val *v, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(s, ST_MSG_INSERT);
+	if (!st)
+		return STORE_ERR;
+	for (size_t i = 0; i < NCOLS; i++)
+		bind_val(st, (int)i + 1, &v[i]);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+			seterr(s, "reply_to %" PRId64 ": no such message", v[C_REPLY_TO].i);
+		else
+			dberr(s, "storing the message");
+		done(st);
+		return STORE_ERR;
+	}
+	done(st);
+	if (sqlite3_changes(s->db) == 0) {
+		rc = msg_by_provider_id(s, v[C_PROVIDER].t, v[C_PROVIDER_ID].t, id);
+		if (rc == STORE_NOTFOUND) {
+			seterr(s, "storing the message: a conflict with no conflicting message");
+			return STORE_ERR;
+		}
+		if (rc == STORE_OK)
+			seterr(s, "%s message %s: already stored as message %" PRId64, v[C_PROVIDER].t,
+			       v[C_PROVIDER_ID].t, *id);
+		return rc == STORE_OK ? STORE_EXISTS : rc;
+	}
+	*id = sqlite3_last_insert_rowid(s->db);
+	char detail[96];
+	snprintf(detail, sizeof detail, "{\"direction\":\"%s\"}", v[C_DIRECTION].t);
+	return event_insert(s, *id, "created", v[C_STATUS].t, detail, NULL);
+}
+
+int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
+{
+	if (!cJSON_IsObject(rec)) {
+		seterr(s, "a message must be a JSON object");
+		return STORE_ERR;
+	}
+	struct val v[NCOLS];
+	memset(v, 0, sizeof v);
+	int rc = STORE_ERR;
+	for (size_t i = 0; i < NCOLS; i++) {
+		const cJSON *j;
+		int present;
+		if (!(mcols[i].flags & F_INS))
+			continue;
+		if (field(s, rec, &mcols[i], &j, &present) ||
+		    val_from_json(s, &mcols[i], j, &v[i]))
+			goto out;
+	}
+	char now[TIME_LEN];
+	time_now(now);
+	if (!v[C_DIRECTION].t)
+		val_text(&v[C_DIRECTION], "outbound");
+	int inbound = strcmp(v[C_DIRECTION].t, "inbound") == 0;
+	if (!v[C_STATUS].t)
+		val_text(&v[C_STATUS], inbound ? "received" : "pending");
+	if (inbound != (strcmp(v[C_STATUS].t, "received") == 0)) {
+		seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
+		       v[C_DIRECTION].t);
+		goto out;
+	}
+	if (!v[C_TO].t || !*v[C_TO].t) {
+		seterr(s, "to: missing");
+		goto out;
+	}
+	if (v[C_PROVIDER_ID].t && !v[C_PROVIDER].t) {
+		seterr(s, "provider_id: given without a provider");
+		goto out;
+	}
+	if (!v[C_BODY].t)
+		val_text(&v[C_BODY], "");
+	if (!v[C_PRIORITY].t)
+		val_text(&v[C_PRIORITY], "normal");
+	if (v[C_READ].type == SQLITE_NULL)
+		val_int(&v[C_READ], 0);
+	if (v[C_REPLIED].type == SQLITE_NULL)
+		val_int(&v[C_REPLIED], 0);
+	if (!v[C_CREATED_AT].t)
+		val_text(&v[C_CREATED_AT], now);
+	val_text(&v[C_UPDATED_AT], now);
+	if (strcmp(v[C_STATUS].t, "sending") == 0)
+		val_text(&v[C_CLAIMED_AT], now);
+
+	int own;
+	if (op_begin(s, &own))
+		goto out;
+	rc = op_end(s, own, msg_insert_row(s, v, id));
+out:
+	vals_free(v);
+	return rc;
+}
+
+static cJSON *column_json(sqlite3_stmt *st, int i, const struct mcol *c)
+{
+	int t = sqlite3_column_type(st, i);
+	switch (c->type) {
+	case T_BOOL:
+		return cJSON_CreateBool(t != SQLITE_NULL && sqlite3_column_int64(st, i) != 0);
+	case T_ARRAY: {
+		cJSON *a = NULL;
+		if (t != SQLITE_NULL)
+			a = cJSON_Parse((const char *)sqlite3_column_text(st, i));
+		if (!cJSON_IsArray(a)) {
+			cJSON_Delete(a);
+			a = cJSON_CreateArray();
+		}
+		return a;
+	}
+	default:
+		break;
+	}
+	if (t == SQLITE_NULL)
+		return cJSON_CreateNull();
+	if (t == SQLITE_INTEGER)
+		return cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
+	if (t == SQLITE_FLOAT)
+		return cJSON_CreateNumber(sqlite3_column_double(st, i));
+	return cJSON_CreateString((const char *)sqlite3_column_text(st, i));
+}
+
+int store_msg_get(struct store *s, int64_t id, cJSON **out)
+{
+	*out = NULL;
+	sqlite3_stmt *st = stmt(s, ST_MSG_GET);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		done(st);
+		if (rc == SQLITE_DONE) {
+			seterr(s, "message %" PRId64 ": no such message", id);
+			return STORE_NOTFOUND;
+		}
+		return dberr(s, "reading a message");
+	}
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddNumberToObject(r, "id", (double)sqlite3_column_int64(st, 0));
+	cJSON *err = NULL;
+	for (size_t i = 0; i < NCOLS; i++) {
+		const struct mcol *c = &mcols[i];
+		if (!(c->flags & F_OUT))
+			continue;
+		cJSON *j = column_json(st, (int)i + 1, c);
+		if (!c->sub) {
+			cJSON_AddItemToObject(r, c->key, j);
+			continue;
+		}
+		/* The error object: present when there is an error code. */
+		if (i == C_ERROR_CODE) {
+			if (cJSON_IsNull(j)) {
+				cJSON_AddNullToObject(r, c->key);
+			} else {
+				err = cJSON_CreateObject();
+				cJSON_AddItemToObject(r, c->key, err);
+			}
+		}
+		if (err && !(i == C_PROVIDER_CODE && cJSON_IsNull(j)))
+			cJSON_AddItemToObject(err, c->sub, j);
+		else
+			cJSON_Delete(j);
+	}
+	done(st);
+	*out = r;
+	return STORE_OK;
+}
+
+struct msg_state {
+	char direction[16], status[16];
+	int  has_sent_at, has_delivered_at, has_reviewed_at;
+};
+
+static int msg_state(struct store *s, int64_t id, struct msg_state *m)
+{
+	sqlite3_stmt *st = stmt(s, ST_MSG_STATE);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(m->direction, sizeof m->direction, "%s", sqlite3_column_text(st, 0));
+		snprintf(m->status, sizeof m->status, "%s", sqlite3_column_text(st, 1));
+		m->has_sent_at = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		m->has_delivered_at = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		m->has_reviewed_at = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	}
+	done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		seterr(s, "message %" PRId64 ": no such message", id);
+		return STORE_NOTFOUND;
+	}
+	return dberr(s, "reading a message");
+}
+
+/* Checks fields' keys and converts the values of the columns they set. */
+static int update_vals(struct store *s, const cJSON *fields, struct val *v)
+{
+	if (!fields || cJSON_IsNull(fields))
+		return 0;
+	if (!cJSON_IsObject(fields)) {
+		seterr(s, "the fields to update must be a JSON object");
+		return -1;
+	}
+	const cJSON *f;
+	cJSON_ArrayForEach(f, fields) {
+		int ok = 0;
+		for (size_t i = 0; i < NCOLS && !ok; i++)
+			ok = (mcols[i].flags & F_UPD) && strcmp(mcols[i].key, f->string) == 0;
+		if (!ok) {
+			seterr(s, "%s: cannot be changed with a status update", f->string);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < NCOLS; i++) {
+		const cJSON *j;
+		int present;
+		if (!(mcols[i].flags & F_UPD))
+			continue;
+		if (field(s, fields, &mcols[i], &j, &present) ||
+		    val_from_json(s, &mcols[i], j, &v[i]))
+			return -1;
+		v[i].set = present;
+	}
+	return 0;
+}
+
+static int msg_set_status(struct store *s, int64_t id, const char *status, struct val *v,
+                          const cJSON *fields, const cJSON *detail)
+{
+	struct msg_state m;
+	int rc = msg_state(s, id, &m);
+	if (rc != STORE_OK)
+		return rc;
+	if (strcmp(m.direction, "inbound") == 0 ? strcmp(status, "received") != 0
+	                                         : strcmp(status, "received") == 0) {
+		seterr(s, "message %" PRId64 ": an %s message cannot be %s", id, m.direction, status);
+		return STORE_REFUSED;
+	}
+	if (!store_status_next_ok(m.status, status)) {
+		seterr(s, "message %" PRId64 ": cannot move from %s to %s", id, m.status, status);
+		return STORE_REFUSED;
+	}
+	int changed = strcmp(m.status, status) != 0;
+	char now[TIME_LEN];
+	time_now(now);
+	v[C_STATUS].set = 1;
+	val_text(&v[C_STATUS], status);
+	v[C_UPDATED_AT].set = 1;
+	val_text(&v[C_UPDATED_AT], now);
+	if (changed && !v[C_REASON].set)
+		v[C_REASON].set = 1; /* value NULL: a new status makes the old reason stale */
+	if (!v[C_SENT_AT].set && !m.has_sent_at && in_list(status, " queued sent delivered undelivered ")) {
+		v[C_SENT_AT].set = 1;
+		val_text(&v[C_SENT_AT], now);
+	}
+	if (!v[C_DELIVERED_AT].set && !m.has_delivered_at && strcmp(status, "delivered") == 0) {
+		v[C_DELIVERED_AT].set = 1;
+		val_text(&v[C_DELIVERED_AT], now);
+	}
+	if (changed && !v[C_REVIEWED_AT].set && !m.has_reviewed_at &&
+	    in_list(status, " approved rejected ")) {
+		v[C_REVIEWED_AT].set = 1;
+		val_text(&v[C_REVIEWED_AT], now);
+	}
+	if (changed && strcmp(status, "sending") == 0) {
+		v[C_CLAIMED_AT].set = 1;
+		val_text(&v[C_CLAIMED_AT], now);
+		v[C_CLAIMED_BY].set = 1; /* the new claimant, or nobody named */
+	}
+
+	sqlite3_stmt *st = stmt(s, ST_MSG_UPDATE);
+	if (!st)
+		return STORE_ERR;
+	for (size_t i = 0; i < NCOLS; i++) {
+		sqlite3_bind_int(st, 2 * (int)i + 1, v[i].set);
+		bind_val(st, 2 * (int)i + 2, &v[i]);
+	}
+	sqlite3_bind_int64(st, 2 * NCOLS + 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+			seterr(s, "provider_id: another message already has it");
+		else
+			dberr(s, "updating the message");
+		done(st);
+		return STORE_ERR;
+	}
+	done(st);
+
+	cJSON *d;
+	if (cJSON_IsObject(detail)) {
+		d = cJSON_Duplicate(detail, 1);
+	} else {
+		d = cJSON_CreateObject();
+		if (detail)
+			cJSON_AddItemToObject(d, "detail", cJSON_Duplicate(detail, 1));
+	}
+	if (!cJSON_HasObjectItem(d, "previous"))
+		cJSON_AddStringToObject(d, "previous", m.status);
+	if (cJSON_IsObject(fields) && fields->child && !cJSON_HasObjectItem(d, "fields"))
+		cJSON_AddItemToObject(d, "fields", cJSON_Duplicate(fields, 1));
+	char *text = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	rc = event_insert(s, id, "status", status, text, NULL);
+	cJSON_free(text);
+	return rc;
+}
+
+int store_msg_set_status(struct store *s, int64_t id, const char *status,
+                         const cJSON *fields, const cJSON *detail)
+{
+	if (!store_status_valid(status)) {
+		seterr(s, "status: %s is not a message status", status ? status : "(none)");
+		return STORE_ERR;
+	}
+	struct val v[NCOLS];
+	memset(v, 0, sizeof v);
+	int rc = STORE_ERR, own;
+	if (update_vals(s, fields, v) == 0 && op_begin(s, &own) == STORE_OK) {
+		/* A refusal or an unknown id wrote nothing: committing is harmless. */
+		rc = op_end(s, own, msg_set_status(s, id, status, v, fields, detail));
+	}
+	vals_free(v);
+	return rc;
+}
+
+/* ---- Opt-outs ----------------------------------------------------------------- */
+
+static int check_number(struct store *s, const char *number)
+{
+	if (is_e164(number))
+		return 0;
+	seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number ? number : "(none)");
+	return -1;
+}
+
+static int optout_event(struct store *s, const char *kind, const char *number,
+                        const char *source)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "number", number);
+	cJSON_AddStringToObject(d, "source", source);
+	char *text = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	int rc = event_insert(s, 0, kind, NULL, text, NULL);
+	cJSON_free(text);
+	return rc;
+}
+
+int store_optout_add(struct store *s, const char *number, const char *source)
+{
+	if (check_number(s, number))
+		return STORE_ERR;
+	if (!source || !*source)
+		source = "manual";
+	sqlite3_stmt *st = stmt(s, ST_OPTOUT_INSERT);
+	int own;
+	if (!st || op_begin(s, &own))
+		return STORE_ERR;
+	char now[TIME_LEN];
+	time_now(now);
+	bind_text(st, 1, number);
+	bind_text(st, 2, now);
+	bind_text(st, 3, source);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : dberr(s, "adding an opt-out");
+	done(st);
+	if (rc == STORE_OK && sqlite3_changes(s->db) == 0) {
+		seterr(s, "%s: already opted out", number);
+		rc = STORE_EXISTS;
+	} else if (rc == STORE_OK)
+		rc = optout_event(s, "optout", number, source);
+	return op_end(s, own, rc);
+}
+
+int store_optout_remove(struct store *s, const char *number, const char *source)
+{
+	if (check_number(s, number))
+		return STORE_ERR;
+	if (!source || !*source)
+		source = "manual";
+	sqlite3_stmt *st = stmt(s, ST_OPTOUT_DELETE);
+	int own;
+	if (!st || op_begin(s, &own))
+		return STORE_ERR;
+	bind_text(st, 1, number);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : dberr(s, "removing an opt-out");
+	done(st);
+	if (rc == STORE_OK && sqlite3_changes(s->db) == 0) {
+		seterr(s, "%s: not opted out", number);
+		rc = STORE_NOTFOUND;
+	} else if (rc == STORE_OK) {
+		rc = optout_event(s, "optin", number, source);
+	}
+	return op_end(s, own, rc);
+}
+
+int store_optout_check(struct store *s, const char *number)
+{
+	if (!number) {
+		seterr(s, "no number to check");
+		return STORE_ERR;
+	}
+	sqlite3_stmt *st = stmt(s, ST_OPTOUT_CHECK);
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, number);
+	int rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : dberr(s, "checking opt-outs");
+}
+
+int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg),
+                      void *arg)
+{
+	/* Not cached: fn may call back into the store. */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT number, at, source FROM optouts ORDER BY at, number",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return dberr(s, "listing opt-outs");
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_optout o = {
+			.number = (const char *)sqlite3_column_text(st, 0),
+			.at = (const char *)sqlite3_column_text(st, 1),
+			.source = (const char *)sqlite3_column_text(st, 2),
+		};
+		if (fn(&o, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		dberr(s, "listing opt-outs");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
+}
+
+/* ---- Spend -------------------------------------------------------------------- */
+
+int store_spend_since(struct store *s, const char *since, long long *spent)
+{
+	char t[TIME_LEN];
+	*spent = 0;
+	if (!since || time_norm(since, t)) {
+		seterr(s, "%s: not an RFC 3339 time", since ? since : "(none)");
+		return STORE_ERR;
+	}
+	sqlite3_stmt *st = stmt(s, ST_SPEND_SINCE);
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, t);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*spent = sqlite3_column_int64(st, 0);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : dberr(s, "summing spend");
+}
+
+/* ---- Key/value ----------------------------------------------------------------- */
+
+int store_kv_get(struct store *s, const char *key, char **value)
+{
+	*value = NULL;
+	sqlite3_stmt *st = stmt(s, ST_KV_GET);
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
+	done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		seterr(s, "%s: not set", key);
+		return STORE_NOTFOUND;
+	}
+	return dberr(s, "reading a key");
+}
+
+int store_kv_set(struct store *s, const char *key, const char *value)
+{
+	if (!key || !*key) {
+		seterr(s, "an empty key");
+		return STORE_ERR;
+	}
+	sqlite3_stmt *st = stmt(s, value ? ST_KV_SET : ST_KV_DELETE);
+	if (!st)
+		return STORE_ERR;
+	char now[TIME_LEN];
+	time_now(now);
+	bind_text(st, 1, key);
+	if (value) {
+		bind_text(st, 2, value);
+		bind_text(st, 3, now);
+	}
+	int rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "writing a key");
+}

@@ -1,0 +1,155 @@
+/* store — the one SQLite file every program shares (SPEC 12): opening, schema
+ * versions and forward migrations, transactions, messages, events, opt-outs.
+ * All SQL of smskit lives in store.c; callers see no sqlite3 type. sms-config(5). */
+#ifndef SMSKIT_STORE_H
+#define SMSKIT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+struct store;
+
+/* Return values. Every function returns STORE_OK or STORE_ERR (with a sentence
+ * in store_errmsg()), or one of the positive sentinels it documents. */
+#define STORE_OK        0
+#define STORE_ERR      (-1)
+#define STORE_NOTFOUND  1 /* no such message, opt-out, key */
+#define STORE_EXISTS    2 /* already there: nothing was added */
+#define STORE_REFUSED   3 /* a status change the lifecycle forbids: nothing changed */
+
+/* ---- Opening -------------------------------------------------------------- */
+
+/* The schema version this build writes (PRAGMA user_version of the file). */
+#define STORE_SCHEMA_VERSION 2
+
+/* store_open() flags. */
+#define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
+                                * only; a power cut may lose the last commits */
+
+/* Opens (creating parent directories 0700 and the file 0600 when missing) and
+ * migrates the store forward to STORE_SCHEMA_VERSION. WAL, busy timeout 5 s,
+ * foreign keys on, synchronous=FULL unless STORE_SYNC_NORMAL.
+ * On failure returns NULL with one sentence naming the path in err, and errno
+ * EAGAIN when the store stayed locked by another process past the busy timeout
+ * (the caller exits 75, EX_TEMPFAIL); otherwise the caller exits 78 (EX_CONFIG):
+ * not an SQLite file, not an smskit store, a schema newer than this build... */
+struct store *store_open(const char *path, unsigned flags, char *err, size_t errlen);
+void store_close(struct store *s);
+
+int store_version(const struct store *s); /* schema version of the open file */
+const char *store_path(const struct store *s);
+/* The last error, one sentence without a newline; "" when none. */
+const char *store_errmsg(const struct store *s);
+
+/* ---- Transactions ---------------------------------------------------------- */
+
+/* Every function below is atomic on its own. To group several, wrap them in
+ * store_begin_immediate()/store_commit(): the write lock is taken at once, so
+ * concurrent writers wait (busy timeout) instead of failing half-way.
+ * store_commit() rolls back when the commit itself fails. */
+int store_begin_immediate(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* ---- Messages (SPEC 5 records) --------------------------------------------- */
+
+/* Stores a record shaped as SPEC 5: to, from, body, media[], direction
+ * (default "outbound"), status (default "pending", or "received" inbound),
+ * priority, notes, send_at, ref, reply_to, encoding, segments, price_estimate,
+ * price, currency, provider, provider_id, reviewed_*, read, replied, error{},
+ * reason, warnings[], created_at (default now), plus "claimed_by" for a sender
+ * that stores its own claim. Other fields (id, line, ok, anything unknown) are
+ * ignored. Times may carry any offset or fraction; they are stored as UTC
+ * "YYYY-MM-DDTHH:MM:SSZ". Money must be a decimal string. Appends a "created" event.
+ * Returns STORE_OK with *id, or STORE_EXISTS with *id of the message already
+ * stored under the same provider and provider_id (a webhook retry). */
+int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id);
+
+/* *rec = the SPEC 5 record of message id (every field present: null when unset,
+ * media and warnings always arrays, read/replied booleans), or STORE_NOTFOUND. */
+int store_msg_get(struct store *s, int64_t id, cJSON **rec);
+
+/* The message a provider knows as provider_id; STORE_NOTFOUND when none. */
+int store_msg_find_provider_id(struct store *s, const char *provider,
+                               const char *provider_id, int64_t *id);
+
+/* Moves message id to status, in one transaction with an event of kind
+ * "status" (detail: the caller's detail object plus "previous" and "fields").
+ * fields (may be NULL) sets more of the record at the same time, SPEC 5 keys
+ * among: from, encoding, segments, price_estimate, price, currency, provider,
+ * provider_id, send_at, sent_at, delivered_at, reviewed_by, reviewed_at,
+ * review_reason, error (an object, or null to clear), reason, warnings,
+ * claimed_by. Unless given: sent_at is set on the first move to queued, sent,
+ * delivered or undelivered; delivered_at on delivered; reviewed_at on approved
+ * or rejected; claimed_at on sending; reason is cleared when the status changes.
+ * The same status again is allowed (it only updates fields), except sending:
+ * moving to sending is the claim, and of concurrent claimers exactly one wins.
+ * A move the lifecycle forbids (store_status_next_ok) returns STORE_REFUSED and
+ * changes nothing; an unknown id returns STORE_NOTFOUND. */
+int store_msg_set_status(struct store *s, int64_t id, const char *status,
+                         const cJSON *fields, const cJSON *detail);
+
+/* 1 when a message may move from status `from` to status `to` (the same status
+ * counts as allowed, except sending -> sending), 0 otherwise. The lifecycle
+ * (SPEC 6), outbound:
+ *   pending     -> approved rejected canceled
+ *   approved    -> sending canceled
+ *   sending     -> queued scheduled sent delivered undelivered failed unknown
+ *   queued      -> scheduled sent delivered undelivered failed canceled
+ *   scheduled   -> queued sent delivered undelivered failed canceled
+ *   sent        -> delivered undelivered failed
+ *   undelivered -> delivered           (a late receipt)
+ *   unknown     -> approved queued scheduled sent delivered undelivered failed canceled
+ *   delivered, failed, rejected, canceled: final.
+ * Inbound: received, final. */
+int store_status_next_ok(const char *from, const char *to);
+
+/* 1 when status is one of the SPEC 6 words (including "received"), else 0. */
+int store_status_valid(const char *status);
+
+/* ---- Events (append-only log of status changes, webhooks, opt-outs) -------- */
+
+/* Appends an event. message_id 0 means none; detail may be NULL or any JSON
+ * value. *id (may be NULL) receives the event id. */
+int store_event_append(struct store *s, int64_t message_id, const char *kind,
+                       const char *status, const cJSON *detail, int64_t *id);
+
+/* ---- Opt-outs (SPEC 11) ---------------------------------------------------- */
+
+/* number is E.164 ("+" and up to 15 digits; callers normalise first). source
+ * says how: the keyword texted ("STOP"), "manual", "provider 21610"...
+ * A change appends an "optout" or "optin" event (number and source). */
+int store_optout_add(struct store *s, const char *number, const char *source);
+	/* STORE_OK, or STORE_EXISTS when already opted out (date kept) */
+int store_optout_remove(struct store *s, const char *number, const char *source);
+	/* STORE_OK, or STORE_NOTFOUND when it was not opted out */
+int store_optout_check(struct store *s, const char *number);
+	/* 1 opted out, 0 not, STORE_ERR */
+
+struct store_optout {
+	const char *number, *at, *source;
+};
+/* Calls fn for every opt-out, oldest first; fn returns non-zero to stop, and
+ * must not change opt-outs. Returns STORE_OK or STORE_ERR. */
+int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg),
+                      void *arg);
+
+/* ---- Spend (SPEC 11) ------------------------------------------------------- */
+
+/* *spent = the outbound spend since `since` (RFC 3339), in millionths of the
+ * currency unit (price.h's money_t): each message's price when the provider
+ * gave one (its absolute value), else its price_estimate; counting messages
+ * sending, queued, scheduled, sent, delivered, undelivered or unknown, at
+ * sent_at, else claimed_at, else created_at. Inside store_begin_immediate()
+ * the figure holds until commit, so a cap check cannot race another sender. */
+int store_spend_since(struct store *s, const char *since, long long *spent);
+
+/* ---- Small key/value cursors (e.g. the last inbox fetch) ------------------- */
+
+/* *value is malloc'd; STORE_NOTFOUND when the key is unset. */
+int store_kv_get(struct store *s, const char *key, char **value);
+/* value NULL deletes the key. */
+int store_kv_set(struct store *s, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# What we ship is lint-clean: cppcheck on the C, shellcheck on the shell,
+# mandoc on the man pages, and every program has --help, --version and a page.
+. tests/lib.sh
+cd "$SMSKIT_SRC" || exit 1
+
+if command -v cppcheck >/dev/null; then
+	check "cppcheck finds nothing in common/ cmd/ tests/" \
+		cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 --inline-suppr -D__GNUC__ -Icommon common cmd tests/tools tests/fuzz
+else skip "cppcheck" "not installed"; fi
+
+if command -v shellcheck >/dev/null; then
+	mapfile -t sh < <(ls contrib/*.sh cmd/*.sh bench/run tests/run tests/lib.sh .ci/run 2>/dev/null)
+	check "shellcheck finds nothing in ${#sh[@]} scripts" shellcheck -x "${sh[@]}"
+else skip "shellcheck" "not installed"; fi
+
+if command -v mandoc >/dev/null; then
+	check "mandoc -T lint finds no warnings in man/" mandoc -T lint -W warning man/*.[157]
+else skip "mandoc" "not installed"; fi
+
+for c in cmd/*.c; do
+	p=$(basename "$c" .c)
+	check "$p has a man page" test -f "man/$p.1"
+	check "$p --help exits 0 with usage" sh -c "$p --help | grep -q '^usage: $p'"
+	check "$p --version prints '$p VERSION'" sh -c "$p --version | grep -Eq '^$p [0-9]+\.[0-9]+'"
+	check "$p's --help and man page name the same long options" sh -c "
+		h=\$($p --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+		for o in \$h; do grep -q -- \"Fl \${o#-}\" man/$p.1 || { echo \"\$o not in man/$p.1\"; exit 1; }; done"
+done
+
+done_testing

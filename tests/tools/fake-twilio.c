@@ -1,0 +1,509 @@
+/* fake-twilio — a scripted stand-in for Twilio's Messages API on loopback, for
+ * tests and benchmarks. Logs every request as one NDJSON line (method, path,
+ * query, basic-auth user and password, headers, form parameters in order,
+ * repeats kept) and answers each POST with the next line of a script:
+ *
+ *   ok [STATUS]            201 with a Message (status queued by default)
+ *   error HTTP CODE [MSG]  Twilio's error JSON
+ *   429 [RETRY_AFTER]      20429 with a Retry-After header
+ *   500 | 503              20500 / 20503
+ *   hang                   never answer (the client must time out)
+ *   drop                   close the connection without an answer
+ *   delay MS               wait, then ok
+ *
+ * A script line "to=NUMBER ACTION..." applies to every POST to that number;
+ * other lines are used once each, in order; then every POST gets ok.
+ * GET .../Messages/SID.json answers the message, its status moving one step
+ * (queued -> sent -> delivered) per fetch.
+ *
+ * usage: fake-twilio --port-file F --log F [--script F] [--auth USER:PASS]...
+ *                    [--delay-ms N] [--listen PORT] */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#define MAX_BODY (1 << 20)
+
+struct rule {
+	char *to;     /* NULL: a one-shot line */
+	char *action; /* the rest of the line */
+	int   used;
+};
+
+struct msg {
+	char  sid[35];
+	char *json;   /* the created message */
+	int   fetches;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	FILE           *log;
+	struct rule    *rules;
+	size_t          nrules;
+	char          **auth;
+	size_t          nauth;
+	long            delay_ms;
+	unsigned long   counter;
+	struct msg     *msgs;
+	size_t          nmsgs;
+	volatile sig_atomic_t stop;
+} g = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+struct req {
+	char  *body;
+	size_t len;
+	int    too_big;
+};
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes application/x-www-form-urlencoded text; NULL when malformed. */
+static char *form_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			*o++ = ' ';
+		} else if (s[i] == '%') {
+			int h, l;
+			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(h * 16 + l);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* [[name, value], ...] in body order; NULL when malformed. */
+static cJSON *form_params(const char *body, size_t len)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const char *p = body, *end = body + len;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+		if (stop > p) {
+			const char *kend = eq ? eq : stop;
+			char *k = form_decode(p, (size_t)(kend - p));
+			char *v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
+			if (!k || !v) {
+				free(k);
+				free(v);
+				cJSON_Delete(arr);
+				return NULL;
+			}
+			cJSON *pair = cJSON_CreateArray();
+			cJSON_AddItemToArray(pair, cJSON_CreateString(k));
+			cJSON_AddItemToArray(pair, cJSON_CreateString(v));
+			cJSON_AddItemToArray(arr, pair);
+			free(k);
+			free(v);
+		}
+		p = amp ? amp + 1 : end;
+	}
+	return arr;
+}
+
+static const char *param(const cJSON *params, const char *name)
+{
+	const cJSON *pair;
+	cJSON_ArrayForEach(pair, params)
+		if (strcmp(cJSON_GetArrayItem(pair, 0)->valuestring, name) == 0)
+			return cJSON_GetArrayItem(pair, 1)->valuestring;
+	return NULL;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *json,
+                             const char *retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json,
+	                                                         MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	if (retry_after)
+		MHD_add_response_header(r, "Retry-After", retry_after);
+	enum MHD_Result ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result twilio_error(struct MHD_Connection *c, unsigned http, long code,
+                                    const char *msg, const char *retry_after)
+{
+	char buf[1024];
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "code", (double)code);
+	cJSON_AddStringToObject(e, "message", msg);
+	snprintf(buf, sizeof buf, "https://www.twilio.com/docs/errors/%ld", code);
+	cJSON_AddStringToObject(e, "more_info", buf);
+	cJSON_AddNumberToObject(e, "status", http);
+	char *s = cJSON_PrintUnformatted(e);
+	enum MHD_Result ret = reply(c, http, s, retry_after);
+	free(s);
+	cJSON_Delete(e);
+	return ret;
+}
+
+static void log_request(struct MHD_Connection *c, const char *method, const char *url,
+                        const struct req *rq, const cJSON *params)
+{
+	cJSON *l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "method", method);
+	cJSON_AddStringToObject(l, "path", url);
+	char *pass = NULL;
+	char *user = MHD_basic_auth_get_username_password(c, &pass);
+	cJSON_AddItemToObject(l, "user", user ? cJSON_CreateString(user) : cJSON_CreateNull());
+	cJSON_AddItemToObject(l, "pass", pass ? cJSON_CreateString(pass) : cJSON_CreateNull());
+	MHD_free(user);
+	MHD_free(pass);
+	static const char *const hdrs[] = {"Content-Type", "Accept", "User-Agent", "Host"};
+	for (size_t i = 0; i < sizeof hdrs / sizeof *hdrs; i++) {
+		const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, hdrs[i]);
+		cJSON_AddItemToObject(l, hdrs[i], v ? cJSON_CreateString(v) : cJSON_CreateNull());
+	}
+	cJSON_AddItemToObject(l, "params", params ? cJSON_Duplicate(params, 1) : cJSON_CreateNull());
+	char *s = cJSON_PrintUnformatted(l);
+	pthread_mutex_lock(&g.lock);
+	fprintf(g.log, "%s\n", s);
+	fflush(g.log);
+	pthread_mutex_unlock(&g.lock);
+	free(s);
+	cJSON_Delete(l);
+	(void)rq;
+}
+
+static int auth_ok(struct MHD_Connection *c)
+{
+	if (g.nauth == 0)
+		return 1;
+	char *pass = NULL;
+	char *user = MHD_basic_auth_get_username_password(c, &pass);
+	int ok = 0;
+	for (size_t i = 0; user && pass && i < g.nauth && !ok; i++) {
+		const char *colon = strchr(g.auth[i], ':');
+		ok = strncmp(g.auth[i], user, (size_t)(colon - g.auth[i])) == 0 &&
+		     strlen(user) == (size_t)(colon - g.auth[i]) && strcmp(colon + 1, pass) == 0;
+	}
+	MHD_free(user);
+	MHD_free(pass);
+	return ok;
+}
+
+/* The action for a POST to `to`; a malloc'd copy. */
+static char *next_action(const char *to)
+{
+	char *a = NULL;
+	pthread_mutex_lock(&g.lock);
+	for (size_t i = 0; i < g.nrules && !a; i++)
+		if (g.rules[i].to && to && strcmp(g.rules[i].to, to) == 0)
+			a = strdup(g.rules[i].action);
+	for (size_t i = 0; i < g.nrules && !a; i++)
+		if (!g.rules[i].to && !g.rules[i].used) {
+			g.rules[i].used = 1;
+			a = strdup(g.rules[i].action);
+		}
+	pthread_mutex_unlock(&g.lock);
+	return a ? a : strdup("ok");
+}
+
+static enum MHD_Result create_message(struct MHD_Connection *c, const char *account,
+                                      const cJSON *params, const char *status)
+{
+	const char *to = param(params, "To"), *from = param(params, "From"),
+	           *body = param(params, "Body");
+	int nmedia = 0;
+	const cJSON *pair;
+	cJSON_ArrayForEach(pair, params)
+		nmedia += strcmp(cJSON_GetArrayItem(pair, 0)->valuestring, "MediaUrl") == 0;
+	pthread_mutex_lock(&g.lock);
+	unsigned long n = ++g.counter;
+	pthread_mutex_unlock(&g.lock);
+	char sid[35], uri[256], seg[16], med[16];
+	snprintf(sid, sizeof sid, "%s%032lx", nmedia ? "MM" : "SM", n);
+	snprintf(uri, sizeof uri, "/2010-04-01/Accounts/%s/Messages/%s.json", account, sid);
+	snprintf(seg, sizeof seg, "%d", 1);
+	snprintf(med, sizeof med, "%d", nmedia);
+	cJSON *m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "account_sid", account);
+	cJSON_AddStringToObject(m, "api_version", "2010-04-01");
+	cJSON_AddItemToObject(m, "body", body ? cJSON_CreateString(body) : cJSON_CreateNull());
+	cJSON_AddStringToObject(m, "date_created", "Wed, 25 Nov 2026 12:00:00 +0000");
+	cJSON_AddNullToObject(m, "date_sent");
+	cJSON_AddStringToObject(m, "date_updated", "Wed, 25 Nov 2026 12:00:00 +0000");
+	cJSON_AddStringToObject(m, "direction", "outbound-api");
+	cJSON_AddNullToObject(m, "error_code");
+	cJSON_AddNullToObject(m, "error_message");
+	cJSON_AddItemToObject(m, "from", from ? cJSON_CreateString(from) : cJSON_CreateNull());
+	cJSON_AddItemToObject(m, "messaging_service_sid",
+	                      param(params, "MessagingServiceSid")
+	                              ? cJSON_CreateString(param(params, "MessagingServiceSid"))
+	                              : cJSON_CreateNull());
+	cJSON_AddStringToObject(m, "num_media", med);
+	cJSON_AddStringToObject(m, "num_segments", seg);
+	cJSON_AddNullToObject(m, "price");
+	cJSON_AddStringToObject(m, "price_unit", "USD");
+	cJSON_AddStringToObject(m, "sid", sid);
+	cJSON_AddStringToObject(m, "status", status);
+	cJSON_AddItemToObject(m, "to", to ? cJSON_CreateString(to) : cJSON_CreateNull());
+	cJSON_AddStringToObject(m, "uri", uri);
+	char *s = cJSON_PrintUnformatted(m);
+	cJSON_Delete(m);
+	pthread_mutex_lock(&g.lock);
+	g.msgs = realloc(g.msgs, (g.nmsgs + 1) * sizeof *g.msgs);
+	struct msg *rec = &g.msgs[g.nmsgs++];
+	memcpy(rec->sid, sid, sizeof sid);
+	rec->json = strdup(s);
+	rec->fetches = 0;
+	pthread_mutex_unlock(&g.lock);
+	enum MHD_Result ret = reply(c, 201, s, NULL);
+	free(s);
+	return ret;
+}
+
+static enum MHD_Result fetch_message(struct MHD_Connection *c, const char *sid)
+{
+	static const char *const steps[] = {"queued", "sent", "delivered"};
+	char *s = NULL;
+	pthread_mutex_lock(&g.lock);
+	for (size_t i = 0; i < g.nmsgs; i++) {
+		if (strcmp(g.msgs[i].sid, sid) != 0)
+			continue;
+		int k = ++g.msgs[i].fetches;
+		cJSON *m = cJSON_Parse(g.msgs[i].json);
+		cJSON_ReplaceItemInObject(m, "status", cJSON_CreateString(steps[k > 2 ? 2 : k]));
+		if (k >= 2)
+			cJSON_ReplaceItemInObject(m, "price", cJSON_CreateString("-0.00830"));
+		s = cJSON_PrintUnformatted(m);
+		cJSON_Delete(m);
+	}
+	pthread_mutex_unlock(&g.lock);
+	if (!s)
+		return twilio_error(c, 404, 20404, "The requested resource was not found", NULL);
+	enum MHD_Result ret = reply(c, 200, s, NULL);
+	free(s);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct req *rq = *con_cls;
+	if (!rq) {
+		*con_cls = calloc(1, sizeof *rq);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (rq->len + *upload_size > MAX_BODY) {
+			rq->too_big = 1;
+		} else {
+			rq->body = realloc(rq->body, rq->len + *upload_size + 1);
+			memcpy(rq->body + rq->len, upload, *upload_size);
+			rq->len += *upload_size;
+			rq->body[rq->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	cJSON *params = strcmp(method, "POST") == 0 ? form_params(rq->body ? rq->body : "", rq->len)
+	                                            : cJSON_CreateArray();
+	log_request(c, method, url, rq, params);
+	enum MHD_Result ret;
+	char account[64] = "", sid[64] = "";
+	int n = 0;
+	if (!params) {
+		ret = twilio_error(c, 400, 20001, "malformed form body", NULL);
+	} else if (!auth_ok(c)) {
+		ret = twilio_error(c, 401, 20003, "Authenticate", NULL);
+	} else if (strcmp(method, "POST") == 0 &&
+	           sscanf(url, "/2010-04-01/Accounts/%63[^/]/Messages.json%n", account, &n) == 1 &&
+	           url[n] == '\0') {
+		char *action = next_action(param(params, "To"));
+		char word[32] = "", rest[512] = "";
+		long a1 = 0, a2 = 0;
+		sscanf(action, "%31s %511[^\n]", word, rest);
+		if (strcmp(word, "ok") == 0) {
+			ret = create_message(c, account, params, rest[0] ? rest : "queued");
+		} else if (strcmp(word, "error") == 0 && sscanf(rest, "%ld %ld", &a1, &a2) == 2) {
+			const char *msg = rest;
+			for (int sp = 0; sp < 2 && msg; sp++)
+				msg = strchr(msg, ' ') ? strchr(msg, ' ') + 1 : NULL;
+			ret = twilio_error(c, (unsigned)a1, a2, msg ? msg : "scripted error", NULL);
+		} else if (strcmp(word, "429") == 0) {
+			ret = twilio_error(c, 429, 20429, "Too Many Requests", rest[0] ? rest : NULL);
+		} else if (strcmp(word, "500") == 0) {
+			ret = twilio_error(c, 500, 20500, "Internal Server Error", NULL);
+		} else if (strcmp(word, "503") == 0) {
+			ret = twilio_error(c, 503, 20503, "Service Unavailable", NULL);
+		} else if (strcmp(word, "hang") == 0) {
+			while (!g.stop)
+				sleep_ms(50);
+			ret = MHD_NO;
+		} else if (strcmp(word, "drop") == 0) {
+			ret = MHD_NO;
+		} else if (strcmp(word, "delay") == 0) {
+			sleep_ms(atol(rest));
+			ret = create_message(c, account, params, "queued");
+		} else {
+			ret = twilio_error(c, 500, 20500, "fake-twilio: bad script line", NULL);
+		}
+		free(action);
+		if (g.delay_ms > 0)
+			sleep_ms(g.delay_ms);
+	} else if (strcmp(method, "GET") == 0 &&
+	           sscanf(url, "/2010-04-01/Accounts/%63[^/]/Messages/%63[^.].json", account, sid) == 2) {
+		ret = fetch_message(c, sid);
+	} else {
+		ret = twilio_error(c, 404, 20404, "The requested resource was not found", NULL);
+	}
+	cJSON_Delete(params);
+	return ret;
+}
+
+static void done(void *cls, struct MHD_Connection *c, void **con_cls,
+                 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct req *rq = *con_cls;
+	if (rq) {
+		free(rq->body);
+		free(rq);
+	}
+	*con_cls = NULL;
+}
+
+static void on_signal(int sig) { (void)sig; g.stop = 1; }
+
+static void load_script(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		perror(path);
+		exit(1);
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		g.rules = realloc(g.rules, (g.nrules + 1) * sizeof *g.rules);
+		struct rule *r = &g.rules[g.nrules++];
+		r->used = 0;
+		r->to = NULL;
+		char *s = line;
+		if (strncmp(s, "to=", 3) == 0) {
+			char *sp = strchr(s, ' ');
+			r->to = strndup(s + 3, sp ? (size_t)(sp - s - 3) : strlen(s + 3));
+			s = sp ? sp + 1 : s + strlen(s);
+		}
+		r->action = strdup(s);
+	}
+	free(line);
+	fclose(fp);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"port-file", required_argument, NULL, 'p'}, {"log", required_argument, NULL, 'l'},
+		{"script", required_argument, NULL, 's'},    {"auth", required_argument, NULL, 'a'},
+		{"delay-ms", required_argument, NULL, 'd'},  {"listen", required_argument, NULL, 'L'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *port_file = NULL, *log_path = "/dev/null";
+	unsigned port = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': port_file = optarg; break;
+		case 'l': log_path = optarg; break;
+		case 's': load_script(optarg); break;
+		case 'a':
+			if (!strchr(optarg, ':')) {
+				fprintf(stderr, "fake-twilio: --auth takes USER:PASS\n");
+				return 64;
+			}
+			g.auth = realloc(g.auth, (g.nauth + 1) * sizeof *g.auth);
+			g.auth[g.nauth++] = optarg;
+			break;
+		case 'd': g.delay_ms = atol(optarg); break;
+		case 'L': port = (unsigned)atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: fake-twilio --port-file F --log F [--script F] "
+			                "[--auth USER:PASS]... [--delay-ms N]\n");
+			return 64;
+		}
+	}
+	g.log = fopen(log_path, "a");
+	if (!g.log) {
+		perror(log_path);
+		return 1;
+	}
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+		NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done,
+		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)1000, MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "fake-twilio: cannot listen\n");
+		return 1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (port_file) {
+		char tmp[4096];
+		snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
+		FILE *fp = fopen(tmp, "w");
+		if (!fp || fprintf(fp, "%u\n", (unsigned)info->port) < 0 || fclose(fp) != 0 ||
+		    rename(tmp, port_file) != 0) {
+			perror(port_file);
+			return 1;
+		}
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	while (!g.stop)
+		sleep_ms(50);
+	MHD_stop_daemon(d);
+	fclose(g.log);
+	return 0;
+}
