@@ -9,11 +9,10 @@
 #include "config.h"
 #include "gsm.h"
 #include "phone.h"
+#include "policy.h"
 #include "price.h"
 #include "records.h"
 #include "util.h"
-
-#define MAX_BODY_UNITS 1600 /* Twilio's limit (error 21617), in UTF-16 units */
 
 struct opts {
 	int                       smart;
@@ -58,12 +57,6 @@ static void put_figures(cJSON *obj, const char *body, const struct gsm_info *g)
 	rec_put_num(obj, "remaining", (double)g->remaining);
 }
 
-/* Characters as Twilio counts them against its 1,600 limit: UTF-16 units. */
-static size_t utf16_units(const struct gsm_info *g)
-{
-	return g->encoding == GSM_ENC_UCS2 ? g->units : g->chars;
-}
-
 static const char *price_country(const struct opts *o, const cJSON *rec, char buf[3])
 {
 	if (o->country)
@@ -104,11 +97,11 @@ static void split_one(const struct opts *o, cJSON *rec)
 	rec_put_str(rec, "currency", price_currency(o->prices));
 
 	cJSON *warnings = cJSON_CreateArray();
-	size_t n16 = utf16_units(&g);
+	size_t n16 = policy_utf16_units(&g);
 	char w[128];
-	if (n16 > MAX_BODY_UNITS) {
+	if (n16 > POLICY_MAX_BODY) {
 		snprintf(w, sizeof w, "too long to send: %zu characters, the limit is %d", n16,
-		         MAX_BODY_UNITS);
+		         POLICY_MAX_BODY);
 		cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
 	}
 	if (g.segments >= 2 && !mms) {

@@ -631,6 +631,19 @@ static void seg_abandon(struct segmenter *g)
 		free(g->parts);
 }
 
+/* Byte-wise tests on 8 bytes at once (Sean Anderson's "Bit Twiddling Hacks"): some byte
+ * < n, some byte > n (or >= 0x80), some byte strictly between m and n; n, m <= 127. */
+#define SWAR_ONES ((uint64_t)-1 / 255)
+#define SWAR_HIGH (SWAR_ONES * 128)
+#define SWAR_HASLESS(x, n) (((x) - SWAR_ONES * (n)) & ~(x) & SWAR_HIGH)
+#define SWAR_HASMORE(x, n) ((((x) + SWAR_ONES * (127 - (n))) | (x)) & SWAR_HIGH)
+#define SWAR_HASBETWEEN(x, m, n) \
+	((SWAR_ONES * (127 + (n)) - ((x) & SWAR_ONES * 127)) & ~(x) & \
+	 (((x) & SWAR_ONES * 127) + SWAR_ONES * (127 - (m))) & SWAR_HIGH)
+/* all 8 bytes plain ASCII in the GSM basic table: 0x20..0x7A but 0x5B..0x60 ('_' too) */
+#define SWAR_PLAIN_ASCII(x) \
+	(!(SWAR_HASLESS(x, 0x20) | SWAR_HASMORE(x, 0x7A) | SWAR_HASBETWEEN(x, 0x5A, 0x61)))
+
 /* GSM-7 body: every code point is a unit of 1 or 2 septets. ascii_basic: every byte is
  * one basic-table ASCII character, so segments are plain runs of 160 or 153 bytes. */
 static void split_gsm7(const unsigned char *s, size_t len, bool ascii_basic, struct gsm_info *out)
@@ -654,6 +667,20 @@ static void split_gsm7(const unsigned char *s, size_t len, bool ascii_basic, str
 		 * àäåæèéìñòöøùü ΓΔΘΛΞΠΣΦΨΩ) is 1 septet and the only 3-byte one, €, is 2. */
 		for (size_t i = 0; i < len;) {
 			unsigned c = s[i];
+			if (len - i >= 8 && g.units + 8 <= (g.first ? g.hdrcap : g.cap)) {
+				uint64_t w;
+				memcpy(&w, s + i, 8);
+				if (SWAR_PLAIN_ASCII(w)) {  /* 8 basic characters that all fit */
+					g.len += 8;
+					g.units += 8;
+					if (g.first) {
+						g.fit_len = g.len;
+						g.fit_units = g.units;
+					}
+					i += 8;
+					continue;
+				}
+			}
 			if (c < 0x80) {
 				seg_push(&g, 1, ascii_scan[c] & 3u);
 				i += 1;
@@ -696,26 +723,43 @@ static int split_ucs2(const unsigned char *s, size_t len, struct gsm_info *out)
 	i = utf8_next(s, len, &cp);
 	if (i == 0 || cp == 0)
 		goto bad;
-	gs_start(&st, gs_class(cp));
+	/* simple: the cluster being built is one code point of class Other, and st is not
+	 * set up yet. Most text is runs of these: Other after it breaks (GB999). */
+	unsigned cls = gs_class(cp);
+	bool simple = cls == GC_OTHER;
+	gs_start(&st, cls);
 	cunits = cp >= 0x10000 ? 2 : 1;
 	out->units = cunits;
 	while (i < len) {
 		size_t n = utf8_next(s + i, len - i, &cp);
 		if (n == 0 || cp == 0)
 			goto bad;
-		unsigned cls = gs_class(cp);
+		cls = gs_class(cp);
 		size_t u = cp >= 0x10000 ? 2 : 1;
-		/* Other after a lone Other breaks (GB999): the common case, decided here. */
-		if ((cls == GC_OTHER && st.nmid == 0 && st.start == GC_OTHER) || gs_break(&st, cls)) {
-			ucs2_emit(&g, s, coff, i - coff, cunits, &chars);
-			gs_start(&st, cls);
+		out->units += u;
+		if (simple && cls == GC_OTHER) {
+			seg_push(&g, i - coff, cunits);
+			chars++;
 			coff = i;
-			cunits = 0;
+			cunits = u;
+			i += n;
+			continue;
+		}
+		if (simple) {
+			gs_start(&st, GC_OTHER);
+			simple = false;
+		}
+		if (gs_break(&st, cls)) {
+			ucs2_emit(&g, s, coff, i - coff, cunits, &chars);
+			simple = cls == GC_OTHER;
+			if (!simple)
+				gs_start(&st, cls);
+			coff = i;
+			cunits = u;
 		} else {
 			gs_add(&st, cls);
+			cunits += u;
 		}
-		cunits += u;
-		out->units += u;
 		i += n;
 	}
 	ucs2_emit(&g, s, coff, i - coff, cunits, &chars);
@@ -727,16 +771,6 @@ bad:
 	return -1;
 }
 
-/* Byte-wise tests on 8 bytes at once (Sean Anderson's "Bit Twiddling Hacks"): some byte
- * < n, some byte > n (or >= 0x80), some byte strictly between m and n; n, m <= 127. */
-#define SWAR_ONES ((uint64_t)-1 / 255)
-#define SWAR_HIGH (SWAR_ONES * 128)
-#define SWAR_HASLESS(x, n) (((x) - SWAR_ONES * (n)) & ~(x) & SWAR_HIGH)
-#define SWAR_HASMORE(x, n) ((((x) + SWAR_ONES * (127 - (n))) | (x)) & SWAR_HIGH)
-#define SWAR_HASBETWEEN(x, m, n) \
-	((SWAR_ONES * (127 + (n)) - ((x) & SWAR_ONES * 127)) & ~(x) & \
-	 (((x) & SWAR_ONES * 127) + SWAR_ONES * (127 - (m))) & SWAR_HIGH)
-
 int gsm_analyze(const char *body, size_t len, struct gsm_info *out)
 {
 	const unsigned char *s = (const unsigned char *)body;
@@ -747,11 +781,11 @@ int gsm_analyze(const char *body, size_t len, struct gsm_info *out)
 	/* GSM-7 while every code point is in the GSM table; the first one that is not sends
 	 * the whole body to the UCS-2 path, which validates it all over again. */
 	while (i < len) {
-		/* 8 bytes at a time while they are all plain ASCII: 0x20..0x7A but 0x5B..0x60 */
+		/* 8 bytes at a time while they are all plain ASCII */
 		while (len - i >= 8) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
-			if (SWAR_HASLESS(w, 0x20) | SWAR_HASMORE(w, 0x7A) | SWAR_HASBETWEEN(w, 0x5A, 0x61))
+			if (!SWAR_PLAIN_ASCII(w))
 				break;
 			septets += 8;
 			cps += 8;

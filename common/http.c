@@ -19,6 +19,7 @@ struct call {
 	struct curl_slist   *hdrs;
 	struct strbuf        buf;
 	long                 due_ms; /* monotonic time at which to (re)start */
+	int                  sends;  /* times libcurl was about to send this attempt */
 	struct call         *next;   /* in the waiting list */
 };
 
@@ -118,6 +119,21 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* libcurl silently repeats a request whose kept-alive connection died before
+ * any answer came. For a POST that may already have been acted on, that is a
+ * second message: refuse the repeat and let the caller report "unknown". */
+static int on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
+{
+	(void)ip;
+	(void)local_ip;
+	(void)port;
+	(void)local_port;
+	struct call *k = arg;
+	if (++k->sends > 1 && strcmp(k->req.method, "POST") == 0)
+		return CURL_PREREQFUNC_ABORT;
+	return CURL_PREREQFUNC_OK;
+}
+
 static void start(struct http_client *c, struct call *k)
 {
 	CURL *e = curl_easy_init();
@@ -125,7 +141,10 @@ static void start(struct http_client *c, struct call *k)
 	strbuf_free(&k->buf);
 	k->resp.retry_after_s = -1;
 	k->resp.attempts++;
+	k->sends = 0;
 	curl_easy_setopt(e, CURLOPT_URL, k->req.url);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, k);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, k);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, k);
@@ -207,8 +226,13 @@ static void finish(struct http_client *c, struct call *k, CURLcode cc)
 	if (cc != CURLE_OK) {
 		snprintf(k->resp.error, sizeof k->resp.error, "%s", curl_easy_strerror(cc));
 		/* Once the request went out, silence is no proof that nothing happened. */
-		k->resp.maybe_sent = reqsize > 0 && cc != CURLE_COULDNT_CONNECT &&
-		                     cc != CURLE_COULDNT_RESOLVE_HOST && cc != CURLE_SSL_CONNECT_ERROR;
+		k->resp.maybe_sent = (reqsize > 0 && cc != CURLE_COULDNT_CONNECT &&
+		                      cc != CURLE_COULDNT_RESOLVE_HOST &&
+		                      cc != CURLE_SSL_CONNECT_ERROR) ||
+		                     k->sends > 1;
+		if (k->sends > 1)
+			snprintf(k->resp.error, sizeof k->resp.error,
+			         "the connection closed after the request was sent");
 	}
 	int again = k->resp.attempts < c->opt.max_attempts &&
 	            ((cc == CURLE_OK && retryable_status(status)) ||

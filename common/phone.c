@@ -1445,6 +1445,9 @@ static const struct phone_cc *split_e164(const char *e164, const char **nsn)
 	return NULL;
 }
 
+/* The exchange rule (no 0 or 1 after the area code) is deliberately not applied:
+ * SPEC 11's own example, (555) 123-4567, breaks it, and a number the carrier
+ * cannot route is refused by the provider (21211) at no cost. */
 int phone_sendable(const struct phone_result *r, const char **reason)
 {
 	const char *why = NULL, *nsn = NULL;
@@ -1460,9 +1463,6 @@ int phone_sendable(const struct phone_result *r, const char **reason)
 		      "a 7-digit number";
 	else if (c->cc == 1 && (nsn[0] == '0' || nsn[0] == '1'))
 		why = "not a valid NANP (+1) number: area codes cannot start with 0 or 1";
-	else if (c->cc == 1 && (nsn[3] == '0' || nsn[3] == '1'))
-		why = "not a valid NANP (+1) number: the exchange (the 3 digits after the area code) "
-		      "cannot start with 0 or 1";
 	else if (test_number_length((int)strlen(nsn), &phone_metas[c->meta]) == IS_POSSIBLE_LOCAL_ONLY)
 		why = "a local number without its area code: it can only be dialled inside that area";
 	if (reason)

@@ -29,8 +29,8 @@ struct phone_result {
  * PHONE_OK: it parses and is possible. *out is always filled. */
 enum phone_verdict phone_parse(const char *input, const char *default_region, struct phone_result *out);
 
-/* Sendable = PHONE_OK and, for NANP (+1), a 10-digit national number whose area code and
- * exchange do not start with 0 or 1; also refused: numbers whose length is possible only for
+/* Sendable = PHONE_OK and, for NANP (+1), a 10-digit national number whose area code
+ * does not start with 0 or 1 (the exchange is not checked); also refused: numbers whose length is possible only for
  * local dialling (no area code). Returns 1 if sendable; otherwise 0 with *reason set to a
  * static sentence (reason may be NULL). */
 int phone_sendable(const struct phone_result *r, const char **reason);

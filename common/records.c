@@ -97,25 +97,24 @@ int rec_next(struct rec_in *r, cJSON **obj, cJSON **bad)
 		r->line[len] = '\0';
 		const char *end = NULL;
 		cJSON *j = cJSON_ParseWithLengthOpts(r->line, len, &end, 0);
-		if (!j || !cJSON_IsObject(j)) {
-			int was_json = j != NULL;
-			cJSON_Delete(j);
-			if (was_json) {
-				r->nparsed++;
-				*bad = bad_record(r->lineno, "bad_json", "input line is JSON but not an object");
-			} else {
-				r->nbad_json++;
-				*bad = bad_record(r->lineno, "bad_json", "input line is not JSON");
-			}
-			return 1;
-		}
-		/* Anything but whitespace after the object is a second value on one line. */
-		while (end && end < r->line + len && (*end == ' ' || *end == '\t'))
+		/* Anything but whitespace after the value means the line is not one JSON value. */
+		while (j && end && end < r->line + len && (*end == ' ' || *end == '\t'))
 			end++;
-		if (end && end < r->line + len) {
+		if (j && end && end < r->line + len) {
 			cJSON_Delete(j);
 			r->nbad_json++;
-			*bad = bad_record(r->lineno, "bad_json", "input line holds more than one JSON value");
+			*bad = bad_record(r->lineno, "bad_json", "input line is not one JSON value");
+			return 1;
+		}
+		if (!j) {
+			r->nbad_json++;
+			*bad = bad_record(r->lineno, "bad_json", "input line is not JSON");
+			return 1;
+		}
+		if (!cJSON_IsObject(j)) {
+			cJSON_Delete(j);
+			r->nparsed++;
+			*bad = bad_record(r->lineno, "bad_json", "input line is JSON but not an object");
 			return 1;
 		}
 		r->nparsed++;

@@ -152,4 +152,42 @@ int store_kv_get(struct store *s, const char *key, char **value);
 /* value NULL deletes the key. */
 int store_kv_set(struct store *s, const char *key, const char *value);
 
+/* ---- Listing and counting messages (sms-status and friends) ---------------- */
+
+/* Which messages store_msg_list() gives; every member is optional (zero/NULL:
+ * no condition). Statuses tie to a direction (received is inbound, the rest
+ * outbound), so a status of the other direction simply matches nothing. */
+struct store_query {
+	const char        *direction;    /* "outbound" or "inbound" */
+	const char *const *statuses;     /* any of these SPEC 6 words */
+	size_t             nstatuses;
+	const int64_t     *ids;          /* any of these message ids */
+	size_t             nids;
+	const char        *since;        /* created_at at or after this RFC 3339 time */
+	int64_t            after_id;     /* keyset paging: only ids after this one in the
+	                                  * listing order (greater, or smaller when
+	                                  * newest_first); 0 starts from the beginning */
+	size_t             limit;        /* at most this many; 0: no limit */
+	int                newest_first; /* id descending instead of ascending */
+};
+
+/* Calls fn with the SPEC 5 record (as store_msg_get builds it) of every message
+ * the query selects, in id order; fn owns rec and returns non-zero to stop.
+ * Queries stay on indexes (a status list on messages_queue, since on
+ * messages_inbox, the rest on the rowid), so paging with after_id and a limit
+ * walks a store of any size without loading it. fn should not write to the
+ * store (the listing could see its own changes): collect a page, write, and
+ * ask for the next page after its last id. Returns STORE_OK, or STORE_ERR on a
+ * bad query (an unknown status or direction, a bad time) or an SQLite error. */
+int store_msg_list(struct store *s, const struct store_query *q,
+                   int (*fn)(cJSON *rec, void *arg), void *arg);
+
+/* Calls fn(status, n) for every status with at least one message of direction
+ * ("outbound", "inbound", or NULL for both), in lifecycle order (pending,
+ * approved, rejected, sending, queued, scheduled, sent, delivered, undelivered,
+ * failed, canceled, unknown, received); fn returns non-zero to stop. One pass
+ * over the messages_queue index. Returns STORE_OK or STORE_ERR. */
+int store_status_counts(struct store *s, const char *direction,
+                        int (*fn)(const char *status, long long n, void *arg), void *arg);
+
 #endif

@@ -3,6 +3,7 @@
 # (npm sms-segments-calculator, pinned in tests/oracle/segments) says about a few thousand
 # bodies, without and with Smart Encoding. sms-split must agree on every one of them:
 # encoding and segment count first, then characters, units and the parts themselves.
+# shellcheck disable=SC2016 # the $x, $y in single quotes are jq's
 . tests/lib.sh
 
 corpus=$SMSKIT_SRC/tests/data/segments.ndjson

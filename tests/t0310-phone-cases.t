@@ -7,10 +7,10 @@
 # Each case: the phone-check input line, TAB, "e164 verdict country sendability", TAB, what
 # it shows. Expected results are libphonenumber's (parse, format E164, isPossibleNumber).
 cat >"$T/cases" <<'EOF'
-{"input":"(555) 123-4567","region":"US"}	+15551234567 ok US unsendable	spec: (555) 123-4567 (exchange 123 is not a NANP exchange)
-{"input":"555.123.4567","region":"US"}	+15551234567 ok US unsendable	spec: 555.123.4567
-{"input":"1-555-123-4567","region":"US"}	+15551234567 ok US unsendable	spec: 1-555-123-4567
-{"input":"+1 555 123 4567","region":"GB"}	+15551234567 ok US unsendable	+1 whatever the default region
+{"input":"(555) 123-4567","region":"US"}	+15551234567 ok US sendable	spec: (555) 123-4567 (the exchange is deliberately not checked)
+{"input":"555.123.4567","region":"US"}	+15551234567 ok US sendable	spec: 555.123.4567
+{"input":"1-555-123-4567","region":"US"}	+15551234567 ok US sendable	spec: 1-555-123-4567
+{"input":"+1 555 123 4567","region":"GB"}	+15551234567 ok US sendable	+1 whatever the default region
 {"input":"(212) 555-0123","region":"US"}	+12125550123 ok US sendable	a sendable US number
 {"input":"2125550123","region":"us"}	+12125550123 ok US sendable	the default region in lower case
 {"input":"212 555 0123","region":"CA"}	+12125550123 ok US sendable	national NANP number from CA
@@ -88,8 +88,10 @@ check_eq "no default region says what to do" \
 check_eq "unknown calling code" \
 	"unknown country calling code after the + or the international prefix" \
 	"$(reason '{"input":"+999 1234 5678","region":"US"}')"
-check_eq "NANP exchange rule" \
-	"not a valid NANP (+1) number: the exchange (the 3 digits after the area code) cannot start with 0 or 1" \
+check_eq "NANP area-code rule" \
+	"not a valid NANP (+1) number: area codes cannot start with 0 or 1" \
+	"$(reason '{"input":"(155) 523-4567","region":"US"}')"
+check_eq "the exchange is not checked (SPEC 11's own example sends)" "-" \
 	"$(reason '{"input":"(555) 123-4567","region":"US"}')"
 check_eq "NANP needs 10 digits" \
 	"NANP (+1) numbers need 10 digits after the country code: a 3-digit area code and a 7-digit number" \

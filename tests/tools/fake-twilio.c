@@ -59,6 +59,7 @@ static struct {
 	struct msg     *msgs;
 	size_t          nmsgs;
 	volatile sig_atomic_t stop;
+	time_t          started;
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 struct req {
@@ -179,6 +180,9 @@ static void log_request(struct MHD_Connection *c, const char *method, const char
                         const struct req *rq, const cJSON *params)
 {
 	cJSON *l = cJSON_CreateObject();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	cJSON_AddNumberToObject(l, "t_ms", (double)ts.tv_sec * 1000 + (double)(ts.tv_nsec / 1000000));
 	cJSON_AddStringToObject(l, "method", method);
 	cJSON_AddStringToObject(l, "path", url);
 	char *pass = NULL;
@@ -250,7 +254,8 @@ static enum MHD_Result create_message(struct MHD_Connection *c, const char *acco
 	unsigned long n = ++g.counter;
 	pthread_mutex_unlock(&g.lock);
 	char sid[35], uri[256], seg[16], med[16];
-	snprintf(sid, sizeof sid, "%s%032lx", nmedia ? "MM" : "SM", n);
+	/* Unique across restarts of the fake: the start time, then a counter. */
+	snprintf(sid, sizeof sid, "%s%016lx%016lx", nmedia ? "MM" : "SM", (unsigned long)g.started, n);
 	snprintf(uri, sizeof uri, "/2010-04-01/Accounts/%s/Messages/%s.json", account, sid);
 	snprintf(seg, sizeof seg, "%d", 1);
 	snprintf(med, sizeof med, "%d", nmedia);
@@ -472,6 +477,7 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
+	g.started = time(NULL);
 	g.log = fopen(log_path, "a");
 	if (!g.log) {
 		perror(log_path);

@@ -34,6 +34,14 @@ const NONGEO = { 800: 'international freephone', 808: 'international shared-cost
 
 function die(msg) { process.stderr.write('gen-phone-data: ' + msg + '\n'); process.exit(1); }
 
+// phone.c runs these patterns with its own small ECMAScript regex engine; make sure they use
+// nothing beyond what it implements: digits, \d, classes, groups, alternation, quantifiers, $.
+function checkPattern(p, what) {
+	if (p === null || p === undefined) return;
+	const rest = p.replace(/\\d|\(\?:|\{\d+(?:,\d*)?\}|[0-9()|?*+\[\]^$-]/g, '');
+	if (rest !== '') die(what + ' uses regex syntax phone.c does not implement: ' + JSON.stringify(p));
+}
+
 function cstr(s) {
 	if (s === null || s === undefined) return 'NULL';
 	if (!/^[\x20-\x7e]*$/.test(s)) die('non-ASCII pattern ' + JSON.stringify(s));
@@ -85,6 +93,12 @@ ids.forEach((id, i) => {
 	const lengths = mask(gd[D.possibleLengths], 'possible lengths of ' + id);
 	const local = mask(gd[D.localOnly], 'local-only lengths of ' + id);
 	if (lengths === 0 && local !== 0) die('local lengths without possible lengths in ' + id);
+	checkPattern(a[F.internationalPrefix], 'international prefix of ' + id);
+	checkPattern(a[F.nationalPrefixForParsing], 'national prefix for parsing of ' + id);
+	checkPattern(gd[D.pattern], 'general pattern of ' + id);
+	checkPattern(a[F.leadingDigits], 'leading digits of ' + id);
+	if (a[F.nationalPrefixTransformRule] && !/^(?:[0-9]|\$[1-9])*$/.test(a[F.nationalPrefixTransformRule]))
+		die('unexpected transform rule in ' + id);
 	metaIndex[id] = i;
 	metaRows.push('\t{' + [cstr(id), a[F.countryCode], hex(lengths), hex(local),
 		cstr(a[F.internationalPrefix]), cstr(a[F.nationalPrefixForParsing]),

@@ -23,6 +23,7 @@ int main(void)
 	return 0;
 }
 C
+# shellcheck disable=SC2046 # pkg-config prints several words
 ${CC:-cc} -o "$tmp/dump" "$tmp/dump.c" $(pkg-config --cflags --libs libutf8proc)
 "$tmp/dump" >"$tmp/utf8proc.txt"
 node gs-overrides.js "$tmp/utf8proc.txt"

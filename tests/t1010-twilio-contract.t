@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Contract test: what sms-send and sms-status send is what Twilio's own OpenAPI
+# description accepts. Prism (tests/node, installed by .ci/run with npm ci)
+# serves ../shared/twilio-oai/twilio_api_v2010.json on loopback with request
+# validation on; an invalid request gets 422.
+. tests/lib.sh
+prism=$SMSKIT_SRC/tests/node/node_modules/.bin/prism
+spec=$SMSKIT_SRC/../shared/twilio-oai/twilio_api_v2010.json
+if [ ! -x "$prism" ] || [ ! -f "$spec" ]; then
+	if [ -n "${CI:-}" ]; then check "prism and the Twilio spec are installed" false; done_testing; exit; fi
+	skip "Twilio contract" "run: (cd tests/node && npm ci)"; done_testing; exit
+fi
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+"$prism" mock --errors=false -h 127.0.0.1 -p "$port" "$spec" >"$T/prism.log" 2>&1 &
+for _ in $(seq 1 600); do grep -q 'Prism is listening' "$T/prism.log" && break; sleep 0.1; done
+check_grep "prism started" 'Prism is listening' "$T/prism.log"
+use_fake_twilio_account
+export TWILIO_API_BASE=http://127.0.0.1:$port
+base=$TWILIO_API_BASE/2010-04-01/Accounts/$TWILIO_ACCOUNT_SID
+
+code=$(curl -s -o /dev/null -w '%{http_code}' -u "$TWILIO_ACCOUNT_SID:x" -d Tox=1 "$base/Messages.json")
+check_eq "prism validates requests (a request without To gets 422)" 422 "$code"
+
+# Each send on a fresh store: prism answers every create with the same example sid.
+send() { SMS_DB="$T/$1.db" sms-send -o json "${@:2}"; }
+check_exit "SMS accepted" 0 send sms --to +15551234567 --body "Hello from the contract test"
+check_exit "MMS with two media accepted" 0 send mms --to +15551234567 --body pics --media https://example.com/a.jpg --media https://example.com/b.png
+check_exit "media only accepted" 0 send media --to +15551234567 --media https://example.com/a.jpg
+check_exit "StatusCallback accepted" 0 env SMS_PUBLIC_URL=https://sms.example.com send cb --to +15551234567 --body hi
+check_exit "Messaging Service accepted" 0 env TWILIO_MESSAGING_SERVICE_SID=MG0123456789abcdef0123456789abcdef send mg --to +15551234567 --body hi
+check_exit "UCS-2 body accepted" 0 send ucs --to +15551234567 --body "Ça va? 😀 — “quotes”"
+check_exit "API-key auth accepted" 0 env TWILIO_API_KEY=SK0123456789abcdef0123456789abcdef TWILIO_API_SECRET=s send key --to +15551234567 --body hi
+if [ -x "$SMSKIT_BIN/sms-status" ]; then
+	check_exit "status fetch accepted" 0 env SMS_DB="$T/sms.db" sms-status -o json --sync
+	SMS_DB="$T/sms.db" sms-status -o json --sync >"$T/sync" 2>&1
+	check "...and it asked about the message" grep -q '"ok":true' "$T/sync"
+fi
+check "prism logged no violations" bash -c "! grep -E 'Request .* (is not valid|violat)' '$T/prism.log'"
+done_testing
