@@ -40,8 +40,87 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-/* The figures of one body, as fields of obj. */
-static void put_figures(cJSON *obj, const char *body, const struct gsm_info *g)
+/* Everything sms-split says about one body. */
+struct figures {
+	const char     *body;
+	struct gsm_info g;
+	char            money[32];
+	char            warn[2][96];
+	int             nwarn;
+	int             smart;  /* the smart-encoded body below is set */
+	char           *sbody;
+	size_t          slen;
+	struct gsm_info sg;
+	char            smoney[32];
+};
+
+/* Plain E.164 ("+" and 3-15 digits): no need for the full parser. */
+static int plain_e164(const char *s)
+{
+	size_t n = 0;
+	if (*s++ != '+')
+		return 0;
+	for (; s[n]; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return 0;
+	return n >= 3 && n <= 15;
+}
+
+static const char *price_country(const struct opts *o, const cJSON *rec, char buf[3])
+{
+	if (o->country)
+		return o->country;
+	const char *to = rec_str(rec, "to");
+	if (to && plain_e164(to) && phone_region_of(to, buf)[0])
+		return buf;
+	if (to) {
+		struct phone_result pr;
+		if (phone_parse(to, o->region, &pr) != PHONE_NOT_A_NUMBER && pr.region[0]) {
+			memcpy(buf, pr.region, 3);
+			return buf;
+		}
+	}
+	return o->region;
+}
+
+/* Fills f for body; -1 when the body is not valid UTF-8. */
+static int analyze(const struct opts *o, const cJSON *rec, const char *body, struct figures *f)
+{
+	memset(f, 0, sizeof *f);
+	f->body = body;
+	if (gsm_analyze(body, strlen(body), &f->g) != 0)
+		return -1;
+	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
+	int mms = cJSON_IsArray(media) && cJSON_GetArraySize(media) > 0;
+	char cbuf[3];
+	const char *country = price_country(o, rec, cbuf);
+	money_format(price_estimate(o->prices, country, mms, f->g.segments), f->money);
+	size_t n16 = policy_utf16_units(&f->g);
+	if (n16 > POLICY_MAX_BODY)
+		snprintf(f->warn[f->nwarn++], sizeof f->warn[0],
+		         "too long to send: %zu characters, the limit is %d", n16, POLICY_MAX_BODY);
+	if (f->g.segments >= 2 && !mms)
+		snprintf(f->warn[f->nwarn++], sizeof f->warn[0], "will be sent as %zu segments",
+		         f->g.segments);
+	if (o->smart) {
+		f->sbody = gsm_smart_encode(body, strlen(body), &f->slen);
+		f->smart = gsm_analyze(f->sbody, f->slen, &f->sg) == 0;
+		if (f->smart)
+			money_format(price_estimate(o->prices, country, mms, f->sg.segments), f->smoney);
+	}
+	return 0;
+}
+
+static void figures_free(struct figures *f)
+{
+	gsm_info_free(&f->g);
+	if (f->smart)
+		gsm_info_free(&f->sg);
+	free(f->sbody);
+}
+
+/* The figures of one body as cJSON fields of obj (the general path). */
+static void put_gsm(cJSON *obj, const char *body, const struct gsm_info *g)
 {
 	rec_put_str(obj, "encoding", gsm_encoding_name(g->encoding));
 	rec_put_num(obj, "segments", (double)g->segments);
@@ -57,22 +136,100 @@ static void put_figures(cJSON *obj, const char *body, const struct gsm_info *g)
 	rec_put_num(obj, "remaining", (double)g->remaining);
 }
 
-static const char *price_country(const struct opts *o, const cJSON *rec, char buf[3])
+static void put_figures(cJSON *rec, const struct figures *f, const char *currency)
 {
-	if (o->country)
-		return o->country;
-	const char *to = rec_str(rec, "to");
-	if (to) {
-		struct phone_result pr;
-		if (phone_parse(to, o->region, &pr) != PHONE_NOT_A_NUMBER && pr.region[0]) {
-			memcpy(buf, pr.region, 3);
-			return buf;
+	put_gsm(rec, f->body, &f->g);
+	rec_put_str(rec, "price_estimate", f->money);
+	rec_put_str(rec, "currency", currency);
+	cJSON *w = cJSON_CreateArray();
+	for (int i = 0; i < f->nwarn; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(f->warn[i]));
+	rec_put(rec, "warnings", w);
+	if (f->sbody) {
+		cJSON *smart = cJSON_CreateObject();
+		rec_put_str(smart, "body", f->sbody);
+		if (f->smart) {
+			put_gsm(smart, f->sbody, &f->sg);
+			rec_put_str(smart, "price_estimate", f->smoney);
 		}
+		rec_put(rec, "smart", smart);
 	}
-	return o->region;
+	rec_set_ok(rec);
 }
 
-static void split_one(const struct opts *o, cJSON *rec)
+/* The same fields written straight after the input text: the fast path for
+ * big batches, byte-identical to the general one. */
+static void raw_num(struct strbuf *b, const char *key, size_t n)
+{
+	strbuf_puts(b, ",\"");
+	strbuf_puts(b, key);
+	strbuf_puts(b, "\":");
+	strbuf_put_uint(b, n);
+}
+
+static void raw_gsm(struct strbuf *b, const char *body, const struct gsm_info *g)
+{
+	strbuf_puts(b, ",\"encoding\":");
+	json_str(b, gsm_encoding_name(g->encoding), 5);
+	raw_num(b, "segments", g->segments);
+	raw_num(b, "units", g->units);
+	raw_num(b, "chars", g->chars);
+	strbuf_puts(b, ",\"parts\":[");
+	for (size_t i = 0; i < g->nparts; i++) {
+		if (i)
+			strbuf_putc(b, ',');
+		json_str(b, body + g->parts[i].off, g->parts[i].len);
+	}
+	strbuf_putc(b, ']');
+	raw_num(b, "remaining", g->remaining);
+}
+
+static void raw_figures(struct strbuf *b, const struct figures *f, const char *currency)
+{
+	raw_gsm(b, f->body, &f->g);
+	strbuf_puts(b, ",\"price_estimate\":");
+	json_str(b, f->money, strlen(f->money));
+	strbuf_puts(b, ",\"currency\":");
+	json_str(b, currency, strlen(currency));
+	strbuf_puts(b, ",\"warnings\":[");
+	for (int i = 0; i < f->nwarn; i++) {
+		if (i)
+			strbuf_putc(b, ',');
+		json_str(b, f->warn[i], strlen(f->warn[i]));
+	}
+	strbuf_putc(b, ']');
+	if (f->sbody) {
+		strbuf_puts(b, ",\"smart\":{\"body\":");
+		json_str(b, f->sbody, f->slen);
+		if (f->smart) {
+			raw_gsm(b, f->sbody, &f->sg);
+			strbuf_puts(b, ",\"price_estimate\":");
+			json_str(b, f->smoney, strlen(f->smoney));
+		}
+		strbuf_putc(b, '}');
+	}
+	strbuf_puts(b, ",\"ok\":true}");
+}
+
+/* Keys sms-split writes: an input record carrying one of them takes the
+ * general path, which replaces it instead of writing it twice. */
+static int fast_path_ok(const struct rec_in *in, const cJSON *rec)
+{
+	static const char *const ours[] = {"encoding", "segments", "units", "chars", "parts",
+	                                   "remaining", "price_estimate", "currency",
+	                                   "warnings", "smart", "ok", "error"};
+	if (in->had_line)
+		return 0;
+	for (const cJSON *c = rec->child; c; c = c->next)
+		for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
+			if (c->string[0] == ours[i][0] && strcmp(c->string, ours[i]) == 0)
+				return 0;
+	return 1;
+}
+
+/* Reports one record; frees it. */
+static void split_one(const struct opts *o, struct rec_out *out, const struct rec_in *in,
+                      cJSON *rec, struct strbuf *buf)
 {
 	const char *body = rec_str(rec, "body");
 	if (!body) {
@@ -80,54 +237,32 @@ static void split_one(const struct opts *o, cJSON *rec)
 			rec_fail(rec, "invalid_body", 0, "\"body\" must be a string");
 		else
 			rec_fail(rec, "missing_body", 0, "record has no \"body\"");
+		rec_emit(out, rec);
 		return;
 	}
-	struct gsm_info g;
-	if (gsm_analyze(body, strlen(body), &g) != 0) {
+	struct figures f;
+	if (analyze(o, rec, body, &f) != 0) {
 		rec_fail(rec, "invalid_body", 0, "body is not valid UTF-8");
+		rec_emit(out, rec);
 		return;
 	}
-	put_figures(rec, body, &g);
-
-	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
-	int mms = cJSON_IsArray(media) && cJSON_GetArraySize(media) > 0;
-	char cbuf[3], money[32];
-	money_format(price_estimate(o->prices, price_country(o, rec, cbuf), mms, g.segments), money);
-	rec_put_str(rec, "price_estimate", money);
-	rec_put_str(rec, "currency", price_currency(o->prices));
-
-	cJSON *warnings = cJSON_CreateArray();
-	size_t n16 = policy_utf16_units(&g);
-	char w[128];
-	if (n16 > POLICY_MAX_BODY) {
-		snprintf(w, sizeof w, "too long to send: %zu characters, the limit is %d", n16,
-		         POLICY_MAX_BODY);
-		cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
+	size_t rawlen;
+	const char *raw = in && !out->text ? rec_in_raw(in, &rawlen) : NULL;
+	if (raw && fast_path_ok(in, rec)) {
+		while (rawlen > 0 && raw[rawlen - 1] != '}')
+			rawlen--;
+		buf->len = 0;
+		strbuf_add(buf, raw, rawlen - 1);
+		strbuf_puts(buf, rec->child->next ? ",\"line\":" : "\"line\":");
+		strbuf_put_uint(buf, in->lineno);
+		raw_figures(buf, &f, price_currency(o->prices));
+		rec_emit_raw(out, buf->s, buf->len, 1);
+		cJSON_Delete(rec);
+	} else {
+		put_figures(rec, &f, price_currency(o->prices));
+		rec_emit(out, rec);
 	}
-	if (g.segments >= 2 && !mms) {
-		snprintf(w, sizeof w, "will be sent as %zu segments", g.segments);
-		cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
-	}
-	rec_put(rec, "warnings", warnings);
-	gsm_info_free(&g);
-
-	if (o->smart) {
-		size_t sl;
-		char *sbody = gsm_smart_encode(body, strlen(body), &sl);
-		struct gsm_info sg;
-		cJSON *smart = cJSON_CreateObject();
-		rec_put_str(smart, "body", sbody);
-		if (gsm_analyze(sbody, sl, &sg) == 0) {
-			put_figures(smart, sbody, &sg);
-			money_format(price_estimate(o->prices, price_country(o, rec, cbuf), mms,
-			                            sg.segments), money);
-			rec_put_str(smart, "price_estimate", money);
-			gsm_info_free(&sg);
-		}
-		free(sbody);
-		rec_put(rec, "smart", smart);
-	}
-	rec_set_ok(rec);
+	figures_free(&f);
 }
 
 static void print_figures(FILE *fp, const cJSON *obj, const char *indent)
@@ -224,22 +359,22 @@ int main(int argc, char **argv)
 		cJSON *rec = cJSON_CreateObject();
 		rec_put_str(rec, "body", body.s ? body.s : "");
 		strbuf_free(&body);
-		split_one(&o, rec);
-		rec_emit(&out, rec);
+		split_one(&o, &out, NULL, rec, NULL);
 		rc = rec_exit_code(&out, NULL);
 	} else {
 		struct rec_in in;
+		struct strbuf buf;
 		rec_in_init(&in, stdin);
+		strbuf_init(&buf);
 		cJSON *rec, *bad;
 		while (rec_next(&in, &rec, &bad)) {
-			if (bad) {
+			if (bad)
 				rec_emit(&out, bad);
-				continue;
-			}
-			split_one(&o, rec);
-			rec_emit(&out, rec);
+			else
+				split_one(&o, &out, &in, rec, &buf);
 		}
 		rc = rec_exit_code(&out, &in);
+		strbuf_free(&buf);
 		rec_in_free(&in);
 	}
 	price_free(prices);

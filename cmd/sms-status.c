@@ -170,7 +170,16 @@ static void fill_reason(cJSON *rec)
 		snprintf(buf, sizeof buf, "scheduled at %s%s%s", provider_of(rec),
 		         later ? " for " : "", later ? when : "");
 	} else if (strcmp(status, "sent") == 0) {
-		snprintf(buf, sizeof buf, "handed to the carrier; no delivery receipt yet");
+		/* Some carriers never send a receipt: after an hour, say so. */
+		const char *sent_at = rec_str(rec, "sent_at");
+		time_t t;
+		long hours = sent_at && clock_parse(sent_at, &t) == 0 ? (long)((clock_now() - t) / 3600)
+		                                                      : 0;
+		if (hours >= 1)
+			snprintf(buf, sizeof buf, "handed to the carrier; no delivery receipt after %ld "
+			         "hour%s (some carriers never send one)", hours, hours == 1 ? "" : "s");
+		else
+			snprintf(buf, sizeof buf, "handed to the carrier; no delivery receipt yet");
 	} else if (strcmp(status, "unknown") == 0) {
 		snprintf(buf, sizeof buf, "no answer after the request was sent: it may have gone "
 		         "out; sms-status --sync asks %s", provider_of(rec));
@@ -227,15 +236,24 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 		snprintf(seg, sizeof seg, "%d", sg->valueint);
 	const char *to = rec_str(rec, "to");
 	const char *reason = rec_str(rec, "reason");
+	char line[1024], tail[700];
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
-		fprintf(fp, "%6s  %-20s %-16s %-16s %3s  %-14s %s: %s\n", id, status ? st : "ERROR",
-		        to ? to : "-", status ? created : "-", status ? seg : "-",
-		        status ? price : "-", rec_str(e, "code"), rec_str(e, "message"));
-		return;
+		snprintf(tail, sizeof tail, "%s: %s", rec_str(e, "code"), rec_str(e, "message"));
+		if (!status) {
+			snprintf(st, sizeof st, "ERROR");
+			snprintf(created, sizeof created, "-");
+			snprintf(price, sizeof price, "-");
+		}
+	} else {
+		snprintf(tail, sizeof tail, "%s", reason ? reason : "");
 	}
-	fprintf(fp, "%6s  %-20s %-16s %-16s %3s  %-14s %s\n", id, st, to ? to : "-", created, seg,
-	        price, reason ? reason : "");
+	snprintf(line, sizeof line, "%6s  %-20s %-16s %-16s %3s  %-14s %s", id, st, to ? to : "-",
+	         created, seg, price, tail);
+	size_t n = strlen(line);
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = '\0';
+	fprintf(fp, "%s\n", line);
 }
 
 static void print_summary_text(FILE *fp, const cJSON *rec, void *arg)
@@ -323,6 +341,7 @@ struct sync {
 	int                 halt, exit_hint;
 	size_t              nasked, nchanged, nfailed, nother;
 	int64_t             last_listed;  /* paging: the last id the store gave */
+	size_t              nlisted, nours; /* paging: records the store gave, ours */
 	long long           started_us, last_progress_us;
 };
 
@@ -411,7 +430,9 @@ static cJSON *answer_fields(const cJSON *rec, const struct status_result *res, i
 		cJSON_AddStringToObject(f, "price", res->price);
 		*news = 1;
 	}
-	if (res->currency[0] && !(cur && strcmp(cur, res->currency) == 0)) {
+	if (strlen(res->currency) == 3 &&
+	    strspn(res->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3 &&
+	    !(cur && strcmp(cur, res->currency) == 0)) {
 		cJSON_AddStringToObject(f, "currency", res->currency);
 		*news = 1;
 	}
@@ -627,12 +648,14 @@ static int collect(cJSON *rec, void *arg)
 {
 	struct sync *sy = arg;
 	sy->last_listed = num(rec, "id");
+	sy->nlisted++;
 	const char *provider = rec_str(rec, "provider");
 	if (!provider || strcmp(provider, sy->prov->name) != 0) {
 		sy->nother++; /* another provider's message: not ours to ask */
 		cJSON_Delete(rec);
 		return 0;
 	}
+	sy->nours++;
 	push(sy, rec);
 	return 0;
 }
@@ -669,14 +692,13 @@ static int run_sync(struct sync *sy, const int64_t *ids, size_t nids,
 		.nstatuses = nstatuses,
 		.since = since,
 	};
-	size_t listed = 0;
 	int more = 1, rc = 0;
 	while (more || sy->head < sy->tail || sy->inflight) {
 		if (more && sy->tail - sy->next < (size_t)sy->concurrency) {
 			size_t want = PAGE;
-			if (limit && limit - listed < want)
-				want = limit - listed;
-			size_t before = sy->tail, nother = sy->nother;
+			if (limit && limit - sy->nours < want)
+				want = limit - sy->nours;
+			size_t before = sy->nlisted;
 			q.limit = want;
 			if (store_msg_list(sy->st, &q, collect, sy) != STORE_OK) {
 				warnmsg("store: %s", store_errmsg(sy->st));
@@ -684,10 +706,8 @@ static int run_sync(struct sync *sy, const int64_t *ids, size_t nids,
 				more = 0;
 				continue;
 			}
-			listed += sy->tail - before;
 			q.after_id = sy->last_listed;
-			more = sy->tail - before + (sy->nother - nother) == want &&
-			       (!limit || listed < limit);
+			more = sy->nlisted - before == want && (!limit || sy->nours < limit);
 		}
 		if (sy->halt)
 			more = 0;

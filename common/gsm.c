@@ -665,9 +665,11 @@ static void split_gsm7(const unsigned char *s, size_t len, bool ascii_basic, str
 	} else {
 		/* All GSM, checked by the caller: then every 2-byte character (¡£¤¥§¿ÄÅÆÇÉÑÖØÜß
 		 * àäåæèéìñòöøùü ΓΔΘΛΞΠΣΦΨΩ) is 1 septet and the only 3-byte one, €, is 2. */
+		size_t bytewise_until = 0;  /* after 8 bytes that were not plain, go one by one */
 		for (size_t i = 0; i < len;) {
 			unsigned c = s[i];
-			if (len - i >= 8 && g.units + 8 <= (g.first ? g.hdrcap : g.cap)) {
+			if (i >= bytewise_until && len - i >= 8 &&
+			    g.units + 8 <= (g.first ? g.hdrcap : g.cap)) {
 				uint64_t w;
 				memcpy(&w, s + i, 8);
 				if (SWAR_PLAIN_ASCII(w)) {  /* 8 basic characters that all fit */
@@ -680,6 +682,7 @@ static void split_gsm7(const unsigned char *s, size_t len, bool ascii_basic, str
 					i += 8;
 					continue;
 				}
+				bytewise_until = i + 8;
 			}
 			if (c < 0x80) {
 				seg_push(&g, 1, ascii_scan[c] & 3u);
@@ -780,13 +783,16 @@ int gsm_analyze(const char *body, size_t len, struct gsm_info *out)
 	memset(out, 0, sizeof *out);
 	/* GSM-7 while every code point is in the GSM table; the first one that is not sends
 	 * the whole body to the UCS-2 path, which validates it all over again. */
+	size_t bytewise_until = 0;  /* after 8 bytes that were not plain, go one by one */
 	while (i < len) {
 		/* 8 bytes at a time while they are all plain ASCII */
-		while (len - i >= 8) {
+		while (i >= bytewise_until && len - i >= 8) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
-			if (!SWAR_PLAIN_ASCII(w))
+			if (!SWAR_PLAIN_ASCII(w)) {
+				bytewise_until = i + 8;
 				break;
+			}
 			septets += 8;
 			cps += 8;
 			i += 8;
@@ -867,7 +873,7 @@ static const struct gsm_smart_entry *smart_find(int32_t cp)
  * length of the result either way. */
 static size_t smart_apply(const unsigned char *s, size_t len, char *out)
 {
-	size_t n = 0, i = 0;
+	size_t n = 0, i = 0, bytewise_until = 0;
 	while (i < len) {
 		/* a run of code points that stay */
 		size_t j = i;
@@ -875,6 +881,16 @@ static size_t smart_apply(const unsigned char *s, size_t len, char *out)
 		size_t k = 0;
 		while (j < len) {
 			unsigned c = s[j];
+			if (j >= bytewise_until && len - j >= 8) {  /* 8 ASCII bytes, no key */
+				uint64_t w;
+				memcpy(&w, s + j, 8);
+				if (!(SWAR_HASLESS(w, 0x1A) | (w & SWAR_HIGH) |
+				      SWAR_HASBETWEEN(w, 0x5F, 0x61))) {
+					j += 8;
+					continue;
+				}
+				bytewise_until = j + 8;
+			}
 			if (c < 0x80) {
 				if (gsm_smart_ascii[c >> 5] >> (c & 31) & 1u) {
 					e = smart_find((int32_t)c);

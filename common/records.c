@@ -55,6 +55,8 @@ static long utf8_invalid_at(const char *s, size_t n)
 static int has_nul_escape(const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
+	if (!memchr(s, '\\', n))
+		return 0; /* the common case: no escapes at all */
 	while ((p = memmem(p, (size_t)(end - p), "u0000", 5)) != NULL) {
 		size_t bs = 0;
 		for (const char *q = p - 1; q >= s && *q == '\\'; q--)
@@ -123,6 +125,8 @@ int rec_next(struct rec_in *r, cJSON **obj, cJSON **bad)
 			*bad = bad_record(r->lineno, "nul_byte", "input holds a \\u0000 escape");
 			return 1;
 		}
+		r->had_line = cJSON_GetObjectItemCaseSensitive(j, "line") != NULL;
+		r->rawlen = len;
 		rec_put_num(j, "line", (double)r->lineno);
 		*obj = j;
 		return 1;
@@ -170,12 +174,26 @@ void rec_emit(struct rec_out *o, cJSON *rec)
 	cJSON_Delete(rec);
 }
 
+void rec_emit_raw(struct rec_out *o, const char *line, size_t len, int ok)
+{
+	if (ok)
+		o->nok++;
+	else
+		o->nfail++;
+	fwrite(line, 1, len, o->fp);
+	putc('\n', o->fp);
+}
+
 void rec_put(cJSON *rec, const char *key, cJSON *val)
 {
-	if (cJSON_GetObjectItemCaseSensitive(rec, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(rec, key, val);
-	else
+	if (!cJSON_GetObjectItemCaseSensitive(rec, key)) {
 		cJSON_AddItemToObject(rec, key, val);
+		return;
+	}
+	/* cJSON frees val's own name before copying key: key may be that name. */
+	char *k = xstrdup(key);
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, k, val);
+	free(k);
 }
 
 void rec_put_str(cJSON *rec, const char *key, const char *s)
@@ -248,4 +266,48 @@ int rec_exit_code(const struct rec_out *o, const struct rec_in *in)
 	if (in && in->nbad_json > 0 && in->nparsed == 0)
 		return EX_DATAERR;
 	return o->nfail ? 1 : 0;
+}
+
+const char *rec_in_raw(const struct rec_in *r, size_t *len)
+{
+	*len = r->rawlen;
+	return r->line;
+}
+
+/* 1 for the bytes a JSON string must escape: controls, quote, backslash. */
+static const unsigned char json_escaped[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+	[0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+	[0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+void json_str(struct strbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	strbuf_putc(b, '"');
+	size_t run = 0; /* bytes that need no escaping, copied in one go */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!json_escaped[c])
+			continue;
+		strbuf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': strbuf_add(b, "\\\"", 2); break;
+		case '\\': strbuf_add(b, "\\\\", 2); break;
+		case '\n': strbuf_add(b, "\\n", 2); break;
+		case '\r': strbuf_add(b, "\\r", 2); break;
+		case '\t': strbuf_add(b, "\\t", 2); break;
+		case '\b': strbuf_add(b, "\\b", 2); break;
+		case '\f': strbuf_add(b, "\\f", 2); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			strbuf_add(b, u, 6);
+		}
+		}
+	}
+	strbuf_add(b, s + run, n - run);
+	strbuf_putc(b, '"');
 }

@@ -16,6 +16,8 @@ struct rec_in {
 	size_t lineno;    /* line number of the record last returned */
 	size_t nparsed;   /* lines that were JSON objects */
 	size_t nbad_json; /* lines that were not JSON at all */
+	size_t rawlen;    /* length of the last record's text in line */
+	int    had_line;  /* the last record carried its own "line" field */
 };
 
 void rec_in_init(struct rec_in *r, FILE *fp);
@@ -26,6 +28,15 @@ void rec_in_free(struct rec_in *r);
  * error record {"line":N,"ok":false,"error":{...}}, already reported on stderr).
  * The caller owns whichever it gets and passes it to rec_emit(). */
 int rec_next(struct rec_in *r, cJSON **obj, cJSON **bad);
+
+/* The last record's text exactly as read (no newline), for programs that only
+ * add fields and want to pass the input through byte for byte: see json_str().
+ * Valid until the next rec_next(). */
+const char *rec_in_raw(const struct rec_in *r, size_t *len);
+
+/* Appends s as a JSON string (quoted, escaped as cJSON does) to b. */
+struct strbuf;
+void json_str(struct strbuf *b, const char *s, size_t n);
 
 typedef void (*rec_text_fn)(FILE *fp, const cJSON *rec, void *arg);
 
@@ -45,6 +56,9 @@ int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *t
 /* Prints the record (one compact line, or text) and counts it as ok or failed
  * by its "ok" field. Frees it. */
 void rec_emit(struct rec_out *o, cJSON *rec);
+
+/* Prints one ready-made NDJSON line (without its newline) and counts it. */
+void rec_emit_raw(struct rec_out *o, const char *line, size_t len, int ok);
 
 /* Marks rec failed: "ok": false and "error": {code, message, retryable}; one
  * line on stderr naming the input line when rec has one. */

@@ -5,6 +5,7 @@
 #include "records.h"
 #include "util.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@ struct job {
 	int64_t         id;
 	struct outbound ob;
 	money_t         estimate;
-	struct job     *next_ready;
+	struct job     *next_ready;  /* in the ready queue, then in a batch */
+	struct send_result res;      /* the provider's answer, once it came */
+	struct job     *next_done;   /* answered, waiting to be stored */
 };
 
 struct sender {
@@ -38,11 +41,12 @@ struct sender {
 	struct job **ring;         /* jobs in input order, from head */
 	size_t       head, tail, cap;
 	struct job  *ready, *ready_last; /* validated, waiting for a request slot */
+	struct job  *answered;     /* answered, to be stored in the next batch */
 	size_t       inflight;
 	long long    next_ok_us;   /* --rate: earliest start of the next request */
 	int          halt;         /* 77 or 69: stop making requests */
 	int          exit_hint;
-	size_t       nsent, nfailed;
+	size_t       nsent, nfailed, next_trim;
 	long long    started_us, last_progress_us;
 };
 
@@ -171,6 +175,8 @@ static void put_figures(struct sender *s, struct job *j)
 	rec_put(j->rec, "warnings", w);
 }
 
+static void halted(struct sender *s, struct job *j);
+
 void sender_add(struct sender *s, cJSON *rec)
 {
 	struct job *j = xcalloc(1, sizeof *j);
@@ -216,10 +222,7 @@ void sender_add(struct sender *s, cJSON *rec)
 		return;
 	}
 	if (s->halt) {
-		rec_fail(rec, s->halt == 77 ? "auth_failed" : "unreachable", s->halt != 77,
-		         "not attempted: %s", s->halt == 77 ? "the provider refused the credentials"
-		                                            : "the provider is unreachable");
-		finish(j);
+		halted(s, j);
 		return;
 	}
 	if (s->ready_last)
@@ -277,29 +280,26 @@ static int over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
 	return 0;
 }
 
-static void complete(struct job *j, struct send_result *res);
+static void answered(struct job *j)
+{
+	j->next_done = j->s->answered;
+	j->s->answered = j;
+}
 
 static void on_http(void *arg, struct http_response *resp)
 {
 	struct job *j = arg;
-	struct send_result res;
-	memset(&res, 0, sizeof res);
-	j->s->prov->ops->send_parse(j->s->prov, resp, &res);
+	j->s->prov->ops->send_parse(j->s->prov, resp, &j->res);
 	j->s->inflight--;
-	complete(j, &res);
+	answered(j);
 }
 
-/* Reserves the spend and stores the message as `sending`, atomically. */
+/* Inside the caller's transaction: checks the caps and stores the message as
+ * `sending`, so that the check and the reservation are one atomic step. */
 static int reserve(struct sender *s, struct job *j)
 {
 	char msg[512];
-	if (store_begin_immediate(s->st) != STORE_OK) {
-		rec_fail(j->rec, "store_busy", 1, "store: %s", store_errmsg(s->st));
-		hint(s, 75);
-		return -1;
-	}
 	if (over_cap(s, j, msg, sizeof msg)) {
-		store_rollback(s->st);
 		rec_fail(j->rec, "spend_limit", 0, "%s", msg);
 		return -1;
 	}
@@ -311,51 +311,81 @@ static int reserve(struct sender *s, struct job *j)
 	rec_put_str(row, "claimed_by", s->claimer);
 	int rc = store_msg_insert(s->st, row, &j->id);
 	cJSON_Delete(row);
-	if (rc != STORE_OK || store_commit(s->st) != STORE_OK) {
+	if (rc != STORE_OK) {
 		rec_fail(j->rec, "store_error", 1, "store: %s", store_errmsg(s->st));
-		store_rollback(s->st);
 		hint(s, 75);
 		return -1;
 	}
 	return 0;
 }
 
-static void start(struct sender *s, struct job *j)
+static void halted(struct sender *s, struct job *j)
 {
-	if (s->halt) {
-		rec_fail(j->rec, s->halt == 77 ? "auth_failed" : "unreachable", s->halt != 77,
-		         "not attempted: %s", s->halt == 77 ? "the provider refused the credentials"
-		                                            : "the provider is unreachable");
-		finish(j);
-		return;
-	}
-	if (reserve(s, j) != 0) {
-		finish(j);
-		return;
-	}
-	struct send_request m = {
-		.to = j->ob.to,
-		.from = j->ob.from,
-		.body = j->ob.body,
-		.media = j->ob.media,
-		.nmedia = j->ob.nmedia,
-		.status_callback = s->status_callback,
-	};
-	struct http_request req;
-	struct send_result res;
-	memset(&req, 0, sizeof req);
-	memset(&res, 0, sizeof res);
-	if (s->prov->ops->send_prepare(s->prov, &m, &req, &res) == 1) {
-		complete(j, &res);
-		return;
-	}
-	s->inflight++;
-	http_submit(s->http, &req, on_http, j);
+	rec_fail(j->rec, s->halt == 77 ? "auth_failed" : "unreachable", s->halt != 77,
+	         "not attempted: %s", s->halt == 77 ? "the provider refused the credentials"
+	                                            : "the provider is unreachable");
+	finish(j);
 }
 
-static void complete(struct job *j, struct send_result *res)
+static void fail_all(struct sender *s, struct job *list, const char *code)
+{
+	for (struct job *j = list, *n; j; j = n) {
+		n = j->next_ready;
+		rec_fail(j->rec, code, 1, "store: %s", store_errmsg(s->st));
+		finish(j);
+	}
+	hint(s, 75);
+}
+
+/* Reserves a batch of jobs in one transaction (one commit for many messages),
+ * then makes their requests. */
+static void start_batch(struct sender *s, struct job *batch)
+{
+	if (store_begin_immediate(s->st) != STORE_OK) {
+		fail_all(s, batch, "store_busy");
+		return;
+	}
+	struct job *ok = NULL, **tail = &ok;
+	for (struct job *j = batch, *n; j; j = n) {
+		n = j->next_ready;
+		j->next_ready = NULL;
+		if (reserve(s, j) != 0) {
+			finish(j);
+			continue;
+		}
+		*tail = j;
+		tail = &j->next_ready;
+	}
+	if (store_commit(s->st) != STORE_OK) {
+		fail_all(s, ok, "store_error");
+		return;
+	}
+	for (struct job *j = ok, *n; j; j = n) {
+		n = j->next_ready;
+		struct send_request m = {
+			.to = j->ob.to,
+			.from = j->ob.from,
+			.body = j->ob.body,
+			.media = j->ob.media,
+			.nmedia = j->ob.nmedia,
+			.status_callback = s->status_callback,
+		};
+		struct http_request req;
+		memset(&req, 0, sizeof req);
+		memset(&j->res, 0, sizeof j->res);
+		if (s->prov->ops->send_prepare(s->prov, &m, &req, &j->res) == 1) {
+			answered(j);
+			continue;
+		}
+		s->inflight++;
+		http_submit(s->http, &req, on_http, j);
+	}
+}
+
+static void complete(struct job *j)
 {
 	struct sender *s = j->s;
+	struct send_result *res = &j->res;
 	cJSON *fields = cJSON_CreateObject();
 	const char *status;
 	if (res->outcome == SEND_ACCEPTED) {
@@ -427,10 +457,40 @@ static void progress(struct sender *s, int final)
 	        final ? "\n" : "");
 }
 
+/* Stores every answer that came in, in one transaction. */
+static void store_answers(struct sender *s)
+{
+	if (!s->answered)
+		return;
+	int own = store_begin_immediate(s->st) == STORE_OK;
+	/* Answers were pushed newest first; store them oldest first. */
+	struct job *rev = NULL;
+	for (struct job *j = s->answered, *n; j; j = n) {
+		n = j->next_done;
+		j->next_done = rev;
+		rev = j;
+	}
+	s->answered = NULL;
+	for (struct job *j = rev, *n; j; j = n) {
+		n = j->next_done;
+		complete(j);
+	}
+	if (own && store_commit(s->st) != STORE_OK)
+		warnmsg("store: %s", store_errmsg(s->st));
+	/* A long batch allocates and frees the same few megabytes over and over;
+	 * hand the free pages back now and then so that memory stays flat. */
+	if (s->nsent + s->nfailed >= s->next_trim) {
+		malloc_trim(0);
+		s->next_trim = s->nsent + s->nfailed + 1024;
+	}
+}
+
 void sender_step(struct sender *s, long wait_ms)
 {
 	long long interval = s->o.rate > 0 ? (long long)(1e6 / s->o.rate) : 0;
-	while (s->ready && s->inflight < (size_t)s->o.concurrency) {
+	struct job *batch = NULL, **tail = &batch;
+	size_t starting = 0;
+	while (s->ready && s->inflight + starting < (size_t)s->o.concurrency) {
 		long long now = now_us();
 		if (interval) {
 			if (s->next_ok_us < now - 1000000)
@@ -447,12 +507,22 @@ void sender_step(struct sender *s, long wait_ms)
 		s->ready = j->next_ready;
 		if (!s->ready)
 			s->ready_last = NULL;
-		start(s, j);
+		j->next_ready = NULL;
+		if (s->halt) {
+			halted(s, j);
+			continue;
+		}
+		*tail = j;
+		tail = &j->next_ready;
+		starting++;
 	}
+	if (batch)
+		start_batch(s, batch);
 	if (s->inflight)
-		http_step(s->http, wait_ms);
-	else if (s->ready && wait_ms > 0)
+		http_step(s->http, s->answered ? 0 : wait_ms);
+	else if (s->ready && !s->answered && wait_ms > 0)
 		usleep((useconds_t)wait_ms * 1000);
+	store_answers(s);
 	progress(s, 0);
 }
 
@@ -476,6 +546,7 @@ void sender_free(struct sender *s)
 		progress(s, 1);
 	while (http_pending(s->http))
 		http_step(s->http, 100);
+	store_answers(s);
 	for (size_t i = s->head; i < s->tail; i++) {
 		outbound_free(&s->ring[i]->ob);
 		cJSON_Delete(s->ring[i]->rec);

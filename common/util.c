@@ -104,6 +104,16 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	va_end(aq);
 }
 
+void strbuf_put_uint(struct strbuf *b, unsigned long long n)
+{
+	char d[24];
+	size_t i = sizeof d;
+	do
+		d[--i] = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	strbuf_add(b, d + i, sizeof d - i);
+}
+
 char *strbuf_detach(struct strbuf *b)
 {
 	char *s = b->s ? b->s : xstrdup("");

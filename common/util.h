@@ -28,6 +28,8 @@ void strbuf_add(struct strbuf *b, const char *s, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);
 void strbuf_putc(struct strbuf *b, char c);
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Decimal digits of n, without printf: hot output paths use it. */
+void strbuf_put_uint(struct strbuf *b, unsigned long long n);
 char *strbuf_detach(struct strbuf *b);
 void strbuf_free(struct strbuf *b);
 
