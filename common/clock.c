@@ -100,7 +100,7 @@ int clock_parse(const char *s, time_t *out)
 static int parse_hhmm(const char *s, const char **end, int *min)
 {
 	int h = 0, m = 0, n = 0;
-	while (isdigit((unsigned char)s[n]) && n < 2)
+	while (n < 2 && isdigit((unsigned char)s[n]))
 		h = h * 10 + (s[n++] - '0');
 	if (n == 0 || s[n] != ':' || !isdigit((unsigned char)s[n + 1]) ||
 	    !isdigit((unsigned char)s[n + 2]))

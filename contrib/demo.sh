@@ -1,6 +1,7 @@
 #!/bin/sh
 # contrib/demo.sh [BUILD_DIR] — the smskit demo. Runs on a scratch store and
-# config, touching nothing of the user's. For now: sms-split on sample messages.
+# config, touching nothing of the user's: sms-split on sample messages, then
+# sends on the sandbox provider and their statuses moving to delivered.
 set -eu
 build=${1:-build}
 bin=$(cd "$build/bin" && pwd)
@@ -24,3 +25,16 @@ NDJSON
 say "The same as NDJSON for scripts (first record, selected fields)"
 echo '{"to":"+15551234567","body":"Your code is 482913","ref":"otp-77"}' |
 	sms-split -o json | jq -c '{ref, encoding, segments, remaining, price_estimate}'
+
+say "Send through the sandbox provider (no account, no network)"
+export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
+sms-send -o text --to "(555) 123-4567" --body "Your table for two is ready."
+printf '%s\n' '{"to":"+12125550123","body":"Order #1234 has shipped","ref":"o-1234"}' \
+              '{"to":"+15005550001","body":"This number is Twilio'"'"'s magic invalid one"}' |
+	sms-send -o text || true
+
+say "Watch the status move: queued -> sent -> delivered (sms-status --sync)"
+sms-status -o text
+sms-status -o text --sync >/dev/null
+sms-status -o text --sync
+sms-status -o text --summary

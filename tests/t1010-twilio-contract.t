@@ -24,12 +24,31 @@ check_eq "prism validates requests (a request without To gets 422)" 422 "$code"
 # Each send on a fresh store: prism answers every create with the same example sid.
 send() { SMS_DB="$T/$1.db" sms-send -o json "${@:2}"; }
 check_exit "SMS accepted" 0 send sms --to +15551234567 --body "Hello from the contract test"
-check_exit "MMS with two media accepted" 0 send mms --to +15551234567 --body pics --media https://example.com/a.jpg --media https://example.com/b.png
-check_exit "media only accepted" 0 send media --to +15551234567 --media https://example.com/a.jpg
-check_exit "StatusCallback accepted" 0 env SMS_PUBLIC_URL=https://sms.example.com send cb --to +15551234567 --body hi
-check_exit "Messaging Service accepted" 0 env TWILIO_MESSAGING_SERVICE_SID=MG0123456789abcdef0123456789abcdef send mg --to +15551234567 --body hi
+check_exit "StatusCallback accepted" 0 env SMS_PUBLIC_URL=https://sms.example.com SMS_DB="$T/cb.db" sms-send -o json --to +15551234567 --body hi
+check_exit "Messaging Service accepted" 0 env TWILIO_MESSAGING_SERVICE_SID=MG0123456789abcdef0123456789abcdef SMS_DB="$T/mg.db" sms-send -o json --to +15551234567 --body hi
 check_exit "UCS-2 body accepted" 0 send ucs --to +15551234567 --body "Ça va? 😀 — “quotes”"
-check_exit "API-key auth accepted" 0 env TWILIO_API_KEY=SK0123456789abcdef0123456789abcdef TWILIO_API_SECRET=s send key --to +15551234567 --body hi
+check_exit "API-key auth accepted" 0 env TWILIO_API_KEY=SK0123456789abcdef0123456789abcdef TWILIO_API_SECRET=s SMS_DB="$T/key.db" sms-send -o json --to +15551234567 --body hi
+
+# MMS: Twilio takes one MediaUrl per URL, repeated (twilio-node serialises
+# arrays with arrayFormat "repeat"), and so do we. Prism cannot read repeated
+# form keys as an array (stoplightio/prism issue 2473, fix pending in PR 2654)
+# and answers 422 "MediaUrl must be array" even for a correct request. So the
+# MMS bodies are captured at the fake Twilio, replayed to Prism, and must draw
+# no complaint but that one.
+start_fake_twilio || exit 1
+SMS_DB="$T/mms.db" sms-send -o json --to +15551234567 --body pics --media https://example.com/a.jpg --media https://example.com/b.png >/dev/null
+SMS_DB="$T/mms.db" sms-send -o json --to +15551234567 --media https://example.com/a.jpg >/dev/null
+stop_fake_twilio
+check_eq "two MMS requests captured" 2 "$(wc -l <"$FAKE_LOG")"
+i=0
+while read -r req; do
+	i=$((i + 1))
+	body=$(jq -r '.params | map("\(.[0] | @uri)=\(.[1] | @uri)") | join("&")' <<<"$req")
+	curl -s -u "$TWILIO_ACCOUNT_SID:x" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "$body" "$base/Messages.json" >"$T/mms$i.json"
+	check_eq "MMS $i: Prism's only complaint is its repeated-key limitation" '[{"location":["body","MediaUrl"],"code":"type"}]' \
+		"$(jq -c '[.validation[] | {location, code}]' "$T/mms$i.json")"
+done <"$FAKE_LOG"
+export TWILIO_API_BASE=http://127.0.0.1:$port
 if [ -x "$SMSKIT_BIN/sms-status" ]; then
 	check_exit "status fetch accepted" 0 env SMS_DB="$T/sms.db" sms-status -o json --sync
 	SMS_DB="$T/sms.db" sms-status -o json --sync >"$T/sync" 2>&1
