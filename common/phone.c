@@ -4,6 +4,7 @@
 #define PHONE_DATA_INTERNAL
 #include "phone.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -619,14 +620,42 @@ struct re_job {
 /* Runs re on s[0..len). anchored: only a match starting at 0, like a pattern beginning
  * with ^; otherwise the leftmost match, like String.prototype.search. groups gets
  * 2 * re->ngroups offsets (-1 for a group that did not take part). Returns 1 on a match. */
+/* The backtracking stack: on the caller's stack while it is small. */
+struct re_stack {
+	struct re_job *jobs;
+	int cap;
+	struct re_job local[64];
+};
+
+static void re_push(struct re_stack *st, int *sp, struct re_job j)
+{
+	if (*sp == st->cap) {
+		int n = st->cap * 2;
+		struct re_job *p = xmalloc((size_t)n * sizeof *p);
+		memcpy(p, st->jobs, (size_t)*sp * sizeof *p);
+		if (st->jobs != st->local)
+			free(st->jobs);
+		st->jobs = p;
+		st->cap = n;
+	}
+	st->jobs[(*sp)++] = j;
+}
+
 static int re_exec(const struct re *re, const u16 *s, int len, int anchored, int *groups)
 {
 	if (!re->prog)
 		return 0;
 	size_t states = (size_t)re->nprog * (size_t)(len + 1);
-	unsigned char *seen = xcalloc(states / 8 + 1, 1);
-	struct re_job *stack = NULL;
-	int sp = 0, cap = 0, matched = 0;
+	unsigned char seen_local[4096];
+	unsigned char *seen = seen_local;
+	if (states / 8 + 1 <= sizeof seen_local)
+		memset(seen, 0, states / 8 + 1);
+	else
+		seen = xcalloc(states / 8 + 1, 1);
+	struct re_stack st;
+	st.jobs = st.local;
+	st.cap = (int)(sizeof st.local / sizeof *st.local);
+	int sp = 0, matched = 0;
 	int ng = 2 * re->ngroups;
 
 	for (int start = 0; start <= len && !matched; start++) {
@@ -634,10 +663,9 @@ static int re_exec(const struct re *re, const u16 *s, int len, int anchored, int
 			break;
 		for (int i = 0; i < ng; i++)
 			groups[i] = -1;
-		stack = grow(stack, &cap, sp + 1, sizeof *stack);
-		stack[sp++] = (struct re_job){0, start, -1, 0};
+		re_push(&st, &sp, (struct re_job){0, start, -1, 0});
 		while (sp > 0 && !matched) {
-			struct re_job j = stack[--sp];
+			struct re_job j = st.jobs[--sp];
 			if (j.slot >= 0) {
 				groups[j.slot] = j.old;
 				continue;
@@ -681,14 +709,12 @@ static int re_exec(const struct re *re, const u16 *s, int len, int anchored, int
 					pc = in->x;
 					break;
 				case RE_SPLIT:
-					stack = grow(stack, &cap, sp + 1, sizeof *stack);
-					stack[sp++] = (struct re_job){in->y, pos, -1, 0};
+					re_push(&st, &sp, (struct re_job){in->y, pos, -1, 0});
 					ok = 1;
 					pc = in->x;
 					break;
 				case RE_SAVE:
-					stack = grow(stack, &cap, sp + 1, sizeof *stack);
-					stack[sp++] = (struct re_job){0, 0, in->x, groups[in->x]};
+					re_push(&st, &sp, (struct re_job){0, 0, in->x, groups[in->x]});
 					groups[in->x] = pos;
 					ok = 1;
 					pc++;
@@ -703,27 +729,135 @@ static int re_exec(const struct re *re, const u16 *s, int len, int anchored, int
 		}
 		sp = 0;
 	}
-	free(stack);
-	free(seen);
+	if (st.jobs != st.local)
+		free(st.jobs);
+	if (seen != seen_local)
+		free(seen);
 	return matched;
 }
 
-/* One-shot: compile, run, free. groups (room for ngroups_max groups, may be NULL) gets the
+/* ---------------------------------------------------------------- compiled patterns
+ * Compiling a pattern costs far more than running it on one phone number, and parse()
+ * runs the same few patterns for every number of a batch. So each compiled pattern is
+ * kept for the life of the process, in a cache built lazily and keyed by the addresses
+ * of the pattern's parts: every pattern this file runs is a string constant (the tables
+ * of phone_data.c, the patterns above, literal prefixes and suffixes), so an address
+ * names one pattern for good. The cache takes no lock: a slot is claimed with a
+ * compare-and-swap and an entry never changes once it is published, so the functions
+ * stay reentrant and safe to call from several threads. It is bounded (RE_CACHE_MAX
+ * patterns, RE_CACHE_BYTES of compiled programs); past that, patterns are compiled for
+ * each call as before. It changes no result, and a program never needs to reset it (the
+ * memory stays reachable until exit). */
+
+#define RE_CACHE_SLOTS 2048 /* a power of two */
+#define RE_CACHE_MAX   (RE_CACHE_SLOTS / 2)
+#define RE_CACHE_BYTES (4u << 20)
+
+struct re_cached {
+	const char *pre, *pattern, *post;
+	int icase, rc;
+	struct re re;
+};
+
+static _Atomic(struct re_cached *) re_cache[RE_CACHE_SLOTS];
+static atomic_uint re_cache_count;
+static atomic_size_t re_cache_bytes;
+
+static size_t re_cache_hash(const char *pre, const char *pattern, const char *post, int icase)
+{
+	uint64_t h = (uint64_t)(uintptr_t)pattern * 0x9e3779b97f4a7c15u;
+	h ^= (uint64_t)(uintptr_t)pre * 0xc2b2ae3d27d4eb4fu;
+	h ^= (uint64_t)(uintptr_t)post * 0x165667b19e3779f9u;
+	h ^= (uint64_t)icase;
+	return (size_t)(h ^ (h >> 29) ^ (h >> 47));
+}
+
+/* The compiled pre + pattern + post: the cached program, or *tmp (compiled for this
+ * call; free it with re_done) when the cache is full. *rc: re_compile's result. */
+static const struct re *re_get(const char *pre, const char *pattern, const char *post,
+                               int icase, struct re *tmp, int *rc)
+{
+	size_t h = re_cache_hash(pre, pattern, post, icase);
+	struct re_cached *mine = NULL;
+	for (size_t probe = 0; probe < RE_CACHE_SLOTS; probe++) {
+		_Atomic(struct re_cached *) *slot = &re_cache[(h + probe) & (RE_CACHE_SLOTS - 1)];
+		struct re_cached *e = atomic_load_explicit(slot, memory_order_acquire);
+		if (!e) {
+			if (!mine) {
+				if (atomic_load_explicit(&re_cache_count, memory_order_relaxed) >=
+				            RE_CACHE_MAX ||
+				    atomic_load_explicit(&re_cache_bytes, memory_order_relaxed) >=
+				            RE_CACHE_BYTES)
+					break;
+				mine = xmalloc(sizeof *mine);
+				mine->pre = pre;
+				mine->pattern = pattern;
+				mine->post = post;
+				mine->icase = icase;
+				mine->rc = re_compile(&mine->re, pre, pattern, post, icase);
+			}
+			if (atomic_compare_exchange_strong_explicit(slot, &e, mine, memory_order_acq_rel,
+			                                            memory_order_acquire)) {
+				atomic_fetch_add_explicit(&re_cache_count, 1, memory_order_relaxed);
+				atomic_fetch_add_explicit(
+				        &re_cache_bytes,
+				        (size_t)mine->re.capprog * sizeof *mine->re.prog +
+				                (size_t)mine->re.capranges * sizeof *mine->re.ranges +
+				                (size_t)mine->re.capclasses * sizeof *mine->re.classes +
+				                sizeof *mine,
+				        memory_order_relaxed);
+				*rc = mine->rc;
+				return &mine->re;
+			}
+			/* Another thread took the slot first: e is its entry. */
+		}
+		if (e->pattern == pattern && e->pre == pre && e->post == post && e->icase == icase) {
+			if (mine) {
+				re_free(&mine->re);
+				free(mine);
+			}
+			*rc = e->rc;
+			return &e->re;
+		}
+	}
+	if (mine) {
+		*tmp = mine->re;
+		*rc = mine->rc;
+		free(mine);
+		return tmp;
+	}
+	*rc = re_compile(tmp, pre, pattern, post, icase);
+	return tmp;
+}
+
+static void re_done(const struct re *re, struct re *tmp)
+{
+	if (re == tmp)
+		re_free(tmp);
+}
+
+/* Runs a pattern once. groups (room for ngroups_max groups, may be NULL) gets the
  * offsets of the first ngroups_max groups; *ngroups the pattern's number of groups. */
 static int re_run(const char *pre, const char *pattern, const char *post, int icase,
                   const u16 *s, int len, int anchored, int *groups, int ngroups_max, int *ngroups)
 {
-	struct re re;
-	if (re_compile(&re, pre, pattern, post, icase) < 0)
+	struct re tmp;
+	int rc;
+	const struct re *re = re_get(pre, pattern, post, icase, &tmp, &rc);
+	if (rc < 0) {
+		re_done(re, &tmp);
 		return 0;
-	int *g = xmalloc(2 * (size_t)re.ngroups * sizeof *g);
-	int m = re_exec(&re, s, len, anchored, g);
-	for (int i = 0; groups && i < 2 * re.ngroups && i < 2 * ngroups_max; i++)
+	}
+	int g_local[32];
+	int *g = 2 * re->ngroups <= 32 ? g_local : xmalloc(2 * (size_t)re->ngroups * sizeof *g);
+	int m = re_exec(re, s, len, anchored, g);
+	for (int i = 0; groups && i < 2 * re->ngroups && i < 2 * ngroups_max; i++)
 		groups[i] = g[i];
 	if (ngroups)
-		*ngroups = re.ngroups;
-	free(g);
-	re_free(&re);
+		*ngroups = re->ngroups;
+	if (g != g_local)
+		free(g);
+	re_done(re, &tmp);
 	return m;
 }
 
@@ -1130,24 +1264,29 @@ static int strip_national_prefix(struct ustr *a, const struct phone_meta *m)
 {
 	if (a->n == 0 || !m->npp || !*m->npp)
 		return 0;
-	struct re re;
-	if (re_compile(&re, "^(?:", m->npp, ")", 0) < 0)
+	struct re tmp;
+	int rc;
+	const struct re *re = re_get("^(?:", m->npp, ")", 0, &tmp, &rc);
+	if (rc < 0) {
+		re_done(re, &tmp);
 		return 0;
-	int *g = xmalloc(2 * (size_t)re.ngroups * sizeof *g);
-	int matched = re_exec(&re, a->s, a->n, 1, g);
-	int last = re.ngroups - 1;
+	}
+	int g_local[32];
+	int *g = 2 * re->ngroups <= 32 ? g_local : xmalloc(2 * (size_t)re->ngroups * sizeof *g);
+	int matched = re_exec(re, a->s, a->n, 1, g);
+	int last = re->ngroups - 1;
 	int changed = 0;
 	if (matched) {
 		int viable = matches_entirely(m->general, a->s, a->n);
 		int mlen = g[1];
-		struct ustr *d = xmalloc(sizeof *d);
+		struct ustr dbuf, *d = &dbuf;
 		if (!m->npt || !*m->npt || g[2 * last] < 0 || g[2 * last + 1] <= g[2 * last]) {
 			ustr_set(d, a->s + mlen, a->n - mlen);
 		} else {
 			/* String.prototype.replace() with $n substitutions, first match only. */
 			d->n = 0;
 			for (const char *r = m->npt; *r; r++) {
-				if (r[0] == '$' && r[1] >= '1' && r[1] <= '9' && r[1] - '0' < re.ngroups) {
+				if (r[0] == '$' && r[1] >= '1' && r[1] <= '9' && r[1] - '0' < re->ngroups) {
 					int k = r[1] - '0';
 					if (g[2 * k] >= 0)
 						ustr_append(d, a->s + g[2 * k], g[2 * k + 1] - g[2 * k]);
@@ -1166,10 +1305,10 @@ static int strip_national_prefix(struct ustr *a, const struct phone_meta *m)
 			ustr_set(a, d->s, d->n);
 			changed = 1;
 		}
-		free(d);
 	}
-	free(g);
-	re_free(&re);
+	if (g != g_local)
+		free(g);
+	re_done(re, &tmp);
 	return changed;
 }
 
@@ -1197,7 +1336,7 @@ static int maybe_extract_country_code(const struct ustr *number, const struct ph
 {
 	if (number->n == 0)
 		return 0;
-	struct ustr *a = xmalloc(sizeof *a);
+	struct ustr abuf, *a = &abuf;
 	ustr_set(a, number->s, number->n);
 	int cc = 0;
 	enum cc_source src = strip_idd_and_normalize(a, dm ? dm->idd : NULL);
@@ -1206,7 +1345,6 @@ static int maybe_extract_country_code(const struct ustr *number, const struct ph
 			*err = E_TOO_SHORT_AFTER_IDD;
 		else if (!(cc = extract_country_code(a, national)))
 			*err = E_INVALID_COUNTRY_CODE;
-		free(a);
 		return cc;
 	}
 	if (dm) {
@@ -1214,7 +1352,7 @@ static int maybe_extract_country_code(const struct ustr *number, const struct ph
 		snprintf(ccs, sizeof ccs, "%u", (unsigned)dm->cc);
 		if (ustr_startswith_ascii(a, ccs)) {
 			int k = (int)strlen(ccs);
-			struct ustr *g = xmalloc(sizeof *g);
+			struct ustr gbuf, *g = &gbuf;
 			ustr_set(g, a->s + k, a->n - k);
 			strip_national_prefix(g, dm);
 			if ((!matches_entirely(dm->general, a->s, a->n) &&
@@ -1223,10 +1361,8 @@ static int maybe_extract_country_code(const struct ustr *number, const struct ph
 				ustr_set(national, g->s, g->n);
 				cc = dm->cc;
 			}
-			free(g);
 		}
 	}
-	free(a);
 	return cc;
 }
 
@@ -1293,8 +1429,8 @@ struct parsed {
 /* parseHelper_() */
 static enum parse_error parse_number(const char *input, const char *region, struct parsed *p)
 {
-	struct ustr *raw = xmalloc(sizeof *raw), *num = xmalloc(sizeof *num);
-	struct ustr *national = xmalloc(sizeof *national), *e = xmalloc(sizeof *e);
+	struct ustr rawbuf, numbuf, nationalbuf, ebuf;
+	struct ustr *raw = &rawbuf, *num = &numbuf, *national = &nationalbuf, *e = &ebuf;
 	enum parse_error err = E_NONE;
 	int valid_region;
 	const struct phone_meta *m = region_meta(region, &valid_region);
@@ -1323,13 +1459,12 @@ static enum parse_error parse_number(const char *input, const char *region, stru
 	int cc = maybe_extract_country_code(num, m, national, &err);
 	if (err == E_INVALID_COUNTRY_CODE && num->n > 0 && is_plus(num->s[0])) {
 		/* "+00 44 ...": try again without the plus, as an IDD. */
-		struct ustr *h = xmalloc(sizeof *h);
+		struct ustr hbuf, *h = &hbuf;
 		ustr_set(h, num->s, num->n);
 		strip_leading_plus(h);
 		err = E_NONE;
 		national->n = 0;
 		cc = maybe_extract_country_code(h, m, national, &err);
-		free(h);
 		if (err == E_NONE && cc == 0)
 			err = E_INVALID_COUNTRY_CODE;
 	}
@@ -1368,10 +1503,6 @@ static enum parse_error parse_number(const char *input, const char *region, stru
 	p->cc = cc;
 	national_significant_number(digits, p->nsn, sizeof p->nsn);
 out:
-	free(raw);
-	free(num);
-	free(national);
-	free(e);
 	return err;
 }
 

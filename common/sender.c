@@ -177,6 +177,17 @@ static void put_figures(struct sender *s, struct job *j)
 
 static void halted(struct sender *s, struct job *j);
 
+/* Finishes j as opted out when its number is: 1 if so. */
+static int opted_out(struct sender *s, struct job *j)
+{
+	if (store_optout_check(s->st, j->ob.to) != 1)
+		return 0;
+	rec_fail(j->rec, "opted_out", 0, "%s has opted out (texted a STOP word); nothing sent",
+	         j->ob.to);
+	finish(j);
+	return 1;
+}
+
 void sender_add(struct sender *s, cJSON *rec)
 {
 	struct job *j = xcalloc(1, sizeof *j);
@@ -198,15 +209,14 @@ void sender_add(struct sender *s, cJSON *rec)
 	j->estimate = price_estimate(s->prices, j->ob.region, j->ob.nmedia > 0, j->ob.gsm.segments);
 	put_figures(s, j);
 
-	int out = store_optout_check(s->st, j->ob.to);
-	if (out == 1) {
-		rec_fail(rec, "opted_out", 0, "%s has opted out (texted a STOP word); nothing sent",
-		         j->ob.to);
-		finish(j);
-		return;
-	}
+	/* A message that goes on to be sent has its opt-out checked when it is
+	 * reserved, inside that transaction (no read transaction of its own);
+	 * one that stops here is checked now, first, as the reservation would. */
 	time_t end;
-	if (!s->o.ignore_quiet && clock_window_inside(&s->quiet, clock_now(), &end)) {
+	int quiet = !s->o.ignore_quiet && clock_window_inside(&s->quiet, clock_now(), &end);
+	if ((quiet || s->o.dry_run || s->halt) && opted_out(s, j))
+		return;
+	if (quiet) {
 		char hhmm[8];
 		clock_local_hhmm(end, hhmm);
 		rec_fail(rec, "quiet_hours", 1,
@@ -299,6 +309,11 @@ static void on_http(void *arg, struct http_response *resp)
 static int reserve(struct sender *s, struct job *j)
 {
 	char msg[512];
+	if (store_optout_check(s->st, j->ob.to) == 1) {
+		rec_fail(j->rec, "opted_out", 0, "%s has opted out (texted a STOP word); nothing sent",
+		         j->ob.to);
+		return -1;
+	}
 	if (over_cap(s, j, msg, sizeof msg)) {
 		rec_fail(j->rec, "spend_limit", 0, "%s", msg);
 		return -1;
@@ -337,29 +352,9 @@ static void fail_all(struct sender *s, struct job *list, const char *code)
 	hint(s, 75);
 }
 
-/* Reserves a batch of jobs in one transaction (one commit for many messages),
- * then makes their requests. */
-static void start_batch(struct sender *s, struct job *batch)
+/* Makes the requests of a reserved (committed) batch. */
+static void submit_batch(struct sender *s, struct job *ok)
 {
-	if (store_begin_immediate(s->st) != STORE_OK) {
-		fail_all(s, batch, "store_busy");
-		return;
-	}
-	struct job *ok = NULL, **tail = &ok;
-	for (struct job *j = batch, *n; j; j = n) {
-		n = j->next_ready;
-		j->next_ready = NULL;
-		if (reserve(s, j) != 0) {
-			finish(j);
-			continue;
-		}
-		*tail = j;
-		tail = &j->next_ready;
-	}
-	if (store_commit(s->st) != STORE_OK) {
-		fail_all(s, ok, "store_error");
-		return;
-	}
 	for (struct job *j = ok, *n; j; j = n) {
 		n = j->next_ready;
 		struct send_request m = {
@@ -380,6 +375,24 @@ static void start_batch(struct sender *s, struct job *batch)
 		s->inflight++;
 		http_submit(s->http, &req, on_http, j);
 	}
+}
+
+/* Inside the caller's transaction: reserves a batch of jobs; returns those
+ * reserved, the others finished. */
+static struct job *reserve_batch(struct sender *s, struct job *batch)
+{
+	struct job *ok = NULL, **tail = &ok;
+	for (struct job *j = batch, *n; j; j = n) {
+		n = j->next_ready;
+		j->next_ready = NULL;
+		if (reserve(s, j) != 0) {
+			finish(j);
+			continue;
+		}
+		*tail = j;
+		tail = &j->next_ready;
+	}
+	return ok;
 }
 
 static void complete(struct job *j)
@@ -416,17 +429,29 @@ static void complete(struct job *j)
 	if (res->outcome == SEND_REJECTED && res->code && strcmp(res->code, "opted_out") == 0)
 		store_optout_add(s->st, j->ob.to, "provider");
 
-	/* The output is the stored record, with the caller's own fields kept. */
+	/* The output is the stored record, with the caller's own fields kept: as
+	 * rec_put() would, each stored field takes the place of the caller's field
+	 * of that name, or comes after them. Stored names are unique, so only the
+	 * caller's fields (the first `own` ones) need searching. */
 	cJSON *stored = NULL;
 	if (store_msg_get(s->st, j->id, &stored) == STORE_OK) {
+		int own = cJSON_GetArraySize(j->rec);
 		cJSON *f = stored->child;
+		stored->child = NULL;
+		cJSON_Delete(stored);
 		while (f) {
 			cJSON *next = f->next;
-			cJSON_DetachItemViaPointer(stored, f);
-			rec_put(j->rec, f->string, f);
+			f->next = f->prev = NULL;
+			cJSON *old = NULL, *o = j->rec->child;
+			for (int i = 0; o && i < own && !old; i++, o = o->next)
+				if (o->string && strcmp(o->string, f->string) == 0)
+					old = o;
+			if (old)
+				cJSON_ReplaceItemViaPointer(j->rec, old, f);
+			else
+				cJSON_AddItemToObject(j->rec, f->string, f);
 			f = next;
 		}
-		cJSON_Delete(stored);
 	}
 	if (res->outcome == SEND_ACCEPTED) {
 		rec_set_ok(j->rec);
@@ -457,12 +482,10 @@ static void progress(struct sender *s, int final)
 	        final ? "\n" : "");
 }
 
-/* Stores every answer that came in, in one transaction. */
+/* Stores every answer that came in (inside the caller's transaction when one
+ * is open, else each in its own). */
 static void store_answers(struct sender *s)
 {
-	if (!s->answered)
-		return;
-	int own = store_begin_immediate(s->st) == STORE_OK;
 	/* Answers were pushed newest first; store them oldest first. */
 	struct job *rev = NULL;
 	for (struct job *j = s->answered, *n; j; j = n) {
@@ -475,17 +498,11 @@ static void store_answers(struct sender *s)
 		n = j->next_done;
 		complete(j);
 	}
-	if (own && store_commit(s->st) != STORE_OK)
-		warnmsg("store: %s", store_errmsg(s->st));
-	/* A long batch allocates and frees the same few megabytes over and over;
-	 * hand the free pages back now and then so that memory stays flat. */
-	if (s->nsent + s->nfailed >= s->next_trim) {
-		malloc_trim(0);
-		s->next_trim = s->nsent + s->nfailed + 1024;
-	}
 }
 
-void sender_step(struct sender *s, long wait_ms)
+/* The jobs that may start now, within --concurrency and --rate; shortens
+ * *wait_ms to the next start --rate allows. */
+static struct job *take_ready(struct sender *s, long *wait_ms)
 {
 	long long interval = s->o.rate > 0 ? (long long)(1e6 / s->o.rate) : 0;
 	struct job *batch = NULL, **tail = &batch;
@@ -497,8 +514,8 @@ void sender_step(struct sender *s, long wait_ms)
 				s->next_ok_us = now; /* idle for a while: no burst to catch up */
 			if (now < s->next_ok_us) {
 				long ms = (long)((s->next_ok_us - now + 999) / 1000);
-				if (ms < wait_ms)
-					wait_ms = ms;
+				if (ms < *wait_ms)
+					*wait_ms = ms;
 				break;
 			}
 			s->next_ok_us += interval;
@@ -509,20 +526,74 @@ void sender_step(struct sender *s, long wait_ms)
 			s->ready_last = NULL;
 		j->next_ready = NULL;
 		if (s->halt) {
-			halted(s, j);
+			if (!opted_out(s, j))
+				halted(s, j);
 			continue;
 		}
 		*tail = j;
 		tail = &j->next_ready;
 		starting++;
 	}
+	return batch;
+}
+
+/* One transaction (one commit) per step: the answers that came in since the
+ * last step are stored first, so that an answer that halts the batch (77, 69)
+ * stops the jobs behind it; then the jobs that may start are reserved. Their
+ * requests go out only once the reservation is committed. */
+static void store_step(struct sender *s, long *wait_ms)
+{
+	if (!s->answered && !s->ready)
+		return;
+	int own = store_begin_immediate(s->st) == STORE_OK;
+	int answers = s->answered != NULL;
+	if (answers)
+		store_answers(s);
+	struct job *batch = take_ready(s, wait_ms), *ok = NULL;
+	if (batch && !own) {
+		struct job *busy = NULL, **tail = &busy;
+		for (struct job *j = batch, *n; j; j = n) {
+			n = j->next_ready;
+			j->next_ready = NULL;
+			if (!opted_out(s, j)) {
+				*tail = j;
+				tail = &j->next_ready;
+			}
+		}
+		if (busy)
+			fail_all(s, busy, "store_busy");
+		batch = NULL;
+	}
 	if (batch)
-		start_batch(s, batch);
+		ok = reserve_batch(s, batch);
+	if (own && store_commit(s->st) != STORE_OK) {
+		if (answers)
+			warnmsg("store: %s", store_errmsg(s->st));
+		if (ok)
+			fail_all(s, ok, "store_error");
+		ok = NULL;
+	}
+	if (ok)
+		submit_batch(s, ok);
+	/* A long batch allocates and frees the same few megabytes over and over;
+	 * hand the free pages back now and then so that memory stays flat. */
+	if (s->nsent + s->nfailed >= s->next_trim) {
+		malloc_trim(0);
+		s->next_trim = s->nsent + s->nfailed + 1024;
+	}
+}
+
+void sender_step(struct sender *s, long wait_ms)
+{
+	store_step(s, &wait_ms);
 	if (s->inflight)
 		http_step(s->http, s->answered ? 0 : wait_ms);
 	else if (s->ready && !s->answered && wait_ms > 0)
 		usleep((useconds_t)wait_ms * 1000);
-	store_answers(s);
+	/* Answers are stored at the start of the next step, with the next
+	 * reservations; store the last ones now when nothing else is left. */
+	if (s->answered && !s->ready && !s->inflight)
+		store_step(s, &wait_ms);
 	progress(s, 0);
 }
 
@@ -546,7 +617,12 @@ void sender_free(struct sender *s)
 		progress(s, 1);
 	while (http_pending(s->http))
 		http_step(s->http, 100);
-	store_answers(s);
+	if (s->answered) {
+		int own = store_begin_immediate(s->st) == STORE_OK;
+		store_answers(s);
+		if (own && store_commit(s->st) != STORE_OK)
+			warnmsg("store: %s", store_errmsg(s->st));
+	}
 	for (size_t i = s->head; i < s->tail; i++) {
 		outbound_free(&s->ring[i]->ob);
 		cJSON_Delete(s->ring[i]->rec);

@@ -199,12 +199,13 @@ enum {
 };
 
 _Static_assert(sizeof mcols / sizeof *mcols == NCOLS, "mcols and the C_ enum agree");
+_Static_assert(NCOLS <= 64, "a status update names its columns in a 64-bit set");
 
 /* ---- Prepared statements, cached for the life of the store --------------- */
 
 enum st {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
-	ST_MSG_INSERT, ST_MSG_GET, ST_MSG_STATE, ST_MSG_UPDATE, ST_MSG_BY_PROVIDER_ID,
+	ST_MSG_INSERT, ST_MSG_GET, ST_MSG_STATE, ST_MSG_BY_PROVIDER_ID,
 	ST_EVENT_INSERT,
 	ST_OPTOUT_INSERT, ST_OPTOUT_DELETE, ST_OPTOUT_CHECK, ST_SPEND_SINCE,
 	ST_KV_GET, ST_KV_SET, ST_KV_DELETE,
@@ -243,11 +244,22 @@ static const char *const static_sql[ST__N] = {
 	[ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
 };
 
+/* Status updates: one cached UPDATE per set of assigned columns (a bit per
+ * mcols entry), so that SQLite maintains only the indexes and checks only the
+ * constraints of the columns that change. A sender uses two or three sets;
+ * the oldest entry makes room when more turn up. */
+#define UPD_CACHE 8
+
 struct store {
 	sqlite3      *db;
 	char         *path;
 	int           version;
 	sqlite3_stmt *st[ST__N];
+	struct {
+		uint64_t      cols;
+		sqlite3_stmt *st;
+	}             upd[UPD_CACHE];
+	unsigned      upd_next;
 	char          errbuf[512];
 };
 
@@ -471,15 +483,6 @@ static char *build_sql(enum st id)
 			strbuf_printf(&b, ", %s", mcols[i].col);
 		strbuf_puts(&b, " FROM messages WHERE id = ?1");
 		break;
-	case ST_MSG_UPDATE:
-		/* col = CASE WHEN ?(2i+1) THEN ?(2i+2) ELSE col END: one cached statement
-		 * sets any subset of the columns. */
-		strbuf_puts(&b, "UPDATE messages SET ");
-		for (size_t i = 0; i < NCOLS; i++)
-			strbuf_printf(&b, "%s%s = CASE WHEN ?%zu THEN ?%zu ELSE %s END", i ? ", " : "",
-			              mcols[i].col, 2 * i + 1, 2 * i + 2, mcols[i].col);
-		strbuf_printf(&b, " WHERE id = ?%d", 2 * NCOLS + 1);
-		break;
 	default:
 		strbuf_puts(&b, static_sql[id]);
 		break;
@@ -500,6 +503,35 @@ static sqlite3_stmt *stmt(struct store *s, enum st id)
 		}
 	}
 	return s->st[id];
+}
+
+/* UPDATE messages SET <the columns in cols> = ?(i+1) WHERE id = ?(NCOLS+1). */
+static sqlite3_stmt *update_stmt(struct store *s, uint64_t cols)
+{
+	for (size_t i = 0; i < UPD_CACHE; i++)
+		if (s->upd[i].st && s->upd[i].cols == cols)
+			return s->upd[i].st;
+	struct strbuf b;
+	strbuf_init(&b);
+	strbuf_puts(&b, "UPDATE messages SET ");
+	int n = 0;
+	for (size_t i = 0; i < NCOLS; i++)
+		if (cols >> i & 1)
+			strbuf_printf(&b, "%s%s = ?%zu", n++ ? ", " : "", mcols[i].col, i + 1);
+	strbuf_printf(&b, " WHERE id = ?%d", NCOLS + 1);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(s->db, b.s, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	strbuf_free(&b);
+	if (rc != SQLITE_OK) {
+		dberr(s, "preparing a statement");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	unsigned k = s->upd_next++ % UPD_CACHE;
+	sqlite3_finalize(s->upd[k].st);
+	s->upd[k].cols = cols;
+	s->upd[k].st = st;
+	return st;
 }
 
 static void done(sqlite3_stmt *st)
@@ -801,9 +833,15 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 		}
 		goto fail;
 	}
+	/* temp_store: the statement and savepoint journals of a transaction (each
+	 * writer runs in a savepoint inside a caller's transaction) and the small
+	 * tables SQLite builds for the CHECK (... IN (...)) lists stay in memory
+	 * instead of spilling to files in /var/tmp. They only serve to undo part of
+	 * a live transaction, never crash recovery: durability is unchanged. */
 	if (exec(s->db, flags & STORE_SYNC_NORMAL ? "PRAGMA synchronous = NORMAL"
 	                                          : "PRAGMA synchronous = FULL") ||
-	    exec(s->db, "PRAGMA journal_size_limit = 67108864")) {
+	    exec(s->db, "PRAGMA journal_size_limit = 67108864") ||
+	    exec(s->db, "PRAGMA temp_store = MEMORY")) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
@@ -831,6 +869,8 @@ void store_close(struct store *s)
 		return;
 	for (size_t i = 0; i < ST__N; i++)
 		sqlite3_finalize(s->st[i]);
+	for (size_t i = 0; i < UPD_CACHE; i++)
+		sqlite3_finalize(s->upd[i].st);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -1370,14 +1410,17 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 		v[C_CLAIMED_BY].set = 1; /* the new claimant, or nobody named */
 	}
 
-	sqlite3_stmt *st = stmt(s, ST_MSG_UPDATE);
+	uint64_t cols = 0;
+	for (size_t i = 0; i < NCOLS; i++)
+		if (v[i].set)
+			cols |= (uint64_t)1 << i;
+	sqlite3_stmt *st = update_stmt(s, cols);
 	if (!st)
 		return STORE_ERR;
-	for (size_t i = 0; i < NCOLS; i++) {
-		sqlite3_bind_int(st, 2 * (int)i + 1, v[i].set);
-		bind_val(st, 2 * (int)i + 2, &v[i]);
-	}
-	sqlite3_bind_int64(st, 2 * NCOLS + 1, id);
+	for (size_t i = 0; i < NCOLS; i++)
+		if (v[i].set)
+			bind_val(st, (int)i + 1, &v[i]);
+	sqlite3_bind_int64(st, NCOLS + 1, id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
@@ -1757,4 +1800,102 @@ int store_status_counts(struct store *s, const char *direction,
 		if (n[i] > 0 && fn(statuses[i], n[i], arg))
 			break;
 	return STORE_OK;
+}
+
+/* ---- Templates ------------------------------------------------------------------ */
+
+/* One-off statements: templates are few and rarely touched, so no cache. */
+static sqlite3_stmt *prep(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		dberr(s, "preparing a statement");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int store_template_add(struct store *s, const char *name, const char *body, int replace)
+{
+	char now[TIME_LEN];
+	time_now(now);
+	sqlite3_stmt *st = prep(s, replace
+	        ? "INSERT INTO templates (name, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
+	          "ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"
+	        : "INSERT INTO templates (name, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
+	          "ON CONFLICT (name) DO NOTHING");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, name);
+	bind_text(st, 2, body);
+	bind_text(st, 3, now);
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return dberr(s, "storing a template");
+	if (!changed) {
+		seterr(s, "template %s exists", name);
+		return STORE_EXISTS;
+	}
+	return STORE_OK;
+}
+
+int store_template_get(struct store *s, const char *name, char **body)
+{
+	*body = NULL;
+	sqlite3_stmt *st = prep(s, "SELECT body FROM templates WHERE name = ?1");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*body = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		seterr(s, "no template named %s", name);
+		return STORE_NOTFOUND;
+	}
+	return dberr(s, "reading a template");
+}
+
+int store_template_remove(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM templates WHERE name = ?1");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return dberr(s, "removing a template");
+	if (!changed) {
+		seterr(s, "no template named %s", name);
+		return STORE_NOTFOUND;
+	}
+	return STORE_OK;
+}
+
+int store_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg),
+                        void *arg)
+{
+	sqlite3_stmt *st = prep(s, "SELECT name, body, created_at, updated_at FROM templates "
+	                           "ORDER BY name");
+	if (!st)
+		return STORE_ERR;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_template t = {
+			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+		};
+		if (fn(&t, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "listing templates");
 }

@@ -190,4 +190,19 @@ int store_msg_list(struct store *s, const struct store_query *q,
 int store_status_counts(struct store *s, const char *direction,
                         int (*fn)(const char *status, long long n, void *arg), void *arg);
 
+/* ---- Templates (sms-template) ---------------------------------------------- */
+
+struct store_template {
+	const char *name, *body, *created_at, *updated_at;
+};
+/* Stores a named body. STORE_EXISTS when the name is taken and !replace. */
+int store_template_add(struct store *s, const char *name, const char *body, int replace);
+/* *body is malloc'd; STORE_NOTFOUND when there is no such template. */
+int store_template_get(struct store *s, const char *name, char **body);
+/* STORE_OK, or STORE_NOTFOUND when there was no such template. */
+int store_template_remove(struct store *s, const char *name);
+/* Calls fn for every template, by name; fn returns non-zero to stop. */
+int store_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg),
+                        void *arg);
+
 #endif

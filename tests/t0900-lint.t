@@ -5,9 +5,12 @@
 cd "$SMSKIT_SRC" || exit 1
 
 if command -v cppcheck >/dev/null; then
+	# cJSON's header alone, so that cppcheck knows its iteration macro without
+	# wading through every system header.
+	mkdir -p "$T/inc/cjson" && cp /usr/include/cjson/cJSON.h "$T/inc/cjson/"
 	check "cppcheck finds nothing in common/ cmd/ tests/" \
 		cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--std=c11 --inline-suppr -D__GNUC__ "-DcJSON_ArrayForEach(e,a)=for(e=(a)?(a)->child:0;e;e=e->next)" -Icommon common cmd tests/tools tests/fuzz
+		--std=c11 --inline-suppr -D__GNUC__ -I"$T/inc" -Icommon common cmd tests/tools tests/fuzz
 else skip "cppcheck" "not installed"; fi
 
 if command -v shellcheck >/dev/null; then

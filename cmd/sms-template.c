@@ -1,0 +1,263 @@
+/* sms-template — named bodies with {{var}} placeholders (SPEC 7): add, list,
+ * rm, and render NAME, which turns NDJSON records carrying "vars" into
+ * outbound requests for sms-stage or sms-send (mail-merge). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "records.h"
+#include "store.h"
+#include "template.h"
+#include "util.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: sms-template add [--replace] NAME [BODY]\n"
+	      "       sms-template list [-o json|text]\n"
+	      "       sms-template rm NAME...\n"
+	      "       ... | sms-template render NAME\n"
+	      "\n"
+	      "Named message bodies with {{var}} placeholders. add stores BODY (read from\n"
+	      "stdin when not given); render reads NDJSON records and prints each as an\n"
+	      "outbound request with \"body\" filled in from its \"vars\" (or its own fields),\n"
+	      "ready for sms-stage or sms-send. A missing variable is an error record.\n"
+	      "\n"
+	      "  -r, --replace        add: overwrite a template of the same name\n"
+	      "  -o, --output FORMAT  json (NDJSON) or text; default text on a terminal\n"
+	      "  -h, --help           this help\n"
+	      "      --version        print the version\n",
+	      fp);
+}
+
+static struct store *open_store(const struct sms_config *cfg, int *rc)
+{
+	char err[512];
+	char *path = config_db_path(cfg);
+	struct store *st = store_open(path, STORE_SYNC_NORMAL, err, sizeof err);
+	free(path);
+	if (!st) {
+		warnmsg("%s", err);
+		*rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+	}
+	return st;
+}
+
+static char *read_all(FILE *fp)
+{
+	struct strbuf b;
+	strbuf_init(&b);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		strbuf_add(&b, buf, n);
+	/* A body typed at a terminal or piped by echo ends with one newline too many. */
+	if (b.len && b.s[b.len - 1] == '\n')
+		b.s[--b.len] = '\0';
+	return strbuf_detach(&b);
+}
+
+static int cmd_add(struct store *st, int replace, int argc, char **argv)
+{
+	if (argc < 1 || argc > 2) {
+		warnmsg("add takes NAME and an optional BODY");
+		return EX_USAGE;
+	}
+	const char *name = argv[0];
+	char *body = argc == 2 ? xstrdup(argv[1]) : read_all(stdin);
+	char err[256];
+	int rc = 0;
+	if (!*body) {
+		warnmsg("template %s: the body is empty", name);
+		rc = EX_DATAERR;
+	} else if (template_check(body, err, sizeof err) != 0) {
+		warnmsg("template %s: %s", name, err);
+		rc = EX_DATAERR;
+	} else {
+		int r = store_template_add(st, name, body, replace);
+		if (r == STORE_EXISTS) {
+			warnmsg("template %s exists; use --replace to overwrite it", name);
+			rc = 1;
+		} else if (r != STORE_OK) {
+			warnmsg("%s", store_errmsg(st));
+			rc = EX_TEMPFAIL;
+		} else {
+			cJSON *rec = cJSON_CreateObject();
+			rec_put_str(rec, "name", name);
+			rec_put_str(rec, "body", body);
+			rec_put(rec, "vars", template_vars(body));
+			rec_set_ok(rec);
+			char *s = cJSON_PrintUnformatted(rec);
+			puts(s);
+			free(s);
+			cJSON_Delete(rec);
+		}
+	}
+	free(body);
+	return rc;
+}
+
+struct list_ctx {
+	struct rec_out *out;
+};
+
+static int list_one(const struct store_template *t, void *arg)
+{
+	struct list_ctx *c = arg;
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "name", t->name);
+	rec_put_str(rec, "body", t->body);
+	rec_put(rec, "vars", template_vars(t->body));
+	rec_put_str(rec, "created_at", t->created_at);
+	rec_put_str(rec, "updated_at", t->updated_at);
+	rec_set_ok(rec);
+	rec_emit(c->out, rec);
+	return 0;
+}
+
+static void list_text(FILE *fp, const cJSON *rec, void *arg)
+{
+	(void)arg;
+	fprintf(fp, "%-20s %s\n", rec_str(rec, "name"), rec_str(rec, "body"));
+}
+
+static int cmd_rm(struct store *st, int argc, char **argv)
+{
+	if (argc < 1) {
+		warnmsg("rm takes one or more names");
+		return EX_USAGE;
+	}
+	int rc = 0;
+	for (int i = 0; i < argc; i++) {
+		int r = store_template_remove(st, argv[i]);
+		if (r == STORE_NOTFOUND) {
+			warnmsg("no template named %s", argv[i]);
+			rc = 1;
+		} else if (r != STORE_OK) {
+			warnmsg("%s", store_errmsg(st));
+			return EX_TEMPFAIL;
+		}
+	}
+	return rc;
+}
+
+static int cmd_render(struct store *st, int argc, char **argv, struct rec_out *out)
+{
+	if (argc != 1) {
+		warnmsg("render takes one template NAME");
+		return EX_USAGE;
+	}
+	char *body = NULL;
+	int r = store_template_get(st, argv[0], &body);
+	if (r == STORE_NOTFOUND) {
+		warnmsg("no template named %s (sms-template list shows them)", argv[0]);
+		return EX_DATAERR;
+	}
+	if (r != STORE_OK) {
+		warnmsg("%s", store_errmsg(st));
+		return EX_TEMPFAIL;
+	}
+	struct rec_in in;
+	rec_in_init(&in, stdin);
+	cJSON *rec, *bad;
+	char err[256];
+	while (rec_next(&in, &rec, &bad)) {
+		if (bad) {
+			rec_emit(out, bad);
+			continue;
+		}
+		char *text = template_render(body, rec, err, sizeof err);
+		if (!text) {
+			rec_fail(rec, "missing_var", 0, "template %s: %s", argv[0], err);
+		} else {
+			cJSON_DeleteItemFromObjectCaseSensitive(rec, "vars");
+			rec_put_str(rec, "body", text);
+			rec_put_str(rec, "template", argv[0]);
+			rec_set_ok(rec);
+			free(text);
+		}
+		rec_emit(out, rec);
+	}
+	int rc = rec_exit_code(out, &in);
+	rec_in_free(&in);
+	free(body);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"replace", no_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	util_set_progname(argv[0]);
+	int replace = 0, c;
+	const char *format = NULL;
+	while ((c = getopt_long(argc, argv, "+ro:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': replace = 1; break;
+		case 'o': format = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("sms-template %s\n", SMSKIT_VERSION); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	const char *verb = argv[optind++];
+	/* Options may also follow the verb: sms-template add --replace NAME BODY. */
+	while ((c = getopt_long(argc, argv, "+ro:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': replace = 1; break;
+		case 'o': format = optarg; break;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (strcmp(verb, "add") && strcmp(verb, "list") && strcmp(verb, "rm") &&
+	    strcmp(verb, "render")) {
+		warnmsg("unknown command `%s`: add, list, rm or render", verb);
+		return EX_USAGE;
+	}
+	struct rec_out out;
+	rec_out_init(&out, stdout);
+	if (rec_out_format(&out, format, strcmp(verb, "list") == 0 ? list_text : NULL, NULL) != 0) {
+		warnmsg("-o takes json or text, not `%s`", format);
+		return EX_USAGE;
+	}
+	if (!out.text && format && strcmp(format, "text") == 0)
+		warnmsg("%s prints NDJSON only", verb);
+	char err[512];
+	struct sms_config *cfg = config_load(err, sizeof err);
+	if (!cfg) {
+		warnmsg("%s", err);
+		return EX_CONFIG;
+	}
+	int rc = 0;
+	struct store *st = open_store(cfg, &rc);
+	if (st) {
+		int n = argc - optind;
+		char **rest = argv + optind;
+		if (strcmp(verb, "add") == 0) {
+			rc = cmd_add(st, replace, n, rest);
+		} else if (strcmp(verb, "rm") == 0) {
+			rc = cmd_rm(st, n, rest);
+		} else if (strcmp(verb, "render") == 0) {
+			rc = cmd_render(st, n, rest, &out);
+		} else {
+			struct list_ctx lc = {&out};
+			rc = store_template_list(st, list_one, &lc) == STORE_OK ? 0 : EX_TEMPFAIL;
+		}
+		store_close(st);
+	}
+	config_free(cfg);
+	if (fflush(stdout) != 0) {
+		warnmsg("write error on stdout");
+		return EX_IOERR;
+	}
+	return rc;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# sms-template: add, list, rm, render (mail-merge) into requests for sms-send.
+. tests/lib.sh
+
+check_exit "add a template" 0 sms-template add reminder "Hi {{name}}, your appointment is {{ when }}. Reply C to confirm."
+check_eq "...prints it with its variables" '["name","when"]' "$(jq -c .vars "$T/.out")"
+check_eq "stored in the templates table" "reminder" "$(sqlite3 "$SMS_DB" "select name from templates")"
+check_exit "adding the same name again exits 1" 1 sms-template add reminder "other"
+check_grep "...and says --replace" 'use --replace' "$T/.err"
+check_exit "--replace overwrites" 0 sms-template add --replace reminder "Hi {{name}}, see you {{when}}."
+check_eq "...the new body is stored" "Hi {{name}}, see you {{when}}." "$(sqlite3 "$SMS_DB" "select body from templates where name='reminder'")"
+check_exit "a body from stdin" 0 sh -c 'printf "Order {{order}} has shipped.\n" | sms-template add shipped'
+check_eq "...without the trailing newline" "Order {{order}} has shipped." "$(sqlite3 "$SMS_DB" "select body from templates where name='shipped'")"
+check_exit "a bad placeholder is refused" 65 sms-template add broken "Hi {{ }} there"
+check_exit "an unclosed one too" 65 sms-template add broken "Hi {{name"
+check_exit "an empty body too" 65 sms-template add broken ""
+check_eq "...none of them stored" 0 "$(sqlite3 "$SMS_DB" "select count(*) from templates where name='broken'")"
+
+check_exit "list" 0 sms-template list -o json
+check_eq "...both, by name" "reminder shipped" "$(jq -r .name "$T/.out" | xargs)"
+check_exit "list as text" 0 sms-template list -o text
+check_grep "...one line each" '^shipped  *Order {{order}} has shipped.$' "$T/.out"
+
+printf '%s\n' '{"to":"+12125550123","vars":{"name":"Sam","when":"Tue 3pm"},"ref":"a-1"}' \
+	'{"to":"+12125550124","name":"Ann","when":"Wed","priority":"high"}' \
+	'{"to":"+12125550125","vars":{"name":"Bo"}}' \
+	'not json' \
+	'{"to":"+12125550126","vars":{"name":"Cy","when":{"day":"Thu"}}}' \
+	'{"to":"+12125550127","vars":{"name":"Di","when":3}}' >"$T/in"
+check_exit "render: a batch with bad records exits 1" 1 sms-template render reminder <"$T/in"
+cp "$T/.out" "$T/out"
+check_eq "one record per line, in order" "1 2 3 4 5 6" "$(jq -r .line "$T/out" | xargs)"
+check_eq "vars filled in" "Hi Sam, see you Tue 3pm." "$(sed -n 1p "$T/out" | jq -r .body)"
+check_eq "...from the record's own fields too" "Hi Ann, see you Wed." "$(sed -n 2p "$T/out" | jq -r .body)"
+check_eq "...numbers as written" "Hi Di, see you 3." "$(sed -n 6p "$T/out" | jq -r .body)"
+check_eq "vars removed, other fields kept, template named" '{"to":"+12125550123","ref":"a-1","template":"reminder"}' "$(sed -n 1p "$T/out" | jq -c '{to, ref, template, vars}' | jq -c 'del(.vars)')"
+check_eq "a missing variable is an error record naming it" "missing_var" "$(sed -n 3p "$T/out" | jq -r .error.code)"
+check_grep "...{{when}}" 'missing variable {{when}}' "$T/out"
+check_eq "an object value is refused" "missing_var" "$(sed -n 5p "$T/out" | jq -r .error.code)"
+check_exit "render an unknown template exits 65" 65 sms-template render nosuch </dev/null
+
+# The mail-merge pipeline: render into sms-send on the sandbox.
+printf '%s\n' '{"to":"+12125550123","order":"A-17"}' '{"to":"+12125550124","order":"B-9"}' >"$T/orders"
+SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-template render shipped <"$T/orders" | SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-send -o json >"$T/sent"
+check_eq "render | sms-send sends both" "true true" "$(jq -r .ok "$T/sent" | xargs)"
+check_eq "...with the rendered bodies stored" "Order A-17 has shipped.|Order B-9 has shipped." "$(sqlite3 "$SMS_DB" "select group_concat(body, '|') from (select body from messages order by id)")"
+printf '%s\n' '{"to":"+12125550125"}' | SMS_PROVIDER=sandbox sms-template render shipped | SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-send -o json >"$T/sent2" 2>/dev/null
+check_eq "a render error passes through sms-send as an error, nothing sent" "missing_var 2" "$(jq -r .error.code "$T/sent2") $(sqlite3 "$SMS_DB" "select count(*) from messages")"
+
+check_exit "rm" 0 sms-template rm shipped
+check_eq "...gone" "reminder" "$(sqlite3 "$SMS_DB" "select group_concat(name) from templates")"
+check_exit "rm of an unknown name exits 1" 1 sms-template rm shipped
+check_exit "an unknown command exits 64" 64 sms-template frobnicate
+check_exit "no command exits 64" 64 sms-template
+check_exit "--help" 0 sms-template --help
+check_exit "--version" 0 sms-template --version
+done_testing
