@@ -20,6 +20,7 @@ static void usage(FILE *fp)
 {
 	fputs("usage: sms-send [options] --to NUMBER (--body TEXT | --media URL...) [--from NUMBER]\n"
 	      "       ... | sms-send [options]\n"
+	      "       sms-send --approved [options]\n"
 	      "\n"
 	      "Sends SMS and MMS now through the configured provider (SMS_PROVIDER) and\n"
 	      "stores every send. Without --to, reads NDJSON requests from stdin:\n"
@@ -29,6 +30,8 @@ static void usage(FILE *fp)
 	      "  -b, --body TEXT          the message text\n"
 	      "  -m, --media URL          media URL (http/https), up to 10: makes it an MMS\n"
 	      "  -f, --from NUMBER        sender (default: the provider's, e.g. TWILIO_PHONE_NUMBER)\n"
+	      "  -a, --approved           send the approved queue (sms-approve): urgent first,\n"
+	      "                           then oldest; safe from cron and run concurrently\n"
 	      "  -n, --dry-run            validate and price; send and store nothing\n"
 	      "  -r, --rate N             at most N requests per second\n"
 	      "  -c, --concurrency N      requests in flight at once (default 4)\n"
@@ -62,6 +65,26 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	        rec_str(rec, "price_estimate"), rec_str(rec, "currency"));
 }
 
+/* --approved: recover what dead senders held, then drain the queue. */
+static int send_approved(struct sender *snd, struct rec_out *out)
+{
+	sender_recover(snd);
+	for (;;) {
+		size_t claimed = sender_claim(snd);
+		if (!claimed && !sender_pending(snd))
+			break;
+		sender_step(snd, 50);
+		cJSON *done;
+		while ((done = sender_pop(snd)) != NULL)
+			rec_emit(out, done);
+	}
+	const char *wait = sender_queue_wait(snd);
+	if (*wait)
+		warnmsg("approved messages wait: %s", wait);
+	int rc = rec_exit_code(out, NULL);
+	return sender_exit_hint(snd) ? sender_exit_hint(snd) : rc;
+}
+
 static int positive(const char *s, double *out)
 {
 	char *end;
@@ -81,6 +104,7 @@ int main(int argc, char **argv)
 		{"dry-run", no_argument, NULL, 'n'},       {"rate", required_argument, NULL, 'r'},
 		{"concurrency", required_argument, NULL, 'c'},
 		{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
+		{"approved", no_argument, NULL, 'a'},
 		{"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 	};
@@ -88,9 +112,9 @@ int main(int argc, char **argv)
 	struct sender_options so = {.concurrency = 4};
 	const char *to = NULL, *body = NULL, *from = NULL, *format = NULL;
 	cJSON *media = cJSON_CreateArray();
-	int c, flags = 0;
+	int c, flags = 0, approved = 0;
 	double d;
-	while ((c = getopt_long(argc, argv, "t:b:m:f:nr:c:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:b:m:f:anr:c:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': to = optarg; flags = 1; break;
 		case 'b': body = optarg; flags = 1; break;
@@ -100,17 +124,20 @@ int main(int argc, char **argv)
 		case 'r':
 			if (positive(optarg, &so.rate)) {
 				warnmsg("--rate takes a positive number of messages per second");
+				cJSON_Delete(media);
 				return EX_USAGE;
 			}
 			break;
 		case 'c':
 			if (positive(optarg, &d) || d != (int)d || d > 1000) {
 				warnmsg("--concurrency takes a whole number from 1 to 1000");
+				cJSON_Delete(media);
 				return EX_USAGE;
 			}
 			so.concurrency = (int)d;
 			break;
 		case OPT_QUIET: so.ignore_quiet = 1; break;
+		case 'a': approved = 1; break;
 		case 'o': format = optarg; break;
 		case 'h': usage(stdout); cJSON_Delete(media); return 0;
 		case OPT_VERSION: printf("sms-send %s\n", SMSKIT_VERSION); cJSON_Delete(media); return 0;
@@ -119,6 +146,16 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		warnmsg("unexpected argument `%s` (the text goes in --body)", argv[optind]);
+		cJSON_Delete(media);
+		return EX_USAGE;
+	}
+	if (approved && so.dry_run) {
+		warnmsg("--approved cannot --dry-run: sms-stage --list --status approved shows the queue");
+		cJSON_Delete(media);
+		return EX_USAGE;
+	}
+	if (approved && (flags || from)) {
+		warnmsg("--approved sends the approved queue: it takes no --to, --body, --media or --from");
 		cJSON_Delete(media);
 		return EX_USAGE;
 	}
@@ -165,6 +202,11 @@ int main(int argc, char **argv)
 
 	struct rec_in in;
 	rec_in_init(&in, stdin);
+	if (approved) {
+		rc = send_approved(snd, &out);
+		rec_in_free(&in);
+		goto out;
+	}
 	if (flags) {
 		cJSON *rec = cJSON_CreateObject();
 		rec_put_str(rec, "to", to);

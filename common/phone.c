@@ -617,9 +617,6 @@ struct re_job {
 	int pc, pos, slot, old;
 };
 
-/* Runs re on s[0..len). anchored: only a match starting at 0, like a pattern beginning
- * with ^; otherwise the leftmost match, like String.prototype.search. groups gets
- * 2 * re->ngroups offsets (-1 for a group that did not take part). Returns 1 on a match. */
 /* The backtracking stack: on the caller's stack while it is small. */
 struct re_stack {
 	struct re_job *jobs;
@@ -627,20 +624,27 @@ struct re_stack {
 	struct re_job local[64];
 };
 
-static void re_push(struct re_stack *st, int *sp, struct re_job j)
+static void re_stack_grow(struct re_stack *st, int sp)
 {
-	if (*sp == st->cap) {
-		int n = st->cap * 2;
-		struct re_job *p = xmalloc((size_t)n * sizeof *p);
-		memcpy(p, st->jobs, (size_t)*sp * sizeof *p);
-		if (st->jobs != st->local)
-			free(st->jobs);
-		st->jobs = p;
-		st->cap = n;
-	}
+	int n = st->cap * 2;
+	struct re_job *p = xmalloc((size_t)n * sizeof *p);
+	memcpy(p, st->jobs, (size_t)sp * sizeof *p);
+	if (st->jobs != st->local)
+		free(st->jobs);
+	st->jobs = p;
+	st->cap = n;
+}
+
+static inline void re_push(struct re_stack *st, int *sp, struct re_job j)
+{
+	if (*sp == st->cap)
+		re_stack_grow(st, *sp);
 	st->jobs[(*sp)++] = j;
 }
 
+/* Runs re on s[0..len). anchored: only a match starting at 0, like a pattern beginning
+ * with ^; otherwise the leftmost match, like String.prototype.search. groups gets
+ * 2 * re->ngroups offsets (-1 for a group that did not take part). Returns 1 on a match. */
 static int re_exec(const struct re *re, const u16 *s, int len, int anchored, int *groups)
 {
 	if (!re->prog)

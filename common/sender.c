@@ -5,7 +5,9 @@
 #include "records.h"
 #include "util.h"
 
+#include <errno.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ struct job {
 	struct job     *next_ready;  /* in the ready queue, then in a batch */
 	struct send_result res;      /* the provider's answer, once it came */
 	struct job     *next_done;   /* answered, waiting to be stored */
+	int             claimed;     /* taken from the approved queue: already `sending` */
 };
 
 struct sender {
@@ -37,6 +40,8 @@ struct sender {
 	money_t                   daily_cap, monthly_cap; /* < 0: none */
 	char                     *status_callback;
 	char                      claimer[64];
+	char                      host[32];
+	char                      queue_wait[512]; /* why the approved queue stopped */
 
 	struct job **ring;         /* jobs in input order, from head */
 	size_t       head, tail, cap;
@@ -109,6 +114,7 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	}
 	char host[32] = "";
 	gethostname(host, sizeof host - 1);
+	snprintf(s->host, sizeof s->host, "%s", host);
 	snprintf(s->claimer, sizeof s->claimer, "sms-send/%ld@%s", (long)getpid(), host);
 	struct http_options ho = {.max_host_conns = s->o.concurrency};
 	s->http = http_new(&ho);
@@ -385,7 +391,7 @@ static struct job *reserve_batch(struct sender *s, struct job *batch)
 	for (struct job *j = batch, *n; j; j = n) {
 		n = j->next_ready;
 		j->next_ready = NULL;
-		if (reserve(s, j) != 0) {
+		if (!j->claimed && reserve(s, j) != 0) {
 			finish(j);
 			continue;
 		}
@@ -632,4 +638,182 @@ void sender_free(struct sender *s)
 	http_free(s->http);
 	free(s->status_callback);
 	free(s);
+}
+
+/* ---- The approved queue (--approved) -------------------------------------------- */
+
+struct dead {
+	struct sender *s;
+	int64_t       *ids;
+	size_t         n, cap;
+	char           who[96];
+};
+
+/* "sms-send/PID@HOST" of a process on this host that no longer runs. */
+static int claimer_dead(const struct sender *s, const char *by)
+{
+	long pid;
+	char host[64];
+	if (!by || sscanf(by, "sms-send/%ld@%63s", &pid, host) != 2 || pid <= 0)
+		return 0;
+	if (strcmp(host, s->host) != 0 || pid == (long)getpid())
+		return 0;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static int collect_dead(int64_t id, const char *by, void *arg)
+{
+	struct dead *d = arg;
+	if (!claimer_dead(d->s, by))
+		return 0;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->ids = xrealloc(d->ids, d->cap * sizeof *d->ids);
+	}
+	d->ids[d->n++] = id;
+	snprintf(d->who, sizeof d->who, "%s", by);
+	return 0;
+}
+
+size_t sender_recover(struct sender *s)
+{
+	struct dead d = {.s = s};
+	if (store_claims(s->st, collect_dead, &d) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(s->st));
+		return 0;
+	}
+	if (d.n && store_begin_immediate(s->st) == STORE_OK) {
+		cJSON *fields = cJSON_CreateObject();
+		char reason[256];
+		snprintf(reason, sizeof reason,
+		         "the sender died while sending it (%s): it may or may not have gone out; "
+		         "sms-status --sync asks the provider, then resend by hand if needed", d.who);
+		cJSON_AddStringToObject(fields, "reason", reason);
+		for (size_t i = 0; i < d.n; i++)
+			if (store_msg_set_status(s->st, d.ids[i], "unknown", fields, NULL) != STORE_OK)
+				warnmsg("store: message %lld: %s", (long long)d.ids[i], store_errmsg(s->st));
+		cJSON_Delete(fields);
+		if (store_commit(s->st) != STORE_OK)
+			warnmsg("store: %s", store_errmsg(s->st));
+		else
+			warnmsg("%zu message%s held by %s, a sender that died, marked unknown "
+			        "(not resent; see sms-status --status unknown)", d.n, d.n == 1 ? "" : "s",
+			        d.who);
+	}
+	free(d.ids);
+	return d.n;
+}
+
+const char *sender_queue_wait(const struct sender *s) { return s->queue_wait; }
+
+/* A claimed message as a job: the stored record, checked again. */
+static void claimed_job(struct sender *s, int64_t id)
+{
+	cJSON *rec = NULL;
+	struct job *j = xcalloc(1, sizeof *j);
+	j->s = s;
+	j->id = id;
+	j->claimed = 1;
+	if (store_msg_get(s->st, id, &rec) != STORE_OK)
+		rec = cJSON_CreateObject();
+	j->rec = rec;
+	push_job(s, j);
+	const char *code;
+	char msg[512];
+	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
+		j->res.outcome = SEND_REJECTED;
+		j->res.code = code;
+		snprintf(j->res.message, sizeof j->res.message, "%s", msg);
+		j->res.exit_hint = 1;
+		answered(j);
+		return;
+	}
+	j->estimate = price_estimate(s->prices, j->ob.region, j->ob.nmedia > 0, j->ob.gsm.segments);
+	if (store_optout_check(s->st, j->ob.to) == 1) {
+		j->res.outcome = SEND_REJECTED;
+		j->res.code = "opted_out";
+		snprintf(j->res.message, sizeof j->res.message,
+		         "%s opted out after it was approved; nothing sent", j->ob.to);
+		j->res.exit_hint = 1;
+		answered(j);
+		return;
+	}
+	if (s->ready_last)
+		s->ready_last->next_ready = j;
+	else
+		s->ready = j;
+	s->ready_last = j;
+}
+
+size_t sender_claim(struct sender *s)
+{
+	if (s->queue_wait[0] || s->halt)
+		return 0;
+	size_t waiting = 0;
+	for (const struct job *j = s->ready; j; j = j->next_ready)
+		waiting++;
+	size_t want = (size_t)s->o.concurrency * 2;
+	if (waiting + s->inflight >= want)
+		return 0;
+	want -= waiting + s->inflight;
+
+	char now[32];
+	time_t t = clock_now(), end;
+	clock_format(t, now, sizeof now);
+	if (!s->o.ignore_quiet && clock_window_inside(&s->quiet, t, &end)) {
+		char hhmm[8];
+		size_t n = 0;
+		clock_local_hhmm(end, hhmm);
+		snprintf(s->queue_wait, sizeof s->queue_wait, "deferred to %s by quiet hours", hhmm);
+		store_queue_note(s->st, now, s->queue_wait, &n);
+		return 0;
+	}
+	if (store_begin_immediate(s->st) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(s->st));
+		hint(s, 75);
+		return 0;
+	}
+	int64_t ids[2048];
+	size_t n = 0, claimed = 0;
+	if (want > sizeof ids / sizeof *ids)
+		want = sizeof ids / sizeof *ids;
+	if (store_queue_due(s->st, now, ids, want, &n) != STORE_OK)
+		warnmsg("store: %s", store_errmsg(s->st));
+	cJSON *claim = cJSON_CreateObject();
+	cJSON_AddStringToObject(claim, "claimed_by", s->claimer);
+	cJSON_AddStringToObject(claim, "provider", s->prov->name);
+	for (size_t i = 0; i < n; i++) {
+		/* The cap is checked on the stored estimate, in this transaction. */
+		cJSON *rec = NULL;
+		struct job probe = {.s = s};
+		money_t est = 0;
+		if (store_msg_get(s->st, ids[i], &rec) == STORE_OK) {
+			const char *pe = rec_str(rec, "price_estimate");
+			if (!pe || money_parse(pe, &est) != 0)
+				est = 0;
+		}
+		cJSON_Delete(rec);
+		probe.estimate = est;
+		char msg[512];
+		if (over_cap(s, &probe, msg, sizeof msg)) {
+			snprintf(s->queue_wait, sizeof s->queue_wait, "%s", msg);
+			size_t noted;
+			store_queue_note(s->st, now, msg, &noted);
+			break;
+		}
+		if (store_msg_set_status(s->st, ids[i], "sending", claim, NULL) != STORE_OK) {
+			warnmsg("store: message %lld: %s", (long long)ids[i], store_errmsg(s->st));
+			continue;
+		}
+		ids[claimed++] = ids[i];
+	}
+	cJSON_Delete(claim);
+	if (store_commit(s->st) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(s->st));
+		hint(s, 75);
+		return 0;
+	}
+	for (size_t i = 0; i < claimed; i++)
+		claimed_job(s, ids[i]);
+	return claimed;
 }

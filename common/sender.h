@@ -35,6 +35,21 @@ void sender_add(struct sender *s, cJSON *rec);
 /* 1 while the sender would take more records without growing its window. */
 int sender_wants_more(const struct sender *s);
 
+/* --approved, step 1: messages left `sending` by a sender on this host that
+ * has died may or may not have gone out; they become `unknown`, never resent.
+ * Returns how many. */
+size_t sender_recover(struct sender *s);
+
+/* --approved: claims due approved messages (urgent first, then oldest) into
+ * the sender, as many as it has room for, checking the caps and opt-outs in
+ * the claiming transaction. Returns the number claimed; 0 when nothing more
+ * is due or the queue must wait (quiet hours, a cap: see sender_queue_wait). */
+size_t sender_claim(struct sender *s);
+
+/* Why the approved queue stopped early ("deferred to 08:00 by quiet hours",
+ * "daily cap of ... reached"), or "" when it did not. */
+const char *sender_queue_wait(const struct sender *s);
+
 /* Records added and not yet handed back. */
 size_t sender_pending(const struct sender *s);
 

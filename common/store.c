@@ -1899,3 +1899,253 @@ int store_template_list(struct store *s, int (*fn)(const struct store_template *
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "listing templates");
 }
+
+/* ---- The approved queue ----------------------------------------------------------- */
+
+/* The order the queue is sent in; messages_queue (status, priority_rank DESC,
+ * created_at) serves it without a sort. */
+#define QUEUE_DUE "FROM messages WHERE status = 'approved' AND direction = 'outbound' " \
+	"AND (send_at IS NULL OR send_at <= ?1)"
+
+int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, size_t *n)
+{
+	char t[TIME_LEN];
+	*n = 0;
+	if (time_norm(now, t)) {
+		seterr(s, "%s: not an RFC 3339 time", now);
+		return STORE_ERR;
+	}
+	sqlite3_stmt *st = prep(s, "SELECT id " QUEUE_DUE
+	                           " ORDER BY priority_rank DESC, created_at, id LIMIT ?2");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, t);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading the queue");
+}
+
+int store_queue_note(struct store *s, const char *now, const char *reason, size_t *n)
+{
+	char t[TIME_LEN];
+	*n = 0;
+	if (time_norm(now, t)) {
+		seterr(s, "%s: not an RFC 3339 time", now);
+		return STORE_ERR;
+	}
+	sqlite3_stmt *st = prep(s, "UPDATE messages SET reason = ?2 WHERE id IN (SELECT id "
+	                           QUEUE_DUE ") AND reason IS NOT ?2");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, t);
+	bind_text(st, 2, reason);
+	int rc = sqlite3_step(st);
+	*n = (size_t)sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "noting why the queue waits");
+}
+
+int store_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, void *arg),
+                 void *arg)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, claimed_by FROM messages WHERE status = 'sending' "
+	                           "AND direction = 'outbound' ORDER BY id");
+	if (!st)
+		return STORE_ERR;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), arg))
+			break;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading claims");
+}
+
+/* ---- Bulk inserts (sms-stage) ---------------------------------------------------- */
+
+/* Rows per INSERT. SQLite sets a statement up, and builds the lookup tables of
+ * the CHECK (... IN (...)) lists, once per execution: for a staged message
+ * that costs more than the row itself, so many rows share one execution. */
+#define BULK_ROWS 20
+
+/* The values of one record, checked and defaulted exactly as store_msg_insert
+ * does (keep the two in step); now must outlive the values. */
+static int bulk_vals(struct store *s, const cJSON *rec, struct val *v, const char *now)
+{
+	if (!cJSON_IsObject(rec)) {
+		seterr(s, "a message must be a JSON object");
+		return -1;
+	}
+	for (size_t i = 0; i < NCOLS; i++) {
+		const cJSON *j;
+		int present;
+		if (!(mcols[i].flags & F_INS))
+			continue;
+		if (field(s, rec, &mcols[i], &j, &present) || val_from_json(s, &mcols[i], j, &v[i]))
+			return -1;
+	}
+	if (!v[C_DIRECTION].t)
+		val_text(&v[C_DIRECTION], "outbound");
+	int inbound = strcmp(v[C_DIRECTION].t, "inbound") == 0;
+	if (!v[C_STATUS].t)
+		val_text(&v[C_STATUS], inbound ? "received" : "pending");
+	if (inbound != (strcmp(v[C_STATUS].t, "received") == 0)) {
+		seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
+		       v[C_DIRECTION].t);
+		return -1;
+	}
+	if (!v[C_TO].t || !*v[C_TO].t) {
+		seterr(s, "to: missing");
+		return -1;
+	}
+	if (v[C_PROVIDER_ID].t) {
+		/* Those may already be stored (a webhook retry): store_msg_insert. */
+		seterr(s, "provider_id: a bulk insert takes messages without one");
+		return -1;
+	}
+	if (!v[C_BODY].t)
+		val_text(&v[C_BODY], "");
+	if (!v[C_PRIORITY].t)
+		val_text(&v[C_PRIORITY], "normal");
+	if (v[C_READ].type == SQLITE_NULL)
+		val_int(&v[C_READ], 0);
+	if (v[C_REPLIED].type == SQLITE_NULL)
+		val_int(&v[C_REPLIED], 0);
+	if (!v[C_CREATED_AT].t)
+		val_text(&v[C_CREATED_AT], now);
+	val_text(&v[C_UPDATED_AT], now);
+	if (strcmp(v[C_STATUS].t, "sending") == 0)
+		val_text(&v[C_CLAIMED_AT], now);
+	return 0;
+}
+
+static sqlite3_stmt *bulk_prepare(struct store *s, int events, size_t rows)
+{
+	struct strbuf b;
+	strbuf_init(&b);
+	if (events) {
+		strbuf_puts(&b, "INSERT INTO events (message_id, at, kind, status, detail) VALUES ");
+		for (size_t r = 0; r < rows; r++)
+			strbuf_puts(&b, r ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)");
+	} else {
+		strbuf_puts(&b, "INSERT INTO messages (id");
+		for (size_t i = 0; i < NCOLS; i++)
+			strbuf_printf(&b, ", %s", mcols[i].col);
+		strbuf_puts(&b, ") VALUES ");
+		for (size_t r = 0; r < rows; r++) {
+			strbuf_puts(&b, r ? ", (?" : "(?");
+			for (size_t i = 0; i < NCOLS; i++)
+				strbuf_puts(&b, ", ?");
+			strbuf_putc(&b, ')');
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(s->db, b.s, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		dberr(s, "preparing a statement");
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	strbuf_free(&b);
+	return st;
+}
+
+/* Inside op_begin/op_end: the rows and their "created" events, BULK_ROWS at
+ * a time, each group checked as it goes (a bad record rolls all back). */
+static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids,
+                       const char *now)
+{
+	int64_t base = 0;
+	sqlite3_stmt *st = NULL, *ev = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM messages", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return dberr(s, "preparing a statement");
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		base = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_ROW)
+		return dberr(s, "reading the last message id");
+	if (base > INT64_MAX - (int64_t)n) {
+		seterr(s, "storing messages: message ids are exhausted");
+		return STORE_ERR;
+	}
+	int maxvars = sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+	size_t per = (size_t)maxvars / (NCOLS + 1);
+	if (per > BULK_ROWS)
+		per = BULK_ROWS;
+	if (per < 1)
+		per = 1;
+	struct val v[BULK_ROWS][NCOLS];
+	char detail[BULK_ROWS][64];
+	size_t have = 0;
+	rc = STORE_OK;
+	for (size_t off = 0; off < n && rc == STORE_OK; off += have) {
+		size_t k = n - off < per ? n - off : per;
+		if (k != have || !st) {
+			sqlite3_finalize(st);
+			sqlite3_finalize(ev);
+			st = bulk_prepare(s, 0, k);
+			ev = st ? bulk_prepare(s, 1, k) : NULL;
+			if (!ev) {
+				rc = STORE_ERR;
+				break;
+			}
+			have = k;
+		}
+		memset(v, 0, sizeof v);
+		for (size_t r = 0; r < k && rc == STORE_OK; r++) {
+			if (bulk_vals(s, recs[off + r], v[r], now) != 0) {
+				char keep[sizeof s->errbuf];
+				memcpy(keep, s->errbuf, sizeof keep);
+				seterr(s, "record %zu: %s", off + r + 1, keep);
+				rc = STORE_ERR;
+				break;
+			}
+			int col = (int)(r * (NCOLS + 1)) + 1;
+			sqlite3_bind_int64(st, col, base + 1 + (int64_t)(off + r));
+			for (size_t i = 0; i < NCOLS; i++)
+				bind_val(st, col + 1 + (int)i, &v[r][i]);
+			int e = (int)r * 5 + 1;
+			snprintf(detail[r], sizeof detail[r], "{\"direction\":\"%s\"}", v[r][C_DIRECTION].t);
+			sqlite3_bind_int64(ev, e, base + 1 + (int64_t)(off + r));
+			bind_text(ev, e + 1, now);
+			bind_text(ev, e + 2, "created");
+			bind_text(ev, e + 3, v[r][C_STATUS].t);
+			bind_text(ev, e + 4, detail[r]);
+		}
+		if (rc == STORE_OK && sqlite3_step(st) != SQLITE_DONE) {
+			if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+				seterr(s, "reply_to: one of the messages replied to does not exist");
+			else
+				dberr(s, "storing the messages");
+			rc = STORE_ERR;
+		} else if (rc == STORE_OK && sqlite3_step(ev) != SQLITE_DONE) {
+			rc = dberr(s, "appending events");
+		}
+		sqlite3_reset(st);
+		sqlite3_reset(ev);
+		for (size_t r = 0; r < k; r++)
+			vals_free(v[r]);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(ev);
+	if (rc == STORE_OK)
+		for (size_t i = 0; i < n; i++)
+			ids[i] = base + 1 + (int64_t)i;
+	return rc;
+}
+
+int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids)
+{
+	if (n == 0)
+		return STORE_OK;
+	char now[TIME_LEN];
+	time_now(now);
+	int own, rc = op_begin(s, &own);
+	if (rc == STORE_OK)
+		rc = op_end(s, own, bulk_insert(s, recs, n, ids, now));
+	return rc;
+}

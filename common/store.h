@@ -190,6 +190,25 @@ int store_msg_list(struct store *s, const struct store_query *q,
 int store_status_counts(struct store *s, const char *direction,
                         int (*fn)(const char *status, long long n, void *arg), void *arg);
 
+/* ---- The approved queue (sms-send --approved) --------------------------------- */
+
+/* Up to max ids of approved outbound messages that are due at `now` (no
+ * send_at, or send_at at or before now), in sending order: urgent, high,
+ * normal, low, then oldest first. *n receives the count. Call it inside
+ * store_begin_immediate() and claim what you take (store_msg_set_status to
+ * "sending" with "claimed_by") before commit: then no other sender can take
+ * the same message. */
+int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, size_t *n);
+
+/* Sets `reason` on every approved outbound message due at `now` (why it is
+ * waiting, e.g. "deferred to 08:00 by quiet hours"); *n receives the count. */
+int store_queue_note(struct store *s, const char *now, const char *reason, size_t *n);
+
+/* Calls fn(id, claimed_by) for every outbound message in status `sending`, the
+ * messages a sender has claimed and not yet answered for; fn must not write. */
+int store_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, void *arg),
+                 void *arg);
+
 /* ---- Templates (sms-template) ---------------------------------------------- */
 
 struct store_template {
@@ -204,5 +223,15 @@ int store_template_remove(struct store *s, const char *name);
 /* Calls fn for every template, by name; fn returns non-zero to stop. */
 int store_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg),
                         void *arg);
+
+/* ---- Bulk inserts (sms-stage) ---------------------------------------------- */
+
+/* Stores n records as n calls of store_msg_insert() would (same checks,
+ * defaults and "created" events), much faster: many rows share each INSERT.
+ * All or nothing: STORE_OK with ids[i] the id of recs[i] (consecutive, in
+ * order), or STORE_ERR with nothing stored and a sentence naming the first
+ * bad record ("record 3: to: missing"); insert them one by one to learn which
+ * fail. Messages with a provider_id are refused: use store_msg_insert. */
+int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids);
 
 #endif
