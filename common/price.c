@@ -60,13 +60,28 @@ int money_parse(const char *s, money_t *out)
 
 void money_format(money_t m, char buf[32])
 {
-	const char *sign = m < 0 ? "-" : "";
+	/* By hand, not printf: sms-split formats a price for every record. */
 	unsigned long long a = m < 0 ? (unsigned long long)-m : (unsigned long long)m;
-	char frac[8];
-	snprintf(frac, sizeof frac, "%06llu", a % MONEY_SCALE);
-	for (int i = 5; i >= 4 && frac[i] == '0'; i--)
-		frac[i] = '\0';
-	snprintf(buf, 32, "%s%llu.%s", sign, a / MONEY_SCALE, frac);
+	unsigned long long whole = a / MONEY_SCALE, frac = a % MONEY_SCALE;
+	char digits[24];
+	int n = 0;
+	do
+		digits[n++] = (char)('0' + whole % 10);
+	while ((whole /= 10) != 0);
+	char *o = buf;
+	if (m < 0)
+		*o++ = '-';
+	while (n > 0)
+		*o++ = digits[--n];
+	*o++ = '.';
+	char f[6];
+	for (int i = 5; i >= 0; i--, frac /= 10)
+		f[i] = (char)('0' + frac % 10);
+	int keep = 6;
+	while (keep > 4 && f[keep - 1] == '0')
+		keep--;
+	memcpy(o, f, (size_t)keep);
+	o[keep] = '\0';
 }
 
 static struct price_row *row_for(struct price_table *t, const char *country)

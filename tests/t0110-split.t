@@ -69,4 +69,27 @@ check_grep "...says GSM-7 and 2 segments" 'GSM-7, 2 segments, 161 characters' "$
 check_grep "...lists the parts" '\[2\] xxxxxxxx$' "$T/.out"
 check_grep "...and the estimate" 'estimate: 0.0166 USD' "$T/.out"
 
+# NDJSON input takes a fast path that writes the input through byte for byte;
+# it must print exactly what the general path prints.
+same=0 n=0
+while IFS= read -r b; do
+	n=$((n + 1))
+	a=$(sms-split -o json --smart "$b" | jq -cS .)
+	f=$(jq -nc --arg b "$b" '{body: $b}' | sms-split -o json --smart | jq -cS 'del(.line)')
+	[ "$a" = "$f" ] && same=$((same + 1))
+done <<'BODIES'
+plain text
+quotes " and backslash \ and tab	here
+“curly” — dash… ‘single’
+😀 emoji 🇮🇹 flag 👍🏽 tone
+€ extension [chars] {here} ~|^
+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+控制字符和中文
+BODIES
+check_eq "fast and general paths print the same records" "$n" "$same"
+printf '%s\n' '{"body":"a","segments":"mine"}' '{"body":"b","line":99}' '{}' '{"body":"c"}   ' >"$T/keys"
+sms-split -o json <"$T/keys" >"$T/keys.out" 2>/dev/null
+check_eq "input fields named like ours are replaced, not doubled" "1 2 4 1" "$(jq -r 'select(.ok) | .line' "$T/keys.out" | xargs) $(jq -r 'select(.line==1) | .segments' "$T/keys.out")"
+check "every output line is one JSON object with unique keys" sh -c "jq -c . '$T/keys.out' >/dev/null && ! grep -q '\"line\":[0-9]*,.*\"line\"' '$T/keys.out'"
+
 done_testing

@@ -1,0 +1,511 @@
+/* sms-approve — the review decision (SPEC 7): moves staged (pending) messages
+ * to approved, for sms-send --approved to send, or to rejected, recording who
+ * decided and why. By id, by filter (--all, --priority) or from NDJSON records
+ * with "id" on stdin; a few hundred decisions per transaction. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "records.h"
+#include "review.h"
+#include "store.h"
+#include "util.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: sms-approve [options] ID...\n"
+	      "       sms-approve [options] --all | --priority P[,P...]\n"
+	      "       ... | sms-approve [options]\n"
+	      "\n"
+	      "Approves staged (pending) messages for sms-send --approved, or rejects them\n"
+	      "with --reject, recording the reviewer and the reason. Without IDs or a\n"
+	      "filter, reads NDJSON records with \"id\" from stdin (e.g. the output of\n"
+	      "sms-stage --list -o json after review). A message that is not pending is an\n"
+	      "error record (not_pending); the others go on.\n"
+	      "\n"
+	      "  -r, --reject             reject instead of approving\n"
+	      "      --reason TEXT        why, stored as review_reason\n"
+	      "  -a, --all                every message pending when the command starts\n"
+	      "  -p, --priority P[,P...]  every pending message of these priorities\n"
+	      "                           (urgent, high, normal, low); repeatable\n"
+	      "  -b, --by NAME            the reviewer (default $USER)\n"
+	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
+	      "  -h, --help               this help\n"
+	      "      --version            print the version\n",
+	      fp);
+}
+
+static long long now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+struct approver {
+	struct store   *st;
+	struct rec_out *out;
+	const char     *status;  /* "approved" or "rejected" */
+	const char     *verb;    /* "approved" or "rejected", for messages */
+	cJSON          *fields;  /* reviewed_by, review_reason */
+	cJSON          *detail;  /* of the status event */
+	int             tempfail, progress;
+	size_t          ndone, nfailed;
+	long long       started_us, last_us;
+};
+
+struct job {
+	cJSON  *rec;    /* the caller's record, or {"id": N}; the output */
+	int64_t id;     /* 0: rec is finished (an error record) */
+	cJSON  *stored; /* the decided record, merged in after the commit */
+};
+
+static void fail_store(struct approver *ap, struct job *j, const char *code)
+{
+	rec_fail(j->rec, code, 1, "message %lld: store: %s", (long long)j->id, store_errmsg(ap->st));
+	cJSON_Delete(j->stored);
+	j->stored = NULL;
+	j->id = 0;
+	ap->tempfail = 1;
+}
+
+/* Inside the batch's transaction: decides one message if it is pending. */
+static void decide(struct approver *ap, struct job *j)
+{
+	cJSON *cur;
+	int rc = store_msg_get(ap->st, j->id, &cur);
+	if (rc == STORE_NOTFOUND) {
+		rec_fail(j->rec, "not_found", 0, "message %lld: no such message", (long long)j->id);
+		j->id = 0;
+		return;
+	}
+	if (rc != STORE_OK) {
+		fail_store(ap, j, "store_error");
+		return;
+	}
+	const char *status = rec_str(cur, "status");
+	if (!status || strcmp(status, "pending") != 0) {
+		char was[16];
+		snprintf(was, sizeof was, "%s", status ? status : "unknown");
+		int64_t id = j->id;
+		review_merge(j->rec, cur); /* shows the message as it is */
+		review_fill_reason(j->rec);
+		rec_fail(j->rec, "not_pending", 0, "message %lld is %s, not pending: only pending "
+		         "messages can be %s", (long long)id, was, ap->verb);
+		j->id = 0;
+		return;
+	}
+	cJSON_Delete(cur);
+	rc = store_msg_set_status(ap->st, j->id, ap->status, ap->fields, ap->detail);
+	if (rc == STORE_REFUSED || rc == STORE_NOTFOUND) {
+		rec_fail(j->rec, rc == STORE_NOTFOUND ? "not_found" : "not_pending", 0, "%s",
+		         store_errmsg(ap->st));
+		j->id = 0;
+		return;
+	}
+	if (rc != STORE_OK || store_msg_get(ap->st, j->id, &j->stored) != STORE_OK)
+		fail_store(ap, j, "store_error");
+}
+
+static void progress(struct approver *ap, int final)
+{
+	if (!ap->progress)
+		return;
+	long long now = now_us();
+	if (final ? ap->last_us == ap->started_us
+	          : now - ap->started_us < 1000000 || now - ap->last_us < 250000)
+		return;
+	ap->last_us = now;
+	fprintf(stderr, "\r%s: %zu %s, %zu failed   %s", util_progname(), ap->ndone, ap->verb,
+	        ap->nfailed, final ? "\n" : "");
+}
+
+/* Decides a batch in one transaction. */
+static void decide_batch(struct approver *ap, struct job *jobs, size_t n)
+{
+	size_t todo = 0;
+	for (size_t i = 0; i < n; i++)
+		todo += jobs[i].id != 0;
+	if (todo && store_begin_immediate(ap->st) != STORE_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].id)
+				fail_store(ap, &jobs[i], "store_busy");
+	} else if (todo) {
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].id)
+				decide(ap, &jobs[i]);
+		if (store_commit(ap->st) != STORE_OK)
+			for (size_t i = 0; i < n; i++)
+				if (jobs[i].stored)
+					fail_store(ap, &jobs[i], "store_error");
+	}
+}
+
+/* Prints decided jobs in order. */
+static void emit_jobs(struct approver *ap, struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+		if (j->stored) {
+			review_merge(j->rec, j->stored);
+			review_fill_reason(j->rec);
+			rec_set_ok(j->rec);
+			ap->ndone++;
+		} else {
+			ap->nfailed++;
+		}
+		review_emit(ap->out, j->rec);
+		memset(j, 0, sizeof *j);
+	}
+	progress(ap, 0);
+}
+
+static void run_batch(struct approver *ap, struct job *jobs, size_t n)
+{
+	decide_batch(ap, jobs, n);
+	emit_jobs(ap, jobs, n);
+}
+
+static void job_for_id(struct job *j, int64_t id)
+{
+	j->rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j->rec, "id", (double)id);
+	j->id = id;
+}
+
+/* ---- By id, from arguments or stdin ------------------------------------------------ */
+
+static void run_ids(struct approver *ap, const int64_t *ids, size_t n, struct job *jobs)
+{
+	for (size_t off = 0; off < n; off += REVIEW_BATCH) {
+		size_t k = n - off < REVIEW_BATCH ? n - off : REVIEW_BATCH;
+		for (size_t i = 0; i < k; i++)
+			job_for_id(&jobs[i], ids[off + i]);
+		run_batch(ap, jobs, k);
+	}
+}
+
+static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
+{
+	int eof = 0;
+	while (!eof) {
+		size_t n = 0;
+		int cut = 0;
+		while (n < REVIEW_BATCH) {
+			if (n > 0 && !review_input_ready(in->fp)) {
+				cut = 1;
+				break;
+			}
+			cJSON *rec, *bad;
+			if (!rec_next(in, &rec, &bad)) {
+				eof = 1;
+				break;
+			}
+			struct job *j = &jobs[n++];
+			j->rec = rec ? rec : bad;
+			if (!rec)
+				continue;
+			if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rec, "ok")) &&
+			    cJSON_GetObjectItemCaseSensitive(rec, "error"))
+				continue; /* an upstream error record: passed through */
+			long long id;
+			if (review_parse_id(cJSON_GetObjectItemCaseSensitive(rec, "id"), &id) != 0) {
+				rec_fail(rec, "invalid_id", 0, "the record has no message id "
+				         "(\"id\": 42)");
+				continue;
+			}
+			j->id = id;
+		}
+		if (n)
+			run_batch(ap, jobs, n);
+		if (cut)
+			fflush(ap->out->fp);
+	}
+}
+
+/* ---- By filter ------------------------------------------------------------------------ */
+
+struct page {
+	const char *const *prios;
+	size_t             nprios;
+	int64_t            ceiling; /* ids above were staged after we started */
+	int64_t            last;    /* the last id listed */
+	size_t             listed;
+	int64_t           *ids;
+	size_t             n;
+};
+
+static int collect(cJSON *rec, void *arg)
+{
+	struct page *pg = arg;
+	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	int64_t id = cJSON_IsNumber(idj) ? (int64_t)idj->valuedouble : 0;
+	pg->last = id;
+	pg->listed++;
+	int take = id > 0 && id <= pg->ceiling;
+	if (take && pg->nprios) {
+		const char *p = rec_str(rec, "priority");
+		size_t i = 0;
+		while (i < pg->nprios && !(p && strcmp(p, pg->prios[i]) == 0))
+			i++;
+		take = i < pg->nprios;
+	}
+	if (take)
+		pg->ids[pg->n++] = id;
+	cJSON_Delete(rec);
+	return 0;
+}
+
+static int newest(cJSON *rec, void *arg)
+{
+	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	*(int64_t *)arg = cJSON_IsNumber(idj) ? (int64_t)idj->valuedouble : 0;
+	cJSON_Delete(rec);
+	return 1;
+}
+
+/* Every pending message (of the given priorities) that was pending when we
+ * started: a page of ids listed and decided in each transaction. */
+static int run_filter(struct approver *ap, const char *const *prios, size_t nprios,
+                      struct job *jobs)
+{
+	static const char *const pending[] = {"pending"};
+	struct store_query q = {
+		.direction = "outbound",
+		.statuses = pending,
+		.nstatuses = 1,
+		.limit = 1,
+		.newest_first = 1,
+	};
+	int64_t ids[REVIEW_BATCH];
+	struct page pg = {.prios = prios, .nprios = nprios, .ids = ids};
+	if (store_msg_list(ap->st, &q, newest, &pg.ceiling) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(ap->st));
+		return EX_TEMPFAIL;
+	}
+	q.newest_first = 0;
+	q.limit = REVIEW_BATCH;
+	while (pg.ceiling > 0) {
+		if (store_begin_immediate(ap->st) != STORE_OK) {
+			warnmsg("store: %s", store_errmsg(ap->st));
+			return EX_TEMPFAIL;
+		}
+		pg.listed = pg.n = 0;
+		if (store_msg_list(ap->st, &q, collect, &pg) != STORE_OK) {
+			warnmsg("store: %s", store_errmsg(ap->st));
+			store_rollback(ap->st);
+			return EX_TEMPFAIL;
+		}
+		for (size_t i = 0; i < pg.n; i++) {
+			job_for_id(&jobs[i], ids[i]);
+			decide(ap, &jobs[i]);
+		}
+		if (store_commit(ap->st) != STORE_OK)
+			for (size_t i = 0; i < pg.n; i++)
+				if (jobs[i].stored)
+					fail_store(ap, &jobs[i], "store_error");
+		emit_jobs(ap, jobs, pg.n);
+		q.after_id = pg.last;
+		if (pg.listed < REVIEW_BATCH || pg.last >= pg.ceiling)
+			break;
+	}
+	return 0;
+}
+
+/* ---- Text output ------------------------------------------------------------------------ */
+
+static void print_text(FILE *fp, const cJSON *rec, void *arg)
+{
+	(void)arg;
+	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	char id[24] = "-";
+	if (cJSON_IsNumber(idj))
+		snprintf(id, sizeof id, "%lld", (long long)idj->valuedouble);
+	const char *to = rec_str(rec, "to");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
+		fprintf(fp, "FAILED    %-6s %-16s %s: %s\n", id, to ? to : "-", rec_str(e, "code"),
+		        rec_str(e, "message"));
+		return;
+	}
+	const char *by = rec_str(rec, "reviewed_by"), *why = rec_str(rec, "review_reason");
+	fprintf(fp, "%-9s %-6s %-16s by %s%s%s\n", rec_str(rec, "status"), id, to ? to : "-",
+	        by ? by : "-", why ? ": " : "", why ? why : "");
+}
+
+/* ---- main ----------------------------------------------------------------------------------- */
+
+static int add_priority(const char *w, void *arg)
+{
+	static const char *const known[] = {"urgent", "high", "normal", "low"};
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(w, known[i]) == 0) {
+			cJSON_AddItemToArray(arg, cJSON_CreateString(known[i]));
+			return 0;
+		}
+	warnmsg("--priority: `%s` is not urgent, high, normal or low", w);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_VERSION = 256, OPT_REASON };
+	static const struct option longopts[] = {
+		{"reject", no_argument, NULL, 'r'},
+		{"reason", required_argument, NULL, OPT_REASON},
+		{"all", no_argument, NULL, 'a'},
+		{"priority", required_argument, NULL, 'p'},
+		{"by", required_argument, NULL, 'b'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	util_set_progname(argv[0]);
+	const char *format = NULL, *reason = NULL, *by = NULL;
+	cJSON *prio_list = cJSON_CreateArray();
+	int c, reject = 0, all = 0, rc = EX_USAGE;
+	int64_t *ids = NULL;
+	const char **prios = NULL;
+	while ((c = getopt_long(argc, argv, "rap:b:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': reject = 1; break;
+		case OPT_REASON: reason = optarg; break;
+		case 'a': all = 1; break;
+		case 'p':
+			if (review_words(optarg, add_priority, prio_list) != 0)
+				goto done;
+			break;
+		case 'b': by = optarg; break;
+		case 'o': format = optarg; break;
+		case 'h': usage(stdout); rc = 0; goto done;
+		case OPT_VERSION: printf("sms-approve %s\n", SMSKIT_VERSION); rc = 0; goto done;
+		default: usage(stderr); goto done;
+		}
+	}
+	size_t nids = (size_t)(argc - optind), nprios = (size_t)cJSON_GetArraySize(prio_list);
+	ids = xcalloc(nids ? nids : 1, sizeof *ids);
+	for (size_t i = 0; i < nids; i++) {
+		long long v;
+		const char *a = argv[optind + (int)i];
+		if (review_parse_id_str(a, &v) != 0) {
+			warnmsg("`%s` is not a message id (a whole number such as 42)", a);
+			goto done;
+		}
+		ids[i] = v;
+	}
+	int filter = all || nprios;
+	if (filter && nids) {
+		warnmsg("give message IDs or --all/--priority, not both");
+		goto done;
+	}
+	if (!filter && !nids && isatty(STDIN_FILENO)) {
+		warnmsg("which messages? give their IDs, --all, --priority P, or NDJSON records "
+		        "with \"id\" on stdin");
+		usage(stderr);
+		goto done;
+	}
+	if (by && !*by) {
+		warnmsg("--by takes the reviewer's name");
+		goto done;
+	}
+	if (reason && !*reason)
+		reason = NULL;
+	if (!by) {
+		by = getenv("USER");
+		if (!by || !*by)
+			by = "unknown";
+	}
+	if (prio_list->child && nprios > 0) {
+		prios = xcalloc(nprios, sizeof *prios);
+		size_t k = 0;
+		const cJSON *p;
+		cJSON_ArrayForEach(p, prio_list)
+			prios[k++] = p->valuestring;
+	}
+
+	struct rec_out out;
+	rec_out_init(&out, stdout);
+	if (rec_out_format(&out, format, print_text, NULL) != 0) {
+		warnmsg("-o takes json or text, not `%s`", format);
+		goto done;
+	}
+	char err[512];
+	struct sms_config *cfg = config_load(err, sizeof err);
+	struct store *st = NULL;
+	rc = EX_CONFIG;
+	if (!cfg) {
+		warnmsg("%s", err);
+		goto out;
+	}
+	clock_use_zone(cfg);
+	char *dbpath = config_db_path(cfg);
+	st = store_open(dbpath, 0, err, sizeof err);
+	free(dbpath);
+	if (!st) {
+		warnmsg("%s", err);
+		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+		goto out;
+	}
+
+	struct approver ap = {
+		.st = st,
+		.out = &out,
+		.status = reject ? "rejected" : "approved",
+		.verb = reject ? "rejected" : "approved",
+		.fields = cJSON_CreateObject(),
+		.detail = cJSON_CreateObject(),
+		.progress = isatty(STDERR_FILENO),
+	};
+	ap.started_us = ap.last_us = now_us();
+	cJSON_AddStringToObject(ap.fields, "reviewed_by", by);
+	if (reason)
+		cJSON_AddStringToObject(ap.fields, "review_reason", reason);
+	cJSON_AddStringToObject(ap.detail, "via", "sms-approve");
+	struct job *jobs = xcalloc(REVIEW_BATCH, sizeof *jobs);
+	struct rec_in in;
+	rec_in_init(&in, stdin);
+	int hard = 0, from_stdin = 0;
+	if (filter) {
+		hard = run_filter(&ap, prios, nprios, jobs);
+	} else if (nids) {
+		run_ids(&ap, ids, nids, jobs);
+	} else {
+		from_stdin = 1;
+		run_stdin(&ap, &in, jobs);
+	}
+	progress(&ap, 1);
+	if (filter) {
+		if (ap.ndone + ap.nfailed == 0)
+			warnmsg("no pending messages%s: nothing %s", nprios ? " of that priority" : "",
+			        ap.verb);
+		else
+			warnmsg("%s %zu message%s%s", ap.verb, ap.ndone, ap.ndone == 1 ? "" : "s",
+			        ap.nfailed ? "; some failed, see the error records" : "");
+	}
+	rc = hard ? hard : rec_exit_code(&out, from_stdin ? &in : NULL);
+	if (ap.tempfail && !hard)
+		rc = EX_TEMPFAIL;
+	rec_in_free(&in);
+	free(jobs);
+	cJSON_Delete(ap.fields);
+	cJSON_Delete(ap.detail);
+out:
+	store_close(st);
+	config_free(cfg);
+done:
+	free(ids);
+	free(prios);
+	cJSON_Delete(prio_list);
+	if (fflush(stdout) != 0) {
+		warnmsg("write error on stdout");
+		return EX_IOERR;
+	}
+	return rc;
+}
