@@ -14,7 +14,7 @@ endif
 override CFLAGS := -std=c17 -Wall -Wextra -Werror -Wshadow -Wvla -O2 -g \
 	-D_DEFAULT_SOURCE -D_GNU_SOURCE -DSMSKIT_VERSION=\"$(VERSION)\" \
 	-Icommon $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) $(CFLAGS)
-override LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+override LDFLAGS := -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 LDLIBS   = $(shell pkg-config --libs $(PKGS)) -lm
 
 COMMON_SRC = $(wildcard common/*.c)

@@ -75,11 +75,12 @@ static void fail_store(struct approver *ap, struct job *j, const char *code)
 	ap->tempfail = 1;
 }
 
-/* Inside the batch's transaction: decides one message if it is pending. */
-static void decide(struct approver *ap, struct job *j)
+/* Inside the batch's transaction: decides one message if it is pending
+ * (known_pending: it was listed as pending in this transaction). */
+static void decide(struct approver *ap, struct job *j, int known_pending)
 {
-	cJSON *cur;
-	int rc = store_msg_get(ap->st, j->id, &cur);
+	cJSON *cur = NULL;
+	int rc = known_pending ? STORE_OK : store_msg_get(ap->st, j->id, &cur);
 	if (rc == STORE_NOTFOUND) {
 		rec_fail(j->rec, "not_found", 0, "message %lld: no such message", (long long)j->id);
 		j->id = 0;
@@ -89,7 +90,7 @@ static void decide(struct approver *ap, struct job *j)
 		fail_store(ap, j, "store_error");
 		return;
 	}
-	const char *status = rec_str(cur, "status");
+	const char *status = cur ? rec_str(cur, "status") : "pending";
 	if (!status || strcmp(status, "pending") != 0) {
 		char was[16];
 		snprintf(was, sizeof was, "%s", status ? status : "unknown");
@@ -139,7 +140,7 @@ static void decide_batch(struct approver *ap, struct job *jobs, size_t n)
 	} else if (todo) {
 		for (size_t i = 0; i < n; i++)
 			if (jobs[i].id)
-				decide(ap, &jobs[i]);
+				decide(ap, &jobs[i], 0);
 		if (store_commit(ap->st) != STORE_OK)
 			for (size_t i = 0; i < n; i++)
 				if (jobs[i].stored)
@@ -231,89 +232,45 @@ static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
 
 /* ---- By filter ------------------------------------------------------------------------ */
 
-struct page {
-	const char *const *prios;
-	size_t             nprios;
-	int64_t            ceiling; /* ids above were staged after we started */
-	int64_t            last;    /* the last id listed */
-	size_t             listed;
-	int64_t           *ids;
-	size_t             n;
-};
-
-static int collect(cJSON *rec, void *arg)
-{
-	struct page *pg = arg;
-	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(rec, "id");
-	int64_t id = cJSON_IsNumber(idj) ? (int64_t)idj->valuedouble : 0;
-	pg->last = id;
-	pg->listed++;
-	int take = id > 0 && id <= pg->ceiling;
-	if (take && pg->nprios) {
-		const char *p = rec_str(rec, "priority");
-		size_t i = 0;
-		while (i < pg->nprios && !(p && strcmp(p, pg->prios[i]) == 0))
-			i++;
-		take = i < pg->nprios;
-	}
-	if (take)
-		pg->ids[pg->n++] = id;
-	cJSON_Delete(rec);
-	return 0;
-}
-
-static int newest(cJSON *rec, void *arg)
-{
-	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(rec, "id");
-	*(int64_t *)arg = cJSON_IsNumber(idj) ? (int64_t)idj->valuedouble : 0;
-	cJSON_Delete(rec);
-	return 1;
-}
-
-/* Every pending message (of the given priorities) that was pending when we
- * started: a page of ids listed and decided in each transaction. */
+/* Every message pending when we start (of the given priorities): a page of
+ * ids listed and decided in each transaction, in id order (with several
+ * priorities, one priority after the other). */
 static int run_filter(struct approver *ap, const char *const *prios, size_t nprios,
                       struct job *jobs)
 {
-	static const char *const pending[] = {"pending"};
-	struct store_query q = {
-		.direction = "outbound",
-		.statuses = pending,
-		.nstatuses = 1,
-		.limit = 1,
-		.newest_first = 1,
-	};
-	int64_t ids[REVIEW_BATCH];
-	struct page pg = {.prios = prios, .nprios = nprios, .ids = ids};
-	if (store_msg_list(ap->st, &q, newest, &pg.ceiling) != STORE_OK) {
+	int64_t lo, hi, ids[REVIEW_BATCH];
+	if (store_msg_id_range(ap->st, "pending", &lo, &hi) != STORE_OK) {
 		warnmsg("store: %s", store_errmsg(ap->st));
 		return EX_TEMPFAIL;
 	}
-	q.newest_first = 0;
-	q.limit = REVIEW_BATCH;
-	while (pg.ceiling > 0) {
-		if (store_begin_immediate(ap->st) != STORE_OK) {
-			warnmsg("store: %s", store_errmsg(ap->st));
-			return EX_TEMPFAIL;
-		}
-		pg.listed = pg.n = 0;
-		if (store_msg_list(ap->st, &q, collect, &pg) != STORE_OK) {
-			warnmsg("store: %s", store_errmsg(ap->st));
-			store_rollback(ap->st);
-			return EX_TEMPFAIL;
-		}
-		for (size_t i = 0; i < pg.n; i++) {
-			job_for_id(&jobs[i], ids[i]);
-			decide(ap, &jobs[i]);
-		}
-		if (store_commit(ap->st) != STORE_OK)
-			for (size_t i = 0; i < pg.n; i++)
-				if (jobs[i].stored)
-					fail_store(ap, &jobs[i], "store_error");
-		emit_jobs(ap, jobs, pg.n);
-		q.after_id = pg.last;
-		if (pg.listed < REVIEW_BATCH || pg.last >= pg.ceiling)
-			break;
+	size_t npass = nprios && nprios < 4 ? nprios : 1; /* all four: no filter */
+	for (size_t p = 0; hi > 0 && p < npass; p++) {
+		const char *prio = nprios && nprios < 4 ? prios[p] : NULL;
+		int64_t after = lo - 1;
+		size_t n;
+		do {
+			if (store_begin_immediate(ap->st) != STORE_OK) {
+				warnmsg("store: %s", store_errmsg(ap->st));
+				return EX_TEMPFAIL;
+			}
+			if (store_msg_ids(ap->st, "pending", prio, after, hi, ids, REVIEW_BATCH, &n) !=
+			    STORE_OK) {
+				warnmsg("store: %s", store_errmsg(ap->st));
+				store_rollback(ap->st);
+				return EX_TEMPFAIL;
+			}
+			for (size_t i = 0; i < n; i++) {
+				job_for_id(&jobs[i], ids[i]);
+				decide(ap, &jobs[i], 1);
+			}
+			if (store_commit(ap->st) != STORE_OK)
+				for (size_t i = 0; i < n; i++)
+					if (jobs[i].stored)
+						fail_store(ap, &jobs[i], "store_error");
+			emit_jobs(ap, jobs, n);
+			if (n)
+				after = ids[n - 1];
+		} while (n == REVIEW_BATCH);
 	}
 	return 0;
 }
@@ -346,6 +303,10 @@ static int add_priority(const char *w, void *arg)
 	static const char *const known[] = {"urgent", "high", "normal", "low"};
 	for (size_t i = 0; i < 4; i++)
 		if (strcmp(w, known[i]) == 0) {
+			const cJSON *have;
+			cJSON_ArrayForEach(have, (cJSON *)arg)
+				if (strcmp(have->valuestring, w) == 0)
+					return 0; /* given twice */
 			cJSON_AddItemToArray(arg, cJSON_CreateString(known[i]));
 			return 0;
 		}

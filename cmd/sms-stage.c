@@ -95,7 +95,8 @@ static int parse_send_at(const char *s, time_t *out)
 		return -1;
 	if (s[16] == ':') {
 		int used2 = 0;
-		if (sscanf(s + 16, ":%2d%n", &sec, &used2) != 1 || used2 != 3 || s[19])
+		if (sscanf(s + 16, ":%2d%n", &sec, &used2) != 1 || used2 != 3 || s[19] ||
+		    s[17] < '0' || s[17] > '9' || s[18] < '0' || s[18] > '9')
 			return -1;
 	} else if (s[16]) {
 		return -1;
@@ -117,7 +118,8 @@ static int parse_send_at(const char *s, time_t *out)
 /* ---- Staging ------------------------------------------------------------------ */
 
 struct stage {
-	struct store             *st;
+	struct store             *st;     /* writes: the store thread's */
+	struct store             *reader; /* reads: this thread's (st without a thread) */
 	const struct price_table *prices;
 	const char               *region, *provider;
 	struct clock_window       quiet;
@@ -130,10 +132,9 @@ struct stage {
 };
 
 struct item {
-	cJSON  *rec;    /* the caller's record; the output */
-	cJSON  *row;    /* what to store; NULL once rec is finished (failed) */
-	cJSON  *stored; /* the stored record, merged in after the commit */
-	int64_t id, reply_to;
+	cJSON  *rec; /* the caller's record; the output */
+	cJSON  *row; /* what to store; NULL once rec is finished (failed) */
+	int64_t id;  /* once stored */
 };
 
 static void warn_add(cJSON *warnings, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -156,7 +157,8 @@ static void row_ref(cJSON *row, const cJSON *rec, const char *key)
 }
 
 /* Checks and prices one record and builds the row to store; on failure rec
- * becomes an error record and row stays NULL. No store access. */
+ * becomes an error record and row stays NULL. Reads the store only to find
+ * the message a reply answers. */
 static void prepare(struct stage *sg, struct item *it)
 {
 	cJSON *rec = it->rec;
@@ -208,6 +210,19 @@ static void prepare(struct stage *sg, struct item *it)
 		rec_fail(rec, "invalid_field", 0, "reply_to must be a message id such as 42");
 		goto out;
 	}
+	if (reply) {
+		/* Messages are never deleted: what exists now exists at the insert. */
+		cJSON *orig = NULL;
+		int rc = store_msg_get(sg->reader, reply_id, &orig);
+		cJSON_Delete(orig);
+		if (rc != STORE_OK) {
+			if (rc == STORE_NOTFOUND)
+				rec_fail(rec, "not_found", 0, "reply_to %lld: no such message", reply_id);
+			else
+				rec_fail(rec, "store_error", 1, "store: %s", store_errmsg(sg->reader));
+			goto out;
+		}
+	}
 
 	money_t est = price_estimate(sg->prices, ob.region, ob.nmedia > 0, ob.gsm.segments);
 	char money[32];
@@ -252,7 +267,6 @@ static void prepare(struct stage *sg, struct item *it)
 		cJSON_AddStringToObject(row, "provider", sg->provider);
 	cJSON_AddItemToObject(row, "warnings", w);
 	it->row = row;
-	it->reply_to = reply_id;
 out:
 	outbound_free(&ob);
 }
@@ -262,30 +276,14 @@ static void fail_store(struct stage *sg, struct item *it, const char *code)
 	rec_fail(it->rec, code, 1, "store: %s", store_errmsg(sg->st));
 	cJSON_Delete(it->row);
 	it->row = NULL;
-	cJSON_Delete(it->stored);
-	it->stored = NULL;
+	it->id = 0;
 	sg->tempfail = 1;
 }
 
-/* Inside the batch's transaction: the checks that need the store. */
+/* Inside the batch's transaction: the opt-out, checked where it cannot change
+ * before the insert. */
 static void check_one(struct stage *sg, struct item *it)
 {
-	if (it->reply_to) {
-		cJSON *orig;
-		int rc = store_msg_get(sg->st, it->reply_to, &orig);
-		cJSON_Delete(orig);
-		if (rc == STORE_NOTFOUND) {
-			rec_fail(it->rec, "not_found", 0, "reply_to %lld: no such message",
-			         (long long)it->reply_to);
-			cJSON_Delete(it->row);
-			it->row = NULL;
-			return;
-		}
-		if (rc != STORE_OK) {
-			fail_store(sg, it, "store_error");
-			return;
-		}
-	}
 	int out = store_optout_check(sg->st, rec_str(it->row, "to"));
 	if (out == 1)
 		warn_add(cJSON_GetObjectItemCaseSensitive(it->row, "warnings"),
@@ -295,8 +293,7 @@ static void check_one(struct stage *sg, struct item *it)
 }
 
 /* Inside the batch's transaction: stores the rows that passed, all in one
- * go, or one by one when that fails, to tell which record is at fault; keeps
- * each stored record for after the commit. */
+ * go, or one by one when that fails, to tell which record is at fault. */
 static void insert_all(struct stage *sg, struct item *items, size_t n)
 {
 	const cJSON *rows[REVIEW_BATCH];
@@ -315,16 +312,8 @@ static void insert_all(struct stage *sg, struct item *items, size_t n)
 			continue;
 		if (bulk)
 			it->id = ids[k++];
-		else if (store_msg_insert(sg->st, it->row, &it->id) != STORE_OK) {
+		else if (store_msg_insert(sg->st, it->row, &it->id) != STORE_OK)
 			fail_store(sg, it, "store_error");
-			continue;
-		}
-		if (store_msg_get(sg->st, it->id, &it->stored) != STORE_OK) {
-			/* Stored all the same: say so with what is known. */
-			it->stored = cJSON_CreateObject();
-			cJSON_AddNumberToObject(it->stored, "id", (double)it->id);
-			cJSON_AddStringToObject(it->stored, "status", "pending");
-		}
 	}
 }
 
@@ -365,13 +354,24 @@ static void store_batch(struct stage *sg, struct item *items, size_t n)
 	}
 }
 
-/* Prints a stored batch in order. */
+/* Prints a stored batch in order: each staged message as the store holds it
+ * (read back here, so that only this thread parses JSON: cJSON's parser
+ * keeps its error position in a global). */
 static void emit_batch(struct stage *sg, struct item *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = &items[i];
-		if (it->stored) {
-			review_merge(it->rec, it->stored);
+		if (it->id) {
+			cJSON *stored;
+			if (store_msg_get(sg->reader, it->id, &stored) != STORE_OK) {
+				/* Stored all the same: say so with what is known. */
+				warnmsg("message %lld: staged, but reading it back failed: %s",
+				        (long long)it->id, store_errmsg(sg->reader));
+				stored = cJSON_CreateObject();
+				cJSON_AddNumberToObject(stored, "id", (double)it->id);
+				cJSON_AddStringToObject(stored, "status", "pending");
+			}
+			review_merge(it->rec, stored);
 			review_fill_reason(it->rec);
 			rec_set_ok(it->rec);
 			sg->nstaged++;
@@ -386,9 +386,10 @@ static void emit_batch(struct stage *sg, struct item *items, size_t n)
 }
 
 /* ---- The pipeline ----------------------------------------------------------------
- * Reading, checking and printing records (this thread) overlap with storing
- * them (a store thread that alone uses the store): batches go round a ring
- * of NSLOTS, each one FILLING -> QUEUED -> STORED -> printed -> FILLING. */
+ * Reading, checking and printing records (this thread, with its own
+ * connection for reading) overlap with storing them (a store thread that
+ * alone writes): batches go round a ring of NSLOTS, each one FILLING ->
+ * QUEUED -> STORED -> printed -> FILLING. */
 
 #define NSLOTS 3
 enum { FILLING, QUEUED, STORED };
@@ -638,7 +639,11 @@ static void print_listed(FILE *fp, const cJSON *rec, void *arg)
 	fputc('\n', fp);
 }
 
-static int add_word(cJSON *list, const char *w) { cJSON_AddItemToArray(list, cJSON_CreateString(w)); return 0; }
+static int add_word(cJSON *list, const char *w)
+{
+	cJSON_AddItemToArray(list, cJSON_CreateString(w));
+	return 0;
+}
 
 static int add_status(const char *w, void *arg)
 {
@@ -790,7 +795,7 @@ int main(int argc, char **argv)
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
 	struct price_table *prices = NULL;
-	struct store *st = NULL;
+	struct store *st = NULL, *reader = NULL;
 	rc = EX_CONFIG;
 	if (!cfg || (!list && !(prices = price_load(cfg, err, sizeof err)))) {
 		warnmsg("%s", err);
@@ -804,8 +809,12 @@ int main(int argc, char **argv)
 	}
 	char *dbpath = config_db_path(cfg);
 	st = store_open(dbpath, list ? 0 : STORE_SYNC_NORMAL, err, sizeof err);
+	/* Records from stdin are stored by a thread of their own: this thread
+	 * reads them back through a second connection. */
+	if (st && !list && !flags)
+		reader = store_open(dbpath, 0, err, sizeof err);
 	free(dbpath);
-	if (!st) {
+	if (!st || (!list && !flags && !reader)) {
 		warnmsg("%s", err);
 		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
 		goto out;
@@ -827,6 +836,7 @@ int main(int argc, char **argv)
 	}
 
 	sg.st = st;
+	sg.reader = reader ? reader : st;
 	sg.prices = prices;
 	sg.region = config_default_country(cfg);
 	sg.provider = config_get(cfg, "SMS_PROVIDER");
@@ -860,6 +870,7 @@ int main(int argc, char **argv)
 		rc = EX_TEMPFAIL;
 	rec_in_free(&in);
 out:
+	store_close(reader);
 	store_close(st);
 	price_free(prices);
 	config_free(cfg);

@@ -2149,3 +2149,63 @@ int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, i
 		rc = op_end(s, own, bulk_insert(s, recs, n, ids, now));
 	return rc;
 }
+
+/* ---- Paging through a status by id (sms-approve) --------------------------------- */
+
+int store_msg_id_range(struct store *s, const char *status, int64_t *min, int64_t *max)
+{
+	*min = *max = 0;
+	if (!store_status_valid(status)) {
+		seterr(s, "status: %s is not a message status", status ? status : "(none)");
+		return STORE_ERR;
+	}
+	sqlite3_stmt *st = NULL;
+	/* A covering scan of messages_queue for that status: no table rows read. */
+	if (sqlite3_prepare_v2(s->db, "SELECT min(id), max(id) FROM messages WHERE status = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return dberr(s, "preparing a statement");
+	bind_text(st, 1, status);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*min = sqlite3_column_int64(st, 0);
+		*max = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? STORE_OK : dberr(s, "reading message ids");
+}
+
+int store_msg_ids(struct store *s, const char *status, const char *priority, int64_t after,
+                  int64_t upto, int64_t *ids, size_t max, size_t *n)
+{
+	*n = 0;
+	if (!store_status_valid(status)) {
+		seterr(s, "status: %s is not a message status", status ? status : "(none)");
+		return STORE_ERR;
+	}
+	if (priority && !is_word_in(priority, priorities)) {
+		seterr(s, "priority: %s is not urgent, high, normal or low", priority);
+		return STORE_ERR;
+	}
+	if (max == 0 || after >= upto)
+		return STORE_OK;
+	/* The unary + keeps the planner on the rowid range: a page costs the
+	 * rows between after and its last id, never a sort of the whole status. */
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, priority
+	        ? "SELECT id FROM messages WHERE id > ?1 AND id <= ?2 AND +status = ?3 "
+	          "AND +priority = ?4 ORDER BY id LIMIT ?5"
+	        : "SELECT id FROM messages WHERE id > ?1 AND id <= ?2 AND +status = ?3 "
+	          "ORDER BY id LIMIT ?5", -1, &st, NULL) != SQLITE_OK)
+		return dberr(s, "preparing a statement");
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, upto);
+	bind_text(st, 3, status);
+	if (priority)
+		bind_text(st, 4, priority);
+	sqlite3_bind_int64(st, 5, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "listing message ids");
+}

@@ -234,4 +234,18 @@ int store_template_list(struct store *s, int (*fn)(const struct store_template *
  * fail. Messages with a provider_id are refused: use store_msg_insert. */
 int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids);
 
+/* ---- Paging through a status by id (sms-approve) --------------------------- */
+
+/* *min and *max: the lowest and highest id of the messages in status (both 0
+ * when there is none). One pass over that status in messages_queue. */
+int store_msg_id_range(struct store *s, const char *status, int64_t *min, int64_t *max);
+
+/* Up to max ids of the messages in status, and of that priority unless NULL,
+ * with after < id <= upto, in id order; *n receives the count. A page walks
+ * the ids from after on, so paging through a range (after = the last id of
+ * the previous page) reads each row once, whatever the size of the status.
+ * Inside store_begin_immediate() the page holds until commit. */
+int store_msg_ids(struct store *s, const char *status, const char *priority, int64_t after,
+                  int64_t upto, int64_t *ids, size_t max, size_t *n);
+
 #endif
