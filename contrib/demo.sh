@@ -1,7 +1,8 @@
 #!/bin/sh
 # contrib/demo.sh [BUILD_DIR] — the smskit demo. Runs on a scratch store and
-# config, touching nothing of the user's: sms-split on sample messages, then
-# sends on the sandbox provider and their statuses moving to delivered.
+# config, touching nothing of the user's: sms-split on sample messages, sends
+# on the sandbox provider and their statuses moving to delivered, then the
+# review workflow: a template, staged messages, approval, the approved queue.
 set -eu
 build=${1:-build}
 bin=$(cd "$build/bin" && pwd)
@@ -37,4 +38,17 @@ say "Watch the status move: queued -> sent -> delivered (sms-status --sync)"
 sms-status -o text
 sms-status -o text --sync >/dev/null
 sms-status -o text --sync
+sms-status -o text --summary
+
+say "Review first: a template, three reminders staged, one rejected, the rest approved and sent"
+sms-template add reminder "Hi {{name}}, a reminder of your appointment {{when}}. Reply C to confirm." >/dev/null
+cat <<'NDJSON' | sms-template render reminder | sms-stage -o json >/dev/null
+{"to":"+12125550101","vars":{"name":"Sam","when":"tomorrow at 3pm"},"priority":"high"}
+{"to":"+12125550102","vars":{"name":"Ann","when":"Friday at 9am"}}
+{"to":"+12125550103","vars":{"name":"Bo","when":"Monday at noon"},"notes":"check the date"}
+NDJSON
+sms-stage --list -o text
+sms-approve --reject --reason "wrong date" -o json "$(sms-stage --list -o json | jq -r 'select(.notes) | .id')" >/dev/null
+sms-approve --all --by demo -o json >/dev/null
+sms-send --approved -o text
 sms-status -o text --summary
