@@ -354,16 +354,7 @@ static long long now_us(void)
 
 static void hint(struct sync *sy, int code)
 {
-	static const int rank[] = {0, 75, 69, 77}; /* later wins */
-	int a = 0, b = 0;
-	for (int i = 0; i < 4; i++) {
-		if (rank[i] == sy->exit_hint)
-			a = i;
-		if (rank[i] == code)
-			b = i;
-	}
-	if (b > a)
-		sy->exit_hint = code;
+	sy->exit_hint = rec_exit_graver(sy->exit_hint, code);
 }
 
 static int syncable(const char *status)

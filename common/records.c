@@ -311,3 +311,16 @@ void json_str(struct strbuf *b, const char *s, size_t n)
 	strbuf_add(b, s + run, n - run);
 	strbuf_putc(b, '"');
 }
+
+int rec_exit_graver(int have, int code)
+{
+	static const int rank[] = {0, EX_TEMPFAIL, EX_UNAVAILABLE, EX_NOPERM};
+	int a = 0, b = 0;
+	for (int i = 0; i < 4; i++) {
+		if (rank[i] == have)
+			a = i;
+		if (rank[i] == code)
+			b = i;
+	}
+	return b > a ? code : have;
+}

@@ -79,6 +79,10 @@ void rec_put_num(cJSON *rec, const char *key, double n);
 /* A string field, or NULL when absent or not a string. */
 const char *rec_str(const cJSON *rec, const char *key);
 
+/* The graver of two "the batch earned" exit hints: 77 (credentials refused)
+ * over 69 (provider unreachable) over 75 (try later) over 0. */
+int rec_exit_graver(int have, int code);
+
 /* SPEC 3: 0 when every record was ok; 65 when input was given but none of it was
  * JSON; 1 when any record failed. */
 int rec_exit_code(const struct rec_out *o, const struct rec_in *in);

@@ -151,16 +151,7 @@ static void finish(struct job *j)
 
 static void hint(struct sender *s, int code)
 {
-	static const int rank[] = {0, 75, 69, 77}; /* later wins */
-	int a = 0, b = 0;
-	for (int i = 0; i < 4; i++) {
-		if (rank[i] == s->exit_hint)
-			a = i;
-		if (rank[i] == code)
-			b = i;
-	}
-	if (b > a)
-		s->exit_hint = code;
+	s->exit_hint = rec_exit_graver(s->exit_hint, code);
 }
 
 static void put_figures(struct sender *s, struct job *j)
