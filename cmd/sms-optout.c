@@ -1,0 +1,293 @@
+/* sms-optout — the opt-out list (SPEC 7, 11): list, add, rm and check numbers.
+ * Numbers are normalised to E.164 against SMS_DEFAULT_COUNTRY; one record out
+ * per number in, in input order, from the arguments or from NDJSON on stdin. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "phone.h"
+#include "records.h"
+#include "store.h"
+#include "util.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: sms-optout list [-o json|text]\n"
+	      "       sms-optout add [--source TEXT] [NUMBER...]\n"
+	      "       sms-optout rm [NUMBER...]\n"
+	      "       sms-optout check [NUMBER...]\n"
+	      "\n"
+	      "The numbers that get nothing from sms-send. add opts numbers out, rm (or\n"
+	      "remove) opts them back in, check says whether they are opted out. Numbers are\n"
+	      "normalised to E.164 against SMS_DEFAULT_COUNTRY. Without NUMBER arguments,\n"
+	      "add, rm and check read NDJSON records carrying \"number\" (or \"to\", or \"from\")\n"
+	      "on stdin; other fields pass through. One record out per number, in order.\n"
+	      "\n"
+	      "  -s, --source TEXT    add: how the opt-out came about (default \"manual\")\n"
+	      "  -o, --output FORMAT  json (NDJSON) or text; default text on a terminal\n"
+	      "  -h, --help           this help\n"
+	      "      --version        print the version\n",
+	      fp);
+}
+
+enum verb { V_LIST, V_ADD, V_RM, V_CHECK };
+
+struct ctx {
+	struct store   *st;
+	struct rec_out *out;
+	enum verb       verb;
+	const char     *region;
+	const char     *source;
+};
+
+static struct store *open_store(const struct sms_config *cfg, int *rc)
+{
+	char err[512];
+	char *path = config_db_path(cfg);
+	struct store *st = store_open(path, 0, err, sizeof err);
+	free(path);
+	if (!st) {
+		warnmsg("%s", err);
+		*rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+	}
+	return st;
+}
+
+/* Applies the verb to rec's number (given, or taken from rec). Returns 0, or
+ * EX_TEMPFAIL when the store failed (rec is then an error record too). */
+static int apply(struct ctx *c, cJSON *rec, const char *given)
+{
+	const char *raw = given;
+	if (!raw)
+		raw = rec_str(rec, "number");
+	if (!raw)
+		raw = rec_str(rec, "to");
+	if (!raw)
+		raw = rec_str(rec, "from");
+	if (!raw || !*raw) {
+		rec_fail(rec, "missing_number", 0, "no \"number\", \"to\" or \"from\" to act on");
+		return 0;
+	}
+	struct phone_result pr;
+	if (phone_parse(raw, c->region, &pr) != PHONE_OK) {
+		rec_fail(rec, "invalid_number", 0, "%s: %s", raw, pr.reason ? pr.reason : "not a phone number");
+		return 0;
+	}
+	rec_put_str(rec, "number", pr.e164);
+	int r;
+	switch (c->verb) {
+	case V_ADD: {
+		const char *src = c->source;
+		r = store_optout_add(c->st, pr.e164, src);
+		if (r == STORE_OK || r == STORE_EXISTS) {
+			rec_put(rec, "changed", cJSON_CreateBool(r == STORE_OK));
+			rec_put_str(rec, "source", src);
+		}
+		break;
+	}
+	case V_RM:
+		r = store_optout_remove(c->st, pr.e164, "manual");
+		if (r == STORE_OK || r == STORE_NOTFOUND)
+			rec_put(rec, "changed", cJSON_CreateBool(r == STORE_OK));
+		break;
+	default:
+		r = store_optout_check(c->st, pr.e164);
+		if (r == 0 || r == 1) {
+			rec_put(rec, "opted_out", cJSON_CreateBool(r == 1));
+			r = STORE_OK;
+		}
+		break;
+	}
+	if (r == STORE_ERR) {
+		rec_fail(rec, "store_error", 1, "%s", store_errmsg(c->st));
+		return EX_TEMPFAIL;
+	}
+	rec_set_ok(rec);
+	return 0;
+}
+
+static int cmd_numbers(struct ctx *c, int argc, char **argv)
+{
+	int hint = 0;
+	if (argc > 0) {
+		for (int i = 0; i < argc && !hint; i++) {
+			cJSON *rec = cJSON_CreateObject();
+			rec_put_str(rec, "number", argv[i]);
+			hint = apply(c, rec, argv[i]);
+			rec_emit(c->out, rec);
+		}
+		return hint ? hint : rec_exit_code(c->out, NULL);
+	}
+	struct rec_in in;
+	rec_in_init(&in, stdin);
+	cJSON *rec, *bad;
+	while (!hint && rec_next(&in, &rec, &bad)) {
+		if (bad) {
+			rec_emit(c->out, bad);
+			continue;
+		}
+		hint = apply(c, rec, NULL);
+		rec_emit(c->out, rec);
+	}
+	int rc = hint ? hint : rec_exit_code(c->out, &in);
+	rec_in_free(&in);
+	return rc;
+}
+
+static int list_one(const struct store_optout *o, void *arg)
+{
+	struct ctx *c = arg;
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "number", o->number);
+	rec_put_str(rec, "at", o->at);
+	rec_put_str(rec, "source", o->source);
+	rec_set_ok(rec);
+	rec_emit(c->out, rec);
+	return 0;
+}
+
+static void print_text(FILE *fp, const cJSON *rec, void *arg)
+{
+	const enum verb *v = arg;
+	const char *num = rec_str(rec, "number");
+	if (!num)
+		num = "-";
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
+		const char *msg = rec_str(e, "message");
+		fprintf(fp, "%-16s error: %s\n", num, msg ? msg : "failed");
+		return;
+	}
+	int changed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "changed"));
+	switch (*v) {
+	case V_LIST:
+		fprintf(fp, "%-16s %-20s %s\n", num, rec_str(rec, "at"), rec_str(rec, "source"));
+		break;
+	case V_ADD:
+		fprintf(fp, "%-16s %s\n", num, changed ? "opted out" : "already opted out");
+		break;
+	case V_RM:
+		fprintf(fp, "%-16s %s\n", num, changed ? "opted back in" : "was not opted out");
+		break;
+	case V_CHECK:
+		fprintf(fp, "%-16s %s\n", num,
+		        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "opted_out"))
+		                ? "opted out" : "not opted out");
+		break;
+	}
+}
+
+/* 0 to go on, -1 after --help or --version (exit 0), else EX_USAGE. */
+static int parse_opts(int argc, char **argv, const char **source, const char **format,
+                      const char *optstring)
+{
+	static const struct option longopts[] = {
+		{"source", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': *source = optarg; break;
+		case 'o': *format = optarg; break;
+		case 'h': usage(stdout); return -1;
+		case 'V': printf("sms-optout %s\n", SMSKIT_VERSION); return -1;
+		default:
+			if (!opterr)
+				warnmsg("unknown option or missing argument: %s", argv[optind - 1]);
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	util_set_progname(argv[0]);
+	const char *source = NULL, *format = NULL;
+	int r = parse_opts(argc, argv, &source, &format, "+s:o:h");
+	if (r)
+		return r < 0 ? 0 : r;
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	const char *verb = argv[optind++];
+	/* Options may also follow the verb, before or after the numbers:
+	 * sms-optout add NUMBER --source STOP. getopt starts afresh (optind 0)
+	 * on the words after the verb, the verb standing in for argv[0], so
+	 * that it permutes them; it reports errors itself no more (opterr 0). */
+	int vi = optind - 1;
+	optind = 0;
+	opterr = 0;
+	r = parse_opts(argc - vi, argv + vi, &source, &format, "s:o:h");
+	if (r)
+		return r < 0 ? 0 : r;
+	optind += vi;
+	struct ctx c = {0};
+	if (strcmp(verb, "list") == 0)
+		c.verb = V_LIST;
+	else if (strcmp(verb, "add") == 0)
+		c.verb = V_ADD;
+	else if (strcmp(verb, "rm") == 0 || strcmp(verb, "remove") == 0)
+		c.verb = V_RM;
+	else if (strcmp(verb, "check") == 0)
+		c.verb = V_CHECK;
+	else {
+		warnmsg("unknown command `%s`: list, add, rm or check", verb);
+		return EX_USAGE;
+	}
+	int n = argc - optind;
+	char **rest = argv + optind;
+	if (c.verb == V_LIST && n > 0) {
+		warnmsg("list takes no arguments");
+		return EX_USAGE;
+	}
+	if (source && c.verb != V_ADD) {
+		warnmsg("--source goes with add only");
+		return EX_USAGE;
+	}
+	if (source && !*source) {
+		warnmsg("--source must not be empty");
+		return EX_USAGE;
+	}
+	c.source = source ? source : "manual";
+	struct rec_out out;
+	rec_out_init(&out, stdout);
+	if (rec_out_format(&out, format, print_text, &c.verb) != 0) {
+		warnmsg("-o takes json or text, not `%s`", format);
+		return EX_USAGE;
+	}
+	c.out = &out;
+	char err[512];
+	struct sms_config *cfg = config_load(err, sizeof err);
+	if (!cfg) {
+		warnmsg("%s", err);
+		return EX_CONFIG;
+	}
+	c.region = config_default_country(cfg);
+	int rc = 0;
+	c.st = open_store(cfg, &rc);
+	if (c.st) {
+		if (c.verb == V_LIST) {
+			if (store_optout_list(c.st, list_one, &c) != STORE_OK) {
+				warnmsg("%s", store_errmsg(c.st));
+				rc = EX_TEMPFAIL;
+			}
+		} else {
+			rc = cmd_numbers(&c, n, rest);
+		}
+		store_close(c.st);
+	}
+	config_free(cfg);
+	if (fflush(stdout) != 0) {
+		warnmsg("write error on stdout");
+		return EX_IOERR;
+	}
+	return rc;
+}

@@ -1,0 +1,163 @@
+/* form — application/x-www-form-urlencoded parsing, see form.h. */
+#include "form.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k;
+		unsigned char lo = 0x80, hi = 0xBF;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			k = 1;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 2;
+			if (c == 0xE0)
+				lo = 0xA0;
+			else if (c == 0xED)
+				hi = 0x9F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 3;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;
+		} else {
+			return 0;
+		}
+		if (n - i <= k)
+			return 0;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return 0;
+		for (size_t j = 2; j <= k; j++)
+			if (s[i + j] < 0x80 || s[i + j] > 0xBF)
+				return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+/* Decodes s[0..n) into a new string; NULL with err set when malformed. */
+static char *decode(const char *s, size_t n, const char *what, char *err, size_t errlen)
+{
+	char *d = xmalloc(n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '+') {
+			d[o++] = ' ';
+		} else if (c == '%') {
+			int h = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+			int l = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			if (h < 0 || l < 0) {
+				snprintf(err, errlen, "%s: '%%' not followed by two hex digits", what);
+				free(d);
+				return NULL;
+			}
+			c = (unsigned char)(h << 4 | l);
+			if (c == 0) {
+				snprintf(err, errlen, "%s: %%00 (NUL byte)", what);
+				free(d);
+				return NULL;
+			}
+			d[o++] = (char)c;
+			i += 2;
+		} else if (c == 0) {
+			snprintf(err, errlen, "%s: NUL byte", what);
+			free(d);
+			return NULL;
+		} else {
+			d[o++] = (char)c;
+		}
+	}
+	d[o] = '\0';
+	if (!utf8_valid((const unsigned char *)d, o)) {
+		snprintf(err, errlen, "%s: not valid UTF-8", what);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int form_parse(const char *body, size_t len, struct form *out, char *err, size_t errlen)
+{
+	char dummy[1];
+	if (!err || errlen == 0) {
+		err = dummy;
+		errlen = sizeof dummy;
+	}
+	err[0] = '\0';
+	out->pairs = NULL;
+	out->n = 0;
+	size_t cap = 0;
+	size_t i = 0;
+	while (i < len) {
+		const char *p = body + i;
+		const char *amp = memchr(p, '&', len - i);
+		size_t plen = amp ? (size_t)(amp - p) : len - i;
+		i += plen + 1;
+		if (plen == 0)
+			continue;
+		const char *eq = memchr(p, '=', plen);
+		size_t nlen = eq ? (size_t)(eq - p) : plen;
+		char *name = decode(p, nlen, "name", err, errlen);
+		if (!name) {
+			form_free(out);
+			return -1;
+		}
+		char *value = eq ? decode(eq + 1, plen - nlen - 1, "value", err, errlen) : xstrdup("");
+		if (!value) {
+			free(name);
+			form_free(out);
+			return -1;
+		}
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->pairs = xrealloc(out->pairs, cap * sizeof *out->pairs);
+		}
+		out->pairs[out->n].name = name;
+		out->pairs[out->n].value = value;
+		out->n++;
+	}
+	return 0;
+}
+
+const char *form_get(const struct form *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->pairs[i].name, name) == 0)
+			return f->pairs[i].value;
+	return NULL;
+}
+
+void form_free(struct form *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->pairs[i].name);
+		free(f->pairs[i].value);
+	}
+	free(f->pairs);
+	f->pairs = NULL;
+	f->n = 0;
+}
