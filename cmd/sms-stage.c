@@ -602,7 +602,7 @@ static void print_listed(FILE *fp, const cJSON *rec, void *arg)
 	const cJSON *seg = cJSON_GetObjectItemCaseSensitive(rec, "segments");
 	const char *body = rec_str(rec, "body"), *enc = rec_str(rec, "encoding");
 	char created[32], chars[16] = "-", segs[16] = "-", notes[96], text[192];
-	review_local_time(rec_str(rec, "created_at"), created, sizeof created);
+	clock_local_display(rec_str(rec, "created_at"), created, sizeof created);
 	struct gsm_info g;
 	if (body && gsm_analyze(body, strlen(body), &g) == 0) {
 		snprintf(chars, sizeof chars, "%zu", g.chars);
@@ -697,16 +697,6 @@ static int run_list(struct store *st, struct rec_out *out, struct lister *l, cJS
 
 /* ---- main ---------------------------------------------------------------------- */
 
-static int whole(const char *s, long long max, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -747,7 +737,7 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			list_only = "--limit";
-			if (whole(optarg, 100000000, &limit) != 0) {
+			if (parse_whole(optarg, 100000000, &limit) != 0) {
 				warnmsg("--limit takes a whole number (0 for all)");
 				goto done;
 			}

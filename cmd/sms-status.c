@@ -48,17 +48,6 @@ static void usage(FILE *fp)
 
 /* ---- Times --------------------------------------------------------------- */
 
-/* "2026-11-24 09:30" in the local zone (SMS_TZ), from an RFC 3339 string. */
-static void local_time(const char *rfc3339, char *buf, size_t len)
-{
-	time_t t;
-	struct tm tm;
-	if (!rfc3339 || clock_parse(rfc3339, &t) != 0 || !localtime_r(&t, &tm)) {
-		snprintf(buf, len, "%s", rfc3339 ? rfc3339 : "-");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-}
 
 /* --since: 30m, 2h, 2d, 1w (before now), a date (local midnight), RFC 3339. */
 static int parse_since(const char *s, char out[32])
@@ -92,17 +81,6 @@ static int parse_since(const char *s, char out[32])
 	return 0;
 }
 
-/* A spend window's start: local midnight today, or the first of the month. */
-static void window_start(time_t now, int month, char *buf, size_t len)
-{
-	struct tm tm;
-	localtime_r(&now, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	if (month)
-		tm.tm_mday = 1;
-	tm.tm_isdst = -1;
-	clock_format(mktime(&tm), buf, len);
-}
 
 /* ---- Reasons (SPEC 5: a message that waits or failed says why) ------------ */
 
@@ -150,7 +128,7 @@ static void fill_reason(cJSON *rec)
 	time_t at;
 	int later = send_at && clock_parse(send_at, &at) == 0 && at > clock_now();
 	if (later)
-		local_time(send_at, when, sizeof when);
+		clock_local_display(send_at, when, sizeof when);
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(rec, "error");
 	const char *emsg = rec_str(err, "message");
 	if (strcmp(status, "pending") == 0) {
@@ -222,7 +200,7 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	else
 		snprintf(st, sizeof st, "%s", status ? status : "-");
 	char created[32], price[40], seg[16] = "-";
-	local_time(rec_str(rec, "created_at"), created, sizeof created);
+	clock_local_display(rec_str(rec, "created_at"), created, sizeof created);
 	const char *p = rec_str(rec, "price"), *est = rec_str(rec, "price_estimate");
 	const char *cur = rec_str(rec, "currency");
 	if (p)
@@ -756,7 +734,7 @@ static int summary(struct store *st, const char *currency,
 	money_t spent[2];
 	for (int m = 0; m < 2; m++) {
 		char buf[32];
-		window_start(now, m, since[m], sizeof since[m]);
+		clock_period_start(now, m, since[m], sizeof since[m]);
 		if (store_spend_since(st, since[m], &spent[m]) != STORE_OK) {
 			warnmsg("store: %s", store_errmsg(st));
 			cJSON_Delete(counts);
@@ -817,16 +795,6 @@ static int add_statuses(const char *arg, cJSON *list)
 	return rc;
 }
 
-static int whole(const char *s, long long max, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -856,7 +824,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SINCE: since_arg = optarg; break;
 		case 'n':
-			if (whole(optarg, 100000000, &limit) != 0) {
+			if (parse_whole(optarg, 100000000, &limit) != 0) {
 				warnmsg("--limit takes a whole number (0 for all)");
 				goto usage_out;
 			}
@@ -864,7 +832,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SYNC: do_sync = 1; break;
 		case 'c':
-			if (whole(optarg, 1000, &concurrency) != 0 || concurrency < 1) {
+			if (parse_whole(optarg, 1000, &concurrency) != 0 || concurrency < 1) {
 				warnmsg("--concurrency takes a whole number from 1 to 1000");
 				goto usage_out;
 			}
@@ -887,7 +855,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nids; i++) {
 		long long v;
 		const char *a = argv[optind + (int)i];
-		if (whole(a, 9007199254740992LL, &v) != 0 || v < 1) {
+		if (parse_whole(a, 9007199254740992LL, &v) != 0 || v < 1) {
 			warnmsg("`%s` is not a message id (a whole number such as 42)", a);
 			free(ids);
 			goto usage_out;

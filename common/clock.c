@@ -160,3 +160,25 @@ void clock_local_hhmm(time_t t, char buf[8])
 	localtime_r(&t, &tm);
 	snprintf(buf, 8, "%02d:%02d", tm.tm_hour % 24, tm.tm_min % 60);
 }
+
+void clock_period_start(time_t now, int month, char *buf, size_t len)
+{
+	struct tm tm;
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	if (month)
+		tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	clock_format(mktime(&tm), buf, len);
+}
+
+void clock_local_display(const char *rfc3339, char *buf, size_t len)
+{
+	time_t t;
+	struct tm tm;
+	if (!rfc3339 || clock_parse(rfc3339, &t) != 0 || !localtime_r(&t, &tm)) {
+		snprintf(buf, len, "%s", rfc3339 ? rfc3339 : "-");
+		return;
+	}
+	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}

@@ -34,6 +34,14 @@ int clock_window_parse(const char *spec, struct clock_window *w, char *err, size
  * end. 0 when outside or disabled. */
 int clock_window_inside(const struct clock_window *w, time_t t, time_t *end);
 
+/* The start of the spend period holding now, as RFC 3339: local midnight
+ * today, or local midnight on the first of the month when month. */
+void clock_period_start(time_t now, int month, char *buf, size_t len);
+
+/* "2026-11-24 09:30" in the local zone, from an RFC 3339 string (the string
+ * itself, or "-", when it does not parse), for tables people read. */
+void clock_local_display(const char *rfc3339, char *buf, size_t len);
+
 /* Local "HH:MM" of t, for messages people read. */
 void clock_local_hhmm(time_t t, char buf[8]);
 

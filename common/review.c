@@ -106,16 +106,6 @@ void review_emit(struct rec_out *o, cJSON *rec)
 	cJSON_Delete(rec);
 }
 
-void review_local_time(const char *rfc3339, char *buf, size_t len)
-{
-	time_t t;
-	struct tm tm;
-	if (!rfc3339 || clock_parse(rfc3339, &t) != 0 || !localtime_r(&t, &tm)) {
-		snprintf(buf, len, "%s", rfc3339 ? rfc3339 : "-");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-}
 
 void review_fill_reason(cJSON *rec)
 {
@@ -128,7 +118,7 @@ void review_fill_reason(cJSON *rec)
 	time_t at;
 	int later = send_at && clock_parse(send_at, &at) == 0 && at > clock_now();
 	if (later)
-		review_local_time(send_at, when, sizeof when);
+		clock_local_display(send_at, when, sizeof when);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec, "id");
 	if (strcmp(status, "pending") == 0) {
 		snprintf(buf, sizeof buf, "awaiting approval (sms-approve %lld)%s%s",

@@ -33,10 +33,6 @@ void review_fill_reason(cJSON *rec);
  * producer thinks. */
 int review_input_ready(FILE *fp);
 
-/* "2026-11-24 09:30" in the local zone (SMS_TZ) from an RFC 3339 time; "-"
- * for NULL; the text itself when it does not parse. */
-void review_local_time(const char *rfc3339, char *buf, size_t len);
-
 /* s cut to at most width columns (wide characters count two), newlines and
  * tabs shown as spaces, "…" marking a cut; "" for NULL. */
 void review_clip(const char *s, size_t width, char *buf, size_t len);

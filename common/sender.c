@@ -250,17 +250,6 @@ int sender_wants_more(const struct sender *s)
 
 size_t sender_pending(const struct sender *s) { return s->tail - s->head; }
 
-/* A spend window's start: local midnight today, or the first of the month. */
-static void window_start(time_t now, int month, char *buf, size_t len)
-{
-	struct tm tm;
-	localtime_r(&now, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	if (month)
-		tm.tm_mday = 1;
-	tm.tm_isdst = -1;
-	clock_format(mktime(&tm), buf, len);
-}
 
 /* Inside the caller's transaction: would this estimate cross a cap? */
 static int over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
@@ -272,7 +261,7 @@ static int over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
 			continue;
 		char since[32], a[32], b[32], c[32];
 		money_t spent = 0;
-		window_start(clock_now(), m, since, sizeof since);
+		clock_period_start(clock_now(), m, since, sizeof since);
 		if (store_spend_since(s->st, since, &spent) != STORE_OK)
 			spent = 0;
 		if (spent + j->estimate <= caps[m])

@@ -1,6 +1,7 @@
 /* util — checked allocation, string buffers, stderr messages. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,3 +123,14 @@ char *strbuf_detach(struct strbuf *b)
 }
 
 void strbuf_free(struct strbuf *b) { free(b->s); strbuf_init(b); }
+
+int parse_whole(const char *s, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

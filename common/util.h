@@ -16,6 +16,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* A whole decimal number from 0 to max, digits only; -1 on anything else. */
+int parse_whole(const char *s, long long max, long long *out);
+
 /* "PROG: message" on stderr, like warnx(3). */
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
