@@ -1,4 +1,4 @@
-/* review — what sms-stage and sms-approve share: the output record made of the
+/* review — what sms-stage, sms-approve and the sender share: the output record made of the
  * stored message with the caller's own fields kept, the reason a staged
  * message waits, batching input without holding the store's write lock while
  * waiting for it, and clipping text for tables. No state. */

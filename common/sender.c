@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "policy.h"
 #include "records.h"
+#include "review.h"
 #include "util.h"
 
 #include <errno.h>
@@ -415,30 +416,10 @@ static void complete(struct job *j)
 	if (res->outcome == SEND_REJECTED && res->code && strcmp(res->code, "opted_out") == 0)
 		store_optout_add(s->st, j->ob.to, "provider");
 
-	/* The output is the stored record, with the caller's own fields kept: as
-	 * rec_put() would, each stored field takes the place of the caller's field
-	 * of that name, or comes after them. Stored names are unique, so only the
-	 * caller's fields (the first `own` ones) need searching. */
+	/* The output is the stored record, with the caller's own fields kept. */
 	cJSON *stored = NULL;
-	if (store_msg_get(s->st, j->id, &stored) == STORE_OK) {
-		int own = cJSON_GetArraySize(j->rec);
-		cJSON *f = stored->child;
-		stored->child = NULL;
-		cJSON_Delete(stored);
-		while (f) {
-			cJSON *next = f->next;
-			f->next = f->prev = NULL;
-			cJSON *old = NULL, *o = j->rec->child;
-			for (int i = 0; o && i < own && !old; i++, o = o->next)
-				if (o->string && strcmp(o->string, f->string) == 0)
-					old = o;
-			if (old)
-				cJSON_ReplaceItemViaPointer(j->rec, old, f);
-			else
-				cJSON_AddItemToObject(j->rec, f->string, f);
-			f = next;
-		}
-	}
+	if (store_msg_get(s->st, j->id, &stored) == STORE_OK)
+		review_merge(j->rec, stored);
 	if (res->outcome == SEND_ACCEPTED) {
 		rec_set_ok(j->rec);
 	} else {
