@@ -1,6 +1,7 @@
 /* store — the SQLite store: schema, migrations, messages, events, opt-outs.
  * The only file of smskit that speaks SQL. See store.h and sms-config(5). */
 #include "store.h"
+#include "store_internal.h"
 #include "clock.h"
 #include "util.h"
 
@@ -205,6 +206,7 @@ _Static_assert(NCOLS <= 64, "a status update names its columns in a 64-bit set")
 
 enum st {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
+	ST_JOB_SAVEPOINT, ST_JOB_RELEASE, ST_JOB_ROLLBACK_TO,
 	ST_MSG_INSERT, ST_MSG_GET, ST_MSG_STATE, ST_MSG_BY_PROVIDER_ID,
 	ST_EVENT_INSERT,
 	ST_OPTOUT_INSERT, ST_OPTOUT_DELETE, ST_OPTOUT_CHECK, ST_SPEND_SINCE,
@@ -219,6 +221,9 @@ static const char *const static_sql[ST__N] = {
 	[ST_SAVEPOINT] = "SAVEPOINT store_op",
 	[ST_RELEASE] = "RELEASE store_op",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO store_op",
+	[ST_JOB_SAVEPOINT] = "SAVEPOINT store_job",
+	[ST_JOB_RELEASE] = "RELEASE store_job",
+	[ST_JOB_ROLLBACK_TO] = "ROLLBACK TO store_job",
 	[ST_MSG_STATE] = "SELECT direction, status, sent_at, delivered_at, reviewed_at "
 	                 "FROM messages WHERE id = ?1",
 	[ST_MSG_BY_PROVIDER_ID] = "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
@@ -589,6 +594,55 @@ int store_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db))
 		return STORE_OK; /* nothing open (SQLite may have rolled back already) */
 	return run(s, ST_ROLLBACK, "rolling back");
+}
+
+int store_savepoint(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db)) {
+		seterr(s, "a savepoint needs an open transaction");
+		return STORE_ERR;
+	}
+	return run(s, ST_JOB_SAVEPOINT, "savepoint");
+}
+
+int store_savepoint_release(struct store *s)
+{
+	return run(s, ST_JOB_RELEASE, "releasing a savepoint");
+}
+
+int store_savepoint_rollback(struct store *s)
+{
+	char keep[sizeof s->errbuf];
+	memcpy(keep, s->errbuf, sizeof keep);
+	int rc = STORE_OK;
+	if (!sqlite3_get_autocommit(s->db)) {
+		rc = run(s, ST_JOB_ROLLBACK_TO, "rolling back a savepoint");
+		if (run(s, ST_JOB_RELEASE, "releasing a savepoint") != STORE_OK)
+			rc = STORE_ERR;
+	}
+	memcpy(s->errbuf, keep, sizeof keep);
+	return rc;
+}
+
+/* ---- For the other store_*.c files (store_internal.h) ------------------------ */
+
+static sqlite3_stmt *prep(struct store *s, const char *sql);
+static int op_begin(struct store *s, int *own);
+static int op_end(struct store *s, int own, int rc);
+
+sqlite3 *store__db(struct store *s) { return s->db; }
+sqlite3_stmt *store__prep(struct store *s, const char *sql) { return prep(s, sql); }
+int store__dberr(struct store *s, const char *what) { return dberr(s, what); }
+void store__now(char out[21]) { time_now(out); }
+int store__time_norm(const char *in, char out[21]) { return time_norm(in, out); }
+int store__op_begin(struct store *s, int *own) { return op_begin(s, own); }
+int store__op_end(struct store *s, int own, int rc) { return op_end(s, own, rc); }
+void store__seterr(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->errbuf, sizeof s->errbuf, fmt, ap);
+	va_end(ap);
 }
 
 /* Each public writer is atomic: its own BEGIN IMMEDIATE when the caller has no

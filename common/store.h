@@ -52,6 +52,14 @@ int store_begin_immediate(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 
+/* Inside an open transaction, one unit of work that may fail on its own: a
+ * savepoint the caller then releases (keeping the work) or rolls back (undoing
+ * only it), so that many independent requests can share one commit (the
+ * webhook daemon's group commit). Savepoints nest. */
+int store_savepoint(struct store *s);
+int store_savepoint_release(struct store *s);
+int store_savepoint_rollback(struct store *s);
+
 /* ---- Messages (SPEC 5 records) --------------------------------------------- */
 
 /* Stores a record shaped as SPEC 5: to, from, body, media[], direction
