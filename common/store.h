@@ -256,4 +256,34 @@ int store_msg_id_range(struct store *s, const char *status, int64_t *min, int64_
 int store_msg_ids(struct store *s, const char *status, const char *priority, int64_t after,
                   int64_t upto, int64_t *ids, size_t max, size_t *n);
 
+/* ---- Autoresponders (sms-auto, sms-webhookd; implemented in store_auto.c) -- */
+
+struct store_auto {
+	int64_t     id;
+	const char *trigger;       /* "HOURS" (a keyword) or "/regex/" */
+	const char *response;
+	int         enabled;
+	const char *active_hours;  /* "9am-5pm Mon-Fri", or NULL: always */
+	const char *created_at, *last_triggered_at; /* last_triggered_at NULL: never */
+	long long   trigger_count;
+};
+/* Stores a rule (the caller has checked trigger and active_hours with
+ * autoresp.h); *id receives its id. Appends an "autoresponder" event. */
+int store_auto_add(struct store *s, const char *trigger, const char *response, int enabled,
+                   const char *active_hours, int64_t *id);
+/* STORE_OK, or STORE_NOTFOUND when there is no rule id. */
+int store_auto_remove(struct store *s, int64_t id);
+int store_auto_set_enabled(struct store *s, int64_t id, int enabled);
+/* Counts one trigger of rule id at time `at` (RFC 3339): trigger_count + 1,
+ * last_triggered_at = at. STORE_NOTFOUND when there is no rule id. */
+int store_auto_fired(struct store *s, int64_t id, const char *at);
+/* Calls fn for every rule in id order (the order rules are tried in);
+ * enabled_only skips disabled ones; fn returns non-zero to stop. */
+int store_auto_list(struct store *s, int enabled_only,
+                    int (*fn)(const struct store_auto *a, void *arg), void *arg);
+/* *rec = the SPEC 5 autoresponder record of rule id (id, trigger, response,
+ * enabled, active_hours, created_at, last_triggered_at, trigger_count; null
+ * when unset), or STORE_NOTFOUND. */
+int store_auto_get(struct store *s, int64_t id, cJSON **rec);
+
 #endif
