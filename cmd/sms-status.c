@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "delivery.h"
 #include "http.h"
 #include "price.h"
 #include "provider.h"
@@ -365,29 +366,6 @@ static void push(struct sync *sy, cJSON *rec)
 	sy->q[sy->tail++] = j;
 }
 
-/* Twilio's delivery errors (../shared/PROVIDERS.md 2.2) in a few words, and
- * which of them may succeed on a later try. */
-static const struct {
-	long        code;
-	const char *spec, *words;
-	int         retryable;
-} dlr[] = {
-	{30001, "delivery_failed", "queue overflow", 1},
-	{30002, "delivery_failed", "account suspended", 0},
-	{30003, "delivery_failed", "unreachable handset", 1},
-	{30004, "delivery_failed", "blocked", 0},
-	{30005, "delivery_failed", "unknown handset", 0},
-	{30006, "delivery_failed", "landline or unreachable carrier", 0},
-	{30007, "filtered", "filtered", 0},
-	{30008, "delivery_failed", "unknown error", 1},
-	{30017, "delivery_failed", "carrier network congestion", 1},
-	{30022, "delivery_failed", "10DLC rate limit exceeded", 1},
-	{30032, "delivery_failed", "toll-free number not verified", 0},
-	{30034, "delivery_failed", "unregistered 10DLC number", 0},
-	{30410, "delivery_failed", "provider timeout", 1},
-	{21610, "opted_out", "recipient opted out", 0},
-};
-
 /* The fields a status answer sets: price, currency, and the error when one came. */
 static cJSON *answer_fields(const cJSON *rec, const struct status_result *res, int *news)
 {
@@ -409,31 +387,7 @@ static cJSON *answer_fields(const cJSON *rec, const struct status_result *res, i
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
 		if (num(e, "provider_code") != res->error_code)
 			*news = 1;
-		const char *spec = "delivery_failed", *words = NULL;
-		int retryable = 0;
-		for (size_t i = 0; i < sizeof dlr / sizeof *dlr; i++)
-			if (dlr[i].code == res->error_code) {
-				spec = dlr[i].spec;
-				words = dlr[i].words;
-				retryable = dlr[i].retryable;
-			}
-		char msg[400], reason[512];
-		if (res->error_message[0])
-			snprintf(msg, sizeof msg, "%s (%ld)", res->error_message, res->error_code);
-		else
-			snprintf(msg, sizeof msg, "%s (%ld)", words ? words : "delivery error",
-			         res->error_code);
-		cJSON *err = cJSON_CreateObject();
-		cJSON_AddStringToObject(err, "code", spec);
-		cJSON_AddStringToObject(err, "message", msg);
-		cJSON_AddNumberToObject(err, "provider_code", (double)res->error_code);
-		cJSON_AddBoolToObject(err, "retryable", retryable);
-		cJSON_AddItemToObject(f, "error", err);
-		snprintf(reason, sizeof reason, "%s: %ld %s",
-		         strcmp(res->status, "undelivered") == 0 ? "carrier rejected" : "failed",
-		         res->error_code,
-		         res->error_message[0] ? res->error_message : words ? words : "delivery error");
-		cJSON_AddStringToObject(f, "reason", reason);
+		delivery_error_fields(f, res->status, res->error_code, res->error_message);
 	}
 	return f;
 }
