@@ -1,0 +1,156 @@
+/* cgi — the CGI mode of sms-webhookd; see cgi.h. */
+#include "cgi.h"
+#include "hook.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static const char *env(const char *k)
+{
+	const char *v = getenv(k);
+	return v && *v ? v : NULL;
+}
+
+/* RFC 3875 4.1.13: the route is PATH_INFO (the script mapped at a prefix),
+ * else the script's own name (the script mapped at /sms/incoming itself). */
+static const char *route(void)
+{
+	const char *p = env("PATH_INFO");
+	return p ? p : env("SCRIPT_NAME");
+}
+
+/* SPEC 8: SMS_PUBLIC_URL and the route, else HTTPS, SERVER_NAME, SERVER_PORT,
+ * SCRIPT_NAME and PATH_INFO; the query string as received either way. */
+static char *signed_url(const struct sms_config *c)
+{
+	struct strbuf b;
+	strbuf_init(&b);
+	const char *base = config_get(c, "SMS_PUBLIC_URL");
+	if (base) {
+		size_t n = strlen(base);
+		while (n && base[n - 1] == '/')
+			n--;
+		strbuf_add(&b, base, n);
+		strbuf_puts(&b, env("PATH_INFO") ? env("PATH_INFO") : "");
+	} else {
+		const char *https = env("HTTPS");
+		int tls = https && strcasecmp(https, "off") != 0;
+		const char *port = env("SERVER_PORT");
+		strbuf_puts(&b, tls ? "https://" : "http://");
+		strbuf_puts(&b, env("SERVER_NAME") ? env("SERVER_NAME") : "localhost");
+		if (port && strcmp(port, tls ? "443" : "80") != 0) {
+			strbuf_putc(&b, ':');
+			strbuf_puts(&b, port);
+		}
+		strbuf_puts(&b, env("SCRIPT_NAME") ? env("SCRIPT_NAME") : "");
+		strbuf_puts(&b, env("PATH_INFO") ? env("PATH_INFO") : "");
+	}
+	if (env("QUERY_STRING")) {
+		strbuf_putc(&b, '?');
+		strbuf_puts(&b, env("QUERY_STRING"));
+	}
+	return strbuf_detach(&b);
+}
+
+/* Reads CONTENT_LENGTH bytes (at most the cap; more marks too_large). */
+static int read_body(struct strbuf *b, int *too_large)
+{
+	long long want = 0;
+	const char *cl = env("CONTENT_LENGTH");
+	if (cl && parse_whole(cl, (long long)1 << 50, &want) != 0)
+		want = 0;
+	if (want > WEBHOOK_MAX_BODY) {
+		*too_large = 1;
+		return 0;
+	}
+	char buf[8192];
+	while ((long long)b->len < want) {
+		size_t n = fread(buf, 1, sizeof buf, stdin);
+		if (n == 0)
+			break;
+		strbuf_add(b, buf, n);
+	}
+	if ((long long)b->len > want)
+		b->len = (size_t)want;
+	return 0;
+}
+
+static int write_response(const struct webhook_response *rs)
+{
+	printf("Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n", rs->status,
+	       webhook_reason(rs->status), rs->content_type);
+	if (rs->allow)
+		printf("Allow: %s\r\n", rs->allow);
+	printf("Content-Length: %zu\r\n\r\n", rs->body_len);
+	fwrite(rs->body, 1, rs->body_len, stdout);
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* One transaction, as the daemon's group commit would make for one request. */
+static int apply(const struct sms_config *c, struct webhook_job *job, char *err, size_t errlen)
+{
+	char *path = config_db_path(c);
+	struct store *st = store_open(path, 0, err, errlen);
+	free(path);
+	if (!st)
+		return -1;
+	int rc = -1;
+	if (store_begin_immediate(st) == STORE_OK) {
+		rc = webhook_apply(st, job);
+		if (rc < 0)
+			store_rollback(st);
+		else if (store_commit(st) != STORE_OK)
+			rc = -1;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "%s", store_errmsg(st));
+	store_close(st);
+	return rc;
+}
+
+int cgi_run(struct webhook *w, const struct sms_config *c)
+{
+	signal(SIGPIPE, SIG_IGN);
+	struct strbuf body;
+	strbuf_init(&body);
+	int too_large = 0;
+	read_body(&body, &too_large);
+	char *url = signed_url(c);
+	struct webhook_request rq = {
+		.method = env("REQUEST_METHOD"),
+		.path = route(),
+		.url = url,
+		.signature = env("HTTP_X_TWILIO_SIGNATURE"),
+		.body = body.s,
+		.body_len = body.len,
+		.too_large = too_large,
+		.remote_user = env("REMOTE_USER"),
+	};
+	struct webhook_response rs;
+	struct webhook_job *job;
+	if (webhook_begin(w, &rq, &job, &rs) == 0) {
+		char err[512] = "";
+		int rc = apply(c, job, err, sizeof err);
+		webhook_finish(job, rc, err, &rs);
+	}
+	if (rs.status >= 400)
+		warnmsg("%s %s: %d %s", rq.method ? rq.method : "-", rq.path ? rq.path : "-",
+		        rs.status, rs.body);
+	int out = write_response(&rs);
+	free(url);
+	strbuf_free(&body);
+	/* The web server has the whole answer once stdout is closed; the hook
+	 * runs after, so it never delays the provider. */
+	fclose(stdout);
+	if (rs.hook)
+		hook_run(rs.hook, rs.hook_line, 60);
+	webhook_response_free(&rs);
+	return out;
+}

@@ -1,0 +1,163 @@
+/* groupcommit — one writer thread, one transaction per batch; see groupcommit.h. */
+#include "groupcommit.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct unit {
+	groupcommit_fn      fn;
+	void               *arg;
+	int                 rc;
+	int                 done;
+	char               *err;
+	size_t              errlen;
+	struct unit        *next;
+};
+
+struct groupcommit {
+	struct store      *st;
+	size_t             max_batch;
+	pthread_t          thread;
+	pthread_mutex_t    mu;
+	pthread_cond_t     work;   /* the writer waits for units */
+	pthread_cond_t     done;   /* callers wait for their unit's commit */
+	struct unit       *head, **tail;
+	int                stopping;
+	unsigned long long units, commits;
+};
+
+/* One transaction over the units of batch (a list), then every rc set. */
+static void run_batch(struct groupcommit *g, struct unit *batch)
+{
+	struct store *st = g->st;
+	int failed = store_begin_immediate(st) != STORE_OK;
+	char why[256] = "";
+	if (failed)
+		snprintf(why, sizeof why, "%s", store_errmsg(st));
+	for (struct unit *u = batch; u && !failed; u = u->next) {
+		if (store_savepoint(st) != STORE_OK) {
+			failed = 1;
+			snprintf(why, sizeof why, "%s", store_errmsg(st));
+			break;
+		}
+		u->rc = u->fn(st, u->arg);
+		if (u->rc < 0 ? store_savepoint_rollback(st) : store_savepoint_release(st)) {
+			failed = 1;
+			snprintf(why, sizeof why, "%s", store_errmsg(st));
+		}
+	}
+	if (!failed && store_commit(st) != STORE_OK) {
+		failed = 1;
+		snprintf(why, sizeof why, "%s", store_errmsg(st));
+	}
+	if (failed)
+		store_rollback(st);
+	pthread_mutex_lock(&g->mu);
+	g->commits += !failed;
+	for (struct unit *u = batch; u; u = u->next) {
+		if (failed) {
+			u->rc = GROUPCOMMIT_FAILED;
+			if (u->errlen)
+				snprintf(u->err, u->errlen, "%s", why[0] ? why : "the store refused the write");
+		}
+		u->done = 1;
+		g->units++;
+	}
+	pthread_cond_broadcast(&g->done);
+	pthread_mutex_unlock(&g->mu);
+}
+
+static void *writer(void *arg)
+{
+	struct groupcommit *g = arg;
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		while (!g->head && !g->stopping)
+			pthread_cond_wait(&g->work, &g->mu);
+		if (!g->head)
+			break;
+		/* Take up to max_batch units off the queue; later ones wait for the
+		 * next transaction, which they will share with whatever arrives
+		 * while this one commits. */
+		struct unit *batch = g->head, *last = batch;
+		for (size_t n = 1; n < g->max_batch && last->next; n++)
+			last = last->next;
+		g->head = last->next;
+		if (!g->head)
+			g->tail = &g->head;
+		last->next = NULL;
+		pthread_mutex_unlock(&g->mu);
+		run_batch(g, batch);
+		pthread_mutex_lock(&g->mu);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+struct groupcommit *groupcommit_start(struct store *st, size_t max_batch)
+{
+	struct groupcommit *g = xcalloc(1, sizeof *g);
+	g->st = st;
+	g->max_batch = max_batch ? max_batch : 1;
+	g->tail = &g->head;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->work, NULL);
+	pthread_cond_init(&g->done, NULL);
+	if (pthread_create(&g->thread, NULL, writer, g) != 0) {
+		pthread_mutex_destroy(&g->mu);
+		pthread_cond_destroy(&g->work);
+		pthread_cond_destroy(&g->done);
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void groupcommit_stop(struct groupcommit *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stopping = 1;
+	pthread_cond_signal(&g->work);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->thread, NULL);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->work);
+	pthread_cond_destroy(&g->done);
+	free(g);
+}
+
+int groupcommit_run(struct groupcommit *g, groupcommit_fn fn, void *arg, char *errbuf,
+                    size_t errlen)
+{
+	struct unit u = {.fn = fn, .arg = arg, .err = errbuf, .errlen = errlen};
+	if (errlen)
+		errbuf[0] = '\0';
+	pthread_mutex_lock(&g->mu);
+	if (g->stopping) {
+		pthread_mutex_unlock(&g->mu);
+		if (errlen)
+			snprintf(errbuf, errlen, "shutting down");
+		return GROUPCOMMIT_FAILED;
+	}
+	*g->tail = &u;
+	g->tail = &u.next;
+	pthread_cond_signal(&g->work);
+	while (!u.done)
+		pthread_cond_wait(&g->done, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	return u.rc;
+}
+
+void groupcommit_counts(struct groupcommit *g, unsigned long long *units,
+                        unsigned long long *commits)
+{
+	pthread_mutex_lock(&g->mu);
+	*units = g->units;
+	*commits = g->commits;
+	pthread_mutex_unlock(&g->mu);
+}

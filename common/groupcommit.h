@@ -1,0 +1,37 @@
+/* groupcommit — many threads' small writes in one transaction and one fsync.
+ * A writer thread owns the store; callers hand it a unit of work and block
+ * until the transaction holding it has committed (durable: synchronous=FULL)
+ * or failed. Each unit runs under its own savepoint, so one that fails undoes
+ * only itself. This is how sms-webhookd acknowledges a webhook only after its
+ * row is on disk and still answers thousands of them a second. */
+#ifndef SMSKIT_GROUPCOMMIT_H
+#define SMSKIT_GROUPCOMMIT_H
+
+#include <stddef.h>
+#include "store.h"
+
+struct groupcommit;
+
+/* Takes over st (the writer thread uses it; nobody else may). max_batch: at
+ * most this many units per transaction. NULL when the thread cannot start. */
+struct groupcommit *groupcommit_start(struct store *st, size_t max_batch);
+/* Finishes the units already handed in, stops the thread, closes nothing. */
+void groupcommit_stop(struct groupcommit *g);
+
+/* A unit of work: runs on the writer thread inside the transaction; returns
+ * >= 0 to keep what it did, < 0 to undo it (its savepoint is rolled back). */
+typedef int (*groupcommit_fn)(struct store *st, void *arg);
+
+/* Runs fn(st, arg) in the next transaction and waits for its commit.
+ * Returns fn's result once committed; GROUPCOMMIT_FAILED when the
+ * transaction could not begin or commit (nothing of it is stored; the
+ * reason in errbuf); fn's negative result when it undid itself. */
+#define GROUPCOMMIT_FAILED (-1000)
+int groupcommit_run(struct groupcommit *g, groupcommit_fn fn, void *arg, char *errbuf,
+                    size_t errlen);
+
+/* Figures since start, for the log at exit: units, transactions. */
+void groupcommit_counts(struct groupcommit *g, unsigned long long *units,
+                        unsigned long long *commits);
+
+#endif

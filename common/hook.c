@@ -1,0 +1,173 @@
+/* hook — commands run after a webhook is stored; see hook.h. */
+#include "hook.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int hook_run(const char *cmd, const char *line, int timeout_s)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		warnmsg("hook: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+	pid_t pid;
+	int rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[0]);
+	if (rc != 0) {
+		close(p[1]);
+		warnmsg("hook: cannot run /bin/sh: %s", strerror(rc));
+		return -1;
+	}
+	/* A hook that does not read its stdin is not an error: EPIPE is ignored
+	 * (SIGPIPE is ignored by the programs that run hooks). */
+	write_all(p[1], line, strlen(line));
+	close(p[1]);
+	int status = 0;
+	struct timespec tick = {0, 5 * 1000 * 1000};
+	long waited_ms = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			warnmsg("hook: %s", strerror(errno));
+			return -1;
+		}
+		if (waited_ms >= (long)timeout_s * 1000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			warnmsg("hook: killed after %d s: %s", timeout_s, cmd);
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+		waited_ms += 5;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		warnmsg("hook exited %d: %s", WEXITSTATUS(status), cmd);
+	else
+		warnmsg("hook killed by signal %d: %s", WTERMSIG(status), cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct hitem {
+	const char   *cmd;
+	char         *line;
+	struct hitem *next;
+};
+
+struct hookq {
+	pthread_t       thread;
+	pthread_mutex_t mu;
+	pthread_cond_t  cv;
+	struct hitem   *head, **tail;
+	size_t          n, max;
+	int             timeout_s, stopping;
+};
+
+static void *runner(void *arg)
+{
+	struct hookq *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->head && !q->stopping)
+			pthread_cond_wait(&q->cv, &q->mu);
+		struct hitem *it = q->head;
+		if (!it)
+			break;
+		q->head = it->next;
+		if (!q->head)
+			q->tail = &q->head;
+		q->n--;
+		pthread_mutex_unlock(&q->mu);
+		hook_run(it->cmd, it->line, q->timeout_s);
+		free(it->line);
+		free(it);
+		pthread_mutex_lock(&q->mu);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+struct hookq *hookq_start(size_t max, int timeout_s)
+{
+	struct hookq *q = xcalloc(1, sizeof *q);
+	q->tail = &q->head;
+	q->max = max;
+	q->timeout_s = timeout_s;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	if (pthread_create(&q->thread, NULL, runner, q) != 0) {
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->cv);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+void hookq_push(struct hookq *q, const char *cmd, char *line)
+{
+	pthread_mutex_lock(&q->mu);
+	if (q->n >= q->max || q->stopping) {
+		pthread_mutex_unlock(&q->mu);
+		warnmsg("hook: %zu hooks waiting; this one is dropped: %s", q->max, cmd);
+		free(line);
+		return;
+	}
+	struct hitem *it = xcalloc(1, sizeof *it);
+	it->cmd = cmd;
+	it->line = line;
+	*q->tail = it;
+	q->tail = &it->next;
+	q->n++;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void hookq_stop(struct hookq *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stopping = 1;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	free(q);
+}

@@ -1,0 +1,298 @@
+/* httpd — the daemon mode of sms-webhookd on libmicrohttpd; see httpd.h. */
+#include "httpd.h"
+#include "groupcommit.h"
+#include "hook.h"
+#include "util.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_MAX 512
+
+struct server {
+	struct webhook            *w;
+	const struct httpd_options *o;
+	struct groupcommit        *gc;
+	struct hookq              *hooks;
+	atomic_long                inflight;
+};
+
+/* One request: its raw URI (path and query, as signed) and its body so far. */
+struct req {
+	char          *uri;
+	struct strbuf  body;
+	int            too_large;
+	int            started;
+};
+
+static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)c;
+	struct server *sv = cls;
+	struct req *r = xcalloc(1, sizeof *r);
+	r->uri = xstrdup(uri ? uri : "/");
+	strbuf_init(&r->body);
+	atomic_fetch_add(&sv->inflight, 1);
+	return r;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode why)
+{
+	(void)c;
+	(void)why;
+	struct server *sv = cls;
+	struct req *r = *con_cls;
+	if (!r)
+		return;
+	free(r->uri);
+	strbuf_free(&r->body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&sv->inflight, 1);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, const struct webhook_response *rs)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(rs->body_len, rs->body, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", rs->content_type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (rs->allow)
+		MHD_add_response_header(resp, "Allow", rs->allow);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* The URL the provider signed: SMS_PUBLIC_URL and the request's path and
+ * query, else http:// and the Host header (behind a TLS proxy, set
+ * SMS_PUBLIC_URL: the daemon cannot know the public scheme). */
+static char *signed_url(const struct server *sv, struct MHD_Connection *c, const char *uri)
+{
+	struct strbuf b;
+	strbuf_init(&b);
+	const char *base = sv->o->public_url;
+	if (base && *base) {
+		size_t n = strlen(base);
+		while (n && base[n - 1] == '/')
+			n--;
+		strbuf_add(&b, base, n);
+	} else {
+		const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+		strbuf_puts(&b, "http://");
+		strbuf_puts(&b, host ? host : "localhost");
+	}
+	strbuf_puts(&b, uri);
+	return strbuf_detach(&b);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct server *sv = cls;
+	struct req *r = *con_cls;
+	if (!r)
+		return MHD_NO; /* no URI callback: cannot happen */
+	if (!r->started) {
+		r->started = 1;
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		long long n;
+		if (cl && parse_whole(cl, (long long)1 << 50, &n) == 0 && n > WEBHOOK_MAX_BODY)
+			r->too_large = 1;
+		if (!r->too_large)
+			return MHD_YES; /* the body, if any, comes in the next calls */
+	}
+	if (*upload_size) {
+		if (!r->too_large && r->body.len + *upload_size <= WEBHOOK_MAX_BODY)
+			strbuf_add(&r->body, upload_data, *upload_size);
+		else
+			r->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	char *full = signed_url(sv, c, r->uri);
+	struct webhook_request rq = {
+		.method = method,
+		.path = url,
+		.url = full,
+		.signature = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature"),
+		.body = r->body.s,
+		.body_len = r->body.len,
+		.too_large = r->too_large,
+	};
+	struct webhook_response rs;
+	struct webhook_job *job;
+	if (webhook_begin(sv->w, &rq, &job, &rs) == 0) {
+		char err[256];
+		int rc = groupcommit_run(sv->gc, webhook_apply, job, err, sizeof err);
+		webhook_finish(job, rc, err, &rs);
+	}
+	free(full);
+	if (sv->o->log_requests || rs.status >= 400)
+		warnmsg("%s %s: %d %s", method, url, rs.status, webhook_reason(rs.status));
+	enum MHD_Result ret = send_response(c, &rs);
+	if (rs.hook && sv->hooks) {
+		hookq_push(sv->hooks, rs.hook, rs.hook_line);
+		rs.hook_line = NULL;
+	}
+	webhook_response_free(&rs);
+	return ret;
+}
+
+int httpd_parse_listen(const char *spec, char *host, size_t hostlen, char *port, size_t portlen)
+{
+	const char *colon;
+	const char *h = spec;
+	size_t hl;
+	if (*spec == '[') {
+		const char *end = strchr(spec, ']');
+		if (!end || end[1] != ':')
+			return -1;
+		h = spec + 1;
+		hl = (size_t)(end - h);
+		colon = end + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon)
+			return -1;
+		hl = (size_t)(colon - spec);
+	}
+	long long p;
+	if (parse_whole(colon + 1, 65535, &p) != 0 || hl == 0 || hl >= hostlen)
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	snprintf(port, portlen, "%lld", p);
+	return 0;
+}
+
+static int listen_on(const char *spec, int *is6, int *bound_port)
+{
+	char host[256], port[8];
+	if (httpd_parse_listen(spec, host, sizeof host, port, sizeof port) != 0) {
+		warnmsg("--listen %s: expected HOST:PORT, e.g. 127.0.0.1:3001 or [::1]:3001", spec);
+		return -1;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *ai;
+	int rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0) {
+		warnmsg("--listen %s: %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+		warnmsg("cannot listen on %s: %s", spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	*is6 = ai->ai_family == AF_INET6;
+	freeaddrinfo(ai);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	*bound_port = 0;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		char hb[NI_MAXHOST], pb[NI_MAXSERV];
+		if (getnameinfo((struct sockaddr *)&ss, sl, hb, sizeof hb, pb, sizeof pb,
+		                NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+			*bound_port = atoi(pb);
+	}
+	return fd;
+}
+
+static void write_port_file(const char *path, int port)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, path) != 0)
+		warnmsg("--port-file %s: %s", path, strerror(errno));
+}
+
+int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o)
+{
+	/* Signals go to the main thread only, which waits for them below; every
+	 * thread started from here on inherits the mask. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int is6 = 0, port = 0;
+	int fd = listen_on(o->listen, &is6, &port);
+	if (fd < 0)
+		return EX_OSERR;
+	struct server sv = {.w = w, .o = o};
+	atomic_init(&sv.inflight, 0);
+	sv.gc = groupcommit_start(st, BATCH_MAX);
+	sv.hooks = hookq_start(10000, 60);
+	if (!sv.gc || !sv.hooks) {
+		warnmsg("cannot start threads");
+		close(fd);
+		groupcommit_stop(sv.gc);
+		hookq_stop(sv.hooks);
+		return EX_OSERR;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	                 MHD_USE_ITC | MHD_USE_POLL | (is6 ? MHD_USE_IPv6 : 0);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, &sv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_logged, &sv,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
+		MHD_OPTION_END);
+	if (!d) {
+		warnmsg("cannot start the HTTP server on %s", o->listen);
+		close(fd);
+		groupcommit_stop(sv.gc);
+		hookq_stop(sv.hooks);
+		return EX_OSERR;
+	}
+	warnmsg("listening on %s (port %d), store %s", o->listen, port, store_path(st));
+	if (o->port_file)
+		write_port_file(o->port_file, port);
+
+	int sig = 0;
+	while (sigwait(&stop, &sig) != 0)
+		;
+	warnmsg("%s: finishing the requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	/* No new connections; requests already read are answered (their rows are
+	 * committed before their 2xx goes out, so nothing acknowledged is lost). */
+	MHD_socket lfd = MHD_quiesce_daemon(d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	for (int i = 0; i < 3000 && atomic_load(&sv.inflight) > 0; i++)
+		nanosleep(&tick, NULL);
+	MHD_stop_daemon(d);
+	groupcommit_stop(sv.gc);
+	hookq_stop(sv.hooks);
+	warnmsg("stopped");
+	return EX_OK;
+}

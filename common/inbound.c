@@ -1,0 +1,231 @@
+/* inbound — an inbound message into the store, keywords, autoresponders,
+ * TwiML; see inbound.h. */
+#include "inbound.h"
+#include "autoresp.h"
+#include "clock.h"
+#include "gsm.h"
+#include "phone.h"
+#include "records.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const stop_words[] = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END",
+                                         "QUIT", "REVOKE", "OPTOUT", NULL};
+static const char *const start_words[] = {"START", "YES", "UNSTOP", NULL};
+static const char *const help_words[] = {"HELP", "INFO", NULL};
+
+static int in_words(const char *w, size_t n, const char *const *set)
+{
+	for (; *set; set++)
+		if (strlen(*set) == n && strncasecmp(w, *set, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Twilio's rule (PROVIDERS.md 6): the keyword alone, any case, surrounding
+ * whitespace ignored; "STOP PLEASE" is an ordinary message. */
+enum inbound_keyword inbound_keyword(const char *body)
+{
+	if (!body)
+		return KW_NONE;
+	while (isspace((unsigned char)*body))
+		body++;
+	size_t n = strlen(body);
+	while (n && isspace((unsigned char)body[n - 1]))
+		n--;
+	if (in_words(body, n, stop_words))
+		return KW_STOP;
+	if (in_words(body, n, start_words))
+		return KW_START;
+	if (in_words(body, n, help_words))
+		return KW_HELP;
+	return KW_NONE;
+}
+
+static enum inbound_keyword keyword_of_type(const char *t)
+{
+	if (!t || !*t)
+		return KW_NONE;
+	if (strcasecmp(t, "STOP") == 0)
+		return KW_STOP;
+	if (strcasecmp(t, "START") == 0)
+		return KW_START;
+	if (strcasecmp(t, "HELP") == 0)
+		return KW_HELP;
+	return KW_NONE;
+}
+
+/* Encoding and segments of a body, as sms-split would say them. */
+static void put_figures(cJSON *rec, const char *body, size_t *segments)
+{
+	struct gsm_info g;
+	*segments = 1;
+	if (gsm_analyze(body, strlen(body), &g) != 0)
+		return;
+	rec_put_str(rec, "encoding", gsm_encoding_name(g.encoding));
+	rec_put_num(rec, "segments", (double)g.segments);
+	*segments = g.segments;
+	gsm_info_free(&g);
+}
+
+/* The autoresponder's answer goes out in the TwiML, through the provider;
+ * it is stored as an outbound message (status sent, linked by reply_to) so
+ * that threads, spend and the dashboard show it. */
+static int store_autoreply(struct store *st, const struct inbound_settings *s, const cJSON *in,
+                           int64_t in_id, int64_t rule, const char *text, const char *now)
+{
+	const char *to = rec_str(in, "from"), *from = rec_str(in, "to");
+	cJSON *r = cJSON_CreateObject();
+	rec_put_str(r, "direction", "outbound");
+	rec_put_str(r, "status", "sent");
+	rec_put_str(r, "to", to ? to : "");
+	if (from)
+		rec_put_str(r, "from", from);
+	rec_put_str(r, "body", text);
+	rec_put_str(r, "provider", s->provider);
+	rec_put_num(r, "reply_to", (double)in_id);
+	char notes[64];
+	snprintf(notes, sizeof notes, "autoresponder %lld", (long long)rule);
+	rec_put_str(r, "notes", notes);
+	rec_put_str(r, "created_at", now);
+	rec_put_str(r, "sent_at", now);
+	size_t segments;
+	put_figures(r, text, &segments);
+	if (s->prices) {
+		char region[3] = "", money[32];
+		if (to && *to == '+')
+			phone_region_of(to, region);
+		money_format(price_estimate(s->prices, region, 0, segments), money);
+		rec_put_str(r, "price_estimate", money);
+		rec_put_str(r, "currency", price_currency(s->prices));
+	}
+	int64_t id;
+	int rc = store_msg_insert(st, r, &id);
+	cJSON_Delete(r);
+	return rc == STORE_OK ? STORE_OK : STORE_ERR;
+}
+
+static int is_e164(const char *n)
+{
+	if (!n || n[0] != '+' || n[1] < '1' || n[1] > '9')
+		return 0;
+	size_t d = strspn(n + 1, "0123456789");
+	return n[1 + d] == '\0' && d <= 15;
+}
+
+int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec,
+                  const cJSON *params, const char *opt_out_type, time_t now_t,
+                  struct inbound_result *out)
+{
+	memset(out, 0, sizeof *out);
+	char now[24];
+	clock_format(now_t, now, sizeof now);
+	const char *body = rec_str(rec, "body");
+	if (!body)
+		body = "";
+	size_t segments;
+	put_figures(rec, body, &segments);
+
+	int rc = store_msg_insert(st, rec, &out->id);
+	if (rc == STORE_EXISTS) {
+		/* A retry of a message already stored: acknowledged, nothing done
+		 * again, and no second answer (a reply is never sent twice). */
+		out->duplicate = 1;
+		snprintf(out->what, sizeof out->what, "duplicate of message %lld", (long long)out->id);
+		return STORE_OK;
+	}
+	if (rc != STORE_OK)
+		return STORE_ERR;
+
+	const char *from = rec_str(rec, "from");
+	enum inbound_keyword kw = keyword_of_type(opt_out_type);
+	if (kw == KW_NONE)
+		kw = inbound_keyword(body);
+	cJSON *detail = cJSON_Duplicate(params, 1);
+	snprintf(out->what, sizeof out->what, "stored as message %lld", (long long)out->id);
+
+	if (kw == KW_STOP && is_e164(from)) {
+		char source[64];
+		snprintf(source, sizeof source, "keyword %.40s", body);
+		if (store_optout_add(st, from, source) < 0)
+			goto fail;
+		snprintf(out->what, sizeof out->what, "message %lld: %s opted out", (long long)out->id,
+		         from);
+	} else if (kw == KW_START && is_e164(from)) {
+		if (store_optout_remove(st, from, "keyword") < 0)
+			goto fail;
+		snprintf(out->what, sizeof out->what, "message %lld: %s opted back in",
+		         (long long)out->id, from);
+	} else if (kw == KW_HELP) {
+		/* Opted-out numbers get no answer, not even to HELP (PROVIDERS.md 6). */
+		if (s->help_text && *s->help_text && !(is_e164(from) && store_optout_check(st, from) == 1))
+			out->reply = xstrdup(s->help_text);
+	} else if (kw == KW_NONE && !(is_e164(from) && store_optout_check(st, from) == 1)) {
+		int64_t rule;
+		char *text = NULL;
+		int hit = autoresp_pick(st, body, now_t, &rule, &text);
+		if (hit < 0)
+			goto fail;
+		if (hit) {
+			if (store_auto_fired(st, rule, now) != STORE_OK ||
+			    store_autoreply(st, s, rec, out->id, rule, text, now) != STORE_OK) {
+				free(text);
+				goto fail;
+			}
+			out->reply = text;
+			cJSON_AddNumberToObject(detail, "autoresponder", (double)rule);
+			snprintf(out->what, sizeof out->what, "message %lld: answered by autoresponder %lld",
+			         (long long)out->id, (long long)rule);
+		}
+	}
+	if (kw != KW_NONE)
+		cJSON_AddStringToObject(detail, "keyword",
+		                        kw == KW_STOP ? "STOP" : kw == KW_START ? "START" : "HELP");
+	if (store_event_append(st, out->id, "webhook", "received", detail, NULL) != STORE_OK)
+		goto fail;
+	cJSON_Delete(detail);
+	if (store_msg_get(st, out->id, &out->record) != STORE_OK)
+		out->record = NULL;
+	return STORE_OK;
+fail:
+	cJSON_Delete(detail);
+	free(out->reply);
+	out->reply = NULL;
+	return STORE_ERR;
+}
+
+void inbound_result_free(struct inbound_result *r)
+{
+	free(r->reply);
+	cJSON_Delete(r->record);
+	memset(r, 0, sizeof *r);
+}
+
+char *inbound_twiml(const char *reply)
+{
+	struct strbuf b;
+	strbuf_init(&b);
+	strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+	if (!reply) {
+		strbuf_puts(&b, "<Response/>");
+		return strbuf_detach(&b);
+	}
+	strbuf_puts(&b, "<Response><Message>");
+	for (const char *p = reply; *p; p++) {
+		switch (*p) {
+		case '&': strbuf_puts(&b, "&amp;"); break;
+		case '<': strbuf_puts(&b, "&lt;"); break;
+		case '>': strbuf_puts(&b, "&gt;"); break;
+		case '"': strbuf_puts(&b, "&quot;"); break;
+		case '\'': strbuf_puts(&b, "&apos;"); break;
+		default: strbuf_putc(&b, *p);
+		}
+	}
+	strbuf_puts(&b, "</Message></Response>");
+	return strbuf_detach(&b);
+}
