@@ -88,6 +88,8 @@ static int write_response(const struct webhook_response *rs)
 	       webhook_reason(rs->status), rs->content_type);
 	if (rs->allow)
 		printf("Allow: %s\r\n", rs->allow);
+	if (rs->message_id > 0)
+		printf("X-Message-Id: %lld\r\n", rs->message_id);
 	printf("Content-Length: %zu\r\n\r\n", rs->body_len);
 	fwrite(rs->body, 1, rs->body_len, stdout);
 	return fflush(stdout) == 0 ? 0 : -1;
@@ -141,8 +143,8 @@ int cgi_run(struct webhook *w, const struct sms_config *c)
 		webhook_finish(job, rc, err, &rs);
 	}
 	if (rs.status >= 400)
-		warnmsg("%s %s: %d %s", rq.method ? rq.method : "-", rq.path ? rq.path : "-",
-		        rs.status, rs.body);
+		warnmsg("%s %s: %d %.*s", rq.method ? rq.method : "-", rq.path ? rq.path : "-",
+		        rs.status, (int)(rs.body_len ? rs.body_len - 1 : 0), rs.body);
 	int out = write_response(&rs);
 	free(url);
 	strbuf_free(&body);

@@ -73,6 +73,11 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const struct webh
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (rs->allow)
 		MHD_add_response_header(resp, "Allow", rs->allow);
+	if (rs->message_id > 0) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", rs->message_id);
+		MHD_add_response_header(resp, "X-Message-Id", id);
+	}
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -409,6 +409,7 @@ void webhook_finish(struct webhook_job *j, int rc, const char *store_err,
 		webhook_respond(rs, 200, "ok");
 	} else if (j->route == R_INCOMING) {
 		respond_xml(rs, inbound_twiml(j->in.duplicate ? NULL : j->in.reply));
+		rs->message_id = j->in.id;
 		if (!j->in.duplicate)
 			set_hook(rs, j->w->on_receive, j->in.record);
 	} else {

@@ -31,6 +31,7 @@ struct webhook_response {
 	char       *body;         /* malloc'd */
 	size_t      body_len;
 	const char *allow;        /* for 405: the Allow header */
+	long long   message_id;   /* the stored message (X-Message-Id), 0 when none */
 	const char *hook;         /* command to run after the answer (SMS_ON_RECEIVE...), or NULL */
 	char       *hook_line;    /* its stdin: one NDJSON line with newline, malloc'd */
 };

@@ -1,0 +1,73 @@
+# tests/webhook.sh — helpers for the sms-webhookd tests: Twilio signatures
+# computed here with openssl (independently of smskit's own code), signed
+# POSTs with curl, and the daemon started on a free loopback port.
+# shellcheck shell=bash
+
+WEBHOOK_TOKEN=webhook-test-token
+
+# twilio_sig URL TOKEN [NAME=VALUE...]: X-Twilio-Signature of a POST of these
+# (decoded) parameters to URL, per PROVIDERS.md 5.1: URL, then name+value for
+# each parameter sorted by name (then value), HMAC-SHA1, base64.
+twilio_sig() {
+	local url=$1 token=$2 s p
+	shift 2
+	s=$url
+	while IFS= read -r p; do
+		[ -n "$p" ] && s+="${p%%=*}${p#*=}"
+	done < <(printf '%s\n' "$@" | LC_ALL=C sort -t= -k1,1)
+	printf '%s' "$s" | openssl dgst -sha1 -hmac "$token" -binary | openssl base64 -A
+}
+
+# post_signed URL [NAME=VALUE...]: a signed form POST; prints the HTTP status.
+# The body of the answer is in $T/.body, its headers in $T/.headers.
+post_signed() {
+	local url=$1 sig p
+	shift
+	sig=$(twilio_sig "$url" "$WEBHOOK_TOKEN" "$@")
+	post_with_sig "$url" "$sig" "$@"
+}
+
+# post_with_sig URL SIGNATURE [NAME=VALUE...]: the same with a given signature
+# ("" sends no signature header).
+post_with_sig() {
+	local url=$1 sig=$2 p
+	shift 2
+	local args=()
+	for p in "$@"; do args+=(--data-urlencode "$p"); done
+	[ -n "$sig" ] && args+=(-H "X-Twilio-Signature: $sig")
+	[ $# = 0 ] && args+=(-X POST)
+	curl -s -o "$T/.body" -D "$T/.headers" -w '%{http_code}' "${args[@]}" "$url"
+}
+
+# start_webhookd [ARGS...]: the daemon on a free loopback port; sets WH_URL
+# (http://127.0.0.1:PORT) and WH_PID; its stderr goes to $T/webhookd.log.
+start_webhookd() {
+	rm -f "$T/wh.port"
+	sms-webhookd --listen 127.0.0.1:0 --port-file "$T/wh.port" "$@" 2>>"$T/webhookd.log" &
+	WH_PID=$!
+	wait_for_file "$T/wh.port" || return 1
+	WH_URL="http://127.0.0.1:$(cat "$T/wh.port")"
+}
+
+# stop_webhookd: SIGTERM, then wait for it to exit (at most 10 s); its exit
+# status is in WH_EXIT.
+stop_webhookd() {
+	kill -TERM "$WH_PID" 2>/dev/null
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$WH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	WH_EXIT=0
+	wait "$WH_PID" 2>/dev/null || WH_EXIT=$?
+}
+
+# incoming URL SID FROM BODY [NAME=VALUE...]: a signed inbound SMS to our
+# number +15550006666, as Twilio posts it; prints the HTTP status.
+incoming() {
+	local url=$1 sid=$2 from=$3 body=$4
+	shift 4
+	post_signed "$url" AccountSid=AC0123456789abcdef0123456789abcdef ApiVersion=2010-04-01 \
+		"Body=$body" "From=$from" "MessageSid=$sid" NumMedia=0 SmsStatus=received \
+		To=+15550006666 "$@"
+}
