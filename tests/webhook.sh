@@ -71,3 +71,43 @@ incoming() {
 		"Body=$body" "From=$from" "MessageSid=$sid" NumMedia=0 SmsStatus=received \
 		To=+15550006666 "$@"
 }
+
+# start_lighttpd: a real lighttpd on a free loopback port running sms-webhookd
+# as a CGI program under /webhook (PATH_INFO carries the route), with the
+# environment variables named in LIGHTTPD_ENV (plus SMS_DB and SMS_CONFIG)
+# passed by mod_setenv. Sets CGI_URL (http://127.0.0.1:PORT/webhook).
+start_lighttpd() {
+	local port v envs=""
+	port=$(free-port) || return 1
+	for v in SMS_DB SMS_CONFIG ${LIGHTTPD_ENV:-}; do
+		envs+="\"$v\" => \"${!v}\", "
+	done
+	mkdir -p "$T/www"
+	cat >"$T/lighttpd.conf" <<CONF
+server.modules = ("mod_alias", "mod_cgi", "mod_setenv")
+server.document-root = "$T/www"
+server.bind = "127.0.0.1"
+server.port = $port
+server.errorlog = "$T/lighttpd.err"
+alias.url = ("/webhook" => "$SMSKIT_BIN/sms-webhookd")
+\$HTTP["url"] =~ "^/webhook" { cgi.assign = ("" => "") }
+setenv.add-environment = ($envs)
+CONF
+	lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/lighttpd.err" &
+	LIGHTTPD_PID=$!
+	CGI_URL="http://127.0.0.1:$port/webhook"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+		sleep 0.1
+	done
+	echo "# lighttpd did not start:" >&2
+	sed 's/^/#   /' "$T/lighttpd.err" >&2
+	return 1
+}
+
+stop_lighttpd() {
+	kill "$LIGHTTPD_PID" 2>/dev/null
+	wait "$LIGHTTPD_PID" 2>/dev/null
+	return 0
+}
