@@ -14,6 +14,8 @@ struct unit {
 	int                 done;
 	char               *err;
 	size_t              errlen;
+	groupcommit_done    on_done;   /* set: an asynchronous unit, malloc'd */
+	void               *done_arg;
 	struct unit        *next;
 };
 
@@ -37,6 +39,9 @@ static void run_batch(struct groupcommit *g, struct unit *batch)
 	char why[256] = "";
 	if (failed)
 		snprintf(why, sizeof why, "%s", store_errmsg(st));
+	size_t n = 0;
+	for (struct unit *u = batch; u; u = u->next)
+		n++;
 	for (struct unit *u = batch; u && !failed; u = u->next) {
 		if (store_savepoint(st) != STORE_OK) {
 			failed = 1;
@@ -56,17 +61,35 @@ static void run_batch(struct groupcommit *g, struct unit *batch)
 	if (failed)
 		store_rollback(st);
 	pthread_mutex_lock(&g->mu);
+	g->units += n;
+	pthread_mutex_unlock(&g->mu);
+	/* Asynchronous units are answered first, outside the lock; the waiting
+	 * ones are woken together below. */
+	int waiters = 0;
+	struct unit **up = &batch;
+	while (*up) {
+		struct unit *u = *up;
+		if (failed)
+			u->rc = GROUPCOMMIT_FAILED;
+		if (!u->on_done) {
+			waiters = 1;
+			up = &u->next;
+			continue;
+		}
+		*up = u->next;
+		u->on_done(u->rc, failed ? (why[0] ? why : "the store refused the write") : "",
+		           u->done_arg);
+		free(u);
+	}
+	pthread_mutex_lock(&g->mu);
 	g->commits += !failed;
 	for (struct unit *u = batch; u; u = u->next) {
-		if (failed) {
-			u->rc = GROUPCOMMIT_FAILED;
-			if (u->errlen)
-				snprintf(u->err, u->errlen, "%s", why[0] ? why : "the store refused the write");
-		}
+		if (failed && u->errlen)
+			snprintf(u->err, u->errlen, "%s", why[0] ? why : "the store refused the write");
 		u->done = 1;
-		g->units++;
 	}
-	pthread_cond_broadcast(&g->done);
+	if (waiters)
+		pthread_cond_broadcast(&g->done);
 	pthread_mutex_unlock(&g->mu);
 }
 
@@ -134,23 +157,51 @@ void groupcommit_stop(struct groupcommit *g)
 int groupcommit_run(struct groupcommit *g, groupcommit_fn fn, void *arg, char *errbuf,
                     size_t errlen)
 {
-	struct unit u = {.fn = fn, .arg = arg, .err = errbuf, .errlen = errlen};
+	struct unit *u = xcalloc(1, sizeof *u);
+	u->fn = fn;
+	u->arg = arg;
+	u->err = errbuf;
+	u->errlen = errlen;
 	if (errlen)
 		errbuf[0] = '\0';
 	pthread_mutex_lock(&g->mu);
 	if (g->stopping) {
 		pthread_mutex_unlock(&g->mu);
+		free(u);
 		if (errlen)
 			snprintf(errbuf, errlen, "shutting down");
 		return GROUPCOMMIT_FAILED;
 	}
-	*g->tail = &u;
-	g->tail = &u.next;
+	*g->tail = u;
+	g->tail = &u->next;
 	pthread_cond_signal(&g->work);
-	while (!u.done)
+	while (!u->done)
 		pthread_cond_wait(&g->done, &g->mu);
 	pthread_mutex_unlock(&g->mu);
-	return u.rc;
+	int rc = u->rc;
+	free(u);
+	return rc;
+}
+
+int groupcommit_submit(struct groupcommit *g, groupcommit_fn fn, void *arg,
+                       groupcommit_done done, void *done_arg)
+{
+	struct unit *u = xcalloc(1, sizeof *u);
+	u->fn = fn;
+	u->arg = arg;
+	u->on_done = done;
+	u->done_arg = done_arg;
+	pthread_mutex_lock(&g->mu);
+	if (g->stopping) {
+		pthread_mutex_unlock(&g->mu);
+		free(u);
+		return -1;
+	}
+	*g->tail = u;
+	g->tail = &u->next;
+	pthread_cond_signal(&g->work);
+	pthread_mutex_unlock(&g->mu);
+	return 0;
 }
 
 void groupcommit_counts(struct groupcommit *g, unsigned long long *units,

@@ -30,6 +30,15 @@ typedef int (*groupcommit_fn)(struct store *st, void *arg);
 int groupcommit_run(struct groupcommit *g, groupcommit_fn fn, void *arg, char *errbuf,
                     size_t errlen);
 
+/* The same without waiting: done(rc, err, done_arg) is called on the writer
+ * thread once the transaction holding the unit committed or failed (rc as
+ * groupcommit_run returns it; err a sentence when it failed, else ""). For
+ * servers that park the request meanwhile (libmicrohttpd's suspend/resume).
+ * Returns 0, or -1 when stopping (done is then not called). */
+typedef void (*groupcommit_done)(int rc, const char *err, void *done_arg);
+int groupcommit_submit(struct groupcommit *g, groupcommit_fn fn, void *arg,
+                       groupcommit_done done, void *done_arg);
+
 /* Figures since start, for the log at exit: units, transactions. */
 void groupcommit_counts(struct groupcommit *g, unsigned long long *units,
                         unsigned long long *commits);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define BATCH_MAX 512
+#define POOL_THREADS 2
 
 struct server {
 	struct webhook            *w;
@@ -28,12 +29,18 @@ struct server {
 	atomic_long                inflight;
 };
 
-/* One request: its raw URI (path and query, as signed) and its body so far. */
+/* One request: its raw URI (path and query, as signed), its body so far,
+ * and while the writer stores it, the job (the connection is suspended). */
 struct req {
-	char          *uri;
-	struct strbuf  body;
-	int            too_large;
-	int            started;
+	char                  *uri;
+	struct strbuf          body;
+	int                    too_large;
+	int                    started;
+	struct MHD_Connection *conn;
+	struct webhook_job    *job;
+	int                    job_done;
+	int                    job_rc;
+	char                   job_err[256];
 };
 
 static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *c)
@@ -56,6 +63,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct req *r = *con_cls;
 	if (!r)
 		return;
+	if (r->job)
+		webhook_finish(r->job, GROUPCOMMIT_FAILED, "the connection closed", NULL);
 	free(r->uri);
 	strbuf_free(&r->body);
 	free(r);
@@ -105,6 +114,16 @@ static char *signed_url(const struct server *sv, struct MHD_Connection *c, const
 	return strbuf_detach(&b);
 }
 
+/* On the writer thread, once the job's transaction is over. */
+static void job_stored(int rc, const char *err, void *arg)
+{
+	struct req *r = arg;
+	r->job_rc = rc;
+	snprintf(r->job_err, sizeof r->job_err, "%s", err);
+	r->job_done = 1;
+	MHD_resume_connection(r->conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -131,24 +150,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	char *full = signed_url(sv, c, r->uri);
-	struct webhook_request rq = {
-		.method = method,
-		.path = url,
-		.url = full,
-		.signature = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature"),
-		.body = r->body.s,
-		.body_len = r->body.len,
-		.too_large = r->too_large,
-	};
 	struct webhook_response rs;
-	struct webhook_job *job;
-	if (webhook_begin(sv->w, &rq, &job, &rs) == 0) {
-		char err[256];
-		int rc = groupcommit_run(sv->gc, webhook_apply, job, err, sizeof err);
-		webhook_finish(job, rc, err, &rs);
+	if (r->job) {
+		/* Resumed: the writer has committed (or failed) this request's work. */
+		if (!r->job_done)
+			return MHD_YES;
+		webhook_finish(r->job, r->job_rc, r->job_err, &rs);
+		r->job = NULL;
+	} else {
+		char *full = signed_url(sv, c, r->uri);
+		struct webhook_request rq = {
+			.method = method,
+			.path = url,
+			.url = full,
+			.signature = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature"),
+			.body = r->body.s,
+			.body_len = r->body.len,
+			.too_large = r->too_large,
+		};
+		struct webhook_job *job;
+		int final = webhook_begin(sv->w, &rq, &job, &rs);
+		free(full);
+		if (!final) {
+			/* Park the connection until the group commit holding this job is
+			 * on disk: the pool threads go on serving other connections. */
+			r->job = job;
+			r->conn = c;
+			MHD_suspend_connection(c);
+			if (groupcommit_submit(sv->gc, webhook_apply, job, job_stored, r) != 0) {
+				r->job_rc = GROUPCOMMIT_FAILED;
+				snprintf(r->job_err, sizeof r->job_err, "shutting down");
+				r->job_done = 1;
+				MHD_resume_connection(c);
+			}
+			return MHD_YES;
+		}
 	}
-	free(full);
 	if (sv->o->log_requests || rs.status >= 400)
 		warnmsg("%s %s: %d %s", method, url, rs.status, webhook_reason(rs.status));
 	enum MHD_Result ret = send_response(c, &rs);
@@ -262,8 +299,10 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 		hookq_stop(sv.hooks);
 		return EX_OSERR;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	                 MHD_USE_ITC | MHD_USE_POLL | (is6 ? MHD_USE_IPv6 : 0);
+	/* A small pool of polling threads; a request waiting for its commit is
+	 * suspended, not a blocked thread, so connections cost no threads. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	                 (is6 ? MHD_USE_IPv6 : 0);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, &sv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
@@ -271,6 +310,7 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 		MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
 		MHD_OPTION_END);
 	if (!d) {
 		warnmsg("cannot start the HTTP server on %s", o->listen);

@@ -189,7 +189,7 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 	if (store_event_append(st, out->id, "webhook", "received", detail, NULL) != STORE_OK)
 		goto fail;
 	cJSON_Delete(detail);
-	if (store_msg_get(st, out->id, &out->record) != STORE_OK)
+	if (s->want_record && store_msg_get(st, out->id, &out->record) != STORE_OK)
 		out->record = NULL;
 	return STORE_OK;
 fail:

@@ -19,13 +19,14 @@ struct inbound_settings {
 	const char               *provider;   /* "twilio" */
 	const char               *help_text;  /* SMS_HELP_TEXT, or NULL: no answer to HELP */
 	const struct price_table *prices;
+	int                       want_record; /* fill inbound_result.record (a hook wants it) */
 };
 
 struct inbound_result {
 	int     duplicate;        /* the provider id was already stored: nothing done */
 	int64_t id;               /* the inbound message */
 	char   *reply;            /* the text to answer with (malloc'd), or NULL */
-	cJSON  *record;           /* the stored inbound record (for SMS_ON_RECEIVE), or NULL */
+	cJSON  *record;           /* the stored record when want_record, else NULL */
 	char    what[96];         /* what happened, for the log: "stored", "opted out", ... */
 };
 

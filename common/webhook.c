@@ -276,7 +276,8 @@ static cJSON *incoming_record(struct webhook_job *j)
 
 static int apply_incoming(struct store *st, struct webhook_job *j)
 {
-	struct inbound_settings s = {j->w->provider, j->w->help_text, j->w->prices};
+	struct inbound_settings s = {j->w->provider, j->w->help_text, j->w->prices,
+	                             j->w->on_receive != NULL};
 	cJSON *rec = incoming_record(j);
 	cJSON *params = form_json(&j->form);
 	int rc = inbound_apply(st, &s, rec, params, form_get(&j->form, "OptOutType"), j->now, &j->in);
@@ -357,7 +358,7 @@ static int apply_status(struct store *st, struct webhook_job *j)
 		goto fail;
 	cJSON_Delete(params);
 	snprintf(j->what, sizeof j->what, "message %lld: %s", (long long)id, status);
-	if (store_msg_get(st, id, &j->status_rec) != STORE_OK)
+	if (j->w->on_status && store_msg_get(st, id, &j->status_rec) != STORE_OK)
 		j->status_rec = NULL;
 	return STORE_OK;
 fail:
@@ -400,6 +401,9 @@ static void set_hook(struct webhook_response *rs, const char *cmd, const cJSON *
 void webhook_finish(struct webhook_job *j, int rc, const char *store_err,
                     struct webhook_response *rs)
 {
+	struct webhook_response discard;
+	if (!rs)
+		rs = &discard;
 	memset(rs, 0, sizeof *rs);
 	if (rc < 0) {
 		/* Nothing was stored: a 5xx makes the provider try again later. */
@@ -420,4 +424,6 @@ void webhook_finish(struct webhook_job *j, int rc, const char *store_err,
 	cJSON_Delete(j->status_rec);
 	form_free(&j->form);
 	free(j);
+	if (rs == &discard)
+		webhook_response_free(rs);
 }

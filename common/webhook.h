@@ -60,7 +60,8 @@ int webhook_begin(struct webhook *w, const struct webhook_request *rq, struct we
 int webhook_apply(struct store *st, void *job);
 /* Step 3: the response, from the job's outcome. rc is webhook_apply's result,
  * or negative when the transaction failed (the store is unavailable: 503 so
- * that the provider retries; nothing was stored). Frees the job. */
+ * that the provider retries; nothing was stored). Frees the job. rs may be
+ * NULL when nobody is left to answer (the connection closed). */
 void webhook_finish(struct webhook_job *job, int rc, const char *store_err,
                     struct webhook_response *rs);
 
