@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# bench/webhook.sh [BUILD_DIR] — webhook ingest with wrk: signed requests into a
+# durable store (synchronous=FULL, fsync per commit). Prints req/s, p50, p99
+# and the commands that reproduce them. Called by bench/run.
+#  (e) the daemon flat out; (f) the daemon paced at about 1,000 req/s;
+#  (g) the CGI program under lighttpd paced at about 100 req/s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+SMSKIT_BIN=$(cd "$build/bin" && pwd)
+PATH="$SMSKIT_BIN:$(cd "$build" && pwd)/tests:$PATH"
+T=$(mktemp -d "${TMPDIR:-/tmp}/smskit-bench-wh.XXXXXX")
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+export SMS_DB="$T/sms.db" SMS_CONFIG="$T/config" SMS_PROVIDER=twilio
+wait_for_file() { for _ in $(seq 50); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+# shellcheck source=../tests/webhook.sh
+. tests/webhook.sh
+export TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN WH_TOKEN=$WEBHOOK_TOKEN
+lua=tests/wrk/signed-inbound.lua
+
+# wrk_run NAME CONNECTIONS SECONDS DELAY_MS URL: prints one line of figures.
+wrk_run() {
+	local name=$1 c=$2 d=$3 delay=$4 url=$5
+	WH_PREFIX="SM$name" WH_DELAY_MS=$delay wrk -t2 -c"$c" -d"${d}s" --timeout 10s -s "$lua" "$url" >"$T/wrk.$name" 2>&1
+	awk -v name="$name" '
+		/^Requests\/sec:/ { rps = $2 }
+		/^responses:/ { ok = $3; c4 = $5; c5 = $7 }
+		/^latency:/ { p50 = $3; p99 = $9 }
+		END { printf "%s: %.0f req/s  p50 %s ms  p99 %s ms  (2xx %s, 4xx %s, 5xx %s)\n", name, rps, p50, p99, ok, c4, c5 }' "$T/wrk.$name"
+}
+
+# pace CONNECTIONS RATE URL: the per-connection pause giving about RATE req/s,
+# from the latency of a short unpaced run at the same concurrency.
+pace() {
+	local c=$1 rate=$2 url=$3 mean
+	WH_PREFIX=SMwarm WH_DELAY_MS=0 wrk -t1 -c"$c" -d2s -s "$lua" "$url" >"$T/wrk.warm" 2>&1
+	mean=$(awk '/^latency:/ { print $3 }' "$T/wrk.warm")
+	awk -v c="$c" -v r="$rate" -v m="$mean" 'BEGIN { d = c * 1000 / r - m; if (d < 0) d = 0; printf "%.0f", d }'
+}
+
+start_webhookd
+echo "== (e) webhook ingest, daemon, flat out (wrk -t2 -c64, 10 s) =="
+wrk_run flat 64 10 0 "$WH_URL/sms/incoming"
+echo "target: >= 5000 req/s"
+echo
+echo "== (f) webhook ingest, daemon, paced at about 1,000 req/s (wrk -t2 -c20, 10 s) =="
+delay=$(pace 20 1000 "$WH_URL/sms/incoming")
+wrk_run paced 20 10 "$delay" "$WH_URL/sms/incoming"
+echo "target: p99 < 10 ms at 1,000 req/s (per-connection pause ${delay} ms)"
+stop_webhookd
+rows=$(sqlite3 "$SMS_DB" "select count(*) from messages")
+echo "stored: $rows messages (the daemon opens the store with synchronous=FULL: every commit is fsynced)"
+cat <<EOS
+reproduce:
+  export SMS_DB=/tmp/wh.db TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN SMS_PROVIDER=twilio
+  $SMSKIT_BIN/sms-webhookd --listen 127.0.0.1:3001 &
+  WH_TOKEN=$WEBHOOK_TOKEN wrk -t2 -c64 -d10s -s tests/wrk/signed-inbound.lua http://127.0.0.1:3001/sms/incoming
+  WH_TOKEN=$WEBHOOK_TOKEN WH_DELAY_MS=$delay wrk -t2 -c20 -d10s -s tests/wrk/signed-inbound.lua http://127.0.0.1:3001/sms/incoming
+EOS
+
+echo
+echo "== (g) webhook ingest, CGI under lighttpd, paced at about 100 req/s (wrk -t2 -c4, 10 s) =="
+if command -v lighttpd >/dev/null; then
+	printf 'TWILIO_AUTH_TOKEN = %s\nSMS_PROVIDER = twilio\n' "$WEBHOOK_TOKEN" >"$SMS_CONFIG"
+	chmod 600 "$SMS_CONFIG"
+	unset TWILIO_AUTH_TOKEN
+	start_lighttpd
+	delay=$(pace 4 100 "$CGI_URL/sms/incoming")
+	wrk_run cgi 4 10 "$delay" "$CGI_URL/sms/incoming"
+	echo "target: p99 < 30 ms at 100 req/s (per-connection pause ${delay} ms)"
+	stop_lighttpd
+	echo "reproduce: lighttpd with mod_cgi running $SMSKIT_BIN/sms-webhookd (contrib/lighttpd-cgi.conf), then"
+	echo "  WH_TOKEN=$WEBHOOK_TOKEN WH_DELAY_MS=$delay wrk -t2 -c4 -d10s -s tests/wrk/signed-inbound.lua http://127.0.0.1:PORT/webhook/sms/incoming"
+else
+	echo "skipped: lighttpd is not installed"
+fi
