@@ -15,7 +15,12 @@ override CFLAGS := -std=c17 -Wall -Wextra -Werror -Wshadow -Wvla -O2 -g \
 	-D_DEFAULT_SOURCE -D_GNU_SOURCE -DSMSKIT_VERSION=\"$(VERSION)\" \
 	-Icommon $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) $(CFLAGS)
 override LDFLAGS := -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
-LDLIBS   = $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS   = $(shell pkg-config --libs $(PKGS)) -ldl -lm
+# sms-webhookd loads libmicrohttpd at run time (common/httpd.c says why): by its soname.
+MHD_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
+ifneq ($(MHD_SONAME),)
+override CFLAGS += -DMHD_SONAME=\"$(MHD_SONAME)\"
+endif
 
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/%.o)

@@ -60,6 +60,12 @@ int main(int argc, char **argv)
 	struct webhook_options wo = {.verify = 1};
 	int c;
 	long long n;
+	/* As a CGI program the arguments are not ours: a web server may turn a
+	 * query string without '=' into arguments (RFC 3875 4.4), and a request
+	 * must never be able to say --no-verify. */
+	int cgi = getenv("GATEWAY_INTERFACE") != NULL;
+	if (cgi)
+		argc = 1;
 	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -99,7 +105,7 @@ int main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (optind < argc && !getenv("GATEWAY_INTERFACE")) {
+	if (optind < argc) {
 		warnmsg("unexpected argument: %s", argv[optind]);
 		usage(stderr);
 		return EX_USAGE;
@@ -108,10 +114,11 @@ int main(int argc, char **argv)
 	struct sms_config *cfg = config_load(err, sizeof err);
 	if (!cfg) {
 		warnmsg("%s", err);
+		if (cgi)
+			cgi_fail();
 		return EX_CONFIG;
 	}
 	clock_use_zone(cfg);
-	int cgi = getenv("GATEWAY_INTERFACE") != NULL;
 	if (!wo.verify)
 		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
 		        "this server can post messages");
@@ -119,8 +126,7 @@ int main(int argc, char **argv)
 	if (!w) {
 		warnmsg("%s", err);
 		if (cgi)
-			printf("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\n"
-			       "sms-webhookd is not configured; see the server's error log\n");
+			cgi_fail();
 		config_free(cfg);
 		return EX_CONFIG;
 	}

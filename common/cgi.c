@@ -38,7 +38,7 @@ static char *signed_url(const struct sms_config *c)
 		while (n && base[n - 1] == '/')
 			n--;
 		strbuf_add(&b, base, n);
-		strbuf_puts(&b, env("PATH_INFO") ? env("PATH_INFO") : "");
+		strbuf_puts(&b, route() ? route() : "");
 	} else {
 		const char *https = env("HTTPS");
 		int tls = https && strcasecmp(https, "off") != 0;
@@ -70,15 +70,18 @@ static int read_body(struct strbuf *b, int *too_large)
 		*too_large = 1;
 		return 0;
 	}
+	/* read(2), never more than announced: the server need not close our
+	 * stdin after the body, and stdio would wait to fill its buffer. */
 	char buf[8192];
 	while ((long long)b->len < want) {
-		size_t n = fread(buf, 1, sizeof buf, stdin);
-		if (n == 0)
+		size_t room = (size_t)(want - (long long)b->len);
+		ssize_t n = read(0, buf, room < sizeof buf ? room : sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			break;
-		strbuf_add(b, buf, n);
+		strbuf_add(b, buf, (size_t)n);
 	}
-	if ((long long)b->len > want)
-		b->len = (size_t)want;
 	return 0;
 }
 
@@ -99,7 +102,7 @@ static int write_response(const struct webhook_response *rs)
 static int apply(const struct sms_config *c, struct webhook_job *job, char *err, size_t errlen)
 {
 	char *path = config_db_path(c);
-	struct store *st = store_open(path, 0, err, errlen);
+	struct store *st = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen);
 	free(path);
 	if (!st)
 		return -1;
@@ -152,7 +155,14 @@ int cgi_run(struct webhook *w, const struct sms_config *c)
 	 * runs after, so it never delays the provider. */
 	fclose(stdout);
 	if (rs.hook)
-		hook_run(rs.hook, rs.hook_line, 60);
+		hook_run_detached(rs.hook, rs.hook_line, 60);
 	webhook_response_free(&rs);
 	return out;
+}
+
+void cgi_fail(void)
+{
+	printf("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\n"
+	       "sms-webhookd is not configured; the reason is in the web server's error log\n");
+	fflush(stdout);
 }

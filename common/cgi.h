@@ -12,4 +12,8 @@
  * its status), non-zero when none could be. */
 int cgi_run(struct webhook *w, const struct sms_config *c);
 
+/* The answer when sms-webhookd cannot serve at all (its configuration is
+ * wrong; the reason is on stderr, in the server's error log). */
+void cgi_fail(void);
+
 #endif

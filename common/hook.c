@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +83,43 @@ int hook_run(const char *cmd, const char *line, int timeout_s)
 	else
 		warnmsg("hook killed by signal %d: %s", WTERMSIG(status), cmd);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void hook_run_detached(const char *cmd, const char *line, int timeout_s)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		warnmsg("hook: cannot fork: %s", strerror(errno));
+		return;
+	}
+	if (pid > 0) {
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	/* The child: a new session, then a grandchild that nobody waits for
+	 * (init reaps it), holding none of the server's pipes. */
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	int rc = hook_run(cmd, line, timeout_s);
+	if (rc != 0) {
+		openlog("sms-webhookd", LOG_PID, LOG_USER);
+		syslog(LOG_WARNING, "hook %s: %s", rc < 0 ? "could not run or was killed" : "failed",
+		       cmd);
+		closelog();
+	}
+	_exit(0);
 }
 
 struct hitem {

@@ -13,6 +13,11 @@
  * was killed or failed. */
 int hook_run(const char *cmd, const char *line, int timeout_s);
 
+/* The same in a detached grandchild, returning at once: for CGI, where some
+ * servers (Apache, fcgiwrap) finish the response only when the program exits
+ * and its stderr closes. The hook's stderr, and its failures, go to syslog. */
+void hook_run_detached(const char *cmd, const char *line, int timeout_s);
+
 struct hookq;
 /* A queue of hooks run one after another by a thread of their own; at most
  * max waiting (more are dropped, with a log line). NULL if no thread. */

@@ -4,6 +4,7 @@
 #include "hook.h"
 #include "util.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -17,6 +18,59 @@
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef MHD_SONAME
+#define MHD_SONAME "libmicrohttpd.so.12"
+#endif
+
+/* libmicrohttpd is loaded when the daemon starts, not linked: it brings
+ * GnuTLS, whose start-up costs about 8 ms of CPU in every process that links
+ * it, and the CGI mode (a process per request) needs none of it. */
+static struct {
+	void *lib;
+	__typeof__(MHD_start_daemon)                *start_daemon;
+	__typeof__(MHD_stop_daemon)                 *stop_daemon;
+	__typeof__(MHD_quiesce_daemon)              *quiesce_daemon;
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_add_response_header)         *add_response_header;
+	__typeof__(MHD_queue_response)              *queue_response;
+	__typeof__(MHD_destroy_response)            *destroy_response;
+	__typeof__(MHD_lookup_connection_value)     *lookup_connection_value;
+	__typeof__(MHD_suspend_connection)          *suspend_connection;
+	__typeof__(MHD_resume_connection)           *resume_connection;
+} mhd;
+
+static int mhd_load(void)
+{
+	if (mhd.lib)
+		return 0;
+	void *lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		lib = dlopen("libmicrohttpd.so", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		warnmsg("cannot load libmicrohttpd (%s): %s", MHD_SONAME, dlerror());
+		return -1;
+	}
+#define SYM(field, name) \
+	if (!(*(void **)&mhd.field = dlsym(lib, #name))) { \
+		warnmsg("libmicrohttpd has no %s", #name); \
+		dlclose(lib); \
+		return -1; \
+	}
+	SYM(start_daemon, MHD_start_daemon)
+	SYM(stop_daemon, MHD_stop_daemon)
+	SYM(quiesce_daemon, MHD_quiesce_daemon)
+	SYM(create_response_from_buffer, MHD_create_response_from_buffer)
+	SYM(add_response_header, MHD_add_response_header)
+	SYM(queue_response, MHD_queue_response)
+	SYM(destroy_response, MHD_destroy_response)
+	SYM(lookup_connection_value, MHD_lookup_connection_value)
+	SYM(suspend_connection, MHD_suspend_connection)
+	SYM(resume_connection, MHD_resume_connection)
+#undef SYM
+	mhd.lib = lib;
+	return 0;
+}
 
 #define BATCH_MAX 512
 #define POOL_THREADS 2
@@ -75,20 +129,20 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static enum MHD_Result send_response(struct MHD_Connection *c, const struct webhook_response *rs)
 {
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(rs->body_len, rs->body, MHD_RESPMEM_MUST_COPY);
+		mhd.create_response_from_buffer(rs->body_len, rs->body, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", rs->content_type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	mhd.add_response_header(resp, "Content-Type", rs->content_type);
+	mhd.add_response_header(resp, "Cache-Control", "no-store");
 	if (rs->allow)
-		MHD_add_response_header(resp, "Allow", rs->allow);
+		mhd.add_response_header(resp, "Allow", rs->allow);
 	if (rs->message_id > 0) {
 		char id[24];
 		snprintf(id, sizeof id, "%lld", rs->message_id);
-		MHD_add_response_header(resp, "X-Message-Id", id);
+		mhd.add_response_header(resp, "X-Message-Id", id);
 	}
-	enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, resp);
-	MHD_destroy_response(resp);
+	enum MHD_Result ret = mhd.queue_response(c, (unsigned)rs->status, resp);
+	mhd.destroy_response(resp);
 	return ret;
 }
 
@@ -106,7 +160,7 @@ static char *signed_url(const struct server *sv, struct MHD_Connection *c, const
 			n--;
 		strbuf_add(&b, base, n);
 	} else {
-		const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+		const char *host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 		strbuf_puts(&b, "http://");
 		strbuf_puts(&b, host ? host : "localhost");
 	}
@@ -121,7 +175,7 @@ static void job_stored(int rc, const char *err, void *arg)
 	r->job_rc = rc;
 	snprintf(r->job_err, sizeof r->job_err, "%s", err);
 	r->job_done = 1;
-	MHD_resume_connection(r->conn);
+	mhd.resume_connection(r->conn);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -135,7 +189,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO; /* no URI callback: cannot happen */
 	if (!r->started) {
 		r->started = 1;
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		const char *cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		long long n;
 		if (cl && parse_whole(cl, (long long)1 << 50, &n) == 0 && n > WEBHOOK_MAX_BODY)
 			r->too_large = 1;
@@ -163,7 +217,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			.method = method,
 			.path = url,
 			.url = full,
-			.signature = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature"),
+			.signature = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature"),
 			.body = r->body.s,
 			.body_len = r->body.len,
 			.too_large = r->too_large,
@@ -176,12 +230,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			 * on disk: the pool threads go on serving other connections. */
 			r->job = job;
 			r->conn = c;
-			MHD_suspend_connection(c);
+			mhd.suspend_connection(c);
 			if (groupcommit_submit(sv->gc, webhook_apply, job, job_stored, r) != 0) {
 				r->job_rc = GROUPCOMMIT_FAILED;
 				snprintf(r->job_err, sizeof r->job_err, "shutting down");
 				r->job_done = 1;
-				MHD_resume_connection(c);
+				mhd.resume_connection(c);
 			}
 			return MHD_YES;
 		}
@@ -284,6 +338,8 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (mhd_load() != 0)
+		return EX_OSERR;
 	int is6 = 0, port = 0;
 	int fd = listen_on(o->listen, &is6, &port);
 	if (fd < 0)
@@ -303,7 +359,7 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 	 * suspended, not a blocked thread, so connections cost no threads. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	                 (is6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *d = MHD_start_daemon(
+	struct MHD_Daemon *d = mhd.start_daemon(
 		flags, 0, NULL, NULL, on_request, &sv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logged, &sv,
@@ -329,13 +385,13 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 	warnmsg("%s: finishing the requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	/* No new connections; requests already read are answered (their rows are
 	 * committed before their 2xx goes out, so nothing acknowledged is lost). */
-	MHD_socket lfd = MHD_quiesce_daemon(d);
+	MHD_socket lfd = mhd.quiesce_daemon(d);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
 	struct timespec tick = {0, 10 * 1000 * 1000};
 	for (int i = 0; i < 3000 && atomic_load(&sv.inflight) > 0; i++)
 		nanosleep(&tick, NULL);
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	groupcommit_stop(sv.gc);
 	hookq_stop(sv.hooks);
 	warnmsg("stopped");

@@ -47,6 +47,21 @@ enum inbound_keyword inbound_keyword(const char *body)
 	return KW_NONE;
 }
 
+/* The keyword as texted, trimmed and upper-cased ("STOP"), for the record of
+ * how an opt-out came about; "OptOutType" when the provider said so. */
+static const char *keyword_word(const char *body, char w[16])
+{
+	while (isspace((unsigned char)*body))
+		body++;
+	size_t n = 0;
+	while (body[n] && !isspace((unsigned char)body[n]) && n < 15) {
+		w[n] = (char)toupper((unsigned char)body[n]);
+		n++;
+	}
+	w[n] = '\0';
+	return inbound_keyword(body) != KW_NONE ? w : "OptOutType STOP";
+}
+
 static enum inbound_keyword keyword_of_type(const char *t)
 {
 	if (!t || !*t)
@@ -150,8 +165,8 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 	snprintf(out->what, sizeof out->what, "stored as message %lld", (long long)out->id);
 
 	if (kw == KW_STOP && is_e164(from)) {
-		char source[64];
-		snprintf(source, sizeof source, "keyword %.40s", body);
+		char source[64], word[16];
+		snprintf(source, sizeof source, "keyword %s", keyword_word(body, word));
 		if (store_optout_add(st, from, source) < 0)
 			goto fail;
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted out", (long long)out->id,

@@ -781,6 +781,16 @@ dberror:
 	return -1;
 }
 
+static int busy_wait(void *arg, int count)
+{
+	(void)arg;
+	if (count >= BUSY_TIMEOUT_MS)
+		return 0;
+	struct timespec ms = {0, 1000 * 1000};
+	nanosleep(&ms, NULL);
+	return 1;
+}
+
 struct store *store_open(const char *path, unsigned flags, char *err, size_t errlen)
 {
 	char dummy[8];
@@ -822,7 +832,12 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* Waits for the write lock in steps of a millisecond: SQLite's own
+	 * busy_timeout backs off to 100 ms sleeps, which many short writers (a
+	 * CGI request each) turn into long, needless waits. */
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
+	if (flags & STORE_NO_CKPT_ON_CLOSE)
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (sqlite3_db_readonly(s->db, "main") == 1) {
 		snprintf(err, errlen, "%s: not writable by this user", path);
 		e = EACCES;

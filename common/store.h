@@ -26,6 +26,10 @@ struct store;
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
                                 * only; a power cut may lose the last commits */
+#define STORE_NO_CKPT_ON_CLOSE 0x2u /* leave the WAL for the next writer instead of
+                                * checkpointing it at close: for one-request
+                                * processes (CGI), whose every close would
+                                * otherwise fsync the whole store */
 
 /* Opens (creating parent directories 0700 and the file 0600 when missing) and
  * migrates the store forward to STORE_SCHEMA_VERSION. WAL, busy timeout 5 s,

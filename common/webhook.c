@@ -53,7 +53,8 @@ struct webhook *webhook_new(const struct sms_config *c, const struct webhook_opt
 	const char *token = config_get(c, "TWILIO_AUTH_TOKEN");
 	if (o->verify && !token) {
 		snprintf(err, errlen, "TWILIO_AUTH_TOKEN is not set: it is the key that signs %s "
-		         "webhooks, needed to check them (or start with --no-verify)",
+		         "webhooks, needed to check them (for local experiments only, the daemon "
+		         "can be started with --no-verify)",
 		         strcmp(prov, "sandbox") == 0 ? "sandbox (Twilio-format)" : "Twilio");
 		return NULL;
 	}
@@ -339,8 +340,15 @@ static int apply_status(struct store *st, struct webhook_job *j)
 		cJSON_AddStringToObject(fields, "currency", unit);
 	const char *ec = form_get(f, "ErrorCode");
 	long long code;
-	if (ec && *ec && parse_whole(ec, 999999999, &code) == 0 && code > 0)
+	if (ec && *ec && parse_whole(ec, 999999999, &code) == 0 && code > 0) {
 		delivery_error_fields(fields, status, (long)code, form_get(f, "ErrorMessage"));
+		/* 21610: the recipient texted STOP to this sender (SPEC 11). */
+		const char *to = form_get(f, "To");
+		if (code == 21610 && to && *to == '+' && store_optout_add(st, to, "provider 21610") < 0) {
+			cJSON_Delete(fields);
+			goto fail;
+		}
+	}
 	cJSON_AddStringToObject(params, "via", "webhook");
 	rc = store_msg_set_status(st, id, status, fields, params);
 	cJSON_Delete(fields);

@@ -73,7 +73,7 @@ check_eq "...nothing stored" "$((n0 + 3))" "$(q "select count(*) from messages")
 
 # Keywords.
 check_eq "STOP is accepted" 200 "$(incoming "$U" SM0010 +15551230010 "  stop ")"
-check_eq "...and opts the number out" "+15551230010" "$(q "select number from optouts")"
+check_eq "...and opts the number out, saying how" "+15551230010|keyword STOP" "$(q "select number, source from optouts")"
 check_eq "...with no answer of ours" '<?xml version="1.0" encoding="UTF-8"?><Response/>' "$(cat "$T/.body")"
 check_exit "sms-send then refuses the number" 1 env SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-send --to +15551230010 --body "still there?" -o json
 check_eq "...as opted_out" "opted_out" "$(jq -r .error.code "$T/.out")"
@@ -126,6 +126,10 @@ sid2=$(jq -r .provider_id "$T/sent2.json")
 check_eq "an undelivered callback with ErrorCode 30007" 200 "$(post_signed "$S" "MessageSid=$sid2" MessageStatus=undelivered ErrorCode=30007)"
 check_eq "...stores the status, the error and a reason" "undelivered|filtered|30007|carrier rejected: 30007 filtered" \
 	"$(q "select status, error_code, provider_code, reason from messages where provider_id = '$sid2'")"
+env SMS_QUIET_HOURS=off sms-send --to +15551230032 --body "blocked" -o json >"$T/sent3.json"
+sid3=$(jq -r .provider_id "$T/sent3.json")
+check_eq "a failed callback with ErrorCode 21610" 200 "$(post_signed "$S" "MessageSid=$sid3" MessageStatus=failed ErrorCode=21610 To=+15551230032)"
+check_eq "...opts the recipient out" "provider 21610" "$(q "select source from optouts where number = '+15551230032'")"
 check_eq "a status for an unknown message is acknowledged" 200 "$(post_signed "$S" MessageSid=SMunknown MessageStatus=delivered)"
 check_eq "...and logged" 1 "$(q "select count(*) from events where json_extract(detail, '\$.outcome') = 'unknown message'")"
 check_eq "an unsigned status callback gets 403" 403 "$(post_with_sig "$S" "" "MessageSid=$sid2" MessageStatus=delivered)"

@@ -59,4 +59,46 @@ sig=$(twilio_sig "$CGI_URL/sms/incoming?tag=a%20b" "$WEBHOOK_TOKEN" Body=q From=
 check_eq "a query string is part of the signed URL" 200 "$(post_with_sig "$CGI_URL/sms/incoming?tag=a%20b" "$sig" Body=q From=+15551231007 MessageSid=SMcgi7 To=+15550006666)"
 stop_lighttpd
 
+# The CGI program run directly, as any server runs it (RFC 3875): environment
+# and stdin in, a CGI response out.
+cgi() { # BODY SIGNATURE [ARGS...]: runs it on BODY; the response in $T/cgi.out
+	local body=$1 sig=$2
+	shift 2
+	printf '%s' "$body" | env GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST SERVER_NAME=hooks.example.com \
+		SERVER_PORT=443 HTTPS=on SCRIPT_NAME=/cgi-bin/sms-webhookd PATH_INFO=/sms/incoming \
+		CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} \
+		HTTP_X_TWILIO_SIGNATURE="$sig" sms-webhookd "$@" >"$T/cgi.out" 2>"$T/cgi.err"
+}
+cgi 'Body=argv&From=%2B15551231010&MessageSid=SMcgi10&To=%2B15550006666' "" --no-verify
+check_grep "arguments cannot switch verification off in CGI mode (a query string without '=')" '^Status: 403' "$T/cgi.out"
+check_eq "...nothing stored" 0 "$(q "select count(*) from messages where provider_id = 'SMcgi10'")"
+sig=$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body=direct From=+15551231011 MessageSid=SMcgi11 To=+15550006666)
+cgi 'Body=direct&From=%2B15551231011&MessageSid=SMcgi11&To=%2B15550006666' "$sig"
+check_grep "the URL is rebuilt from HTTPS, SERVER_NAME, SCRIPT_NAME and PATH_INFO (port 443 left out)" '^Status: 200' "$T/cgi.out"
+check_grep "...with the stored id in X-Message-Id" '^X-Message-Id: [0-9]' "$T/cgi.out"
+sig=$(twilio_sig "https://public.example.org/in/sms/incoming" "$WEBHOOK_TOKEN" Body=pub From=+15551231012 MessageSid=SMcgi12 To=+15550006666)
+SMS_PUBLIC_URL=https://public.example.org/in cgi 'Body=pub&From=%2B15551231012&MessageSid=SMcgi12&To=%2B15550006666' "$sig"
+check_grep "with SMS_PUBLIC_URL, that URL and the route are what is signed" '^Status: 200' "$T/cgi.out"
+sig=$(twilio_sig "https://public.example.org/sms/incoming" "$WEBHOOK_TOKEN" Body=pub From=+15551231013 MessageSid=SMcgi13 To=+15550006666)
+printf '%s' 'Body=pub&From=%2B15551231013&MessageSid=SMcgi13&To=%2B15550006666' | env GATEWAY_INTERFACE=CGI/1.1 \
+	REQUEST_METHOD=POST SCRIPT_NAME=/sms/incoming CONTENT_LENGTH=68 HTTP_X_TWILIO_SIGNATURE="$sig" \
+	SMS_PUBLIC_URL=https://public.example.org sms-webhookd >"$T/cgi.out" 2>/dev/null
+check_grep "...also when the program is mapped at the route itself (no PATH_INFO)" '^Status: 200' "$T/cgi.out"
+
+# A slow hook never holds the answer: it runs detached, after the response.
+sig=$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body=hook From=+15551231014 MessageSid=SMcgi14 To=+15550006666)
+start=$(date +%s%N)
+SMS_ON_RECEIVE="sleep 2; cat > '$T/cgi-hook.out'" cgi 'Body=hook&From=%2B15551231014&MessageSid=SMcgi14&To=%2B15550006666' "$sig"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "with a 2 s SMS_ON_RECEIVE hook the CGI program exits at once (${ms} ms)" test "$ms" -lt 1500
+check_grep "...having answered 200" '^Status: 200' "$T/cgi.out"
+wait_for_file "$T/cgi-hook.out" 60
+check_eq "...and the hook got the record afterwards" "hook" "$(jq -r .body "$T/cgi-hook.out")"
+
+printf 'SMS_PROVIDER = nonsense\n' >"$T/bad-config"
+chmod 600 "$T/bad-config"
+SMS_CONFIG="$T/bad-config" cgi 'Body=x' ""
+check_grep "a configuration error still gets a CGI response (500)" '^Status: 500' "$T/cgi.out"
+check_grep "...with the reason on stderr, for the server's error log" 'SMS_PROVIDER=nonsense' "$T/cgi.err"
+
 done_testing
