@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# contrib/: the example configurations say what they are, pass the servers'
+# own checks, and — with each server that is installed here — really run
+# sms-webhookd: lighttpd, nginx with fcgiwrap and as a reverse proxy, Apache,
+# and the systemd unit through systemd-analyze. Paths are substituted, nothing
+# else: what is tested is what a user copies.
+. tests/lib.sh
+. tests/webhook.sh
+
+C=$SMSKIT_SRC/contrib
+BIN=$SMSKIT_BIN/sms-webhookd
+PUBLIC=https://sms.example.com
+
+# --- The files themselves ------------------------------------------------------
+
+for f in sms-webhookd.service nginx-fcgiwrap.conf apache-cgi.conf lighttpd-cgi.conf; do
+	check "contrib/$f starts with a comment naming it" sh -c "head -n 1 '$C/$f' | grep -q '^# $f — '"
+	check "...says how to install it" grep -q '^# Install' "$C/$f"
+	check "...uses the store in /var/lib/smskit" grep -q '/var/lib/smskit' "$C/$f"
+	check_eq "...sets no token outside comments" "" "$(grep -n '^[^#]*TWILIO_AUTH_TOKEN' "$C/$f")"
+	check "contrib/README lists it" grep -q "^$f\$" "$C/README"
+done
+check "contrib/README lists demo.sh" grep -q '^demo.sh$' "$C/README"
+
+# mkconfig DIR PUBLIC_URL: DIR/config (mode 600) for the store DIR/sms.db.
+mkconfig() {
+	mkdir -p "$1"
+	printf 'TWILIO_AUTH_TOKEN = %s\nSMS_PROVIDER = twilio\nSMS_DB = %s\nSMS_PUBLIC_URL = %s\n' \
+		"$WEBHOOK_TOKEN" "$1/sms.db" "$2" >"$1/config"
+	chmod 600 "$1/config"
+}
+
+# via LOCAL_URL PUBLIC_URL SID: an inbound message posted to LOCAL_URL and
+# signed for PUBLIC_URL, as Twilio signs the URL it was given; prints the
+# HTTP status.
+via() {
+	local sig
+	set -- "$1" "$2" AccountSid=AC0123456789abcdef0123456789abcdef "Body=contrib test" \
+		From=+15551238300 "MessageSid=$3" To=+15550006666
+	sig=$(twilio_sig "$2" "$WEBHOOK_TOKEN" "${@:3}")
+	post_with_sig "$1" "$sig" "${@:3}"
+}
+
+# wait_http URL: until something answers there (5 s).
+wait_http() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		curl -s -o /dev/null "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# stored DIR SID: 1 when the store in DIR holds the message SID.
+stored() { sqlite3 "$1/sms.db" "select count(*) from messages where provider_id = '$2'" 2>/dev/null; }
+
+# Environment a server must not pass on by accident: the files set these.
+clean_env=(env -u SMS_DB -u SMS_CONFIG -u XDG_CONFIG_HOME -u XDG_DATA_HOME)
+
+# --- systemd -------------------------------------------------------------------
+
+U=$C/sms-webhookd.service
+check "the unit runs the daemon on loopback" grep -qx 'ExecStart=/usr/local/bin/sms-webhookd --listen 127.0.0.1:3001' "$U"
+check "...as a simple service" grep -qx 'Type=simple' "$U"
+check "...as user sms" grep -qx 'User=sms' "$U"
+check "...with SMS_CONFIG" grep -qx 'Environment=SMS_CONFIG=/etc/smskit/config' "$U"
+check "...stopped by SIGTERM" grep -qx 'KillSignal=SIGTERM' "$U"
+check "...with the store's directory the only one writable" grep -qx 'ReadWritePaths=/var/lib/smskit' "$U"
+for k in NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes Restart=on-failure; do
+	check "...$k" grep -qx "$k" "$U"
+done
+
+# The options of ExecStart work: the same line, on a free port.
+read -ra unit_args <<<"$(sed -n 's|^ExecStart=/usr/local/bin/sms-webhookd ||p' "$U" |
+	sed 's/127\.0\.0\.1:3001/127.0.0.1:0/')"
+mkconfig "$T/unit" "$PUBLIC"
+rm -f "$T/unit/port"
+"${clean_env[@]}" SMS_CONFIG="$T/unit/config" "$BIN" "${unit_args[@]}" --port-file "$T/unit/port" 2>"$T/unit/log" &
+upid=$!
+if wait_for_file "$T/unit/port"; then
+	check_eq "the unit's command line starts the daemon" ok "$(curl -s "http://127.0.0.1:$(cat "$T/unit/port")/healthz")"
+else
+	check "the unit's command line starts the daemon" false
+	sed 's/^/#   /' "$T/unit/log"
+fi
+kill -TERM "$upid" 2>/dev/null
+uexit=0
+wait "$upid" || uexit=$?
+check_eq "...and SIGTERM stops it with 0" 0 "$uexit"
+
+if ! command -v systemd-analyze >/dev/null; then
+	skip "systemd-analyze verify contrib/sms-webhookd.service" "systemd-analyze is not installed"
+else
+	mkdir -p "$T/sd"
+	printf '[Service]\nExecStart=/bin/true\n' >"$T/sd/probe.service"
+	if ! systemd-analyze verify --man=no "$T/sd/probe.service" >/dev/null 2>&1; then
+		skip "systemd-analyze verify contrib/sms-webhookd.service" "systemd-analyze cannot verify units here"
+	else
+		# The real program for ExecStart: verify checks that it is executable.
+		sed "s|/usr/local/bin/sms-webhookd|$BIN|" "$U" >"$T/sd/sms-webhookd.service"
+		check_exit "systemd-analyze verify accepts contrib/sms-webhookd.service" 0 \
+			systemd-analyze verify --man=no "$T/sd/sms-webhookd.service"
+		check_eq "...with no warning" "" "$(cat "$T/.err")"
+	fi
+fi
+
+# --- lighttpd ------------------------------------------------------------------
+
+if ! command -v lighttpd >/dev/null; then
+	skip "contrib/lighttpd-cgi.conf under lighttpd" "lighttpd is not installed"
+else
+	D=$T/lighttpd
+	mkconfig "$D" "$PUBLIC/webhook"
+	mkdir -p "$D/www"
+	port=$(free-port)
+	sed -e "s|\"/var/www/html\"|\"$D/www\"|" \
+	    -e "s|^server.port *=.*|server.port = $port|" \
+	    -e "s|^server.errorlog *=.*|server.errorlog = \"$D/error.log\"|" \
+	    -e '/^server.username/d' -e '/^server.groupname/d' \
+	    -e "s|/usr/local/bin/sms-webhookd|$BIN|" \
+	    -e "s|/etc/smskit/config|$D/config|" \
+	    "$C/lighttpd-cgi.conf" >"$D/lighttpd.conf"
+	check_eq "every installed path was substituted" "" \
+		"$(grep -v '^#' "$D/lighttpd.conf" | grep -e /var/www -e /usr/local -e /etc/smskit -e /var/log -e '= 80$')"
+	check "lighttpd -tt accepts contrib/lighttpd-cgi.conf" lighttpd -tt -f "$D/lighttpd.conf"
+	"${clean_env[@]}" lighttpd -D -f "$D/lighttpd.conf" 2>>"$D/error.log" &
+	lpid=$!
+	L=http://127.0.0.1:$port
+	if wait_http "$L/"; then
+		check_eq "GET /webhook/healthz through it" ok "$(curl -s "$L/webhook/healthz")"
+		check_eq "a message signed for $PUBLIC/webhook/sms/incoming is accepted" 200 \
+			"$(via "$L/webhook/sms/incoming" "$PUBLIC/webhook/sms/incoming" SMlt1)"
+		check_eq "...and stored" 1 "$(stored "$D" SMlt1)"
+		check_eq "an unsigned one gets 403" 403 \
+			"$(post_with_sig "$L/webhook/sms/incoming" "" Body=x From=+15551238301 MessageSid=SMlt2 To=+15550006666)"
+	else
+		check "lighttpd starts with contrib/lighttpd-cgi.conf" false
+		sed 's/^/#   /' "$D/error.log"
+	fi
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+fi
+
+# --- nginx ---------------------------------------------------------------------
+
+# nginx_conf DIR SITE PORT: a main configuration around the location blocks
+# of SITE, everything nginx writes kept in DIR.
+nginx_conf() {
+	mkdir -p "$1/tmp"
+	{
+		[ "$(id -u)" = 0 ] && echo "user root;"
+		cat <<CONF
+daemon off;
+worker_processes 1;
+error_log $1/error.log;
+pid $1/nginx.pid;
+events { }
+http {
+	access_log off;
+	client_body_temp_path $1/tmp/body;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	proxy_temp_path $1/tmp/proxy;
+	uwsgi_temp_path $1/tmp/uwsgi;
+	scgi_temp_path $1/tmp/scgi;
+	server {
+		listen 127.0.0.1:$3;
+		server_name localhost;
+		include $2;
+	}
+}
+CONF
+	}
+}
+
+if ! command -v nginx >/dev/null; then
+	skip "contrib/nginx-fcgiwrap.conf under nginx" "nginx is not installed"
+else
+	D=$T/nginx
+	mkconfig "$D" "$PUBLIC"
+	port=$(free-port)
+	sed -e "s|unix:/run/fcgiwrap.socket|unix:$D/fcgiwrap.sock|" \
+	    -e "s|/usr/local/bin/sms-webhookd|$BIN|" \
+	    -e "s|/etc/smskit/config|$D/config|" \
+	    "$C/nginx-fcgiwrap.conf" >"$D/fcgi-site.conf"
+	nginx_conf "$D" "$D/fcgi-site.conf" "$port" >"$D/fcgi.conf"
+	check "nginx -t accepts the fcgiwrap locations" nginx -t -p "$D" -c "$D/fcgi.conf"
+
+	# The commented alternative, uncommented, in front of a daemon.
+	wport=$(free-port)
+	sed -n '/^#location \/sms\//,$ s/^#//p' "$C/nginx-fcgiwrap.conf" |
+		sed "s|127\.0\.0\.1:3001|127.0.0.1:$wport|" >"$D/proxy-site.conf"
+	check "the commented reverse-proxy alternative is there" grep -q proxy_set_header "$D/proxy-site.conf"
+	nginx_conf "$D" "$D/proxy-site.conf" "$port" >"$D/proxy.conf"
+	check "nginx -t accepts the reverse-proxy locations" nginx -t -p "$D" -c "$D/proxy.conf"
+
+	N=http://127.0.0.1:$port
+	if ! command -v fcgiwrap >/dev/null; then
+		skip "nginx with fcgiwrap, end to end" "fcgiwrap is not installed"
+	else
+		"${clean_env[@]}" fcgiwrap -s "unix:$D/fcgiwrap.sock" 2>>"$D/fcgiwrap.log" &
+		fpid=$!
+		"${clean_env[@]}" nginx -p "$D" -c "$D/fcgi.conf" 2>>"$D/error.log" &
+		npid=$!
+		if wait_http "$N/"; then
+			check_eq "GET /healthz through nginx and fcgiwrap" ok "$(curl -s "$N/healthz")"
+			check_eq "a message signed for $PUBLIC/sms/incoming is accepted" 200 \
+				"$(via "$N/sms/incoming" "$PUBLIC/sms/incoming" SMng1)"
+			check_eq "...and stored" 1 "$(stored "$D" SMng1)"
+			check_eq "an unsigned one gets 403" 403 \
+				"$(post_with_sig "$N/sms/incoming" "" Body=x From=+15551238301 MessageSid=SMng2 To=+15550006666)"
+		else
+			check "nginx starts with the fcgiwrap locations" false
+			sed 's/^/#   /' "$D/error.log"
+		fi
+		kill "$npid" "$fpid" 2>/dev/null
+		wait "$npid" "$fpid" 2>/dev/null
+	fi
+
+	# The daemon behind the proxy: SMS_PUBLIC_URL is what Twilio signed.
+	rm -f "$D/sms.db"*
+	"${clean_env[@]}" SMS_CONFIG="$D/config" "$BIN" --listen "127.0.0.1:$wport" 2>>"$D/webhookd.log" &
+	wpid=$!
+	"${clean_env[@]}" nginx -p "$D" -c "$D/proxy.conf" 2>>"$D/error.log" &
+	npid=$!
+	if wait_http "$N/" && wait_http "http://127.0.0.1:$wport/"; then
+		check_eq "GET /healthz through nginx to the daemon" ok "$(curl -s "$N/healthz")"
+		check_eq "a message signed for $PUBLIC/sms/incoming reaches the daemon" 200 \
+			"$(via "$N/sms/incoming?x=1" "$PUBLIC/sms/incoming?x=1" SMpx1)"
+		check_eq "...and is stored" 1 "$(stored "$D" SMpx1)"
+	else
+		check "nginx and the daemon start" false
+		sed 's/^/#   /' "$D/error.log" "$D/webhookd.log"
+	fi
+	kill "$npid" 2>/dev/null
+	kill -TERM "$wpid" 2>/dev/null
+	wait "$npid" "$wpid" 2>/dev/null
+fi
+
+# --- Apache --------------------------------------------------------------------
+
+httpd=$(command -v apache2 || command -v httpd || true)
+if [ -z "$httpd" ]; then
+	skip "contrib/apache-cgi.conf under Apache" "apache2 is not installed"
+else
+	moddir=
+	for d in "$(dirname "$(readlink -f "$httpd")")/../lib/apache2/modules" \
+		/usr/lib/apache2/modules /usr/lib64/httpd/modules /usr/lib/httpd/modules; do
+		[ -f "$d/mod_cgi.so" ] && { moddir=$d; break; }
+	done
+	builtin=$("$httpd" -l 2>/dev/null)
+	D=$T/apache
+	mkconfig "$D" "$PUBLIC/webhook"
+	port=$(free-port)
+	run_user=$(id -un)
+	if [ "$(id -u)" = 0 ]; then
+		# Apache runs CGI programs as an unprivileged user: give it the files.
+		run_user=nobody
+		chmod 755 "$T"
+		chown -R nobody "$D"
+	fi
+	{
+		echo "ServerRoot $D"
+		for m in mpm_prefork unixd authz_core alias cgi env; do
+			grep -q "mod_$m.c" <<<"$builtin" && continue
+			[ -f "$moddir/mod_$m.so" ] && echo "LoadModule ${m}_module $moddir/mod_$m.so"
+		done
+		cat <<CONF
+Listen 127.0.0.1:$port
+ServerName localhost
+PidFile $D/httpd.pid
+ErrorLog $D/error.log
+DefaultRuntimeDir $D
+User $run_user
+Group $(id -gn "$run_user")
+<Directory />
+	Require all denied
+</Directory>
+Include $D/site.conf
+CONF
+	} >"$D/httpd.conf"
+	sed -e "s|/usr/local/bin/sms-webhookd|$BIN|" -e "s|/etc/smskit/config|$D/config|" \
+		"$C/apache-cgi.conf" >"$D/site.conf"
+	check "apache -t accepts contrib/apache-cgi.conf" "$httpd" -t -f "$D/httpd.conf"
+	# A session of its own: on SIGTERM Apache signals its whole process group.
+	setsid "${clean_env[@]}" "$httpd" -f "$D/httpd.conf" -DFOREGROUND 2>>"$D/stderr.log" &
+	apid=$!
+	A=http://127.0.0.1:$port
+	if wait_http "$A/"; then
+		check_eq "GET /webhook/healthz through Apache" ok "$(curl -s "$A/webhook/healthz")"
+		check_eq "a message signed for $PUBLIC/webhook/sms/incoming is accepted" 200 \
+			"$(via "$A/webhook/sms/incoming" "$PUBLIC/webhook/sms/incoming" SMap1)"
+		check_eq "...and stored" 1 "$(stored "$D" SMap1)"
+		check_eq "an unsigned one gets 403" 403 \
+			"$(post_with_sig "$A/webhook/sms/incoming" "" Body=x From=+15551238301 MessageSid=SMap2 To=+15550006666)"
+		check_eq "?--no-verify (mod_cgi would make it an option) gets 403" 403 \
+			"$(post_with_sig "$A/webhook/sms/incoming?--no-verify" "" Body=x From=+15551238301 MessageSid=SMap3 To=+15550006666)"
+		check_eq "...and stores nothing" 0 "$(stored "$D" SMap3)"
+	else
+		check "Apache starts with contrib/apache-cgi.conf" false
+		sed 's/^/#   /' "$D/error.log" "$D/stderr.log"
+	fi
+	kill "$apid" 2>/dev/null
+	wait "$apid" 2>/dev/null
+fi
+
+done_testing
