@@ -11,6 +11,7 @@
 #include "cgi.h"
 #include "clock.h"
 #include "config.h"
+#include "dashboard.h"
 #include "httpd.h"
 #include "store.h"
 #include "util.h"
@@ -130,22 +131,48 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return EX_CONFIG;
 	}
+	char host[256], port[8];
+	struct dashboard_options dopt = {.cgi = cgi};
+	if (!cgi) {
+		if (httpd_parse_listen(ho.listen, host, sizeof host, port, sizeof port) != 0) {
+			warnmsg("--listen %s: expected HOST:PORT, e.g. 127.0.0.1:3001 or [::1]:3001",
+			        ho.listen);
+			webhook_free(w);
+			config_free(cfg);
+			return EX_USAGE;
+		}
+		dopt.local_only = httpd_is_loopback(host);
+	}
+	struct dashboard *d = dashboard_new(cfg, &dopt, err, sizeof err);
+	if (!d) {
+		warnmsg("%s", err);
+		if (cgi)
+			cgi_fail();
+		webhook_free(w);
+		config_free(cfg);
+		return EX_CONFIG;
+	}
 	int rc;
 	if (cgi) {
-		rc = cgi_run(w, cfg) == 0 ? EX_OK : EX_IOERR;
+		rc = cgi_run(w, d, cfg) == 0 ? EX_OK : EX_IOERR;
 	} else {
+		/* Two connections: one for the webhooks' group commit, one for the
+		 * dashboard, each used by one thread. */
 		char *path = config_db_path(cfg);
 		struct store *st = store_open(path, 0, err, sizeof err);
+		struct store *dst = st ? store_open(path, 0, err, sizeof err) : NULL;
 		free(path);
-		if (!st) {
+		if (!st || !dst) {
 			warnmsg("%s", err);
 			rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
 		} else {
 			ho.public_url = config_get(cfg, "SMS_PUBLIC_URL");
-			rc = httpd_run(w, st, &ho);
-			store_close(st);
+			rc = httpd_run(w, d, st, dst, &ho);
 		}
+		store_close(dst);
+		store_close(st);
 	}
+	dashboard_free(d);
 	webhook_free(w);
 	config_free(cfg);
 	return rc;

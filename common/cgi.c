@@ -4,6 +4,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,6 +94,8 @@ static int write_response(const struct webhook_response *rs)
 		printf("Allow: %s\r\n", rs->allow);
 	if (rs->message_id > 0)
 		printf("X-Message-Id: %lld\r\n", rs->message_id);
+	if (rs->headers)
+		fputs(rs->headers, stdout);
 	printf("Content-Length: %zu\r\n\r\n", rs->body_len);
 	fwrite(rs->body, 1, rs->body_len, stdout);
 	return fflush(stdout) == 0 ? 0 : -1;
@@ -120,7 +123,38 @@ static int apply(const struct sms_config *c, struct webhook_job *job, char *err,
 	return rc;
 }
 
-int cgi_run(struct webhook *w, const struct sms_config *c)
+static int remote_loopback(void)
+{
+	const char *a = env("REMOTE_ADDR");
+	struct in_addr in;
+	if (!a)
+		return 0;
+	if (strcmp(a, "::1") == 0)
+		return 1;
+	if (strncmp(a, "::ffff:", 7) == 0)
+		a += 7;
+	return inet_pton(AF_INET, a, &in) == 1 && (ntohl(in.s_addr) >> 24) == 127;
+}
+
+/* The dashboard on a store connection of its own (no transaction around it). */
+static void dashboard(struct dashboard *d, const struct sms_config *c,
+                      const struct webhook_request *rq, struct webhook_response *rs)
+{
+	char err[512];
+	char *path = config_db_path(c);
+	struct store *st = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, sizeof err);
+	free(path);
+	memset(rs, 0, sizeof *rs);
+	if (!st) {
+		warnmsg("%s", err);
+		webhook_respond(rs, 503, "the store is unavailable: %s", err);
+		return;
+	}
+	dashboard_handle(d, st, rq, rs);
+	store_close(st);
+}
+
+int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 {
 	signal(SIGPIPE, SIG_IGN);
 	struct strbuf body;
@@ -138,9 +172,21 @@ int cgi_run(struct webhook *w, const struct sms_config *c)
 		.too_large = too_large,
 		.remote_user = env("REMOTE_USER"),
 	};
+	char host[300];
+	snprintf(host, sizeof host, "%s%s%s", env("SERVER_NAME") ? env("SERVER_NAME") : "",
+	         env("SERVER_PORT") ? ":" : "", env("SERVER_PORT") ? env("SERVER_PORT") : "");
+	rq.query = env("QUERY_STRING");
+	rq.content_type = env("CONTENT_TYPE");
+	rq.cookie = env("HTTP_COOKIE");
+	rq.authorization = env("HTTP_AUTHORIZATION");
+	rq.origin = env("HTTP_ORIGIN");
+	rq.host = env("HTTP_HOST") ? env("HTTP_HOST") : host;
+	rq.remote_loopback = remote_loopback();
 	struct webhook_response rs;
 	struct webhook_job *job;
-	if (webhook_begin(w, &rq, &job, &rs) == 0) {
+	if (rq.path && dashboard_route(rq.path)) {
+		dashboard(d, c, &rq, &rs);
+	} else if (webhook_begin(w, &rq, &job, &rs) == 0) {
 		char err[512] = "";
 		int rc = apply(c, job, err, sizeof err);
 		webhook_finish(job, rc, err, &rs);

@@ -6,11 +6,12 @@
 #define SMSKIT_CGI_H
 
 #include "config.h"
+#include "dashboard.h"
 #include "webhook.h"
 
 /* Serves the one request. Returns 0 once a response was written (whatever
  * its status), non-zero when none could be. */
-int cgi_run(struct webhook *w, const struct sms_config *c);
+int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c);
 
 /* The answer when sms-webhookd cannot serve at all (its configuration is
  * wrong; the reason is on stderr, in the server's error log). */

@@ -22,6 +22,7 @@ struct unit {
 struct groupcommit {
 	struct store      *st;
 	size_t             max_batch;
+	int                serial;  /* no transactions: see groupcommit_start_serial */
 	pthread_t          thread;
 	pthread_mutex_t    mu;
 	pthread_cond_t     work;   /* the writer waits for units */
@@ -31,35 +32,13 @@ struct groupcommit {
 	unsigned long long units, commits;
 };
 
-/* One transaction over the units of batch (a list), then every rc set. */
-static void run_batch(struct groupcommit *g, struct unit *batch)
+/* Every unit of batch answered: rc (GROUPCOMMIT_FAILED for all when the
+ * transaction failed), asynchronous ones called back, waiting ones woken. */
+static void finish_batch(struct groupcommit *g, struct unit *batch, int failed, const char *why)
 {
-	struct store *st = g->st;
-	int failed = store_begin_immediate(st) != STORE_OK;
-	char why[256] = "";
-	if (failed)
-		snprintf(why, sizeof why, "%s", store_errmsg(st));
 	size_t n = 0;
 	for (struct unit *u = batch; u; u = u->next)
 		n++;
-	for (struct unit *u = batch; u && !failed; u = u->next) {
-		if (store_savepoint(st) != STORE_OK) {
-			failed = 1;
-			snprintf(why, sizeof why, "%s", store_errmsg(st));
-			break;
-		}
-		u->rc = u->fn(st, u->arg);
-		if (u->rc < 0 ? store_savepoint_rollback(st) : store_savepoint_release(st)) {
-			failed = 1;
-			snprintf(why, sizeof why, "%s", store_errmsg(st));
-		}
-	}
-	if (!failed && store_commit(st) != STORE_OK) {
-		failed = 1;
-		snprintf(why, sizeof why, "%s", store_errmsg(st));
-	}
-	if (failed)
-		store_rollback(st);
 	pthread_mutex_lock(&g->mu);
 	g->units += n;
 	pthread_mutex_unlock(&g->mu);
@@ -93,6 +72,41 @@ static void run_batch(struct groupcommit *g, struct unit *batch)
 	pthread_mutex_unlock(&g->mu);
 }
 
+/* One transaction over the units of batch (a list), then every rc set. */
+static void run_batch(struct groupcommit *g, struct unit *batch)
+{
+	struct store *st = g->st;
+	if (g->serial) {
+		for (struct unit *u = batch; u; u = u->next)
+			u->rc = u->fn(st, u->arg);
+		finish_batch(g, batch, 0, "");
+		return;
+	}
+	int failed = store_begin_immediate(st) != STORE_OK;
+	char why[256] = "";
+	if (failed)
+		snprintf(why, sizeof why, "%s", store_errmsg(st));
+	for (struct unit *u = batch; u && !failed; u = u->next) {
+		if (store_savepoint(st) != STORE_OK) {
+			failed = 1;
+			snprintf(why, sizeof why, "%s", store_errmsg(st));
+			break;
+		}
+		u->rc = u->fn(st, u->arg);
+		if (u->rc < 0 ? store_savepoint_rollback(st) : store_savepoint_release(st)) {
+			failed = 1;
+			snprintf(why, sizeof why, "%s", store_errmsg(st));
+		}
+	}
+	if (!failed && store_commit(st) != STORE_OK) {
+		failed = 1;
+		snprintf(why, sizeof why, "%s", store_errmsg(st));
+	}
+	if (failed)
+		store_rollback(st);
+	finish_batch(g, batch, failed, why);
+}
+
 static void *writer(void *arg)
 {
 	struct groupcommit *g = arg;
@@ -120,10 +134,11 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-struct groupcommit *groupcommit_start(struct store *st, size_t max_batch)
+static struct groupcommit *start(struct store *st, size_t max_batch, int serial)
 {
 	struct groupcommit *g = xcalloc(1, sizeof *g);
 	g->st = st;
+	g->serial = serial;
 	g->max_batch = max_batch ? max_batch : 1;
 	g->tail = &g->head;
 	pthread_mutex_init(&g->mu, NULL);
@@ -137,6 +152,16 @@ struct groupcommit *groupcommit_start(struct store *st, size_t max_batch)
 		return NULL;
 	}
 	return g;
+}
+
+struct groupcommit *groupcommit_start(struct store *st, size_t max_batch)
+{
+	return start(st, max_batch, 0);
+}
+
+struct groupcommit *groupcommit_start_serial(struct store *st)
+{
+	return start(st, 1, 1);
 }
 
 void groupcommit_stop(struct groupcommit *g)

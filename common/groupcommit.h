@@ -15,6 +15,11 @@ struct groupcommit;
 /* Takes over st (the writer thread uses it; nobody else may). max_batch: at
  * most this many units per transaction. NULL when the thread cannot start. */
 struct groupcommit *groupcommit_start(struct store *st, size_t max_batch);
+/* The same thread and queue without transactions: units run one at a time,
+ * each on its own (it may open transactions of its own). sms-webhookd runs the
+ * dashboard on one, with a store connection of its own, so that reading a page
+ * never holds the webhooks' write lock. */
+struct groupcommit *groupcommit_start_serial(struct store *st);
 /* Finishes the units already handed in, stops the thread, closes nothing. */
 void groupcommit_stop(struct groupcommit *g);
 

@@ -7,7 +7,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -38,6 +40,7 @@ static struct {
 	__typeof__(MHD_lookup_connection_value)     *lookup_connection_value;
 	__typeof__(MHD_suspend_connection)          *suspend_connection;
 	__typeof__(MHD_resume_connection)           *resume_connection;
+	__typeof__(MHD_get_connection_info)         *get_connection_info;
 } mhd;
 
 static int mhd_load(void)
@@ -67,6 +70,7 @@ static int mhd_load(void)
 	SYM(lookup_connection_value, MHD_lookup_connection_value)
 	SYM(suspend_connection, MHD_suspend_connection)
 	SYM(resume_connection, MHD_resume_connection)
+	SYM(get_connection_info, MHD_get_connection_info)
 #undef SYM
 	mhd.lib = lib;
 	return 0;
@@ -77,11 +81,37 @@ static int mhd_load(void)
 
 struct server {
 	struct webhook            *w;
+	struct dashboard          *dash;
 	const struct httpd_options *o;
 	struct groupcommit        *gc;
+	struct groupcommit        *dashq;  /* the dashboard's thread and connection */
 	struct hookq              *hooks;
 	atomic_long                inflight;
 };
+
+/* A dashboard request, served on the dashboard's own thread and store. */
+struct dash_job {
+	struct dashboard        *d;
+	struct webhook_request   rq;
+	struct webhook_response  rs;
+	char                    *query;
+};
+
+static int dash_run(struct store *st, void *arg)
+{
+	struct dash_job *j = arg;
+	dashboard_handle(j->d, st, &j->rq, &j->rs);
+	return 0;
+}
+
+static void dash_free(struct dash_job *j)
+{
+	if (!j)
+		return;
+	webhook_response_free(&j->rs);
+	free(j->query);
+	free(j);
+}
 
 /* One request: its raw URI (path and query, as signed), its body so far,
  * and while the writer stores it, the job (the connection is suspended). */
@@ -92,6 +122,7 @@ struct req {
 	int                    started;
 	struct MHD_Connection *conn;
 	struct webhook_job    *job;
+	struct dash_job       *dash;
 	int                    job_done;
 	int                    job_rc;
 	char                   job_err[256];
@@ -119,6 +150,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (r->job)
 		webhook_finish(r->job, GROUPCOMMIT_FAILED, "the connection closed", NULL);
+	dash_free(r->dash);
 	free(r->uri);
 	strbuf_free(&r->body);
 	free(r);
@@ -136,6 +168,18 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const struct webh
 	mhd.add_response_header(resp, "Cache-Control", "no-store");
 	if (rs->allow)
 		mhd.add_response_header(resp, "Allow", rs->allow);
+	/* The dashboard's own headers: "Name: value\r\n" lines. */
+	for (char *line = rs->headers; line && *line;) {
+		char *end = strstr(line, "\r\n");
+		char *colon = strchr(line, ':');
+		if (!end || !colon || colon > end)
+			break;
+		*end = *colon = '\0';
+		mhd.add_response_header(resp, line, colon[1] == ' ' ? colon + 2 : colon + 1);
+		*end = '\r';
+		*colon = ':';
+		line = end + 2;
+	}
 	if (rs->message_id > 0) {
 		char id[24];
 		snprintf(id, sizeof id, "%lld", rs->message_id);
@@ -166,6 +210,25 @@ static char *signed_url(const struct server *sv, struct MHD_Connection *c, const
 	}
 	strbuf_puts(&b, uri);
 	return strbuf_detach(&b);
+}
+
+static int peer_is_loopback(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return 0;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+		       (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
+	}
+	return 0;
 }
 
 /* On the writer thread, once the job's transaction is over. */
@@ -205,6 +268,49 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	struct webhook_response rs;
+	if (r->dash) {
+		if (!r->job_done)
+			return MHD_YES;
+		if (r->job_rc < 0)
+			webhook_respond(&r->dash->rs, 503, "the dashboard is unavailable: %s", r->job_err);
+		enum MHD_Result ret = send_response(c, &r->dash->rs);
+		if (sv->o->log_requests || r->dash->rs.status >= 400)
+			warnmsg("%s %s: %d %s", method, url, r->dash->rs.status,
+			        webhook_reason(r->dash->rs.status));
+		dash_free(r->dash);
+		r->dash = NULL;
+		return ret;
+	}
+	if (dashboard_route(url)) {
+		struct dash_job *j = xcalloc(1, sizeof *j);
+		const char *q = strchr(r->uri, '?');
+		j->d = sv->dash;
+		j->query = q ? xstrdup(q + 1) : NULL;
+		j->rq = (struct webhook_request){
+			.method = method,
+			.path = url,
+			.body = r->body.s,
+			.body_len = r->body.len,
+			.too_large = r->too_large,
+			.query = j->query,
+			.content_type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+			.cookie = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"),
+			.authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+			.origin = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+			.host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+			.remote_loopback = peer_is_loopback(c),
+		};
+		r->dash = j;
+		r->conn = c;
+		mhd.suspend_connection(c);
+		if (groupcommit_submit(sv->dashq, dash_run, j, job_stored, r) != 0) {
+			r->job_rc = GROUPCOMMIT_FAILED;
+			snprintf(r->job_err, sizeof r->job_err, "shutting down");
+			r->job_done = 1;
+			mhd.resume_connection(c);
+		}
+		return MHD_YES;
+	}
 	if (r->job) {
 		/* Resumed: the writer has committed (or failed) this request's work. */
 		if (!r->job_done)
@@ -327,7 +433,16 @@ static void write_port_file(const char *path, int port)
 		warnmsg("--port-file %s: %s", path, strerror(errno));
 }
 
-int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o)
+int httpd_is_loopback(const char *host)
+{
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+		return 1;
+	struct in_addr a;
+	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+int httpd_run(struct webhook *w, struct dashboard *d, struct store *st, struct store *dash_st,
+              const struct httpd_options *o)
 {
 	/* Signals go to the main thread only, which waits for them below; every
 	 * thread started from here on inherits the mask. */
@@ -344,14 +459,16 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 	int fd = listen_on(o->listen, &is6, &port);
 	if (fd < 0)
 		return EX_OSERR;
-	struct server sv = {.w = w, .o = o};
+	struct server sv = {.w = w, .dash = d, .o = o};
 	atomic_init(&sv.inflight, 0);
 	sv.gc = groupcommit_start(st, BATCH_MAX);
+	sv.dashq = groupcommit_start_serial(dash_st);
 	sv.hooks = hookq_start(10000, 60);
-	if (!sv.gc || !sv.hooks) {
+	if (!sv.gc || !sv.dashq || !sv.hooks) {
 		warnmsg("cannot start threads");
 		close(fd);
 		groupcommit_stop(sv.gc);
+		groupcommit_stop(sv.dashq);
 		hookq_stop(sv.hooks);
 		return EX_OSERR;
 	}
@@ -359,7 +476,7 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 	 * suspended, not a blocked thread, so connections cost no threads. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	                 (is6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *d = mhd.start_daemon(
+	struct MHD_Daemon *daemon = mhd.start_daemon(
 		flags, 0, NULL, NULL, on_request, &sv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logged, &sv,
@@ -368,10 +485,11 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
 		MHD_OPTION_END);
-	if (!d) {
+	if (!daemon) {
 		warnmsg("cannot start the HTTP server on %s", o->listen);
 		close(fd);
 		groupcommit_stop(sv.gc);
+		groupcommit_stop(sv.dashq);
 		hookq_stop(sv.hooks);
 		return EX_OSERR;
 	}
@@ -385,14 +503,15 @@ int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o
 	warnmsg("%s: finishing the requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	/* No new connections; requests already read are answered (their rows are
 	 * committed before their 2xx goes out, so nothing acknowledged is lost). */
-	MHD_socket lfd = mhd.quiesce_daemon(d);
+	MHD_socket lfd = mhd.quiesce_daemon(daemon);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
 	struct timespec tick = {0, 10 * 1000 * 1000};
 	for (int i = 0; i < 3000 && atomic_load(&sv.inflight) > 0; i++)
 		nanosleep(&tick, NULL);
-	mhd.stop_daemon(d);
+	mhd.stop_daemon(daemon);
 	groupcommit_stop(sv.gc);
+	groupcommit_stop(sv.dashq);
 	hookq_stop(sv.hooks);
 	warnmsg("stopped");
 	return EX_OK;

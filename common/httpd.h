@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "config.h"
 #include "store.h"
+#include "dashboard.h"
 #include "webhook.h"
 
 struct httpd_options {
@@ -22,8 +23,14 @@ struct httpd_options {
 /* Parses "host:port" into its parts (IPv6 in brackets); -1 on a bad value. */
 int httpd_parse_listen(const char *spec, char *host, size_t hostlen, char *port, size_t portlen);
 
-/* Runs until SIGTERM or SIGINT. Takes over st. Returns a sysexits code:
- * 0 after a clean stop, 71 (EX_OSERR) when it cannot listen or start. */
-int httpd_run(struct webhook *w, struct store *st, const struct httpd_options *o);
+/* 1 when host (as in --listen) is a loopback address: 127.0.0.0/8, ::1,
+ * localhost. */
+int httpd_is_loopback(const char *host);
+
+/* Runs until SIGTERM or SIGINT. Takes over st (the webhooks' group commit)
+ * and dash_st (the dashboard's own connection). Returns a sysexits code: 0
+ * after a clean stop, 71 (EX_OSERR) when it cannot listen or start. */
+int httpd_run(struct webhook *w, struct dashboard *d, struct store *st, struct store *dash_st,
+              const struct httpd_options *o);
 
 #endif

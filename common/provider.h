@@ -1,11 +1,13 @@
 /* provider — the one interface every SMS provider implements, one file each
- * (provider_twilio.c, provider_sandbox.c, ...). A provider turns a send or a
- * status query into an HTTP request and the answer into a result; it never does
+ * (provider_twilio.c, provider_sandbox.c, ...). A provider turns a send, a
+ * status query or a page of received messages into an HTTP request and the
+ * answer into a result; it never does
  * I/O itself, so that http.c can run many at once. Programs never name one. */
 #ifndef SMSKIT_PROVIDER_H
 #define SMSKIT_PROVIDER_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 
 #include "config.h"
 #include "http.h"
@@ -50,6 +52,27 @@ struct status_result {
 	int  exit_hint;
 };
 
+/* One page of the received messages the provider holds (sms-inbox --fetch). */
+struct inbox_request {
+	const char *to;         /* messages to this number only; NULL: to any */
+	const char *since_date; /* "YYYY-MM-DD" (UTC): sent on that day or later; NULL: all */
+	size_t      page_size;  /* messages per page, 1 to 1000 */
+	const char *next;       /* the next page as the last answer named it; NULL: the first */
+};
+
+struct inbox_page {
+	int         ok;         /* 0: the request failed, see code and message */
+	cJSON      *messages;   /* the page's inbound messages as SPEC 5 records (direction
+	                         * inbound, status received, to, from, body, media,
+	                         * segments, provider, provider_id, created_at); the caller
+	                         * frees it */
+	size_t      nitems;     /* messages on the page, both directions */
+	char       *next;       /* the next page (malloc'd), NULL on the last */
+	const char *code;       /* when !ok */
+	char        message[512];
+	int         exit_hint;
+};
+
 struct provider;
 
 struct provider_ops {
@@ -69,6 +92,12 @@ struct provider_ops {
 	                       struct http_request *req, struct status_result *res);
 	void (*status_parse)(struct provider *p, const struct http_response *resp,
 	                     struct status_result *res);
+	/* The same pair for a page of received messages; NULL in a provider that
+	 * cannot list them (the sandbox): sms-inbox --fetch then says so, exit 78. */
+	int  (*inbox_prepare)(struct provider *p, const struct inbox_request *q,
+	                      struct http_request *req, struct inbox_page *res);
+	void (*inbox_parse)(struct provider *p, const struct http_response *resp,
+	                    struct inbox_page *res);
 };
 
 struct provider {

@@ -1,5 +1,6 @@
 /* provider_twilio — Twilio's Programmable Messaging REST API (2010-04-01):
- * Messages.json create and fetch, basic auth with the Account SID and auth token
+ * Messages.json create, fetch and list (received messages, page by page, for
+ * sms-inbox --fetch), basic auth with the Account SID and auth token
  * or an API key and secret, and Twilio's error codes mapped to smskit's
  * (../shared/PROVIDERS.md sections 1 and 2). */
 #include "price.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 struct twilio {
 	char *base;        /* TWILIO_API_BASE without a trailing slash */
@@ -277,6 +279,176 @@ static void twilio_status_parse(struct provider *p, const struct http_response *
 	cJSON_Delete(j);
 }
 
+/* ---- Received messages (the list API, PROVIDERS.md 1.5) ---------------------- */
+
+static int twilio_inbox(struct provider *p, const struct inbox_request *q,
+                        struct http_request *req, struct inbox_page *res)
+{
+	struct twilio *t = p->state;
+	struct strbuf u;
+	strbuf_init(&u);
+	if (q->next) {
+		/* Followed verbatim, relative to the API base: never another host. */
+		int ok = q->next[0] == '/';
+		for (const unsigned char *c = (const unsigned char *)q->next; ok && *c; c++)
+			ok = *c > ' ' && *c != 0x7f;
+		if (!ok) {
+			res->ok = 0;
+			res->code = "provider_error";
+			res->exit_hint = 1;
+			snprintf(res->message, sizeof res->message,
+			         "Twilio named a next page that is not a path of its API; stopped");
+			strbuf_free(&u);
+			return 1;
+		}
+		strbuf_printf(&u, "%s%s", t->base, q->next);
+	} else {
+		char *url = messages_url(t, NULL);
+		strbuf_puts(&u, url);
+		free(url);
+		char sep = '?';
+		if (q->to) {
+			char *v = http_escape(q->to);
+			strbuf_printf(&u, "%cTo=%s", sep, v);
+			free(v);
+			sep = '&';
+		}
+		if (q->since_date) {
+			/* The key is "DateSent>" (on or after), encoded. */
+			char *v = http_escape(q->since_date);
+			strbuf_printf(&u, "%cDateSent%%3E=%s", sep, v);
+			free(v);
+			sep = '&';
+		}
+		strbuf_printf(&u, "%cPageSize=%zu", sep, q->page_size ? q->page_size : 50);
+	}
+	req->method = "GET";
+	req->url = strbuf_detach(&u);
+	req->userpwd = xstrdup(t->userpwd);
+	return 0;
+}
+
+/* "Thu, 24 Aug 2023 05:01:45 +0000" (RFC 2822) to "2023-08-24T05:01:45Z"; -1
+ * when it does not read so. */
+static int rfc2822_to_3339(const char *in, char out[32])
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *p = strchr(in, ',');
+	p = p ? p + 1 : in;
+	int d, y, h, mi, sec, n = 0;
+	char mon[4], sign;
+	unsigned off;
+	if (sscanf(p, " %d %3s %d %d:%d:%d %c%4u%n", &d, mon, &y, &h, &mi, &sec, &sign, &off, &n) != 8 ||
+	    (sign != '+' && sign != '-') || strlen(mon) != 3)
+		return -1;
+	const char *m = strstr(months, mon);
+	if (!m || (m - months) % 3 != 0 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = (int)(m - months) / 3, .tm_mday = d,
+	                .tm_hour = h, .tm_min = mi, .tm_sec = sec > 59 ? 59 : sec};
+	time_t tt = timegm(&tm);
+	if (tt == (time_t)-1)
+		return -1;
+	long shift = (long)(off / 100) * 3600 + (long)(off % 100) * 60;
+	tt -= sign == '-' ? -shift : shift;
+	struct tm u;
+	gmtime_r(&tt, &u);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &u);
+	return 0;
+}
+
+static const char *str_of(const cJSON *j, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, key));
+}
+
+/* A list item (a Message resource, PROVIDERS.md 1.3) received by us, as the
+ * SPEC 5 record the store takes; NULL when it has no sid or no recipient. */
+static cJSON *inbound_record(const cJSON *m)
+{
+	const char *sid = str_of(m, "sid"), *to = str_of(m, "to"), *from = str_of(m, "from");
+	if (!sid || !*sid || !to || !*to)
+		return NULL;
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "direction", "inbound");
+	cJSON_AddStringToObject(r, "status", "received");
+	cJSON_AddStringToObject(r, "to", to);
+	cJSON_AddItemToObject(r, "from", from ? cJSON_CreateString(from) : cJSON_CreateNull());
+	const char *body = str_of(m, "body");
+	cJSON_AddStringToObject(r, "body", body ? body : "");
+	cJSON_AddItemToObject(r, "media", cJSON_CreateArray());
+	long long v;
+	const char *seg = str_of(m, "num_segments");
+	if (seg && parse_whole(seg, 1000000, &v) == 0)
+		cJSON_AddNumberToObject(r, "segments", (double)v);
+	char price[32] = "", cur[8] = "";
+	put_price(m, price, sizeof price, cur, sizeof cur);
+	if (price[0] && strlen(cur) == 3) {
+		cJSON_AddStringToObject(r, "price", price);
+		cJSON_AddStringToObject(r, "currency", cur);
+	}
+	cJSON_AddStringToObject(r, "provider", "twilio");
+	cJSON_AddStringToObject(r, "provider_id", sid);
+	/* When Twilio received it: date_sent (the webhook's time), else date_created. */
+	char when[32];
+	const char *ds = str_of(m, "date_sent"), *dc = str_of(m, "date_created");
+	if ((ds && rfc2822_to_3339(ds, when) == 0) || (dc && rfc2822_to_3339(dc, when) == 0))
+		cJSON_AddStringToObject(r, "created_at", when);
+	const char *nm = str_of(m, "num_media");
+	if (nm && parse_whole(nm, 1000, &v) == 0 && v > 0) {
+		char w[160];
+		snprintf(w, sizeof w, "%lld media item%s not fetched: see the message in Twilio's "
+		         "console (sms-webhookd stores media URLs)", v, v == 1 ? "" : "s");
+		cJSON *warn = cJSON_CreateArray();
+		cJSON_AddItemToArray(warn, cJSON_CreateString(w));
+		cJSON_AddItemToObject(r, "warnings", warn);
+	}
+	return r;
+}
+
+static void twilio_inbox_parse(struct provider *p, const struct http_response *resp,
+                               struct inbox_page *res)
+{
+	(void)p;
+	if (resp->status == 0) {
+		res->ok = 0;
+		res->code = "unreachable";
+		res->exit_hint = EX_UNAVAILABLE;
+		snprintf(res->message, sizeof res->message, "Twilio unreachable after %d attempt%s: %s",
+		         resp->attempts, resp->attempts == 1 ? "" : "s", resp->error);
+		return;
+	}
+	cJSON *j = cJSON_ParseWithLength(resp->body, resp->len);
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, "messages");
+	if (resp->status != 200 || !cJSON_IsArray(list)) {
+		struct send_result sr = {0};
+		map_error(resp->status, j, &sr);
+		res->ok = 0;
+		res->code = sr.code;
+		res->exit_hint = sr.exit_hint;
+		if (resp->status == 200)
+			snprintf(res->message, sizeof res->message,
+			         "Twilio answered the message list without a \"messages\" array");
+		else
+			snprintf(res->message, sizeof res->message, "%s", sr.message);
+		cJSON_Delete(j);
+		return;
+	}
+	res->ok = 1;
+	res->messages = cJSON_CreateArray();
+	const cJSON *m;
+	cJSON_ArrayForEach(m, list) {
+		res->nitems++;
+		const char *dir = str_of(m, "direction");
+		cJSON *r = dir && strcmp(dir, "inbound") == 0 ? inbound_record(m) : NULL;
+		if (r)
+			cJSON_AddItemToArray(res->messages, r);
+	}
+	const char *next = str_of(j, "next_page_uri");
+	res->next = next && *next ? xstrdup(next) : NULL;
+	cJSON_Delete(j);
+}
+
 const struct provider_ops provider_twilio = {
 	.name = "twilio",
 	.open = twilio_open,
@@ -285,4 +457,6 @@ const struct provider_ops provider_twilio = {
 	.send_parse = twilio_send_parse,
 	.status_prepare = twilio_status,
 	.status_parse = twilio_status_parse,
+	.inbox_prepare = twilio_inbox,
+	.inbox_parse = twilio_inbox_parse,
 };

@@ -175,6 +175,63 @@ static void put_figures(struct sender *s, struct job *j)
 
 static void halted(struct sender *s, struct job *j);
 
+/* SPEC 7: a request with reply_to answers that received message. 0 when rec
+ * has none or it names an inbound message (then reply_to is set to the id as
+ * a number); -1 with *code and a sentence when it names another message or
+ * none; -2 when the store could not tell (store_error). */
+static int reply_target(struct sender *s, cJSON *rec, const char **code, char *msg,
+                        size_t msglen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "reply_to");
+	long long id;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (review_parse_id(v, &id) != 0) {
+		*code = "invalid_request";
+		snprintf(msg, msglen, "\"reply_to\" must be the id of a received message, a whole "
+		         "number such as 42");
+		return -1;
+	}
+	cJSON *orig = NULL;
+	int rc = store_msg_get(s->st, id, &orig);
+	const char *dir = orig ? rec_str(orig, "direction") : NULL;
+	int ret = 0;
+	if (rc == STORE_NOTFOUND) {
+		*code = "not_found";
+		snprintf(msg, msglen, "reply_to %lld: no such message", id);
+		ret = -1;
+	} else if (rc != STORE_OK) {
+		*code = "store_error";
+		snprintf(msg, msglen, "store: %s", store_errmsg(s->st));
+		ret = -2;
+	} else if (!dir || strcmp(dir, "inbound") != 0) {
+		*code = "invalid_request";
+		snprintf(msg, msglen, "reply_to %lld is a message we sent, not one we received: "
+		         "only a received message can be replied to", id);
+		ret = -1;
+	} else {
+		rec_put_num(rec, "reply_to", (double)id);
+	}
+	cJSON_Delete(orig);
+	return ret;
+}
+
+/* Inside the transaction that stores an accepted reply: its original is now
+ * replied, and read unless the request says "keep_unread": true. */
+static void mark_original(struct sender *s, struct job *j)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j->rec, "reply_to");
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1)
+		return;
+	int64_t id = (int64_t)v->valuedouble;
+	int rc = store_msg_mark_replied(s->st, id);
+	if (rc == STORE_OK && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j->rec, "keep_unread")))
+		rc = store_msg_mark_read(s->st, id, 1);
+	if (rc != STORE_OK)
+		warnmsg("store: message %lld (replied to by %lld): %s", (long long)id,
+		        (long long)j->id, store_errmsg(s->st));
+}
+
 /* Finishes j as opted out when its number is: 1 if so. */
 static int opted_out(struct sender *s, struct job *j)
 {
@@ -201,6 +258,14 @@ void sender_add(struct sender *s, cJSON *rec)
 	char msg[512];
 	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
 		rec_fail(rec, code, 0, "%s", msg);
+		finish(j);
+		return;
+	}
+	int r = reply_target(s, rec, &code, msg, sizeof msg);
+	if (r != 0) {
+		rec_fail(rec, code, r == -2, "%s", msg);
+		if (r == -2)
+			hint(s, 75);
 		finish(j);
 		return;
 	}
@@ -412,6 +477,8 @@ static void complete(struct job *j)
 	}
 	if (store_msg_set_status(s->st, j->id, status, fields, NULL) != STORE_OK)
 		warnmsg("store: message %lld: %s", (long long)j->id, store_errmsg(s->st));
+	else if (res->outcome == SEND_ACCEPTED)
+		mark_original(s, j);
 	cJSON_Delete(fields);
 	if (res->outcome == SEND_REJECTED && res->code && strcmp(res->code, "opted_out") == 0)
 		store_optout_add(s->st, j->ob.to, "provider");
@@ -682,6 +749,14 @@ static void claimed_job(struct sender *s, int64_t id)
 	const char *code;
 	char msg[512];
 	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
+		j->res.outcome = SEND_REJECTED;
+		j->res.code = code;
+		snprintf(j->res.message, sizeof j->res.message, "%s", msg);
+		j->res.exit_hint = 1;
+		answered(j);
+		return;
+	}
+	if (reply_target(s, rec, &code, msg, sizeof msg) == -1) {
 		j->res.outcome = SEND_REJECTED;
 		j->res.code = code;
 		snprintf(j->res.message, sizeof j->res.message, "%s", msg);

@@ -211,6 +211,7 @@ enum st {
 	ST_EVENT_INSERT,
 	ST_OPTOUT_INSERT, ST_OPTOUT_DELETE, ST_OPTOUT_CHECK, ST_SPEND_SINCE,
 	ST_KV_GET, ST_KV_SET, ST_KV_DELETE,
+	ST_MSG_FLAGS, ST_MSG_SET_READ, ST_MSG_SET_REPLIED,
 	ST__N
 };
 
@@ -247,6 +248,9 @@ static const char *const static_sql[ST__N] = {
 	              "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
 	              "updated_at = excluded.updated_at",
 	[ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
+	[ST_MSG_FLAGS] = "SELECT direction, read, replied FROM messages WHERE id = ?1",
+	[ST_MSG_SET_READ] = "UPDATE messages SET read = ?2, updated_at = ?3 WHERE id = ?1",
+	[ST_MSG_SET_REPLIED] = "UPDATE messages SET replied = 1, updated_at = ?2 WHERE id = ?1",
 };
 
 /* Status updates: one cached UPDATE per set of assigned columns (a bit per
@@ -1538,6 +1542,73 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
 	return rc;
 }
 
+/* ---- Read and replied (the inbox) ---------------------------------------------- */
+
+/* Inside op_begin/op_end: sets flag (0 read, 1 replied) of inbound message id. */
+static int msg_mark(struct store *s, int64_t id, int flag, int value)
+{
+	sqlite3_stmt *st = stmt(s, ST_MSG_FLAGS);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	char direction[16] = "";
+	int have = 0;
+	if (rc == SQLITE_ROW) {
+		snprintf(direction, sizeof direction, "%s", sqlite3_column_text(st, 0));
+		have = sqlite3_column_int(st, 1 + flag);
+	}
+	done(st);
+	if (rc == SQLITE_DONE) {
+		seterr(s, "message %" PRId64 ": no such message", id);
+		return STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return dberr(s, "reading a message");
+	if (strcmp(direction, "inbound") != 0) {
+		seterr(s, "message %" PRId64 ": an %s message; only received (inbound) messages "
+		       "are %s", id, direction, flag ? "replied to" : "marked read or unread");
+		return STORE_REFUSED;
+	}
+	if (have == value)
+		return STORE_OK;
+	char now[TIME_LEN];
+	time_now(now);
+	st = stmt(s, flag ? ST_MSG_SET_REPLIED : ST_MSG_SET_READ);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if (flag) {
+		bind_text(st, 2, now);
+	} else {
+		sqlite3_bind_int(st, 2, value);
+		bind_text(st, 3, now);
+	}
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return dberr(s, "updating the message");
+	return event_insert(s, id, flag ? "replied" : "read", NULL,
+	                    flag ? "{\"replied\":true}" : value ? "{\"read\":true}" : "{\"read\":false}",
+	                    NULL);
+}
+
+int store_msg_mark_read(struct store *s, int64_t id, int read)
+{
+	int own;
+	if (op_begin(s, &own) != STORE_OK)
+		return STORE_ERR;
+	return op_end(s, own, msg_mark(s, id, 0, read != 0));
+}
+
+int store_msg_mark_replied(struct store *s, int64_t id)
+{
+	int own;
+	if (op_begin(s, &own) != STORE_OK)
+		return STORE_ERR;
+	return op_end(s, own, msg_mark(s, id, 1, 1));
+}
+
 /* ---- Opt-outs ----------------------------------------------------------------- */
 
 static int check_number(struct store *s, const char *number)
@@ -1733,6 +1804,143 @@ static int status_of_direction(const char *status, const char *direction)
 	return (strcmp(status, "received") == 0) == (strcmp(direction, "inbound") == 0);
 }
 
+/* Steps through a listing of ids (column 0), calling fn with each record. */
+static int list_rows(struct store *s, sqlite3_stmt *st, int (*fn)(cJSON *rec, void *arg),
+                     void *arg)
+{
+	int rc, ret = STORE_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *rec;
+		int r = store_msg_get(s, sqlite3_column_int64(st, 0), &rec);
+		if (r != STORE_OK) {
+			ret = STORE_ERR; /* STORE_NOTFOUND cannot happen inside one read */
+			break;
+		}
+		if (fn(rec, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (ret == STORE_OK && rc != SQLITE_DONE)
+		ret = dberr(s, "listing messages");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Time order (the inbox). Each branch is one range of one index, read in
+ * index order and cut at the limit; the branches are merged by a compound
+ * SELECT that sorts at most (branches x limit) rows. The index of a branch is
+ * its key; the other conditions are filters, written with a unary + so that
+ * the planner keeps to the key's index (without statistics it would rather
+ * take messages_inbox for a thread's unread messages, say, and read every
+ * unread message). A thread is a UNION: a message from a number to itself is
+ * in both branches once. */
+static int list_by_time(struct store *s, const struct store_query *q, const char *since,
+                        size_t nstatus, int (*fn)(cJSON *rec, void *arg), void *arg)
+{
+	if (q->after_id > 0) {
+		seterr(s, "after_id pages in id order only, not with the inbox members of a query");
+		return STORE_ERR;
+	}
+	const char *keys[4];
+	size_t nkeys = 0;
+	int key_from = 0, key_unread = 0, key_dir = 0;
+	if (q->number) {
+		keys[nkeys++] = "to_number = :num";
+		keys[nkeys++] = "from_number = :num";
+	} else if (q->from) {
+		keys[nkeys++] = "from_number = :from";
+		key_from = 1;
+	} else if (q->unread) {
+		keys[nkeys++] = "direction = 'inbound' AND read = 0";
+		key_unread = 1;
+	} else {
+		/* Each direction and read flag: the ranges of messages_inbox. */
+		key_dir = 1;
+		if (!q->direction || strcmp(q->direction, "outbound") == 0) {
+			keys[nkeys++] = "direction = 'outbound' AND read = 0";
+			keys[nkeys++] = "direction = 'outbound' AND read = 1";
+		}
+		if (!q->direction || strcmp(q->direction, "inbound") == 0) {
+			keys[nkeys++] = "direction = 'inbound' AND read = 0";
+			keys[nkeys++] = "direction = 'inbound' AND read = 1";
+		}
+	}
+	/* Newest first, or oldest first; a tail takes the newest and turns them. */
+	int desc = q->newest_first || (q->tail && q->limit > 0);
+	const char *order = desc ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id";
+
+	struct strbuf f; /* the filters every branch shares */
+	strbuf_init(&f);
+	if (q->nids) {
+		strbuf_puts(&f, " AND id IN (");
+		for (size_t i = 0; i < q->nids; i++)
+			strbuf_printf(&f, "%s:i%zu", i ? ", " : "", i);
+		strbuf_puts(&f, ")");
+	}
+	if (nstatus) {
+		strbuf_puts(&f, " AND +status IN (");
+		for (size_t i = 0; i < nstatus; i++)
+			strbuf_printf(&f, "%s:s%zu", i ? ", " : "", i);
+		strbuf_puts(&f, ")");
+	}
+	if (since)
+		strbuf_puts(&f, " AND created_at >= :since");
+	if (q->direction && !key_dir)
+		strbuf_puts(&f, " AND +direction = :dir");
+	if (q->unread && !key_unread)
+		strbuf_puts(&f, " AND +direction = 'inbound' AND +read = 0");
+	if (q->from && !key_from)
+		strbuf_puts(&f, " AND +from_number = :from");
+
+	struct strbuf b;
+	strbuf_init(&b);
+	if (q->tail && q->limit > 0 && !q->newest_first)
+		strbuf_puts(&b, "SELECT id, created_at FROM (");
+	for (size_t k = 0; k < nkeys; k++) {
+		if (k)
+			strbuf_puts(&b, q->number ? " UNION " : " UNION ALL ");
+		strbuf_printf(&b, "SELECT id, created_at FROM (SELECT id, created_at FROM messages "
+		              "WHERE %s%s%s%s)", keys[k], f.s ? f.s : "", order,
+		              q->limit > 0 ? " LIMIT :lim" : "");
+	}
+	strbuf_puts(&b, desc ? " ORDER BY 2 DESC, 1 DESC" : " ORDER BY 2, 1");
+	if (q->limit > 0)
+		strbuf_puts(&b, " LIMIT :lim");
+	if (q->tail && q->limit > 0 && !q->newest_first)
+		strbuf_puts(&b, ") ORDER BY 2, 1");
+	strbuf_free(&f);
+
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, b.s, -1, &st, NULL);
+	strbuf_free(&b);
+	if (rc != SQLITE_OK)
+		return dberr(s, "listing messages");
+	char name[32];
+	for (size_t i = 0; i < q->nids; i++) {
+		snprintf(name, sizeof name, ":i%zu", i);
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), q->ids[i]);
+	}
+	for (size_t i = 0, k = 0; i < q->nstatuses; i++) {
+		if (!status_of_direction(q->statuses[i], q->direction))
+			continue;
+		snprintf(name, sizeof name, ":s%zu", k++);
+		bind_text(st, sqlite3_bind_parameter_index(st, name), q->statuses[i]);
+	}
+	int i;
+	if ((i = sqlite3_bind_parameter_index(st, ":since")))
+		bind_text(st, i, since);
+	if ((i = sqlite3_bind_parameter_index(st, ":dir")))
+		bind_text(st, i, q->direction);
+	if ((i = sqlite3_bind_parameter_index(st, ":from")))
+		bind_text(st, i, q->from);
+	if ((i = sqlite3_bind_parameter_index(st, ":num")))
+		bind_text(st, i, q->number);
+	if ((i = sqlite3_bind_parameter_index(st, ":lim")))
+		sqlite3_bind_int64(st, i, q->limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit);
+	return list_rows(s, st, fn, arg);
+}
+
 int store_msg_list(struct store *s, const struct store_query *q,
                    int (*fn)(cJSON *rec, void *arg), void *arg)
 {
@@ -1757,10 +1965,12 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	if (q->nstatuses > 0 && nstatus == 0)
 		return STORE_OK; /* only statuses of the other direction: nothing */
 	int maxvars = sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
-	if (q->nids + nstatus + 4 > (size_t)maxvars) {
-		seterr(s, "too many ids in one query (at most %d)", maxvars - (int)nstatus - 4);
+	if (q->nids + nstatus + 8 > (size_t)maxvars) {
+		seterr(s, "too many ids in one query (at most %d)", maxvars - (int)nstatus - 8);
 		return STORE_ERR;
 	}
+	if (q->from || q->number || q->unread || q->by_time)
+		return list_by_time(s, q, q->since ? since : NULL, nstatus, fn, arg);
 
 	struct strbuf b;
 	strbuf_init(&b);
@@ -1814,23 +2024,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	if (q->limit > 0)
 		sqlite3_bind_int64(st, k++, q->limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit);
 
-	int ret = STORE_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *rec;
-		int r = store_msg_get(s, sqlite3_column_int64(st, 0), &rec);
-		if (r != STORE_OK) {
-			ret = STORE_ERR; /* STORE_NOTFOUND cannot happen inside one read */
-			break;
-		}
-		if (fn(rec, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (ret == STORE_OK && rc != SQLITE_DONE)
-		ret = dberr(s, "listing messages");
-	sqlite3_finalize(st);
-	return ret;
+	return list_rows(s, st, fn, arg);
 }
 
 int store_status_counts(struct store *s, const char *direction,

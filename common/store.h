@@ -82,6 +82,15 @@ int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id);
  * media and warnings always arrays, read/replied booleans), or STORE_NOTFOUND. */
 int store_msg_get(struct store *s, int64_t id, cJSON **rec);
 
+/* The read and replied flags of an inbound message (SPEC 6). Each change sets
+ * updated_at and appends an event: kind "read" (detail {"read": true|false})
+ * or "replied"; setting a flag to the value it has changes nothing and
+ * appends nothing. STORE_OK; STORE_NOTFOUND for an unknown id; STORE_REFUSED,
+ * with a sentence and nothing changed, for an outbound message (only
+ * received messages are read or replied to). */
+int store_msg_mark_read(struct store *s, int64_t id, int read);
+int store_msg_mark_replied(struct store *s, int64_t id);
+
 /* The message a provider knows as provider_id; STORE_NOTFOUND when none. */
 int store_msg_find_provider_id(struct store *s, const char *provider,
                                const char *provider_id, int64_t *id);
@@ -181,15 +190,30 @@ struct store_query {
 	                                  * newest_first); 0 starts from the beginning */
 	size_t             limit;        /* at most this many; 0: no limit */
 	int                newest_first; /* id descending instead of ascending */
+	/* The inbox (sms-inbox). Any of these, or by_time, lists in time order:
+	 * created_at, ties by id (a fetched message keeps the time the provider
+	 * received it, so ids need not follow time); after_id is then refused. */
+	const char        *from;         /* from_number is this (E.164) */
+	const char        *number;       /* a thread: to_number or from_number is this,
+	                                  * both directions */
+	int                unread;       /* inbound messages with read = 0 */
+	int                by_time;      /* time order without the filters above */
+	int                tail;         /* with a limit, oldest first: the newest
+	                                  * `limit` messages, still oldest first */
 };
 
 /* Calls fn with the SPEC 5 record (as store_msg_get builds it) of every message
- * the query selects, in id order; fn owns rec and returns non-zero to stop.
+ * the query selects, in id order (time order for the inbox members); fn owns
+ * rec and returns non-zero to stop.
  * Queries stay on indexes (a status list on messages_queue, since on
  * messages_inbox, the rest on the rowid), so paging with after_id and a limit
- * walks a store of any size without loading it. fn should not write to the
- * store (the listing could see its own changes): collect a page, write, and
- * ask for the next page after its last id. Returns STORE_OK, or STORE_ERR on a
+ * walks a store of any size without loading it. In time order each selection
+ * is a merge of index range scans, newest (or oldest) `limit` of each: unread
+ * is one range of messages_inbox (direction, read, created_at), a direction
+ * two (read 0 and 1), from one of messages_from, a thread one of messages_to
+ * and one of messages_from; so the cost is the limit's, not the store's.
+ * fn should not write to the store (the listing could see its own changes):
+ * collect a page, write, and ask for the next page after its last id. Returns STORE_OK, or STORE_ERR on a
  * bad query (an unknown status or direction, a bad time) or an SQLite error. */
 int store_msg_list(struct store *s, const struct store_query *q,
                    int (*fn)(cJSON *rec, void *arg), void *arg);

@@ -137,6 +137,7 @@ void webhook_response_free(struct webhook_response *rs)
 {
 	free(rs->body);
 	free(rs->hook_line);
+	free(rs->headers);
 	memset(rs, 0, sizeof *rs);
 }
 

@@ -23,6 +23,14 @@ struct webhook_request {
 	size_t      body_len;
 	int         too_large;   /* the adapter saw more than WEBHOOK_MAX_BODY */
 	const char *remote_user; /* CGI REMOTE_USER, or NULL */
+	/* for the dashboard */
+	const char *query;        /* the raw query string without '?', or NULL */
+	const char *content_type; /* Content-Type, or NULL */
+	const char *cookie;       /* Cookie, or NULL */
+	const char *authorization;/* Authorization, or NULL */
+	const char *origin;       /* Origin, or NULL */
+	const char *host;         /* Host (daemon) or SERVER_NAME[:PORT] (CGI) */
+	int         remote_loopback; /* the peer is 127.0.0.0/8 or ::1 */
 };
 
 struct webhook_response {
@@ -32,6 +40,8 @@ struct webhook_response {
 	size_t      body_len;
 	const char *allow;        /* for 405: the Allow header */
 	long long   message_id;   /* the stored message (X-Message-Id), 0 when none */
+	char       *headers;      /* more header lines, each "Name: value\r\n", malloc'd,
+	                           * or NULL (the dashboard's Location, Set-Cookie...) */
 	const char *hook;         /* command to run after the answer (SMS_ON_RECEIVE...), or NULL */
 	char       *hook_line;    /* its stdin: one NDJSON line with newline, malloc'd */
 };

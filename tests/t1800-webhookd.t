@@ -15,7 +15,7 @@ check_grep "...names the routes" '/sms/incoming' "$T/.out"
 check_exit "--version" 0 sms-webhookd --version
 check_eq "...prints the version" "sms-webhookd 0.1.0" "$(cat "$T/.out")"
 check_exit "an unknown option is a usage error" 64 sms-webhookd --bogus
-check_exit "a bad --listen is a usage error" 71 env SMS_DB="$T/x.db" sms-webhookd --listen nonsense
+check_exit "a bad --listen is a usage error" 64 env SMS_DB="$T/x.db" sms-webhookd --listen nonsense
 check_grep "...saying what is expected" 'HOST:PORT' "$T/.err"
 check_exit "without TWILIO_AUTH_TOKEN it refuses to start" 78 env -u TWILIO_AUTH_TOKEN sms-webhookd
 check_grep "...naming the variable and the way out" 'TWILIO_AUTH_TOKEN.*--no-verify' "$T/.err"

@@ -16,8 +16,19 @@
  * GET .../Messages/SID.json answers the message, its status moving one step
  * (queued -> sent -> delivered) per fetch.
  *
+ * GET .../Messages.json lists the messages of --inbound FILE (one Message
+ * resource per line, served as given, in file order: newest first, as Twilio
+ * lists), narrowed by To, From and DateSent> (on or after a YYYY-MM-DD, read
+ * from each item's date_sent), PageSize items a page (default 50, at most
+ * 1000), Page the page index; next_page_uri names the next page as Twilio
+ * does (the query again, with Page and a PageToken), null on the last.
+ * --list-error PAGE:HTTP:CODE answers that page (0 the first) with Twilio's
+ * error CODE and status HTTP instead.
+ * The log line of every request carries its query as [[name, value], ...].
+ *
  * usage: fake-twilio --port-file F --log F [--script F] [--auth USER:PASS]...
- *                    [--delay-ms N] [--listen PORT] */
+ *                    [--delay-ms N] [--listen PORT] [--inbound FILE]
+ *                    [--list-error PAGE:HTTP:CODE] */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -58,6 +69,8 @@ static struct {
 	unsigned long   counter;
 	struct msg     *msgs;
 	size_t          nmsgs;
+	cJSON          *inbound;  /* --inbound: the list Messages.json serves */
+	long            list_error[3]; /* --list-error: page, HTTP status, code */
 	volatile sig_atomic_t stop;
 	time_t          started;
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -176,6 +189,17 @@ static enum MHD_Result twilio_error(struct MHD_Connection *c, unsigned http, lon
 	return ret;
 }
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+	(void)kind;
+	cJSON *pair = cJSON_CreateArray();
+	cJSON_AddItemToArray(pair, cJSON_CreateString(key));
+	cJSON_AddItemToArray(pair, cJSON_CreateString(value ? value : ""));
+	cJSON_AddItemToArray(cls, pair);
+	return MHD_YES;
+}
+
 static void log_request(struct MHD_Connection *c, const char *method, const char *url,
                         const struct req *rq, const cJSON *params)
 {
@@ -197,6 +221,9 @@ static void log_request(struct MHD_Connection *c, const char *method, const char
 		cJSON_AddItemToObject(l, hdrs[i], v ? cJSON_CreateString(v) : cJSON_CreateNull());
 	}
 	cJSON_AddItemToObject(l, "params", params ? cJSON_Duplicate(params, 1) : cJSON_CreateNull());
+	cJSON *query = cJSON_CreateArray();
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, query);
+	cJSON_AddItemToObject(l, "query", query);
 	char *s = cJSON_PrintUnformatted(l);
 	pthread_mutex_lock(&g.lock);
 	fprintf(g.log, "%s\n", s);
@@ -320,6 +347,108 @@ static enum MHD_Result fetch_message(struct MHD_Connection *c, const char *sid)
 	return ret;
 }
 
+/* "Thu, 24 Aug 2023 05:01:45 +0000" -> "2023-08-24"; "" when it does not read. */
+static void date_of(const char *rfc2822, char out[16])
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *p = rfc2822 ? strchr(rfc2822, ',') : NULL;
+	int d, y;
+	char mon[4];
+	out[0] = '\0';
+	if (!p || sscanf(p + 1, " %d %3s %d", &d, mon, &y) != 3)
+		return;
+	const char *m = strstr(months, mon);
+	if (m && (m - months) % 3 == 0 && y >= 1000 && y <= 9999 && d >= 1 && d <= 31)
+		snprintf(out, 16, "%04u-%02u-%02u", (unsigned)y % 10000u,
+		         (unsigned)(m - months) / 3u % 100u + 1u, (unsigned)d % 100u);
+}
+
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void add_query(char *buf, size_t len, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	size_t n = strlen(buf);
+	snprintf(buf + n, len - n, "%s%s=", n ? "&" : "", name);
+	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
+		n = strlen(buf);
+		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+		    strchr("-._~", *v))
+			snprintf(buf + n, len - n, "%c", *v);
+		else
+			snprintf(buf + n, len - n, "%%%02X", *v);
+	}
+}
+
+/* GET .../Messages.json: a page of the --inbound list. */
+static enum MHD_Result list_messages(struct MHD_Connection *c, const char *account)
+{
+	const char *to = arg(c, "To"), *from = arg(c, "From"), *since = arg(c, "DateSent>");
+	const char *ps = arg(c, "PageSize"), *pg = arg(c, "Page");
+	long size = ps ? atol(ps) : 50, page = pg ? atol(pg) : 0;
+	if (size < 1 || size > 1000 || page < 0)
+		return twilio_error(c, 400, 20001, "Invalid PageSize or Page", NULL);
+	if (g.list_error[1] && page == g.list_error[0])
+		return twilio_error(c, (unsigned)g.list_error[1], g.list_error[2],
+		                    "fake-twilio: scripted list error", NULL);
+	cJSON *all = cJSON_CreateArray();
+	const cJSON *m;
+	pthread_mutex_lock(&g.lock);
+	cJSON_ArrayForEach(m, g.inbound) {
+		const char *mt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "to"));
+		const char *mf = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "from"));
+		char day[16];
+		date_of(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "date_sent")), day);
+		if ((to && !(mt && strcmp(mt, to) == 0)) || (from && !(mf && strcmp(mf, from) == 0)) ||
+		    (since && day[0] && strcmp(day, since) < 0))
+			continue;
+		cJSON_AddItemToArray(all, cJSON_Duplicate(m, 1));
+	}
+	pthread_mutex_unlock(&g.lock);
+	long total = cJSON_GetArraySize(all), first = page * size;
+	cJSON *out = cJSON_CreateObject(), *list = cJSON_CreateArray();
+	for (long i = first; i < total && i < first + size; i++)
+		cJSON_AddItemToArray(list, cJSON_Duplicate(cJSON_GetArrayItem(all, (int)i), 1));
+	cJSON_Delete(all);
+	char base[1024] = "", uri[2048], path[256];
+	add_query(base, sizeof base, "To", to);
+	add_query(base, sizeof base, "From", from);
+	add_query(base, sizeof base, "DateSent>", since);
+	snprintf(path, sizeof path, "/2010-04-01/Accounts/%s/Messages.json", account);
+	char *sep = base[0] ? "&" : "";
+	cJSON_AddItemToObject(out, "messages", list);
+	snprintf(uri, sizeof uri, "%s?%s%sPageSize=%ld&Page=0", path, base, sep, size);
+	cJSON_AddStringToObject(out, "first_page_uri", uri);
+	if (first + size < total) {
+		snprintf(uri, sizeof uri, "%s?%s%sPageSize=%ld&Page=%ld&PageToken=PASM%08lx", path, base,
+		         sep, size, page + 1, (unsigned long)(first + size));
+		cJSON_AddStringToObject(out, "next_page_uri", uri);
+	} else {
+		cJSON_AddNullToObject(out, "next_page_uri");
+	}
+	if (page > 0) {
+		snprintf(uri, sizeof uri, "%s?%s%sPageSize=%ld&Page=%ld", path, base, sep, size, page - 1);
+		cJSON_AddStringToObject(out, "previous_page_uri", uri);
+	} else {
+		cJSON_AddNullToObject(out, "previous_page_uri");
+	}
+	cJSON_AddNumberToObject(out, "page", (double)page);
+	cJSON_AddNumberToObject(out, "page_size", (double)size);
+	cJSON_AddNumberToObject(out, "start", (double)first);
+	cJSON_AddNumberToObject(out, "end", (double)(first + cJSON_GetArraySize(list) - 1));
+	snprintf(uri, sizeof uri, "%s?%s%sPageSize=%ld&Page=%ld", path, base, sep, size, page);
+	cJSON_AddStringToObject(out, "uri", uri);
+	char *s = cJSON_PrintUnformatted(out);
+	cJSON_Delete(out);
+	enum MHD_Result ret = reply(c, 200, s, NULL);
+	free(s);
+	return ret;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -389,6 +518,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (g.delay_ms > 0)
 			sleep_ms(g.delay_ms);
 	} else if (strcmp(method, "GET") == 0 &&
+	           sscanf(url, "/2010-04-01/Accounts/%63[^/]/Messages.json%n", account, &n) == 1 &&
+	           url[n] == '\0') {
+		ret = list_messages(c, account);
+	} else if (strcmp(method, "GET") == 0 &&
 	           sscanf(url, "/2010-04-01/Accounts/%63[^/]/Messages/%63[^.].json", account, sid) == 2) {
 		ret = fetch_message(c, sid);
 	} else {
@@ -413,6 +546,33 @@ static void done(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 static void on_signal(int sig) { (void)sig; g.stop = 1; }
+
+static void load_inbound(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		perror(path);
+		exit(1);
+	}
+	g.inbound = cJSON_CreateArray();
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		cJSON *m = cJSON_Parse(line);
+		if (cJSON_IsObject(m)) {
+			cJSON_AddItemToArray(g.inbound, m);
+		} else {
+			cJSON_Delete(m);
+			if (strspn(line, " \t\r\n") != (size_t)n) {
+				fprintf(stderr, "fake-twilio: %s: not a JSON object: %s", path, line);
+				exit(1);
+			}
+		}
+	}
+	free(line);
+	fclose(fp);
+}
 
 static void load_script(const char *path)
 {
@@ -451,6 +611,7 @@ int main(int argc, char **argv)
 		{"port-file", required_argument, NULL, 'p'}, {"log", required_argument, NULL, 'l'},
 		{"script", required_argument, NULL, 's'},    {"auth", required_argument, NULL, 'a'},
 		{"delay-ms", required_argument, NULL, 'd'},  {"listen", required_argument, NULL, 'L'},
+		{"inbound", required_argument, NULL, 'i'},   {"list-error", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *port_file = NULL, *log_path = "/dev/null";
@@ -471,9 +632,18 @@ int main(int argc, char **argv)
 			break;
 		case 'd': g.delay_ms = atol(optarg); break;
 		case 'L': port = (unsigned)atoi(optarg); break;
+		case 'i': load_inbound(optarg); break;
+		case 'e':
+			if (sscanf(optarg, "%ld:%ld:%ld", &g.list_error[0], &g.list_error[1],
+			           &g.list_error[2]) != 3 || g.list_error[1] < 400) {
+				fprintf(stderr, "fake-twilio: --list-error takes PAGE:HTTP:CODE\n");
+				return 64;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: fake-twilio --port-file F --log F [--script F] "
-			                "[--auth USER:PASS]... [--delay-ms N]\n");
+			                "[--auth USER:PASS]... [--delay-ms N] [--inbound FILE] "
+			                "[--list-error PAGE:HTTP:CODE]\n");
 			return 64;
 		}
 	}

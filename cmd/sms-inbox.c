@@ -1,0 +1,294 @@
+/* sms-inbox — received messages (SPEC 7): the listing, newest first, narrowed
+ * by --since, --from and --unread; --thread, a conversation in both
+ * directions; --mark-read and --mark-unread; --fetch, received messages pulled
+ * from the provider's API for those without a public webhook, which runs
+ * sms-fetch (kept apart so that listing never loads libcurl). The work is
+ * common/inbox.c's and the store's. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "inbox.h"
+#include "records.h"
+#include "review.h"
+#include "store.h"
+#include "util.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: sms-inbox [--since WHEN] [--from NUMBER] [--unread] [--limit N] [-o FORMAT]\n"
+	      "       sms-inbox --thread NUMBER [--since WHEN] [--limit N] [-o FORMAT]\n"
+	      "       sms-inbox --mark-read | --mark-unread [ID...]\n"
+	      "       sms-inbox --fetch [--since WHEN] [--page-size N] [-o FORMAT]\n"
+	      "\n"
+	      "Lists received messages from the store, newest first. With --mark-read and\n"
+	      "no IDs, reads NDJSON records {\"id\": N} on stdin.\n"
+	      "\n"
+	      "      --since WHEN         received since WHEN: 30m, 2h, 2d, 1w, a date (local\n"
+	      "                           midnight) or an RFC 3339 time\n"
+	      "  -f, --from NUMBER        only messages from NUMBER\n"
+	      "  -u, --unread             only messages not yet read\n"
+	      "  -n, --limit N            at most N messages (default 50; 0: all)\n"
+	      "  -t, --thread NUMBER      the conversation with NUMBER, both directions, oldest\n"
+	      "                           first: its last N messages\n"
+	      "      --mark-read          mark the messages ID... read\n"
+	      "      --mark-unread        mark the messages ID... unread\n"
+	      "      --fetch              pull received messages from the provider's API, store\n"
+	      "                           them once each, print the new ones\n"
+	      "      --page-size N        messages per request with --fetch (1-1000, default 1000)\n"
+	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
+	      "  -h, --help               this help\n"
+	      "      --version            print the version\n",
+	      fp);
+}
+
+static int emit_listed(cJSON *rec, void *arg)
+{
+	rec_set_ok(rec);
+	review_emit(arg, rec);
+	return 0;
+}
+
+/* --fetch: sms-fetch from the directory of this program, else from PATH. */
+static int run_fetch(const char *since, const char *page_size, const char *format)
+{
+	char *args[8];
+	int k = 0;
+	args[k++] = "sms-inbox"; /* its messages then name the command the user typed */
+	if (since) {
+		args[k++] = "--since";
+		args[k++] = (char *)since;
+	}
+	if (page_size) {
+		args[k++] = "--page-size";
+		args[k++] = (char *)page_size;
+	}
+	if (format) {
+		args[k++] = "-o";
+		args[k++] = (char *)format;
+	}
+	args[k] = NULL;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char path[PATH_MAX + 16];
+		snprintf(path, sizeof path, "%s/sms-fetch", dirname(self));
+		execv(path, args);
+	}
+	execvp("sms-fetch", args);
+	warnmsg("--fetch runs sms-fetch, which is not installed next to sms-inbox or on PATH: %s",
+	        strerror(errno));
+	return EX_CONFIG;
+}
+
+struct marker {
+	struct store   *st;
+	struct rec_out *out;
+	int             read, hard, bad;
+};
+
+static int mark_word(const char *word, void *arg)
+{
+	struct marker *m = arg;
+	long long id = 0;
+	cJSON *rec = cJSON_CreateObject();
+	review_parse_id_str(word, &id); /* checked before: a whole number */
+	cJSON_AddNumberToObject(rec, "id", (double)id);
+	rec_emit(m->out, inbox_mark(m->st, rec, m->read, &m->hard));
+	return 0;
+}
+
+static int check_id(const char *word, void *arg)
+{
+	long long id;
+	(void)arg;
+	return review_parse_id_str(word, &id) != 0;
+}
+
+static int mark(struct store *st, struct rec_out *out, int read, char **args, int nargs)
+{
+	struct marker m = {.st = st, .out = out, .read = read};
+	if (nargs > 0) {
+		for (int i = 0; i < nargs && !m.hard; i++)
+			review_words(args[i], mark_word, &m);
+		return m.hard ? m.hard : rec_exit_code(out, NULL);
+	}
+	struct rec_in in;
+	rec_in_init(&in, stdin);
+	cJSON *rec, *bad;
+	while (!m.hard && rec_next(&in, &rec, &bad))
+		rec_emit(out, rec ? inbox_mark(st, rec, read, &m.hard) : bad);
+	int rc = m.hard ? m.hard : rec_exit_code(out, &in);
+	rec_in_free(&in);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_VERSION = 256, OPT_SINCE, OPT_MARK_READ, OPT_MARK_UNREAD, OPT_FETCH,
+	       OPT_PAGE_SIZE };
+	static const struct option longopts[] = {
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"from", required_argument, NULL, 'f'},
+		{"unread", no_argument, NULL, 'u'},
+		{"limit", required_argument, NULL, 'n'},
+		{"thread", required_argument, NULL, 't'},
+		{"mark-read", no_argument, NULL, OPT_MARK_READ},
+		{"mark-unread", no_argument, NULL, OPT_MARK_UNREAD},
+		{"fetch", no_argument, NULL, OPT_FETCH},
+		{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	util_set_progname(argv[0]);
+	const char *format = NULL, *since_arg = NULL, *from_arg = NULL, *thread_arg = NULL,
+	           *page_arg = NULL;
+	long long limit = 50, page_size = 1000;
+	int c, unread = 0, marking = -1, fetch = 0, limit_given = 0, page_given = 0;
+	while ((c = getopt_long(argc, argv, "f:un:t:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SINCE: since_arg = optarg; break;
+		case 'f': from_arg = optarg; break;
+		case 'u': unread = 1; break;
+		case 'n':
+			if (parse_whole(optarg, 100000000, &limit) != 0) {
+				warnmsg("--limit takes a whole number (0 for all)");
+				return EX_USAGE;
+			}
+			limit_given = 1;
+			break;
+		case 't': thread_arg = optarg; break;
+		case OPT_MARK_READ:
+		case OPT_MARK_UNREAD:
+			if (marking >= 0 && marking != (c == OPT_MARK_READ)) {
+				warnmsg("--mark-read and --mark-unread do not mix");
+				return EX_USAGE;
+			}
+			marking = c == OPT_MARK_READ;
+			break;
+		case OPT_FETCH: fetch = 1; break;
+		case OPT_PAGE_SIZE:
+			if (parse_whole(optarg, 1000, &page_size) != 0 || page_size < 1) {
+				warnmsg("--page-size takes a whole number from 1 to 1000");
+				return EX_USAGE;
+			}
+			page_given = 1;
+			page_arg = optarg;
+			break;
+		case 'o': format = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case OPT_VERSION: printf("sms-inbox %s\n", SMSKIT_VERSION); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	const char *usage_err = NULL;
+	int listing = since_arg || from_arg || unread || limit_given || thread_arg;
+	if (marking >= 0 && (listing || fetch || page_given))
+		usage_err = "--mark-read and --mark-unread take message ids and nothing else";
+	else if (fetch && (from_arg || unread || limit_given || thread_arg))
+		usage_err = "--fetch takes only --since, --page-size and -o; list afterwards";
+	else if (page_given && !fetch)
+		usage_err = "--page-size goes with --fetch";
+	else if (thread_arg && (from_arg || unread))
+		usage_err = "--thread shows a whole conversation: it takes no --from or --unread";
+	else if (marking < 0 && optind < argc)
+		usage_err = "message ids go with --mark-read or --mark-unread";
+	for (int i = optind; !usage_err && marking >= 0 && i < argc; i++)
+		if (review_words(argv[i], check_id, NULL) != 0) {
+			warnmsg("`%s` is not a message id (a whole number such as 42)", argv[i]);
+			return EX_USAGE;
+		}
+	if (usage_err) {
+		if (marking < 0 && optind < argc)
+			warnmsg("unexpected argument `%s`: %s", argv[optind], usage_err);
+		else
+			warnmsg("%s", usage_err);
+		return EX_USAGE;
+	}
+
+	if (fetch)
+		return run_fetch(since_arg, page_arg, format);
+
+	struct rec_out out;
+	struct inbox_text tt = {0};
+	rec_out_init(&out, stdout);
+	if (rec_out_format(&out, format, thread_arg ? inbox_text_thread : inbox_text_list, &tt) != 0) {
+		warnmsg("-o takes json or text, not `%s`", format);
+		return EX_USAGE;
+	}
+	char err[512], since[32], from[24], number[24];
+	struct sms_config *cfg = config_load(err, sizeof err);
+	struct store *st = NULL;
+	int rc = EX_CONFIG;
+	if (!cfg) {
+		warnmsg("%s", err);
+		goto out;
+	}
+	clock_use_zone(cfg);
+	rc = EX_USAGE;
+	if (since_arg && inbox_since(since_arg, since) != 0) {
+		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
+		        "time, not `%s`", since_arg);
+		goto out;
+	}
+	const char *why = NULL;
+	if (from_arg && inbox_number(from_arg, config_default_country(cfg), from, &why) != 0) {
+		warnmsg("--from %s: %s", from_arg, why);
+		goto out;
+	}
+	if (thread_arg && inbox_number(thread_arg, config_default_country(cfg), number, &why) != 0) {
+		warnmsg("--thread %s: %s", thread_arg, why);
+		goto out;
+	}
+	rc = EX_CONFIG;
+	char *dbpath = config_db_path(cfg);
+	st = store_open(dbpath, 0, err, sizeof err);
+	free(dbpath);
+	if (!st) {
+		warnmsg("%s", err);
+		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+		goto out;
+	}
+
+	if (marking >= 0) {
+		rc = mark(st, &out, marking, argv + optind, argc - optind);
+	} else {
+		struct store_query q = {
+			.since = since_arg ? since : NULL,
+			.limit = (size_t)limit,
+			.by_time = 1,
+		};
+		if (thread_arg) {
+			q.number = number;
+			q.tail = 1;
+		} else {
+			q.direction = "inbound";
+			q.from = from_arg ? from : NULL;
+			q.unread = unread;
+			q.newest_first = 1;
+		}
+		rc = 0;
+		if (store_msg_list(st, &q, emit_listed, &out) != STORE_OK) {
+			warnmsg("store: %s", store_errmsg(st));
+			rc = EX_TEMPFAIL;
+		}
+	}
+out:
+	store_close(st);
+	config_free(cfg);
+	if (fflush(stdout) != 0) {
+		warnmsg("write error on stdout");
+		return EX_IOERR;
+	}
+	return rc;
+}

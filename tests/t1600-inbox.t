@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# sms-inbox: the listing (newest first by the time received, --since forms,
+# --from, --unread, --limit), --mark-read and --mark-unread by argument and on
+# stdin, --thread (both directions, the last N oldest first, the text laid
+# out as a conversation), and --fetch against the fake Twilio list API
+# (paging, the exact requests, idempotence, the cursor, failures).
+# Received messages are stored with store-tool, as the webhook would.
+. tests/lib.sh
+
+if ! command -v sqlite3 >/dev/null || ! command -v jq >/dev/null; then
+	skip "sms-inbox tests" "sqlite3 or jq is not installed"
+	done_testing
+	exit
+fi
+q() { sqlite3 -batch "$SMS_DB" "$1"; }
+ids() { jq -r '.id' "$1" | xargs; }
+ME=+15550006666
+recv() { # recv FROM BODY CREATED_AT [EXTRA_JSON_FIELDS]
+	store-tool msg-insert "{\"direction\":\"inbound\",\"to\":\"$ME\",\"from\":\"$1\",\"body\":\"$2\",\"created_at\":\"$3\"${4:+,$4}}" >/dev/null
+}
+sent() { # sent TO BODY CREATED_AT [STATUS]
+	store-tool msg-insert "{\"direction\":\"outbound\",\"status\":\"${4:-delivered}\",\"to\":\"$1\",\"from\":\"$ME\",\"body\":\"$2\",\"created_at\":\"$3\"}" >/dev/null
+}
+export SMS_TZ=UTC SMS_TEST_NOW=2026-11-25T12:00:00Z
+
+# ---- usage ------------------------------------------------------------------
+check "--help exits 0 with usage" sh -c 'sms-inbox --help | grep -q "^usage: sms-inbox"'
+check_eq "--version" "sms-inbox 0.1.0" "$(sms-inbox --version | sed 's/[0-9][0-9.]*$/0.1.0/')"
+check_exit "an unknown option is a usage error" 64 sms-inbox --bogus
+check_exit "a bad --since is a usage error" 64 sms-inbox --since yesterday
+check_grep "... naming it" yesterday "$T/.err"
+check_exit "a --from that is no number is a usage error" 64 sms-inbox --from "not-a-number!"
+check_exit "a bad --limit is a usage error" 64 sms-inbox --limit -1
+check_exit "ids without --mark-read are a usage error" 64 sms-inbox 12
+check_exit "a non-numeric id to --mark-read is a usage error" 64 sms-inbox --mark-read 12x
+check_exit "--mark-read with a filter is a usage error" 64 sms-inbox --mark-read --unread 1
+check_exit "--mark-read and --mark-unread do not mix" 64 sms-inbox --mark-read --mark-unread 1
+check_exit "--thread takes no --unread" 64 sms-inbox --thread +15551234567 --unread
+check_exit "--fetch takes no --limit" 64 sms-inbox --fetch --limit 3
+check_exit "--page-size goes with --fetch" 64 sms-inbox --page-size 10
+check_exit "--page-size is 1 to 1000" 64 sms-inbox --fetch --page-size 1001
+check_exit "a bad -o is a usage error" 64 sms-inbox -o xml
+check_exit "an unusable store exits 78" 78 env SMS_DB=/dev/null/x.db sms-inbox
+check_exit "an empty inbox exits 0" 0 sms-inbox -o json
+check_eq "... and prints nothing" "" "$(cat "$T/.out")"
+
+# ---- the listing ------------------------------------------------------------
+# ids follow storage, not time: message 5 was received first (a late fetch).
+recv +15551234567 "What are your hours?" 2026-11-24T09:30:00Z                      # 1
+sent +15551234567 "We're open Mon-Fri 9am-6pm" 2026-11-24T09:31:00Z                 # 2
+recv +12125550123 "Is the shop open Sunday?" 2026-11-25T10:00:00Z                   # 3
+recv +15551234567 "Thanks!" 2026-11-25T11:30:00Z                                     # 4
+recv +447700900123 "hello from London" 2026-11-23T08:00:00Z '"read":true,"replied":true' # 5
+check_exit "the default listing exits 0" 0 sms-inbox -o json
+check_eq "... received messages only, newest first by time received" "4 3 1 5" "$(ids "$T/.out")"
+check_eq "... every record ok" "true true true true" "$(jq -r .ok "$T/.out" | xargs)"
+check_eq "... SPEC 5 records" "inbound|received|+15551234567|$ME|Thanks!|false|false" \
+	"$(jq -r 'select(.id == 4) | [.direction, .status, .from, .to, .body, .read, .replied] | join("|")' "$T/.out")"
+check_eq "... every SPEC 5 field present" true \
+	"$(jq -s 'all(.[]; has("id") and has("media") and has("created_at") and has("read") and has("replied") and has("reply_to") and has("provider_id"))' "$T/.out")"
+check_exit "--limit 2" 0 sms-inbox -o json --limit 2
+check_eq "... the two newest" "4 3" "$(ids "$T/.out")"
+check_exit "--limit 0 lists all" 0 sms-inbox -o json --limit 0
+check_eq "... four" 4 "$(wc -l <"$T/.out")"
+
+check_exit "--since 1h" 0 sms-inbox -o json --since 1h
+check_eq "... the one of 11:30" "4" "$(ids "$T/.out")"
+check_exit "--since 30m" 0 sms-inbox -o json --since 30m
+check_eq "... the one of 11:30" "4" "$(ids "$T/.out")"
+check_exit "--since 2d" 0 sms-inbox -o json --since 2d
+check_eq "... since 23 Nov 12:00" "4 3 1" "$(ids "$T/.out")"
+check_exit "--since a date" 0 sms-inbox -o json --since 2026-11-24
+check_eq "... from its midnight" "4 3 1" "$(ids "$T/.out")"
+check_exit "--since a date in SMS_TZ (Kiritimati, UTC+14)" 0 env SMS_TZ=Pacific/Kiritimati sms-inbox -o json --since 2026-11-24
+check_eq "... from local midnight (2026-11-23T10:00Z)" "4 3 1" "$(ids "$T/.out")"
+check_exit "--since a date in SMS_TZ (Honolulu, UTC-10)" 0 env SMS_TZ=Pacific/Honolulu sms-inbox -o json --since 2026-11-25
+check_eq "... from local midnight (2026-11-25T10:00Z)" "4 3" "$(ids "$T/.out")"
+check_exit "--since RFC 3339 with an offset" 0 sms-inbox -o json --since 2026-11-25T11:00:00+01:00
+check_eq "... 10:00Z and later" "4 3" "$(ids "$T/.out")"
+
+check_exit "--from in national format" 0 sms-inbox -o json --from "(555) 123-4567"
+check_eq "... that sender's messages, received only" "4 1" "$(ids "$T/.out")"
+check_exit "--from an international number" 0 sms-inbox -o json --from "+44 7700 900123"
+check_eq "... found" "5" "$(ids "$T/.out")"
+check_exit "--from with SMS_DEFAULT_COUNTRY=GB" 0 env SMS_DEFAULT_COUNTRY=GB sms-inbox -o json --from "07700 900123"
+check_eq "... found" "5" "$(ids "$T/.out")"
+check_exit "--from and --since together" 0 sms-inbox -o json --from +15551234567 --since 2026-11-25
+check_eq "... both apply" "4" "$(ids "$T/.out")"
+
+check_exit "--unread" 0 sms-inbox -o json --unread
+check_eq "... the three unread" "4 3 1" "$(ids "$T/.out")"
+
+check_exit "-o text" 0 sms-inbox -o text
+check_eq "... a header and a row per message" 5 "$(wc -l <"$T/.out")"
+check_grep "... the header" "^ *ID  RECEIVED  *FROM  *STATE  *BODY$" "$T/.out"
+check_grep "... a row: id, local time, sender, state, body" "^ *4  2026-11-25 11:30  +15551234567  *unread   Thanks!$" "$T/.out"
+check_grep "... replied shown" "^ *5  2026-11-23 08:00  +447700900123  *replied  hello from London$" "$T/.out"
+check_exit "-o text in another zone" 0 env SMS_TZ=America/New_York sms-inbox -o text --limit 1
+check_grep "... local time" "^ *4  2026-11-25 06:30 " "$T/.out"
+
+# ---- --mark-read, --mark-unread -----------------------------------------------
+check_exit "--mark-read 1 3" 0 sms-inbox -o json --mark-read 1 3
+check_eq "... prints each record, read" "1:true:true 3:true:true" "$(jq -r '"\(.id):\(.ok):\(.read)"' "$T/.out" | xargs)"
+check_eq "... stored" "1|1 3|1 4|0" "$(q "select id||'|'||read from messages where id in (1,3,4) order by id" | xargs)"
+check_eq "... one read event each" "1:{\"read\":true} 3:{\"read\":true}" "$(q "select message_id||':'||detail from events where kind = 'read' order by id" | paste -sd' ')"
+check_exit "--unread after --mark-read" 0 sms-inbox -o json --unread
+check_eq "... only 4 is left" "4" "$(ids "$T/.out")"
+check_exit "marking a read message read again" 0 sms-inbox -o json --mark-read 1
+check_eq "... appends no event" 2 "$(q "select count(*) from events where kind = 'read'")"
+check_exit "--mark-unread 3, a comma list with 4" 0 sms-inbox -o json --mark-unread 3,4
+check_eq "... unread" "3:false 4:false" "$(jq -r '"\(.id):\(.read)"' "$T/.out" | xargs)"
+check_exit "--unread" 0 sms-inbox -o json --unread
+check_eq "... 4 and 3" "4 3" "$(ids "$T/.out")"
+check_eq "... an unread event" '{"read":false}' "$(q "select detail from events where kind = 'read' and message_id = 3 order by id desc limit 1")"
+check_exit "an unknown id and a sent message: exit 1" 1 sms-inbox -o json --mark-read 99 2 4
+check_eq "... error records for them, the other marked" "99:false:not_found 2:false:invalid_request 4:true:true" \
+	"$(jq -r '"\(.id):\(.ok):\(if .ok then .read else .error.code end)"' "$T/.out" | xargs)"
+check_grep "... a line on stderr" "message 99: no such message" "$T/.err"
+check_eq "... the sent message untouched" 0 "$(q "select read from messages where id = 2")"
+printf '%s\n' '{"id":3,"mine":"x"}' '{"id":"1"}' 'oops' '{"id":"a"}' >"$T/in"
+check_exit "--mark-read on stdin" 1 sms-inbox -o json --mark-read <"$T/in"
+check_eq "... one record per line, in order" "1:true 2:true 3:false 4:false" "$(jq -r '"\(.line):\(.ok)"' "$T/.out" | xargs)"
+check_eq "... own fields pass through" "x" "$(jq -r 'select(.line == 1) | .mine' "$T/.out")"
+check_eq "... bad JSON and a bad id are errors" "bad_json invalid_id" "$(jq -r 'select(.ok == false) | .error.code' "$T/.out" | xargs)"
+check_eq "... 3 is read" 1 "$(q "select read from messages where id = 3")"
+check_exit "-o text for --mark-unread" 0 sms-inbox -o text --mark-unread 1
+check_grep "... the row" "^ *1  2026-11-24 09:30  +15551234567  *unread " "$T/.out"
+
+# ---- --thread -------------------------------------------------------------------
+sent +15551234567 "See you Saturday" 2026-11-25T11:45:00Z failed                   # 6
+store-tool msg-insert "{\"direction\":\"outbound\",\"status\":\"queued\",\"to\":\"+15551234567\",\"from\":\"$ME\",\"body\":\"Line one\\nline two\",\"media\":[\"https://example.com/map.png\"],\"created_at\":\"2026-11-25T11:50:00Z\"}" >/dev/null # 7
+check_exit "--thread in national format" 0 sms-inbox -o json --thread "555.123.4567"
+check_eq "... both directions, oldest first" "1 2 4 6 7" "$(ids "$T/.out")"
+check_eq "... directions" "inbound outbound inbound outbound outbound" "$(jq -r .direction "$T/.out" | xargs)"
+check_exit "--thread --limit 2" 0 sms-inbox -o json --thread +15551234567 --limit 2
+check_eq "... the last two, oldest first" "6 7" "$(ids "$T/.out")"
+check_exit "--thread --since" 0 sms-inbox -o json --thread +15551234567 --since 2026-11-25
+check_eq "... today's" "4 6 7" "$(ids "$T/.out")"
+check_exit "--thread with nobody" 0 sms-inbox -o json --thread +15559990000
+check_eq "... prints nothing" "" "$(cat "$T/.out")"
+check_exit "--thread -o text" 0 sms-inbox -o text --thread +15551234567
+cat >"$T/want" <<'EOF'
+2026-11-24 09:30  Them  What are your hours?
+2026-11-24 09:31  You   We're open Mon-Fri 9am-6pm
+2026-11-25 11:30  Them  Thanks!
+2026-11-25 11:45  You   See you Saturday  [failed]
+2026-11-25 11:50  You   Line one
+                        line two
+                        [media] https://example.com/map.png
+EOF
+check_eq "... laid out as a conversation" "$(cat "$T/want")" "$(cat "$T/.out")"
+check_exit "--thread -o text in New York" 0 env SMS_TZ=America/New_York sms-inbox -o text --thread +15551234567 --limit 1
+check_eq "... local time" "2026-11-25 06:50  You   Line one" "$(head -n 1 "$T/.out")"
+
+# ---- on a terminal ------------------------------------------------------------------
+if command -v script >/dev/null; then
+	script -qec "sms-inbox --limit 1" /dev/null >"$T/tty" 2>&1
+	check_grep "text by default on a terminal" "RECEIVED" "$T/tty"
+else skip "text on a terminal" "no script(1)"; fi
+check_exit "NDJSON by default into a pipe" 0 sms-inbox --limit 1
+check "... is JSON" jq -e .id "$T/.out"
+
+# ---- --fetch ---------------------------------------------------------------------------
+check_exit "--fetch on the sandbox: not supported, exit 78" 78 env SMS_PROVIDER=sandbox sms-inbox --fetch
+check_grep "... saying so" "not supported by the sandbox provider" "$T/.err"
+check_exit "--fetch without a provider exits 78" 78 sms-inbox --fetch
+
+export SMS_DB=$T/fetch.db
+use_fake_twilio_account
+A=$TWILIO_ACCOUNT_SID
+# Twilio lists newest first; 8 inbound and an outbound reply, dates in RFC 2822.
+item() { # item SID DIR TO FROM BODY DATE [NUM_MEDIA]
+	jq -cn --arg sid "$1" --arg dir "$2" --arg to "$3" --arg from "$4" --arg body "$5" --arg d "$6" --arg nm "${7:-0}" \
+		'{sid: $sid, account_sid: "'"$A"'", direction: $dir, to: $to, from: $from, body: $body,
+		  status: (if $dir == "inbound" then "received" else "delivered" end), num_segments: "1",
+		  num_media: $nm, price: "-0.00790", price_unit: "USD", date_created: $d, date_sent: $d,
+		  date_updated: $d, error_code: null, error_message: null, api_version: "2010-04-01"}'
+}
+{
+	item SM08 inbound $ME +15551234567 "eight" "Wed, 25 Nov 2026 11:00:00 +0000"
+	item SM07 outbound-reply +15551234567 $ME "a reply" "Wed, 25 Nov 2026 10:30:00 +0000"
+	item MM06 inbound $ME +12125550123 "a picture" "Wed, 25 Nov 2026 10:00:00 +0000" 2
+	item SM05 inbound $ME +15551234567 "five" "Wed, 25 Nov 2026 09:00:00 +0000"
+	item SM04 inbound $ME +15551234567 "four" "Tue, 24 Nov 2026 23:59:59 -0500"
+	item SM03 inbound $ME +15551234567 "three" "Tue, 24 Nov 2026 08:00:00 +0000"
+	item SM02 inbound $ME +15551234567 "two" "Mon, 23 Nov 2026 08:00:00 +0000"
+	item SM01 inbound $ME +15551234567 "one" "Sun, 22 Nov 2026 08:00:00 +0000"
+	item SMother inbound +15550007777 +15551234567 "to another number" "Wed, 25 Nov 2026 08:00:00 +0000"
+	item SM00 inbound $ME +15551234567 "too old" "Mon, 02 Nov 2026 08:00:00 +0000"
+} >"$T/inbound"
+start_fake_twilio --inbound "$T/inbound" || exit 1
+recv +15551234567 "five, from the webhook" 2026-11-25T09:00:00Z '"provider":"twilio","provider_id":"SM05"'
+check_exit "--fetch --page-size 3 exits 0" 0 sms-inbox --fetch --page-size 3 -o json
+L=/2010-04-01/Accounts/$A/Messages.json
+check_eq "... three GET requests to the list" "GET $L GET $L GET $L" "$(jq -r '"\(.method) \(.path)"' "$FAKE_LOG" | xargs)"
+check_eq "... the first: To, DateSent> (7 days back) and PageSize" \
+	"[[\"To\",\"$ME\"],[\"DateSent>\",\"2026-11-18\"],[\"PageSize\",\"3\"]]" "$(jq -c .query "$FAKE_LOG" | head -n 1)"
+check_eq "... then next_page_uri followed as given" \
+	"[[\"To\",\"$ME\"],[\"DateSent>\",\"2026-11-18\"],[\"PageSize\",\"3\"],[\"Page\",\"1\"],[\"PageToken\",\"PASM00000003\"]] [[\"To\",\"$ME\"],[\"DateSent>\",\"2026-11-18\"],[\"PageSize\",\"3\"],[\"Page\",\"2\"],[\"PageToken\",\"PASM00000006\"]]" \
+	"$(jq -c .query "$FAKE_LOG" | tail -n 2 | xargs -d '\n')"
+check_eq "... with basic auth" "$A test-token-not-secret" "$(jq -r '"\(.user) \(.pass)"' "$FAKE_LOG" | sort -u)"
+check_eq "... prints the six new ones, oldest first" "SM01 SM02 SM03 SM04 MM06 SM08" "$(jq -r .provider_id "$T/.out" | xargs)"
+check_eq "... received, from Twilio" "true|inbound|received|twilio|$ME" "$(jq -r '[.ok, .direction, .status, .provider, .to] | map(tostring) | join("|")' "$T/.out" | sort -u)"
+check_eq "... the time received kept, in UTC" "2026-11-22T08:00:00Z 2026-11-23T08:00:00Z 2026-11-24T08:00:00Z 2026-11-25T04:59:59Z 2026-11-25T10:00:00Z 2026-11-25T11:00:00Z" \
+	"$(jq -r .created_at "$T/.out" | xargs)"
+check_eq "... segments and the price, as a positive decimal" "1 0.0079 USD" "$(jq -r 'select(.provider_id == "SM01") | "\(.segments) \(.price) \(.currency)"' "$T/.out")"
+check_eq "... media not fetched, said in warnings" "2 media items not fetched: see the message in Twilio's console (sms-webhookd stores media URLs)" \
+	"$(jq -r 'select(.provider_id == "MM06") | .warnings[0]' "$T/.out")"
+check_eq "... the outbound item is not stored" 0 "$(q "select count(*) from messages where provider_id = 'SM07'")"
+check_eq "... the one the webhook stored is not stored twice" 1 "$(q "select count(*) from messages where provider_id = 'SM05'")"
+check_eq "... seven received messages in the store" 7 "$(q "select count(*) from messages where direction = 'inbound'")"
+check_eq "... stored oldest first" "SM01 SM02 SM03 SM04 MM06 SM08" "$(q "select provider_id from messages where id > 1 order by id" | xargs)"
+check_eq "... the cursor kept" "2026-11-25T12:00:00Z" "$(q "select value from kv where key = 'inbox.fetch.twilio.$ME'")"
+check "... the token is not in the output" sh -c "! grep -q test-token '$T/.out' '$T/.err'"
+check_exit "the listing shows them, newest first" 0 sms-inbox -o json --limit 3
+check_eq "... by the time received" "eight a picture five, from the webhook" "$(jq -r .body "$T/.out" | xargs)"
+
+: >"$FAKE_LOG"
+export SMS_TEST_NOW=2026-11-25T12:30:00Z
+check_exit "a second --fetch exits 0" 0 sms-inbox --fetch --page-size 3 -o json
+check_eq "... prints nothing" "" "$(cat "$T/.out")"
+check_eq "... stores nothing" 7 "$(q "select count(*) from messages where direction = 'inbound'")"
+check_eq "... asks from the day of the last fetch, an hour before" \
+	"[[\"To\",\"$ME\"],[\"DateSent>\",\"2026-11-25\"],[\"PageSize\",\"3\"]]" "$(jq -c .query "$FAKE_LOG" | head -n 1)"
+check_eq "... one page for that day" 1 "$(wc -l <"$FAKE_LOG")"
+check_eq "... the cursor moved" "2026-11-25T12:30:00Z" "$(q "select value from kv where key = 'inbox.fetch.twilio.$ME'")"
+
+: >"$FAKE_LOG"
+check_exit "--fetch --since an older date" 0 sms-inbox --fetch --since 2026-11-01 -o json
+check_eq "... asks from that date, default page size" "[[\"To\",\"$ME\"],[\"DateSent>\",\"2026-11-01\"],[\"PageSize\",\"1000\"]]" "$(jq -c .query "$FAKE_LOG")"
+check_eq "... and stores only the one that was missing" "SM00" "$(jq -r .provider_id "$T/.out")"
+check_exit "--fetch -o text" 0 sms-inbox --fetch -o text
+check_eq "... nothing new: no rows" "" "$(cat "$T/.out")"
+
+# With a Messaging Service and no number: every number of the account.
+: >"$FAKE_LOG"
+check_exit "--fetch with only a Messaging Service" 0 env -u TWILIO_PHONE_NUMBER TWILIO_MESSAGING_SERVICE_SID=MG0123456789abcdef0123456789abcdef sms-inbox --fetch -o json
+check_eq "... no To filter" '[["DateSent>","2026-11-18"],["PageSize","1000"]]' "$(jq -c .query "$FAKE_LOG")"
+check_eq "... the message to the other number stored, the outbound one still not" "SMother" "$(jq -r .provider_id "$T/.out" | xargs)"
+check_eq "... a cursor of its own" "2026-11-25T12:30:00Z" "$(q "select value from kv where key = 'inbox.fetch.twilio.any'")"
+
+: >"$FAKE_LOG"
+check_exit "sms-fetch itself, what --fetch runs" 0 sms-fetch -o json --page-size 2
+check_eq "... the same request" "[[\"To\",\"$ME\"],[\"DateSent>\",\"2026-11-25\"],[\"PageSize\",\"2\"]]" "$(jq -c .query "$FAKE_LOG" | head -n 1)"
+check_eq "... nothing new" "" "$(cat "$T/.out")"
+if ! sanitized && command -v valgrind >/dev/null && case $SMSKIT_BUILD in *clang*) false ;; *) true ;; esac; then
+	: >"$FAKE_LOG"
+	check_exit "valgrind: sms-fetch over five pages, nothing new" 0 valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite,indirect sms-fetch -o json --page-size 1 --since 2026-11-24
+	check_eq "... five requests" 5 "$(wc -l <"$FAKE_LOG")"
+else skip "valgrind: sms-fetch" "sanitizer or clang build, or no valgrind"; fi
+mkdir -p "$T/lonely" && cp "$SMSKIT_BIN/sms-inbox" "$T/lonely/"
+check_exit "--fetch without sms-fetch next to it or on PATH exits 78" 78 env PATH="$T/lonely:/usr/bin:/bin" sms-inbox --fetch
+check_grep "... saying so" "sms-inbox: --fetch runs sms-fetch, which is not installed" "$T/.err"
+if command -v ldd >/dev/null; then
+	check "sms-inbox itself does not load libcurl (it starts fast)" sh -c "! ldd '$SMSKIT_BIN/sms-inbox' | grep -q libcurl"
+else skip "sms-inbox without libcurl" "no ldd"; fi
+
+# Failures: nothing stored, the cursor left alone, the status says why.
+before=$(q "select count(*) from messages")
+check_exit "refused credentials exit 77" 77 env TWILIO_AUTH_TOKEN=wrong sms-inbox --fetch -o json --since 2026-11-01
+check_grep "... saying so, as sms-inbox" "^sms-inbox: fetching page 1" "$T/.err"
+check "... the token is not in the output" sh -c "! grep -q wrong '$T/.out' '$T/.err'"
+check_exit "an unreachable provider exits 69" 69 env TWILIO_API_BASE=http://127.0.0.1:1 sms-inbox --fetch -o json
+check_eq "... nothing stored" "$before" "$(q "select count(*) from messages")"
+check_eq "... the cursor unchanged" "2026-11-25T12:30:00Z" "$(q "select value from kv where key = 'inbox.fetch.twilio.$ME'")"
+stop_fake_twilio
+
+# A page that fails after one that came: the first page is kept, the cursor not moved.
+export SMS_DB=$T/partial.db
+start_fake_twilio --inbound "$T/inbound" --list-error 1:400:20001 || exit 1
+check_exit "the second page refused: exit 1" 1 sms-inbox --fetch --page-size 3 -o json
+check_grep "... saying which page" "fetching page 2: fake-twilio: scripted list error" "$T/.err"
+check_eq "... two requests" 2 "$(wc -l <"$FAKE_LOG")"
+check_eq "... the first page's received messages stored and printed, oldest first" "SM05 MM06 SM08" "$(jq -r .provider_id "$T/.out" | xargs)"
+check_eq "... in the store" 3 "$(q "select count(*) from messages")"
+check_eq "... no cursor" 0 "$(q "select count(*) from kv")"
+stop_fake_twilio
+
+# ---- the queries stay on indexes ----------------------------------------------------------
+# (EXPLAIN QUERY PLAN of the SQL store.c builds for them; bench/inbox.sh times them)
+plan() { q "EXPLAIN QUERY PLAN $1" | tr '\n' ' '; }
+unread="SELECT id, created_at FROM (SELECT id, created_at FROM messages WHERE direction = 'inbound' AND read = 0 ORDER BY created_at DESC, id DESC LIMIT 50) ORDER BY 2 DESC, 1 DESC LIMIT 50"
+thread="SELECT id, created_at FROM (SELECT id, created_at FROM (SELECT id, created_at FROM messages WHERE to_number = '+1' ORDER BY created_at DESC, id DESC LIMIT 50) UNION SELECT id, created_at FROM (SELECT id, created_at FROM messages WHERE from_number = '+1' ORDER BY created_at DESC, id DESC LIMIT 50) ORDER BY 2 DESC, 1 DESC LIMIT 50) ORDER BY 2, 1"
+case $(plan "$unread") in *"INDEX messages_inbox (direction=? AND read=?)"*) r=0 ;; *) r=1 ;; esac
+check_eq "--unread is a range of messages_inbox" 0 "$r"
+case $(plan "$thread") in *"INDEX messages_to (to_number=?)"*"INDEX messages_from (from_number=?)"*) r=0 ;; *) r=1 ;; esac
+check_eq "--thread merges a range of messages_to and one of messages_from" 0 "$r"
+
+# ---- valgrind ------------------------------------------------------------------------------
+if sanitized || ! command -v valgrind >/dev/null; then
+	skip "valgrind" "sanitizer build or no valgrind"
+elif case $SMSKIT_BUILD in *clang*) true ;; *) false ;; esac; then
+	skip "valgrind" "clang's DWARF 5 is more than some valgrind versions read"
+else
+	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
+	check_exit "valgrind: listing, text" 0 vg sms-inbox -o text --since 30d --from +15551234567
+	check_exit "valgrind: thread" 0 vg sms-inbox -o text --thread +15551234567 --limit 3
+	check_exit "valgrind: mark-read with an unknown id" 1 vg sms-inbox -o json --mark-read 2 999
+fi
+
+done_testing
