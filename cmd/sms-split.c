@@ -14,11 +14,22 @@
 #include "records.h"
 #include "util.h"
 
+/* price_estimate() finds the country's row by name at every call; a batch mostly
+ * repeats a few countries, so the last one's prices are kept. Exact: the estimate for n
+ * SMS segments is n times that for one, and an MMS one is per message (price.h). */
+struct price_memo {
+	int     set;
+	char    country[8];  /* "" for none: price_estimate() reads NULL and "" alike */
+	money_t sms, mms;
+};
+
 struct opts {
 	int                       smart;
 	const char               *country;  /* --country: overrides the record's "to" */
 	const char               *region;   /* SMS_DEFAULT_COUNTRY: national numbers, fallback */
 	const struct price_table *prices;
+	struct price_memo         memo;
+	struct strbuf             currency; /* ,"currency":"USD" for the fast path */
 };
 
 static void usage(FILE *fp)
@@ -41,8 +52,10 @@ static void usage(FILE *fp)
 }
 
 /* Everything sms-split says about one body. */
+#define NPARTS 8
 struct figures {
 	const char     *body;
+	size_t          len;
 	struct gsm_info g;
 	char            money[32];
 	char            warn[2][96];
@@ -52,7 +65,27 @@ struct figures {
 	size_t          slen;
 	struct gsm_info sg;
 	char            smoney[32];
+	struct gsm_part parts[NPARTS], sparts[NPARTS];  /* g's and sg's, unless there are more */
 };
+
+/* What of a record sms-split reads: the first "body", "to" and "media" fields, as
+ * cJSON's lookups find them. */
+struct input {
+	const char *body;  /* NULL: absent or not a string */
+	size_t      len;
+	const char *to;    /* NULL: absent or not a string */
+	int         mms;   /* "media" is an array with at least one item */
+};
+
+static struct input input_of(const cJSON *rec)
+{
+	struct input in = {rec_str(rec, "body"), 0, rec_str(rec, "to"), 0};
+	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
+	in.mms = cJSON_IsArray(media) && cJSON_GetArraySize(media) > 0;
+	if (in.body)
+		in.len = strlen(in.body);
+	return in;
+}
 
 /* Plain E.164 ("+" and 3-15 digits): no need for the full parser. */
 static int plain_e164(const char *s)
@@ -66,11 +99,10 @@ static int plain_e164(const char *s)
 	return n >= 3 && n <= 15;
 }
 
-static const char *price_country(const struct opts *o, const cJSON *rec, char buf[3])
+static const char *price_country(const struct opts *o, const char *to, char buf[3])
 {
 	if (o->country)
 		return o->country;
-	const char *to = rec_str(rec, "to");
 	if (to && plain_e164(to) && phone_region_of(to, buf)[0])
 		return buf;
 	if (to) {
@@ -83,23 +115,39 @@ static const char *price_country(const struct opts *o, const cJSON *rec, char bu
 	return o->region;
 }
 
-/* Fills f for body; -1 when the body is not valid UTF-8. */
-static int analyze(const struct opts *o, const cJSON *rec, const char *body, struct figures *f)
+static money_t estimate(struct opts *o, const char *country, int mms, size_t segments)
 {
-	memset(f, 0, sizeof *f);
-	f->body = body;
-	if (gsm_analyze(body, strlen(body), &f->g) != 0)
+	struct price_memo *m = &o->memo;
+	const char *c = country ? country : "";
+	if (!m->set || strcmp(m->country, c) != 0) {
+		if (strlen(c) >= sizeof m->country)
+			return price_estimate(o->prices, country, mms, segments);
+		strcpy(m->country, c);
+		m->sms = price_estimate(o->prices, country, 0, 1);
+		m->mms = price_estimate(o->prices, country, 1, 1);
+		m->set = 1;
+	}
+	return mms ? m->mms : m->sms * (money_t)segments;
+}
+
+/* Fills f for the body; -1 when the body is not valid UTF-8. */
+static int analyze(struct opts *o, const struct input *in, struct figures *f)
+{
+	f->body = in->body;
+	f->len = in->len;
+	f->nwarn = f->smart = 0;
+	f->sbody = NULL;
+	f->slen = 0;
+	if (gsm_analyze_buf(in->body, in->len, &f->g, f->parts, NPARTS) != 0)
 		return -1;
-	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
-	int mms = cJSON_IsArray(media) && cJSON_GetArraySize(media) > 0;
 	char cbuf[3];
-	const char *country = price_country(o, rec, cbuf);
-	money_format(price_estimate(o->prices, country, mms, f->g.segments), f->money);
+	const char *country = price_country(o, in->to, cbuf);
+	money_format(estimate(o, country, in->mms, f->g.segments), f->money);
 	size_t n16 = policy_utf16_units(&f->g);
 	if (n16 > POLICY_MAX_BODY)
 		snprintf(f->warn[f->nwarn++], sizeof f->warn[0],
 		         "too long to send: %zu characters, the limit is %d", n16, POLICY_MAX_BODY);
-	if (f->g.segments >= 2 && !mms) {
+	if (f->g.segments >= 2 && !in->mms) {
 		/* Built by hand, not printf: most bodies of a big batch take this path. */
 		char num[24], *w = f->warn[f->nwarn++];
 		size_t i = sizeof num, n = f->g.segments;
@@ -111,10 +159,10 @@ static int analyze(const struct opts *o, const cJSON *rec, const char *body, str
 		memcpy(w + 16 + (sizeof num - i), " segments", 10);
 	}
 	if (o->smart) {
-		f->sbody = gsm_smart_encode(body, strlen(body), &f->slen);
-		f->smart = gsm_analyze(f->sbody, f->slen, &f->sg) == 0;
+		f->sbody = gsm_smart_encode(in->body, in->len, &f->slen);
+		f->smart = gsm_analyze_buf(f->sbody, f->slen, &f->sg, f->sparts, NPARTS) == 0;
 		if (f->smart)
-			money_format(price_estimate(o->prices, country, mms, f->sg.segments), f->smoney);
+			money_format(estimate(o, country, in->mms, f->sg.segments), f->smoney);
 	}
 	return 0;
 }
@@ -165,82 +213,143 @@ static void put_figures(cJSON *rec, const struct figures *f, const char *currenc
 	rec_set_ok(rec);
 }
 
-/* The same fields written straight after the input text: the fast path for
- * big batches, byte-identical to the general one. */
-static void raw_num(struct strbuf *b, const char *key, size_t n)
+/* The fast path for big batches: the input line as it was read, then "line" and the
+ * same fields as put_figures() in the same order, escaped as cJSON escapes them.
+ * Byte-identical to the general path for the records it takes (fast_path_ok()): cJSON
+ * prints the fields it adds after those it read, and replaces none of these, since none
+ * has one of our names. The lines go to a batch written out BATCH_BYTES at a time;
+ * whatever is printed otherwise (rec_emit()) first writes out the batch, so the output
+ * keeps the input's order. */
+#define BATCH_BYTES (1u << 20)
+
+static void batch_flush(struct strbuf *batch, FILE *fp)
 {
-	strbuf_puts(b, ",\"");
-	strbuf_puts(b, key);
-	strbuf_puts(b, "\":");
-	strbuf_put_uint(b, n);
+	if (batch->len > 0)
+		fwrite(batch->s, 1, batch->len, fp);
+	batch->len = 0;
 }
 
-static void raw_gsm(struct strbuf *b, const char *body, const struct gsm_info *g)
+static inline char *put(char *p, const char *s, size_t n)
 {
-	strbuf_puts(b, ",\"encoding\":");
-	json_str(b, gsm_encoding_name(g->encoding), 5);
-	raw_num(b, "segments", g->segments);
-	raw_num(b, "units", g->units);
-	raw_num(b, "chars", g->chars);
-	strbuf_puts(b, ",\"parts\":[");
+	memcpy(p, s, n);
+	return p + n;
+}
+#define PUT(p, lit) put(p, lit, sizeof lit - 1)
+
+static char *put_uint(char *p, size_t n)
+{
+	char d[24];
+	size_t i = sizeof d;
+	do
+		d[--i] = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	return put(p, d + i, sizeof d - i);
+}
+
+/* s as a JSON string, for strings of ours that hold nothing JSON escapes: encoding
+ * names, amounts (digits, '-' and '.') and warnings (words, digits, ':' and ','). */
+static char *put_plain_str(char *p, const char *s)
+{
+	*p++ = '"';
+	p = put(p, s, strlen(s));
+	*p++ = '"';
+	return p;
+}
+
+/* Room put_fast_gsm() needs for a body of n bytes. */
+static size_t gsm_room(const struct gsm_info *g, size_t n)
+{
+	return 256 + 6 * n + 3 * g->nparts;
+}
+
+/* verbatim: body holds no byte that JSON escapes (see struct rec_field), so its parts
+ * are copied as they are, which is what json_str_put() would write. */
+static char *put_fast_gsm(char *p, const char *body, const struct gsm_info *g, int verbatim)
+{
+	p = put_plain_str(PUT(p, ",\"encoding\":"), gsm_encoding_name(g->encoding));
+	p = put_uint(PUT(p, ",\"segments\":"), g->segments);
+	p = put_uint(PUT(p, ",\"units\":"), g->units);
+	p = put_uint(PUT(p, ",\"chars\":"), g->chars);
+	p = PUT(p, ",\"parts\":[");
 	for (size_t i = 0; i < g->nparts; i++) {
+		const char *s = body + g->parts[i].off;
+		size_t n = g->parts[i].len;
 		if (i)
-			strbuf_putc(b, ',');
-		json_str(b, body + g->parts[i].off, g->parts[i].len);
+			*p++ = ',';
+		if (verbatim) {
+			*p++ = '"';
+			p = put(p, s, n);
+			*p++ = '"';
+		} else {
+			p = json_str_put(p, s, n);
+		}
 	}
-	strbuf_putc(b, ']');
-	raw_num(b, "remaining", g->remaining);
+	*p++ = ']';
+	return put_uint(PUT(p, ",\"remaining\":"), g->remaining);
 }
 
-static void raw_figures(struct strbuf *b, const struct figures *f, const char *currency)
+/* Appends the output line for raw[0..len), the text of input line lineno, to batch.
+ * currency: ,"currency":"..." as JSON (the currency comes from the config). */
+static void batch_figures(struct strbuf *batch, const char *raw, size_t len, size_t lineno,
+                          const struct figures *f, int verbatim, const struct strbuf *currency)
 {
-	raw_gsm(b, f->body, &f->g);
-	strbuf_puts(b, ",\"price_estimate\":");
-	json_str(b, f->money, strlen(f->money));
-	strbuf_puts(b, ",\"currency\":");
-	json_str(b, currency, strlen(currency));
-	strbuf_puts(b, ",\"warnings\":[");
+	/* the object as read, without its closing brace */
+	while (len > 0 && raw[len - 1] != '}')
+		len--;
+	len--;
+	size_t room = len + 64 + gsm_room(&f->g, f->len) + currency->len + 2 * 96 + 256;
+	if (f->sbody)
+		room += 6 * f->slen + (f->smart ? gsm_room(&f->sg, f->slen) : 0) + 256;
+	strbuf_reserve(batch, room);
+	char *p = batch->s + batch->len;
+	p = put(p, raw, len);
+	p = put_uint(PUT(p, ",\"line\":"), lineno);
+	p = put_fast_gsm(p, f->body, &f->g, verbatim);
+	p = put_plain_str(PUT(p, ",\"price_estimate\":"), f->money);
+	p = put(p, currency->s, currency->len);
+	p = PUT(p, ",\"warnings\":[");
 	for (int i = 0; i < f->nwarn; i++) {
 		if (i)
-			strbuf_putc(b, ',');
-		json_str(b, f->warn[i], strlen(f->warn[i]));
+			*p++ = ',';
+		p = put_plain_str(p, f->warn[i]);
 	}
-	strbuf_putc(b, ']');
+	*p++ = ']';
 	if (f->sbody) {
-		strbuf_puts(b, ",\"smart\":{\"body\":");
-		json_str(b, f->sbody, f->slen);
+		p = json_str_put(PUT(p, ",\"smart\":{\"body\":"), f->sbody, f->slen);
 		if (f->smart) {
-			raw_gsm(b, f->sbody, &f->sg);
-			strbuf_puts(b, ",\"price_estimate\":");
-			json_str(b, f->smoney, strlen(f->smoney));
+			p = put_fast_gsm(p, f->sbody, &f->sg, 0);
+			p = put_plain_str(PUT(p, ",\"price_estimate\":"), f->smoney);
 		}
-		strbuf_putc(b, '}');
+		*p++ = '}';
 	}
-	strbuf_puts(b, ",\"ok\":true}");
+	p = PUT(p, ",\"ok\":true}\n");
+	batch->len = (size_t)(p - batch->s);
 }
 
 /* Keys sms-split writes: an input record carrying one of them takes the
  * general path, which replaces it instead of writing it twice. */
+static const char *const ours[] = {"encoding", "segments", "units", "chars", "parts",
+                                   "remaining", "price_estimate", "currency",
+                                   "warnings", "smart", "ok", "error"};
+#define NOURS (sizeof ours / sizeof *ours)
+
 static int fast_path_ok(const struct rec_in *in, const cJSON *rec)
 {
-	static const char *const ours[] = {"encoding", "segments", "units", "chars", "parts",
-	                                   "remaining", "price_estimate", "currency",
-	                                   "warnings", "smart", "ok", "error"};
 	if (in->had_line)
 		return 0;
 	for (const cJSON *c = rec->child; c; c = c->next)
-		for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
+		for (size_t i = 0; i < NOURS; i++)
 			if (c->string[0] == ours[i][0] && strcmp(c->string, ours[i]) == 0)
 				return 0;
 	return 1;
 }
 
 /* Reports one record; frees it. */
-static void split_one(const struct opts *o, struct rec_out *out, const struct rec_in *in,
-                      cJSON *rec, struct strbuf *buf)
+static void split_one(struct opts *o, struct rec_out *out, const struct rec_in *in,
+                      cJSON *rec, struct strbuf *batch)
 {
-	const char *body = rec_str(rec, "body");
-	if (!body) {
+	struct input input = input_of(rec);
+	if (!input.body) {
 		if (cJSON_GetObjectItemCaseSensitive(rec, "body"))
 			rec_fail(rec, "invalid_body", 0, "\"body\" must be a string");
 		else
@@ -249,7 +358,7 @@ static void split_one(const struct opts *o, struct rec_out *out, const struct re
 		return;
 	}
 	struct figures f;
-	if (analyze(o, rec, body, &f) != 0) {
+	if (analyze(o, &input, &f) != 0) {
 		rec_fail(rec, "invalid_body", 0, "body is not valid UTF-8");
 		rec_emit(out, rec);
 		return;
@@ -257,20 +366,44 @@ static void split_one(const struct opts *o, struct rec_out *out, const struct re
 	size_t rawlen;
 	const char *raw = in && !out->text ? rec_in_raw(in, &rawlen) : NULL;
 	if (raw && fast_path_ok(in, rec)) {
-		while (rawlen > 0 && raw[rawlen - 1] != '}')
-			rawlen--;
-		buf->len = 0;
-		strbuf_add(buf, raw, rawlen - 1);
-		strbuf_puts(buf, rec->child->next ? ",\"line\":" : "\"line\":");
-		strbuf_put_uint(buf, in->lineno);
-		raw_figures(buf, &f, price_currency(o->prices));
-		rec_emit_raw(out, buf->s, buf->len, 1);
+		batch_figures(batch, raw, rawlen, in->lineno, &f, 0, &o->currency);
+		rec_out_count(out, 1);
 		cJSON_Delete(rec);
 	} else {
 		put_figures(rec, &f, price_currency(o->prices));
 		rec_emit(out, rec);
 	}
 	figures_free(&f);
+}
+
+/* The fields rec_next_lazy() looks up: body, to, media, then ours. */
+enum { F_BODY, F_TO, F_MEDIA, F_OURS };
+
+/* A record rec_next_lazy() did not parse: the fast path when it takes the record (its
+ * "body" is a string, and it has no "line" nor any of our fields: fast_path_ok()),
+ * else the record rec_next() would have given goes to split_one(). */
+static void split_lazy(struct opts *o, struct rec_out *out, struct rec_in *in,
+                       const struct rec_field *fl, struct strbuf *batch)
+{
+	int fast = !out->text && !in->had_line && fl[F_BODY].type == cJSON_String;
+	for (size_t i = 0; fast && i < NOURS; i++)
+		fast = fl[F_OURS + i].type == cJSON_Invalid;
+	struct input input = {
+		fl[F_BODY].str, fl[F_BODY].len,
+		fl[F_TO].type == cJSON_String ? fl[F_TO].str : NULL,
+		fl[F_MEDIA].type == cJSON_Array && fl[F_MEDIA].items > 0,
+	};
+	struct figures f;
+	if (fast && analyze(o, &input, &f) == 0) {
+		size_t rawlen;
+		const char *raw = rec_in_raw(in, &rawlen);
+		batch_figures(batch, raw, rawlen, in->lineno, &f, fl[F_BODY].verbatim, &o->currency);
+		rec_out_count(out, 1);
+		figures_free(&f);
+		return;
+	}
+	batch_flush(batch, out->fp);
+	split_one(o, out, in, rec_in_object(in), batch);
 }
 
 static void print_figures(FILE *fp, const cJSON *obj, const char *indent)
@@ -354,6 +487,9 @@ int main(int argc, char **argv)
 	}
 	o.prices = prices;
 	o.region = config_default_country(cfg);
+	strbuf_init(&o.currency);
+	strbuf_puts(&o.currency, ",\"currency\":");
+	json_str(&o.currency, price_currency(prices), strlen(price_currency(prices)));
 
 	int rc;
 	if (optind < argc) {
@@ -371,20 +507,33 @@ int main(int argc, char **argv)
 		rc = rec_exit_code(&out, NULL);
 	} else {
 		struct rec_in in;
-		struct strbuf buf;
+		struct strbuf batch;
 		rec_in_init(&in, stdin);
-		strbuf_init(&buf);
+		strbuf_init(&batch);
+		struct rec_field fields[F_OURS + NOURS] = {
+			[F_BODY] = {.name = "body"}, [F_TO] = {.name = "to"}, [F_MEDIA] = {.name = "media"},
+		};
+		for (size_t i = 0; i < NOURS; i++)
+			fields[F_OURS + i].name = ours[i];
 		cJSON *rec, *bad;
-		while (rec_next(&in, &rec, &bad)) {
+		while (rec_next_lazy(&in, fields, F_OURS + NOURS, &rec, &bad)) {
+			if (bad || rec)
+				batch_flush(&batch, out.fp);
 			if (bad)
 				rec_emit(&out, bad);
+			else if (rec)
+				split_one(&o, &out, &in, rec, &batch);
 			else
-				split_one(&o, &out, &in, rec, &buf);
+				split_lazy(&o, &out, &in, fields, &batch);
+			if (batch.len >= BATCH_BYTES)
+				batch_flush(&batch, out.fp);
 		}
+		batch_flush(&batch, out.fp);
 		rc = rec_exit_code(&out, &in);
-		strbuf_free(&buf);
+		strbuf_free(&batch);
 		rec_in_free(&in);
 	}
+	strbuf_free(&o.currency);
 	price_free(prices);
 	config_free(cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

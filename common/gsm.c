@@ -30,9 +30,11 @@
  * emoji) and vice versa, so gs_break() restates grapheme-splitter's shouldBreak()
  * instead, quirks included.
  *
- * Speed: a body is read once while it is all GSM (8 bytes at a time while plain ASCII),
- * and once more only to cut a GSM-7 body longer than 160 septets that is not plain ASCII,
- * or to split a UCS-2 body into clusters; nothing is allocated but the parts array. */
+ * Speed: a body is read once while it is all GSM (runs of plain ASCII 16 bytes at a time
+ * with SSE2, else 8), and once more only to cut a GSM-7 body longer than 160 septets that
+ * is not plain ASCII, or to split a UCS-2 body into clusters (runs of printable ASCII
+ * likewise, since each character of one is a cluster); nothing is allocated but the
+ * parts array. */
 #include "gsm.h"
 #include "util.h"
 
@@ -41,6 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---------------------------------------------------------------- GSM table */
 
@@ -609,16 +614,49 @@ static inline void seg_push(struct segmenter *g, size_t bytes, size_t size)
 	}
 }
 
-/* Hands the segments to out, in one allocation. */
-static void seg_finish(struct segmenter *g, struct gsm_info *out)
+/* k units of one byte and one unit each: k seg_push(g, 1, 1), with those that all fit
+ * (no segment opens, and the first one's fit grows with each) added at once. */
+static void seg_push_ones(struct segmenter *g, size_t k)
+{
+	while (k > 0) {
+		size_t lim = g->first ? g->hdrcap : g->cap;
+		if (g->units >= lim) {
+			seg_push(g, 1, 1);
+			k--;
+			continue;
+		}
+		size_t m = lim - g->units < k ? lim - g->units : k;
+		g->len += m;
+		g->units += m;
+		if (g->first) {
+			g->fit_len = g->len;
+			g->fit_units = g->units;
+		}
+		k -= m;
+	}
+}
+
+/* Where seg_finish() puts the parts when they fit: gsm_analyze_buf()'s buffer. */
+struct partbuf {
+	struct gsm_part *buf;
+	size_t n;
+};
+
+/* Hands the segments to out: in pb when they fit, else in one allocation. */
+static void seg_finish(struct segmenter *g, struct gsm_info *out, struct partbuf pb)
 {
 	bool single = g->first;
 	seg_append(g, g->off, g->len, g->units);
-	if (g->parts == g->local) {
+	if (g->parts == g->local && g->nparts <= pb.n) {
+		out->parts = pb.buf;
+		memcpy(out->parts, g->local, g->nparts * sizeof *g->parts);
+	} else if (g->parts == g->local) {
 		out->parts = xmalloc(g->nparts * sizeof *g->parts);
 		memcpy(out->parts, g->local, g->nparts * sizeof *g->parts);
+		out->parts_heap = 1;
 	} else {
 		out->parts = g->parts;
+		out->parts_heap = 1;
 	}
 	out->nparts = out->segments = g->nparts;
 	out->per_part = single ? g->cap : g->hdrcap;
@@ -643,10 +681,72 @@ static void seg_abandon(struct segmenter *g)
 /* all 8 bytes plain ASCII in the GSM basic table: 0x20..0x7A but 0x5B..0x60 ('_' too) */
 #define SWAR_PLAIN_ASCII(x) \
 	(!(SWAR_HASLESS(x, 0x20) | SWAR_HASMORE(x, 0x7A) | SWAR_HASBETWEEN(x, 0x5A, 0x61)))
+/* all 8 bytes printable ASCII, 0x20..0x7E */
+#define SWAR_PRINTABLE(x) (!(SWAR_HASLESS(x, 0x20) | SWAR_HASMORE(x, 0x7E)))
+
+#ifdef __SSE2__
+/* One bit per byte of v, set when the byte is in [lo, hi]: v - lo <= hi - lo, unsigned. */
+static inline unsigned sse_in(__m128i v, unsigned char lo, unsigned char hi)
+{
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8((char)lo));
+	__m128i m = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((char)(hi - lo))), d);
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* How many bytes at s (n of them) are in a row plain ASCII: in the GSM basic table,
+ * one septet and one character each (see SWAR_PLAIN_ASCII). 16 bytes at a time with
+ * SSE2, else 8; the rest one by one, which says what counts. */
+static size_t plain_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		unsigned in = sse_in(v, 0x20, 0x5A) | sse_in(v, 0x61, 0x7A);
+		if (in != 0xFFFF)
+			return i + (size_t)__builtin_ctz(~in);
+	}
+#else
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (!SWAR_PLAIN_ASCII(w))
+			break;
+	}
+#endif
+	while (i < n && ((s[i] >= 0x20 && s[i] <= 0x5A) || (s[i] >= 0x61 && s[i] <= 0x7A)))
+		i++;
+	return i;
+}
+
+/* The same for printable ASCII, 0x20..0x7E: grapheme class Other and one UTF-16 unit. */
+static size_t printable_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	for (; n - i >= 16; i += 16) {
+		unsigned in = sse_in(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), 0x20, 0x7E);
+		if (in != 0xFFFF)
+			return i + (size_t)__builtin_ctz(~in);
+	}
+#else
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (!SWAR_PRINTABLE(w))
+			break;
+	}
+#endif
+	while (i < n && s[i] >= 0x20 && s[i] <= 0x7E)
+		i++;
+	return i;
+}
 
 /* GSM-7 body: every code point is a unit of 1 or 2 septets. ascii_basic: every byte is
  * one basic-table ASCII character, so segments are plain runs of 160 or 153 bytes. */
-static void split_gsm7(const unsigned char *s, size_t len, bool ascii_basic, struct gsm_info *out)
+static void split_gsm7(const unsigned char *s, size_t len, bool ascii_basic, struct gsm_info *out,
+                       struct partbuf pb)
 {
 	struct gsm_part local[LOCAL_PARTS];
 	struct segmenter g;
@@ -696,7 +796,7 @@ static void split_gsm7(const unsigned char *s, size_t len, bool ascii_basic, str
 			}
 		}
 	}
-	seg_finish(&g, out);
+	seg_finish(&g, out, pb);
 }
 
 static inline void ucs2_emit(struct segmenter *g, const unsigned char *s, size_t off, size_t bytes,
@@ -714,7 +814,7 @@ static inline void ucs2_emit(struct segmenter *g, const unsigned char *s, size_t
 
 /* UCS-2 body (len > 0): units are grapheme-splitter's clusters, "\r\n" split in two.
  * Validates as it goes: -1 on bytes that are not UTF-8 or on NUL. */
-static int split_ucs2(const unsigned char *s, size_t len, struct gsm_info *out)
+static int split_ucs2(const unsigned char *s, size_t len, struct gsm_info *out, struct partbuf pb)
 {
 	struct gsm_part local[LOCAL_PARTS];
 	struct segmenter g;
@@ -734,6 +834,24 @@ static int split_ucs2(const unsigned char *s, size_t len, struct gsm_info *out)
 	cunits = cp >= 0x10000 ? 2 : 1;
 	out->units = cunits;
 	while (i < len) {
+		/* Printable ASCII is class Other and one unit. After a simple cluster, each such
+		 * character closes the cluster before it (GB999) and is a simple cluster itself:
+		 * a run of k of them is the push of the cluster before, then k - 1 pushes of one
+		 * unit, and its last character is the cluster being built. */
+		if (simple) {
+			size_t k = printable_run(s + i, len - i);
+			if (k > 0) {
+				seg_push(&g, i - coff, cunits);
+				seg_push_ones(&g, k - 1);
+				chars += k;
+				out->units += k;
+				coff = i + k - 1;
+				cunits = 1;
+				i += k;
+				if (i == len)
+					break;
+			}
+		}
 		size_t n = utf8_next(s + i, len - i, &cp);
 		if (n == 0 || cp == 0)
 			goto bad;
@@ -767,7 +885,7 @@ static int split_ucs2(const unsigned char *s, size_t len, struct gsm_info *out)
 	}
 	ucs2_emit(&g, s, coff, i - coff, cunits, &chars);
 	out->chars = chars;
-	seg_finish(&g, out);
+	seg_finish(&g, out, pb);
 	return 0;
 bad:
 	seg_abandon(&g);
@@ -776,6 +894,13 @@ bad:
 
 int gsm_analyze(const char *body, size_t len, struct gsm_info *out)
 {
+	return gsm_analyze_buf(body, len, out, NULL, 0);
+}
+
+int gsm_analyze_buf(const char *body, size_t len, struct gsm_info *out, struct gsm_part *buf,
+                    size_t nbuf)
+{
+	struct partbuf pb = {buf, nbuf};
 	const unsigned char *s = (const unsigned char *)body;
 	size_t i = 0, septets = 0, cps = 0;
 	unsigned flags = 0;
@@ -783,33 +908,21 @@ int gsm_analyze(const char *body, size_t len, struct gsm_info *out)
 	memset(out, 0, sizeof *out);
 	/* GSM-7 while every code point is in the GSM table; the first one that is not sends
 	 * the whole body to the UCS-2 path, which validates it all over again. */
-	size_t bytewise_until = 0;  /* after 8 bytes that were not plain, go one by one */
 	while (i < len) {
-		/* 8 bytes at a time while they are all plain ASCII */
-		while (i >= bytewise_until && len - i >= 8) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if (!SWAR_PLAIN_ASCII(w)) {
-				bytewise_until = i + 8;
-				break;
-			}
-			septets += 8;
-			cps += 8;
-			i += 8;
-		}
+		size_t k = plain_run(s + i, len - i);  /* a septet and a character each */
+		septets += k;
+		cps += k;
+		i += k;
 		if (i == len)
 			break;
-		if (s[i] < 0x80) {
-			size_t j = i;
-			do {
-				unsigned v = ascii_scan[s[j]];
-				septets += v & 3u;
-				flags |= v;
-			} while (++j < len && s[j] < 0x80);
-			cps += j - i;
-			i = j;
-			if (flags & SC_NOT)
+		if (s[i] < 0x80) {  /* LF, CR, '_', the extension table, or not GSM at all */
+			unsigned v = ascii_scan[s[i]];
+			if (v & SC_NOT)
 				goto ucs2;
+			septets += v & 3u;
+			flags |= v;
+			cps++;
+			i++;
 			continue;
 		}
 		int32_t cp;
@@ -826,11 +939,11 @@ int gsm_analyze(const char *body, size_t len, struct gsm_info *out)
 	out->encoding = GSM_ENC_GSM7;
 	out->units = septets;
 	out->chars = cps;
-	split_gsm7(s, len, cps == len && !(flags & SC_EXT), out);
+	split_gsm7(s, len, cps == len && !(flags & SC_EXT), out, pb);
 	return 0;
 ucs2:
 	out->encoding = GSM_ENC_UCS2;
-	if (split_ucs2(s, len, out) < 0) {
+	if (split_ucs2(s, len, out, pb) < 0) {
 		memset(out, 0, sizeof *out);
 		return -1;
 	}
@@ -841,9 +954,11 @@ void gsm_info_free(struct gsm_info *info)
 {
 	if (!info)
 		return;
-	free(info->parts);
+	if (info->parts_heap)
+		free(info->parts);
 	info->parts = NULL;
 	info->nparts = 0;
+	info->parts_heap = 0;
 }
 
 const char *gsm_encoding_name(enum gsm_encoding e)

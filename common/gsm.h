@@ -25,10 +25,16 @@ struct gsm_info {
 	struct gsm_part *parts;
 	size_t nparts;     /* nparts == segments; an empty body is one empty GSM-7 part, as the
 	                      calculator says */
+	int parts_heap;    /* parts is malloc'd: gsm_info_free() frees it */
 };
 
 /* 0, or -1 if body is not valid UTF-8 or holds a NUL byte (out then needs no free). */
 int  gsm_analyze(const char *body, size_t len, struct gsm_info *out);
+/* The same, with room for nbuf parts at buf, where they go when they fit: no allocation
+ * per body for a program that analyzes many. buf must outlive out; gsm_info_free() is
+ * still what releases out. */
+int  gsm_analyze_buf(const char *body, size_t len, struct gsm_info *out, struct gsm_part *buf,
+                     size_t nbuf);
 void gsm_info_free(struct gsm_info *info);
 
 /* "GSM-7" / "UCS-2" */

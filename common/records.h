@@ -18,6 +18,8 @@ struct rec_in {
 	size_t nbad_json; /* lines that were not JSON at all */
 	size_t rawlen;    /* length of the last record's text in line */
 	int    had_line;  /* the last record carried its own "line" field */
+	char  *scratch;   /* rec_next_lazy(): the unescaped strings of its fields */
+	size_t scratch_cap;
 };
 
 void rec_in_init(struct rec_in *r, FILE *fp);
@@ -31,12 +33,41 @@ int rec_next(struct rec_in *r, cJSON **obj, cJSON **bad);
 
 /* The last record's text exactly as read (no newline), for programs that only
  * add fields and want to pass the input through byte for byte: see json_str().
- * Valid until the next rec_next(). */
+ * Valid until the next rec_next() or rec_next_lazy(). */
 const char *rec_in_raw(const struct rec_in *r, size_t *len);
+
+/* A top-level field that rec_next_lazy() looks up. The caller sets name; for a record
+ * left unparsed the reader sets the rest from the field's first occurrence, the one
+ * cJSON_GetObjectItemCaseSensitive() would find. */
+struct rec_field {
+	const char *name;
+	int         type;  /* cJSON_Invalid (0) when absent, else cJSON_String, cJSON_Number,
+	                      cJSON_Array, cJSON_Object, cJSON_True, cJSON_False or cJSON_NULL */
+	const char *str;   /* cJSON_String: the value unescaped, NUL-terminated (NULL for the
+	                      other types); valid until the next read */
+	size_t      len;   /*   its length in bytes */
+	int         verbatim; /* cJSON_String: written without escapes, so it holds no byte
+	                         that json_str() escapes */
+	size_t      items; /* cJSON_Array, cJSON_Object: how many values it holds */
+};
+
+/* rec_next() for programs that read a few top-level fields and pass the line through
+ * (rec_in_raw()). A line of plain JSON (records.c says which: what cJSON surely parses
+ * the same way) is not parsed: the call returns 1 with *obj and *bad both NULL, the n
+ * fields filled in, had_line set, and the line counted as rec_next() counts it; the
+ * record itself, "line" added, is then there from rec_in_object() if needed. Every
+ * other line gives exactly what rec_next() gives. */
+int rec_next_lazy(struct rec_in *r, struct rec_field *fields, size_t n, cJSON **obj, cJSON **bad);
+
+/* The record rec_next() would have returned for the line rec_next_lazy() left unparsed.
+ * The caller owns it. */
+cJSON *rec_in_object(struct rec_in *r);
 
 /* Appends s as a JSON string (quoted, escaped as cJSON does) to b. */
 struct strbuf;
 void json_str(struct strbuf *b, const char *s, size_t n);
+/* The same written at dst, which has room for 6 * n + 2 bytes; returns the end. */
+char *json_str_put(char *dst, const char *s, size_t n);
 
 typedef void (*rec_text_fn)(FILE *fp, const cJSON *rec, void *arg);
 
@@ -59,6 +90,10 @@ void rec_emit(struct rec_out *o, cJSON *rec);
 
 /* Prints one ready-made NDJSON line (without its newline) and counts it. */
 void rec_emit_raw(struct rec_out *o, const char *line, size_t len, int ok);
+
+/* Counts one record as ok or failed without printing it: for a program that writes
+ * ready-made lines to o->fp itself, many at a time. */
+void rec_out_count(struct rec_out *o, int ok);
 
 /* Marks rec failed: "ok": false and "error": {code, message, retryable}; one
  * line on stderr naming the input line when rec has one. */

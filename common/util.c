@@ -79,6 +79,8 @@ static void strbuf_grow(struct strbuf *b, size_t extra)
 	b->cap = cap;
 }
 
+void strbuf_reserve(struct strbuf *b, size_t n) { strbuf_grow(b, n); }
+
 void strbuf_add(struct strbuf *b, const char *s, size_t n)
 {
 	strbuf_grow(b, n);

@@ -31,6 +31,9 @@ void strbuf_add(struct strbuf *b, const char *s, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);
 void strbuf_putc(struct strbuf *b, char c);
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Room for n more bytes and the NUL after them, for code that writes at b->s + b->len
+ * itself (then sets len, and the NUL when it needs one). */
+void strbuf_reserve(struct strbuf *b, size_t n);
 /* Decimal digits of n, without printf: hot output paths use it. */
 void strbuf_put_uint(struct strbuf *b, unsigned long long n);
 char *strbuf_detach(struct strbuf *b);
