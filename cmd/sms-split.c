@@ -437,9 +437,12 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	fprintf(fp, "  estimate: %s %s\n", rec_str(rec, "price_estimate"), rec_str(rec, "currency"));
 	const cJSON *w;
 	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(rec, "warnings"))
-		fprintf(fp, "  warning: %s\n", w->valuestring);
+		if (cJSON_IsString(w))
+			fprintf(fp, "  warning: %s\n", w->valuestring);
+	/* Ours only when --smart made it; an input record's own "smart" field
+	 * passes through and may be anything. */
 	const cJSON *smart = cJSON_GetObjectItemCaseSensitive(rec, "smart");
-	if (smart) {
+	if (cJSON_IsObject(smart) && rec_str(smart, "body")) {
 		fprintf(fp, "  smart-encoded: %s\n", rec_str(smart, "body"));
 		print_figures(fp, smart, "  ");
 	}

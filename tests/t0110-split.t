@@ -92,4 +92,6 @@ sms-split -o json <"$T/keys" >"$T/keys.out" 2>/dev/null
 check_eq "input fields named like ours are replaced, not doubled" "1 2 4 1" "$(jq -r 'select(.ok) | .line' "$T/keys.out" | xargs) $(jq -r 'select(.line==1) | .segments' "$T/keys.out")"
 check "every output line is one JSON object with unique keys" sh -c "jq -c . '$T/keys.out' >/dev/null && ! grep -q '\"line\":[0-9]*,.*\"line\"' '$T/keys.out'"
 
+check_exit "-o text with an input field named smart (not ours) and odd warnings" 0 sh -c 'echo "{\"body\":\"x\",\"smart\":1,\"warnings\":[1]}" | sms-split -o text'
+check_grep "...prints the record" '^  \[1\] x' "$T/.out"
 done_testing
