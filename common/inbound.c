@@ -176,6 +176,8 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 			goto fail;
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted back in",
 		         (long long)out->id, from);
+	} else if (s->no_answer) {
+		/* Too late to answer: the message came while nobody listened. */
 	} else if (kw == KW_HELP) {
 		/* Opted-out numbers get no answer, not even to HELP (PROVIDERS.md 6). */
 		if (s->help_text && *s->help_text && !(is_e164(from) && store_optout_check(st, from) == 1))

@@ -20,6 +20,10 @@ struct inbound_settings {
 	const char               *help_text;  /* SMS_HELP_TEXT, or NULL: no answer to HELP */
 	const struct price_table *prices;
 	int                       want_record; /* fill inbound_result.record (a hook wants it) */
+	int                       no_answer;   /* pulled later from the provider's API
+	                                        * (sms-inbox --fetch): keywords still opt out
+	                                        * and in, but nothing answers and no
+	                                        * autoresponder fires */
 };
 
 struct inbound_result {

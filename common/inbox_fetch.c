@@ -4,6 +4,7 @@
  * only lists the inbox does not load libcurl and its libraries at start. */
 #include "inbox.h"
 #include "clock.h"
+#include "inbound.h"
 #include "records.h"
 #include "util.h"
 
@@ -147,17 +148,28 @@ int inbox_fetch(struct store *st, struct provider *p, const struct inbox_fetch_o
 		ret = rec_exit_graver(ret, EX_TEMPFAIL);
 		goto out;
 	}
+	/* Each message as the webhook would have stored it (inbound.c): once per
+	 * provider id, and STOP/START honoured, but never answered now. */
+	struct inbound_settings is = {.provider = p->name, .no_answer = 1};
 	for (size_t i = 0; i < n; i++) {
-		int64_t id;
-		int rc = store_msg_insert(st, recs[i], &id);
-		if (rc == STORE_OK) {
-			ids[stats->added++] = id;
-		} else if (rc != STORE_EXISTS) {
+		struct inbound_result res = {0};
+		cJSON *params = cJSON_Duplicate(recs[i], 1);
+		cJSON_AddStringToObject(params, "via", "fetch");
+		int rc = store_savepoint(st);
+		if (rc == STORE_OK)
+			rc = inbound_apply(st, &is, recs[i], params, NULL, clock_now(), &res);
+		cJSON_Delete(params);
+		if (rc == STORE_OK && store_savepoint_release(st) == STORE_OK) {
+			if (!res.duplicate)
+				ids[stats->added++] = res.id;
+		} else {
 			/* One bad message (its own savepoint rolled back) stops no other. */
+			store_savepoint_rollback(st);
 			warnmsg("%s message %s: not stored: %s", p->name, rec_str(recs[i], "provider_id"),
 			        store_errmsg(st));
 			ret = ret ? ret : 1;
 		}
+		inbound_result_free(&res);
 	}
 	/* The cursor moves only when every page came. */
 	if (!fail && store_kv_set(st, key, now) != STORE_OK) {

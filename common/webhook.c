@@ -278,8 +278,8 @@ static cJSON *incoming_record(struct webhook_job *j)
 
 static int apply_incoming(struct store *st, struct webhook_job *j)
 {
-	struct inbound_settings s = {j->w->provider, j->w->help_text, j->w->prices,
-	                             j->w->on_receive != NULL};
+	struct inbound_settings s = {.provider = j->w->provider, .help_text = j->w->help_text,
+	                             .prices = j->w->prices, .want_record = j->w->on_receive != NULL};
 	cJSON *rec = incoming_record(j);
 	cJSON *params = form_json(&j->form);
 	int rc = inbound_apply(st, &s, rec, params, form_get(&j->form, "OptOutType"), j->now, &j->in);

@@ -266,6 +266,23 @@ check_eq "... nothing stored" "$before" "$(q "select count(*) from messages")"
 check_eq "... the cursor unchanged" "2026-11-25T12:30:00Z" "$(q "select value from kv where key = 'inbox.fetch.twilio.$ME'")"
 stop_fake_twilio
 
+# Keywords pulled by --fetch count as if the webhook had stored them.
+export SMS_DB=$T/keywords.db
+{
+	item SMk2 inbound $ME +15559990002 "start" "Wed, 25 Nov 2026 11:00:00 +0000"
+	item SMk1 inbound $ME +15559990001 " Stop " "Wed, 25 Nov 2026 10:00:00 +0000"
+	item SMk0 inbound $ME +15559990002 "UNSUBSCRIBE" "Wed, 25 Nov 2026 09:00:00 +0000"
+} >"$T/keywords"
+start_fake_twilio --inbound "$T/keywords" || exit 1
+check_exit "--fetch of STOP, UNSUBSCRIBE then START" 0 sms-inbox --fetch -o json
+check_eq "... STOP opts out, UNSUBSCRIBE then START (later) leaves the other in" "+15559990001|keyword STOP" \
+	"$(q "select number, source from optouts")"
+check_eq "... each logged as a webhook event from the fetch" "fetch fetch fetch" \
+	"$(q "select json_extract(detail, '\$.via') from events where kind = 'webhook'" | xargs)"
+check_exit "... and sms-send refuses the opted-out number" 1 env SMS_PROVIDER=sandbox sms-send --to +15559990001 --body hi -o json
+check_eq "... opted_out" opted_out "$(jq -r .error.code "$T/.out")"
+stop_fake_twilio
+
 # A page that fails after one that came: the first page is kept, the cursor not moved.
 export SMS_DB=$T/partial.db
 start_fake_twilio --inbound "$T/inbound" --list-error 1:400:20001 || exit 1
