@@ -13,7 +13,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/smskit-bench-wh.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
 export SMS_DB="$T/sms.db" SMS_CONFIG="$T/config" SMS_PROVIDER=twilio
 wait_for_file() { for _ in $(seq 50); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
-# shellcheck source=../tests/webhook.sh
+# shellcheck source=tests/webhook.sh
 . tests/webhook.sh
 export TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN WH_TOKEN=$WEBHOOK_TOKEN
 lua=tests/wrk/signed-inbound.lua
@@ -38,6 +38,7 @@ pace() {
 	awk -v c="$c" -v r="$rate" -v m="$mean" 'BEGIN { d = c * 1000 / r - m; if (d < 0) d = 0; printf "%.0f", d }'
 }
 
+# shellcheck disable=SC2119 # no extra arguments
 start_webhookd
 echo "== (e) webhook ingest, daemon, flat out (wrk -t2 -c64, 10 s) =="
 wrk_run flat 64 10 0 "$WH_URL/sms/incoming"

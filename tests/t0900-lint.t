@@ -14,7 +14,7 @@ if command -v cppcheck >/dev/null; then
 else skip "cppcheck" "not installed"; fi
 
 if command -v shellcheck >/dev/null; then
-	mapfile -t sh < <(ls contrib/*.sh cmd/*.sh bench/run tests/run tests/lib.sh .ci/run .ci/install-deps 2>/dev/null)
+	mapfile -t sh < <(ls contrib/*.sh cmd/*.sh bench/run bench/*.sh tests/run tests/lib.sh tests/webhook.sh .ci/run .ci/install-deps 2>/dev/null)
 	check "shellcheck finds nothing in ${#sh[@]} scripts" shellcheck -x "${sh[@]}"
 else skip "shellcheck" "not installed"; fi
 

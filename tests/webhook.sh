@@ -2,6 +2,7 @@
 # computed here with openssl (independently of smskit's own code), signed
 # POSTs with curl, and the daemon started on a free loopback port.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # WH_URL, WH_EXIT, CGI_URL... are for the tests that source this
 
 WEBHOOK_TOKEN=webhook-test-token
 
