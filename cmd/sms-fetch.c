@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	clock_use_zone(cfg);
-	if (since_arg && inbox_since(since_arg, since) != 0) {
+	if (since_arg && clock_since(since_arg, since) != 0) {
 		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
 		        "time, not `%s`", since_arg);
 		rc = EX_USAGE;

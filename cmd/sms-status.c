@@ -50,39 +50,6 @@ static void usage(FILE *fp)
 /* ---- Times --------------------------------------------------------------- */
 
 
-/* --since: 30m, 2h, 2d, 1w (before now), a date (local midnight), RFC 3339. */
-static int parse_since(const char *s, char out[32])
-{
-	time_t now = clock_now(), t;
-	char *end;
-	long n = strtol(s, &end, 10);
-	if (end != s && s[0] >= '0' && s[0] <= '9' && end[0] && !end[1] && n >= 0 &&
-	    n <= 100L * 366 * 24 * 60) {
-		long unit = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600
-		          : end[0] == 'd' ? 86400 : end[0] == 'w' ? 7 * 86400 : 0;
-		if (!unit || n > 100L * 366 * 86400 / unit)
-			return -1;
-		clock_format(now - (time_t)(n * unit), out, 32);
-		return 0;
-	}
-	if (strlen(s) == 10 && clock_parse(s, &t) == 0) {
-		struct tm tm;
-		gmtime_r(&t, &tm); /* the calendar date, taken as a local date */
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-		if (t == (time_t)-1)
-			return -1;
-		clock_format(t, out, 32);
-		return 0;
-	}
-	if (clock_parse(s, &t) != 0)
-		return -1;
-	clock_format(t, out, 32);
-	return 0;
-}
-
-
 /* ---- Reasons (SPEC 5: a message that waits or failed says why) ------------ */
 
 static long long num(const cJSON *rec, const char *key)
@@ -870,7 +837,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	clock_use_zone(cfg);
-	if (since_arg && parse_since(since_arg, since) != 0) {
+	if (since_arg && clock_since(since_arg, since) != 0) {
 		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
 		        "time, not `%s`", since_arg);
 		rc = EX_USAGE;

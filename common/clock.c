@@ -182,3 +182,33 @@ void clock_local_display(const char *rfc3339, char *buf, size_t len)
 	}
 	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }
+
+int clock_since(const char *s, char out[32])
+{
+	time_t now = clock_now(), t;
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (end != s && s[0] >= '0' && s[0] <= '9' && end[0] && !end[1] && n >= 0) {
+		long unit = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600
+		          : end[0] == 'd' ? 86400 : end[0] == 'w' ? 7 * 86400 : 0;
+		if (!unit || n > 100L * 366 * 86400 / unit)
+			return -1;
+		clock_format(now - (time_t)(n * unit), out, 32);
+		return 0;
+	}
+	if (strlen(s) == 10 && clock_parse(s, &t) == 0) {
+		struct tm tm;
+		gmtime_r(&t, &tm); /* the calendar date, taken as a local date */
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t == (time_t)-1)
+			return -1;
+		clock_format(t, out, 32);
+		return 0;
+	}
+	if (clock_parse(s, &t) != 0)
+		return -1;
+	clock_format(t, out, 32);
+	return 0;
+}

@@ -45,4 +45,9 @@ void clock_local_display(const char *rfc3339, char *buf, size_t len);
 /* Local "HH:MM" of t, for messages people read. */
 void clock_local_hhmm(time_t t, char buf[8]);
 
+/* --since as people write it: "30m", "2h", "2d", "1w" before now, a date
+ * "2026-11-24" (local midnight), or RFC 3339; out gets RFC 3339 UTC.
+ * -1 on anything else. */
+int clock_since(const char *s, char out[32]);
+
 #endif

@@ -13,10 +13,6 @@
 #include "provider.h"
 #include "store.h"
 
-/* --since: a span back from now (45s, 30m, 2h, 2d, 1w), a date (midnight at
- * its start in SMS_TZ), or an RFC 3339 time; out: RFC 3339 UTC. -1 when it
- * reads as none of these. */
-int inbox_since(const char *arg, char out[32]);
 
 /* A number as a person types it, read against region (SMS_DEFAULT_COUNTRY),
  * to E.164 in out; -1 with *why a sentence when it is not a number at all.
