@@ -17,6 +17,7 @@
 #include "provider.h"
 #include "records.h"
 #include "review.h"
+#include "sendenv.h"
 #include "sender.h"
 #include "store.h"
 #include "util.h"
@@ -144,33 +145,12 @@ int main(int argc, char **argv)
 		warnmsg("-o takes json or text, not `%s`", format);
 		goto usage_out;
 	}
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	struct provider prov = {0};
-	struct price_table *prices = NULL;
-	struct store *st = NULL;
-	struct sender *snd = NULL;
-	rc = EX_CONFIG;
-	if (!cfg || !(prices = price_load(cfg, err, sizeof err)) ||
-	    provider_open(&prov, cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	clock_use_zone(cfg);
-	char *dbpath = config_db_path(cfg);
-	st = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof err);
-	free(dbpath);
-	if (!st) {
-		warnmsg("%s", err);
-		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-		goto out;
-	}
+	struct sendenv env;
 	so.progress = isatty(STDERR_FILENO);
-	snd = sender_new(cfg, st, &prov, prices, &so, err, sizeof err);
-	if (!snd) {
-		warnmsg("%s", err);
+	rc = sendenv_open(&env, &so);
+	struct sender *snd = env.snd;
+	if (rc != 0)
 		goto out;
-	}
 
 	struct rec_in in;
 	rec_in_init(&in, stdin);
@@ -184,7 +164,7 @@ int main(int argc, char **argv)
 			rec_put(rec, "media", media);
 			media = NULL;
 		}
-		add(snd, st, rec, keep_unread, &hint);
+		add(snd, env.st, rec, keep_unread, &hint);
 	}
 	int eof = id != 0;
 	while (!eof || sender_pending(snd)) {
@@ -195,7 +175,7 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (rec)
-				add(snd, st, rec, keep_unread, &hint);
+				add(snd, env.st, rec, keep_unread, &hint);
 			else
 				sender_add(snd, bad);
 		}
@@ -210,11 +190,7 @@ int main(int argc, char **argv)
 		rc = hint;
 	rec_in_free(&in);
 out:
-	sender_free(snd);
-	store_close(st);
-	provider_close(&prov);
-	price_free(prices);
-	config_free(cfg);
+	sendenv_close(&env);
 	cJSON_Delete(media);
 	if (fflush(stdout) != 0) {
 		warnmsg("write error on stdout");

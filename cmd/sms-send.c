@@ -12,6 +12,7 @@
 #include "price.h"
 #include "provider.h"
 #include "records.h"
+#include "sendenv.h"
 #include "sender.h"
 #include "store.h"
 #include "util.h"
@@ -172,33 +173,12 @@ int main(int argc, char **argv)
 		cJSON_Delete(media);
 		return EX_USAGE;
 	}
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	struct provider prov = {0};
-	struct price_table *prices = NULL;
-	struct store *st = NULL;
-	struct sender *snd = NULL;
-	int rc = EX_CONFIG;
-	if (!cfg || !(prices = price_load(cfg, err, sizeof err)) ||
-	    provider_open(&prov, cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	clock_use_zone(cfg);
-	char *dbpath = config_db_path(cfg);
-	st = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof err);
-	free(dbpath);
-	if (!st) {
-		warnmsg("%s", err);
-		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-		goto out;
-	}
+	struct sendenv env;
 	so.progress = isatty(STDERR_FILENO);
-	snd = sender_new(cfg, st, &prov, prices, &so, err, sizeof err);
-	if (!snd) {
-		warnmsg("%s", err);
+	int rc = sendenv_open(&env, &so);
+	struct sender *snd = env.snd;
+	if (rc != 0)
 		goto out;
-	}
 
 	struct rec_in in;
 	rec_in_init(&in, stdin);
@@ -242,11 +222,7 @@ int main(int argc, char **argv)
 		rc = sender_exit_hint(snd);
 	rec_in_free(&in);
 out:
-	sender_free(snd);
-	store_close(st);
-	provider_close(&prov);
-	price_free(prices);
-	config_free(cfg);
+	sendenv_close(&env);
 	cJSON_Delete(media);
 	if (fflush(stdout) != 0) {
 		warnmsg("write error on stdout");
