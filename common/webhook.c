@@ -255,16 +255,16 @@ static cJSON *incoming_record(struct webhook_job *j)
 	rec_put_str(r, "from", form_get(f, "From"));
 	const char *body = form_get(f, "Body");
 	rec_put_str(r, "body", body ? body : "");
+	/* MediaUrl0, MediaUrl1, ... as long as they go (NumMedia says the same;
+	 * the URLs themselves are what is kept). */
 	cJSON *media = cJSON_CreateArray();
-	long long n = 0;
-	const char *nm = form_get(f, "NumMedia");
-	if (nm && parse_whole(nm, 100, &n) != 0)
-		n = 0;
-	for (long long i = 0; i < n; i++) {
+	for (int i = 0; i < 100; i++) {
 		char key[32];
-		snprintf(key, sizeof key, "MediaUrl%lld", i);
+		snprintf(key, sizeof key, "MediaUrl%d", i);
 		const char *u = form_get(f, key);
-		if (u && *u)
+		if (!u)
+			break;
+		if (*u)
 			cJSON_AddItemToArray(media, cJSON_CreateString(u));
 	}
 	rec_put(r, "media", media);

@@ -89,6 +89,12 @@ check_eq "...the number is on the list" 1 "$(q "select count(*) from optouts whe
 check_eq "HELP without SMS_HELP_TEXT gets no answer of ours" 200 "$(incoming "$U" SM0015 +15551230013 "help")"
 check_eq "...empty TwiML" '<?xml version="1.0" encoding="UTF-8"?><Response/>' "$(cat "$T/.body")"
 
+check_eq "an MMS with two media" 200 "$(post_signed "$U" Body=look From=+15551230014 MessageSid=MM0016 \
+	To=+15550006666 NumMedia=2 MediaUrl0=https://api.twilio.com/media/ME1 MediaContentType0=image/jpeg \
+	MediaUrl1=https://api.twilio.com/media/ME2 MediaContentType1=image/png)"
+check_eq "...keeps both media URLs, in order" '["https://api.twilio.com/media/ME1","https://api.twilio.com/media/ME2"]' \
+	"$(q "select media from messages where provider_id = 'MM0016'")"
+
 # The autoresponder, inside its hours (Wednesday 10:00 New York).
 check_eq "HOURS is accepted" 200 "$(incoming "$U" SM0020 +15551230020 "hours?")"
 check_eq "...answered with the configured text, XML-escaped" \
@@ -152,6 +158,15 @@ check_eq "with SMS_ON_RECEIVE set, a message is accepted" 200 "$(incoming "$WH_U
 wait_for_file "$T/hook.out" 50
 check_eq "...the hook got the stored record as one NDJSON line" "hook me|inbound|SM0050|1" \
 	"$(jq -r '[.body, .direction, .provider_id, (.id > 0)] | map(tostring) | join("|")' "$T/hook.out" | sed 's/true/1/')"
+stop_webhookd
+
+# SMS_HELP_TEXT answers HELP and INFO (escaped), but not an opted-out number.
+SMS_HELP_TEXT="Acme: reminders & news. Reply STOP to end." start_webhookd
+check_eq "with SMS_HELP_TEXT, INFO is answered" 200 "$(incoming "$WH_URL/sms/incoming" SM0070 +15551230070 " info ")"
+check_eq "...with the help text, XML-escaped" '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Acme: reminders &amp; news. Reply STOP to end.</Message></Response>' "$(cat "$T/.body")"
+incoming "$WH_URL/sms/incoming" SM0071 +15551230071 STOP >/dev/null
+check_eq "an opted-out number's HELP" 200 "$(incoming "$WH_URL/sms/incoming" SM0072 +15551230071 HELP)"
+check_eq "...gets no answer" '<?xml version="1.0" encoding="UTF-8"?><Response/>' "$(cat "$T/.body")"
 stop_webhookd
 
 # --no-verify warns at every start.
