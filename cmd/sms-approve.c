@@ -80,38 +80,35 @@ static void fail_store(struct approver *ap, struct job *j, const char *code)
 static void decide(struct approver *ap, struct job *j, int known_pending)
 {
 	cJSON *cur = NULL;
-	int rc = known_pending ? STORE_OK : store_msg_get(ap->st, j->id, &cur);
+	int rc = review_decide(ap->st, j->id, ap->status, ap->fields, ap->detail, known_pending,
+	                       &cur);
+	if (rc == STORE_OK) {
+		j->stored = cur;
+		return;
+	}
 	if (rc == STORE_NOTFOUND) {
 		rec_fail(j->rec, "not_found", 0, "message %lld: no such message", (long long)j->id);
 		j->id = 0;
 		return;
 	}
-	if (rc != STORE_OK) {
-		fail_store(ap, j, "store_error");
-		return;
-	}
-	const char *status = cur ? rec_str(cur, "status") : "pending";
-	if (!status || strcmp(status, "pending") != 0) {
-		char was[16];
-		snprintf(was, sizeof was, "%s", status ? status : "unknown");
-		int64_t id = j->id;
-		review_merge(j->rec, cur); /* shows the message as it is */
-		review_fill_reason(j->rec);
-		rec_fail(j->rec, "not_pending", 0, "message %lld is %s, not pending: only pending "
-		         "messages can be %s", (long long)id, was, ap->verb);
+	if (rc == STORE_REFUSED && !cur) {
+		rec_fail(j->rec, "not_pending", 0, "%s", store_errmsg(ap->st));
 		j->id = 0;
 		return;
 	}
-	cJSON_Delete(cur);
-	rc = store_msg_set_status(ap->st, j->id, ap->status, ap->fields, ap->detail);
-	if (rc == STORE_REFUSED || rc == STORE_NOTFOUND) {
-		rec_fail(j->rec, rc == STORE_NOTFOUND ? "not_found" : "not_pending", 0, "%s",
-		         store_errmsg(ap->st));
-		j->id = 0;
+	if (rc != STORE_REFUSED) {
+		fail_store(ap, j, "store_error");
 		return;
 	}
-	if (rc != STORE_OK || store_msg_get(ap->st, j->id, &j->stored) != STORE_OK)
-		fail_store(ap, j, "store_error");
+	const char *status = rec_str(cur, "status");
+	char was[16];
+	snprintf(was, sizeof was, "%s", status ? status : "unknown");
+	int64_t id = j->id;
+	review_merge(j->rec, cur); /* shows the message as it is */
+	review_fill_reason(j->rec);
+	rec_fail(j->rec, "not_pending", 0, "message %lld is %s, not pending: only pending "
+	         "messages can be %s", (long long)id, was, ap->verb);
+	j->id = 0;
 }
 
 static void progress(struct approver *ap, int final)

@@ -170,3 +170,18 @@ money_t price_estimate(const struct price_table *t, const char *country, int mms
 }
 
 const char *price_currency(const struct price_table *t) { return t->currency; }
+
+int price_cap(const struct sms_config *c, const char *key, money_t *cap, char *err,
+              size_t errlen)
+{
+	const char *v = config_get(c, key);
+	*cap = -1;
+	if (!v)
+		return 0;
+	if (money_parse(v, cap) != 0 || *cap < 0) {
+		*cap = -1;
+		snprintf(err, errlen, "%s=%s is not an amount such as 5.00", key, v);
+		return -1;
+	}
+	return 0;
+}

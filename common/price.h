@@ -29,4 +29,9 @@ void price_free(struct price_table *t);
 money_t price_estimate(const struct price_table *t, const char *country, int mms, size_t segments);
 const char *price_currency(const struct price_table *t);
 
+/* A spend cap (SMS_DAILY_LIMIT, SMS_MONTHLY_LIMIT): *cap is -1 when key is
+ * unset; -1 with a sentence in err when it is not an amount such as 5.00. */
+int price_cap(const struct sms_config *c, const char *key, money_t *cap, char *err,
+              size_t errlen);
+
 #endif

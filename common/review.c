@@ -107,6 +107,26 @@ void review_emit(struct rec_out *o, cJSON *rec)
 }
 
 
+int review_decide(struct store *st, int64_t id, const char *status, const cJSON *fields,
+                  const cJSON *detail, int known_pending, cJSON **rec)
+{
+	*rec = NULL;
+	if (!known_pending) {
+		int rc = store_msg_get(st, id, rec);
+		if (rc != STORE_OK)
+			return rc;
+		const char *now = rec_str(*rec, "status");
+		if (!now || strcmp(now, "pending") != 0)
+			return STORE_REFUSED;
+		cJSON_Delete(*rec);
+		*rec = NULL;
+	}
+	int rc = store_msg_set_status(st, id, status, fields, detail);
+	if (rc != STORE_OK)
+		return rc;
+	return store_msg_get(st, id, rec) == STORE_OK ? STORE_OK : STORE_ERR;
+}
+
 void review_fill_reason(cJSON *rec)
 {
 	const char *status = rec_str(rec, "status");

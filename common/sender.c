@@ -63,20 +63,6 @@ static long long now_us(void)
 	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-static int parse_cap(const struct sms_config *c, const char *key, money_t *cap, char *err,
-                     size_t errlen)
-{
-	const char *v = config_get(c, key);
-	*cap = -1;
-	if (!v)
-		return 0;
-	if (money_parse(v, cap) != 0 || *cap < 0) {
-		snprintf(err, errlen, "%s=%s is not an amount such as 5.00", key, v);
-		return -1;
-	}
-	return 0;
-}
-
 struct sender *sender_new(const struct sms_config *c, struct store *st, struct provider *p,
                           const struct price_table *prices, const struct sender_options *o,
                           char *err, size_t errlen)
@@ -93,8 +79,8 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	snprintf(s->quiet_spec, sizeof s->quiet_spec, "%s",
 	         config_get_or(c, "SMS_QUIET_HOURS", "21:00-08:00"));
 	if (clock_window_parse(s->quiet_spec, &s->quiet, err, errlen) != 0 ||
-	    parse_cap(c, "SMS_DAILY_LIMIT", &s->daily_cap, err, errlen) != 0 ||
-	    parse_cap(c, "SMS_MONTHLY_LIMIT", &s->monthly_cap, err, errlen) != 0) {
+	    price_cap(c, "SMS_DAILY_LIMIT", &s->daily_cap, err, errlen) != 0 ||
+	    price_cap(c, "SMS_MONTHLY_LIMIT", &s->monthly_cap, err, errlen) != 0) {
 		if (strncmp(err, "`", 1) == 0) {
 			char tmp[512];
 			snprintf(tmp, sizeof tmp, "SMS_QUIET_HOURS: %s", err);
