@@ -84,3 +84,27 @@ sms-inbox --unread -o text
 question=$(sms-inbox -o json | jq -r 'select(.body | test("dog")) | .id')
 sms-reply "$question" --body "Of course, dogs are welcome!" -o text
 sms-inbox --thread +15551234567 -o text
+
+say "The review dashboard (sms-webhookd serves /review; no login on loopback)"
+sms-template render reminder <<'NDJSON' | sms-stage -o json >/dev/null
+{"to":"+12125550104","vars":{"name":"Cy","when":"Tuesday at 4pm"},"priority":"urgent","notes":"new patient"}
+{"to":"+12125550105","vars":{"name":"Di","when":"Wednesday at 10am"}}
+NDJSON
+rm -f "$demo/port"
+sms-webhookd --listen 127.0.0.1:0 --port-file "$demo/port" 2>>"$demo/webhookd.log" &
+webhookd=$!
+i=0
+while [ ! -s "$demo/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+review="http://127.0.0.1:$(cat "$demo/port")/review"
+if [ -t 0 ] && [ -t 1 ]; then
+	echo "Open $review in a browser: two staged reminders wait for approval,"
+	echo "and the inbox holds the conversation above. Press Enter to stop the demo."
+	read -r _
+else
+	curl -s -L "$review" >"$demo/review.html"
+	echo "GET $review: $(sed -n 's|.*<title>\([^<]*\)</title>.*|\1|p' "$demo/review.html"), \
+$(grep -o '<tr id="m[0-9]*"' "$demo/review.html" | wc -l) messages awaiting review"
+	echo "(run the demo on a terminal to look at it in a browser)"
+fi
+kill $webhookd
+wait $webhookd 2>/dev/null || true
