@@ -27,12 +27,13 @@ COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/%.o)
 CMDS       = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 SCRIPTS    = $(patsubst cmd/%.sh,%,$(wildcard cmd/*.sh))
 BINS       = $(CMDS:%=$(O)/bin/%)
+SCRIPT_BINS = $(SCRIPTS:%=$(O)/bin/%)
 TOOLS      = $(patsubst tests/tools/%.c,$(O)/tests/%,$(wildcard tests/tools/*.c))
 MAN1       = $(wildcard man/*.1)
 MAN5       = $(wildcard man/*.5)
 MAN7       = $(wildcard man/*.7)
 
-all: $(BINS) $(TOOLS)
+all: $(BINS) $(SCRIPT_BINS) $(TOOLS)
 
 $(O)/%.o: %.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
@@ -45,6 +46,11 @@ $(O)/libsmskit.a: $(COMMON_OBJ)
 $(O)/bin/%: $(O)/cmd/%.o $(O)/libsmskit.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The shell programs (cmd/*.sh) are copied, so that the tests find them on PATH.
+$(SCRIPT_BINS): $(O)/bin/%: cmd/%.sh
+	@mkdir -p $(@D)
+	install -m 755 $< $@
 
 $(O)/tests/%: $(O)/tests/tools/%.o $(O)/libsmskit.a
 	@mkdir -p $(@D)

@@ -22,8 +22,10 @@ if command -v mandoc >/dev/null; then
 	check "mandoc -T lint finds no warnings in man/" mandoc -T lint -W warning man/*.[157]
 else skip "mandoc" "not installed"; fi
 
-for c in cmd/*.c; do
-	p=$(basename "$c" .c)
+# The C programs and the shell ones (cmd/*.sh, installed without .sh) alike.
+for c in cmd/*.c cmd/*.sh; do
+	p=$(basename "$c")
+	p=${p%.*}
 	check "$p has a man page" test -f "man/$p.1"
 	check "$p --help exits 0 with usage" sh -c "$p --help | grep -q '^usage: $p'"
 	check "$p --version prints '$p VERSION'" sh -c "$p --version | grep -Eq '^$p [0-9]+\.[0-9]+'"

@@ -1,0 +1,556 @@
+#!/bin/sh
+# sms-mcp — the MCP shim: JSON-RPC 2.0 over stdio, one message a line, that
+# offers smskit's programs to an AI assistant as tools (SPEC 10, sms-mcp(1)).
+#
+# One pipeline, started once, so that a request costs no jq start-up:
+#
+#   stdin -> awk (reader) -> jq (dispatch) -> awk (runs the programs)
+#         -> jq (answers) -> stdout
+#
+# The reader hands each line to jq as a JSON string (jq 1.6's own raw reader
+# breaks UTF-8 characters in lines over 4 KB). The dispatch jq parses it,
+# answers what needs no program (initialize, ping, tools/list, every error)
+# and turns a tools/call into a run order: the program, its fixed options,
+# and the NDJSON records for its standard input. The loop writes the records
+# to a file, runs the program with a constant command line that reads its
+# arguments from another (no argument ever goes through a shell), and passes
+# its output, stderr and exit status on as one JSON value; the answering jq
+# builds the result. Every answer is produced by jq; awk only escapes raw
+# lines into JSON strings for jq to read.
+set -u
+
+version=0.1.0
+
+usage() {
+	cat <<'EOF'
+usage: sms-mcp [-h | --help | --version]
+
+The MCP server of smskit: JSON-RPC 2.0 on standard input and output, one
+message per line, for AI assistants (Claude Desktop, Claude Code, Cursor...).
+It offers the tools send_sms, send_mms, stage_sms, list_staged_sms,
+send_approved_sms, get_incoming_sms, reply_to_sms, mark_sms_read,
+create_sms_autoresponder, list_sms_autoresponders, delete_sms_autoresponder,
+get_sms_conversation, get_sms_status and preview_sms, each running an smskit
+program. SMS_MCP_DIRECT_SEND=off leaves out send_sms and send_mms. Logs go to
+standard error. Configure it in an MCP client as {"command": "sms-mcp",
+"env": {"SMS_PROVIDER": ...}}; see sms-mcp(1).
+
+  -h, --help     this help
+      --version  print the version
+EOF
+}
+
+case $# in
+0) ;;
+*)
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--version) echo "sms-mcp $version"; exit 0 ;;
+	*) echo "sms-mcp: unexpected argument '$1'" >&2; usage >&2; exit 64 ;;
+	esac
+	;;
+esac
+
+command -v jq >/dev/null 2>&1 || {
+	echo "sms-mcp: jq is needed (Debian: apt-get install jq)" >&2
+	exit 69
+}
+
+# The programs installed next to this script win over PATH: MCP clients often
+# start servers with a PATH of their own.
+bindir=
+case $0 in */*) [ -x "${0%/*}/sms-send" ] && bindir=${0%/*}/ ;; esac
+
+case ${SMS_MCP_DIRECT_SEND:-on} in
+on | yes | true | 1) direct=on ;;
+off | no | false | 0) direct=off ;;
+*)
+	echo "sms-mcp: SMS_MCP_DIRECT_SEND=$SMS_MCP_DIRECT_SEND: neither on nor off; taken as off" >&2
+	direct=off
+	;;
+esac
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sms-mcp.XXXXXX") || exit 75
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- the dispatch program ------------------------------------------------------
+# Reads each line of the client's as a JSON string; one state (the negotiated
+# protocol version) across them. For each it prints lines for the loop:
+#   =JSON                 a finished answer
+#   [ and ]               the start and end of a batch's answers
+#   R<TAB>TOOL<TAB>META<TAB>PROG<TAB>ARG...   a program to run (META is JSON
+#                         for the answering jq), then <RECORD lines, then "."
+dispatch=$(cat <<'JQ'
+def versions: ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+def latest: versions[0];
+
+def rpc_result($id; $r): {jsonrpc: "2.0", id: $id, result: $r};
+def rpc_error($id; $code; $msg): {jsonrpc: "2.0", id: $id, error: {code: $code, message: $msg}};
+def rpc_error($id; $code; $msg; $data): rpc_error($id; $code; $msg) | .error.data = $data;
+def answer: "=" + tojson;
+
+# ---- the tools ----
+def number_text: "E.164 such as +15551234567, or a national number such as (555) 123-4567 read against SMS_DEFAULT_COUNTRY";
+def media_schema: {
+  anyOf: [
+    {type: "string", format: "uri", pattern: "^https?://\\S+$"},
+    {type: "array", items: {type: "string", format: "uri", pattern: "^https?://\\S+$"}, minItems: 1, maxItems: 10}
+  ],
+  description: "Public http or https URL of the picture (or other media) to attach, or an array of up to 10 such URLs. The provider fetches it when sending."
+};
+def message_id($what): {type: "integer", minimum: 1, maximum: 9007199254740991, description: $what};
+def no_params: {type: "object", properties: {}, additionalProperties: false};
+def ro: {readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false};
+
+def tools: [
+ {name: "send_sms", title: "Send an SMS now", direct: true,
+  description: "Send an SMS now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours, to a number that opted out (STOP), over a spend cap, or over 1600 characters. Returns the stored message record as JSON: id (for get_sms_status), status (queued, sent...), segments, price_estimate, warnings.",
+  inputSchema: {type: "object", properties: {
+    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
+    message: {type: "string", minLength: 1, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many."},
+    from: {type: "string", minLength: 1, description: "Sender number; leave it out to use the configured one."}},
+   required: ["to", "message"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
+ {name: "send_mms", title: "Send an MMS now", direct: true,
+  description: "Send an MMS (text with a picture or other media) now through the configured provider, and store it. Prefer stage_sms (it takes mediaUrl too) when a person should review it first. Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored message record as JSON: id, status, price_estimate, warnings.",
+  inputSchema: {type: "object", properties: {
+    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
+    message: {type: "string", description: "The text sent with the media (may be empty)."},
+    mediaUrl: media_schema,
+    from: {type: "string", minLength: 1, description: "Sender number; leave it out to use the configured one."}},
+   required: ["to", "message", "mediaUrl"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
+ {name: "stage_sms", title: "Stage an SMS for approval",
+  description: "Stage an SMS (or, with mediaUrl, an MMS) for a person to review: it is checked and priced as a send would be and stored as pending; nothing goes out until a person approves it (sms-approve or the review dashboard) and send_approved_sms, or cron, sends it. Returns the staged record: id, status pending, segments, price_estimate, and warnings (several segments, cost, quiet hours, opted-out or invalid number) worth telling the user. An invalid number or an empty text is refused (isError).",
+  inputSchema: {type: "object", properties: {
+    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
+    message: {type: "string", minLength: 1, description: "The text of the message."},
+    priority: {type: "string", enum: ["urgent", "high", "normal", "low"], default: "normal", description: "Review and send order: urgent first, then high, normal, low."},
+    notes: {type: "string", description: "A note for the reviewer: why this message, what it answers."},
+    mediaUrl: media_schema},
+   required: ["to", "message"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
+ {name: "list_staged_sms", title: "List staged messages",
+  description: "List staged outbound messages, oldest first: by default those still awaiting a person's approval (status pending). Each record has id, to, body, priority, notes, segments, price_estimate, status, and reason (why it waits or what happened).",
+  inputSchema: {type: "object", properties: {
+    status: {type: "string", enum: ["pending", "approved", "rejected", "sending", "queued", "scheduled", "sent", "delivered", "undelivered", "failed", "canceled", "unknown", "all"], default: "pending", description: "Only messages in this status; all for every outbound message."}},
+   additionalProperties: false},
+  annotations: ro},
+ {name: "send_approved_sms", title: "Send the approved messages",
+  description: "Send every staged message a person has approved and that is due, urgent first, then oldest; each is sent at most once however often this runs. Messages deferred by quiet hours or a send-at time keep waiting. Returns one record per message sent, with its status; none when nothing was waiting.",
+  inputSchema: no_params,
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true}},
+ {name: "get_incoming_sms", title: "Received messages",
+  description: "List received SMS and MMS, newest first, 50 unless limit says otherwise. Each record has id (for reply_to_sms and mark_sms_read), from, to, body, media, created_at (when received, UTC), read and replied. Listing marks nothing read.",
+  inputSchema: {type: "object", properties: {
+    since: {type: "string", pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z)."},
+    from: {type: "string", pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(number_text)."},
+    unread: {type: "boolean", default: false, description: "Only messages not yet read."},
+    limit: {type: "integer", minimum: 1, maximum: 1000, default: 50, description: "At most this many messages."}},
+   additionalProperties: false},
+  annotations: ro},
+ {name: "reply_to_sms", title: "Reply to a received message", direct: true,
+  description: "Answer a received message (messageId from get_incoming_sms): the reply goes to its sender, from the number it was received on, is sent now and stored, linked to it, and the original is marked replied and read (unless markRead is false). Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored reply record: id, status, to, reply_to.",
+  inputSchema: {type: "object", properties: {
+    messageId: message_id("The id of the received message to answer."),
+    reply: {type: "string", minLength: 1, description: "The text of the reply."},
+    markRead: {type: "boolean", default: true, description: "Mark the original read as well as replied (default true)."}},
+   required: ["messageId", "reply"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
+ {name: "mark_sms_read", title: "Mark messages read",
+  description: "Mark received messages read, by id. Returns each message after the change; an id that is unknown, or that of a sent message, gets an error record and the others are marked all the same.",
+  inputSchema: {type: "object", properties: {
+    messageIds: {type: "array", items: message_id("A received message id."), minItems: 1, maxItems: 1000, description: "The ids of the received messages (from get_incoming_sms)."}},
+   required: ["messageIds"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false}},
+ {name: "create_sms_autoresponder", title: "Create an autoresponder",
+  description: "Create an autoresponder: when a received SMS matches trigger, sms-webhookd answers it with response at once. Rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id.",
+  inputSchema: {type: "object", properties: {
+    trigger: {type: "string", minLength: 1, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message."},
+    response: {type: "string", minLength: 1, description: "The text sent back."},
+    enabled: {type: "boolean", default: true, description: "Store the rule enabled (default) or disabled."},
+    activeHours: {type: "string", minLength: 1, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."}},
+   required: ["trigger", "response"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
+ {name: "list_sms_autoresponders", title: "List autoresponders",
+  description: "List the autoresponders: id, trigger, response, enabled, active_hours, trigger_count, last_triggered_at.",
+  inputSchema: no_params,
+  annotations: ro},
+ {name: "delete_sms_autoresponder", title: "Delete an autoresponder",
+  description: "Delete an autoresponder by its id (from list_sms_autoresponders). Returns the deleted rule with removed true; an unknown id is an error.",
+  inputSchema: {type: "object", properties: {
+    id: message_id("The autoresponder id.")},
+   required: ["id"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false}},
+ {name: "get_sms_conversation", title: "Conversation with a number",
+  description: "The conversation with one phone number, both directions, oldest first (its last 50 messages): each record has direction (inbound or outbound), status, body, media, created_at.",
+  inputSchema: {type: "object", properties: {
+    phone: {type: "string", pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "The other party: \(number_text)."}},
+   required: ["phone"], additionalProperties: false},
+  annotations: ro},
+ {name: "get_sms_status", title: "Status of sent messages",
+  description: "Status of outbound messages as the store holds it: one message by messageId, or the 50 most recent. Each record has status (pending, approved, queued, sent, delivered, undelivered, failed...), reason (why it waits or failed, in words to relay to the user), price_estimate or price, error. Statuses move as the provider reports them.",
+  inputSchema: {type: "object", properties: {
+    messageId: message_id("The id of one outbound message; leave it out for the most recent ones.")},
+   additionalProperties: false},
+  annotations: ro},
+ {name: "preview_sms", title: "Preview segments and cost",
+  description: "Show how a text would travel as SMS before sending it: encoding (GSM-7 or UCS-2), segments billed, the parts, units left in the last part, the cost estimate and warnings. Sends and stores nothing.",
+  inputSchema: {type: "object", properties: {
+    message: {type: "string", minLength: 1, description: "The text to analyse."}},
+   required: ["message"], additionalProperties: false},
+  annotations: ro}
+];
+
+def output_schema: {type: "object", properties: {
+  ok: {type: "boolean", description: "true when the program succeeded for every record"},
+  exit_status: {type: "integer", description: "the program's exit status (sysexits; 1: some records failed)"},
+  records: {type: "array", items: {type: "object"}, description: "the program's NDJSON output records; each has ok, and error when not ok"},
+  stderr: {type: "array", items: {type: "string"}, description: "the program's messages on standard error"}},
+ required: ["ok", "exit_status", "records", "stderr"]};
+
+def offered: tools[] | select($direct == "on" or (.direct | not));
+
+def listed($v):
+  offered
+  | {name, description, inputSchema}
+    + (if $v >= "2025-06-18" then {title, outputSchema: output_schema} else {} end)
+    + (if $v >= "2025-03-26" then {annotations} else {} end);
+
+# ---- argument validation: the subset of JSON Schema the tools use ----
+def shown: tojson | if length > 40 then .[:37] + "..." else . end;
+def want($s):
+  if $s.enum then "one of \($s.enum | join(", "))"
+  elif $s.type == "array" then "a list of \($s.minItems) to \($s.maxItems) items, each \(want($s.items))"
+  elif $s.type == "integer" then "a whole number from \($s.minimum) to \($s.maximum)"
+  elif $s.format == "uri" then "an http or https URL"
+  elif $s.type == "string" then "a string"
+  elif $s.type == "boolean" then "true or false"
+  else "an object" end;
+def typed($t):
+  if $t == "integer" then type == "number" and . == floor
+  elif $t == "boolean" then type == "boolean"
+  elif $t == "array" then type == "array"
+  elif $t == "object" then type == "object"
+  else type == "string" end;
+def errs($s; $p):
+  . as $v
+  | if $s.anyOf then
+      if [$s.anyOf[] as $a | $v | errs($a; $p) | length == 0] | any then []
+      else ["\($p) must be \([$s.anyOf[] | want(.)] | join(", or ")), not \($v | shown)"] end
+    elif ($v | typed($s.type) | not) then ["\($p) must be \(want($s)), not \($v | shown)"]
+    elif $s.type == "object" then
+      [$s.required[]? | select(. as $k | $v | has($k) | not) | "\(.) is required"]
+      + [$v | keys_unsorted[] | select(. as $k | $s.properties | has($k) | not)
+         | "unknown parameter \(tojson) ("
+           + if $s.properties == {} then "this tool takes none)"
+             else "the parameters are: \($s.properties | keys_unsorted | join(", ")))" end]
+      + [$v | to_entries[] | select(.key as $k | $s.properties | has($k)) | .key as $k
+         | .value | errs($s.properties[$k]; $k)[]]
+    elif $s.enum and ([$s.enum[] | . == $v] | any | not) then
+      ["\($p) must be \(want($s)), not \($v | shown)"]
+    elif $s.type == "string" then
+      if $s.minLength and ($v | length) < $s.minLength then ["\($p) must not be empty"]
+      elif $s.pattern and ($v | test($s.pattern) | not) then
+        if $s.format == "uri" then ["\($p) must be \(want($s)), not \($v | shown)"]
+        else ["\($p) \($v | shown) is not in the expected form: \($s.description)"] end
+      else [] end
+    elif $s.type == "integer" then
+      if ($s.minimum and $v < $s.minimum) or ($s.maximum and $v > $s.maximum) then
+        ["\($p) must be \(want($s)), not \($v | shown)"]
+      else [] end
+    elif $s.type == "array" then
+      if ($s.minItems and ($v | length) < $s.minItems) or ($s.maxItems and ($v | length) > $s.maxItems) then
+        ["\($p) must be \(want($s))"]
+      else [range($v | length) as $i | $v[$i] | errs($s.items; "\($p)[\($i)]")[]] end
+    else [] end;
+
+# ---- what each tool runs ----
+# (Whole numbers go through floor, so that a newer jq, which keeps a number's
+# spelling, does not hand 42.0 to a program.)
+def media: if type == "array" then . else [.] end;
+def some($k; $f): if has($k) then {($f): .[$k]} else {} end;
+def plan($n):
+  . as $a
+  | if $n == "send_sms" then
+      {prog: "sms-send", args: ["-o", "json"], records: [{to, body: .message} + some("from"; "from")]}
+    elif $n == "send_mms" then
+      {prog: "sms-send", args: ["-o", "json"],
+       records: [{to, body: .message, media: (.mediaUrl | media)} + some("from"; "from")]}
+    elif $n == "stage_sms" then
+      {prog: "sms-stage", args: ["-o", "json"],
+       records: [{to, body: .message} + some("priority"; "priority") + some("notes"; "notes")
+                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end)]}
+    elif $n == "list_staged_sms" then
+      {prog: "sms-stage", args: (["--list", "-o", "json"] + if has("status") then ["--status=" + .status] else [] end),
+       records: [], empty: "No staged messages with status \(.status // "pending")."}
+    elif $n == "send_approved_sms" then
+      {prog: "sms-send", args: ["--approved", "-o", "json"], records: [],
+       empty: "No approved message was waiting to be sent."}
+    elif $n == "get_incoming_sms" then
+      {prog: "sms-inbox",
+       args: (["-o", "json"] + (if has("since") then ["--since=" + .since] else [] end)
+              + (if has("from") then ["--from=" + .from] else [] end)
+              + (if .unread == true then ["--unread"] else [] end)
+              + (if has("limit") then ["--limit=\(.limit | floor)"] else [] end)),
+       records: [], empty: "No received messages match."}
+    elif $n == "reply_to_sms" then
+      {prog: "sms-reply", args: ["-o", "json"],
+       records: [{id: (.messageId | floor), body: .reply, keep_unread: (.markRead == false)}]}
+    elif $n == "mark_sms_read" then
+      {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: floor}]}
+    elif $n == "create_sms_autoresponder" then
+      {prog: "sms-auto", args: ["add", "-o", "json"],
+       records: [{trigger, response} + some("activeHours"; "active_hours") + some("enabled"; "enabled")]}
+    elif $n == "list_sms_autoresponders" then
+      {prog: "sms-auto", args: ["list", "-o", "json"], records: [], empty: "No autoresponders."}
+    elif $n == "delete_sms_autoresponder" then
+      {prog: "sms-auto", args: ["rm", "-o", "json"], records: [{id: (.id | floor)}]}
+    elif $n == "get_sms_conversation" then
+      {prog: "sms-inbox", args: ["-o", "json", "--thread=" + .phone], records: [],
+       empty: "No messages to or from \(.phone)."}
+    elif $n == "get_sms_status" then
+      {prog: "sms-status", args: (["-o", "json"] + if has("messageId") then ["--", "\(.messageId | floor)"] else [] end),
+       records: [], empty: "No outbound messages yet."}
+    else
+      {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
+    end;
+
+# ---- requests ----
+def call($id; $p; $v):
+  ($p.name // null) as $n
+  | [tools[] | select(.name == $n)][0] as $t
+  | if ($n | type) != "string" then [rpc_error($id; -32602; "Invalid params: tools/call needs the name of a tool") | answer]
+    elif $t == null then [rpc_error($id; -32602; "Unknown tool: \($n | shown)") | answer]
+    elif ($t.direct and $direct != "on") then
+      [rpc_error($id; -32602; "Unknown tool: \($n) is turned off (SMS_MCP_DIRECT_SEND=off): stage the message with stage_sms for a person to approve") | answer]
+    elif ($p | has("arguments")) and ($p.arguments | type) != "object" and $p.arguments != null then
+      [rpc_error($id; -32602; "Invalid params: the arguments of \($n) must be an object") | answer]
+    else
+      ($p.arguments // {} | with_entries(select(.value != null))) as $a
+      | ($a | errs($t.inputSchema; "arguments")) as $e
+      | if $e != [] then
+          ("Invalid arguments for \($n): " + ($e | join("; ")) + ".") as $msg
+          | if $v >= "2025-11-25" then
+              [rpc_result($id; {content: [{type: "text", text: $msg}], isError: true}) | answer]
+            else [rpc_error($id; -32602; $msg; {tool: $n, errors: $e}) | answer] end
+        else
+          ($a | plan($n)) as $r
+          | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: $r.prog, sc: ($v >= "2025-06-18"),
+                              empty: ($r.empty // "The program printed nothing.")} | tojson)
+             + "\t" + ([$r.prog] + $r.args | join("\t"))]
+            + [$r.records[] | "<" + tojson] + ["."]
+        end
+    end;
+
+def instructions:
+  "smskit sends and receives SMS and MMS. Prefer stage_sms: a person reviews and approves staged messages before they go out. Phone numbers may be E.164 (+15551234567) or national. Ids are the store's whole numbers shown in every record. Every result is the smskit program's NDJSON output: one record per line, each with ok, and error {code, message} when something was refused.";
+
+def request($m; $v; $inbatch):
+  $m.id as $id
+  | ($m.params // {}) as $p
+  | if ($p | type) != "object" then {v: $v, out: [rpc_error($id; -32602; "Invalid params: params must be an object") | answer]}
+    elif $m.method == "initialize" then
+      if $inbatch then {v: $v, out: [rpc_error($id; -32600; "Invalid Request: initialize must not be part of a batch") | answer]}
+      elif ($p.protocolVersion | type) != "string" then
+        {v: $v, out: [rpc_error($id; -32602; "Invalid params: initialize needs protocolVersion") | answer]}
+      else
+        (if [versions[] | . == $p.protocolVersion] | any then $p.protocolVersion else latest end) as $nv
+        | {v: $nv, out: [rpc_result($id;
+            {protocolVersion: $nv, capabilities: {tools: {listChanged: false}},
+             serverInfo: ({name: "sms-mcp", version: $version}
+                          + if $nv >= "2025-06-18" then {title: "smskit"} else {} end)}
+            + if $nv >= "2025-03-26" then {instructions: instructions} else {} end) | answer]}
+      end
+    elif $m.method == "ping" then {v: $v, out: [rpc_result($id; {}) | answer]}
+    elif $m.method == "tools/list" then {v: $v, out: [rpc_result($id; {tools: [listed($v)]}) | answer]}
+    elif $m.method == "tools/call" then {v: $v, out: call($id; $p; $v)}
+    else {v: $v, out: [rpc_error($id; -32601; "Method not found: \($m.method | shown)") | answer]} end;
+
+# One message (any JSON value): {v, out}.
+def message($v; $inbatch):
+  . as $m
+  | if type != "object" then {v: $v, out: [rpc_error(null; -32600; "Invalid Request: a message is a JSON object") | answer]}
+    else
+      (if has("id") and ((.id | type) == "string" or (.id | type) == "number") then .id else null end) as $id
+      | if has("method") | not then
+          # A response to a request of ours (we send none) is ignored.
+          if has("id") and (has("result") or has("error")) then {v: $v, out: []}
+          else {v: $v, out: [rpc_error($id; -32600; "Invalid Request: no method") | answer]} end
+        elif .jsonrpc != "2.0" or (.method | type) != "string" or (has("id") and $id == null) then
+          {v: $v, out: [rpc_error($id; -32600; "Invalid Request: not a JSON-RPC 2.0 request (jsonrpc \"2.0\", a method, an id that is a string or a number)") | answer]}
+        elif has("id") | not then {v: $v, out: []}
+        else request($m; $v; $inbatch) end
+    end;
+
+def line($v):
+  . as $l
+  | (try [fromjson] catch null) as $w
+  # jq 1.6 reads nan as a number, and stops reading at a NUL byte.
+  | if $w == null or ($w[0] | type == "number" and isnan) or ($l | index("\u0000")) != null then
+      {v: $v, out: [rpc_error(null; -32700; "Parse error: not JSON") | answer]}
+    elif ($w[0] | type) == "array" then
+      $w[0] as $j
+      | if $j == [] then {v: $v, out: [rpc_error(null; -32600; "Invalid Request: an empty batch") | answer]}
+      else {v: $v, out: (["["] + [$j[] | message($v; true) | .out[]] + ["]"])} end
+    else $w[0] | message($v; false) end;
+
+# Each input is one line of the client's, as a JSON string (see the reader).
+# A bug here must not end the session: it becomes an Internal error.
+foreach inputs as $l ({v: latest, out: []};
+  .v as $v
+  | try ($l | line($v))
+    catch {v: $v, out: [rpc_error(null; -32603; "Internal error: \(.)") | answer]};
+  .out[])
+JQ
+)
+
+# ---- the answering program ------------------------------------------------------
+# Reads what the loop prints, one JSON value a line: an answer (an object with
+# jsonrpc, or an array), "[" and "]" around a batch, and for each program run
+# {"ran": true, "status": N, "meta": META, "out": STDOUT, "err": STDERR}.
+answering=$(cat <<'JQ'
+def why($st):
+  if $st == 1 then "some records failed: see their error"
+  elif $st == 64 then "usage error"
+  elif $st == 65 then "the input was not JSON"
+  elif $st == 69 then "the provider is unreachable"
+  elif $st == 75 then "temporary failure: try again later"
+  elif $st == 77 then "the provider refused the credentials"
+  elif $st == 78 then "configuration missing or invalid (see sms-config(5))"
+  elif $st == 126 or $st == 127 then "the program could not be run: is smskit installed and on PATH?"
+  elif $st > 128 then "killed by signal \($st - 128)"
+  else "failed" end;
+def result:
+  .status as $st | .meta as $m
+  | [.err | split("\n")[] | select(length > 0)] as $err
+  | {content: ([{type: "text", text: (if .out | test("\\S") then .out else $m.empty end)}]
+               + if $st != 0 then [{type: "text", text: ([$m.prog + " exited with status \($st): " + why($st)] + $err | join("\n"))}] else [] end),
+     isError: ($st != 0)}
+    + if $m.sc then {structuredContent: {ok: ($st == 0), exit_status: $st,
+                     records: [.out | split("\n")[] | try fromjson catch null | objects], stderr: $err}} else {} end
+  | {jsonrpc: "2.0", id: $m.id, result: .};
+def step($l):
+  .emit = null
+  | if ($l | type) == "object" and $l.ran == true then .emit = ($l | result)
+    elif $l == "[" then .batch = []
+    elif $l == "]" then .emit = (if .batch == [] then null else .batch end) | .batch = null
+    elif ($l | type) == "string" then .
+    else .emit = $l end
+  | if .batch != null and .emit != null then .batch += [.emit] | .emit = null else . end;
+foreach inputs as $l ({batch: null, emit: null}; step($l); .emit // empty)
+JQ
+)
+
+# ---- awk: the reader and the loop that runs the programs -------------------------
+nl='
+'
+# jq 1.6 reads a raw (-R) line longer than 4 KB in pieces and breaks the UTF-8
+# characters that straddle them; JSON text it reads whole. So awk hands each
+# line to jq as a JSON string, escaped here, and jq parses it.
+jstr=$(cat <<'AWK'
+# jesc(s): s escaped for a JSON string; jstr(s): s as a JSON string.
+function jesc(s,   i, c) {
+	gsub(/\\/, "\\\\\\\\", s)
+	gsub(/"/, "\\\"", s)
+	if (s ~ /[\001-\037]/ || index(s, sprintf("%c", 0)))
+		for (i = 0; i < 32; i++) {
+			c = sprintf("%c", i)
+			if (index(s, c)) gsub(c, sprintf("\\\\u%04x", i), s)
+		}
+	return s
+}
+function jstr(s) { return "\"" jesc(s) "\"" }
+# file(name): the file's lines as one JSON string, printed bit by bit.
+function file(name,   line) {
+	printf "\""
+	while ((getline line < name) > 0) printf "%s\\n", jesc(line)
+	close(name)
+	printf "\""
+}
+AWK
+)
+# Blank lines are no messages.
+reader=$jstr$nl$(cat <<'AWK'
+/^[ \t\r]*$/ { next }
+{ print jstr($0); fflush() }
+AWK
+)
+# The loop reads the dispatch program's output. For a run order it writes the
+# records to $tmp/in and the program and its arguments, one a line, to
+# $tmp/order, and calls system() with a command line that is a constant: the
+# runner below reads both files, so that no argument is ever parsed by a shell.
+# shellcheck disable=SC2016,SC2089 # quotes and $ are for the runner's shell
+runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER
+{ IFS= read -r p; set --; while IFS= read -r a; do set -- "$@" "$a"; done; } <"$d/order"
+exec "$b$p" "$@" <"$d/in" >"$d/out" 2>"$d/err"'
+loop=$jstr$nl$(cat <<'AWK'
+BEGIN {
+	d = ENVIRON["SMS_MCP_TMP"]
+	infile = d "/in"; order = d "/order"; outfile = d "/out"; errfile = d "/err"
+	runner = ENVIRON["SMS_MCP_RUNNER"]
+}
+/^R\t/ {
+	n = split($0, f, "\t")
+	tool = f[2]; meta = f[3]; prog = f[4]
+	for (i = 4; i <= n; i++) print f[i] > order
+	close(order)
+	printf "" > infile
+	next
+}
+/^</ { print substr($0, 2) > infile; next }
+$0 == "." {
+	close(infile)
+	st = system(runner)
+	if (st > 255) st = 128 + st - 256
+	printf "{\"ran\":true,\"status\":%d,\"meta\":%s,\"out\":", st, meta
+	file(outfile)
+	printf ",\"err\":"
+	file(errfile)
+	print "}"
+	fflush()
+	if (st != 0) {
+		printf "sms-mcp: %s: %s exited with status %d\n", tool, prog, st > "/dev/stderr"
+		while ((getline line < errfile) > 0) print line > "/dev/stderr"
+		close(errfile)
+	}
+	next
+}
+/^=/ { print substr($0, 2); fflush(); next }
+{ print jstr($0); fflush() }
+AWK
+)
+# mawk reads a pipe in blocks it waits to fill unless told to be interactive;
+# then it reads lines with fgets(3), for which a NUL byte would end the line
+# unseen: tr turns NULs into \001, which is no more JSON than NUL is.
+set --
+nulfix=
+case $(awk -W version </dev/null 2>&1) in
+*mawk*)
+	set -- -W interactive
+	command -v stdbuf >/dev/null 2>&1 && nulfix=1
+	;;
+esac
+reader() {
+	if [ -n "$nulfix" ]; then
+		stdbuf -o0 tr '\000' '\001' | awk "$@" -f "$tmp/reader.awk"
+	else
+		awk "$@" -f "$tmp/reader.awk"
+	fi
+}
+
+# The programs go to files, not to ps(1)'s listing of arguments.
+printf '%s\n' "$reader" >"$tmp/reader.awk"
+printf '%s\n' "$dispatch" >"$tmp/dispatch.jq"
+printf '%s\n' "$loop" >"$tmp/loop.awk"
+printf '%s\n' "$answering" >"$tmp/answering.jq"
+SMS_MCP_TMP=$tmp SMS_MCP_BINDIR=$bindir SMS_MCP_RUNNER=$runner
+# shellcheck disable=SC2090 # the runner's quotes are for its own shell
+export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER
+reader "$@" |
+	jq -nr --unbuffered --arg direct "$direct" --arg version "$version" -f "$tmp/dispatch.jq" |
+	awk "$@" -f "$tmp/loop.awk" |
+	jq -nc --unbuffered -f "$tmp/answering.jq"

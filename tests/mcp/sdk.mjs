@@ -1,0 +1,341 @@
+// tests/mcp/sdk.mjs — sms-mcp driven by the official MCP TypeScript SDK
+// client (StdioClientTransport), on the sandbox provider. Run by
+// tests/t2010-mcp-sdk.t, which made the store (SMS_DB) and stored three
+// received messages through sms-webhookd. Prints "ok - ..." and
+// "not ok - ..." lines, "# ..." diagnostics; exits 1 when something failed.
+//
+// Environment: SMS_MCP (the program), SMS_DB, MCP_SCRATCH (a directory the
+// injection checks may find files in), and the settings the programs need.
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+// The SDK and Ajv are installed in tests/node (npm ci there).
+const require = createRequire(new URL('../node/package.json', import.meta.url));
+const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
+const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
+const { LATEST_PROTOCOL_VERSION, McpError, ErrorCode } = require('@modelcontextprotocol/sdk/types.js');
+const Ajv2020 = require('ajv/dist/2020.js');
+const addFormats = require('ajv-formats');
+
+const MCP = process.env.SMS_MCP;
+const DB = process.env.SMS_DB;
+const SCRATCH = process.env.MCP_SCRATCH;
+let failed = 0;
+
+function check(desc, cond, diag) {
+	if (cond) console.log(`ok - ${desc}`);
+	else {
+		failed++;
+		console.log(`not ok - ${desc}`);
+		if (diag !== undefined) for (const l of String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n').slice(0, 20)) console.log(`#   ${l}`);
+	}
+}
+
+function sql(q) {
+	const out = execFileSync('sqlite3', ['-json', DB, q], { encoding: 'utf8' });
+	return out.trim() === '' ? [] : JSON.parse(out);
+}
+const one = (q) => sql(q)[0];
+const hex = (s) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
+
+// A transport that asks for a given protocol version (the SDK client always
+// offers its latest) and records the version the server answered.
+class VersionedTransport extends StdioClientTransport {
+	constructor(params, version) {
+		super(params);
+		this.version = version;
+		this.negotiated = undefined;
+		this.errors = [];
+		this.initId = undefined;
+	}
+	send(message, options) {
+		if (message.method === 'initialize' && this.version) {
+			message = { ...message, params: { ...message.params, protocolVersion: this.version } };
+			this.initId = message.id;
+		}
+		return super.send(message, options);
+	}
+	set onmessage(f) {
+		this._onmessage = f && ((m, extra) => {
+			if (m.id !== undefined && m.id === this.initId && m.result) this.negotiated = m.result.protocolVersion;
+			f(m, extra);
+		});
+	}
+	get onmessage() {
+		return this._onmessage;
+	}
+}
+
+async function session(version, env = {}) {
+	const transport = new VersionedTransport({
+		command: MCP,
+		env: { ...process.env, ...env },
+		stderr: 'pipe',
+	}, version);
+	let stderr = '';
+	transport.stderr.on('data', (d) => { stderr += d; });
+	const client = new Client({ name: 'smskit-test', version: '1.0.0' });
+	client.onerror = (e) => transport.errors.push(String(e));
+	await client.connect(transport);
+	const proc = transport._process;
+	return {
+		client, transport,
+		stderr: () => stderr,
+		async close() {
+			await client.close();
+			return proc.exitCode;
+		},
+	};
+}
+
+// The result's records: the text content, one NDJSON record a line.
+function records(res) {
+	const text = res.content?.[0]?.text ?? '';
+	const recs = [];
+	for (const l of text.split('\n')) if (l.trim().startsWith('{')) recs.push(JSON.parse(l));
+	return recs;
+}
+const allText = (res) => (res.content ?? []).map((c) => c.text).join('\n');
+
+async function expectProtocolError(p) {
+	try {
+		const r = await p;
+		return { ok: false, got: r };
+	} catch (e) {
+		return { ok: e instanceof McpError && e.code === ErrorCode.InvalidParams, got: e, message: e.message };
+	}
+}
+
+const TOOLS = ['send_sms', 'send_mms', 'stage_sms', 'list_staged_sms', 'send_approved_sms',
+	'get_incoming_sms', 'reply_to_sms', 'mark_sms_read', 'create_sms_autoresponder',
+	'list_sms_autoresponders', 'delete_sms_autoresponder', 'get_sms_conversation',
+	'get_sms_status', 'preview_sms'];
+
+// ---- initialize, tools/list and ping under each protocol version -------------
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+addFormats(ajv);
+for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSION]) {
+	const s = await session(v);
+	check(`${v}: initialize answers ${v}`, s.transport.negotiated === v, s.transport.negotiated);
+	check(`${v}: serverInfo names sms-mcp`, s.client.getServerVersion()?.name === 'sms-mcp', s.client.getServerVersion());
+	check(`${v}: the server offers tools`, !!s.client.getServerCapabilities()?.tools, s.client.getServerCapabilities());
+	const { tools } = await s.client.listTools();
+	check(`${v}: tools/list gives the fourteen tools`,
+		JSON.stringify(tools.map((t) => t.name).sort()) === JSON.stringify([...TOOLS].sort()), tools.map((t) => t.name));
+	const bad = [];
+	for (const t of tools) {
+		try {
+			ajv.compile(t.inputSchema);
+			if (t.outputSchema) ajv.compile(t.outputSchema);
+		} catch (e) { bad.push(`${t.name}: ${e.message}`); }
+		if (t.inputSchema.type !== 'object') bad.push(`${t.name}: inputSchema is not an object schema`);
+		if (!t.description || t.description.length < 40) bad.push(`${t.name}: no useful description`);
+		for (const [k, p] of Object.entries(t.inputSchema.properties ?? {}))
+			if (!p.description) bad.push(`${t.name}.${k}: no description`);
+	}
+	check(`${v}: every inputSchema (and outputSchema) is a valid JSON Schema (Ajv 2020-12, strict), described`, bad.length === 0, bad.join('\n'));
+	const withOut = tools.filter((t) => t.outputSchema).length;
+	const withAnn = tools.filter((t) => t.annotations).length;
+	const withTitle = tools.filter((t) => t.title).length;
+	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 14 && withTitle === 14, { withOut, withTitle });
+	else check(`${v}: no outputSchema nor title before 2025-06-18`, withOut === 0 && withTitle === 0, { withOut, withTitle });
+	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 14, withAnn);
+	else check(`${v}: no annotations in 2024-11-05`, withAnn === 0, withAnn);
+	check(`${v}: ping`, JSON.stringify(await s.client.ping()) === '{}');
+	const r = await s.client.callTool({ name: 'preview_sms', arguments: { message: 'Hello' } });
+	check(`${v}: a call answers text content`, r.isError === false && records(r)[0]?.segments === 1, r);
+	if (v >= '2025-06-18') check(`${v}: ...and structuredContent`, r.structuredContent?.records?.[0]?.encoding === 'GSM-7', r);
+	else check(`${v}: ...and no structuredContent before 2025-06-18`, r.structuredContent === undefined, r);
+	check(`${v}: no transport errors`, s.transport.errors.length === 0, s.transport.errors);
+	check(`${v}: sms-mcp exits 0 when the client closes`, (await s.close()) === 0);
+}
+{
+	const s = await session('1999-01-01');
+	check('an unknown protocol version is answered with our latest', s.transport.negotiated === LATEST_PROTOCOL_VERSION, s.transport.negotiated);
+	await s.close();
+}
+
+// ---- each tool with valid arguments, effects checked in the store ----------
+const s = await session(LATEST_PROTOCOL_VERSION);
+const c = s.client;
+const call = (name, args) => c.callTool({ name, arguments: args });
+const count = () => one('SELECT count(*) AS n FROM messages').n;
+const ok = (r) => r.isError === false && r.structuredContent?.ok === true && records(r).every((x) => x.ok === true);
+
+let n0 = count();
+let r = await call('preview_sms', { message: 'Ça va? 😀' });
+check('preview_sms: UCS-2, one segment, a price', ok(r) && records(r)[0].encoding === 'UCS-2' && records(r)[0].segments === 1 && /^\d+\.\d+$/.test(records(r)[0].price_estimate), r);
+check('preview_sms: stores nothing', count() === n0);
+
+r = await call('stage_sms', { to: '(555) 123-4567', message: 'Your table is ready', priority: 'high', notes: 'asked by phone', mediaUrl: 'https://example.com/a.jpg' });
+const staged = records(r)[0]?.id;
+let row = one(`SELECT * FROM messages WHERE id = ${Number(staged)}`);
+check('stage_sms: stored pending, number in E.164, priority, notes, media', ok(r) && row?.status === 'pending' &&
+	row.to_number === '+15551234567' && row.priority === 'high' && row.notes === 'asked by phone' && row.media.includes('https://example.com/a.jpg'), { r, row });
+
+r = await call('list_staged_sms', {});
+check('list_staged_sms: lists the pending message', ok(r) && records(r).some((x) => x.id === staged && x.status === 'pending'), r);
+r = await call('list_staged_sms', { status: 'approved' });
+check('list_staged_sms status approved: nothing yet, and says so', ok(r) && records(r).length === 0 && /No staged messages/.test(allText(r)), r);
+
+r = await call('send_sms', { to: '+15551230001', message: 'Direct hello' });
+const sent = records(r)[0]?.id;
+row = one(`SELECT * FROM messages WHERE id = ${Number(sent)}`);
+check('send_sms: sent through the sandbox and stored', ok(r) && row?.status === 'queued' && row.provider === 'sandbox' && row.body === 'Direct hello', { r, row });
+
+r = await call('send_mms', { to: '+15551230002', message: 'Two pictures', mediaUrl: ['https://example.com/a.jpg', 'https://example.com/b.png'] });
+row = one(`SELECT * FROM messages WHERE id = ${Number(records(r)[0]?.id)}`);
+check('send_mms: sent with both media URLs', ok(r) && row?.status === 'queued' && JSON.parse(row.media).length === 2, { r, row });
+
+execFileSync('sms-approve', ['--by', 'test', String(staged)], { env: process.env });
+r = await call('send_approved_sms', {});
+row = one(`SELECT * FROM messages WHERE id = ${Number(staged)}`);
+check('send_approved_sms: the approved message went out', ok(r) && records(r).some((x) => x.id === staged) && row.status === 'queued', { r, row });
+r = await call('send_approved_sms', {});
+check('send_approved_sms again: nothing waits, and it says so', ok(r) && records(r).length === 0 && /No approved message/.test(allText(r)), r);
+
+const inbound = sql("SELECT id, from_number FROM messages WHERE direction = 'inbound' ORDER BY id");
+check('three received messages were stored by sms-webhookd', inbound.length === 3, inbound);
+r = await call('get_incoming_sms', { unread: true, limit: 10 });
+check('get_incoming_sms: the three unread, newest first', ok(r) && records(r).map((x) => x.id).join() === inbound.map((x) => x.id).reverse().join(), r);
+r = await call('get_incoming_sms', { from: '(555) 123-9001', since: '1d' });
+check('get_incoming_sms from a national number, since 1d', ok(r) && records(r).length === 1 && records(r)[0].from === '+15551239001', r);
+r = await call('get_incoming_sms', { limit: 1 });
+check('get_incoming_sms limit 1', ok(r) && records(r).length === 1, r);
+
+const first = inbound[0].id;
+r = await call('reply_to_sms', { messageId: first, reply: "We're open 9-5" });
+const reply = records(r)[0];
+row = one(`SELECT * FROM messages WHERE id = ${Number(reply?.id)}`);
+let orig = one(`SELECT read, replied FROM messages WHERE id = ${first}`);
+check('reply_to_sms: sent to the sender from our number, linked, original replied and read',
+	ok(r) && row?.to_number === '+15551239001' && row.from_number === '+15550006666' && row.reply_to === first &&
+	row.body === "We're open 9-5" && orig.read === 1 && orig.replied === 1, { r, row, orig });
+r = await call('reply_to_sms', { messageId: inbound[1].id, reply: 'Noted', markRead: false });
+orig = one(`SELECT read, replied FROM messages WHERE id = ${inbound[1].id}`);
+check('reply_to_sms markRead false: replied, still unread', ok(r) && orig.read === 0 && orig.replied === 1, { r, orig });
+
+r = await call('mark_sms_read', { messageIds: [inbound[1].id, inbound[2].id] });
+check('mark_sms_read: both marked read', ok(r) && records(r).length === 2 &&
+	one(`SELECT sum(read) AS n FROM messages WHERE id IN (${inbound[1].id}, ${inbound[2].id})`).n === 2, r);
+
+r = await call('create_sms_autoresponder', { trigger: 'HOURS', response: 'Open Mon-Fri 9am-6pm', activeHours: '9am-6pm Mon-Fri', enabled: false });
+const rule = records(r)[0]?.id;
+row = one(`SELECT * FROM autoresponders WHERE id = ${Number(rule)}`);
+check('create_sms_autoresponder: stored with its hours, disabled', ok(r) && row?.trigger === 'HOURS' &&
+	row.response === 'Open Mon-Fri 9am-6pm' && row.active_hours === '9am-6pm Mon-Fri' && row.enabled === 0, { r, row });
+r = await call('list_sms_autoresponders', {});
+check('list_sms_autoresponders: lists it', ok(r) && records(r).some((x) => x.id === rule && x.enabled === false), r);
+r = await call('delete_sms_autoresponder', { id: rule });
+check('delete_sms_autoresponder: gone from the store', ok(r) && records(r)[0]?.removed === true &&
+	one(`SELECT count(*) AS n FROM autoresponders WHERE id = ${Number(rule)}`).n === 0, r);
+r = await call('list_sms_autoresponders', {});
+check('list_sms_autoresponders when there are none says so', ok(r) && /No autoresponders/.test(allText(r)), r);
+
+r = await call('get_sms_conversation', { phone: '+1 555 123 9001' });
+check('get_sms_conversation: their message, then our reply', ok(r) &&
+	records(r).map((x) => x.direction).join() === 'inbound,outbound' && records(r)[1].body === "We're open 9-5", r);
+
+r = await call('get_sms_status', { messageId: sent });
+check('get_sms_status messageId: that message, with its status and reason', ok(r) && records(r).length === 1 &&
+	records(r)[0].id === sent && records(r)[0].status === 'queued' && typeof records(r)[0].reason === 'string', r);
+r = await call('get_sms_status', {});
+check('get_sms_status: the recent outbound messages', ok(r) && records(r).length === count() - 3, r);
+
+// ---- invalid arguments: isError with a clear message (2025-11-25) -------------
+n0 = count();
+const invalid = [
+	['send_sms', { to: '+15551230001' }, /message is required/],
+	['send_mms', { to: '+15551230001', message: 'x', mediaUrl: 'ftp://example.com/a.jpg' }, /mediaUrl must be/],
+	['stage_sms', { to: '+15551230001', message: 'x', priority: 'asap' }, /priority must be one of urgent, high, normal, low/],
+	['list_staged_sms', { status: 'waiting' }, /status must be one of pending/],
+	['send_approved_sms', { all: true }, /unknown parameter "all"/],
+	['get_incoming_sms', { limit: 'ten' }, /limit must be a whole number/],
+	['reply_to_sms', { messageId: 1.5, reply: 'x' }, /messageId must be a whole number/],
+	['mark_sms_read', { messageIds: [] }, /messageIds must be a list of 1 to 1000 items/],
+	['create_sms_autoresponder', { trigger: '', response: 'x' }, /trigger must not be empty/],
+	['list_sms_autoresponders', { enabled: true }, /unknown parameter "enabled"/],
+	['delete_sms_autoresponder', { id: 'one' }, /id must be a whole number/],
+	['get_sms_conversation', {}, /phone is required/],
+	['get_sms_status', { messageId: -4 }, /messageId must be a whole number from 1/],
+	['preview_sms', { message: 42 }, /message must be a string/],
+];
+for (const [name, args, re] of invalid) {
+	r = await call(name, args);
+	check(`${name} with invalid arguments: isError, "${re.source}"`, r.isError === true && re.test(allText(r)), r);
+}
+check('...and none of them stored anything', count() === n0);
+
+// Arguments the schema takes but the program refuses: isError with its error record.
+r = await call('stage_sms', { to: 'call me', message: 'x' });
+check('stage_sms to an impossible number: isError, invalid_number', r.isError === true && records(r)[0]?.error?.code === 'invalid_number' &&
+	r.structuredContent?.exit_status === 1, r);
+r = await call('reply_to_sms', { messageId: 999999, reply: 'x' });
+check('reply_to_sms to an unknown id: isError, not_found', r.isError === true && records(r)[0]?.error?.code === 'not_found', r);
+r = await call('delete_sms_autoresponder', { id: 999999 });
+check('delete_sms_autoresponder of an unknown id: isError, not_found', r.isError === true && records(r)[0]?.error?.code === 'not_found', r);
+r = await call('create_sms_autoresponder', { trigger: 'X', response: 'y', activeHours: 'whenever' });
+check('create_sms_autoresponder with bad hours: isError, invalid_active_hours', r.isError === true && records(r)[0]?.error?.code === 'invalid_active_hours', r);
+let e = await expectProtocolError(call('no_such_tool', {}));
+check('an unknown tool is -32602', e.ok, e.message ?? e.got);
+
+// ---- injection: arguments reach the programs verbatim and execute nothing ------
+const pwn = (k) => `${SCRATCH}/pwned-${k}`;
+const nasty = `He said "hi" & 'bye'; $(touch ${pwn(1)}) \`touch ${pwn(2)}\` \${HOME} $HOME %s %n \\ \\\\ | > < *\nsecond line\ttab\r\n; touch ${pwn(3)} #`;
+const big = 'x'.repeat(5000) + nasty + 'é'.repeat(2500);
+r = await call('stage_sms', { to: '+15551230003', message: nasty, notes: big, priority: 'low' });
+const inj = records(r)[0]?.id;
+row = one(`SELECT hex(body) AS body, hex(notes) AS notes, length(CAST(notes AS BLOB)) AS nb FROM messages WHERE id = ${Number(inj)}`);
+check('stage_sms: quotes, $(...), backticks, newlines stored byte for byte', ok(r) && row?.body === hex(nasty), { r, row });
+check('stage_sms: a 10 KB note stored byte for byte', row?.notes === hex(big) && row.nb > 10000, (() => { const h = hex(big); let i = 0; while (i < h.length && row?.notes?.[i] === h[i]) i++; return [row?.nb, Buffer.byteLength(big), i, row?.notes?.slice(i - 20, i + 40), h.slice(i - 20, i + 40)]; })());
+r = await call('create_sms_autoresponder', { trigger: `/$(touch ${pwn(4)})\`id\`/`, response: nasty });
+row = one(`SELECT hex(trigger) AS t, hex(response) AS r FROM autoresponders WHERE id = ${Number(records(r)[0]?.id)}`);
+check('create_sms_autoresponder: trigger and response stored byte for byte', ok(r) && row?.t === hex(`/$(touch ${pwn(4)})\`id\`/`) && row.r === hex(nasty), { r, row });
+r = await call('preview_sms', { message: big });
+check('preview_sms: the 10 KB text reaches sms-split whole (and is too long to send)',
+	r.structuredContent?.records?.[0]?.body === big && /too long/.test(JSON.stringify(records(r)[0]?.warnings ?? records(r)[0]?.error)), allText(r).slice(0, 400));
+n0 = count();
+r = await call('stage_sms', { to: '+15551230003', message: 'a\u0000b' });
+check('stage_sms with a NUL: the program sees the \\u0000 escape and refuses it (nul_byte)',
+	r.isError === true && records(r)[0]?.error?.code === 'nul_byte' && count() === n0, r);
+r = await call('get_sms_conversation', { phone: `$(touch ${pwn(5)})` });
+check('get_sms_conversation with $(...) as phone: isError, not run', r.isError === true && /phone/.test(allText(r)), r);
+r = await call('get_incoming_sms', { since: `1d\`touch ${pwn(6)}\``, from: `+1555'; touch ${pwn(7)}` });
+check('get_incoming_sms with shell in since and from: isError, not run', r.isError === true && /since/.test(allText(r)) && /from/.test(allText(r)), r);
+r = await call('get_incoming_sms', { from: '--help' });
+check('get_incoming_sms from "--help": not taken as an option', r.isError === true, r);
+const pwned = [1, 2, 3, 4, 5, 6, 7].filter((k) => existsSync(pwn(k)));
+check('nothing was executed (no pwned-* file)', pwned.length === 0, pwned);
+check('stdout carried nothing but JSON-RPC (no transport errors)', s.transport.errors.length === 0, s.transport.errors);
+check('sms-mcp exits 0 at the end of its input', (await s.close()) === 0);
+check('...and logged the failed calls on stderr', /stage_sms: sms-stage exited with status 1/.test(s.stderr()), s.stderr());
+
+// ---- 2025-06-18: invalid arguments are -32602 ----------------------------------
+{
+	const o = await session('2025-06-18');
+	for (const [name, args, re] of invalid) {
+		const x = await expectProtocolError(o.client.callTool({ name, arguments: args }));
+		check(`2025-06-18: ${name} with invalid arguments is -32602 "${re.source}"`, x.ok && re.test(x.message), x.message ?? x.got);
+	}
+	r = await o.client.callTool({ name: 'reply_to_sms', arguments: { messageId: 999999, reply: 'x' } });
+	check('2025-06-18: a program failure is isError with structuredContent', r.isError === true && r.structuredContent?.ok === false, r);
+	await o.close();
+}
+
+// ---- SMS_MCP_DIRECT_SEND=off ---------------------------------------------------
+{
+	const o = await session(LATEST_PROTOCOL_VERSION, { SMS_MCP_DIRECT_SEND: 'off' });
+	const names = (await o.client.listTools()).tools.map((t) => t.name);
+	check('SMS_MCP_DIRECT_SEND=off: eleven tools, no send_sms, send_mms nor reply_to_sms', names.length === 11 && !names.includes('send_sms') && !names.includes('send_mms') && !names.includes('reply_to_sms'), names);
+	n0 = count();
+	e = await expectProtocolError(o.client.callTool({ name: 'send_sms', arguments: { to: '+15551230001', message: 'x' } }));
+	check('...send_sms is refused (-32602), pointing to stage_sms', e.ok && /stage_sms/.test(e.message), e.message ?? e.got);
+	e = await expectProtocolError(o.client.callTool({ name: 'send_mms', arguments: { to: '+15551230001', message: 'x', mediaUrl: 'https://example.com/a.jpg' } }));
+	check('...and so is send_mms', e.ok);
+	r = await o.client.callTool({ name: 'stage_sms', arguments: { to: '+15551230001', message: 'staged instead' } });
+	check('...stage_sms still works', ok(r) && count() === n0 + 1, r);
+	await o.close();
+}
+
+process.exit(failed ? 1 : 0);
