@@ -30,10 +30,10 @@ wrk_run() {
 }
 
 # pace CONNECTIONS RATE URL: the per-connection pause giving about RATE req/s,
-# from the latency of a short unpaced run at the same concurrency.
+# from the latency of one connection alone (no queueing in it).
 pace() {
 	local c=$1 rate=$2 url=$3 mean
-	WH_PREFIX=SMwarm WH_DELAY_MS=0 wrk -t1 -c"$c" -d2s -s "$lua" "$url" >"$T/wrk.warm" 2>&1
+	WH_PREFIX=SMwarm WH_DELAY_MS=0 wrk -t1 -c1 -d2s -s "$lua" "$url" >"$T/wrk.warm" 2>&1
 	mean=$(awk '/^latency:/ { print $3 }' "$T/wrk.warm")
 	awk -v c="$c" -v r="$rate" -v m="$mean" 'BEGIN { d = c * 1000 / r - m; if (d < 0) d = 0; printf "%.0f", d }'
 }

@@ -1,18 +1,17 @@
 /* dashboard_reply — answering a received message from the dashboard, as
- * sms-reply does: inbox_reply_request() makes the outbound request and the
- * sender engine sends it through the provider (quiet hours, opt-outs, caps,
- * retries, storage; the original marked replied and read). The dashboard's
- * thread waits for the provider meanwhile. Also the live counter's data:
- * GET split?body=... answers the codec's own count (gsm.h) as JSON. */
+ * sms-reply does: inbox_reply_request() makes the outbound request and
+ * sms-send, run as a child (subprog.h), sends it through the provider (quiet
+ * hours, opt-outs, caps, retries, storage; the original marked replied and
+ * read). The dashboard's thread waits for it meanwhile. Also the live
+ * counter's data: GET split?body=... answers the codec's own count (gsm.h). */
 #include "dashboard_int.h"
 #include "gsm.h"
 #include "html.h"
 #include "inbox.h"
 #include "phone.h"
 #include "policy.h"
-#include "provider.h"
 #include "records.h"
-#include "sender.h"
+#include "subprog.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -50,37 +49,28 @@ void dash_reply_form(struct dash *x, const cJSON *msg, const char *thread)
 	            id, thread ? "t" : "");
 }
 
-/* Sends one reply request through the sender; the finished record (ok or an
- * error record), or NULL with a sentence in err when it could not start. */
+/* Sends one reply request through sms-send (a child process: sms-webhookd
+ * itself never loads libcurl, so that its CGI mode starts fast); the finished
+ * record (ok or an error record), or NULL with a sentence in err when it
+ * could not run. */
 static cJSON *send_one(struct dash *x, cJSON *rec, int ignore_quiet, char *err, size_t errlen)
 {
-	if (!x->d->prices) {
-		snprintf(err, errlen, "%s", x->d->conf_err);
-		cJSON_Delete(rec);
+	(void)x;
+	char *line = cJSON_PrintUnformatted(rec);
+	cJSON_Delete(rec);
+	const char *args[] = {"-o", "json", ignore_quiet ? "--ignore-quiet-hours" : NULL, NULL};
+	int status = 0;
+	char *out = subprog_run("sms-send", args, line, &status, err, errlen);
+	free(line);
+	if (!out)
+		return NULL;
+	cJSON *done = cJSON_Parse(out);
+	free(out);
+	if (!cJSON_IsObject(done)) {
+		cJSON_Delete(done);
+		snprintf(err, errlen, "sms-send gave no record (exit %d): see the server's log", status);
 		return NULL;
 	}
-	struct provider prov = {0};
-	if (provider_open(&prov, x->d->cfg, err, errlen) != 0) {
-		cJSON_Delete(rec);
-		return NULL;
-	}
-	struct sender_options so = {.concurrency = 1, .ignore_quiet = ignore_quiet};
-	struct sender *snd = sender_new(x->d->cfg, x->st, &prov, x->d->prices, &so, err, errlen);
-	if (!snd) {
-		provider_close(&prov);
-		cJSON_Delete(rec);
-		return NULL;
-	}
-	sender_add(snd, rec);
-	cJSON *done = NULL;
-	while (!done && sender_pending(snd)) {
-		sender_step(snd, 100);
-		done = sender_pop(snd);
-	}
-	sender_free(snd);
-	provider_close(&prov);
-	if (!done)
-		snprintf(err, errlen, "the sender gave no answer");
 	return done;
 }
 

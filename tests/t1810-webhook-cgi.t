@@ -101,4 +101,9 @@ SMS_CONFIG="$T/bad-config" cgi 'Body=x' ""
 check_grep "a configuration error still gets a CGI response (500)" '^Status: 500' "$T/cgi.out"
 check_grep "...with the reason on stderr, for the server's error log" 'SMS_PROVIDER=nonsense' "$T/cgi.err"
 
+if command -v ldd >/dev/null; then
+	check "sms-webhookd does not load libcurl (a CGI request starts a process)" sh -c "! ldd '$SMSKIT_BIN/sms-webhookd' | grep -q libcurl"
+	check "...nor libmicrohttpd (the daemon loads it when it starts)" sh -c "! ldd '$SMSKIT_BIN/sms-webhookd' | grep -q libmicrohttpd"
+else skip "sms-webhookd without libcurl" "no ldd"; fi
+
 done_testing

@@ -1,0 +1,122 @@
+/* subprog — running a sibling program; see subprog.h. */
+#include "subprog.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* dirname(/proc/self/exe)/name when that is executable. */
+static int sibling(const char *name, char *path, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(path, len, "%s/%s", self, name) >= len)
+		return -1;
+	return access(path, X_OK);
+}
+
+char *subprog_run(const char *name, const char *const *args, const char *input, int *status,
+                  char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	int local = sibling(name, path, sizeof path) == 0;
+	size_t nargs = 0;
+	while (args && args[nargs])
+		nargs++;
+	char **argv = xcalloc(nargs + 2, sizeof *argv);
+	argv[0] = (char *)name;
+	for (size_t i = 0; i < nargs; i++)
+		argv[i + 1] = (char *)args[i];
+	int in[2], out[2];
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "cannot run %s: %s", name, strerror(errno));
+		free(argv);
+		return NULL;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	pid_t pid;
+	int rc = local ? posix_spawn(&pid, path, &fa, NULL, argv, environ)
+	               : posix_spawnp(&pid, name, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	free(argv);
+	close(in[0]);
+	close(out[1]);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot run %s (not next to this program, nor on PATH): %s", name,
+		         strerror(rc));
+		close(in[1]);
+		close(out[0]);
+		return NULL;
+	}
+	/* Feed stdin and drain stdout together, so that neither pipe can fill
+	 * up and stall the other side. */
+	struct strbuf b;
+	strbuf_init(&b);
+	size_t off = 0, inlen = input ? strlen(input) : 0;
+	int infd = in[1];
+	if (inlen == 0) {
+		close(infd);
+		infd = -1;
+	}
+	for (;;) {
+		struct pollfd p[2] = {{out[0], POLLIN, 0}, {infd, POLLOUT, 0}};
+		if (poll(p, infd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (infd >= 0 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = write(infd, input + off, inlen - off);
+			if (w > 0)
+				off += (size_t)w;
+			if (w < 0 || off == inlen) {
+				close(infd);
+				infd = -1;
+			}
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			char buf[4096];
+			ssize_t r = read(out[0], buf, sizeof buf);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			strbuf_add(&b, buf, (size_t)r);
+		}
+	}
+	if (infd >= 0)
+		close(infd);
+	close(out[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st)) {
+		snprintf(err, errlen, "%s was killed by signal %d", name, WTERMSIG(st));
+		strbuf_free(&b);
+		return NULL;
+	}
+	*status = WEXITSTATUS(st);
+	strbuf_putc(&b, '\0');
+	return strbuf_detach(&b);
+}
