@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 O       ?= build
-PKGS     = libcurl libcjson sqlite3 libcrypto libmicrohttpd libutf8proc
+PKGS     = libcurl libcjson sqlite3 libcrypto libmicrohttpd libutf8proc expat
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

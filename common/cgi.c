@@ -194,12 +194,18 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	if (rs.status >= 400)
 		warnmsg("%s %s: %d %.*s", rq.method ? rq.method : "-", rq.path ? rq.path : "-",
 		        rs.status, (int)(rs.body_len ? rs.body_len - 1 : 0), rs.body);
+	/* A server may SIGTERM the program as soon as the answer is complete
+	 * (lighttpd does): what is left to start after it must survive that. */
+	if (rs.hook || rs.reply_cmd)
+		signal(SIGTERM, SIG_IGN);
 	int out = write_response(&rs);
 	free(url);
 	strbuf_free(&body);
 	/* The web server has the whole answer once stdout is closed; the hook
 	 * runs after, so it never delays the provider. */
 	fclose(stdout);
+	if (rs.reply_cmd)
+		hook_run_detached(rs.reply_cmd, rs.reply_line, 60);
 	if (rs.hook)
 		hook_run_detached(rs.hook, rs.hook_line, 60);
 	webhook_response_free(&rs);

@@ -23,7 +23,7 @@ struct sms_config {
 /* Keys whose value is a secret: a file holding one must be private. */
 static const char *const secret_keys[] = {
 	"TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "VONAGE_API_SECRET", "VONAGE_SIGNATURE_SECRET",
-	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SMS_DASHBOARD_TOKEN",
+	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SMS_DASHBOARD_TOKEN", "SNS_WEBHOOK_SECRET",
 };
 
 static int is_secret(const char *key)

@@ -104,6 +104,7 @@ void hook_run_detached(const char *cmd, const char *line, int timeout_s)
 	setsid();
 	if (fork() != 0)
 		_exit(0);
+	signal(SIGTERM, SIG_DFL); /* the CGI program ignored it to get this far */
 	int null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, 0);

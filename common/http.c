@@ -170,10 +170,20 @@ static void start(struct http_client *c, struct call *k)
 			curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	}
 	if (!k->hdrs) {
-		k->hdrs = curl_slist_append(k->hdrs, "Accept: application/json");
-		k->hdrs = curl_slist_append(k->hdrs, "Accept-Charset: utf-8");
-		/* No "Expect: 100-continue" round trip on larger bodies. */
-		k->hdrs = curl_slist_append(k->hdrs, "Expect:");
+		/* JSON unless the request asks for something else (AWS answers XML). */
+		int accept = 0;
+		for (size_t i = 0; i < k->req.nheaders; i++)
+			accept |= strncasecmp(k->req.headers[i], "Accept:", 7) == 0;
+		if (!accept)
+			k->hdrs = curl_slist_append(k->hdrs, "Accept: application/json");
+		/* libcurl's SigV4 signs every header of this list, even an empty one
+		 * it then leaves out ("Expect:"), and sorts "name:value" strings: a
+		 * signed request gets only its own headers. */
+		if (!k->req.sigv4) {
+			k->hdrs = curl_slist_append(k->hdrs, "Accept-Charset: utf-8");
+			/* No "Expect: 100-continue" round trip on larger bodies. */
+			k->hdrs = curl_slist_append(k->hdrs, "Expect:");
+		}
 		for (size_t i = 0; i < k->req.nheaders; i++)
 			k->hdrs = curl_slist_append(k->hdrs, k->req.headers[i]);
 	}

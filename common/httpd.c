@@ -349,6 +349,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (sv->o->log_requests || rs.status >= 400)
 		warnmsg("%s %s: %d %s", method, url, rs.status, webhook_reason(rs.status));
 	enum MHD_Result ret = send_response(c, &rs);
+	/* An answer sent through the provider's API (Vonage, SNS), then the hook. */
+	if (rs.reply_cmd && sv->hooks) {
+		hookq_push(sv->hooks, rs.reply_cmd, rs.reply_line);
+		rs.reply_line = NULL;
+	}
 	if (rs.hook && sv->hooks) {
 		hookq_push(sv->hooks, rs.hook, rs.hook_line);
 		rs.hook_line = NULL;

@@ -190,11 +190,13 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 			goto fail;
 		if (hit) {
 			if (store_auto_fired(st, rule, now) != STORE_OK ||
-			    store_autoreply(st, s, rec, out->id, rule, text, now) != STORE_OK) {
+			    (!s->reply_by_api &&
+			     store_autoreply(st, s, rec, out->id, rule, text, now) != STORE_OK)) {
 				free(text);
 				goto fail;
 			}
 			out->reply = text;
+			out->rule = rule;
 			cJSON_AddNumberToObject(detail, "autoresponder", (double)rule);
 			snprintf(out->what, sizeof out->what, "message %lld: answered by autoresponder %lld",
 			         (long long)out->id, (long long)rule);

@@ -24,12 +24,18 @@ struct inbound_settings {
 	                                        * (sms-inbox --fetch): keywords still opt out
 	                                        * and in, but nothing answers and no
 	                                        * autoresponder fires */
+	int                       reply_by_api; /* the answer goes out through the
+	                                        * provider's API after the webhook is
+	                                        * acknowledged (Vonage, SNS: no TwiML);
+	                                        * the sender stores it then, so it is not
+	                                        * stored here */
 };
 
 struct inbound_result {
 	int     duplicate;        /* the provider id was already stored: nothing done */
 	int64_t id;               /* the inbound message */
 	char   *reply;            /* the text to answer with (malloc'd), or NULL */
+	int64_t rule;             /* the autoresponder that answered, 0 for none (or HELP) */
 	cJSON  *record;           /* the stored record when want_record, else NULL */
 	char    what[96];         /* what happened, for the log: "stored", "opted out", ... */
 };

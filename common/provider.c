@@ -7,7 +7,8 @@
 #include <string.h>
 #include <sysexits.h>
 
-static const struct provider_ops *const all[] = {&provider_twilio, &provider_sandbox};
+static const struct provider_ops *const all[] = {&provider_twilio, &provider_vonage,
+                                                 &provider_sns, &provider_sandbox};
 
 int provider_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen)
 {
@@ -17,7 +18,8 @@ int provider_open(struct provider *p, const struct sms_config *c, char *err, siz
 		name = "twilio";
 	if (!name) {
 		snprintf(err, errlen, "no provider configured: set SMS_PROVIDER to twilio or sandbox "
-		                      "(sandbox needs no account), or set TWILIO_ACCOUNT_SID");
+		                      "(sandbox needs no account), vonage or sns, or set "
+		                      "TWILIO_ACCOUNT_SID");
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
@@ -27,12 +29,8 @@ int provider_open(struct provider *p, const struct sms_config *c, char *err, siz
 		p->name = all[i]->name;
 		return p->ops->open(p, c, err, errlen);
 	}
-	if (strcmp(name, "vonage") == 0 || strcmp(name, "sns") == 0)
-		snprintf(err, errlen, "SMS_PROVIDER=%s is not available in this version yet; "
-		                      "use twilio or sandbox", name);
-	else
-		snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are twilio and sandbox",
-		         name);
+	snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are twilio, vonage, sns "
+	         "and sandbox", name);
 	return -1;
 }
 
@@ -61,4 +59,14 @@ void provider_transport_failure(const struct http_response *resp, struct send_re
 	res->exit_hint = EX_UNAVAILABLE;
 	snprintf(res->message, sizeof res->message, "provider unreachable after %d attempt%s: %s",
 	         resp->attempts, resp->attempts == 1 ? "" : "s", resp->error);
+}
+
+void provider_status_unsupported(const struct provider *p, const char *why,
+                                 struct status_result *res)
+{
+	res->ok = 0;
+	res->code = "not_supported";
+	res->exit_hint = EX_CONFIG;
+	snprintf(res->message, sizeof res->message, "not supported by the %s provider: %s",
+	         p->name, why);
 }

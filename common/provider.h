@@ -17,12 +17,19 @@ struct send_request {
 	const char *const *media;
 	size_t             nmedia;
 	const char        *status_callback; /* URL, or NULL */
+	long long          id;              /* the store's id of the message, 0 when none:
+	                                     * a provider may send it as its own reference
+	                                     * (Vonage's client-ref) */
 };
 
 enum send_outcome {
 	SEND_ACCEPTED, /* the provider took it: provider_id and status are set */
 	SEND_REJECTED, /* it said no: code, message, retryable */
 	SEND_UNKNOWN,  /* no answer after the request may have arrived */
+	SEND_AGAIN,    /* not answered yet: send_parse filled `next` with one more
+	                * request to make (SNS asks whether the number opted out, then
+	                * publishes); its answer goes to send_parse again, with `step`
+	                * counting the requests made so far */
 };
 
 struct send_result {
@@ -38,6 +45,11 @@ struct send_result {
 	char              message[512];
 	int               retryable;
 	int               exit_hint;    /* sysexits code this failure suggests: 69, 75, 77 or 1 */
+	/* added with Vonage and SNS */
+	char              balance[32];  /* the account balance the provider reported after
+	                                 * this send (Vonage), "" when not told */
+	int               step;         /* SEND_AGAIN: requests made so far (1 after the first) */
+	struct http_request next;       /* SEND_AGAIN: the next request */
 };
 
 struct status_result {
@@ -115,7 +127,14 @@ void provider_close(struct provider *p);
 /* For send_parse implementations: the result of a transport failure. */
 void provider_transport_failure(const struct http_response *resp, struct send_result *res);
 
+/* For providers: the "not supported by this provider" answer of a status query
+ * (exit 78), naming what the provider cannot do and what to use instead. */
+void provider_status_unsupported(const struct provider *p, const char *why,
+                                 struct status_result *res);
+
 extern const struct provider_ops provider_twilio;
 extern const struct provider_ops provider_sandbox;
+extern const struct provider_ops provider_vonage;
+extern const struct provider_ops provider_sns;
 
 #endif

@@ -338,6 +338,13 @@ static void on_http(void *arg, struct http_response *resp)
 {
 	struct job *j = arg;
 	j->s->prov->ops->send_parse(j->s->prov, resp, &j->res);
+	if (j->res.outcome == SEND_AGAIN) {
+		/* The provider needs one more request (SNS: opt-out check, then publish). */
+		struct http_request next = j->res.next;
+		memset(&j->res.next, 0, sizeof j->res.next);
+		http_submit(j->s->http, &next, on_http, j);
+		return;
+	}
 	j->s->inflight--;
 	answered(j);
 }
@@ -402,6 +409,7 @@ static void submit_batch(struct sender *s, struct job *ok)
 			.media = j->ob.media,
 			.nmedia = j->ob.nmedia,
 			.status_callback = s->status_callback,
+			.id = j->id,
 		};
 		struct http_request req;
 		memset(&req, 0, sizeof req);
@@ -474,6 +482,8 @@ static void complete(struct job *j)
 	if (store_msg_get(s->st, j->id, &stored) == STORE_OK)
 		review_merge(j->rec, stored);
 	if (res->outcome == SEND_ACCEPTED) {
+		if (res->balance[0])
+			rec_put_str(j->rec, "balance", res->balance);
 		rec_set_ok(j->rec);
 	} else {
 		if (res->provider_code)

@@ -44,6 +44,10 @@ struct webhook_response {
 	                           * or NULL (the dashboard's Location, Set-Cookie...) */
 	const char *hook;         /* command to run after the answer (SMS_ON_RECEIVE...), or NULL */
 	char       *hook_line;    /* its stdin: one NDJSON line with newline, malloc'd */
+	/* An answer that goes out through the provider's API (Vonage and SNS take
+	 * none in the response): run after the response like a hook, before it. */
+	const char *reply_cmd;    /* sms-send, as a /bin/sh command line, or NULL */
+	char       *reply_line;   /* its stdin: the answer as one NDJSON outbound request */
 };
 
 struct webhook_options {
@@ -58,7 +62,7 @@ struct webhook_job;
 struct webhook *webhook_new(const struct sms_config *c, const struct webhook_options *o,
                             char *err, size_t errlen);
 void webhook_free(struct webhook *w);
-/* The provider whose webhooks this serves ("twilio", "sandbox"). */
+/* The provider whose webhooks this serves ("twilio", "sandbox", "vonage", "sns"). */
 const char *webhook_provider(const struct webhook *w);
 
 /* Step 1, no store: returns 1 with *rs complete (an error, or an answer that

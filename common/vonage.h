@@ -1,0 +1,57 @@
+/* vonage — what the Vonage provider and sms-webhookd share about Vonage's SMS
+ * API (PROVIDERS.md 9): request and webhook signatures in every method Vonage
+ * offers, delivery-receipt statuses and err-codes in smskit's words, numbers
+ * without their '+'. No state; libcrypto for the hashes. */
+#ifndef SMSKIT_VONAGE_H
+#define SMSKIT_VONAGE_H
+
+#include <stddef.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "price.h"
+
+struct form;
+
+/* The signature methods of Vonage's dashboard: "md5hash" (its default: MD5 of
+ * the string and the secret), "md5", "sha1", "sha256", "sha512" (HMACs keyed
+ * by the secret). 1 when name is one of them. */
+int vonage_method_valid(const char *name);
+
+/* Lower-case hex signature of params (every pair but "sig"; '&' and '=' in
+ * values read as '_'; sorted by name; "&name=value..."), malloc'd; NULL on an
+ * unknown method. drop_empty leaves out parameters whose value is empty (the
+ * Java SDK's reading). */
+char *vonage_signature(const char *method, const char *secret, const struct form *params,
+                       int drop_empty);
+
+/* 0 when params carry a "sig" that verifies with secret by method (NULL: any
+ * method whose digest has the signature's length), and a "timestamp" (Unix
+ * seconds) within 5 minutes of now; otherwise -1 with the reason in why. The
+ * comparison is constant-time and ignores case. */
+int vonage_signature_check(const char *method, const char *secret, const struct form *params,
+                           time_t now, char *why, size_t whylen);
+
+/* A delivery-receipt status ("delivered", "expired", "failed", "rejected",
+ * "accepted", "buffered", "unknown"; the Reports API adds "deleted") in SPEC 6
+ * words; NULL when it is none of them. */
+const char *vonage_spec_status(const char *dlr);
+
+/* An err-code of a delivery receipt in words ("Anti-Spam Rejection"), NULL
+ * when unknown; *spec the SPEC error code it means ("opted_out" for 9,
+ * "filtered" for 6, else "delivery_failed") and *retryable. */
+const char *vonage_dlr_error(long code, const char **spec, int *retryable);
+
+/* Adds "error" and "reason" to fields for delivery err-code `code` reported
+ * with SPEC status `status`, as delivery_error_fields() does for Twilio's. */
+void vonage_dlr_error_fields(cJSON *fields, const char *status, long code);
+
+/* Vonage's price text ("0.03330000", eight decimals) as money, digits past
+ * the sixth decimal dropped; -1 when it is not a decimal. */
+int vonage_money(const char *s, money_t *out);
+
+/* "447700900001" (Vonage's form) -> "+447700900001"; anything that is not
+ * 1 to 15 digits (an alphanumeric sender id) is copied as it is. */
+void vonage_e164(const char *in, char *out, size_t outlen);
+
+#endif
