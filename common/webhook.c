@@ -736,6 +736,35 @@ static int apply_sns_control(struct store *st, struct webhook_job *j)
 
 /* A Vonage delivery receipt (PROVIDERS.md 9.4): found by messageId, or, for a
  * later part of a long message, by the client-ref the send gave it. */
+/* Moves message id to status with fields, as a status callback or delivery
+ * receipt asks (takes fields and params, the event's detail). Callbacks
+ * arrive out of order: a late "sent" never undoes "delivered"; such a one is
+ * acknowledged and logged. */
+static int record_status(struct store *st, struct webhook_job *j, int64_t id, const char *status,
+                         cJSON *fields, cJSON *params)
+{
+	cJSON_AddStringToObject(params, "via", "webhook");
+	int rc = store_msg_set_status(st, id, status, fields, params);
+	cJSON_Delete(fields);
+	if (rc == STORE_REFUSED) {
+		cJSON_AddStringToObject(params, "outcome", "ignored: a status never moves backwards");
+		rc = store_event_append(st, id, "webhook", status, params, NULL);
+		cJSON_Delete(params);
+		if (rc != STORE_OK)
+			return STORE_ERR;
+		snprintf(j->what, sizeof j->what, "message %lld: %s ignored (it would move backwards)",
+		         (long long)id, status);
+		return STORE_OK;
+	}
+	cJSON_Delete(params);
+	if (rc != STORE_OK)
+		return STORE_ERR;
+	snprintf(j->what, sizeof j->what, "message %lld: %s", (long long)id, status);
+	if (j->w->on_status && store_msg_get(st, id, &j->status_rec) != STORE_OK)
+		j->status_rec = NULL;
+	return STORE_OK;
+}
+
 static int apply_status_vonage(struct store *st, struct webhook_job *j)
 {
 	const struct form *f = &j->form;
@@ -791,25 +820,7 @@ static int apply_status_vonage(struct store *st, struct webhook_job *j)
 			goto fail;
 		}
 	}
-	cJSON_AddStringToObject(params, "via", "webhook");
-	rc = store_msg_set_status(st, id, status, fields, params);
-	cJSON_Delete(fields);
-	if (rc == STORE_REFUSED) {
-		cJSON_AddStringToObject(params, "outcome", "ignored: a status never moves backwards");
-		if (store_event_append(st, id, "webhook", status, params, NULL) != STORE_OK)
-			goto fail;
-		snprintf(j->what, sizeof j->what, "message %lld: %s ignored (it would move backwards)",
-		         (long long)id, status);
-		cJSON_Delete(params);
-		return STORE_OK;
-	}
-	if (rc != STORE_OK)
-		goto fail;
-	cJSON_Delete(params);
-	snprintf(j->what, sizeof j->what, "message %lld: %s", (long long)id, status);
-	if (j->w->on_status && store_msg_get(st, id, &j->status_rec) != STORE_OK)
-		j->status_rec = NULL;
-	return STORE_OK;
+	return record_status(st, j, id, status, fields, params);
 fail:
 	cJSON_Delete(params);
 	return STORE_ERR;
@@ -877,26 +888,7 @@ static int apply_status(struct store *st, struct webhook_job *j)
 			goto fail;
 		}
 	}
-	cJSON_AddStringToObject(params, "via", "webhook");
-	rc = store_msg_set_status(st, id, status, fields, params);
-	cJSON_Delete(fields);
-	if (rc == STORE_REFUSED) {
-		/* Callbacks arrive out of order: a late "sent" never undoes "delivered". */
-		cJSON_AddStringToObject(params, "outcome", "ignored: a status never moves backwards");
-		if (store_event_append(st, id, "webhook", status, params, NULL) != STORE_OK)
-			goto fail;
-		snprintf(j->what, sizeof j->what, "message %lld: %s ignored (it would move backwards)",
-		         (long long)id, status);
-		cJSON_Delete(params);
-		return STORE_OK;
-	}
-	if (rc != STORE_OK)
-		goto fail;
-	cJSON_Delete(params);
-	snprintf(j->what, sizeof j->what, "message %lld: %s", (long long)id, status);
-	if (j->w->on_status && store_msg_get(st, id, &j->status_rec) != STORE_OK)
-		j->status_rec = NULL;
-	return STORE_OK;
+	return record_status(st, j, id, status, fields, params);
 fail:
 	cJSON_Delete(params);
 	return STORE_ERR;
