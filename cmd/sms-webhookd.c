@@ -13,6 +13,7 @@
 #include "config.h"
 #include "dashboard.h"
 #include "httpd.h"
+#include "signature.h"
 #include "store.h"
 #include "util.h"
 #include "webhook.h"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 	 * query string without '=' into arguments (RFC 3875 4.4), and a request
 	 * must never be able to say --no-verify. */
 	int cgi = getenv("GATEWAY_INTERFACE") != NULL;
+	signature_lib_init();
 	if (cgi)
 		argc = 1;
 	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {

@@ -6,6 +6,12 @@
 
 struct form;
 
+/* Sets libcrypto up for what smskit uses it for (HMAC, digests, SNS's RSA
+ * signatures, all in the default provider): without reading the system's
+ * openssl.cnf or loading error strings, which cost a CGI process, started
+ * once per request, about a millisecond. Call first thing in main(). */
+void signature_lib_init(void);
+
 /* Base64 (28 characters) of HMAC-SHA1 keyed by auth_token over url followed by every
  * parameter as name+value: names in byte order, each name's values de-duplicated and
  * sorted (twilio-node/python). params may be NULL (no parameters). malloc'd; NULL

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -269,6 +270,7 @@ struct store {
 		sqlite3_stmt *st;
 	}             upd[UPD_CACHE];
 	unsigned      upd_next;
+	unsigned      flags;      /* store_open()'s */
 	char          errbuf[512];
 };
 
@@ -840,6 +842,7 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 	 * busy_timeout backs off to 100 ms sleeps, which many short writers (a
 	 * CGI request each) turn into long, needless waits. */
 	sqlite3_busy_handler(s->db, busy_wait, NULL);
+	s->flags = flags;
 	if (flags & STORE_NO_CKPT_ON_CLOSE)
 		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (sqlite3_db_readonly(s->db, "main") == 1) {
@@ -936,6 +939,17 @@ fail:
 	return NULL;
 }
 
+/* About how many frames the WAL holds, from its size (frames of a 24-byte
+ * header and a page of SQLite's default 4,096 bytes); 0 without a WAL. */
+static long wal_frames(const struct store *s)
+{
+	char wal[PATH_MAX];
+	struct stat sb;
+	if (snprintf(wal, sizeof wal, "%s-wal", s->path) >= (int)sizeof wal || stat(wal, &sb) != 0)
+		return 0;
+	return (long)(sb.st_size / (4096 + 24));
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
@@ -944,6 +958,15 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	for (size_t i = 0; i < UPD_CACHE; i++)
 		sqlite3_finalize(s->upd[i].st);
+	/* The first connection to open the store rebuilds the WAL index by reading
+	 * the whole WAL, and forgets what was already copied back: if one-request
+	 * processes never checkpointed, the WAL, and every start, would grow
+	 * without end. So once the WAL passes STORE_CKPT_FRAMES, the close does
+	 * what SQLite's does by default: when it is the last connection, copy the
+	 * WAL back and remove it. (When others are open, the index lives on and
+	 * SQLite's autocheckpoint keeps the WAL short.) */
+	if ((s->flags & STORE_NO_CKPT_ON_CLOSE) && wal_frames(s) >= STORE_CKPT_FRAMES)
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

@@ -29,7 +29,10 @@ struct store;
 #define STORE_NO_CKPT_ON_CLOSE 0x2u /* leave the WAL for the next writer instead of
                                 * checkpointing it at close: for one-request
                                 * processes (CGI), whose every close would
-                                * otherwise fsync the whole store */
+                                * otherwise fsync the whole store; the close
+                                * after a commit that left STORE_CKPT_FRAMES
+                                * or more in the WAL checkpoints and empties it */
+#define STORE_CKPT_FRAMES 128 /* pages: 512 KiB, about a dozen webhook requests */
 
 /* Opens (creating parent directories 0700 and the file 0600 when missing) and
  * migrates the store forward to STORE_SCHEMA_VERSION. WAL, busy timeout 5 s,

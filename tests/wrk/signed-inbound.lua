@@ -5,12 +5,17 @@
 --   WH_TOKEN  the auth token (signing key)        WH_PREFIX  MessageSid prefix
 --   WH_ACKED  directory: each thread writes the MessageSids answered 2xx
 --   WH_DELAY_MS  pause before each request (pacing a fixed rate), default 0
+--   WH_RATE   requests per second in all, started on a fixed schedule however
+--             long the answers take (with WH_THREADS, wrk's -t; and enough
+--             connections, -c, to hold the requests in flight), like wrk2
 local ffi = require("ffi")
 ffi.cdef [[
 const void *EVP_sha1(void);
 unsigned char *HMAC(const void *md, const void *key, int key_len, const unsigned char *d,
                     size_t n, unsigned char *out, unsigned int *out_len);
 int EVP_EncodeBlock(unsigned char *t, const unsigned char *f, int n);
+struct wh_timespec { long tv_sec; long tv_nsec; };
+int clock_gettime(int clk, struct wh_timespec *ts);
 ]]
 local ok, crypto = pcall(ffi.load, "crypto")
 if not ok then crypto = ffi.load("libcrypto.so.3") end
@@ -19,6 +24,14 @@ local token = os.getenv("WH_TOKEN") or "webhook-test-token"
 local prefix = os.getenv("WH_PREFIX") or "SMwrk"
 local acked_dir = os.getenv("WH_ACKED")
 local delay_ms = tonumber(os.getenv("WH_DELAY_MS") or "0")
+local rate = tonumber(os.getenv("WH_RATE") or "0")
+local nthreads = tonumber(os.getenv("WH_THREADS") or "2")
+
+local function now_ms()
+	local ts = ffi.new("struct wh_timespec")
+	ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+	return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
 
 local function sign(s)
 	local md = ffi.new("unsigned char[20]")
@@ -45,8 +58,18 @@ function init(args)
 	if out then out:setvbuf("line") end
 end
 
+-- wrk asks before each next request on a connection; with WH_RATE every
+-- request takes the next free start time of this thread's schedule, so
+-- that the rate holds while answers slow down (when every connection is
+-- busy the schedule falls behind, and the figures show it).
+local next_at
 function delay()
-	return delay_ms
+	if rate <= 0 then return delay_ms end
+	local period = 1000 * nthreads / rate
+	local now = now_ms()
+	if not next_at then next_at = now + period * (tid - 1) / nthreads end
+	next_at = math.max(next_at + period, now - period)
+	return math.max(0, math.floor(next_at - now + 0.5))
 end
 
 function request()
