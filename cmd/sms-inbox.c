@@ -1,5 +1,6 @@
 /* sms-inbox — received messages (SPEC 7): the listing, newest first, narrowed
- * by --since, --from and --unread; --thread, a conversation in both
+ * by --since, --from and --unread, or by the same keys of one JSON object on
+ * stdin (--query, for sms-mcp); --thread, a conversation in both
  * directions; --mark-read and --mark-unread; --fetch, received messages pulled
  * from the provider's API for those without a public webhook, which runs
  * sms-fetch (kept apart so that listing never loads libcurl). The work is
@@ -16,6 +17,7 @@
 #include "clock.h"
 #include "config.h"
 #include "inbox.h"
+#include "query.h"
 #include "records.h"
 #include "review.h"
 #include "store.h"
@@ -23,8 +25,9 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: sms-inbox [--since WHEN] [--from NUMBER] [--unread] [--limit N] [-o FORMAT]\n"
-	      "       sms-inbox --thread NUMBER [--since WHEN] [--limit N] [-o FORMAT]\n"
+	fputs("usage: sms-inbox [--since WHEN] [--from NUMBER] [--unread] [--limit N] [--query]\n"
+	      "                 [-o FORMAT]\n"
+	      "       sms-inbox --thread NUMBER [--since WHEN] [--limit N] [--query] [-o FORMAT]\n"
 	      "       sms-inbox --mark-read | --mark-unread [ID...]\n"
 	      "       sms-inbox --fetch [--since WHEN] [--page-size N] [-o FORMAT]\n"
 	      "\n"
@@ -38,6 +41,9 @@ static void usage(FILE *fp)
 	      "  -n, --limit N            at most N messages (default 50; 0: all)\n"
 	      "  -t, --thread NUMBER      the conversation with NUMBER, both directions, oldest\n"
 	      "                           first: its last N messages\n"
+	      "      --query              read the selection from stdin too, as one JSON object\n"
+	      "                           {\"since\", \"from\", \"unread\", \"limit\", \"thread\"}\n"
+	      "                           that overrides these options\n"
 	      "      --mark-read          mark the messages ID... read\n"
 	      "      --mark-unread        mark the messages ID... unread\n"
 	      "      --fetch              pull received messages from the provider's API, store\n"
@@ -92,7 +98,7 @@ static int run_fetch(const char *since, const char *page_size, const char *forma
 struct marker {
 	struct store   *st;
 	struct rec_out *out;
-	int             read, hard, bad;
+	int             read, hard;
 };
 
 static int mark_word(const char *word, void *arg)
@@ -131,16 +137,62 @@ static int mark(struct store *st, struct rec_out *out, int read, char **args, in
 	return rc;
 }
 
+/* ---- The selection: options, or keys of the query (--query) ------------------ */
+
+enum { OPT_VERSION = 256, OPT_SINCE, OPT_MARK_READ, OPT_MARK_UNREAD, OPT_FETCH, OPT_PAGE_SIZE,
+       OPT_QUERY };
+
+static const struct query_key query_keys[] = {
+	{"since", QUERY_STRING, OPT_SINCE},
+	{"from", QUERY_STRING, 'f'},
+	{"unread", QUERY_BOOL, 'u'},
+	{"limit", QUERY_WHOLE, 'n'},
+	{"thread", QUERY_STRING, 't'},
+};
+#define NKEYS (sizeof query_keys / sizeof *query_keys)
+
+struct sel {
+	const char         *since, *from, *thread; /* checked once the configuration is read */
+	struct query_origin since_o, from_o, thread_o;
+	long long           limit;
+	int                 unread, limit_given;
+};
+
+static int apply(void *arg, int opt, const char *val, const struct query_origin *o)
+{
+	struct sel *s = arg;
+	switch (opt) {
+	case OPT_SINCE:
+		s->since = val;
+		s->since_o = *o;
+		break;
+	case 'f':
+		s->from = val;
+		s->from_o = *o;
+		break;
+	case 'u': s->unread = strcmp(val, "true") == 0; break;
+	case 'n':
+		if (parse_whole(val, 100000000, &s->limit) != 0)
+			return query_bad(o, " takes a whole number (0 for all), not `%s`", val);
+		s->limit_given = 1;
+		break;
+	case 't':
+		s->thread = val;
+		s->thread_o = *o;
+		break;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_SINCE, OPT_MARK_READ, OPT_MARK_UNREAD, OPT_FETCH,
-	       OPT_PAGE_SIZE };
 	static const struct option longopts[] = {
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"from", required_argument, NULL, 'f'},
 		{"unread", no_argument, NULL, 'u'},
 		{"limit", required_argument, NULL, 'n'},
 		{"thread", required_argument, NULL, 't'},
+		{"query", no_argument, NULL, OPT_QUERY},
 		{"mark-read", no_argument, NULL, OPT_MARK_READ},
 		{"mark-unread", no_argument, NULL, OPT_MARK_UNREAD},
 		{"fetch", no_argument, NULL, OPT_FETCH},
@@ -151,23 +203,21 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	util_set_progname(argv[0]);
-	const char *format = NULL, *since_arg = NULL, *from_arg = NULL, *thread_arg = NULL,
-	           *page_arg = NULL;
-	long long limit = 50, page_size = 1000;
-	int c, unread = 0, marking = -1, fetch = 0, limit_given = 0, page_given = 0;
+	const char *format = NULL, *page_arg = NULL;
+	struct sel s = {.limit = 50};
+	long long page_size = 1000;
+	int c, rc, marking = -1, fetch = 0, page_given = 0, query = 0;
 	while ((c = getopt_long(argc, argv, "f:un:t:o:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_SINCE: since_arg = optarg; break;
-		case 'f': from_arg = optarg; break;
-		case 'u': unread = 1; break;
+		case OPT_SINCE:
+		case 'f':
+		case 'u':
 		case 'n':
-			if (parse_whole(optarg, 100000000, &limit) != 0) {
-				warnmsg("--limit takes a whole number (0 for all)");
-				return EX_USAGE;
-			}
-			limit_given = 1;
+		case 't':
+			if ((rc = query_option(query_keys, NKEYS, c, optarg, apply, &s)) != 0)
+				return rc;
 			break;
-		case 't': thread_arg = optarg; break;
+		case OPT_QUERY: query = 1; break;
 		case OPT_MARK_READ:
 		case OPT_MARK_UNREAD:
 			if (marking >= 0 && marking != (c == OPT_MARK_READ)) {
@@ -192,14 +242,14 @@ int main(int argc, char **argv)
 		}
 	}
 	const char *usage_err = NULL;
-	int listing = since_arg || from_arg || unread || limit_given || thread_arg;
+	int listing = s.since || s.from || s.unread || s.limit_given || s.thread || query;
 	if (marking >= 0 && (listing || fetch || page_given))
 		usage_err = "--mark-read and --mark-unread take message ids and nothing else";
-	else if (fetch && (from_arg || unread || limit_given || thread_arg))
+	else if (fetch && (s.from || s.unread || s.limit_given || s.thread || query))
 		usage_err = "--fetch takes only --since, --page-size and -o; list afterwards";
 	else if (page_given && !fetch)
 		usage_err = "--page-size goes with --fetch";
-	else if (thread_arg && (from_arg || unread))
+	else if (s.thread && (s.from || s.unread))
 		usage_err = "--thread shows a whole conversation: it takes no --from or --unread";
 	else if (marking < 0 && optind < argc)
 		usage_err = "message ids go with --mark-read or --mark-unread";
@@ -217,40 +267,49 @@ int main(int argc, char **argv)
 	}
 
 	if (fetch)
-		return run_fetch(since_arg, page_arg, format);
+		return run_fetch(s.since, page_arg, format);
 
 	struct rec_out out;
 	struct inbox_text tt = {0};
+	struct query qr = {0};
 	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, thread_arg ? inbox_text_thread : inbox_text_list, &tt) != 0) {
+	if (rec_out_format(&out, format, inbox_text_list, &tt) != 0) {
 		warnmsg("-o takes json or text, not `%s`", format);
 		return EX_USAGE;
 	}
 	char err[512], since[32], from[24], number[24];
-	struct sms_config *cfg = config_load(err, sizeof err);
+	struct sms_config *cfg = NULL;
 	struct store *st = NULL;
-	int rc = EX_CONFIG;
+	if (query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, &s, &out)) != 0)
+		goto out;
+	if (query && s.thread && (s.from || s.unread)) {
+		rc = query_fail(&out, "invalid_query", "\"thread\" shows a whole conversation: it takes "
+		                "no \"from\" or \"unread\"");
+		goto out;
+	}
+	if (out.text && s.thread)
+		out.text = inbox_text_thread;
+	cfg = config_load(err, sizeof err);
+	rc = EX_CONFIG;
 	if (!cfg) {
 		warnmsg("%s", err);
 		goto out;
 	}
 	clock_use_zone(cfg);
-	rc = EX_USAGE;
-	if (since_arg && clock_since(since_arg, since) != 0) {
-		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
-		        "time, not `%s`", since_arg);
+	if (s.since && clock_since(s.since, since) != 0) {
+		rc = query_bad(&s.since_o, " takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an "
+		               "RFC 3339 time, not `%s`", s.since);
 		goto out;
 	}
 	const char *why = NULL;
-	if (from_arg && inbox_number(from_arg, config_default_country(cfg), from, &why) != 0) {
-		warnmsg("--from %s: %s", from_arg, why);
+	if (s.from && inbox_number(s.from, config_default_country(cfg), from, &why) != 0) {
+		rc = query_bad(&s.from_o, " `%s`: %s", s.from, why);
 		goto out;
 	}
-	if (thread_arg && inbox_number(thread_arg, config_default_country(cfg), number, &why) != 0) {
-		warnmsg("--thread %s: %s", thread_arg, why);
+	if (s.thread && inbox_number(s.thread, config_default_country(cfg), number, &why) != 0) {
+		rc = query_bad(&s.thread_o, " `%s`: %s", s.thread, why);
 		goto out;
 	}
-	rc = EX_CONFIG;
 	char *dbpath = config_db_path(cfg);
 	st = store_open(dbpath, 0, err, sizeof err);
 	free(dbpath);
@@ -264,17 +323,17 @@ int main(int argc, char **argv)
 		rc = mark(st, &out, marking, argv + optind, argc - optind);
 	} else {
 		struct store_query q = {
-			.since = since_arg ? since : NULL,
-			.limit = (size_t)limit,
+			.since = s.since ? since : NULL,
+			.limit = (size_t)s.limit,
 			.by_time = 1,
 		};
-		if (thread_arg) {
+		if (s.thread) {
 			q.number = number;
 			q.tail = 1;
 		} else {
 			q.direction = "inbound";
-			q.from = from_arg ? from : NULL;
-			q.unread = unread;
+			q.from = s.from ? from : NULL;
+			q.unread = s.unread;
 			q.newest_first = 1;
 		}
 		rc = 0;
@@ -286,6 +345,7 @@ int main(int argc, char **argv)
 out:
 	store_close(st);
 	config_free(cfg);
+	query_free(&qr);
 	if (fflush(stdout) != 0) {
 		warnmsg("write error on stdout");
 		return EX_IOERR;

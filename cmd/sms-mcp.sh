@@ -11,12 +11,14 @@
 # breaks UTF-8 characters in lines over 4 KB). The dispatch jq parses it,
 # answers what needs no program (initialize, ping, tools/list, every error)
 # and turns a tools/call into a run order: the program, its fixed options,
-# and the NDJSON records for its standard input. The loop writes the records
-# to a file, runs the program with a constant command line that reads its
-# arguments from another (no argument ever goes through a shell), and passes
-# its output, stderr and exit status on as one JSON value; the answering jq
-# builds the result. Every answer is produced by jq; awk only escapes raw
-# lines into JSON strings for jq to read.
+# and the NDJSON records for its standard input, which carry every value of
+# the client's (the listing programs read theirs with --query): no value ever
+# becomes an argument. The loop writes the records to a file, runs the program
+# with a constant command line that reads its options from another (no
+# argument ever goes through a shell), and passes its output, stderr and exit
+# status on as one JSON value; the answering jq builds the result. Every
+# answer is produced by jq; awk only escapes raw lines into JSON strings for
+# jq to read.
 set -u
 
 version=0.1.0
@@ -269,6 +271,8 @@ def errs($s; $p):
     else [] end;
 
 # ---- what each tool runs ----
+# The arguments go in the records, never in args: a tool that lists hands its
+# selection to the program as one record read with --query ({} for none).
 # (Whole numbers go through floor, so that a newer jq, which keeps a number's
 # spelling, does not hand 42.0 to a program.)
 def media: if type == "array" then . else [.] end;
@@ -285,18 +289,16 @@ def plan($n):
        records: [{to, body: .message} + some("priority"; "priority") + some("notes"; "notes")
                  + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end)]}
     elif $n == "list_staged_sms" then
-      {prog: "sms-stage", args: (["--list", "-o", "json"] + if has("status") then ["--status=" + .status] else [] end),
-       records: [], empty: "No staged messages with status \(.status // "pending")."}
+      {prog: "sms-stage", args: ["--list", "--query", "-o", "json"], records: [some("status"; "status")],
+       empty: "No staged messages with status \(.status // "pending")."}
     elif $n == "send_approved_sms" then
       {prog: "sms-send", args: ["--approved", "-o", "json"], records: [],
        empty: "No approved message was waiting to be sent."}
     elif $n == "get_incoming_sms" then
-      {prog: "sms-inbox",
-       args: (["-o", "json"] + (if has("since") then ["--since=" + .since] else [] end)
-              + (if has("from") then ["--from=" + .from] else [] end)
-              + (if .unread == true then ["--unread"] else [] end)
-              + (if has("limit") then ["--limit=\(.limit | floor)"] else [] end)),
-       records: [], empty: "No received messages match."}
+      {prog: "sms-inbox", args: ["--query", "-o", "json"],
+       records: [some("since"; "since") + some("from"; "from") + some("unread"; "unread")
+                 + (if has("limit") then {limit: (.limit | floor)} else {} end)],
+       empty: "No received messages match."}
     elif $n == "reply_to_sms" then
       {prog: "sms-reply", args: ["-o", "json"],
        records: [{id: (.messageId | floor), body: .reply, keep_unread: (.markRead == false)}]}
@@ -310,11 +312,12 @@ def plan($n):
     elif $n == "delete_sms_autoresponder" then
       {prog: "sms-auto", args: ["rm", "-o", "json"], records: [{id: (.id | floor)}]}
     elif $n == "get_sms_conversation" then
-      {prog: "sms-inbox", args: ["-o", "json", "--thread=" + .phone], records: [],
+      {prog: "sms-inbox", args: ["--query", "-o", "json"], records: [{thread: .phone}],
        empty: "No messages to or from \(.phone)."}
     elif $n == "get_sms_status" then
-      {prog: "sms-status", args: (["-o", "json"] + if has("messageId") then ["--", "\(.messageId | floor)"] else [] end),
-       records: [], empty: "No outbound messages yet."}
+      {prog: "sms-status", args: ["--query", "-o", "json"],
+       records: [if has("messageId") then {id: (.messageId | floor)} else {} end],
+       empty: "No outbound messages yet."}
     else
       {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
     end;
@@ -416,7 +419,7 @@ answering=$(cat <<'JQ'
 def why($st):
   if $st == 1 then "some records failed: see their error"
   elif $st == 64 then "usage error"
-  elif $st == 65 then "the input was not JSON"
+  elif $st == 65 then "the program refused its input: see its message"
   elif $st == 69 then "the provider is unreachable"
   elif $st == 75 then "temporary failure: try again later"
   elif $st == 77 then "the provider refused the credentials"

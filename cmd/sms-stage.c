@@ -1,7 +1,8 @@
 /* sms-stage — stage outbound messages for review (SPEC 7): each request is
  * checked and priced as sms-send would check it, stored as `pending` with its
  * warnings, and printed as the stored record; --list shows what waits for
- * sms-approve(1). Batches of records share one transaction. */
+ * sms-approve(1), selected by options or by one JSON object on stdin (--query,
+ * for sms-mcp). Batches of records share one transaction. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include "gsm.h"
 #include "policy.h"
 #include "price.h"
+#include "query.h"
 #include "records.h"
 #include "review.h"
 #include "store.h"
@@ -26,7 +28,7 @@ static void usage(FILE *fp)
 {
 	fputs("usage: sms-stage [options] --to NUMBER (--body TEXT | --media URL...)\n"
 	      "       ... | sms-stage [options]\n"
-	      "       sms-stage --list [--status S]... [--priority P] [--limit N]\n"
+	      "       sms-stage --list [--status S]... [--priority P] [--limit N] [--query]\n"
 	      "\n"
 	      "Stages outbound messages for review: each is checked and priced as sms-send\n"
 	      "would, stored as pending with its warnings (segments, cost, quiet hours,\n"
@@ -49,6 +51,9 @@ static void usage(FILE *fp)
 	      "                           every outbound message); repeatable\n"
 	      "  -p, --priority P[,P...]  with --list: only these priorities\n"
 	      "  -n, --limit N            with --list: at most N messages (default: all)\n"
+	      "      --query              with --list: read the selection from stdin too, as one\n"
+	      "                           JSON object {\"status\", \"priority\", \"limit\"} that\n"
+	      "                           overrides these options\n"
 	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help               this help\n"
 	      "      --version            print the version\n",
@@ -591,6 +596,11 @@ static void print_listed(FILE *fp, const cJSON *rec, void *arg)
 {
 	struct lister *l = arg;
 	char status[16] = "";
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) { /* a bad --query */
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
+		fprintf(fp, "FAILED  %s: %s\n", rec_str(e, "code"), rec_str(e, "message"));
+		return;
+	}
 	if (!l->header) {
 		l->header = 1;
 		if (l->show_status)
@@ -639,30 +649,70 @@ static void print_listed(FILE *fp, const cJSON *rec, void *arg)
 	fputc('\n', fp);
 }
 
-static int add_word(cJSON *list, const char *w)
-{
-	cJSON_AddItemToArray(list, cJSON_CreateString(w));
-	return 0;
-}
+/* ---- The listing's selection: options, or keys of the query (--query) ---------- */
+
+enum { OPT_VERSION = 256, OPT_NOTES, OPT_SEND_AT, OPT_QUERY };
+
+static const struct query_key query_keys[] = {
+	{"status", QUERY_WORDS, 's'},
+	{"priority", QUERY_WORDS, 'p'},
+	{"limit", QUERY_WHOLE, 'n'},
+};
+#define NKEYS (sizeof query_keys / sizeof *query_keys)
+
+struct sel {
+	cJSON              *statuses;   /* strings: --status, repeatable */
+	const char         *priority;   /* checked once it is known to be --list's */
+	struct query_origin priority_o;
+	long long           limit;
+};
+
+struct words {
+	cJSON                     *list;
+	const struct query_origin *o;
+};
 
 static int add_status(const char *w, void *arg)
 {
-	if (strcmp(w, "all") != 0 && (!store_status_valid(w) || strcmp(w, "received") == 0)) {
-		warnmsg("--status: `%s` is not a status of an outbound message (pending approved "
-		        "rejected sending queued scheduled sent delivered undelivered failed canceled "
-		        "unknown, or all)", w);
-		return -1;
-	}
-	return add_word(arg, w);
+	struct words *ws = arg;
+	if (strcmp(w, "all") != 0 && (!store_status_valid(w) || strcmp(w, "received") == 0))
+		return query_bad(ws->o, ": `%s` is not a status of an outbound message (pending "
+		                 "approved rejected sending queued scheduled sent delivered undelivered "
+		                 "failed canceled unknown, or all)", w);
+	cJSON_AddItemToArray(ws->list, cJSON_CreateString(w));
+	return 0;
 }
 
 static int add_priority(const char *w, void *arg)
 {
-	if (!is_priority(w)) {
-		warnmsg("--priority: `%s` is not urgent, high, normal or low", w);
-		return -1;
+	struct words *ws = arg;
+	if (!is_priority(w))
+		return query_bad(ws->o, ": `%s` is not urgent, high, normal or low", w);
+	cJSON_AddItemToArray(ws->list, cJSON_CreateString(w));
+	return 0;
+}
+
+static int apply(void *arg, int opt, const char *val, const struct query_origin *o)
+{
+	struct sel *s = arg;
+	struct words ws = {s->statuses, o};
+	switch (opt) {
+	case 's':
+		if (o->out) { /* the query's replaces the command line's */
+			cJSON_Delete(s->statuses);
+			ws.list = s->statuses = cJSON_CreateArray();
+		}
+		return review_words(val, add_status, &ws);
+	case 'p':
+		s->priority = val;
+		s->priority_o = *o;
+		break;
+	case 'n':
+		if (parse_whole(val, 100000000, &s->limit) != 0)
+			return query_bad(o, " takes a whole number (0 for all), not `%s`", val);
+		break;
 	}
-	return add_word(arg, w);
+	return 0;
 }
 
 static int run_list(struct store *st, struct rec_out *out, struct lister *l, cJSON *status_list)
@@ -700,7 +750,6 @@ static int run_list(struct store *st, struct rec_out *out, struct lister *l, cJS
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_NOTES, OPT_SEND_AT };
 	static const struct option longopts[] = {
 		{"to", required_argument, NULL, 't'},      {"body", required_argument, NULL, 'b'},
 		{"media", required_argument, NULL, 'm'},   {"from", required_argument, NULL, 'f'},
@@ -708,40 +757,38 @@ int main(int argc, char **argv)
 		{"notes", required_argument, NULL, OPT_NOTES},
 		{"send-at", required_argument, NULL, OPT_SEND_AT},
 		{"list", no_argument, NULL, 'l'},          {"status", required_argument, NULL, 's'},
-		{"limit", required_argument, NULL, 'n'},   {"output", required_argument, NULL, 'o'},
+		{"limit", required_argument, NULL, 'n'},   {"query", no_argument, NULL, OPT_QUERY},
+		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	util_set_progname(argv[0]);
 	const char *to = NULL, *body = NULL, *format = NULL;
 	struct stage sg = {0};
-	cJSON *media = cJSON_CreateArray(), *status_list = cJSON_CreateArray();
-	cJSON *prio_list = cJSON_CreateArray();
-	int c, flags = 0, list = 0, rc = EX_USAGE;
-	long long limit = 0;
-	const char *list_only = NULL, *prio_arg = NULL;
+	struct sel sel = {.statuses = cJSON_CreateArray()};
+	struct query qr = {0};
+	cJSON *media = cJSON_CreateArray(), *prio_list = cJSON_CreateArray();
+	int c, flags = 0, list = 0, query = 0, rc = EX_USAGE;
+	const char *list_only = NULL;
 	while ((c = getopt_long(argc, argv, "t:b:m:f:p:ls:n:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': to = optarg; flags = 1; break;
 		case 'b': body = optarg; flags = 1; break;
 		case 'm': cJSON_AddItemToArray(media, cJSON_CreateString(optarg)); flags = 1; break;
 		case 'f': sg.from = optarg; break;
-		case 'p': prio_arg = optarg; break;
 		case OPT_NOTES: sg.notes = optarg; break;
 		case OPT_SEND_AT: sg.send_at = optarg; break;
 		case 'l': list = 1; break;
 		case 's':
-			list_only = "--status";
-			if (review_words(optarg, add_status, status_list) != 0)
-				goto done;
-			break;
 		case 'n':
-			list_only = "--limit";
-			if (parse_whole(optarg, 100000000, &limit) != 0) {
-				warnmsg("--limit takes a whole number (0 for all)");
+			list_only = c == 's' ? "--status" : "--limit";
+			/* fall through */
+		case 'p':
+			if ((rc = query_option(query_keys, NKEYS, c, optarg, apply, &sel)) != 0)
 				goto done;
-			}
+			rc = EX_USAGE;
 			break;
+		case OPT_QUERY: query = 1; list_only = "--query"; break;
 		case 'o': format = optarg; break;
 		case 'h': usage(stdout); rc = 0; goto done;
 		case OPT_VERSION: printf("sms-stage %s\n", SMSKIT_VERSION); rc = 0; goto done;
@@ -753,7 +800,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (list && (flags || sg.from || sg.notes || sg.send_at)) {
-		warnmsg("--list takes only --status, --priority, --limit and --output");
+		warnmsg("--list takes only --status, --priority, --limit, --query and --output");
 		goto done;
 	}
 	if (!list && list_only) {
@@ -764,23 +811,27 @@ int main(int argc, char **argv)
 		warnmsg("--body and --media need --to");
 		goto done;
 	}
-	if (list && prio_arg) {
-		if (review_words(prio_arg, add_priority, prio_list) != 0)
-			goto done;
-		if (cJSON_GetArraySize(prio_list) == 0) {
-			warnmsg("--priority takes urgent, high, normal or low");
-			goto done;
-		}
-	} else {
-		sg.priority = prio_arg; /* checked with each record: invalid_priority */
-	}
 	struct rec_out out;
-	struct lister lister = {.limit = (size_t)limit};
+	struct lister lister = {0};
 	rec_out_init(&out, stdout);
 	if (rec_out_format(&out, format, list ? print_listed : print_staged, &lister) != 0) {
 		warnmsg("-o takes json or text, not `%s`", format);
 		goto done;
 	}
+	if (query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, &sel, &out)) != 0)
+		goto done;
+	if (list && sel.priority) {
+		struct words ws = {prio_list, &sel.priority_o};
+		if ((rc = review_words(sel.priority, add_priority, &ws)) != 0)
+			goto done;
+		if (cJSON_GetArraySize(prio_list) == 0) {
+			rc = query_bad(&sel.priority_o, " takes urgent, high, normal or low");
+			goto done;
+		}
+	} else {
+		sg.priority = sel.priority; /* checked with each record: invalid_priority */
+	}
+	lister.limit = (size_t)sel.limit;
 
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
@@ -819,7 +870,7 @@ int main(int argc, char **argv)
 				prios[k++] = p->valuestring;
 		lister.prios = prios;
 		lister.nprios = k;
-		int hard = run_list(st, &out, &lister, status_list);
+		int hard = run_list(st, &out, &lister, sel.statuses);
 		free(prios);
 		rc = hard ? hard : rec_exit_code(&out, NULL);
 		goto out;
@@ -866,8 +917,9 @@ out:
 	config_free(cfg);
 done:
 	cJSON_Delete(media);
-	cJSON_Delete(status_list);
+	cJSON_Delete(sel.statuses);
 	cJSON_Delete(prio_list);
+	query_free(&qr);
 	if (fflush(stdout) != 0) {
 		warnmsg("write error on stdout");
 		return EX_IOERR;

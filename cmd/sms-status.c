@@ -1,6 +1,7 @@
 /* sms-status — outbound statuses and spend (SPEC 7): lists messages from the
- * store, asks the provider about those not yet final (--sync), and counts them
- * by status with the spend of today and this month against the caps (--summary). */
+ * store, selected by IDs and options or by one JSON object on stdin (--query,
+ * for sms-mcp), asks the provider about those not yet final (--sync), and counts
+ * them by status with the spend of today and this month against the caps (--summary). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "http.h"
 #include "price.h"
 #include "provider.h"
+#include "query.h"
 #include "records.h"
 #include "store.h"
 #include "util.h"
@@ -24,8 +26,8 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: sms-status [options] [ID...]\n"
-	      "       sms-status --sync [options] [ID...]\n"
+	fputs("usage: sms-status [options] [--query] [ID...]\n"
+	      "       sms-status --sync [options] [--query] [ID...]\n"
 	      "       sms-status --summary [options]\n"
 	      "\n"
 	      "Shows outbound messages from the store: the given IDs, else the most recent\n"
@@ -35,6 +37,9 @@ static void usage(FILE *fp)
 	      "      --since WHEN         only messages created since WHEN: 30m, 2h, 2d, 1w,\n"
 	      "                           a date (local midnight) or an RFC 3339 time\n"
 	      "  -n, --limit N            at most N messages (default 50; --sync: all; 0: all)\n"
+	      "      --query              read the selection from stdin too, as one JSON object\n"
+	      "                           {\"id\" or \"ids\", \"status\", \"since\", \"limit\"} that\n"
+	      "                           overrides these options and the IDs\n"
 	      "      --sync               ask the provider about messages not yet final\n"
 	      "                           (queued, scheduled, sent, undelivered, unknown) and\n"
 	      "                           store the answers\n"
@@ -688,42 +693,140 @@ static int summary(struct store *st, const char *currency,
 	return 0;
 }
 
-/* ---- Options ---------------------------------------------------------------------- */
+/* ---- The selection: options and IDs, or keys of the query (--query) ------------ */
 
-static int add_statuses(const char *arg, cJSON *list)
+enum { OPT_VERSION = 256, OPT_SINCE, OPT_SYNC, OPT_SUMMARY, OPT_QUERY, OPT_ID, OPT_IDS };
+
+static const struct query_key query_keys[] = {
+	{"id", QUERY_WHOLE, OPT_ID},
+	{"ids", QUERY_WHOLES, OPT_IDS},
+	{"status", QUERY_WORDS, 's'},
+	{"since", QUERY_STRING, OPT_SINCE},
+	{"limit", QUERY_WHOLE, 'n'},
+};
+#define NKEYS (sizeof query_keys / sizeof *query_keys)
+
+struct sel {
+	cJSON              *statuses; /* strings: --status, repeatable */
+	const char         *since;    /* checked once SMS_TZ is known */
+	struct query_origin since_o;
+	long long           limit;
+	int                 limit_given;
+	int64_t            *ids;
+	size_t              nids, cap;
+	int                 ids_key;  /* the query's key that gave the IDs: OPT_ID or OPT_IDS */
+};
+
+static int add_status(const char *w, void *arg)
 {
-	char *copy = xstrdup(arg), *save = NULL;
-	int rc = 0;
-	for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
-		if (!store_status_valid(w)) {
-			warnmsg("--status: `%s` is not a status (pending approved rejected sending "
-			        "queued scheduled sent delivered undelivered failed canceled unknown)", w);
-			rc = -1;
-			break;
-		}
-		if (strcmp(w, "received") == 0) {
-			warnmsg("--status: received is the status of inbound messages; see sms-inbox(1)");
-			rc = -1;
-			break;
-		}
-		cJSON_AddItemToArray(list, cJSON_CreateString(w));
-	}
-	free(copy);
-	if (rc == 0 && cJSON_GetArraySize(list) == 0) {
-		warnmsg("--status takes one or more statuses, e.g. queued,sent");
-		rc = -1;
-	}
-	return rc;
+	const struct query_origin *o = arg;
+	if (!store_status_valid(w))
+		return query_bad(o, ": `%s` is not a status (pending approved rejected sending "
+		                 "queued scheduled sent delivered undelivered failed canceled unknown)", w);
+	if (strcmp(w, "received") == 0)
+		return query_bad(o, ": received is the status of inbound messages; see sms-inbox(1)");
+	return 0;
 }
 
+/* An ID argument, or one of the query's. */
+static int add_id(struct sel *s, const char *w, const struct query_origin *o)
+{
+	long long v;
+	if (parse_whole(w, 9007199254740992LL, &v) != 0 || v < 1) {
+		if (o->out)
+			return query_bad(o, ": `%s` is not a message id (a whole number such as 42)", w);
+		warnmsg("`%s` is not a message id (a whole number such as 42)", w);
+		return EX_USAGE;
+	}
+	if (s->nids == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->ids = xrealloc(s->ids, s->cap * sizeof *s->ids);
+	}
+	s->ids[s->nids++] = v;
+	return 0;
+}
+
+static int apply(void *arg, int opt, const char *val, const struct query_origin *o)
+{
+	struct sel *s = arg;
+	int rc = 0;
+	switch (opt) {
+	case 's': {
+		cJSON *list = cJSON_CreateArray();
+		char *copy = xstrdup(val), *save = NULL;
+		for (char *w = strtok_r(copy, ", ", &save); w && !rc; w = strtok_r(NULL, ", ", &save))
+			if ((rc = add_status(w, (void *)o)) == 0)
+				cJSON_AddItemToArray(list, cJSON_CreateString(w));
+		free(copy);
+		if (rc == 0 && cJSON_GetArraySize(list) == 0)
+			rc = query_bad(o, " takes one or more statuses, e.g. queued,sent");
+		if (rc == 0 && o->out) { /* the query's replaces the command line's */
+			cJSON_Delete(s->statuses);
+			s->statuses = list;
+		} else {
+			cJSON *e;
+			while (rc == 0 && (e = cJSON_DetachItemFromArray(list, 0)) != NULL)
+				cJSON_AddItemToArray(s->statuses, e);
+			cJSON_Delete(list);
+		}
+		return rc;
+	}
+	case OPT_SINCE:
+		s->since = val;
+		s->since_o = *o;
+		return 0;
+	case 'n':
+		if (parse_whole(val, 100000000, &s->limit) != 0)
+			return query_bad(o, " takes a whole number (0 for all), not `%s`", val);
+		s->limit_given = 1;
+		return 0;
+	case OPT_ID:
+	case OPT_IDS:
+		if (!o->out)
+			return add_id(s, val, o);
+		if (s->ids_key && s->ids_key != opt)
+			return query_fail(o->out, "invalid_query", "give \"id\" or \"ids\", not both");
+		s->ids_key = opt;
+		s->nids = 0; /* the query's replace the command line's */
+		char *copy = xstrdup(val), *save = NULL;
+		for (char *w = strtok_r(copy, ",", &save); w && !rc; w = strtok_r(NULL, ",", &save))
+			rc = add_id(s, w, o);
+		free(copy);
+		return rc;
+	}
+	return 0;
+}
+
+/* What the options and IDs together select that the program refuses, worded
+ * for the command line or for the query. */
+static const char *refused(const struct sel *s, int do_sync, int do_summary, int query)
+{
+	size_t nstatus = (size_t)cJSON_GetArraySize(s->statuses), k = 0;
+	if (do_summary && (do_sync || s->nids || nstatus || s->since || s->limit_given))
+		return query ? "--summary takes no selection: \"id\", \"ids\", \"status\", \"since\" "
+		               "and \"limit\" go without it"
+		             : "--summary takes no IDs and no other selection";
+	if (s->nids && (nstatus || s->since || s->limit_given))
+		return query ? "\"status\", \"since\" and \"limit\" select messages: give them or "
+		               "message ids, not both"
+		             : "--status, --since and --limit select messages: give them or IDs, not "
+		               "both";
+	const cJSON *sj;
+	cJSON_ArrayForEach(sj, s->statuses)
+		k += syncable(sj->valuestring);
+	if (do_sync && nstatus && k == 0)
+		return "--sync asks only about queued, scheduled, sent, undelivered and unknown "
+		       "messages; the others are final or not yet sent";
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_SINCE, OPT_SYNC, OPT_SUMMARY };
 	static const struct option longopts[] = {
 		{"status", required_argument, NULL, 's'},
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"limit", required_argument, NULL, 'n'},
+		{"query", no_argument, NULL, OPT_QUERY},
 		{"sync", no_argument, NULL, OPT_SYNC},
 		{"concurrency", required_argument, NULL, 'c'},
 		{"summary", no_argument, NULL, OPT_SUMMARY},
@@ -733,24 +836,21 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	util_set_progname(argv[0]);
-	cJSON *status_list = cJSON_CreateArray();
-	const char *format = NULL, *since_arg = NULL;
-	long long limit = 50, concurrency = 4;
-	int c, do_sync = 0, do_summary = 0, limit_given = 0, rc = EX_USAGE;
+	struct sel s = {.statuses = cJSON_CreateArray(), .limit = 50};
+	struct query qr = {0};
+	const char *format = NULL, **statuses = NULL;
+	long long concurrency = 4;
+	int c, do_sync = 0, do_summary = 0, query = 0, rc = EX_USAGE;
 	while ((c = getopt_long(argc, argv, "s:n:c:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (add_statuses(optarg, status_list) != 0)
-				goto usage_out;
-			break;
-		case OPT_SINCE: since_arg = optarg; break;
+		case OPT_SINCE:
 		case 'n':
-			if (parse_whole(optarg, 100000000, &limit) != 0) {
-				warnmsg("--limit takes a whole number (0 for all)");
+			if ((rc = query_option(query_keys, NKEYS, c, optarg, apply, &s)) != 0)
 				goto usage_out;
-			}
-			limit_given = 1;
+			rc = EX_USAGE;
 			break;
+		case OPT_QUERY: query = 1; break;
 		case OPT_SYNC: do_sync = 1; break;
 		case 'c':
 			if (parse_whole(optarg, 1000, &concurrency) != 0 || concurrency < 1) {
@@ -760,53 +860,39 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SUMMARY: do_summary = 1; break;
 		case 'o': format = optarg; break;
-		case 'h':
-			usage(stdout);
-			cJSON_Delete(status_list);
-			return 0;
-		case OPT_VERSION:
-			printf("sms-status %s\n", SMSKIT_VERSION);
-			cJSON_Delete(status_list);
-			return 0;
+		case 'h': usage(stdout); rc = 0; goto usage_out;
+		case OPT_VERSION: printf("sms-status %s\n", SMSKIT_VERSION); rc = 0; goto usage_out;
 		default: usage(stderr); goto usage_out;
 		}
 	}
-	size_t nids = (size_t)(argc - optind);
-	int64_t *ids = xcalloc(nids ? nids : 1, sizeof *ids);
-	for (size_t i = 0; i < nids; i++) {
-		long long v;
-		const char *a = argv[optind + (int)i];
-		if (parse_whole(a, 9007199254740992LL, &v) != 0 || v < 1) {
-			warnmsg("`%s` is not a message id (a whole number such as 42)", a);
-			free(ids);
+	for (int i = optind; i < argc; i++)
+		if (query_option(query_keys, NKEYS, OPT_ID, argv[i], apply, &s) != 0)
 			goto usage_out;
-		}
-		ids[i] = v;
-	}
-	size_t nstatus = (size_t)cJSON_GetArraySize(status_list);
-	const char *usage_err = NULL;
-	if (do_summary && (do_sync || nids || nstatus || since_arg || limit_given))
-		usage_err = "--summary takes no IDs and no other selection";
-	else if (nids && (nstatus || since_arg || limit_given))
-		usage_err = "--status, --since and --limit select messages: give them or IDs, not both";
+	const char *usage_err = refused(&s, do_sync, do_summary, 0);
 	if (usage_err) {
 		warnmsg("%s", usage_err);
-		free(ids);
 		goto usage_out;
 	}
-	const char **statuses = xcalloc(nstatus + 5, sizeof *statuses);
-	size_t k = 0;
+
+	struct rec_out out;
+	struct text_state ts = {0};
+	rec_out_init(&out, stdout);
+	if (rec_out_format(&out, format, do_summary ? print_summary_text : print_text, &ts) != 0) {
+		warnmsg("-o takes json or text, not `%s`", format);
+		goto usage_out;
+	}
+	if (query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, &s, &out)) != 0)
+		goto usage_out;
+	if (query && (usage_err = refused(&s, do_sync, do_summary, 1)) != NULL) {
+		rc = query_fail(&out, "invalid_query", "%s", usage_err);
+		goto usage_out;
+	}
+	size_t nstatus = (size_t)cJSON_GetArraySize(s.statuses), k = 0;
+	statuses = xcalloc(nstatus + 5, sizeof *statuses);
 	const cJSON *sj;
-	cJSON_ArrayForEach(sj, status_list)
+	cJSON_ArrayForEach(sj, s.statuses)
 		if (!do_sync || syncable(sj->valuestring))
 			statuses[k++] = sj->valuestring;
-	if (do_sync && nstatus && k == 0) {
-		warnmsg("--sync asks only about queued, scheduled, sent, undelivered and unknown "
-		        "messages; the others are final or not yet sent");
-		free(statuses);
-		free(ids);
-		goto usage_out;
-	}
 	if (do_sync && !nstatus) {
 		static const char *const all[] = {"queued", "scheduled", "sent", "undelivered",
 		                                  "unknown"};
@@ -814,16 +900,10 @@ int main(int argc, char **argv)
 			statuses[k] = all[k];
 	}
 	nstatus = k;
-
-	struct rec_out out;
-	struct text_state ts = {0};
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, do_summary ? print_summary_text : print_text, &ts) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
-		free(statuses);
-		free(ids);
-		goto usage_out;
-	}
+	size_t nids = s.nids;
+	const int64_t *ids = s.ids;
+	long long limit = s.limit;
+	int limit_given = s.limit_given;
 
 	char err[512], since[32];
 	struct sms_config *cfg = config_load(err, sizeof err);
@@ -837,10 +917,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	clock_use_zone(cfg);
-	if (since_arg && clock_since(since_arg, since) != 0) {
-		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
-		        "time, not `%s`", since_arg);
-		rc = EX_USAGE;
+	if (s.since && clock_since(s.since, since) != 0) {
+		rc = query_bad(&s.since_o, " takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an "
+		               "RFC 3339 time, not `%s`", s.since);
 		goto out;
 	}
 	if (do_summary) {
@@ -879,7 +958,7 @@ int main(int argc, char **argv)
 			.progress = isatty(STDERR_FILENO),
 		};
 		sy.started_us = sy.last_progress_us = now_us();
-		hard = run_sync(&sy, ids, nids, statuses, nstatus, since_arg ? since : NULL,
+		hard = run_sync(&sy, ids, nids, statuses, nstatus, s.since ? since : NULL,
 		                limit_given ? (size_t)limit : 0);
 		progress(&sy, 1);
 		while (http_pending(sy.http))
@@ -907,7 +986,7 @@ int main(int argc, char **argv)
 			.direction = "outbound",
 			.statuses = statuses,
 			.nstatuses = nstatus,
-			.since = since_arg ? since : NULL,
+			.since = s.since ? since : NULL,
 			.limit = (size_t)limit,
 			.newest_first = 1,
 		};
@@ -918,19 +997,18 @@ int main(int argc, char **argv)
 	}
 	rc = hard ? hard : rec_exit_code(&out, NULL);
 out:
-	free(statuses);
-	free(ids);
 	store_close(st);
 	provider_close(&prov);
 	price_free(prices);
 	config_free(cfg);
-	cJSON_Delete(status_list);
 	if (fflush(stdout) != 0) {
 		warnmsg("write error on stdout");
-		return EX_IOERR;
+		rc = EX_IOERR;
 	}
-	return rc;
 usage_out:
-	cJSON_Delete(status_list);
-	return EX_USAGE;
+	free(statuses);
+	free(s.ids);
+	cJSON_Delete(s.statuses);
+	query_free(&qr);
+	return rc;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# sms-status: listing by id and by filter, --sync on the sandbox and against the
-# fake Twilio API (paging, prices, no backwards moves, failures), --summary
-# counts and spend against the caps. Messages are made with sms-send; the
+# sms-status: listing by id and by filter (as arguments, or as one JSON object
+# on stdin with --query), --sync on the sandbox and against the fake Twilio
+# API (paging, prices, no backwards moves, failures), --summary counts and
+# spend against the caps. Messages are made with sms-send; the
 # store is read back with sqlite3; store-tool sets states no program makes yet.
 . tests/lib.sh
 
@@ -85,6 +86,69 @@ check_eq "... 09:00Z and later" "3 2" "$(ids "$T/.out")"
 check_exit "--since and --status together" 0 sms-status -o json --since 1d --status queued
 check_eq "... both apply" "2" "$(ids "$T/.out")"
 
+# ---- --query: the selection as one JSON object on stdin ---------------------------
+qin() { printf '%s' "$1" | sms-status --query "${@:2}"; } # qin JSON [OPTION...|ID...]
+same() { # same DESC JSON [OPTION...|ID...]: --query with JSON prints what the arguments print
+	local want got
+	want=$(sms-status -o json "${@:3}" 2>&1; echo "exit $?")
+	got=$(qin "$2" -o json 2>&1; echo "exit $?")
+	check_eq "$1" "$want" "$got"
+}
+same "--query id: as an ID argument" '{"id":2}' 2
+same "--query ids: as ID arguments, in order" '{"ids":[2,1]}' 2 1
+same "--query ids with an unknown one: exit 1 as with arguments" '{"ids":[1,99,2]}' 1 99 2
+same "--query status: as --status" '{"status":"failed"}' --status failed
+same "--query status as a comma list" '{"status":"queued,failed"}' --status queued,failed
+same "--query status as an array" '{"status":["queued","failed"],"limit":2}' --status queued --status failed --limit 2
+same "--query since: as --since" '{"since":"1d"}' --since 1d
+same "--query since and status" '{"since":"1d","status":"queued"}' --since 1d --status queued
+same "--query limit: as --limit" '{"limit":2}' --limit 2
+same "--query limit 0: all" '{"limit":0}' --limit 0
+same "--query with an empty stdin: as no query" ''
+same "--query {}: as no query" '{}'
+same "--query null counts as left out" '{"id":null,"limit":null}'
+check_exit "--query id replaces the ID arguments" 0 qin '{"id":3}' -o json 1 2
+check_eq "... only 3" "3" "$(ids "$T/.out")"
+check_exit "--query ids replace them too" 0 qin '{"ids":[3,2]}' -o json 1
+check_eq "... 3 then 2" "3 2" "$(ids "$T/.out")"
+check_exit "--query status replaces every --status" 0 qin '{"status":"failed"}' -o json --status queued --status delivered
+check_eq "... only the failed one" "3" "$(ids "$T/.out")"
+check_exit "--query limit overrides --limit" 0 qin '{"limit":1}' -o json --limit 3 --status queued
+check_eq "... one, of the command line's status" "2" "$(ids "$T/.out")"
+check_exit "--query -o text" 0 qin '{"id":1}' -o text
+check_grep "... the row" "^ *1  queued .*+15557654321" "$T/.out"
+
+qerr() { # qerr DESC JSON CODE MESSAGE_PATTERN [OPTION...]: refused with exit 65 and one error record
+	check_exit "$1: exit 65" 65 qin "$2" -o json "${@:5}"
+	check_eq "... one error record, nothing listed" "1 false $3" "$(jq -rs '"\(length) \(.[0].ok) \(.[0].error.code)"' "$T/.out")"
+	check_eq "... saying why" "yes" "$(jq -r --arg re "$4" 'if .error.message | test($re) then "yes" else .error.message end' "$T/.out")"
+	check_grep "... on stderr too" "^sms-status: query: " "$T/.err"
+}
+qerr "--query with an unknown key" '{"messageId":1}' invalid_query '^query: unknown key "messageId" \(the keys are: id, ids, status, since, limit\)$'
+qerr "--query id as a string" '{"id":"2"}' invalid_query '^query: "id" must be a whole number, not "2"$'
+qerr "--query id not whole" '{"id":2.5}' invalid_query '^query: "id" must be a whole number, not 2.5$'
+qerr "--query ids not an array" '{"ids":2}' invalid_query '^query: "ids" must be an array of whole numbers, not 2$'
+qerr "--query ids with a string" '{"ids":[1,"2"]}' invalid_query '^query: "ids" must be an array of whole numbers'
+qerr "--query id 0, as an ID argument 0 is refused" '{"id":0}' invalid_query '^query: "id": `0` is not a message id \(a whole number such as 42\)$'
+qerr "--query ids with a negative one" '{"ids":[1,-4]}' invalid_query '^query: "ids": `-4` is not a message id'
+qerr "--query id and ids" '{"id":1,"ids":[2]}' invalid_query '^query: give "id" or "ids", not both$'
+qerr "--query id with a limit" '{"id":1,"limit":3}' invalid_query 'give them or message ids, not both'
+qerr "--query limit with ID arguments" '{"limit":3}' invalid_query 'give them or message ids, not both' 1
+qerr "--query status shipped" '{"status":"shipped"}' invalid_query '^query: "status": `shipped` is not a status'
+qerr "--query status received" '{"status":"received"}' invalid_query '^query: "status": received is the status of inbound messages'
+qerr "--query status empty" '{"status":[]}' invalid_query '^query: "status" takes one or more statuses'
+qerr "--query since yesterday" '{"since":"yesterday"}' invalid_query '^query: "since" takes 30m, .* not `yesterday`$'
+qerr "--query limit below 0" '{"limit":-1}' invalid_query '^query: "limit" takes a whole number \(0 for all\), not `-1`$'
+qerr "--query with a key given twice" '{"id":1,"id":2}' invalid_query 'given twice'
+qerr "--query that is not JSON" '{"id":1' bad_json '^query: the input is not JSON$'
+qerr "--query with two objects" '{"id":1}'$'\n''{"id":2}' bad_json 'more than one JSON value'
+qerr "--query that is a number" '42' bad_json 'not an object'
+qerr "--query with --summary and a selection" '{"status":"queued"}' invalid_query '^query: --summary takes no selection' --summary
+check_exit "--query {} with --summary" 0 qin '{}' --summary -o json
+check_eq "... the summary" "true" "$(jq -r 'has("counts")' "$T/.out")"
+check_exit "--query error -o text" 65 qin '{"id":"x"}' -o text
+check_grep "... an ERROR row" 'ERROR .*invalid_query: query: "id" must be a whole number' "$T/.out"
+
 check_exit "-o text" 0 sms-status -o text
 check_grep "... a header" "ID  STATUS" "$T/.out"
 check_grep "... a row per message with the estimate" "^ *1  queued .*+15557654321 .*2026-11-24 10:00 .*~0.0083 USD" "$T/.out"
@@ -108,6 +172,10 @@ check_eq "... and prints nothing" "" "$(cat "$T/.out")"
 check_exit "--sync of given ids prints final ones as they are" 1 sms-status -o json --sync 1 99
 check_eq "... and the unknown id as an error" "1:true:delivered 99:false:not_found" \
 	"$(jq -r '"\(.id):\(.ok):\(.status // .error.code)"' "$T/.out" | xargs)"
+
+check_exit "--sync --query id" 0 qin '{"id":1}' --sync -o json
+check_eq "... as --sync 1: final, printed as it is" "1:true:delivered" "$(jq -r '"\(.id):\(.ok):\(.status)"' "$T/.out")"
+qerr "--sync --query with only final statuses" '{"status":"delivered"}' invalid_query '^query: --sync asks only about queued' --sync
 
 # unknown, no provider id: nothing to ask, shown with what to do
 store-tool msg-insert '{"to":"+15557654321","body":"lost","status":"unknown","provider":"sandbox","reason":"no answer"}' >/dev/null
@@ -226,6 +294,10 @@ else
 	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
 	export SMS_DB=$T/many.db SMS_PROVIDER=sandbox
 	check_exit "valgrind: list, text, an unknown id" 1 vg sms-status -o text 1 2 9999
+	vq() { printf '%s' "$1" | vg sms-status -o json --query; }
+	check_exit "valgrind: --query ids" 1 vq '{"ids":[1,2,9999]}'
+	check_exit "valgrind: --query filter" 0 vq '{"status":["sent","queued"],"since":"30d","limit":5}'
+	check_exit "valgrind: --query refused" 65 vq '{"id":1,"ids":[2]}'
 	check_exit "valgrind: --sync with paging" 0 vg sms-status -o json --sync --since 2d
 	export SMS_DAILY_LIMIT=1
 	check_exit "valgrind: --summary" 0 vg sms-status --summary -o text

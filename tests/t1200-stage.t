@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sms-stage: staging from options and NDJSON, fields passed through, the
-# checks that refuse a request, the warnings a reviewer sees, --list, a slow
-# producer, and 10,000 records in one go.
+# checks that refuse a request, the warnings a reviewer sees, --list (and its
+# selection as one JSON object with --query), a slow producer, and 10,000
+# records in one go.
 . tests/lib.sh
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
 q() { sqlite3 "$SMS_DB" "$1"; }
@@ -158,6 +159,68 @@ check_exit "--list -o text with other statuses" 0 sms-stage --list --status all 
 check_grep "...shows the status" '^ *4  approved *high' "$T/.out"
 check_exit "an empty listing" 0 sms-stage --list --status rejected -o json
 check_eq "...prints nothing" "" "$(cat "$T/.out")"
+
+# ---- --list --query: the selection as one JSON object on stdin ---------------------------
+qin() { printf '%s' "$1" | sms-stage --list --query "${@:2}"; } # qin JSON [OPTION...]
+same() { # same DESC JSON [OPTION...]: --query with JSON lists what the options list
+	local want got
+	want=$(sms-stage --list -o json "${@:3}" 2>&1; echo "exit $?")
+	got=$(qin "$2" -o json 2>&1; echo "exit $?")
+	check_eq "$1" "$want" "$got"
+}
+same "--query status: as --status" '{"status":"approved"}' --status approved
+same "--query status all" '{"status":"all"}' --status all
+same "--query status as a comma list" '{"status":"pending,approved"}' --status pending,approved
+same "--query status as an array" '{"status":["pending","approved"]}' --status pending --status approved
+same "--query priority: as --priority" '{"priority":"high"}' --priority high
+same "--query priority as an array" '{"priority":["low","high"],"status":"all"}' --priority low,high --status all
+same "--query limit: as --limit" '{"limit":2}' --limit 2
+same "--query limit 0: all" '{"limit":0}' --limit 0
+same "--query with an empty stdin: as no query" ''
+same "--query {}: as no query" '{}'
+same "--query null counts as left out" '{"status":null}'
+same "--query: an empty listing" '{"status":"rejected"}' --status rejected
+check_eq "... which prints nothing" "" "$(qin '{"status":"rejected"}' -o json)"
+check_exit "--query status replaces every --status" 0 qin '{"status":"approved"}' -o json --status pending --status approved
+check_eq "...only the approved one" 4 "$(j .id | paste -sd' ')"
+check_exit "--query priority overrides --priority" 0 qin '{"priority":"low"}' -o json --priority high
+check_eq "...only low" 1 "$(j .id | paste -sd' ')"
+check_exit "--query limit with --status on the command line" 0 qin '{"limit":1}' -o json --status all
+check_eq "...both apply" 1 "$(j .id | paste -sd' ')"
+check_exit "--query -o text" 0 qin '{"status":"all","priority":"high"}' -o text
+check_grep "...the status column" '^ *4  approved *high' "$T/.out"
+
+qerr() { # qerr DESC JSON CODE MESSAGE_PATTERN [OPTION...]: refused with exit 65 and one error record
+	check_exit "$1: exit 65" 65 qin "$2" -o json "${@:5}"
+	check_eq "... one error record, nothing listed" "1 false $3" "$(jq -rs '"\(length) \(.[0].ok) \(.[0].error.code)"' "$T/.out")"
+	check_eq "... saying why" "yes" "$(jq -r --arg re "$4" 'if .error.message | test($re) then "yes" else .error.message end' "$T/.out")"
+	check_grep "... on stderr too" "^sms-stage: query: " "$T/.err"
+}
+qerr "--query with an unknown key" '{"to":"+12125550101"}' invalid_query '^query: unknown key "to" \(the keys are: status, priority, limit\)$'
+qerr "--query status as a number" '{"status":1}' invalid_query '^query: "status" must be a string or an array of strings, not 1$'
+qerr "--query status array of numbers" '{"status":[1]}' invalid_query '^query: "status" must be a string or an array of strings, not \[1\]$'
+qerr "--query limit as a string" '{"limit":"2"}' invalid_query '^query: "limit" must be a whole number, not "2"$'
+qerr "--query status bogus, as --status refuses it" '{"status":"bogus"}' invalid_query '^query: "status": `bogus` is not a status of an outbound message'
+qerr "--query status received" '{"status":["pending","received"]}' invalid_query '`received` is not a status'
+qerr "--query priority soon" '{"priority":"soon"}' invalid_query '^query: "priority": `soon` is not urgent, high, normal or low$'
+qerr "--query priority empty" '{"priority":[]}' invalid_query '^query: "priority" takes urgent, high, normal or low$'
+qerr "--query limit below 0" '{"limit":-2}' invalid_query '^query: "limit" takes a whole number \(0 for all\), not `-2`$'
+qerr "--query with a key given twice" '{"status":"all","status":"pending"}' invalid_query 'given twice'
+qerr "--query that is not JSON" 'status=all' bad_json '^query: the input is not JSON$'
+qerr "--query with two objects" '{}{}' bad_json 'more than one JSON value'
+qerr "--query that is an array" '["all"]' bad_json 'not an object'
+check_exit "--query error -o text" 65 qin '{"status":"bogus"}' -o text
+check_grep "...a FAILED line" '^FAILED  invalid_query: query: "status": `bogus`' "$T/.out"
+check_eq "...and nothing else" 1 "$(wc -l <"$T/.out")"
+check_exit "--query without --list: 64" 64 sh -c 'echo {} | sms-stage --query --to +12125550123 --body x'
+check_grep "...saying so" "query goes with --list" "$T/.err"
+check_eq "...nothing staged" 4 "$(count)"
+if ! sanitized && command -v valgrind >/dev/null && case $SMSKIT_BUILD in *clang*) false ;; *) true ;; esac; then
+	vq() { printf '%s' "$1" | valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect sms-stage --list --query -o json; }
+	check_exit "valgrind: --list --query" 0 vq '{"status":["pending","approved"],"priority":"high","limit":5}'
+	check_exit "valgrind: --list --query refused" 65 vq '{"priority":"soon"}'
+	check_exit "valgrind: --list --query with status twice" 65 vq '{"status":"all","status":"pending"}'
+else skip "valgrind: --list --query" "sanitizer or clang build, or no valgrind"; fi
 
 # ---- A slow producer: the store is not held while sms-stage waits -----------------------
 rm -f "$SMS_DB"*

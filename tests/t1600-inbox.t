@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # sms-inbox: the listing (newest first by the time received, --since forms,
-# --from, --unread, --limit), --mark-read and --mark-unread by argument and on
-# stdin, --thread (both directions, the last N oldest first, the text laid
-# out as a conversation), and --fetch against the fake Twilio list API
+# --from, --unread, --limit, and the same as one JSON object with --query),
+# --mark-read and --mark-unread by argument and on stdin, --thread (both
+# directions, the last N oldest first, the text laid out as a conversation),
+# and --fetch against the fake Twilio list API
 # (paging, the exact requests, idempotence, the cursor, failures).
 # Received messages are stored with store-tool, as the webhook would.
 . tests/lib.sh
@@ -151,6 +152,72 @@ EOF
 check_eq "... laid out as a conversation" "$(cat "$T/want")" "$(cat "$T/.out")"
 check_exit "--thread -o text in New York" 0 env SMS_TZ=America/New_York sms-inbox -o text --thread +15551234567 --limit 1
 check_eq "... local time" "2026-11-25 06:50  You   Line one" "$(head -n 1 "$T/.out")"
+
+# ---- --query: the selection as one JSON object on stdin ------------------------------
+qin() { printf '%s' "$1" | sms-inbox --query "${@:2}"; } # qin JSON [OPTION...]
+same() { # same DESC JSON [OPTION...]: --query with JSON prints what the options print
+	local want got
+	want=$(sms-inbox -o json "${@:3}" 2>&1; echo "exit $?")
+	got=$(qin "$2" -o json 2>&1; echo "exit $?")
+	check_eq "$1" "$want" "$got"
+}
+same "--query since: as --since" '{"since":"2026-11-25"}' --since 2026-11-25
+same "--query since, a span" '{"since":"2d"}' --since 2d
+same "--query from: as --from" '{"from":"(555) 123-4567"}' --from "(555) 123-4567"
+same "--query unread true: as --unread" '{"unread":true}' --unread
+same "--query unread false: as without it" '{"unread":false}'
+same "--query limit: as --limit" '{"limit":2}' --limit 2
+same "--query limit 0: all" '{"limit":0}' --limit 0
+same "--query thread: as --thread" '{"thread":"555.123.4567"}' --thread 555.123.4567
+same "--query thread, since and limit" '{"thread":"+15551234567","since":"2026-11-25","limit":2}' \
+	--thread +15551234567 --since 2026-11-25 --limit 2
+same "--query all four listing keys" '{"since":"2d","from":"+15551234567","unread":true,"limit":5}' \
+	--since 2d --from +15551234567 --unread --limit 5
+same "--query with an empty stdin: as no query" ''
+same "--query {}: as no query" '{}'
+same "--query over several lines, white space around" $'\n  {\n  "limit": 1\n  }\n\n' --limit 1
+same "--query: a key set to null counts as left out" '{"since":null,"limit":1}' --limit 1
+check_exit "--query overrides the option: limit" 0 qin '{"limit":1}' -o json --limit 3
+check_eq "... one message" "4" "$(ids "$T/.out")"
+check_exit "--query overrides the option: unread false" 0 qin '{"unread":false}' -o json --unread
+check_eq "... read ones too" "4 3 1 5" "$(ids "$T/.out")"
+check_exit "--query adds to the options" 0 qin '{"from":"+15551234567"}' -o json --since 2026-11-25
+check_eq "... both apply" "4" "$(ids "$T/.out")"
+check_exit "--query thread with --since on the command line" 0 qin '{"thread":"+15551234567"}' -o json --since 2026-11-25
+check_eq "... the thread since then" "4 6 7" "$(ids "$T/.out")"
+check_exit "--query thread -o text: laid out as a conversation" 0 qin '{"thread":"+15551234567","limit":1}' -o text
+check_grep "... the conversation's form" "^2026-11-25 11:50  You   Line one$" "$T/.out"
+
+qerr() { # qerr DESC JSON CODE MESSAGE_PATTERN [OPTION...]: refused with exit 65 and one error record
+	check_exit "$1: exit 65" 65 qin "$2" -o json "${@:5}"
+	check_eq "... one error record, nothing listed" "1 false $3" "$(jq -rs '"\(length) \(.[0].ok) \(.[0].error.code)"' "$T/.out")"
+	check_eq "... saying why" "yes" "$(jq -r --arg re "$4" 'if .error.message | test($re) then "yes" else .error.message end' "$T/.out")"
+	check_grep "... on stderr too" "^sms-inbox: query: " "$T/.err"
+}
+qerr "--query with an unknown key" '{"colour":"red"}' invalid_query '^query: unknown key "colour" \(the keys are: since, from, unread, limit, thread\)$'
+qerr "--query limit as a string" '{"limit":"x"}' invalid_query '^query: "limit" must be a whole number, not "x"$'
+qerr "--query limit not whole" '{"limit":1.5}' invalid_query '^query: "limit" must be a whole number, not 1.5$'
+qerr "--query unread as a string" '{"unread":"yes"}' invalid_query '^query: "unread" must be true or false, not "yes"$'
+qerr "--query since as a number" '{"since":1}' invalid_query '^query: "since" must be a string, not 1$'
+qerr "--query limit below 0" '{"limit":-1}' invalid_query '^query: "limit" takes a whole number \(0 for all\), not `-1`$'
+qerr "--query since refused as --since refuses it" '{"since":"yesterday"}' invalid_query '^query: "since" takes 30m, .* not `yesterday`$'
+qerr "--query from that is no number" '{"from":"not-a-number!"}' invalid_query '^query: "from" `not-a-number!`: '
+qerr "--query thread that is an option" '{"thread":"--help"}' invalid_query '^query: "thread" `--help`: '
+qerr "--query thread with unread" '{"thread":"+15551234567","unread":true}' invalid_query '^query: "thread" shows a whole conversation: it takes no "from" or "unread"$'
+qerr "--query thread with --from on the command line" '{"thread":"+15551234567"}' invalid_query 'whole conversation' --from +15551234567
+qerr "--query with a key given twice" '{"limit":1,"limit":2}' invalid_query '^query: "limit" is given twice$'
+qerr "--query that is not JSON" '{"limit":' bad_json '^query: the input is not JSON$'
+qerr "--query with two objects" '{"limit":1} {"limit":2}' bad_json '^query: the input holds more than one JSON value'
+qerr "--query with two objects on two lines" $'{}\n{}\n' bad_json 'more than one JSON value'
+qerr "--query that is an array" '[{"limit":1}]' bad_json '^query: the input is JSON but not an object$'
+qerr "--query that is a string" '"limit"' bad_json 'not an object'
+qerr "--query with a \\u0000 escape" '{"from":"+1555\u0000"}' nul_byte 'u0000'
+qerr "--query that is not UTF-8" "$(printf '{"from":"\xff"}')" invalid_utf8 'not valid UTF-8'
+check_exit "--query error -o text" 65 qin '{"limit":"x"}' -o text
+check_grep "... an error row" 'ERROR  invalid_query: query: "limit" must be a whole number' "$T/.out"
+check_exit "--query with --mark-read is a usage error" 64 qin '{}' --mark-read 1
+check_exit "--query with --fetch is a usage error" 64 qin '{}' --fetch
+check_eq "... and marked nothing" 0 "$(q "select read from messages where id = 1")"
 
 # ---- on a terminal ------------------------------------------------------------------
 if command -v script >/dev/null; then
@@ -314,6 +381,11 @@ else
 	check_exit "valgrind: listing, text" 0 vg sms-inbox -o text --since 30d --from +15551234567
 	check_exit "valgrind: thread" 0 vg sms-inbox -o text --thread +15551234567 --limit 3
 	check_exit "valgrind: mark-read with an unknown id" 1 vg sms-inbox -o json --mark-read 2 999
+	vq() { printf '%s' "$1" | vg sms-inbox -o json --query; }
+	check_exit "valgrind: --query" 0 vq '{"since":"30d","from":"+15551234567","unread":false,"limit":3}'
+	check_exit "valgrind: --query thread" 0 vq '{"thread":"+15551234567","limit":2}'
+	check_exit "valgrind: --query refused" 65 vq '{"since":"x"}'
+	check_exit "valgrind: --query not JSON" 65 vq '{"since"'
 fi
 
 done_testing

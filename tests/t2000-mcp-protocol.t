@@ -2,7 +2,8 @@
 # sms-mcp speaking raw JSON-RPC on a pipe (no SDK): options, version
 # negotiation and what each version shows, ping, errors (-32700, -32600,
 # -32601, -32602), notifications left unanswered, batches, bad input that
-# never ends the session, logs only on stderr, injection, SMS_MCP_DIRECT_SEND,
+# never ends the session, logs only on stderr, injection (every argument on
+# the program's stdin, none in its command line), SMS_MCP_DIRECT_SEND,
 # finding the programs, dash and bash alike, make install.
 . tests/lib.sh
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
@@ -161,9 +162,10 @@ check "stdout is nothing but JSON-RPC answers" jq -e -s 'all(.jsonrpc == "2.0")'
 check_eq "a record the program refuses: isError, its error record, exit status 1" 'true "invalid_number" 1' \
 	"$(answer 1 | jq -c '.result.isError, .result.structuredContent.records[0].error.code, .result.structuredContent.exit_status' | tr '\n' ' ' | sed 's/ $//')"
 check_grep "...the program's message in the content" 'sms-stage exited with status 1: some records failed' "$T/out"
-check_eq "a usage error of the program (a --since it refuses) is isError, status 64" 'true 64' \
-	"$(answer 2 | jq -c '.result.isError, .result.structuredContent.exit_status' | tr '\n' ' ' | sed 's/ $//')"
-check_grep "...with its message" 'since takes 30m' "$T/out"
+check_eq "a since the program refuses (sms-inbox --query) is isError, status 65, its error record" 'true 65 "invalid_query"' \
+	"$(answer 2 | jq -c '.result.isError, .result.structuredContent.exit_status, .result.structuredContent.records[0].error.code' | tr '\n' ' ' | sed 's/ $//')"
+check_eq "...with its message, naming the key" 'yes' \
+	"$(answer 2 | jq -r 'if (.result.content[1].text | contains("sms-inbox exited with status 65") and contains("query: \"since\" takes 30m")) then "yes" else .result.content end')"
 check_grep "failures are logged on stderr" 'sms-mcp: stage_sms: sms-stage exited with status 1' "$T/err"
 
 # ---- injection: verbatim, nothing run ----------------------------------------------------
@@ -179,6 +181,50 @@ rpc "$(call 1 get_sms_conversation "$(jq -nc --arg p "\$(touch $T/pwned4)" '{pho
 	"$(call 2 get_incoming_sms "$(jq -nc --arg s "1d;touch $T/pwned5" --arg f "--help" '{since: $s, from: $f}')")"
 check_eq "shell in a phone, a since or an option as from: refused, not run" "true true" \
 	"$(jq -r .result.isError "$T/out" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "nothing was executed" "" "$(find "$T" -name 'pwned*')"
+
+# Every tool passes its arguments on the program's stdin, the listing ones too
+# (read with --query): the command line is the tool's constant. Stub programs
+# next to a copy of the shim record what they were given.
+mkdir -p "$T/stub"
+cp "$mcp" "$T/stub/sms-mcp"
+for p in sms-send sms-stage sms-inbox sms-status; do
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"${0%%/*}/${0##*/}.argv"\ncat >"${0%%/*}/${0##*/}.stdin"\n' >"$T/stub/$p"
+	chmod +x "$T/stub/$p"
+done
+ran() { # ran PROG: its arguments on one line, then its stdin
+	printf '%s|%s' "$(paste -sd' ' "$T/stub/$1.argv")" "$(cat "$T/stub/$1.stdin")"
+	rm -f "$T/stub/$1.argv" "$T/stub/$1.stdin"
+}
+stub() { mcp=$T/stub/sms-mcp rpc "$(call 1 "$1" "$2")"; }
+stub list_staged_sms '{}'
+check_eq "list_staged_sms: sms-stage --list --query, {} on stdin" '--list --query -o json|{}' "$(ran sms-stage)"
+stub list_staged_sms '{"status":"approved"}'
+check_eq "list_staged_sms status: on stdin" '--list --query -o json|{"status":"approved"}' "$(ran sms-stage)"
+stub get_incoming_sms '{}'
+check_eq "get_incoming_sms: sms-inbox --query, {} on stdin" '--query -o json|{}' "$(ran sms-inbox)"
+stub get_incoming_sms '{"since":"2d","from":"(555) 123-4567","unread":true,"limit":10}'
+check_eq "get_incoming_sms since, from, unread, limit: on stdin" \
+	'--query -o json|{"since":"2d","from":"(555) 123-4567","unread":true,"limit":10}' "$(ran sms-inbox)"
+stub get_incoming_sms '{"unread":false,"limit":3.0}'
+check_eq "get_incoming_sms unread false, limit 3.0: as given, a whole 3" '--query -o json|{"unread":false,"limit":3}' "$(ran sms-inbox)"
+stub get_sms_conversation '{"phone":"+44 20 7946 0018"}'
+check_eq "get_sms_conversation phone: thread on stdin" '--query -o json|{"thread":"+44 20 7946 0018"}' "$(ran sms-inbox)"
+stub get_sms_status '{"messageId":42}'
+check_eq "get_sms_status messageId: id on stdin" '--query -o json|{"id":42}' "$(ran sms-status)"
+stub get_sms_status '{}'
+check_eq "get_sms_status without one: {} on stdin" '--query -o json|{}' "$(ran sms-status)"
+stub get_incoming_sms '{"since":"1d--unread","from":"+1 --help --limit 0"}'
+check_eq "values that look like options reach the program verbatim on stdin, argv unchanged" \
+	'--query -o json|{"since":"1d--unread","from":"+1 --help --limit 0"}' "$(ran sms-inbox)"
+rpc "$(call 1 get_incoming_sms '{"from":"+1 --help --limit 0"}')" "$(call 2 get_sms_conversation '{"phone":"-1 --thread x"}')" \
+	"$(call 3 get_incoming_sms '{"since":"1d--unread"}')"
+check_eq "...and the real program refuses them as values (invalid_query, 65), not as options" \
+	'1 true 65 invalid_query from=+1 --help --limit 0|3 true 65 invalid_query since=1d--unread' \
+	"$(jq -r 'select(.id != 2) | .result.structuredContent as $r | ($r.records[0].error.message | capture("^query: \"(?<k>[a-z]+)\".*`(?<v>[^`]*)`")) as $m
+		| "\(.id) \(.result.isError) \($r.exit_status) \($r.records[0].error.code) \($m.k)=\($m.v)"' "$T/out" | paste -sd'|')"
+check_eq "...one that does not even look like a phone number is refused before any program runs" \
+	'true null' "$(answer 2 | jq -c '.result.isError, .result.structuredContent.exit_status' | tr '\n' ' ' | sed 's/ $//')"
 check_eq "nothing was executed" "" "$(find "$T" -name 'pwned*')"
 
 # ---- SMS_MCP_DIRECT_SEND -------------------------------------------------------------------

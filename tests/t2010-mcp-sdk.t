@@ -2,7 +2,8 @@
 # sms-mcp under the official MCP TypeScript SDK client (tests/mcp/sdk.mjs,
 # StdioClientTransport): initialize under each protocol version, tools/list
 # with valid JSON Schemas, each of the fourteen tools with valid arguments
-# (effects checked in the store) and invalid ones, injection, and
+# (effects checked in the store, the listing ones against the program run
+# with the options) and invalid ones, injection, and
 # SMS_MCP_DIRECT_SEND=off; on the sandbox provider, with received messages
 # stored by sms-webhookd. The SDK is installed in tests/node (npm ci).
 . tests/lib.sh

@@ -203,6 +203,15 @@ r = await call('get_incoming_sms', { from: '(555) 123-9001', since: '1d' });
 check('get_incoming_sms from a national number, since 1d', ok(r) && records(r).length === 1 && records(r)[0].from === '+15551239001', r);
 r = await call('get_incoming_sms', { limit: 1 });
 check('get_incoming_sms limit 1', ok(r) && records(r).length === 1, r);
+// The listing tools hand their arguments to the program on stdin (--query):
+// the same records as the program run with the options.
+const direct = (prog, args) => execFileSync(prog, args, { env: process.env, encoding: 'utf8' }).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+r = await call('get_incoming_sms', { from: '(555) 123-9002', since: '1d', unread: true, limit: 5 });
+check('get_incoming_sms: the records sms-inbox --from --since --unread --limit prints',
+	ok(r) && records(r).length === 1 && JSON.stringify(records(r)) === JSON.stringify(direct('sms-inbox', ['-o', 'json', '--from', '(555) 123-9002', '--since', '1d', '--unread', '--limit', '5'])), r);
+r = await call('list_staged_sms', { status: 'all' });
+check('list_staged_sms status all: the records sms-stage --list --status all prints',
+	ok(r) && records(r).length > 0 && JSON.stringify(records(r)) === JSON.stringify(direct('sms-stage', ['--list', '--status', 'all', '-o', 'json'])), r);
 
 const first = inbound[0].id;
 r = await call('reply_to_sms', { messageId: first, reply: "We're open 9-5" });
@@ -305,6 +314,13 @@ r = await call('get_incoming_sms', { since: `1d\`touch ${pwn(6)}\``, from: `+155
 check('get_incoming_sms with shell in since and from: isError, not run', r.isError === true && /since/.test(allText(r)) && /from/.test(allText(r)), r);
 r = await call('get_incoming_sms', { from: '--help' });
 check('get_incoming_sms from "--help": not taken as an option', r.isError === true, r);
+r = await call('get_incoming_sms', { from: '+1 --help --limit 0', since: '1d--unread' });
+check('get_incoming_sms with option-like values the schema lets through: sms-inbox gets them verbatim on stdin and refuses them as values',
+	r.isError === true && r.structuredContent?.exit_status === 65 && records(r)[0]?.error?.code === 'invalid_query' &&
+	/^query: "(since|from)".*`(1d--unread|\+1 --help --limit 0)`/.test(records(r)[0]?.error?.message), r);
+r = await call('get_sms_conversation', { phone: '+1 --thread x' });
+check('get_sms_conversation with an option-like phone: refused as a value (invalid_query), not run as an option',
+	r.isError === true && records(r)[0]?.error?.code === 'invalid_query' && /^query: "thread"/.test(records(r)[0]?.error?.message), r);
 const pwned = [1, 2, 3, 4, 5, 6, 7].filter((k) => existsSync(pwn(k)));
 check('nothing was executed (no pwned-* file)', pwned.length === 0, pwned);
 check('stdout carried nothing but JSON-RPC (no transport errors)', s.transport.errors.length === 0, s.transport.errors);
