@@ -49,13 +49,17 @@ $(O)/bin/%: $(O)/cmd/%.o $(O)/libsmskit.a
 
 # sms-webhookd is also a CGI program: a process per request. Debian's static
 # archives of libcrypto, SQLite and utf8proc spare each one the dynamic loading
-# and relocation of those libraries, about 5 ms of CPU (bench/webhook.sh (g)).
-# The price: after a security update of libssl3 or libsqlite3, rebuild.
+# and relocation of those libraries, about 5 ms of CPU (bench/webhook.sh (g));
+# linked at a fixed address (-no-pie), the loader need not patch the ~20,000
+# pointers in libcrypto's tables, each patched page a copy-on-write fault.
+# The price: after a security update of libssl3 or libsqlite3, rebuild; and
+# its own code is not at a random address (libraries, heap and stack are).
 # STATIC_WEBHOOKD=0 links it like the other programs.
 STATIC_WEBHOOKD ?= 1
 ifeq ($(STATIC_WEBHOOKD),1)
 # (What the archives need from shared libraries comes after; --as-needed drops
 # the shared copies of the archived libraries themselves.)
+WEBHOOKD_LDFLAGS = -no-pie
 WEBHOOKD_LIBS = -Wl,-Bstatic $(shell pkg-config --libs sqlite3 libcrypto libutf8proc) -Wl,-Bdynamic \
 	$(shell pkg-config --static --libs libcjson sqlite3 libcrypto libutf8proc) -ldl -lm
 else
@@ -63,7 +67,7 @@ WEBHOOKD_LIBS = $(LDLIBS)
 endif
 $(O)/bin/sms-webhookd: $(O)/cmd/sms-webhookd.o $(O)/libsmskit.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(WEBHOOKD_LIBS)
+	$(CC) $(LDFLAGS) $(WEBHOOKD_LDFLAGS) -o $@ $^ $(WEBHOOKD_LIBS)
 
 # The shell programs (cmd/*.sh) are copied, so that the tests find them on PATH.
 $(SCRIPT_BINS): $(O)/bin/%: cmd/%.sh
