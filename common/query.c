@@ -16,16 +16,7 @@ static void vreport(struct rec_out *out, const char *code, const char *prefix, c
 	struct strbuf msg;
 	strbuf_init(&msg);
 	strbuf_puts(&msg, prefix);
-	va_list aq;
-	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	if (n > 0) {
-		char *tmp = xmalloc((size_t)n + 1);
-		vsnprintf(tmp, (size_t)n + 1, fmt, aq);
-		strbuf_puts(&msg, tmp);
-		free(tmp);
-	}
-	va_end(aq);
+	strbuf_vprintf(&msg, fmt, ap);
 	if (out) {
 		cJSON *rec = cJSON_CreateObject();
 		rec_fail(rec, code, 0, "%s", msg.s); /* the line on stderr too */

@@ -727,16 +727,7 @@ static void vfail(cJSON *rec, const char *code, int has_pc, long pc, int retryab
 {
 	struct strbuf msg;
 	strbuf_init(&msg);
-	va_list aq;
-	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	if (n > 0) {
-		char *tmp = xmalloc((size_t)n + 1);
-		vsnprintf(tmp, (size_t)n + 1, fmt, aq);
-		strbuf_puts(&msg, tmp);
-		free(tmp);
-	}
-	va_end(aq);
+	strbuf_vprintf(&msg, fmt, ap);
 
 	cJSON *err = cJSON_CreateObject();
 	cJSON_AddStringToObject(err, "code", code);

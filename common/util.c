@@ -92,19 +92,25 @@ void strbuf_add(struct strbuf *b, const char *s, size_t n)
 void strbuf_puts(struct strbuf *b, const char *s) { strbuf_add(b, s, strlen(s)); }
 void strbuf_putc(struct strbuf *b, char c) { strbuf_add(b, &c, 1); }
 
-void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
 {
-	va_list ap, aq;
-	va_start(ap, fmt);
+	va_list aq;
 	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n > 0) {
 		strbuf_grow(b, (size_t)n);
-		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, aq);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 		b->len += (size_t)n;
 	}
-	va_end(aq);
+}
+
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 void strbuf_put_uint(struct strbuf *b, unsigned long long n)

@@ -31,6 +31,7 @@ void strbuf_add(struct strbuf *b, const char *s, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);
 void strbuf_putc(struct strbuf *b, char c);
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Room for n more bytes and the NUL after them, for code that writes at b->s + b->len
  * itself (then sets len, and the NUL when it needs one). */
 void strbuf_reserve(struct strbuf *b, size_t n);
