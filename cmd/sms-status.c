@@ -1,7 +1,9 @@
 /* sms-status — outbound statuses and spend (SPEC 7): lists messages from the
  * store, selected by IDs and options or by one JSON object on stdin (--query,
- * for sms-mcp), asks the provider about those not yet final (--sync), and counts
- * them by status with the spend of today and this month against the caps (--summary). */
+ * for sms-mcp), asks the provider about those not yet final (--sync; an answer
+ * saying the recipient opted out records the opt-out, as sms-webhookd does),
+ * and counts them by status with the spend of today and this month against the
+ * caps (--summary). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -338,8 +340,10 @@ static void push(struct sync *sy, cJSON *rec)
 	sy->q[sy->tail++] = j;
 }
 
-/* The fields a status answer sets: price, currency, and the error when one came. */
-static cJSON *answer_fields(const cJSON *rec, const struct status_result *res, int *news)
+/* The fields a status answer sets: price, currency, and the error when one came,
+ * in the words of the provider's table (delivery.h). */
+static cJSON *answer_fields(const cJSON *rec, const char *provider,
+                            const struct status_result *res, int *news)
 {
 	cJSON *f = cJSON_CreateObject();
 	const char *price = rec_str(rec, "price"), *cur = rec_str(rec, "currency");
@@ -359,7 +363,7 @@ static cJSON *answer_fields(const cJSON *rec, const struct status_result *res, i
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
 		if (num(e, "provider_code") != res->error_code)
 			*news = 1;
-		delivery_error_fields(f, res->status, res->error_code, res->error_message);
+		delivery_error_fields(f, provider, res->status, res->error_code, res->error_message);
 	}
 	return f;
 }
@@ -403,14 +407,35 @@ static void complete(struct job *j, const struct status_result *res)
 	}
 	rec_put_str(j->rec, "provider_status", res->status);
 	int news = strcmp(res->status, previous) != 0;
-	cJSON *fields = answer_fields(j->rec, res, &news);
+	cJSON *fields = answer_fields(j->rec, sy->prov->name, res, &news);
+	/* An error new to this message that says the recipient opted out (Twilio's
+	 * 21610, Vonage's 9) records the opt-out, as sms-webhookd does for the
+	 * same callback, in one transaction with the status, so that the next
+	 * sms-send refuses the number. Only when new: an undelivered message is
+	 * asked about again on every run, and a number that has opted back in
+	 * since must stay in. (A new error is news: the status is stored too.) */
+	const cJSON *had = cJSON_GetObjectItemCaseSensitive(j->rec, "error");
+	const char *to = rec_str(j->rec, "to");
+	char source[48];
+	int optout = res->error_code && num(had, "provider_code") != res->error_code &&
+	             delivery_opted_out(sy->prov->name, res->error_code, source, sizeof source) &&
+	             to && to[0] == '+';
 	int rc = STORE_OK;
-	if (news) {
+	if (optout && store_begin_immediate(sy->st) != STORE_OK)
+		rc = STORE_ERR;
+	if (news && rc == STORE_OK) {
 		cJSON *detail = cJSON_CreateObject();
 		cJSON_AddStringToObject(detail, "source", "sync");
 		rc = store_msg_set_status(sy->st, j->id, res->status, fields, detail);
 		cJSON_Delete(detail);
 	}
+	/* Even when the status would move backwards: the opt-out holds anyway. */
+	if (optout && rc != STORE_ERR && store_optout_add(sy->st, to, source) == STORE_ERR)
+		rc = STORE_ERR;
+	if (optout && rc == STORE_ERR)
+		store_rollback(sy->st);
+	else if (optout && store_commit(sy->st) != STORE_OK)
+		rc = STORE_ERR;
 	cJSON_Delete(fields);
 	if (rc == STORE_ERR) {
 		job_fail(j, "store_error", 1, "store: %s", store_errmsg(sy->st));

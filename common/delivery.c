@@ -4,13 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Twilio's delivery errors in a few words, and which of them may succeed on a
- * later try. */
-static const struct {
+struct dlr {
 	long        code;
 	const char *spec, *words;
 	int         retryable;
-} dlr[] = {
+};
+
+/* Twilio's delivery errors in a few words, and which of them may succeed on a
+ * later try (PROVIDERS.md 2.2). */
+static const struct dlr twilio[] = {
 	{30001, "delivery_failed", "queue overflow", 1},
 	{30002, "delivery_failed", "account suspended", 0},
 	{30003, "delivery_failed", "unreachable handset", 1},
@@ -27,29 +29,78 @@ static const struct {
 	{21610, "opted_out", "recipient opted out", 0},
 };
 
-void delivery_error_fields(cJSON *fields, const char *status, long code, const char *message)
+/* Vonage's delivery-receipt err-codes (PROVIDERS.md 9.4); the Reports API's
+ * error_code is the same number. */
+static const struct dlr vonage[] = {
+	{1, "delivery_failed", "Unknown", 1},
+	{2, "delivery_failed", "Absent Subscriber Temporary", 1},
+	{3, "delivery_failed", "Absent Subscriber Permanent", 0},
+	{4, "delivery_failed", "Call barred by user", 0},
+	{5, "delivery_failed", "Portability Error", 0},
+	{6, "filtered", "Anti-Spam Rejection", 0},
+	{7, "delivery_failed", "Handset Busy", 1},
+	{8, "delivery_failed", "Network Error", 1},
+	{9, "opted_out", "Illegal Number (the recipient opted out)", 0},
+	{10, "delivery_failed", "Invalid Message", 0},
+	{11, "delivery_failed", "Unroutable", 0},
+	{12, "delivery_failed", "Destination unreachable", 1},
+	{13, "delivery_failed", "Subscriber Age Restriction", 0},
+	{14, "delivery_failed", "Number Blocked by Carrier", 0},
+	{15, "delivery_failed", "Pre-Paid insufficient funds", 1},
+	{99, "delivery_failed", "General Error", 0},
+};
+
+static const struct table {
+	const struct dlr *dlr;
+	size_t            n;
+	const char       *unknown; /* the words of a code not in the table */
+	const char       *who;     /* in an opt-out's source: "provider %s%ld" */
+} tables[] = {
+	{twilio, sizeof twilio / sizeof *twilio, "delivery error", ""},
+	{vonage, sizeof vonage / sizeof *vonage, "Vonage delivery error", "vonage "},
+};
+
+static const struct table *table_of(const char *provider)
 {
-	const char *spec = "delivery_failed", *words = NULL;
-	int retryable = 0;
-	for (size_t i = 0; i < sizeof dlr / sizeof *dlr; i++)
-		if (dlr[i].code == code) {
-			spec = dlr[i].spec;
-			words = dlr[i].words;
-			retryable = dlr[i].retryable;
-		}
-	int own = message && *message;
+	return provider && strcmp(provider, "vonage") == 0 ? &tables[1] : &tables[0];
+}
+
+static const struct dlr *find(const struct table *t, long code)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->dlr[i].code == code)
+			return &t->dlr[i];
+	return NULL;
+}
+
+void delivery_error_fields(cJSON *fields, const char *provider, const char *status, long code,
+                           const char *message)
+{
+	const struct table *t = table_of(provider);
+	const struct dlr *d = find(t, code);
+	const char *words = message && *message ? message : d ? d->words : t->unknown;
 	char msg[400], reason[512];
-	snprintf(msg, sizeof msg, "%s (%ld)", own ? message : words ? words : "delivery error", code);
+	snprintf(msg, sizeof msg, "%s (%ld)", words, code);
 	cJSON *err = cJSON_CreateObject();
-	cJSON_AddStringToObject(err, "code", spec);
+	cJSON_AddStringToObject(err, "code", d ? d->spec : "delivery_failed");
 	cJSON_AddStringToObject(err, "message", msg);
 	cJSON_AddNumberToObject(err, "provider_code", (double)code);
-	cJSON_AddBoolToObject(err, "retryable", retryable);
+	cJSON_AddBoolToObject(err, "retryable", d ? d->retryable : 0);
 	cJSON_DeleteItemFromObjectCaseSensitive(fields, "error");
 	cJSON_AddItemToObject(fields, "error", err);
 	snprintf(reason, sizeof reason, "%s: %ld %s",
 	         status && strcmp(status, "undelivered") == 0 ? "carrier rejected" : "failed", code,
-	         own ? message : words ? words : "delivery error");
+	         words);
 	cJSON_DeleteItemFromObjectCaseSensitive(fields, "reason");
 	cJSON_AddStringToObject(fields, "reason", reason);
+}
+
+int delivery_opted_out(const char *provider, long code, char *source, size_t len)
+{
+	const struct table *t = table_of(provider);
+	const struct dlr *d = find(t, code);
+	if (!d || strcmp(d->spec, "opted_out") != 0)
+		return 0;
+	snprintf(source, len, "provider %s%ld", t->who, code);
+	return 1;
 }

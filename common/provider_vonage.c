@@ -444,12 +444,10 @@ static void vonage_status_parse(struct provider *p, const struct http_response *
 	else if (cJSON_IsNumber(ec) && ec->valuedouble > 0)
 		code = (long long)ec->valuedouble;
 	if (code && strcmp(spec, "delivered") != 0) {
+		/* Vonage's own words when it gives them; else sms-status takes
+		 * the err-code's from delivery.h. */
 		res->error_code = (long)code;
 		const char *words = str_of(r, "error_code_description");
-		const char *scode;
-		int retry;
-		if (!words)
-			words = vonage_dlr_error((long)code, &scode, &retry);
 		if (words)
 			snprintf(res->error_message, sizeof res->error_message, "%s", words);
 	}

@@ -1,6 +1,5 @@
-/* vonage — Vonage's signatures, statuses and err-codes; see vonage.h. */
+/* vonage — Vonage's signatures and statuses; see vonage.h. */
 #include "vonage.h"
-#include "delivery.h"
 #include "form.h"
 #include "util.h"
 
@@ -155,59 +154,6 @@ const char *vonage_spec_status(const char *dlr)
 		if (strcasecmp(dlr, map[i].vonage) == 0)
 			return map[i].spec;
 	return NULL;
-}
-
-/* PROVIDERS.md 9.4. */
-static const struct {
-	long        code;
-	const char *words, *spec;
-	int         retryable;
-} dlr_errors[] = {
-	{1, "Unknown", "delivery_failed", 1},
-	{2, "Absent Subscriber Temporary", "delivery_failed", 1},
-	{3, "Absent Subscriber Permanent", "delivery_failed", 0},
-	{4, "Call barred by user", "delivery_failed", 0},
-	{5, "Portability Error", "delivery_failed", 0},
-	{6, "Anti-Spam Rejection", "filtered", 0},
-	{7, "Handset Busy", "delivery_failed", 1},
-	{8, "Network Error", "delivery_failed", 1},
-	{9, "Illegal Number (the recipient opted out)", "opted_out", 0},
-	{10, "Invalid Message", "delivery_failed", 0},
-	{11, "Unroutable", "delivery_failed", 0},
-	{12, "Destination unreachable", "delivery_failed", 1},
-	{13, "Subscriber Age Restriction", "delivery_failed", 0},
-	{14, "Number Blocked by Carrier", "delivery_failed", 0},
-	{15, "Pre-Paid insufficient funds", "delivery_failed", 1},
-	{99, "General Error", "delivery_failed", 0},
-};
-
-const char *vonage_dlr_error(long code, const char **spec, int *retryable)
-{
-	*spec = "delivery_failed";
-	*retryable = 0;
-	for (size_t i = 0; i < sizeof dlr_errors / sizeof *dlr_errors; i++)
-		if (dlr_errors[i].code == code) {
-			*spec = dlr_errors[i].spec;
-			*retryable = dlr_errors[i].retryable;
-			return dlr_errors[i].words;
-		}
-	return NULL;
-}
-
-void vonage_dlr_error_fields(cJSON *fields, const char *status, long code)
-{
-	const char *spec;
-	int retryable;
-	const char *words = vonage_dlr_error(code, &spec, &retryable);
-	char buf[64];
-	if (!words) {
-		snprintf(buf, sizeof buf, "Vonage delivery error");
-		words = buf;
-	}
-	delivery_error_fields(fields, status, code, words);
-	cJSON *e = cJSON_GetObjectItemCaseSensitive(fields, "error");
-	cJSON_ReplaceItemInObjectCaseSensitive(e, "code", cJSON_CreateString(spec));
-	cJSON_ReplaceItemInObjectCaseSensitive(e, "retryable", cJSON_CreateBool(retryable));
 }
 
 void vonage_e164(const char *in, char *out, size_t outlen)

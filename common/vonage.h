@@ -1,13 +1,13 @@
 /* vonage — what the Vonage provider and sms-webhookd share about Vonage's SMS
  * API (PROVIDERS.md 9): request and webhook signatures in every method Vonage
- * offers, delivery-receipt statuses and err-codes in smskit's words, numbers
- * without their '+'. No state; libcrypto for the hashes. */
+ * offers, delivery-receipt statuses in smskit's words, prices, numbers without
+ * their '+'. What a delivery err-code means is delivery.h's, beside Twilio's.
+ * No state; libcrypto for the hashes. */
 #ifndef SMSKIT_VONAGE_H
 #define SMSKIT_VONAGE_H
 
 #include <stddef.h>
 #include <time.h>
-#include <cjson/cJSON.h>
 
 #include "price.h"
 
@@ -36,15 +36,6 @@ int vonage_signature_check(const char *method, const char *secret, const struct 
  * "accepted", "buffered", "unknown"; the Reports API adds "deleted") in SPEC 6
  * words; NULL when it is none of them. */
 const char *vonage_spec_status(const char *dlr);
-
-/* An err-code of a delivery receipt in words ("Anti-Spam Rejection"), NULL
- * when unknown; *spec the SPEC error code it means ("opted_out" for 9,
- * "filtered" for 6, else "delivery_failed") and *retryable. */
-const char *vonage_dlr_error(long code, const char **spec, int *retryable);
-
-/* Adds "error" and "reason" to fields for delivery err-code `code` reported
- * with SPEC status `status`, as delivery_error_fields() does for Twilio's. */
-void vonage_dlr_error_fields(cJSON *fields, const char *status, long code);
 
 /* Vonage's price text ("0.03330000", eight decimals) as money, digits past
  * the sixth decimal dropped; -1 when it is not a decimal. */

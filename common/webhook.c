@@ -811,11 +811,12 @@ static int apply_status_vonage(struct store *st, struct webhook_job *j)
 	long long code;
 	if (ec && *ec && parse_whole(ec, 999999, &code) == 0 && code > 0 &&
 	    strcmp(status, "delivered") != 0) {
-		vonage_dlr_error_fields(fields, status, (long)code);
+		delivery_error_fields(fields, "vonage", status, (long)code, NULL);
 		/* 9: the recipient texted STOP (PROVIDERS.md 6). */
-		char to[40];
+		char to[40], source[48];
 		vonage_e164(form_get(f, "msisdn") ? form_get(f, "msisdn") : "", to, sizeof to);
-		if (code == 9 && to[0] == '+' && store_optout_add(st, to, "provider vonage 9") < 0) {
+		if (delivery_opted_out("vonage", (long)code, source, sizeof source) && to[0] == '+' &&
+		    store_optout_add(st, to, source) < 0) {
 			cJSON_Delete(fields);
 			goto fail;
 		}
@@ -880,10 +881,13 @@ static int apply_status(struct store *st, struct webhook_job *j)
 	const char *ec = form_get(f, "ErrorCode");
 	long long code;
 	if (ec && *ec && parse_whole(ec, 999999999, &code) == 0 && code > 0) {
-		delivery_error_fields(fields, status, (long)code, form_get(f, "ErrorMessage"));
+		delivery_error_fields(fields, j->w->provider, status, (long)code,
+		                      form_get(f, "ErrorMessage"));
 		/* 21610: the recipient texted STOP to this sender (SPEC 11). */
 		const char *to = form_get(f, "To");
-		if (code == 21610 && to && *to == '+' && store_optout_add(st, to, "provider 21610") < 0) {
+		char source[48];
+		if (delivery_opted_out(j->w->provider, (long)code, source, sizeof source) && to &&
+		    *to == '+' && store_optout_add(st, to, source) < 0) {
 			cJSON_Delete(fields);
 			goto fail;
 		}

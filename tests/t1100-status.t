@@ -283,6 +283,29 @@ check_exit "--sync 7 exits 0" 0 sms-status -o json --sync 7
 check_eq "... no request for it" 0 "$(wc -l <"$FAKE_LOG")"
 check_eq "... shown unknown, with advice" "true unknown" "$(jq -r '"\(.ok) \(.status)"' "$T/.out")"
 check_grep "... to check the console" "check twilio's console" "$T/.out"
+
+# an answer saying the recipient opted out (21610) records the opt-out, as the
+# webhook does for the same callback, and the next send is refused
+stop_fake_twilio
+printf 'to=+15557650021 ok-then failed 21610 Attempt to send to unsubscribed recipient\n' >"$T/script"
+start_fake_twilio --script "$T/script" || exit 1
+export SMS_DB=$T/optout.db
+send $NOW +15557650021 "stop me"
+send $NOW +15557650022 "fine"
+check_exit "--sync: both sent" 0 sms-status -o json --sync
+check_eq "... no opt-out yet" 0 "$(q "select count(*) from optouts")"
+check_exit "--sync: Twilio answers failed with 21610 for one" 0 sms-status -o json --sync
+check_eq "... stored as opted_out, not retryable, with Twilio's words" \
+	"failed|opted_out|21610|0|failed: 21610 Attempt to send to unsubscribed recipient" \
+	"$(q "select status, error_code, provider_code, error_retryable, reason from messages where id = 1")"
+check_eq "... printed so" "1:failed:opted_out:false 2:delivered:null:null" \
+	"$(jq -r '"\(.id):\(.status):\(.error.code):\(.error.retryable)"' "$T/.out" | xargs)"
+check_eq "... the number opted out, from the provider, as the webhook says it" \
+	"+15557650021|provider 21610" "$(q "select number, source from optouts")"
+check_eq "... with an optout event" 1 "$(q "select count(*) from events where kind = 'optout'")"
+: >"$FAKE_LOG"
+check_exit "... the next send to it is refused" 1 sms-send -o json --to +15557650021 --body again
+check_eq "... opted_out, no request made" "opted_out 0" "$(jq -r .error.code "$T/.out") $(wc -l <"$FAKE_LOG")"
 stop_fake_twilio
 
 # ---- valgrind ---------------------------------------------------------------------

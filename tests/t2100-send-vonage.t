@@ -177,6 +177,44 @@ check_exit "a second --sync" 0 sms-status -o json --sync
 check_eq "delivered, and rejected reads as failed" "delivered failed" "$(jq -r .status "$T/.out" | xargs)"
 check_eq "...with Vonage's price and currency" "0.0333|EUR" "$(sqlite3 "$SMS_DB" "select price, currency from messages where id = 1")"
 check_eq "...the err-code and its meaning kept" "6|failed: 6 Anti-Spam Rejection" "$(sqlite3 "$SMS_DB" "select provider_code, reason from messages where id = 2")"
+
+# --sync reads an err-code in Vonage's table (PROVIDERS.md 9.4), not Twilio's,
+# as the delivery-receipt webhook does: 9 is an opt-out, and recorded as one.
+stop_fake
+cat >"$T/script" <<'S'
+to=15552220003 ok-then failed 9
+to=15552220004 ok-then rejected 6
+to=15552220005 ok-then failed 42
+to=15552220006 ok-then expired 1 Unknown Network Error
+S
+start_fake_vonage --script "$T/script" || exit 1
+export SMS_DB=$T/sync2.db
+for n in 3 4 5 6; do sms-send -o json --to +1555222000$n --body "n$n" >/dev/null; done
+check_exit "--sync: accepted" 0 sms-status -o json --sync
+check_eq "...no opt-out yet" 0 "$(q "select count(*) from optouts")"
+check_exit "--sync: the err-codes" 0 sms-status -o json --sync
+check_eq "...err-code 9: opted_out, not retryable, with its meaning" \
+	"undelivered|opted_out|9|0|Illegal Number (the recipient opted out) (9)|carrier rejected: 9 Illegal Number (the recipient opted out)" \
+	"$(q "select status, error_code, provider_code, error_retryable, error_message, reason from messages where id = 1")"
+check_eq "...printed so" "opted_out false" "$(jq -r 'select(.id == 1) | "\(.error.code) \(.error.retryable)"' "$T/.out")"
+check_eq "...err-code 6: filtered, not retryable" "failed|filtered|6|0|failed: 6 Anti-Spam Rejection" \
+	"$(q "select status, error_code, provider_code, error_retryable, reason from messages where id = 2")"
+check_eq "...an err-code of no table: delivery_failed, not retryable" \
+	"undelivered|delivery_failed|42|0|carrier rejected: 42 Vonage delivery error" \
+	"$(q "select status, error_code, provider_code, error_retryable, reason from messages where id = 3")"
+check_eq "...err-code 1: retryable, Vonage's own words kept" \
+	"delivery_failed|1|1|carrier rejected: 1 Unknown Network Error" \
+	"$(q "select error_code, provider_code, error_retryable, reason from messages where id = 4")"
+check_eq "...err-code 9 opted the number out, as the webhook does" "+15552220003|provider vonage 9" \
+	"$(q "select number, source from optouts")"
+check_eq "...with one optout event" 1 "$(q "select count(*) from events where kind = 'optout'")"
+: >"$FAKE_LOG"
+check_exit "...and sms-send to that number is refused" 1 sms-send -o json --to +15552220003 --body again
+check_eq "...opted_out, no request made" "opted_out 0" "$(jq -r .error.code "$T/.out") $(wc -l <"$FAKE_LOG")"
+sms-optout remove +15552220003 >/dev/null
+check_exit "a third --sync asks again about the undelivered ones" 0 sms-status -o json --sync
+check_eq "...and the same err-code 9 again does not undo an opt-in made since" "0 1" \
+	"$(q "select count(*) from optouts") $(q "select count(*) from events where kind = 'optout'")"
 export SMS_DB=$T/sms.db
 
 # sms-inbox --fetch through the Reports API: a day a request, pages followed.

@@ -4,6 +4,8 @@
  * repeats kept) and answers each POST with the next line of a script:
  *
  *   ok [STATUS]            201 with a Message (status queued by default)
+ *   ok-then STATUS CODE [MSG]  201 queued; fetches then say sent, then STATUS
+ *                          with error_code CODE (and error_message MSG)
  *   error HTTP CODE [MSG]  Twilio's error JSON
  *   429 [RETRY_AFTER]      20429 with a Retry-After header
  *   500 | 503              20500 / 20503
@@ -56,6 +58,9 @@ struct msg {
 	char  sid[35];
 	char *json;   /* the created message */
 	int   fetches;
+	char *final;  /* ok-then: the status of the second fetch on, NULL: delivered */
+	long  error_code;
+	char *error_message; /* NULL: none */
 };
 
 static struct {
@@ -268,8 +273,10 @@ static char *next_action(const char *to)
 	return a ? a : strdup("ok");
 }
 
+/* then, code, emsg: an ok-then line's final status, error code and message. */
 static enum MHD_Result create_message(struct MHD_Connection *c, const char *account,
-                                      const cJSON *params, const char *status)
+                                      const cJSON *params, const char *status,
+                                      const char *then, long code, const char *emsg)
 {
 	const char *to = param(params, "To"), *from = param(params, "From"),
 	           *body = param(params, "Body");
@@ -317,6 +324,9 @@ static enum MHD_Result create_message(struct MHD_Connection *c, const char *acco
 	memcpy(rec->sid, sid, sizeof sid);
 	rec->json = strdup(s);
 	rec->fetches = 0;
+	rec->final = then ? strdup(then) : NULL;
+	rec->error_code = code;
+	rec->error_message = emsg ? strdup(emsg) : NULL;
 	pthread_mutex_unlock(&g.lock);
 	enum MHD_Result ret = reply(c, 201, s, NULL);
 	free(s);
@@ -336,6 +346,14 @@ static enum MHD_Result fetch_message(struct MHD_Connection *c, const char *sid)
 		cJSON_ReplaceItemInObject(m, "status", cJSON_CreateString(steps[k > 2 ? 2 : k]));
 		if (k >= 2)
 			cJSON_ReplaceItemInObject(m, "price", cJSON_CreateString("-0.00830"));
+		if (k >= 2 && g.msgs[i].final) {
+			cJSON_ReplaceItemInObject(m, "status", cJSON_CreateString(g.msgs[i].final));
+			cJSON_ReplaceItemInObject(m, "error_code",
+			                          cJSON_CreateNumber((double)g.msgs[i].error_code));
+			if (g.msgs[i].error_message)
+				cJSON_ReplaceItemInObject(m, "error_message",
+				                          cJSON_CreateString(g.msgs[i].error_message));
+		}
 		s = cJSON_PrintUnformatted(m);
 		cJSON_Delete(m);
 	}
@@ -490,7 +508,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		long a1 = 0, a2 = 0;
 		sscanf(action, "%31s %511[^\n]", word, rest);
 		if (strcmp(word, "ok") == 0) {
-			ret = create_message(c, account, params, rest[0] ? rest : "queued");
+			ret = create_message(c, account, params, rest[0] ? rest : "queued", NULL, 0, NULL);
+		} else if (strcmp(word, "ok-then") == 0 && sscanf(rest, "%*s %ld", &a2) == 1) {
+			char then[32] = "", emsg[256] = "";
+			sscanf(rest, "%31s %*s %255[^\n]", then, emsg);
+			ret = create_message(c, account, params, "queued", then, a2, emsg[0] ? emsg : NULL);
 		} else if (strcmp(word, "error") == 0 && sscanf(rest, "%ld %ld", &a1, &a2) == 2) {
 			const char *msg = rest;
 			for (int sp = 0; sp < 2 && msg; sp++)
@@ -510,7 +532,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			ret = MHD_NO;
 		} else if (strcmp(word, "delay") == 0) {
 			sleep_ms(atol(rest));
-			ret = create_message(c, account, params, "queued");
+			ret = create_message(c, account, params, "queued", NULL, 0, NULL);
 		} else {
 			ret = twilio_error(c, 500, 20500, "fake-twilio: bad script line", NULL);
 		}

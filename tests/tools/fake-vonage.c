@@ -9,8 +9,10 @@
  *
  *   ok [PARTS]            status 0: PARTS messages (default 1), each with a
  *                         message-id, a price of 0.03330000 and the balance
- *   ok-then STATUS [ERR]  ok, and the Reports API later says STATUS (and
- *                         error_code ERR) instead of delivered
+ *   ok-then STATUS [ERR [TEXT]]
+ *                         ok, and the Reports API later says STATUS (and
+ *                         error_code ERR, with error_code_description TEXT
+ *                         when given) instead of delivered
  *   status N [TEXT]       {"messages":[{"status":"N","error-text":TEXT}]}
  *   http CODE             that HTTP status with a plain-text body
  *   empty                 200 with {"message-count":"0","messages":[]}
@@ -68,6 +70,7 @@ struct msg {
 	int  queries;
 	char final[16];
 	char err[8];
+	char text[64]; /* error_code_description; "": none */
 };
 
 static struct {
@@ -323,7 +326,7 @@ static enum MHD_Result sms_error(struct MHD_Connection *c, int status, const cha
 }
 
 static enum MHD_Result sms_ok(struct MHD_Connection *c, const cJSON *params, int parts,
-                              const char *final, const char *err)
+                              const char *final, const char *err, const char *text)
 {
 	cJSON *j = cJSON_CreateObject(), *list = cJSON_CreateArray();
 	char buf[32];
@@ -342,6 +345,7 @@ static enum MHD_Result sms_ok(struct MHD_Connection *c, const cJSON *params, int
 		snprintf(r->id, sizeof r->id, "%08lX%08lX", (unsigned long)g.started & 0xffffffffUL, n);
 		snprintf(r->final, sizeof r->final, "%s", final ? final : "delivered");
 		snprintf(r->err, sizeof r->err, "%s", err ? err : "0");
+		snprintf(r->text, sizeof r->text, "%s", text ? text : "");
 		char id[24];
 		memcpy(id, r->id, sizeof id);
 		pthread_mutex_unlock(&g.lock);
@@ -379,11 +383,11 @@ static enum MHD_Result send_sms(struct MHD_Connection *c, const cJSON *params)
 	sscanf(action, "%31s %255[^\n]", word, rest);
 	free(action);
 	if (strcmp(word, "ok") == 0)
-		return sms_ok(c, params, rest[0] ? atoi(rest) : 1, NULL, NULL);
+		return sms_ok(c, params, rest[0] ? atoi(rest) : 1, NULL, NULL, NULL);
 	if (strcmp(word, "ok-then") == 0) {
-		char st[16] = "failed", err[8] = "0";
-		sscanf(rest, "%15s %7s", st, err);
-		return sms_ok(c, params, 1, st, err);
+		char st[16] = "failed", err[8] = "0", text[64] = "";
+		sscanf(rest, "%15s %7s %63[^\n]", st, err, text);
+		return sms_ok(c, params, 1, st, err, text);
 	}
 	if (strcmp(word, "status") == 0) {
 		int n = atoi(rest);
@@ -453,9 +457,10 @@ static enum MHD_Result outbound_record(struct MHD_Connection *c, const char *id)
 		cJSON_AddStringToObject(r, "direction", "outbound");
 		cJSON_AddStringToObject(r, "status", k == 1 ? "accepted" : m->final);
 		cJSON_AddStringToObject(r, "error_code", k == 1 ? "0" : m->err);
-		cJSON_AddStringToObject(r, "error_code_description",
-		                        k == 1 || strcmp(m->err, "0") == 0 ? "Delivered"
-		                                                           : "Anti-Spam Rejection");
+		if (k == 1 || strcmp(m->err, "0") == 0)
+			cJSON_AddStringToObject(r, "error_code_description", "Delivered");
+		else if (m->text[0])
+			cJSON_AddStringToObject(r, "error_code_description", m->text);
 		cJSON_AddStringToObject(r, "currency", "EUR");
 		cJSON_AddNumberToObject(r, "total_price", 0.0333);
 		cJSON_AddItemToArray(recs, r);
