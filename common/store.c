@@ -128,7 +128,19 @@ static const char migration_2[] =
 	"  updated_at  TEXT NOT NULL " TIME_CHECK("updated_at") "\n"
 	");\n";
 
-static const char *const migrations[] = {migration_1, migration_2};
+/* Version 3: the spend index holds only the messages that count as spend
+ * (SPEND_STATUS, see store_spend_since): staged (pending, approved, rejected),
+ * failed and canceled ones, many of them created today, are no longer read
+ * one by one to be thrown away. The query repeats SPEND_STATUS, so that SQLite
+ * may use the partial index. */
+#define SPEND_STATUS "status IN ('sending', 'queued', 'scheduled', 'sent', 'delivered', " \
+                     "'undelivered', 'unknown')"
+static const char migration_3[] =
+	"DROP INDEX messages_spend;\n"
+	"CREATE INDEX messages_spend ON messages (" SPEND_AT ") "
+	"WHERE direction = 'outbound' AND " SPEND_STATUS ";\n";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3};
 
 _Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -238,12 +250,12 @@ static const char *const static_sql[ST__N] = {
 	/* Money in millionths, exact: each price has at most 6 decimals, so the
 	 * rounded double is the exact integer. The provider's price when known
 	 * (Twilio's is negative), else the estimate. Without statistics the planner
-	 * would rather walk messages_inbox by direction: name the index. */
+	 * would rather walk messages_inbox by direction: name the index, whose
+	 * WHERE (direction and SPEND_STATUS) the query's must repeat. */
 	[ST_SPEND_SINCE] = "SELECT coalesce(sum(CAST(round(abs(CAST(coalesce(price, "
 	                   "price_estimate) AS REAL)) * 1000000) AS INTEGER)), 0) FROM messages "
-	                   "INDEXED BY messages_spend WHERE direction = 'outbound' AND " SPEND_AT " >= ?1 AND status IN "
-	                   "('sending', 'queued', 'scheduled', 'sent', 'delivered', "
-	                   "'undelivered', 'unknown')",
+	                   "INDEXED BY messages_spend WHERE direction = 'outbound' AND "
+	                   SPEND_STATUS " AND " SPEND_AT " >= ?1",
 	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
 	[ST_KV_SET] = "INSERT INTO kv (key, value, updated_at) VALUES (?1, ?2, ?3) "
 	              "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
@@ -1265,6 +1277,41 @@ static int msg_insert_row(struct store *s, struct val *v, int64_t *id)
 	return event_insert(s, *id, "created", v[C_STATUS].t, detail, NULL);
 }
 
+/* For an insert (store_msg_insert, the bulk insert): the defaults of the columns
+ * a record left out, and the checks they make possible: a status that fits the
+ * direction, a recipient. now must outlive the values. -1 with the error set. */
+static int vals_defaults(struct store *s, struct val *v, const char *now)
+{
+	if (!v[C_DIRECTION].t)
+		val_text(&v[C_DIRECTION], "outbound");
+	int inbound = strcmp(v[C_DIRECTION].t, "inbound") == 0;
+	if (!v[C_STATUS].t)
+		val_text(&v[C_STATUS], inbound ? "received" : "pending");
+	if (inbound != (strcmp(v[C_STATUS].t, "received") == 0)) {
+		seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
+		       v[C_DIRECTION].t);
+		return -1;
+	}
+	if (!v[C_TO].t || !*v[C_TO].t) {
+		seterr(s, "to: missing");
+		return -1;
+	}
+	if (!v[C_BODY].t)
+		val_text(&v[C_BODY], "");
+	if (!v[C_PRIORITY].t)
+		val_text(&v[C_PRIORITY], "normal");
+	if (v[C_READ].type == SQLITE_NULL)
+		val_int(&v[C_READ], 0);
+	if (v[C_REPLIED].type == SQLITE_NULL)
+		val_int(&v[C_REPLIED], 0);
+	if (!v[C_CREATED_AT].t)
+		val_text(&v[C_CREATED_AT], now);
+	val_text(&v[C_UPDATED_AT], now);
+	if (strcmp(v[C_STATUS].t, "sending") == 0)
+		val_text(&v[C_CLAIMED_AT], now);
+	return 0;
+}
+
 int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
 {
 	if (!cJSON_IsObject(rec)) {
@@ -1285,37 +1332,12 @@ int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
 	}
 	char now[TIME_LEN];
 	time_now(now);
-	if (!v[C_DIRECTION].t)
-		val_text(&v[C_DIRECTION], "outbound");
-	int inbound = strcmp(v[C_DIRECTION].t, "inbound") == 0;
-	if (!v[C_STATUS].t)
-		val_text(&v[C_STATUS], inbound ? "received" : "pending");
-	if (inbound != (strcmp(v[C_STATUS].t, "received") == 0)) {
-		seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
-		       v[C_DIRECTION].t);
+	if (vals_defaults(s, v, now))
 		goto out;
-	}
-	if (!v[C_TO].t || !*v[C_TO].t) {
-		seterr(s, "to: missing");
-		goto out;
-	}
 	if (v[C_PROVIDER_ID].t && !v[C_PROVIDER].t) {
 		seterr(s, "provider_id: given without a provider");
 		goto out;
 	}
-	if (!v[C_BODY].t)
-		val_text(&v[C_BODY], "");
-	if (!v[C_PRIORITY].t)
-		val_text(&v[C_PRIORITY], "normal");
-	if (v[C_READ].type == SQLITE_NULL)
-		val_int(&v[C_READ], 0);
-	if (v[C_REPLIED].type == SQLITE_NULL)
-		val_int(&v[C_REPLIED], 0);
-	if (!v[C_CREATED_AT].t)
-		val_text(&v[C_CREATED_AT], now);
-	val_text(&v[C_UPDATED_AT], now);
-	if (strcmp(v[C_STATUS].t, "sending") == 0)
-		val_text(&v[C_CLAIMED_AT], now);
 
 	int own;
 	if (op_begin(s, &own))
@@ -2256,8 +2278,8 @@ int store_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, 
  * that costs more than the row itself, so many rows share one execution. */
 #define BULK_ROWS 20
 
-/* The values of one record, checked and defaulted exactly as store_msg_insert
- * does (keep the two in step); now must outlive the values. */
+/* The values of one record, checked and defaulted as store_msg_insert does
+ * (vals_defaults); now must outlive the values. */
 static int bulk_vals(struct store *s, const cJSON *rec, struct val *v, const char *now)
 {
 	if (!cJSON_IsObject(rec)) {
@@ -2272,38 +2294,13 @@ static int bulk_vals(struct store *s, const cJSON *rec, struct val *v, const cha
 		if (field(s, rec, &mcols[i], &j, &present) || val_from_json(s, &mcols[i], j, &v[i]))
 			return -1;
 	}
-	if (!v[C_DIRECTION].t)
-		val_text(&v[C_DIRECTION], "outbound");
-	int inbound = strcmp(v[C_DIRECTION].t, "inbound") == 0;
-	if (!v[C_STATUS].t)
-		val_text(&v[C_STATUS], inbound ? "received" : "pending");
-	if (inbound != (strcmp(v[C_STATUS].t, "received") == 0)) {
-		seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
-		       v[C_DIRECTION].t);
+	if (vals_defaults(s, v, now))
 		return -1;
-	}
-	if (!v[C_TO].t || !*v[C_TO].t) {
-		seterr(s, "to: missing");
-		return -1;
-	}
 	if (v[C_PROVIDER_ID].t) {
 		/* Those may already be stored (a webhook retry): store_msg_insert. */
 		seterr(s, "provider_id: a bulk insert takes messages without one");
 		return -1;
 	}
-	if (!v[C_BODY].t)
-		val_text(&v[C_BODY], "");
-	if (!v[C_PRIORITY].t)
-		val_text(&v[C_PRIORITY], "normal");
-	if (v[C_READ].type == SQLITE_NULL)
-		val_int(&v[C_READ], 0);
-	if (v[C_REPLIED].type == SQLITE_NULL)
-		val_int(&v[C_REPLIED], 0);
-	if (!v[C_CREATED_AT].t)
-		val_text(&v[C_CREATED_AT], now);
-	val_text(&v[C_UPDATED_AT], now);
-	if (strcmp(v[C_STATUS].t, "sending") == 0)
-		val_text(&v[C_CLAIMED_AT], now);
 	return 0;
 }
 

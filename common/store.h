@@ -21,7 +21,7 @@ struct store;
 /* ---- Opening -------------------------------------------------------------- */
 
 /* The schema version this build writes (PRAGMA user_version of the file). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools

@@ -192,8 +192,11 @@ check_eq "... counts claimed and delivered messages, not staged or failed ones" 
 check_eq "spend since tomorrow is nothing" 0 "$(store-tool spend-since 2030-01-03T00:00:00+00:00)"
 check_exit "spend since a non-time is an error" 1 store-tool spend-since yesterday
 unset SMS_TEST_NOW
+spend_q="SELECT count(*) FROM messages WHERE direction = 'outbound' AND status IN ('sending', 'queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'unknown') AND coalesce(sent_at, claimed_at, created_at) >= '2030-01-01T00:00:00Z'"
 check "spend is summed through messages_spend" uses_index messages_spend \
-	"SELECT count(*) FROM messages INDEXED BY messages_spend WHERE direction = 'outbound' AND coalesce(sent_at, claimed_at, created_at) >= '2030-01-01T00:00:00Z'"
+	"${spend_q/FROM messages/FROM messages INDEXED BY messages_spend}"
+check_eq "... a partial index on the statuses that count" 1 \
+	"$(q "SELECT sql LIKE '%WHERE direction = ''outbound'' AND status IN (%' FROM sqlite_master WHERE name = 'messages_spend'")"
 
 # ---- opt-outs ------------------------------------------------------------------
 check_exit "a number is not opted out at first" 3 store-tool optout-check +15551230000
@@ -357,6 +360,11 @@ INSERT INTO messages (direction, status, to_number, from_number, body, priority,
 VALUES ('outbound', 'pending', '+15551234567', '+15557654321', 'from v1', 'urgent',
         '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z');
 INSERT INTO events (message_id, at, kind, status) VALUES (1, '2026-01-02T03:04:05Z', 'created', 'pending');
+INSERT INTO messages (direction, status, to_number, body, price_estimate, price, created_at, updated_at, sent_at)
+VALUES ('outbound', 'delivered', '+15551234567', 'sent', '0.0083', '-0.00790',
+        '2026-01-02T03:05:00Z', '2026-01-02T03:06:00Z', '2026-01-02T03:06:00Z'),
+       ('outbound', 'failed', '+15551234567', 'failed', '1.00', NULL,
+        '2026-01-02T03:05:00Z', '2026-01-02T03:06:00Z', NULL);
 INSERT INTO optouts VALUES ('+15550001111', '2026-01-02T03:04:05Z', 'STOP');
 PRAGMA user_version = 1;
 V1
@@ -367,7 +375,13 @@ check_eq "... adding the kv table" kv "$(q "SELECT name FROM sqlite_master WHERE
 check_eq "... and the claim columns" "claimed_by claimed_at" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('messages') WHERE name LIKE 'claimed%'")"
 check_eq "... keeping the data" "from v1|urgent|3|+15550001111" \
-	"$(q "SELECT body, priority, priority_rank, (SELECT number FROM optouts) FROM messages")"
+	"$(q "SELECT body, priority, priority_rank, (SELECT number FROM optouts) FROM messages WHERE id = 1")"
+check_eq "... rebuilding the spend index" 1 \
+	"$(q "SELECT sql LIKE '%WHERE direction = ''outbound'' AND status IN (%' FROM sqlite_master WHERE name = 'messages_spend'")"
+check "... which the spend query uses" uses_index messages_spend \
+	"${spend_q/FROM messages/FROM messages INDEXED BY messages_spend}"
+check "... and which holds the messages sent before" store-tool spend-since 2026-01-02T00:00:00Z
+check_eq "... their spend counted, the failed one's not" 7900 "$(cat "$T/.out")"
 check_eq "... in WAL mode" wal "$(q 'PRAGMA journal_mode')"
 check "the migrated message reads back" store-tool msg-get 1
 check_eq "... as a record" "from v1 2026-01-02T03:04:05Z" "$(jq -r '.body + " " + .created_at' "$T/.out")"
