@@ -28,7 +28,9 @@ CMDS       = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 SCRIPTS    = $(patsubst cmd/%.sh,%,$(wildcard cmd/*.sh))
 BINS       = $(CMDS:%=$(O)/bin/%)
 SCRIPT_BINS = $(SCRIPTS:%=$(O)/bin/%)
-TOOLS      = $(patsubst tests/tools/%.c,$(O)/tests/%,$(wildcard tests/tools/*.c))
+# tests/tools/fake-common.c is no tool: the fake provider servers link it.
+TOOLS      = $(patsubst tests/tools/%.c,$(O)/tests/%,$(filter-out tests/tools/fake-common.c,$(wildcard tests/tools/*.c)))
+FAKES      = $(filter $(O)/tests/fake-%,$(TOOLS))
 MAN1       = $(wildcard man/*.1)
 MAN5       = $(wildcard man/*.5)
 MAN7       = $(wildcard man/*.7)
@@ -77,6 +79,9 @@ $(SCRIPT_BINS): $(O)/bin/%: cmd/%.sh
 $(O)/tests/%: $(O)/tests/tools/%.o $(O)/libsmskit.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(FAKES): $(O)/tests/tools/fake-common.o
+$(FAKES:$(O)/tests/%=$(O)/tests/tools/%.o) $(O)/tests/tools/fake-common.o: tests/tools/fake-common.h
 
 # The suite runs twice: the normal build, then under ASan + UBSan.
 check: all

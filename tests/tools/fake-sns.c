@@ -23,14 +23,10 @@
  *
  * usage: fake-sns --port-file F --log F --key K --secret S --region R
  *                 [--token T] [--script F] [--optout NUMBER]... */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,37 +38,16 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#define MAX_BODY (1 << 20)
-
-struct rule {
-	char *to, *action;
-	int   used;
-};
+#include "fake-common.h"
 
 static struct {
 	pthread_mutex_t lock;
-	FILE           *log;
-	struct rule    *rules;
-	size_t          nrules;
 	const char     *key, *secret, *region, *token;
 	char          **optout;
 	size_t          noptout;
 	unsigned long   counter;
 	time_t          started;
-	volatile sig_atomic_t stop;
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER, .region = "us-east-1"};
-
-struct req {
-	char  *body;
-	size_t len;
-};
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
 
 /* ---- SigV4 ---------------------------------------------------------------------- */
 
@@ -278,83 +253,9 @@ static int verify(struct MHD_Connection *c, const char *body, size_t blen, char 
 
 /* ---- Requests -------------------------------------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
-static char *form_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			*o++ = ' ';
-		} else if (s[i] == '%') {
-			int hi, lo;
-			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-static cJSON *form_params(const char *body, size_t len)
-{
-	cJSON *arr = cJSON_CreateArray();
-	const char *p = body, *end = body + len;
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		if (stop > p) {
-			const char *kend = eq ? eq : stop;
-			char *k = form_decode(p, (size_t)(kend - p));
-			char *v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
-			if (!k || !v) {
-				free(k);
-				free(v);
-				cJSON_Delete(arr);
-				return NULL;
-			}
-			cJSON *pair = cJSON_CreateArray();
-			cJSON_AddItemToArray(pair, cJSON_CreateString(k));
-			cJSON_AddItemToArray(pair, cJSON_CreateString(v));
-			cJSON_AddItemToArray(arr, pair);
-			free(k);
-			free(v);
-		}
-		p = amp ? amp + 1 : end;
-	}
-	return arr;
-}
-
-static const char *param(const cJSON *params, const char *name)
-{
-	const cJSON *pair;
-	cJSON_ArrayForEach(pair, params)
-		if (strcmp(cJSON_GetArrayItem(pair, 0)->valuestring, name) == 0)
-			return cJSON_GetArrayItem(pair, 1)->valuestring;
-	return NULL;
-}
-
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *xml)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(xml), (void *)xml,
-	                                                         MHD_RESPMEM_MUST_COPY);
-	MHD_add_response_header(r, "Content-Type", "text/xml");
-	enum MHD_Result ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	return fake_reply(c, code, "text/xml", xml, NULL);
 }
 
 static void request_id(char out[40])
@@ -381,50 +282,25 @@ static enum MHD_Result aws_error(struct MHD_Connection *c, unsigned http, const 
 static void log_request(struct MHD_Connection *c, const char *method, const char *url,
                         const cJSON *params, const char *signed_h, int sig_ok)
 {
+	static const char *const hdrs[] = {"Content-Type", "Accept", "Host", "User-Agent",
+	                                   "X-Amz-Security-Token"};
 	cJSON *l = cJSON_CreateObject();
 	cJSON_AddStringToObject(l, "method", method);
 	cJSON_AddStringToObject(l, "path", url);
-	static const char *const hdrs[] = {"Content-Type", "Accept", "Host", "User-Agent",
-	                                   "X-Amz-Security-Token"};
-	for (size_t i = 0; i < sizeof hdrs / sizeof *hdrs; i++) {
-		const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, hdrs[i]);
-		cJSON_AddItemToObject(l, hdrs[i], v ? cJSON_CreateString(v) : cJSON_CreateNull());
-	}
+	fake_log_headers(l, c, hdrs, sizeof hdrs / sizeof *hdrs);
 	cJSON_AddStringToObject(l, "signed_headers", signed_h);
 	cJSON_AddBoolToObject(l, "sig_ok", sig_ok);
 	cJSON_AddItemToObject(l, "params", params ? cJSON_Duplicate(params, 1) : cJSON_CreateNull());
-	char *s = cJSON_PrintUnformatted(l);
-	pthread_mutex_lock(&g.lock);
-	fprintf(g.log, "%s\n", s);
-	fflush(g.log);
-	pthread_mutex_unlock(&g.lock);
-	free(s);
-	cJSON_Delete(l);
-}
-
-static char *next_action(const char *to)
-{
-	char *a = NULL;
-	pthread_mutex_lock(&g.lock);
-	for (size_t i = 0; i < g.nrules && !a; i++)
-		if (g.rules[i].to && to && strcmp(g.rules[i].to, to) == 0)
-			a = strdup(g.rules[i].action);
-	for (size_t i = 0; i < g.nrules && !a; i++)
-		if (!g.rules[i].to && !g.rules[i].used) {
-			g.rules[i].used = 1;
-			a = strdup(g.rules[i].action);
-		}
-	pthread_mutex_unlock(&g.lock);
-	return a ? a : strdup("ok");
+	fake_log_write(l);
 }
 
 static enum MHD_Result publish(struct MHD_Connection *c, const cJSON *params)
 {
-	const char *to = param(params, "PhoneNumber");
-	if (!to || !param(params, "Message"))
+	const char *to = fake_param(params, "PhoneNumber");
+	if (!to || !fake_param(params, "Message"))
 		return aws_error(c, 400, "Sender", "InvalidParameter",
 		                 "Invalid parameter: PhoneNumber or Message is missing");
-	char *action = next_action(to);
+	char *action = fake_next_action(to);
 	char word[32] = "", rest[512] = "";
 	sscanf(action, "%31s %511[^\n]", word, rest);
 	free(action);
@@ -449,11 +325,8 @@ static enum MHD_Result publish(struct MHD_Connection *c, const cJSON *params)
 		return aws_error(c, http, http >= 500 ? "Receiver" : "Sender", code,
 		                 n > 0 && rest[n] ? rest + n : "scripted error");
 	}
-	if (strcmp(word, "hang") == 0) {
-		while (!g.stop)
-			sleep_ms(50);
-		return MHD_NO;
-	}
+	if (strcmp(word, "hang") == 0)
+		return fake_hang();
 	if (strcmp(word, "drop") == 0)
 		return MHD_NO;
 	return aws_error(c, 500, "Receiver", "InternalError", "fake-sns: bad script line");
@@ -461,7 +334,7 @@ static enum MHD_Result publish(struct MHD_Connection *c, const cJSON *params)
 
 static enum MHD_Result opted_out(struct MHD_Connection *c, const cJSON *params)
 {
-	const char *n = param(params, "phoneNumber");
+	const char *n = fake_param(params, "phoneNumber");
 	if (!n)
 		return aws_error(c, 400, "Sender", "InvalidParameter",
 		                 "Invalid parameter: phoneNumber is missing");
@@ -480,40 +353,22 @@ static enum MHD_Result opted_out(struct MHD_Connection *c, const cJSON *params)
 	return reply(c, 200, buf);
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *upload,
-                              size_t *upload_size, void **con_cls)
+static enum MHD_Result handle(struct MHD_Connection *c, const char *method, const char *url,
+                              const char *body, size_t len)
 {
-	(void)cls;
-	(void)version;
-	struct req *rq = *con_cls;
-	if (!rq) {
-		*con_cls = calloc(1, sizeof *rq);
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (rq->len + *upload_size <= MAX_BODY) {
-			rq->body = realloc(rq->body, rq->len + *upload_size + 1);
-			memcpy(rq->body + rq->len, upload, *upload_size);
-			rq->len += *upload_size;
-			rq->body[rq->len] = '\0';
-		}
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	const char *body = rq->body ? rq->body : "";
-	cJSON *params = form_params(body, rq->len);
+	cJSON *params = fake_form_params(body, len);
 	const char *code;
 	char why[256], signed_h[256];
-	int ok = verify(c, body, rq->len, signed_h, sizeof signed_h, &code, why, sizeof why) == 0;
+	int ok = verify(c, body, len, signed_h, sizeof signed_h, &code, why, sizeof why) == 0;
 	log_request(c, method, url, params, signed_h, ok);
 	enum MHD_Result ret;
-	const char *action = params ? param(params, "Action") : NULL;
+	const char *action = params ? fake_param(params, "Action") : NULL;
 	if (!ok)
 		ret = aws_error(c, 403, "Sender", code, why);
 	else if (strcmp(method, "POST") != 0 || strcmp(url, "/") != 0)
 		ret = aws_error(c, 404, "Sender", "NotFound", "fake-sns answers POST / only");
-	else if (!params || !param(params, "Version") || strcmp(param(params, "Version"), "2010-03-31") != 0)
+	else if (!params || !fake_param(params, "Version") ||
+	         strcmp(fake_param(params, "Version"), "2010-03-31") != 0)
 		ret = aws_error(c, 400, "Sender", "InvalidParameter", "Version must be 2010-03-31");
 	else if (action && strcmp(action, "Publish") == 0)
 		ret = publish(c, params);
@@ -523,53 +378,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		ret = aws_error(c, 400, "Sender", "InvalidAction", "The action is not valid for this endpoint.");
 	cJSON_Delete(params);
 	return ret;
-}
-
-static void done(void *cls, struct MHD_Connection *c, void **con_cls,
-                 enum MHD_RequestTerminationCode toe)
-{
-	(void)cls;
-	(void)c;
-	(void)toe;
-	struct req *rq = *con_cls;
-	if (rq) {
-		free(rq->body);
-		free(rq);
-	}
-	*con_cls = NULL;
-}
-
-static void on_signal(int sig) { (void)sig; g.stop = 1; }
-
-static void load_script(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		perror(path);
-		exit(1);
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0 || line[0] == '#')
-			continue;
-		g.rules = realloc(g.rules, (g.nrules + 1) * sizeof *g.rules);
-		struct rule *r = &g.rules[g.nrules++];
-		r->used = 0;
-		r->to = NULL;
-		char *s = line;
-		if (strncmp(s, "to=", 3) == 0) {
-			char *sp = strchr(s, ' ');
-			r->to = strndup(s + 3, sp ? (size_t)(sp - s - 3) : strlen(s + 3));
-			s = sp ? sp + 1 : s + strlen(s);
-		}
-		r->action = strdup(s);
-	}
-	free(line);
-	fclose(fp);
 }
 
 int main(int argc, char **argv)
@@ -589,7 +397,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p': port_file = optarg; break;
 		case 'l': log_path = optarg; break;
-		case 's': load_script(optarg); break;
+		case 's': fake_script_load(optarg); break;
 		case 'k': g.key = optarg; break;
 		case 'S': g.secret = optarg; break;
 		case 'r': g.region = optarg; break;
@@ -609,37 +417,7 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	g.started = time(NULL);
-	g.log = fopen(log_path, "a");
-	if (!g.log) {
-		perror(log_path);
-		return 1;
-	}
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-		NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done,
-		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
-	if (!d) {
-		fprintf(stderr, "fake-sns: cannot listen\n");
-		return 1;
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (port_file) {
-		char tmp[4096];
-		snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-		FILE *fp = fopen(tmp, "w");
-		if (!fp || fprintf(fp, "%u\n", (unsigned)info->port) < 0 || fclose(fp) != 0 ||
-		    rename(tmp, port_file) != 0) {
-			perror(port_file);
-			return 1;
-		}
-	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	while (!g.stop)
-		sleep_ms(50);
-	MHD_stop_daemon(d);
-	fclose(g.log);
-	return 0;
+	struct fake_server s = {.name = "fake-sns", .port_file = port_file, .log_path = log_path,
+	                        .handle = handle};
+	return fake_serve(&s);
 }

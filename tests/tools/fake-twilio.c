@@ -31,13 +31,9 @@
  * usage: fake-twilio --port-file F --log F [--script F] [--auth USER:PASS]...
  *                    [--delay-ms N] [--listen PORT] [--inbound FILE]
  *                    [--list-error PAGE:HTTP:CODE] */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <getopt.h>
 #include <microhttpd.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +42,7 @@
 
 #include <cjson/cJSON.h>
 
-#define MAX_BODY (1 << 20)
-
-struct rule {
-	char *to;     /* NULL: a one-shot line */
-	char *action; /* the rest of the line */
-	int   used;
-};
+#include "fake-common.h"
 
 struct msg {
 	char  sid[35];
@@ -65,9 +55,6 @@ struct msg {
 
 static struct {
 	pthread_mutex_t lock;
-	FILE           *log;
-	struct rule    *rules;
-	size_t          nrules;
 	char          **auth;
 	size_t          nauth;
 	long            delay_ms;
@@ -76,105 +63,13 @@ static struct {
 	size_t          nmsgs;
 	cJSON          *inbound;  /* --inbound: the list Messages.json serves */
 	long            list_error[3]; /* --list-error: page, HTTP status, code */
-	volatile sig_atomic_t stop;
 	time_t          started;
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-struct req {
-	char  *body;
-	size_t len;
-	int    too_big;
-};
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes application/x-www-form-urlencoded text; NULL when malformed. */
-static char *form_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			*o++ = ' ';
-		} else if (s[i] == '%') {
-			int h, l;
-			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(h * 16 + l);
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* [[name, value], ...] in body order; NULL when malformed. */
-static cJSON *form_params(const char *body, size_t len)
-{
-	cJSON *arr = cJSON_CreateArray();
-	const char *p = body, *end = body + len;
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		if (stop > p) {
-			const char *kend = eq ? eq : stop;
-			char *k = form_decode(p, (size_t)(kend - p));
-			char *v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
-			if (!k || !v) {
-				free(k);
-				free(v);
-				cJSON_Delete(arr);
-				return NULL;
-			}
-			cJSON *pair = cJSON_CreateArray();
-			cJSON_AddItemToArray(pair, cJSON_CreateString(k));
-			cJSON_AddItemToArray(pair, cJSON_CreateString(v));
-			cJSON_AddItemToArray(arr, pair);
-			free(k);
-			free(v);
-		}
-		p = amp ? amp + 1 : end;
-	}
-	return arr;
-}
-
-static const char *param(const cJSON *params, const char *name)
-{
-	const cJSON *pair;
-	cJSON_ArrayForEach(pair, params)
-		if (strcmp(cJSON_GetArrayItem(pair, 0)->valuestring, name) == 0)
-			return cJSON_GetArrayItem(pair, 1)->valuestring;
-	return NULL;
-}
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *json,
                              const char *retry_after)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json,
-	                                                         MHD_RESPMEM_MUST_COPY);
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	if (retry_after)
-		MHD_add_response_header(r, "Retry-After", retry_after);
-	enum MHD_Result ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	return fake_reply(c, code, "application/json", json, retry_after);
 }
 
 static enum MHD_Result twilio_error(struct MHD_Connection *c, unsigned http, long code,
@@ -194,49 +89,15 @@ static enum MHD_Result twilio_error(struct MHD_Connection *c, unsigned http, lon
 	return ret;
 }
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-	(void)kind;
-	cJSON *pair = cJSON_CreateArray();
-	cJSON_AddItemToArray(pair, cJSON_CreateString(key));
-	cJSON_AddItemToArray(pair, cJSON_CreateString(value ? value : ""));
-	cJSON_AddItemToArray(cls, pair);
-	return MHD_YES;
-}
-
 static void log_request(struct MHD_Connection *c, const char *method, const char *url,
-                        const struct req *rq, const cJSON *params)
+                        const cJSON *params)
 {
+	static const char *const hdrs[] = {"Content-Type", "Accept", "User-Agent", "Host"};
 	cJSON *l = cJSON_CreateObject();
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	cJSON_AddNumberToObject(l, "t_ms", (double)ts.tv_sec * 1000 + (double)(ts.tv_nsec / 1000000));
-	cJSON_AddStringToObject(l, "method", method);
-	cJSON_AddStringToObject(l, "path", url);
-	char *pass = NULL;
-	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	cJSON_AddItemToObject(l, "user", user ? cJSON_CreateString(user) : cJSON_CreateNull());
-	cJSON_AddItemToObject(l, "pass", pass ? cJSON_CreateString(pass) : cJSON_CreateNull());
-	MHD_free(user);
-	MHD_free(pass);
-	static const char *const hdrs[] = {"Content-Type", "Accept", "User-Agent", "Host"};
-	for (size_t i = 0; i < sizeof hdrs / sizeof *hdrs; i++) {
-		const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, hdrs[i]);
-		cJSON_AddItemToObject(l, hdrs[i], v ? cJSON_CreateString(v) : cJSON_CreateNull());
-	}
-	cJSON_AddItemToObject(l, "params", params ? cJSON_Duplicate(params, 1) : cJSON_CreateNull());
-	cJSON *query = cJSON_CreateArray();
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, query);
-	cJSON_AddItemToObject(l, "query", query);
-	char *s = cJSON_PrintUnformatted(l);
-	pthread_mutex_lock(&g.lock);
-	fprintf(g.log, "%s\n", s);
-	fflush(g.log);
-	pthread_mutex_unlock(&g.lock);
-	free(s);
-	cJSON_Delete(l);
-	(void)rq;
+	fake_log_request(l, c, method, url, hdrs, sizeof hdrs / sizeof *hdrs, params);
 }
 
 static int auth_ok(struct MHD_Connection *c)
@@ -256,30 +117,13 @@ static int auth_ok(struct MHD_Connection *c)
 	return ok;
 }
 
-/* The action for a POST to `to`; a malloc'd copy. */
-static char *next_action(const char *to)
-{
-	char *a = NULL;
-	pthread_mutex_lock(&g.lock);
-	for (size_t i = 0; i < g.nrules && !a; i++)
-		if (g.rules[i].to && to && strcmp(g.rules[i].to, to) == 0)
-			a = strdup(g.rules[i].action);
-	for (size_t i = 0; i < g.nrules && !a; i++)
-		if (!g.rules[i].to && !g.rules[i].used) {
-			g.rules[i].used = 1;
-			a = strdup(g.rules[i].action);
-		}
-	pthread_mutex_unlock(&g.lock);
-	return a ? a : strdup("ok");
-}
-
 /* then, code, emsg: an ok-then line's final status, error code and message. */
 static enum MHD_Result create_message(struct MHD_Connection *c, const char *account,
                                       const cJSON *params, const char *status,
                                       const char *then, long code, const char *emsg)
 {
-	const char *to = param(params, "To"), *from = param(params, "From"),
-	           *body = param(params, "Body");
+	const char *to = fake_param(params, "To"), *from = fake_param(params, "From"),
+	           *body = fake_param(params, "Body");
 	int nmedia = 0;
 	const cJSON *pair;
 	cJSON_ArrayForEach(pair, params)
@@ -305,8 +149,8 @@ static enum MHD_Result create_message(struct MHD_Connection *c, const char *acco
 	cJSON_AddNullToObject(m, "error_message");
 	cJSON_AddItemToObject(m, "from", from ? cJSON_CreateString(from) : cJSON_CreateNull());
 	cJSON_AddItemToObject(m, "messaging_service_sid",
-	                      param(params, "MessagingServiceSid")
-	                              ? cJSON_CreateString(param(params, "MessagingServiceSid"))
+	                      fake_param(params, "MessagingServiceSid")
+	                              ? cJSON_CreateString(fake_param(params, "MessagingServiceSid"))
 	                              : cJSON_CreateNull());
 	cJSON_AddStringToObject(m, "num_media", med);
 	cJSON_AddStringToObject(m, "num_segments", seg);
@@ -381,11 +225,6 @@ static void date_of(const char *rfc2822, char out[16])
 		         (unsigned)(m - months) / 3u % 100u + 1u, (unsigned)d % 100u);
 }
 
-static const char *arg(struct MHD_Connection *c, const char *name)
-{
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
-}
-
 static void add_query(char *buf, size_t len, const char *name, const char *value)
 {
 	if (!value)
@@ -405,8 +244,9 @@ static void add_query(char *buf, size_t len, const char *name, const char *value
 /* GET .../Messages.json: a page of the --inbound list. */
 static enum MHD_Result list_messages(struct MHD_Connection *c, const char *account)
 {
-	const char *to = arg(c, "To"), *from = arg(c, "From"), *since = arg(c, "DateSent>");
-	const char *ps = arg(c, "PageSize"), *pg = arg(c, "Page");
+	const char *to = fake_arg(c, "To"), *from = fake_arg(c, "From");
+	const char *since = fake_arg(c, "DateSent>");
+	const char *ps = fake_arg(c, "PageSize"), *pg = fake_arg(c, "Page");
 	long size = ps ? atol(ps) : 50, page = pg ? atol(pg) : 0;
 	if (size < 1 || size > 1000 || page < 0)
 		return twilio_error(c, 400, 20001, "Invalid PageSize or Page", NULL);
@@ -467,32 +307,11 @@ static enum MHD_Result list_messages(struct MHD_Connection *c, const char *accou
 	return ret;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *upload,
-                              size_t *upload_size, void **con_cls)
+static enum MHD_Result handle(struct MHD_Connection *c, const char *method, const char *url,
+                              const char *body, size_t len)
 {
-	(void)cls;
-	(void)version;
-	struct req *rq = *con_cls;
-	if (!rq) {
-		*con_cls = calloc(1, sizeof *rq);
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (rq->len + *upload_size > MAX_BODY) {
-			rq->too_big = 1;
-		} else {
-			rq->body = realloc(rq->body, rq->len + *upload_size + 1);
-			memcpy(rq->body + rq->len, upload, *upload_size);
-			rq->len += *upload_size;
-			rq->body[rq->len] = '\0';
-		}
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	cJSON *params = strcmp(method, "POST") == 0 ? form_params(rq->body ? rq->body : "", rq->len)
-	                                            : cJSON_CreateArray();
-	log_request(c, method, url, rq, params);
+	cJSON *params = strcmp(method, "POST") == 0 ? fake_form_params(body, len) : cJSON_CreateArray();
+	log_request(c, method, url, params);
 	enum MHD_Result ret;
 	char account[64] = "", sid[64] = "";
 	int n = 0;
@@ -503,7 +322,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	} else if (strcmp(method, "POST") == 0 &&
 	           sscanf(url, "/2010-04-01/Accounts/%63[^/]/Messages.json%n", account, &n) == 1 &&
 	           url[n] == '\0') {
-		char *action = next_action(param(params, "To"));
+		char *action = fake_next_action(fake_param(params, "To"));
 		char word[32] = "", rest[512] = "";
 		long a1 = 0, a2 = 0;
 		sscanf(action, "%31s %511[^\n]", word, rest);
@@ -525,20 +344,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		} else if (strcmp(word, "503") == 0) {
 			ret = twilio_error(c, 503, 20503, "Service Unavailable", NULL);
 		} else if (strcmp(word, "hang") == 0) {
-			while (!g.stop)
-				sleep_ms(50);
-			ret = MHD_NO;
+			ret = fake_hang();
 		} else if (strcmp(word, "drop") == 0) {
 			ret = MHD_NO;
 		} else if (strcmp(word, "delay") == 0) {
-			sleep_ms(atol(rest));
+			fake_sleep_ms(atol(rest));
 			ret = create_message(c, account, params, "queued", NULL, 0, NULL);
 		} else {
 			ret = twilio_error(c, 500, 20500, "fake-twilio: bad script line", NULL);
 		}
 		free(action);
 		if (g.delay_ms > 0)
-			sleep_ms(g.delay_ms);
+			fake_sleep_ms(g.delay_ms);
 	} else if (strcmp(method, "GET") == 0 &&
 	           sscanf(url, "/2010-04-01/Accounts/%63[^/]/Messages.json%n", account, &n) == 1 &&
 	           url[n] == '\0') {
@@ -552,22 +369,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	cJSON_Delete(params);
 	return ret;
 }
-
-static void done(void *cls, struct MHD_Connection *c, void **con_cls,
-                 enum MHD_RequestTerminationCode toe)
-{
-	(void)cls;
-	(void)c;
-	(void)toe;
-	struct req *rq = *con_cls;
-	if (rq) {
-		free(rq->body);
-		free(rq);
-	}
-	*con_cls = NULL;
-}
-
-static void on_signal(int sig) { (void)sig; g.stop = 1; }
 
 static void load_inbound(const char *path)
 {
@@ -596,37 +397,6 @@ static void load_inbound(const char *path)
 	fclose(fp);
 }
 
-static void load_script(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		perror(path);
-		exit(1);
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0 || line[0] == '#')
-			continue;
-		g.rules = realloc(g.rules, (g.nrules + 1) * sizeof *g.rules);
-		struct rule *r = &g.rules[g.nrules++];
-		r->used = 0;
-		r->to = NULL;
-		char *s = line;
-		if (strncmp(s, "to=", 3) == 0) {
-			char *sp = strchr(s, ' ');
-			r->to = strndup(s + 3, sp ? (size_t)(sp - s - 3) : strlen(s + 3));
-			s = sp ? sp + 1 : s + strlen(s);
-		}
-		r->action = strdup(s);
-	}
-	free(line);
-	fclose(fp);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -643,7 +413,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p': port_file = optarg; break;
 		case 'l': log_path = optarg; break;
-		case 's': load_script(optarg); break;
+		case 's': fake_script_load(optarg); break;
 		case 'a':
 			if (!strchr(optarg, ':')) {
 				fprintf(stderr, "fake-twilio: --auth takes USER:PASS\n");
@@ -670,38 +440,7 @@ int main(int argc, char **argv)
 		}
 	}
 	g.started = time(NULL);
-	g.log = fopen(log_path, "a");
-	if (!g.log) {
-		perror(log_path);
-		return 1;
-	}
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-		NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done,
-		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)1000, MHD_OPTION_END);
-	if (!d) {
-		fprintf(stderr, "fake-twilio: cannot listen\n");
-		return 1;
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (port_file) {
-		char tmp[4096];
-		snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-		FILE *fp = fopen(tmp, "w");
-		if (!fp || fprintf(fp, "%u\n", (unsigned)info->port) < 0 || fclose(fp) != 0 ||
-		    rename(tmp, port_file) != 0) {
-			perror(port_file);
-			return 1;
-		}
-	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	while (!g.stop)
-		sleep_ms(50);
-	MHD_stop_daemon(d);
-	fclose(g.log);
-	return 0;
+	struct fake_server s = {.name = "fake-twilio", .port_file = port_file, .log_path = log_path,
+	                        .port = port, .conn_limit = 1000, .handle = handle};
+	return fake_serve(&s);
 }

@@ -35,14 +35,10 @@
  * usage: fake-vonage --port-file F --log F [--script F] [--key K]
  *                    [--secret S] [--sig-secret S --sig-method M]
  *                    [--inbound FILE] [--page-size N] */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,12 +54,7 @@
 #include "form.h"
 #include "vonage.h"
 
-#define MAX_BODY (1 << 20)
-
-struct rule {
-	char *to, *action;
-	int   used;
-};
+#include "fake-common.h"
 
 struct msg {
 	char id[24];
@@ -75,9 +66,6 @@ struct msg {
 
 static struct {
 	pthread_mutex_t lock;
-	FILE           *log;
-	struct rule    *rules;
-	size_t          nrules;
 	const char     *key, *secret, *sig_secret, *sig_method;
 	struct msg     *msgs;
 	size_t          nmsgs;
@@ -86,100 +74,12 @@ static struct {
 	long            page_size;
 	double          balance;
 	time_t          started;
-	volatile sig_atomic_t stop;
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER, .page_size = 1000, .balance = 10.0};
-
-struct req {
-	char  *body;
-	size_t len;
-};
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
-static char *form_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			*o++ = ' ';
-		} else if (s[i] == '%') {
-			int h, l;
-			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(h * 16 + l);
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* [[name, value], ...] in body order; NULL when malformed. */
-static cJSON *form_params(const char *body, size_t len)
-{
-	cJSON *arr = cJSON_CreateArray();
-	const char *p = body, *end = body + len;
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		if (stop > p) {
-			const char *kend = eq ? eq : stop;
-			char *k = form_decode(p, (size_t)(kend - p));
-			char *v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) : strdup("");
-			if (!k || !v) {
-				free(k);
-				free(v);
-				cJSON_Delete(arr);
-				return NULL;
-			}
-			cJSON *pair = cJSON_CreateArray();
-			cJSON_AddItemToArray(pair, cJSON_CreateString(k));
-			cJSON_AddItemToArray(pair, cJSON_CreateString(v));
-			cJSON_AddItemToArray(arr, pair);
-			free(k);
-			free(v);
-		}
-		p = amp ? amp + 1 : end;
-	}
-	return arr;
-}
-
-static const char *param(const cJSON *params, const char *name)
-{
-	const cJSON *pair;
-	cJSON_ArrayForEach(pair, params)
-		if (strcmp(cJSON_GetArrayItem(pair, 0)->valuestring, name) == 0)
-			return cJSON_GetArrayItem(pair, 1)->valuestring;
-	return NULL;
-}
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type,
                              const char *body)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-	                                                         MHD_RESPMEM_MUST_COPY);
-	MHD_add_response_header(r, "Content-Type", type);
-	enum MHD_Result ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	return fake_reply(c, code, type, body, NULL);
 }
 
 static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned code, cJSON *j)
@@ -191,45 +91,12 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned code, cJSON
 	return ret;
 }
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-	(void)kind;
-	cJSON *pair = cJSON_CreateArray();
-	cJSON_AddItemToArray(pair, cJSON_CreateString(key));
-	cJSON_AddItemToArray(pair, cJSON_CreateString(value ? value : ""));
-	cJSON_AddItemToArray(cls, pair);
-	return MHD_YES;
-}
-
 static void log_request(struct MHD_Connection *c, const char *method, const char *url,
                         const cJSON *params)
 {
-	cJSON *l = cJSON_CreateObject();
-	cJSON_AddStringToObject(l, "method", method);
-	cJSON_AddStringToObject(l, "path", url);
-	char *pass = NULL;
-	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	cJSON_AddItemToObject(l, "user", user ? cJSON_CreateString(user) : cJSON_CreateNull());
-	cJSON_AddItemToObject(l, "pass", pass ? cJSON_CreateString(pass) : cJSON_CreateNull());
-	MHD_free(user);
-	MHD_free(pass);
 	static const char *const hdrs[] = {"Content-Type", "Accept", "User-Agent"};
-	for (size_t i = 0; i < sizeof hdrs / sizeof *hdrs; i++) {
-		const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, hdrs[i]);
-		cJSON_AddItemToObject(l, hdrs[i], v ? cJSON_CreateString(v) : cJSON_CreateNull());
-	}
-	cJSON_AddItemToObject(l, "params", params ? cJSON_Duplicate(params, 1) : cJSON_CreateNull());
-	cJSON *query = cJSON_CreateArray();
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, query);
-	cJSON_AddItemToObject(l, "query", query);
-	char *s = cJSON_PrintUnformatted(l);
-	pthread_mutex_lock(&g.lock);
-	fprintf(g.log, "%s\n", s);
-	fflush(g.log);
-	pthread_mutex_unlock(&g.lock);
-	free(s);
-	cJSON_Delete(l);
+	fake_log_request(cJSON_CreateObject(), c, method, url, hdrs, sizeof hdrs / sizeof *hdrs,
+	                 params);
 }
 
 /* ---- The signature, computed here (PROVIDERS.md 9.5), not with smskit's code ---- */
@@ -249,7 +116,7 @@ static void clean(char *d, const char *s)
 
 static int sig_ok(const cJSON *params)
 {
-	const char *sig = param(params, "sig");
+	const char *sig = fake_param(params, "sig");
 	if (!sig || !g.sig_secret)
 		return 0;
 	size_t n = (size_t)cJSON_GetArraySize(params), k = 0, len = 1;
@@ -296,22 +163,6 @@ static int sig_ok(const cJSON *params)
 
 /* ---- POST /sms/json ------------------------------------------------------------ */
 
-static char *next_action(const char *to)
-{
-	char *a = NULL;
-	pthread_mutex_lock(&g.lock);
-	for (size_t i = 0; i < g.nrules && !a; i++)
-		if (g.rules[i].to && to && strcmp(g.rules[i].to, to) == 0)
-			a = strdup(g.rules[i].action);
-	for (size_t i = 0; i < g.nrules && !a; i++)
-		if (!g.rules[i].to && !g.rules[i].used) {
-			g.rules[i].used = 1;
-			a = strdup(g.rules[i].action);
-		}
-	pthread_mutex_unlock(&g.lock);
-	return a ? a : strdup("ok");
-}
-
 static enum MHD_Result sms_error(struct MHD_Connection *c, int status, const char *text)
 {
 	cJSON *j = cJSON_CreateObject(), *list = cJSON_CreateArray(), *m = cJSON_CreateObject();
@@ -349,15 +200,15 @@ static enum MHD_Result sms_ok(struct MHD_Connection *c, const cJSON *params, int
 		char id[24];
 		memcpy(id, r->id, sizeof id);
 		pthread_mutex_unlock(&g.lock);
-		cJSON_AddStringToObject(m, "to", param(params, "to"));
+		cJSON_AddStringToObject(m, "to", fake_param(params, "to"));
 		cJSON_AddStringToObject(m, "message-id", id);
 		cJSON_AddStringToObject(m, "status", "0");
 		snprintf(buf, sizeof buf, "%.8f", bal);
 		cJSON_AddStringToObject(m, "remaining-balance", buf);
 		cJSON_AddStringToObject(m, "message-price", "0.03330000");
 		cJSON_AddStringToObject(m, "network", "310260");
-		if (param(params, "client-ref"))
-			cJSON_AddStringToObject(m, "client-ref", param(params, "client-ref"));
+		if (fake_param(params, "client-ref"))
+			cJSON_AddStringToObject(m, "client-ref", fake_param(params, "client-ref"));
 		cJSON_AddItemToArray(list, m);
 	}
 	cJSON_AddItemToObject(j, "messages", list);
@@ -366,19 +217,19 @@ static enum MHD_Result sms_ok(struct MHD_Connection *c, const cJSON *params, int
 
 static enum MHD_Result send_sms(struct MHD_Connection *c, const cJSON *params)
 {
-	const char *key = param(params, "api_key"), *secret = param(params, "api_secret");
+	const char *key = fake_param(params, "api_key"), *secret = fake_param(params, "api_secret");
 	int creds = key && g.key && strcmp(key, g.key) == 0;
-	if (creds && param(params, "sig") && secret)
+	if (creds && fake_param(params, "sig") && secret)
 		return sms_error(c, 32, "Signature and API secret disallowed");
-	if (creds && param(params, "sig")) {
-		if (!param(params, "timestamp") || !sig_ok(params))
+	if (creds && fake_param(params, "sig")) {
+		if (!fake_param(params, "timestamp") || !sig_ok(params))
 			return sms_error(c, 14, "Invalid Signature");
 	} else if (!(creds && secret && g.secret && strcmp(secret, g.secret) == 0)) {
 		return sms_error(c, 4, "Bad Credentials");
 	}
-	if (!param(params, "from") || !param(params, "to") || !param(params, "text"))
+	if (!fake_param(params, "from") || !fake_param(params, "to") || !fake_param(params, "text"))
 		return sms_error(c, 2, "Missing from, to or text");
-	char *action = next_action(param(params, "to"));
+	char *action = fake_next_action(fake_param(params, "to"));
 	char word[32] = "", rest[256] = "";
 	sscanf(action, "%31s %255[^\n]", word, rest);
 	free(action);
@@ -402,22 +253,14 @@ static enum MHD_Result send_sms(struct MHD_Connection *c, const cJSON *params)
 		cJSON_AddItemToObject(j, "messages", cJSON_CreateArray());
 		return reply_json(c, 200, j);
 	}
-	if (strcmp(word, "hang") == 0) {
-		while (!g.stop)
-			sleep_ms(50);
-		return MHD_NO;
-	}
+	if (strcmp(word, "hang") == 0)
+		return fake_hang();
 	if (strcmp(word, "drop") == 0)
 		return MHD_NO;
 	return reply(c, 500, "text/plain", "fake-vonage: bad script line");
 }
 
 /* ---- GET /v2/reports/records ----------------------------------------------------- */
-
-static const char *arg(struct MHD_Connection *c, const char *name)
-{
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
-}
 
 static enum MHD_Result problem(struct MHD_Connection *c, unsigned code, const char *title,
                                const char *detail)
@@ -487,12 +330,12 @@ static long long when(const char *s)
 
 static enum MHD_Result inbound_records(struct MHD_Connection *c)
 {
-	long long from = when(arg(c, "date_start")), to = when(arg(c, "date_end"));
+	long long from = when(fake_arg(c, "date_start")), to = when(fake_arg(c, "date_end"));
 	if (from < 0 || to < 0)
 		return problem(c, 422, "Unprocessable entity", "date_start and date_end are required");
 	if (to - from > 86400)
 		return problem(c, 422, "Invalid filter", "date_end is more than 24 hours after date_start");
-	long skip = arg(c, "cursor") ? atol(arg(c, "cursor")) : 0;
+	long skip = fake_arg(c, "cursor") ? atol(fake_arg(c, "cursor")) : 0;
 	cJSON *all = cJSON_CreateArray();
 	const cJSON *m;
 	cJSON_ArrayForEach(m, g.inbound) {
@@ -504,7 +347,7 @@ static enum MHD_Result inbound_records(struct MHD_Connection *c)
 	cJSON *j = cJSON_CreateObject(), *recs = cJSON_CreateArray();
 	for (long i = skip; i < total && i < skip + g.page_size; i++) {
 		cJSON *r = cJSON_Duplicate(cJSON_GetArrayItem(all, (int)i), 1);
-		if (!arg(c, "include_message") || strcmp(arg(c, "include_message"), "true") != 0)
+		if (!fake_arg(c, "include_message") || strcmp(fake_arg(c, "include_message"), "true") != 0)
 			cJSON_DeleteItemFromObject(r, "message_body");
 		cJSON_AddItemToArray(recs, r);
 	}
@@ -518,8 +361,8 @@ static enum MHD_Result inbound_records(struct MHD_Connection *c)
 		snprintf(href, sizeof href,
 		         "http://%s/v2/reports/records?account_id=%s&product=SMS&direction=inbound"
 		         "&include_message=true&date_start=%s&date_end=%s&cursor=%ld&iv=fakeiv",
-		         host ? host : "127.0.0.1", g.key, arg(c, "date_start"), arg(c, "date_end"),
-		         skip + g.page_size);
+		         host ? host : "127.0.0.1", g.key, fake_arg(c, "date_start"),
+		         fake_arg(c, "date_end"), skip + g.page_size);
 		cJSON *links = cJSON_CreateObject(), *next = cJSON_CreateObject();
 		cJSON_AddStringToObject(next, "href", href);
 		cJSON_AddItemToObject(links, "next", next);
@@ -533,41 +376,23 @@ static enum MHD_Result records(struct MHD_Connection *c)
 {
 	if (!basic_ok(c))
 		return problem(c, 401, "Unauthorized", "You did not provide correct credentials.");
-	const char *acc = arg(c, "account_id"), *prod = arg(c, "product"), *dir = arg(c, "direction");
+	const char *acc = fake_arg(c, "account_id"), *prod = fake_arg(c, "product"),
+	           *dir = fake_arg(c, "direction");
 	if (!acc || strcmp(acc, g.key) != 0)
 		return problem(c, 403, "Forbidden", "User not authorized to query the requested data");
 	if (!prod || strcmp(prod, "SMS") != 0 || !dir)
 		return problem(c, 422, "Unprocessable entity", "product=SMS and direction are required");
-	if (strcmp(dir, "outbound") == 0 && arg(c, "id"))
-		return outbound_record(c, arg(c, "id"));
+	if (strcmp(dir, "outbound") == 0 && fake_arg(c, "id"))
+		return outbound_record(c, fake_arg(c, "id"));
 	if (strcmp(dir, "inbound") == 0)
 		return inbound_records(c);
 	return problem(c, 422, "Unprocessable entity", "unsupported query");
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *upload,
-                              size_t *upload_size, void **con_cls)
+static enum MHD_Result handle(struct MHD_Connection *c, const char *method, const char *url,
+                              const char *body, size_t len)
 {
-	(void)cls;
-	(void)version;
-	struct req *rq = *con_cls;
-	if (!rq) {
-		*con_cls = calloc(1, sizeof *rq);
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (rq->len + *upload_size <= MAX_BODY) {
-			rq->body = realloc(rq->body, rq->len + *upload_size + 1);
-			memcpy(rq->body + rq->len, upload, *upload_size);
-			rq->len += *upload_size;
-			rq->body[rq->len] = '\0';
-		}
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	cJSON *params = strcmp(method, "POST") == 0 ? form_params(rq->body ? rq->body : "", rq->len)
-	                                            : cJSON_CreateArray();
+	cJSON *params = strcmp(method, "POST") == 0 ? fake_form_params(body, len) : cJSON_CreateArray();
 	log_request(c, method, url, params);
 	enum MHD_Result ret;
 	if (!params)
@@ -582,62 +407,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return ret;
 }
 
-static void done(void *cls, struct MHD_Connection *c, void **con_cls,
-                 enum MHD_RequestTerminationCode toe)
+static void add_inbound(const char *path, char *line)
 {
-	(void)cls;
-	(void)c;
-	(void)toe;
-	struct req *rq = *con_cls;
-	if (rq) {
-		free(rq->body);
-		free(rq);
-	}
-	*con_cls = NULL;
-}
-
-static void on_signal(int sig) { (void)sig; g.stop = 1; }
-
-static void load_lines(const char *path, int script)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		perror(path);
+	cJSON *m = cJSON_Parse(line);
+	if (!cJSON_IsObject(m)) {
+		fprintf(stderr, "fake-vonage: %s: not a JSON object: %s\n", path, line);
 		exit(1);
 	}
-	if (!script)
-		g.inbound = cJSON_CreateArray();
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0 || line[0] == '#')
-			continue;
-		if (!script) {
-			cJSON *m = cJSON_Parse(line);
-			if (!cJSON_IsObject(m)) {
-				fprintf(stderr, "fake-vonage: %s: not a JSON object: %s\n", path, line);
-				exit(1);
-			}
-			cJSON_AddItemToArray(g.inbound, m);
-			continue;
-		}
-		g.rules = realloc(g.rules, (g.nrules + 1) * sizeof *g.rules);
-		struct rule *r = &g.rules[g.nrules++];
-		r->used = 0;
-		r->to = NULL;
-		char *s = line;
-		if (strncmp(s, "to=", 3) == 0) {
-			char *sp = strchr(s, ' ');
-			r->to = strndup(s + 3, sp ? (size_t)(sp - s - 3) : strlen(s + 3));
-			s = sp ? sp + 1 : s + strlen(s);
-		}
-		r->action = strdup(s);
-	}
-	free(line);
-	fclose(fp);
+	cJSON_AddItemToArray(g.inbound, m);
+}
+
+static void load_inbound(const char *path)
+{
+	g.inbound = cJSON_CreateArray();
+	fake_read_lines(path, add_inbound);
 }
 
 /* --sign METHOD SECRET NAME=VALUE...: smskit's own signature, for the vectors. */
@@ -678,12 +461,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p': port_file = optarg; break;
 		case 'l': log_path = optarg; break;
-		case 's': load_lines(optarg, 1); break;
+		case 's': fake_script_load(optarg); break;
 		case 'k': g.key = optarg; break;
 		case 'S': g.secret = optarg; break;
 		case 'g': g.sig_secret = optarg; break;
 		case 'm': g.sig_method = optarg; break;
-		case 'i': load_lines(optarg, 0); break;
+		case 'i': load_inbound(optarg); break;
 		case 'n': g.page_size = atol(optarg) > 0 ? atol(optarg) : 1000; break;
 		default:
 			fprintf(stderr, "usage: fake-vonage --port-file F --log F [--script F] [--key K] "
@@ -695,37 +478,7 @@ int main(int argc, char **argv)
 	if (!g.inbound)
 		g.inbound = cJSON_CreateArray();
 	g.started = time(NULL);
-	g.log = fopen(log_path, "a");
-	if (!g.log) {
-		perror(log_path);
-		return 1;
-	}
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-		NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done,
-		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
-	if (!d) {
-		fprintf(stderr, "fake-vonage: cannot listen\n");
-		return 1;
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (port_file) {
-		char tmp[4096];
-		snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-		FILE *fp = fopen(tmp, "w");
-		if (!fp || fprintf(fp, "%u\n", (unsigned)info->port) < 0 || fclose(fp) != 0 ||
-		    rename(tmp, port_file) != 0) {
-			perror(port_file);
-			return 1;
-		}
-	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	while (!g.stop)
-		sleep_ms(50);
-	MHD_stop_daemon(d);
-	fclose(g.log);
-	return 0;
+	struct fake_server s = {.name = "fake-vonage", .port_file = port_file, .log_path = log_path,
+	                        .handle = handle};
+	return fake_serve(&s);
 }
