@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #define QUERY_MAX (1 << 20) /* a selection is a few keys: more than 1 MiB is a mistake */
 
@@ -54,40 +53,6 @@ int query_fail(struct rec_out *out, const char *code, const char *fmt, ...)
 
 static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* A \u0000 escape parses as valid JSON but would cut a C string short: an
- * odd number of backslashes before "u0000" is one. */
-static int has_nul_escape(const char *s, size_t n)
-{
-	const char *p = s, *end = s + n;
-	while ((p = memmem(p, (size_t)(end - p), "u0000", 5)) != NULL) {
-		size_t bs = 0;
-		for (const char *q = p - 1; q >= s && *q == '\\'; q--)
-			bs++;
-		if (bs % 2 == 1)
-			return 1;
-		p += 5;
-	}
-	return 0;
-}
-
-/* The offset of the first byte that is not valid UTF-8, or -1. */
-static long utf8_invalid_at(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		                                      (utf8proc_ssize_t)(n - i), &cp);
-		if (k < 0)
-			return (long)i;
-		i += (size_t)k;
-	}
-	return -1;
-}
 
 /* The whole of fp, as one JSON object in *obj (NULL when fp holds nothing but
  * white space). Returns 0, or EX_DATAERR once reported. */
@@ -118,7 +83,7 @@ static int read_object(FILE *fp, struct rec_out *out, cJSON **obj)
 		rc = 0; /* no query: no selection of its own */
 	} else if (memchr(s, '\0', n)) {
 		rc = query_fail(out, "nul_byte", "the input holds a NUL byte");
-	} else if ((bad_at = utf8_invalid_at(s, n)) >= 0) {
+	} else if ((bad_at = rec_utf8_invalid_at(s, n)) >= 0) {
 		rc = query_fail(out, "invalid_utf8", "the input is not valid UTF-8 (byte %ld)",
 		                bad_at + 1);
 	} else {
@@ -133,7 +98,7 @@ static int read_object(FILE *fp, struct rec_out *out, cJSON **obj)
 			                "object is expected");
 		else if (!cJSON_IsObject(j))
 			rc = query_fail(out, "bad_json", "the input is JSON but not an object");
-		else if (has_nul_escape(s, n))
+		else if (rec_has_nul_escape(s, n))
 			rc = query_fail(out, "nul_byte", "the input holds a \\u0000 escape");
 		if (rc)
 			cJSON_Delete(j);

@@ -122,7 +122,7 @@ static size_t ascii_run(const unsigned char *s, size_t n)
 
 /* Returns the offset of the first invalid UTF-8 sequence, or -1 when valid.
  * ASCII goes by in runs: most lines are mostly ASCII. */
-static long utf8_invalid_at(const char *s, size_t n)
+long rec_utf8_invalid_at(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -141,7 +141,7 @@ static long utf8_invalid_at(const char *s, size_t n)
 
 /* A \u0000 escape parses as valid JSON but would silently cut a C string short.
  * Counts the backslashes before "u0000" so that "\\u0000" (text) is allowed. */
-static int has_nul_escape(const char *s, size_t n)
+int rec_has_nul_escape(const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
 	if (!memchr(s, '\\', n))
@@ -179,7 +179,7 @@ static int next_line(struct rec_in *r, size_t *len, cJSON **bad)
 			*bad = bad_record(r->lineno, "nul_byte", "input line holds a NUL byte");
 			return 1;
 		}
-		long at = utf8_invalid_at(r->line, k);
+		long at = rec_utf8_invalid_at(r->line, k);
 		if (at >= 0) {
 			char msg[96];
 			snprintf(msg, sizeof msg, "input is not valid UTF-8 (byte %ld)", at + 1);
@@ -218,7 +218,7 @@ static void parse_line(struct rec_in *r, size_t len, cJSON **obj, cJSON **bad)
 		return;
 	}
 	r->nparsed++;
-	if (has_nul_escape(r->line, len)) {
+	if (rec_has_nul_escape(r->line, len)) {
 		cJSON_Delete(j);
 		*bad = bad_record(r->lineno, "nul_byte", "input holds a \\u0000 escape");
 		return;
@@ -610,9 +610,9 @@ int rec_next_lazy(struct rec_in *r, struct rec_field *fields, size_t n, cJSON **
 	if (*bad)
 		return 1;
 	struct span local[16], *spans = n <= 16 ? local : xmalloc(n * sizeof *spans);
-	/* has_nul_escape() only finds a \u0000, which the scan refuses: it is asked anyway,
+	/* rec_has_nul_escape() only finds a \u0000, which the scan refuses: it is asked anyway,
 	 * as in rec_next(), since it costs next to nothing. */
-	if (scan_plain(r, len, fields, n, spans) && !has_nul_escape(r->line, len)) {
+	if (scan_plain(r, len, fields, n, spans) && !rec_has_nul_escape(r->line, len)) {
 		take_strings(r, len, fields, n, spans);
 		r->nparsed++;
 		r->rawlen = len;

@@ -31,6 +31,13 @@ void rec_in_free(struct rec_in *r);
  * The caller owns whichever it gets and passes it to rec_emit(). */
 int rec_next(struct rec_in *r, cJSON **obj, cJSON **bad);
 
+/* The checks every input line goes through, for other readers of JSON input
+ * (query.c): the offset of the first byte of s[0..n) that is not valid UTF-8,
+ * or -1; and 1 when s holds a \u0000 escape (valid JSON that would cut a C
+ * string short), else 0. */
+long rec_utf8_invalid_at(const char *s, size_t n);
+int rec_has_nul_escape(const char *s, size_t n);
+
 /* The last record's text exactly as read (no newline), for programs that only
  * add fields and want to pass the input through byte for byte: see json_str().
  * Valid until the next rec_next() or rec_next_lazy(). */
