@@ -736,6 +736,34 @@ static int apply_sns_control(struct store *st, struct webhook_job *j)
 
 /* A Vonage delivery receipt (PROVIDERS.md 9.4): found by messageId, or, for a
  * later part of a long message, by the client-ref the send gave it. */
+/* A callback for a message we do not hold, or a status we do not track:
+ * acknowledged (a retry would not help) and kept in the event log. Takes params. */
+static int log_untracked(struct store *st, struct webhook_job *j, int64_t id, int notfound,
+                         const char *given, const char *sid, cJSON *params)
+{
+	snprintf(j->what, sizeof j->what, notfound
+	         ? "status %.20s for %.40s: no such message here, logged"
+	         : "status %.20s for %.40s: not a status smskit tracks, logged", given, sid);
+	cJSON_AddStringToObject(params, "outcome", notfound ? "unknown message" : "status not tracked");
+	int rc = store_event_append(st, id, "webhook", NULL, params, NULL) == STORE_OK ? STORE_OK
+	                                                                            : STORE_ERR;
+	cJSON_Delete(params);
+	return rc;
+}
+
+/* A delivery error into fields (delivery.h); when the provider's code says the
+ * recipient opted out, the opt-out of number to too. 0, or -1 on a store error. */
+static int error_fields(struct store *st, cJSON *fields, const char *provider, const char *status,
+                        long code, const char *message, const char *to)
+{
+	delivery_error_fields(fields, provider, status, code, message);
+	char source[48];
+	if (delivery_opted_out(provider, code, source, sizeof source) && to && to[0] == '+' &&
+	    store_optout_add(st, to, source) < 0)
+		return -1;
+	return 0;
+}
+
 /* Moves message id to status with fields, as a status callback or delivery
  * receipt asks (takes fields and params, the event's detail). Callbacks
  * arrive out of order: a late "sent" never undoes "delivered"; such a one is
@@ -788,17 +816,8 @@ static int apply_status_vonage(struct store *st, struct webhook_job *j)
 	}
 	if (rc == STORE_ERR)
 		goto fail;
-	if (rc == STORE_NOTFOUND || !status) {
-		snprintf(j->what, sizeof j->what, rc == STORE_NOTFOUND
-		         ? "status %.20s for %.40s: no such message here, logged"
-		         : "status %.20s for %.40s: not a status smskit tracks, logged", given, sid);
-		cJSON_AddStringToObject(params, "outcome", rc == STORE_NOTFOUND ? "unknown message"
-		                                                               : "status not tracked");
-		if (store_event_append(st, id, "webhook", NULL, params, NULL) != STORE_OK)
-			goto fail;
-		cJSON_Delete(params);
-		return STORE_OK;
-	}
+	if (rc == STORE_NOTFOUND || !status)
+		return log_untracked(st, j, id, rc == STORE_NOTFOUND, given, sid, params);
 	cJSON *fields = cJSON_CreateObject();
 	money_t m;
 	const char *price = form_get(f, "price");
@@ -811,12 +830,10 @@ static int apply_status_vonage(struct store *st, struct webhook_job *j)
 	long long code;
 	if (ec && *ec && parse_whole(ec, 999999, &code) == 0 && code > 0 &&
 	    strcmp(status, "delivered") != 0) {
-		delivery_error_fields(fields, "vonage", status, (long)code, NULL);
 		/* 9: the recipient texted STOP (PROVIDERS.md 6). */
-		char to[40], source[48];
+		char to[40];
 		vonage_e164(form_get(f, "msisdn") ? form_get(f, "msisdn") : "", to, sizeof to);
-		if (delivery_opted_out("vonage", (long)code, source, sizeof source) && to[0] == '+' &&
-		    store_optout_add(st, to, source) < 0) {
+		if (error_fields(st, fields, "vonage", status, (long)code, NULL, to) < 0) {
 			cJSON_Delete(fields);
 			goto fail;
 		}
@@ -859,18 +876,8 @@ static int apply_status(struct store *st, struct webhook_job *j)
 	int rc = store_msg_find_provider_id(st, j->w->provider, sid, &id);
 	if (rc == STORE_ERR)
 		goto fail;
-	if (rc == STORE_NOTFOUND || !status) {
-		/* Acknowledged (a retry would not help) and kept in the event log. */
-		snprintf(j->what, sizeof j->what, rc == STORE_NOTFOUND
-		         ? "status %.20s for %.40s: no such message here, logged"
-		         : "status %.20s for %.40s: not a status smskit tracks, logged", given, sid);
-		cJSON_AddStringToObject(params, "outcome", rc == STORE_NOTFOUND ? "unknown message"
-		                                                               : "status not tracked");
-		if (store_event_append(st, id, "webhook", NULL, params, NULL) != STORE_OK)
-			goto fail;
-		cJSON_Delete(params);
-		return STORE_OK;
-	}
+	if (rc == STORE_NOTFOUND || !status)
+		return log_untracked(st, j, id, rc == STORE_NOTFOUND, given, sid, params);
 	cJSON *fields = cJSON_CreateObject();
 	const char *price = form_get(f, "Price"), *unit = form_get(f, "PriceUnit");
 	money_t m;
@@ -881,13 +888,9 @@ static int apply_status(struct store *st, struct webhook_job *j)
 	const char *ec = form_get(f, "ErrorCode");
 	long long code;
 	if (ec && *ec && parse_whole(ec, 999999999, &code) == 0 && code > 0) {
-		delivery_error_fields(fields, j->w->provider, status, (long)code,
-		                      form_get(f, "ErrorMessage"));
 		/* 21610: the recipient texted STOP to this sender (SPEC 11). */
-		const char *to = form_get(f, "To");
-		char source[48];
-		if (delivery_opted_out(j->w->provider, (long)code, source, sizeof source) && to &&
-		    *to == '+' && store_optout_add(st, to, source) < 0) {
+		if (error_fields(st, fields, j->w->provider, status, (long)code,
+		                 form_get(f, "ErrorMessage"), form_get(f, "To")) < 0) {
 			cJSON_Delete(fields);
 			goto fail;
 		}
