@@ -392,19 +392,31 @@ static void reports_failure(const struct http_response *resp, const cJSON *j, co
 	         title ? title : "no title", detail ? ": " : "", detail ? detail : "");
 }
 
+/* The "records" array of a Reports API answer, in *recs, and the parsed answer
+ * to free; NULL with the failure in code, msg and hint when there is none. */
+static cJSON *reports_records(const struct http_response *resp, const cJSON **recs,
+                              const char **code, char *msg, size_t msglen, int *hint)
+{
+	cJSON *j = resp->status ? cJSON_ParseWithLength(resp->body, resp->len) : NULL;
+	*recs = cJSON_GetObjectItemCaseSensitive(j, "records");
+	if (resp->status == 200 && cJSON_IsArray(*recs))
+		return j;
+	reports_failure(resp, j, code, msg, msglen, hint);
+	if (resp->status == 200)
+		snprintf(msg, msglen, "Vonage's Reports API answered without a \"records\" array");
+	cJSON_Delete(j);
+	return NULL;
+}
+
 static void vonage_status_parse(struct provider *p, const struct http_response *resp,
                                 struct status_result *res)
 {
 	(void)p;
-	cJSON *j = resp->status ? cJSON_ParseWithLength(resp->body, resp->len) : NULL;
-	const cJSON *recs = cJSON_GetObjectItemCaseSensitive(j, "records");
-	if (resp->status != 200 || !cJSON_IsArray(recs)) {
+	const cJSON *recs;
+	cJSON *j = reports_records(resp, &recs, &res->code, res->message, sizeof res->message,
+	                           &res->exit_hint);
+	if (!j) {
 		res->ok = 0;
-		reports_failure(resp, j, &res->code, res->message, sizeof res->message, &res->exit_hint);
-		if (resp->status == 200)
-			snprintf(res->message, sizeof res->message,
-			         "Vonage's Reports API answered without a \"records\" array");
-		cJSON_Delete(j);
 		return;
 	}
 	const cJSON *r = cJSON_GetArrayItem(recs, 0);
@@ -596,15 +608,11 @@ static void vonage_inbox_parse(struct provider *p, const struct http_response *r
                                struct inbox_page *res)
 {
 	struct vonage *v = p->state;
-	cJSON *j = resp->status ? cJSON_ParseWithLength(resp->body, resp->len) : NULL;
-	const cJSON *recs = cJSON_GetObjectItemCaseSensitive(j, "records");
-	if (resp->status != 200 || !cJSON_IsArray(recs)) {
+	const cJSON *recs;
+	cJSON *j = reports_records(resp, &recs, &res->code, res->message, sizeof res->message,
+	                           &res->exit_hint);
+	if (!j) {
 		res->ok = 0;
-		reports_failure(resp, j, &res->code, res->message, sizeof res->message, &res->exit_hint);
-		if (resp->status == 200)
-			snprintf(res->message, sizeof res->message,
-			         "Vonage's Reports API answered without a \"records\" array");
-		cJSON_Delete(j);
 		return;
 	}
 	res->ok = 1;
