@@ -296,9 +296,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	clock_use_zone(cfg);
-	if (s.since && clock_since(s.since, since) != 0) {
-		rc = query_bad(&s.since_o, " takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an "
-		               "RFC 3339 time, not `%s`", s.since);
+	int bad = s.since ? query_since(&s.since_o, s.since, since) : 0;
+	if (bad) {
+		rc = bad;
 		goto out;
 	}
 	const char *why = NULL;

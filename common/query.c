@@ -1,5 +1,6 @@
 /* query — a listing's selection as one JSON object on stdin (--query). See query.h. */
 #include "query.h"
+#include "clock.h"
 #include "util.h"
 
 #include <math.h>
@@ -38,6 +39,14 @@ int query_bad(const struct query_origin *o, const char *fmt, ...)
 	vreport(o->out, "invalid_query", prefix, fmt, ap);
 	va_end(ap);
 	return o->out ? EX_DATAERR : EX_USAGE;
+}
+
+int query_since(const struct query_origin *o, const char *val, char out[32])
+{
+	if (clock_since(val, out) == 0)
+		return 0;
+	return query_bad(o, " takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
+	                 "time, not `%s`", val);
 }
 
 int query_fail(struct rec_out *out, const char *code, const char *fmt, ...)

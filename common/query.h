@@ -38,6 +38,10 @@ struct query_origin {
 int query_bad(const struct query_origin *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A --since value (clock_since) into out[32]: 0, or the exit status once a
+ * bad one is reported through o. */
+int query_since(const struct query_origin *o, const char *val, char out[32]);
+
 /* Reports a query that is wrong as a whole (a combination the program refuses):
  * an error record "query: ..." on out. Returns EX_DATAERR. */
 int query_fail(struct rec_out *out, const char *code, const char *fmt, ...)
