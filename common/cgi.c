@@ -101,11 +101,14 @@ static int write_response(const struct webhook_response *rs)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
-/* One transaction, as the daemon's group commit would make for one request. */
-static int apply(const struct sms_config *c, struct webhook_job *job, char *err, size_t errlen)
+/* One transaction, as the daemon's group commit would make for one request.
+ * The store stays open in *stp: closing it may copy the WAL back (store_close),
+ * which is upkeep, not durability, so it waits until the answer is out. */
+static int apply(const struct sms_config *c, struct webhook_job *job, struct store **stp,
+                 char *err, size_t errlen)
 {
 	char *path = config_db_path(c);
-	struct store *st = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen);
+	struct store *st = *stp = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen);
 	free(path);
 	if (!st)
 		return -1;
@@ -119,7 +122,6 @@ static int apply(const struct sms_config *c, struct webhook_job *job, char *err,
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "%s", store_errmsg(st));
-	store_close(st);
 	return rc;
 }
 
@@ -136,13 +138,15 @@ static int remote_loopback(void)
 	return inet_pton(AF_INET, a, &in) == 1 && (ntohl(in.s_addr) >> 24) == 127;
 }
 
-/* The dashboard on a store connection of its own (no transaction around it). */
+/* The dashboard on a store connection of its own (no transaction around it),
+ * left open in *stp like apply's. */
 static void dashboard(struct dashboard *d, const struct sms_config *c,
-                      const struct webhook_request *rq, struct webhook_response *rs)
+                      const struct webhook_request *rq, struct webhook_response *rs,
+                      struct store **stp)
 {
 	char err[512];
 	char *path = config_db_path(c);
-	struct store *st = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, sizeof err);
+	struct store *st = *stp = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, sizeof err);
 	free(path);
 	memset(rs, 0, sizeof *rs);
 	if (!st) {
@@ -151,7 +155,6 @@ static void dashboard(struct dashboard *d, const struct sms_config *c,
 		return;
 	}
 	dashboard_handle(d, st, rq, rs);
-	store_close(st);
 }
 
 int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
@@ -184,26 +187,28 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	rq.remote_loopback = remote_loopback();
 	struct webhook_response rs;
 	struct webhook_job *job;
+	struct store *st = NULL;
 	if (rq.path && dashboard_route(rq.path)) {
-		dashboard(d, c, &rq, &rs);
+		dashboard(d, c, &rq, &rs, &st);
 	} else if (webhook_begin(w, &rq, &job, &rs) == 0) {
 		char err[512] = "";
-		int rc = apply(c, job, err, sizeof err);
+		int rc = apply(c, job, &st, err, sizeof err);
 		webhook_finish(job, rc, err, &rs);
 	}
 	if (rs.status >= 400)
 		warnmsg("%s %s: %d %.*s", rq.method ? rq.method : "-", rq.path ? rq.path : "-",
 		        rs.status, (int)(rs.body_len ? rs.body_len - 1 : 0), rs.body);
 	/* A server may SIGTERM the program as soon as the answer is complete
-	 * (lighttpd does): what is left to start after it must survive that. */
-	if (rs.hook || rs.reply_cmd)
-		signal(SIGTERM, SIG_IGN);
+	 * (lighttpd does): what is left after it (closing the store, which may
+	 * copy the WAL back; starting a hook) must survive that, and is short. */
+	signal(SIGTERM, SIG_IGN);
 	int out = write_response(&rs);
 	free(url);
 	strbuf_free(&body);
-	/* The web server has the whole answer once stdout is closed; the hook
-	 * runs after, so it never delays the provider. */
+	/* The web server has the whole answer once stdout is closed; the store's
+	 * upkeep and the hook come after, so they never delay the provider. */
 	fclose(stdout);
+	store_close(st);
 	if (rs.reply_cmd)
 		hook_run_detached(rs.reply_cmd, rs.reply_line, 60);
 	if (rs.hook)

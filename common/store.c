@@ -283,6 +283,8 @@ struct store {
 	}             upd[UPD_CACHE];
 	unsigned      upd_next;
 	unsigned      flags;      /* store_open()'s */
+	int           wal_seen;   /* STORE_NO_CKPT_ON_CLOSE: frames in the WAL at
+	                           * the last commit (0 before any) */
 	char          errbuf[512];
 };
 
@@ -809,6 +811,14 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
+static int wal_seen(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	((struct store *)arg)->wal_seen = frames;
+	return SQLITE_OK;
+}
+
 struct store *store_open(const char *path, unsigned flags, char *err, size_t errlen)
 {
 	char dummy[8];
@@ -855,8 +865,12 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 	 * CGI request each) turn into long, needless waits. */
 	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	s->flags = flags;
-	if (flags & STORE_NO_CKPT_ON_CLOSE)
+	if (flags & STORE_NO_CKPT_ON_CLOSE) {
 		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		/* In place of the autocheckpoint, which would copy up to 1,000
+		 * pages back inside some request's commit: store_close does it. */
+		sqlite3_wal_hook(s->db, wal_seen, s);
+	}
 	if (sqlite3_db_readonly(s->db, "main") == 1) {
 		snprintf(err, errlen, "%s: not writable by this user", path);
 		e = EACCES;
@@ -970,15 +984,21 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	for (size_t i = 0; i < UPD_CACHE; i++)
 		sqlite3_finalize(s->upd[i].st);
-	/* The first connection to open the store rebuilds the WAL index by reading
-	 * the whole WAL, and forgets what was already copied back: if one-request
-	 * processes never checkpointed, the WAL, and every start, would grow
-	 * without end. So once the WAL passes STORE_CKPT_FRAMES, the close does
-	 * what SQLite's does by default: when it is the last connection, copy the
-	 * WAL back and remove it. (When others are open, the index lives on and
-	 * SQLite's autocheckpoint keeps the WAL short.) */
-	if ((s->flags & STORE_NO_CKPT_ON_CLOSE) && wal_frames(s) >= STORE_CKPT_FRAMES)
-		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+	/* STORE_NO_CKPT_ON_CLOSE: the WAL is copied back here, after the
+	 * request's answer, in two ways. While other connections are open, a
+	 * passive checkpoint (never waiting for a lock) once this connection's
+	 * last commit left STORE_CKPT_FRAMES or more. And when this is the last
+	 * connection, what SQLite's close does by default: copy the WAL back and
+	 * remove it. That one matters because the first connection to open the
+	 * store rebuilds the WAL index by reading the whole WAL and forgets what
+	 * was already copied back, so a WAL never removed, and every start,
+	 * would grow without end. */
+	if (s->flags & STORE_NO_CKPT_ON_CLOSE) {
+		if (s->wal_seen >= STORE_CKPT_FRAMES)
+			sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (wal_frames(s) >= STORE_CKPT_FRAMES)
+			sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+	}
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

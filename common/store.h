@@ -26,12 +26,12 @@ struct store;
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
                                 * only; a power cut may lose the last commits */
-#define STORE_NO_CKPT_ON_CLOSE 0x2u /* leave the WAL for the next writer instead of
-                                * checkpointing it at close: for one-request
-                                * processes (CGI), whose every close would
-                                * otherwise fsync the whole store; the close
-                                * after a commit that left STORE_CKPT_FRAMES
-                                * or more in the WAL checkpoints and empties it */
+#define STORE_NO_CKPT_ON_CLOSE 0x2u /* for one-request processes (CGI): the WAL is
+                                * copied back only at close, never inside a
+                                * commit (so never while a request waits), and
+                                * only once it holds STORE_CKPT_FRAMES or more;
+                                * a close would otherwise fsync the whole store
+                                * every time */
 #define STORE_CKPT_FRAMES 128 /* pages: 512 KiB, about a dozen webhook requests */
 
 /* Opens (creating parent directories 0700 and the file 0600 when missing) and

@@ -113,6 +113,34 @@ check "...the WAL stayed short: $wal bytes <= $(( (128 + 32) * 4120 ))" test "$w
 check_eq "...60 rows" 60 "$(q "select count(*) from messages")"
 check_eq "...the store is sound" ok "$(q "pragma integrity_check")"
 
+# With another connection open all along (here the sqlite3 CLI; on a server,
+# a dashboard or sms-inbox), no close is the last one: the WAL is copied back
+# by a passive checkpoint at the close after a commit that left 128 pages or
+# more, and the WAL file is then reused from its start. SQLite's own
+# autocheckpoint would let it reach 1,000 pages (4 MB) first, inside a request.
+export SMS_DB="$T/wal2.db"
+cgi "Body=open&From=%2B15551232001&MessageSid=SMopen&To=%2B15550006666" \
+	"$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body=open From=+15551232001 MessageSid=SMopen To=+15550006666)"
+mkfifo "$T/hold"
+sqlite3 "$SMS_DB" <"$T/hold" >/dev/null &
+held=$!
+exec 7>"$T/hold"
+echo "select count(*) from messages;" >&7
+ok=0
+for i in $(seq 60); do
+	sig=$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body=held$i From=+15551232000 MessageSid=SMheld$i To=+15550006666)
+	cgi "Body=held$i&From=%2B15551232000&MessageSid=SMheld$i&To=%2B15550006666" "$sig"
+	grep -q '^Status: 200' "$T/cgi.out" && ok=$((ok + 1))
+done
+wal=$(stat -c %s "$SMS_DB-wal" 2>/dev/null || echo 0)
+check_eq "60 CGI requests while another connection holds the store: 60 answered 200" 60 "$ok"
+check "...the WAL stayed short: $wal bytes <= $(( (128 + 32) * 4120 ))" test "$wal" -le $(( (128 + 32) * 4120 ))
+check "...the other connection was open all along" kill -0 "$held"
+exec 7>&-
+wait "$held"
+check_eq "...61 rows" 61 "$(q "select count(*) from messages")"
+check_eq "...the store is sound" ok "$(q "pragma integrity_check")"
+
 printf 'SMS_PROVIDER = nonsense\n' >"$T/bad-config"
 chmod 600 "$T/bad-config"
 SMS_CONFIG="$T/bad-config" cgi 'Body=x' ""
