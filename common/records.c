@@ -655,9 +655,10 @@ int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *t
 		return -1;
 	o->text = want_text ? text : NULL;
 	o->text_arg = text_arg;
-	/* NDJSON to a pipe or file: large writes instead of one per 4 KiB. */
-	if (!o->text && !isatty(fileno(o->fp)))
-		setvbuf(o->fp, NULL, _IOFBF, 1 << 16);
+	/* NDJSON to a pipe or file keeps stdio's full buffering in blocks of
+	 * st_blksize (4 KiB). Larger blocks would need a buffer of our own
+	 * (glibc ignores setvbuf()'s size without one), save little, and hold
+	 * back the records of a slow batch (sms-send --rate) for longer. */
 	return 0;
 }
 
