@@ -36,9 +36,18 @@ check_exit "a bad SMS_QUIET_HOURS exits 78" 78 env SMS_QUIET_HOURS=late sms-send
 unset SMS_TEST_NOW SMS_TZ
 export SMS_QUIET_HOURS=off
 
-# Spend caps: the daily cap counts what was already sent today.
-check_exit "a cap that this message would cross" 1 env SMS_DAILY_LIMIT=0.05 sms-send -o json --to +12125550123 --body "over"
+# Spend caps: the daily cap counts what was already sent today. On a store of
+# their own, at fixed times (2026-11-25, UTC), so that the figures do not
+# depend on the day the suite runs.
+caps() { env SMS_DB="$T/caps.db" SMS_TZ=UTC SMS_TEST_NOW="$1" "${@:2}"; }
+for h in 09 12 15; do caps "2026-11-25T$h:00:00Z" sms-send -o json --to +12125550123 --body "at $h" >/dev/null; done
+check_eq "three sends on 2026-11-25 (the spend the cap sees)" 0.0249 \
+	"$(sqlite3 "$T/caps.db" "select printf('%.4f', sum(price_estimate)) from messages where status = 'queued'")"
+check_exit "a cap that this message would cross" 1 caps 2026-11-25T23:00:00Z env SMS_DAILY_LIMIT=0.03 sms-send -o json --to +12125550123 --body "over"
 check_eq "...spend_limit" spend_limit "$(jq -r .error.code "$T/.out")"
+check_grep "...saying what was spent" '0.0249 spent' "$T/.err"
+check_exit "...a cap that it would not cross sends" 0 caps 2026-11-25T23:00:00Z env SMS_DAILY_LIMIT=0.04 sms-send -o json --to +12125550123 --body "under"
+check_exit "...and the next day starts from nothing" 0 caps 2026-11-26T00:30:00Z env SMS_DAILY_LIMIT=0.01 sms-send -o json --to +12125550123 --body "next day"
 check_exit "a bad cap exits 78" 78 env SMS_DAILY_LIMIT=lots sms-send -o json --to +12125550123 --body x
 
 # Provider choice and configuration.
