@@ -1,0 +1,357 @@
+/* stage — a request made a pending row and stored for review. See stage.h. */
+#include "stage.h"
+#include "gsm.h"
+#include "policy.h"
+#include "review.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
+
+int stage_priority_valid(const char *s)
+{
+	for (size_t i = 0; s && priorities[i]; i++)
+		if (strcmp(s, priorities[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static long long now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* Present and not null. */
+static const cJSON *given(const cJSON *rec, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+/* send_at: RFC 3339 with a zone, or a local "YYYY-MM-DD HH:MM[:SS]" (a space
+ * or a T) in SMS_TZ. A bare date is refused: midnight is rarely meant. */
+static int parse_send_at(const char *s, time_t *out)
+{
+	size_t n = strlen(s);
+	if (n < 16)
+		return -1;
+	if (clock_parse(s, out) == 0)
+		return 0;
+	int y, mo, d, h, mi, sec = 0, used = 0;
+	char sep;
+	if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &used) != 6 ||
+	    (sep != ' ' && sep != 'T') || used != 16)
+		return -1;
+	if (s[16] == ':') {
+		int used2 = 0;
+		if (sscanf(s + 16, ":%2d%n", &sec, &used2) != 1 || used2 != 3 || s[19] ||
+		    s[17] < '0' || s[17] > '9' || s[18] < '0' || s[18] > '9')
+			return -1;
+	} else if (s[16]) {
+		return -1;
+	}
+	for (size_t i = 0; i < 16; i++)
+		if (i != 4 && i != 7 && i != 10 && i != 13 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+	                .tm_min = mi, .tm_sec = sec, .tm_isdst = -1};
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
+		return -1; /* 31 February */
+	*out = t;
+	return 0;
+}
+
+static void warn_add(cJSON *warnings, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn_add(cJSON *warnings, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	cJSON_AddItemToArray(warnings, cJSON_CreateString(buf));
+}
+
+/* Refers to rec's value under key in row (no copy), when rec has one. */
+static void row_ref(cJSON *row, const cJSON *rec, const char *key)
+{
+	const cJSON *v = given(rec, key);
+	if (v)
+		cJSON_AddItemReferenceToObject(row, key, (cJSON *)v);
+}
+
+void stage_prepare(struct stage *sg, struct stage_item *it)
+{
+	cJSON *rec = it->rec;
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rec, "ok")) &&
+	    cJSON_GetObjectItemCaseSensitive(rec, "error"))
+		return; /* the reader's or an upstream program's error record */
+	if (sg->from && !given(rec, "from"))
+		rec_put_str(rec, "from", sg->from);
+	if (sg->priority && !given(rec, "priority"))
+		rec_put_str(rec, "priority", sg->priority);
+	if (sg->notes && !given(rec, "notes"))
+		rec_put_str(rec, "notes", sg->notes);
+	if (sg->send_at && !given(rec, "send_at"))
+		rec_put_str(rec, "send_at", sg->send_at);
+
+	struct outbound ob;
+	const char *code;
+	char msg[512];
+	if (outbound_check(rec, sg->region, &ob, &code, msg, sizeof msg) != 0) {
+		rec_fail(rec, code, 0, "%s", msg);
+		return;
+	}
+	const cJSON *pr = given(rec, "priority");
+	if (pr && !(cJSON_IsString(pr) && stage_priority_valid(pr->valuestring))) {
+		rec_fail(rec, "invalid_priority", 0, "priority must be urgent, high, normal or low, "
+		         "not %s", cJSON_IsString(pr) ? pr->valuestring : "a non-string");
+		goto out;
+	}
+	const cJSON *sa = given(rec, "send_at");
+	time_t at = 0;
+	if (sa && !(cJSON_IsString(sa) && parse_send_at(sa->valuestring, &at) == 0)) {
+		rec_fail(rec, "invalid_send_at", 0, "send_at must be an RFC 3339 time such as "
+		         "2026-11-25T14:00:00Z or a local time such as \"2026-11-25 14:00\", not %s",
+		         cJSON_IsString(sa) ? sa->valuestring : "a non-string");
+		goto out;
+	}
+	const cJSON *notes = given(rec, "notes"), *ref = given(rec, "ref");
+	const cJSON *reply = given(rec, "reply_to");
+	long long reply_id = 0;
+	if (notes && !cJSON_IsString(notes)) {
+		rec_fail(rec, "invalid_field", 0, "notes must be a string");
+		goto out;
+	}
+	if (ref && !cJSON_IsString(ref) && !cJSON_IsNumber(ref)) {
+		rec_fail(rec, "invalid_field", 0, "ref must be a string or a number");
+		goto out;
+	}
+	if (reply && review_parse_id(reply, &reply_id) != 0) {
+		rec_fail(rec, "invalid_field", 0, "reply_to must be a message id such as 42");
+		goto out;
+	}
+	if (reply) {
+		/* Messages are never deleted: what exists now exists at the insert. */
+		cJSON *orig = NULL;
+		int rc = store_msg_get(sg->reader, reply_id, &orig);
+		cJSON_Delete(orig);
+		if (rc != STORE_OK) {
+			if (rc == STORE_NOTFOUND)
+				rec_fail(rec, "not_found", 0, "reply_to %lld: no such message", reply_id);
+			else
+				rec_fail(rec, "store_error", 1, "store: %s", store_errmsg(sg->reader));
+			goto out;
+		}
+	}
+
+	money_t est = price_estimate(sg->prices, ob.region, ob.nmedia > 0, ob.gsm.segments);
+	char money[32];
+	money_format(est, money);
+	cJSON *w = cJSON_CreateArray();
+	if (ob.nmedia == 0 && ob.gsm.segments >= 2)
+		warn_add(w, "will be sent as %zu segments", ob.gsm.segments);
+	if (ob.nmedia == 0 && ob.gsm.encoding == GSM_ENC_UCS2)
+		warn_add(w, "UCS-2: %zu characters per segment", ob.gsm.per_part);
+	warn_add(w, "estimated cost %s %s", money, price_currency(sg->prices));
+	time_t now = clock_now(), end;
+	if (clock_window_inside(&sg->quiet, sa ? at : now, &end)) {
+		char hhmm[8];
+		clock_local_hhmm(end, hhmm);
+		warn_add(w, "inside quiet hours: will be deferred to %s", hhmm);
+	}
+	if (sa && at < now)
+		warn_add(w, "send_at is in the past: it goes out as soon as it is approved");
+
+	cJSON *row = cJSON_CreateObject();
+	cJSON_AddStringToObject(row, "direction", "outbound");
+	cJSON_AddStringToObject(row, "status", "pending");
+	cJSON_AddStringToObject(row, "to", ob.to);
+	row_ref(row, rec, "from");
+	row_ref(row, rec, "body"); /* none: the store keeps "" (media only) */
+	row_ref(row, rec, "media");
+	cJSON_AddStringToObject(row, "priority", pr ? pr->valuestring : "normal");
+	row_ref(row, rec, "notes");
+	row_ref(row, rec, "ref");
+	if (sa) {
+		char t[32];
+		clock_format(at, t, sizeof t);
+		cJSON_AddStringToObject(row, "send_at", t);
+	}
+	if (reply)
+		cJSON_AddNumberToObject(row, "reply_to", (double)reply_id);
+	cJSON_AddStringToObject(row, "encoding", gsm_encoding_name(ob.gsm.encoding));
+	cJSON_AddNumberToObject(row, "segments", (double)ob.gsm.segments);
+	cJSON_AddStringToObject(row, "price_estimate", money);
+	cJSON_AddStringToObject(row, "currency", price_currency(sg->prices));
+	if (sg->provider)
+		cJSON_AddStringToObject(row, "provider", sg->provider);
+	cJSON_AddItemToObject(row, "warnings", w);
+	it->row = row;
+out:
+	outbound_free(&ob);
+}
+
+static void fail_store(struct stage *sg, struct stage_item *it, const char *code)
+{
+	rec_fail(it->rec, code, 1, "store: %s", store_errmsg(sg->st));
+	cJSON_Delete(it->row);
+	it->row = NULL;
+	it->id = 0;
+	sg->tempfail = 1;
+}
+
+/* Inside the batch's transaction: the opt-out, checked where it cannot change
+ * before the insert. */
+static void check_one(struct stage *sg, struct stage_item *it)
+{
+	int out = store_optout_check(sg->st, rec_str(it->row, "to"));
+	if (out == 1)
+		warn_add(cJSON_GetObjectItemCaseSensitive(it->row, "warnings"),
+		         "opted out: will not be sent unless the number texts START");
+	else if (out != 0)
+		fail_store(sg, it, "store_error");
+}
+
+/* Inside the batch's transaction: stores the rows that passed, all in one
+ * go, or one by one when that fails, to tell which record is at fault. */
+static void insert_all(struct stage *sg, struct stage_item *items, size_t n)
+{
+	const cJSON *rows[REVIEW_BATCH];
+	int64_t ids[REVIEW_BATCH];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].row)
+			rows[k++] = items[i].row;
+	if (k == 0)
+		return;
+	int bulk = store_msg_insert_many(sg->st, rows, k, ids) == STORE_OK;
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stage_item *it = &items[i];
+		if (!it->row)
+			continue;
+		if (bulk)
+			it->id = ids[k++];
+		else if (store_msg_insert(sg->st, it->row, &it->id) != STORE_OK)
+			fail_store(sg, it, "store_error");
+	}
+}
+
+static void progress(struct stage *sg, int final)
+{
+	if (!sg->progress)
+		return;
+	long long now = now_us();
+	if (final ? sg->last_us == sg->started_us
+	          : now - sg->started_us < 1000000 || now - sg->last_us < 250000)
+		return;
+	sg->last_us = now;
+	double secs = (double)(now - sg->started_us) / 1e6;
+	fprintf(stderr, "\r%s: %zu staged, %zu failed, %.0f/s   %s", util_progname(), sg->nstaged,
+	        sg->nfailed, secs > 0 ? (double)(sg->nstaged + sg->nfailed) / secs : 0,
+	        final ? "\n" : "");
+}
+
+void stage_store_batch(struct stage *sg, struct stage_item *items, size_t n)
+{
+	size_t todo = 0;
+	for (size_t i = 0; i < n; i++)
+		todo += items[i].row != NULL;
+	if (todo && store_begin_immediate(sg->st) != STORE_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (items[i].row)
+				fail_store(sg, &items[i], "store_busy");
+	} else if (todo) {
+		for (size_t i = 0; i < n; i++)
+			if (items[i].row)
+				check_one(sg, &items[i]);
+		insert_all(sg, items, n);
+		if (store_commit(sg->st) != STORE_OK)
+			for (size_t i = 0; i < n; i++)
+				if (items[i].row)
+					fail_store(sg, &items[i], "store_error");
+	}
+}
+
+void stage_emit_batch(struct stage *sg, struct stage_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stage_item *it = &items[i];
+		if (it->id) {
+			cJSON *stored;
+			if (store_msg_get(sg->reader, it->id, &stored) != STORE_OK) {
+				/* Stored all the same: say so with what is known. */
+				warnmsg("message %lld: staged, but reading it back failed: %s",
+				        (long long)it->id, store_errmsg(sg->reader));
+				stored = cJSON_CreateObject();
+				cJSON_AddNumberToObject(stored, "id", (double)it->id);
+				cJSON_AddStringToObject(stored, "status", "pending");
+			}
+			review_merge(it->rec, stored);
+			review_fill_reason(it->rec);
+			rec_set_ok(it->rec);
+			sg->nstaged++;
+		} else {
+			sg->nfailed++;
+		}
+		cJSON_Delete(it->row);
+		review_emit(sg->out, it->rec);
+		memset(it, 0, sizeof *it);
+	}
+	progress(sg, 0);
+}
+
+void stage_start(struct stage *sg)
+{
+	sg->started_us = sg->last_us = now_us();
+}
+
+void stage_one(struct stage *sg, cJSON *rec)
+{
+	struct stage_item it = {.rec = rec};
+	stage_prepare(sg, &it);
+	stage_store_batch(sg, &it, 1);
+	stage_emit_batch(sg, &it, 1);
+}
+
+void stage_finish(struct stage *sg)
+{
+	progress(sg, 1);
+}
+
+void stage_print_text(FILE *fp, const cJSON *rec, void *arg)
+{
+	(void)arg;
+	const char *to = rec_str(rec, "to");
+	const cJSON *line = cJSON_GetObjectItemCaseSensitive(rec, "line");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
+		char where[32] = "";
+		if (cJSON_IsNumber(line))
+			snprintf(where, sizeof where, "line %d  ", line->valueint);
+		fprintf(fp, "FAILED  %s%-16s %s: %s\n", where, to ? to : "-", rec_str(e, "code"),
+		        rec_str(e, "message"));
+		return;
+	}
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	const cJSON *seg = cJSON_GetObjectItemCaseSensitive(rec, "segments");
+	int nseg = cJSON_IsNumber(seg) ? seg->valueint : 0;
+	fprintf(fp, "staged  id %-6lld %-16s %-6s %s, %d segment%s, est. %s %s\n",
+	        cJSON_IsNumber(id) ? (long long)id->valuedouble : 0LL, to ? to : "-",
+	        rec_str(rec, "priority"), rec_str(rec, "encoding"), nseg, nseg == 1 ? "" : "s",
+	        rec_str(rec, "price_estimate"), rec_str(rec, "currency"));
+	const cJSON *w;
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(rec, "warnings"))
+		if (cJSON_IsString(w))
+			fprintf(fp, "        warning: %s\n", w->valuestring);
+}
