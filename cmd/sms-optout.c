@@ -12,6 +12,7 @@
 #include "records.h"
 #include "store.h"
 #include "util.h"
+#include "verbs.h"
 
 static void usage(FILE *fp)
 {
@@ -34,6 +35,10 @@ static void usage(FILE *fp)
 }
 
 enum verb { V_LIST, V_ADD, V_RM, V_CHECK };
+
+struct opts {
+	const char *source, *format;
+};
 
 struct ctx {
 	struct store   *st;
@@ -109,8 +114,9 @@ static int apply(struct ctx *c, cJSON *rec, const char *given)
 	return 0;
 }
 
-static int cmd_numbers(struct ctx *c, int argc, char **argv)
+static int run_numbers(void *arg, int argc, char **argv)
 {
+	struct ctx *c = arg;
 	int hint = 0;
 	if (argc > 0) {
 		for (int i = 0; i < argc && !hint; i++) {
@@ -180,87 +186,70 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	}
 }
 
-/* 0 to go on, -1 after --help or --version (exit 0), else EX_USAGE. */
-static int parse_opts(int argc, char **argv, const char **source, const char **format,
-                      const char *optstring)
+static int run_list(void *arg, int nargs, char **args)
+{
+	(void)nargs; /* main() refused arguments */
+	(void)args;
+	struct ctx *c = arg;
+	if (store_optout_list(c->st, list_one, c) == STORE_OK)
+		return 0;
+	warnmsg("%s", store_errmsg(c->st));
+	return EX_TEMPFAIL;
+}
+
+static const struct verb_def verbs[] = {
+	[V_LIST] = {"list", NULL, run_list},
+	[V_ADD] = {"add", NULL, run_numbers},
+	[V_RM] = {"rm", "remove", run_numbers},
+	[V_CHECK] = {"check", NULL, run_numbers},
+};
+
+static void option(void *arg, int ch, const char *val)
+{
+	struct opts *o = arg;
+	if (ch == 's')
+		o->source = val;
+	else if (ch == 'o')
+		o->format = val;
+}
+
+int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"source", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': *source = optarg; break;
-		case 'o': *format = optarg; break;
-		case 'h': usage(stdout); return -1;
-		case 'V': printf("sms-optout %s\n", SMSKIT_VERSION); return -1;
-		default:
-			if (!opterr)
-				warnmsg("unknown option or missing argument: %s", argv[optind - 1]);
-			usage(stderr);
-			return EX_USAGE;
-		}
-	}
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
+	static const struct verb_cli cli = {
+		"sms-optout", usage, "+s:o:h", longopts, option, verbs, sizeof verbs / sizeof *verbs,
+	};
 	util_set_progname(argv[0]);
-	const char *source = NULL, *format = NULL;
-	int r = parse_opts(argc, argv, &source, &format, "+s:o:h");
+	struct opts o = {0};
+	size_t v;
+	int argi;
+	int r = verbs_parse(&cli, argc, argv, &o, &v, &argi);
 	if (r)
 		return r < 0 ? 0 : r;
-	if (optind >= argc) {
-		usage(stderr);
-		return EX_USAGE;
-	}
-	const char *verb = argv[optind++];
-	/* Options may also follow the verb, before or after the numbers:
-	 * sms-optout add NUMBER --source STOP. getopt starts afresh (optind 0)
-	 * on the words after the verb, the verb standing in for argv[0], so
-	 * that it permutes them; it reports errors itself no more (opterr 0). */
-	int vi = optind - 1;
-	optind = 0;
-	opterr = 0;
-	r = parse_opts(argc - vi, argv + vi, &source, &format, "s:o:h");
-	if (r)
-		return r < 0 ? 0 : r;
-	optind += vi;
-	struct ctx c = {0};
-	if (strcmp(verb, "list") == 0)
-		c.verb = V_LIST;
-	else if (strcmp(verb, "add") == 0)
-		c.verb = V_ADD;
-	else if (strcmp(verb, "rm") == 0 || strcmp(verb, "remove") == 0)
-		c.verb = V_RM;
-	else if (strcmp(verb, "check") == 0)
-		c.verb = V_CHECK;
-	else {
-		warnmsg("unknown command `%s`: list, add, rm or check", verb);
-		return EX_USAGE;
-	}
-	int n = argc - optind;
-	char **rest = argv + optind;
+	struct ctx c = {.verb = (enum verb)v};
+	int n = argc - argi;
+	char **rest = argv + argi;
 	if (c.verb == V_LIST && n > 0) {
 		warnmsg("list takes no arguments");
 		return EX_USAGE;
 	}
-	if (source && c.verb != V_ADD) {
+	if (o.source && c.verb != V_ADD) {
 		warnmsg("--source goes with add only");
 		return EX_USAGE;
 	}
-	if (source && !*source) {
+	if (o.source && !*o.source) {
 		warnmsg("--source must not be empty");
 		return EX_USAGE;
 	}
-	c.source = source ? source : "manual";
+	c.source = o.source ? o.source : "manual";
 	struct rec_out out;
 	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, print_text, &c.verb) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
+	if (rec_out_format(&out, o.format, print_text, &c.verb) != 0) {
+		warnmsg("-o takes json or text, not `%s`", o.format);
 		return EX_USAGE;
 	}
 	c.out = &out;
@@ -274,14 +263,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 	c.st = open_store(cfg, &rc);
 	if (c.st) {
-		if (c.verb == V_LIST) {
-			if (store_optout_list(c.st, list_one, &c) != STORE_OK) {
-				warnmsg("%s", store_errmsg(c.st));
-				rc = EX_TEMPFAIL;
-			}
-		} else {
-			rc = cmd_numbers(&c, n, rest);
-		}
+		rc = verbs[c.verb].run(&c, n, rest);
 		store_close(c.st);
 	}
 	config_free(cfg);

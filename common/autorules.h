@@ -1,0 +1,42 @@
+/* autorules — managing autoresponder rules as records (SPEC 5, 7 sms-auto):
+ * adding one, removing, enabling or disabling one by id, and testing which rule
+ * would answer a message now and why the others would not. The rules live in
+ * the store (store_auto.c); triggers and active hours are autoresp.h's. */
+#ifndef SMSKIT_AUTORULES_H
+#define SMSKIT_AUTORULES_H
+
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "store.h"
+
+/* The SPEC 5 record of a rule: id, trigger, response, enabled, active_hours,
+ * created_at, last_triggered_at, trigger_count. */
+cJSON *autorules_record(const struct store_auto *a);
+
+/* rec with the fields of a rule first, in SPEC 5 order, then the rest. Frees rec. */
+cJSON *autorules_ordered(cJSON *rec);
+
+/* Each of these fills rec in: with the stored rule's fields and "ok": true, or
+ * as an error record saying what is wrong. Each returns 0, or EX_TEMPFAIL when
+ * the store failed (rec says so too) and the batch should stop. */
+
+/* Stores the rule rec describes: "trigger" (trimmed), "response", "active_hours"
+ * (or "activeHours"; trimmed, absent or null for always) and "enabled" (default
+ * true), each checked first. */
+int autorules_add(struct store *st, cJSON *rec);
+
+enum autorules_change { AUTORULES_RM, AUTORULES_ENABLE, AUTORULES_DISABLE };
+
+/* Removes, enables or disables the rule rec's "id" names (a number, or a string
+ * of digits); adds "removed": true, or "changed": whether enabled changed. */
+int autorules_change(struct store *st, cJSON *rec, enum autorules_change how);
+
+/* Which rule would answer rec's "body" at now. rec gets that rule's fields;
+ * when none would, those of the first rule whose trigger matches with the
+ * "reason" it would not, or only a "reason" when no trigger matches. Then
+ * "would_fire", and "passed_over": the matching rules tried before the answer
+ * (all of them when none answers), each with its id, trigger and reason. */
+int autorules_test(struct store *st, cJSON *rec, time_t now);
+
+#endif

@@ -1,0 +1,41 @@
+/* verbs — the command line of a program whose first word is a verb (sms-auto
+ * add --trigger ..., sms-optout rm NUMBER): one option table before and after
+ * the verb, --help and --version, the verb found in the program's table.
+ * Owns no state of its own: getopt's optind and opterr, reset on each call. */
+#ifndef SMSKIT_VERBS_H
+#define SMSKIT_VERBS_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* A verb and what runs it: run(ctx, nargs, args) with the words left after the
+ * options, returning the exit code. */
+struct verb_def {
+	const char *name;
+	const char *alias; /* another name for it, or NULL */
+	int (*run)(void *ctx, int nargs, char **args);
+};
+
+/* A program's command line. */
+struct verb_cli {
+	const char          *prog;      /* for --version: "sms-auto 0.1.0" */
+	void (*usage)(FILE *fp);
+	const char          *shortopts; /* getopt's, '+' first (it stops at the verb), 'h' is -h */
+	const struct option *longopts;  /* 'h' is --help, 'V' is --version */
+	/* Stores option ch (any but 'h', 'V' and '?') with its argument in opts. */
+	void (*option)(void *opts, int ch, const char *arg);
+	const struct verb_def   *verbs;     /* in the order the error message lists them */
+	size_t               nverbs;
+};
+
+/* Parses argv: options, then the verb, then options and arguments in any order.
+ * Returns 0 with *verb its index in cli->verbs and *argi the index in argv of
+ * the first argument; -1 after --help or --version (exit 0); or EX_USAGE, the
+ * complaint already on stderr. A missing verb gets the usage, an unknown one
+ * "unknown command `WORD`: add, list or rm" from the table; but an option
+ * after the verb is acted on first, so that `prog WORD --help` helps. */
+int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts, size_t *verb,
+                int *argi);
+
+#endif
