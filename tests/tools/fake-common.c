@@ -39,6 +39,13 @@ void fake_sleep_ms(long ms)
 		;
 }
 
+unsigned long fake_run_id(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (unsigned long)now.tv_sec * 1000000000ul + (unsigned long)now.tv_nsec;
+}
+
 enum MHD_Result fake_hang(void)
 {
 	while (!f.stop)

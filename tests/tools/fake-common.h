@@ -35,6 +35,11 @@ struct fake_server {
 int fake_serve(const struct fake_server *s);
 
 void fake_sleep_ms(long ms);
+/* This run's mark for the ids it makes (with a counter): nanoseconds since the
+ * epoch at the call, so that a fake restarted within the same second never
+ * hands out an id an earlier run gave (a test that stored both got a UNIQUE
+ * error on the provider id). */
+unsigned long fake_run_id(void);
 /* A "hang" action: no answer until the fake stops, then the connection closed. */
 enum MHD_Result fake_hang(void);
 

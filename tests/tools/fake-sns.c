@@ -46,7 +46,7 @@ static struct {
 	char          **optout;
 	size_t          noptout;
 	unsigned long   counter;
-	time_t          started;
+	unsigned long   started;  /* fake_run_id(), of which an id holds the low 32 bits */
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER, .region = "us-east-1"};
 
 /* ---- SigV4 ---------------------------------------------------------------------- */
@@ -263,7 +263,7 @@ static void request_id(char out[40])
 	pthread_mutex_lock(&g.lock);
 	unsigned long n = ++g.counter;
 	pthread_mutex_unlock(&g.lock);
-	snprintf(out, 40, "%08lx-0000-4000-8000-%012lx", (unsigned long)g.started & 0xffffffffUL, n);
+	snprintf(out, 40, "%08lx-0000-4000-8000-%012lx", g.started & 0xffffffffUL, n);
 }
 
 static enum MHD_Result aws_error(struct MHD_Connection *c, unsigned http, const char *type,
@@ -416,7 +416,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fake-sns: --key and --secret are required\n");
 		return 64;
 	}
-	g.started = time(NULL);
+	g.started = fake_run_id();
 	struct fake_server s = {.name = "fake-sns", .port_file = port_file, .log_path = log_path,
 	                        .handle = handle};
 	return fake_serve(&s);

@@ -63,7 +63,7 @@ static struct {
 	size_t          nmsgs;
 	cJSON          *inbound;  /* --inbound: the list Messages.json serves */
 	long            list_error[3]; /* --list-error: page, HTTP status, code */
-	time_t          started;
+	unsigned long   started;  /* fake_run_id() */
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *json,
@@ -133,7 +133,7 @@ static enum MHD_Result create_message(struct MHD_Connection *c, const char *acco
 	pthread_mutex_unlock(&g.lock);
 	char sid[35], uri[256], seg[16], med[16];
 	/* Unique across restarts of the fake: the start time, then a counter. */
-	snprintf(sid, sizeof sid, "%s%016lx%016lx", nmedia ? "MM" : "SM", (unsigned long)g.started, n);
+	snprintf(sid, sizeof sid, "%s%016lx%016lx", nmedia ? "MM" : "SM", g.started, n);
 	snprintf(uri, sizeof uri, "/2010-04-01/Accounts/%s/Messages/%s.json", account, sid);
 	snprintf(seg, sizeof seg, "%d", 1);
 	snprintf(med, sizeof med, "%d", nmedia);
@@ -439,7 +439,7 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
-	g.started = time(NULL);
+	g.started = fake_run_id();
 	struct fake_server s = {.name = "fake-twilio", .port_file = port_file, .log_path = log_path,
 	                        .port = port, .conn_limit = 1000, .handle = handle};
 	return fake_serve(&s);

@@ -73,7 +73,7 @@ static struct {
 	cJSON          *inbound;
 	long            page_size;
 	double          balance;
-	time_t          started;
+	unsigned long   started;  /* fake_run_id(), of which an id holds the low 32 bits */
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER, .page_size = 1000, .balance = 10.0};
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type,
@@ -193,7 +193,7 @@ static enum MHD_Result sms_ok(struct MHD_Connection *c, const cJSON *params, int
 		struct msg *r = &g.msgs[g.nmsgs++];
 		memset(r, 0, sizeof *r);
 		/* Unique across restarts of the fake: the start time, then a counter. */
-		snprintf(r->id, sizeof r->id, "%08lX%08lX", (unsigned long)g.started & 0xffffffffUL, n);
+		snprintf(r->id, sizeof r->id, "%08lX%08lX", g.started & 0xffffffffUL, n);
 		snprintf(r->final, sizeof r->final, "%s", final ? final : "delivered");
 		snprintf(r->err, sizeof r->err, "%s", err ? err : "0");
 		snprintf(r->text, sizeof r->text, "%s", text ? text : "");
@@ -477,7 +477,7 @@ int main(int argc, char **argv)
 	}
 	if (!g.inbound)
 		g.inbound = cJSON_CreateArray();
-	g.started = time(NULL);
+	g.started = fake_run_id();
 	struct fake_server s = {.name = "fake-vonage", .port_file = port_file, .log_path = log_path,
 	                        .handle = handle};
 	return fake_serve(&s);
