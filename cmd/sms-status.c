@@ -1,30 +1,28 @@
 /* sms-status — outbound statuses and spend (SPEC 7): lists messages from the
  * store, selected by IDs and options or by one JSON object on stdin (--query,
- * for sms-mcp), asks the provider about those not yet final (--sync; an answer
- * saying the recipient opted out records the opt-out, as sms-webhookd does),
- * and counts them by status with the spend of today and this month against the
- * caps (--summary). */
+ * for sms-mcp), each with the reason it waits or failed (status_reason.c);
+ * asks the provider about those not yet final (--sync, status_sync.c); and
+ * counts them by status with the spend of today and this month against the
+ * caps (--summary, status_summary.c). Here: the options, the selection, the
+ * records read from the store by ID, and the listing as text. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
-#include "delivery.h"
-#include "http.h"
 #include "price.h"
 #include "provider.h"
 #include "query.h"
 #include "records.h"
+#include "status_reason.h"
+#include "status_summary.h"
+#include "status_sync.h"
 #include "store.h"
 #include "util.h"
-
-#define PAGE 200 /* messages read from the store at once by --sync */
 
 static void usage(FILE *fp)
 {
@@ -54,100 +52,6 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-/* ---- Times --------------------------------------------------------------- */
-
-
-/* ---- Reasons (SPEC 5: a message that waits or failed says why) ------------ */
-
-static long long num(const cJSON *rec, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
-}
-
-static const char *provider_of(const cJSON *rec)
-{
-	const char *p = rec_str(rec, "provider");
-	return p ? p : "the provider";
-}
-
-static int has_provider_id(const cJSON *rec)
-{
-	const char *pid = rec_str(rec, "provider_id");
-	return pid && *pid;
-}
-
-static void reason_unknown_no_id(const cJSON *rec, char *buf, size_t len)
-{
-	snprintf(buf, len, "no answer after the request was sent and no message id from %s: it "
-	         "may or may not have gone out; check %s's console (message logs) for it before "
-	         "sending again", provider_of(rec), provider_of(rec));
-}
-
-/* Fills "reason" when the store holds none, for messages that wait or failed. */
-static void fill_reason(cJSON *rec)
-{
-	const char *status = rec_str(rec, "status");
-	const char *have = rec_str(rec, "reason");
-	char buf[512] = "", when[32];
-	if (!status)
-		return;
-	if (strcmp(status, "unknown") == 0 && !has_provider_id(rec)) {
-		reason_unknown_no_id(rec, buf, sizeof buf);
-		rec_put_str(rec, "reason", buf);
-		return;
-	}
-	if (have && *have)
-		return;
-	const char *send_at = rec_str(rec, "send_at");
-	time_t at;
-	int later = send_at && clock_parse(send_at, &at) == 0 && at > clock_now();
-	if (later)
-		clock_local_display(send_at, when, sizeof when);
-	const cJSON *err = cJSON_GetObjectItemCaseSensitive(rec, "error");
-	const char *emsg = rec_str(err, "message");
-	if (strcmp(status, "pending") == 0) {
-		snprintf(buf, sizeof buf, "awaiting approval (sms-approve %lld)%s%s", num(rec, "id"),
-		         later ? "; to go out at " : "", later ? when : "");
-	} else if (strcmp(status, "approved") == 0) {
-		if (later)
-			snprintf(buf, sizeof buf, "approved; deferred to %s", when);
-		else
-			snprintf(buf, sizeof buf, "approved; waiting for sms-send --approved");
-	} else if (strcmp(status, "sending") == 0) {
-		snprintf(buf, sizeof buf, "being handed to %s", provider_of(rec));
-	} else if (strcmp(status, "queued") == 0) {
-		snprintf(buf, sizeof buf, "queued at %s; sms-status --sync asks for news",
-		         provider_of(rec));
-	} else if (strcmp(status, "scheduled") == 0) {
-		snprintf(buf, sizeof buf, "scheduled at %s%s%s", provider_of(rec),
-		         later ? " for " : "", later ? when : "");
-	} else if (strcmp(status, "sent") == 0) {
-		/* Some carriers never send a receipt: after an hour, say so. */
-		const char *sent_at = rec_str(rec, "sent_at");
-		time_t t;
-		long hours = sent_at && clock_parse(sent_at, &t) == 0 ? (long)((clock_now() - t) / 3600)
-		                                                      : 0;
-		if (hours >= 1)
-			snprintf(buf, sizeof buf, "handed to the carrier; no delivery receipt after %ld "
-			         "hour%s (some carriers never send one)", hours, hours == 1 ? "" : "s");
-		else
-			snprintf(buf, sizeof buf, "handed to the carrier; no delivery receipt yet");
-	} else if (strcmp(status, "unknown") == 0) {
-		snprintf(buf, sizeof buf, "no answer after the request was sent: it may have gone "
-		         "out; sms-status --sync asks %s", provider_of(rec));
-	} else if (strcmp(status, "failed") == 0 || strcmp(status, "undelivered") == 0) {
-		snprintf(buf, sizeof buf, "%s", emsg ? emsg : strcmp(status, "failed") == 0
-		                                                   ? "failed; no reason was given"
-		                                                   : "not delivered; no reason was given");
-	} else if (strcmp(status, "rejected") == 0) {
-		const char *by = rec_str(rec, "reviewed_by"), *why = rec_str(rec, "review_reason");
-		snprintf(buf, sizeof buf, "rejected in review%s%s%s%s", by ? " by " : "", by ? by : "",
-		         why ? ": " : "", why ? why : "");
-	}
-	if (*buf)
-		rec_put_str(rec, "reason", buf);
-}
 
 /* ---- Text output ------------------------------------------------------------ */
 
@@ -209,40 +113,11 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	fprintf(fp, "%s\n", line);
 }
 
-static void print_summary_text(FILE *fp, const cJSON *rec, void *arg)
-{
-	(void)arg;
-	const cJSON *counts = cJSON_GetObjectItemCaseSensitive(rec, "counts");
-	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(rec, "spend");
-	const cJSON *c;
-	long long total = 0;
-	cJSON_ArrayForEach(c, counts) {
-		total += (long long)c->valuedouble;
-		if (c->valuedouble > 0)
-			fprintf(fp, "%-12s %10lld\n", c->string, (long long)c->valuedouble);
-	}
-	fprintf(fp, "%-12s %10lld\n", "total", total);
-	const char *cur = rec_str(sp, "currency");
-	static const char *const names[][4] = {
-		{"today", "daily_limit", "daily_remaining", "daily"},
-		{"month", "monthly_limit", "monthly_remaining", "monthly"},
-	};
-	fputc('\n', fp);
-	for (int i = 0; i < 2; i++) {
-		const char *lim = rec_str(sp, names[i][1]);
-		fprintf(fp, "spent %-6s %10s %s", names[i][0], rec_str(sp, names[i][0]), cur);
-		if (lim)
-			fprintf(fp, " of %s (%s left)\n", lim, rec_str(sp, names[i][2]));
-		else
-			fprintf(fp, " (no %s cap)\n", names[i][3]);
-	}
-}
-
 /* ---- Listing ----------------------------------------------------------------- */
 
 static int emit_listed(cJSON *rec, void *arg)
 {
-	fill_reason(rec);
+	status_reason_fill(rec);
 	rec_set_ok(rec);
 	rec_emit(arg, rec);
 	return 0;
@@ -256,395 +131,43 @@ static cJSON *not_found(int64_t id)
 	return rec;
 }
 
-static int list_ids(struct store *st, struct rec_out *out, const int64_t *ids, size_t n)
+/* Hands fn each ID's stored record, or its not_found record (found 0), in
+ * order; a store failure ends it, 75. */
+static int each_id(struct store *st, const int64_t *ids, size_t n,
+                   void (*fn)(cJSON *rec, int found, void *arg), void *arg)
 {
 	for (size_t i = 0; i < n; i++) {
 		cJSON *rec;
 		int rc = store_msg_get(st, ids[i], &rec);
 		if (rc == STORE_NOTFOUND) {
-			rec_emit(out, not_found(ids[i]));
+			fn(not_found(ids[i]), 0, arg);
 		} else if (rc != STORE_OK) {
 			warnmsg("store: %s", store_errmsg(st));
 			return EX_TEMPFAIL;
 		} else {
-			emit_listed(rec, out);
+			fn(rec, 1, arg);
 		}
 	}
 	return 0;
 }
 
-/* ---- --sync -------------------------------------------------------------------- */
-
-struct job {
-	struct sync *sy;
-	cJSON       *rec;     /* the stored record; the output once done */
-	int64_t      id;
-	int          started, done;
-};
-
-struct sync {
-	struct store       *st;
-	struct provider    *prov;
-	struct http_client *http;
-	struct rec_out     *out;
-	int                 concurrency, progress;
-	struct job        **q;          /* output order; [head, tail) live */
-	size_t              head, next, tail, cap;
-	size_t              inflight;
-	int                 halt, exit_hint;
-	size_t              nasked, nchanged, nfailed, nother;
-	int64_t             last_listed;  /* paging: the last id the store gave */
-	size_t              nlisted, nours; /* paging: records the store gave, ours */
-	long long           started_us, last_progress_us;
-};
-
-static long long now_us(void)
+static void list_one(cJSON *rec, int found, void *arg)
 {
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+	if (found)
+		emit_listed(rec, arg);
+	else
+		rec_emit(arg, rec);
 }
 
-static void hint(struct sync *sy, int code)
+static void sync_one(cJSON *rec, int found, void *arg)
 {
-	sy->exit_hint = rec_exit_graver(sy->exit_hint, code);
+	status_sync_add(arg, rec, found);
 }
 
-static int syncable(const char *status)
-{
-	static const char *const s[] = {"queued", "scheduled", "sent", "undelivered", "unknown"};
-	for (size_t i = 0; status && i < sizeof s / sizeof *s; i++)
-		if (strcmp(s[i], status) == 0)
-			return 1;
-	return 0;
-}
+/* ---- Configuration ------------------------------------------------------------ */
 
-static void push(struct sync *sy, cJSON *rec)
-{
-	if (sy->tail == sy->cap) {
-		if (sy->head > 0) {
-			memmove(sy->q, sy->q + sy->head, (sy->tail - sy->head) * sizeof *sy->q);
-			sy->tail -= sy->head;
-			sy->next -= sy->head;
-			sy->head = 0;
-		}
-		if (sy->tail == sy->cap) {
-			sy->cap = sy->cap ? sy->cap * 2 : 64;
-			sy->q = xrealloc(sy->q, sy->cap * sizeof *sy->q);
-		}
-	}
-	struct job *j = xcalloc(1, sizeof *j);
-	j->sy = sy;
-	j->rec = rec;
-	j->id = num(rec, "id");
-	sy->q[sy->tail++] = j;
-}
-
-/* The fields a status answer sets: price, currency, and the error when one came,
- * in the words of the provider's table (delivery.h). */
-static cJSON *answer_fields(const cJSON *rec, const char *provider,
-                            const struct status_result *res, int *news)
-{
-	cJSON *f = cJSON_CreateObject();
-	const char *price = rec_str(rec, "price"), *cur = rec_str(rec, "currency");
-	money_t a, b;
-	if (res->price[0] && !(price && money_parse(price, &a) == 0 &&
-	                       money_parse(res->price, &b) == 0 && a == b)) {
-		cJSON_AddStringToObject(f, "price", res->price);
-		*news = 1;
-	}
-	if (strlen(res->currency) == 3 &&
-	    strspn(res->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3 &&
-	    !(cur && strcmp(cur, res->currency) == 0)) {
-		cJSON_AddStringToObject(f, "currency", res->currency);
-		*news = 1;
-	}
-	if (res->error_code) {
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
-		if (num(e, "provider_code") != res->error_code)
-			*news = 1;
-		delivery_error_fields(f, provider, res->status, res->error_code, res->error_message);
-	}
-	return f;
-}
-
-static void job_fail(struct job *j, const char *code, int retryable, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void job_fail(struct job *j, const char *code, int retryable, const char *fmt, ...)
-{
-	char msg[640];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	rec_fail(j->rec, code, retryable, "message %lld: %s", (long long)j->id, msg);
-	j->sy->nfailed++;
-}
-
-static void complete(struct job *j, const struct status_result *res)
-{
-	struct sync *sy = j->sy;
-	j->done = 1;
-	sy->nasked++;
-	const char *cur = rec_str(j->rec, "status");
-	char previous[16];
-	snprintf(previous, sizeof previous, "%s", cur ? cur : "");
-	rec_put_str(j->rec, "previous_status", previous);
-	if (!res->ok) {
-		const char *code = res->code ? res->code : "provider_error";
-		job_fail(j, code, res->exit_hint == EX_TEMPFAIL || res->exit_hint == EX_UNAVAILABLE,
-		         "%s", res->message[0] ? res->message : "the status query failed");
-		hint(sy, res->exit_hint);
-		if (res->exit_hint == EX_NOPERM || res->exit_hint == EX_UNAVAILABLE)
-			sy->halt = res->exit_hint;
-		return;
-	}
-	if (!store_status_valid(res->status) || strcmp(res->status, "received") == 0) {
-		job_fail(j, "provider_error", 0, "%s answered a status smskit does not know: `%s`",
-		         sy->prov->name, res->status);
-		return;
-	}
-	rec_put_str(j->rec, "provider_status", res->status);
-	int news = strcmp(res->status, previous) != 0;
-	cJSON *fields = answer_fields(j->rec, sy->prov->name, res, &news);
-	/* An error new to this message that says the recipient opted out (Twilio's
-	 * 21610, Vonage's 9) records the opt-out, as sms-webhookd does for the
-	 * same callback, in one transaction with the status, so that the next
-	 * sms-send refuses the number. Only when new: an undelivered message is
-	 * asked about again on every run, and a number that has opted back in
-	 * since must stay in. (A new error is news: the status is stored too.) */
-	const cJSON *had = cJSON_GetObjectItemCaseSensitive(j->rec, "error");
-	const char *to = rec_str(j->rec, "to");
-	char source[48];
-	int optout = res->error_code && num(had, "provider_code") != res->error_code &&
-	             delivery_opted_out(sy->prov->name, res->error_code, source, sizeof source) &&
-	             to && to[0] == '+';
-	int rc = STORE_OK;
-	if (optout && store_begin_immediate(sy->st) != STORE_OK)
-		rc = STORE_ERR;
-	if (news && rc == STORE_OK) {
-		cJSON *detail = cJSON_CreateObject();
-		cJSON_AddStringToObject(detail, "source", "sync");
-		rc = store_msg_set_status(sy->st, j->id, res->status, fields, detail);
-		cJSON_Delete(detail);
-	}
-	/* Even when the status would move backwards: the opt-out holds anyway. */
-	if (optout && rc != STORE_ERR && store_optout_add(sy->st, to, source) == STORE_ERR)
-		rc = STORE_ERR;
-	if (optout && rc == STORE_ERR)
-		store_rollback(sy->st);
-	else if (optout && store_commit(sy->st) != STORE_OK)
-		rc = STORE_ERR;
-	cJSON_Delete(fields);
-	if (rc == STORE_ERR) {
-		job_fail(j, "store_error", 1, "store: %s", store_errmsg(sy->st));
-		hint(sy, EX_TEMPFAIL);
-		return;
-	}
-	if (rc == STORE_NOTFOUND) {
-		job_fail(j, "not_found", 0, "no longer in the store");
-		return;
-	}
-	/* STORE_REFUSED: the provider's answer would move it backwards (a late
-	 * "sent" after "delivered"): the stored status stands. */
-	cJSON *stored;
-	if (store_msg_get(sy->st, j->id, &stored) != STORE_OK) {
-		job_fail(j, "store_error", 1, "store: %s", store_errmsg(sy->st));
-		hint(sy, EX_TEMPFAIL);
-		return;
-	}
-	const char *now = rec_str(stored, "status");
-	if (now && strcmp(now, previous) != 0)
-		sy->nchanged++;
-	rec_put_str(stored, "previous_status", previous);
-	rec_put_str(stored, "provider_status", res->status);
-	fill_reason(stored);
-	rec_set_ok(stored);
-	cJSON_Delete(j->rec);
-	j->rec = stored;
-}
-
-static void on_http(void *arg, struct http_response *resp)
-{
-	struct job *j = arg;
-	struct status_result res;
-	memset(&res, 0, sizeof res);
-	j->sy->prov->ops->status_parse(j->sy->prov, resp, &res);
-	j->sy->inflight--;
-	complete(j, &res);
-}
-
-/* Prints a message as it is, without asking: ok, with a reason. */
-static void as_is(struct job *j, const char *reason)
-{
-	j->done = 1;
-	rec_put_str(j->rec, "previous_status", rec_str(j->rec, "status"));
-	if (reason)
-		rec_put_str(j->rec, "reason", reason);
-	fill_reason(j->rec);
-	rec_set_ok(j->rec);
-}
-
-static void start(struct sync *sy, struct job *j)
-{
-	j->started = 1;
-	const char *status = rec_str(j->rec, "status");
-	const char *provider = rec_str(j->rec, "provider");
-	char why[512];
-	if (!syncable(status)) {
-		as_is(j, NULL); /* final, or not yet at the provider */
-		return;
-	}
-	if (!provider || strcmp(provider, sy->prov->name) != 0) {
-		snprintf(why, sizeof why, "sent through %s, not %s (SMS_PROVIDER): not asked",
-		         provider ? provider : "no provider", sy->prov->name);
-		as_is(j, why);
-		return;
-	}
-	if (!has_provider_id(j->rec)) {
-		if (strcmp(status, "unknown") == 0)
-			reason_unknown_no_id(j->rec, why, sizeof why);
-		else
-			snprintf(why, sizeof why, "%s gave no message id to ask about", provider);
-		as_is(j, why);
-		return;
-	}
-	struct http_request req;
-	struct status_result res;
-	memset(&req, 0, sizeof req);
-	memset(&res, 0, sizeof res);
-	if (sy->prov->ops->status_prepare(sy->prov, rec_str(j->rec, "provider_id"), status, &req,
-	                                  &res) == 1) {
-		complete(j, &res);
-		return;
-	}
-	sy->inflight++;
-	http_submit(sy->http, &req, on_http, j);
-}
-
-static void progress(struct sync *sy, int final)
-{
-	if (!sy->progress)
-		return;
-	long long now = now_us();
-	if (!final && (now - sy->started_us < 1000000 || now - sy->last_progress_us < 250000))
-		return;
-	if (final && sy->last_progress_us == sy->started_us)
-		return; /* never shown: nothing to finish */
-	sy->last_progress_us = now;
-	fprintf(stderr, "\r%s: %zu asked, %zu changed, %zu failed, %zu in flight   %s",
-	        util_progname(), sy->nasked, sy->nchanged, sy->nfailed, sy->inflight,
-	        final ? "\n" : "");
-}
-
-/* Starts what may start, waits a little for answers, prints finished jobs in order. */
-static void step(struct sync *sy)
-{
-	while (!sy->halt && sy->next < sy->tail && sy->inflight < (size_t)sy->concurrency) {
-		struct job *j = sy->q[sy->next++];
-		if (!j->started)
-			start(sy, j);
-	}
-	if (sy->halt && sy->next < sy->tail) {
-		/* Credentials refused or provider unreachable: ask nothing more. */
-		for (size_t i = sy->next; i < sy->tail; i++) {
-			cJSON_Delete(sy->q[i]->rec);
-			free(sy->q[i]);
-		}
-		sy->tail = sy->next;
-	}
-	if (sy->inflight)
-		http_step(sy->http, 100);
-	while (sy->head < sy->next && sy->q[sy->head]->done) {
-		struct job *j = sy->q[sy->head++];
-		rec_emit(sy->out, j->rec);
-		free(j);
-	}
-	progress(sy, 0);
-}
-
-static int collect(cJSON *rec, void *arg)
-{
-	struct sync *sy = arg;
-	sy->last_listed = num(rec, "id");
-	sy->nlisted++;
-	const char *provider = rec_str(rec, "provider");
-	if (!provider || strcmp(provider, sy->prov->name) != 0) {
-		sy->nother++; /* another provider's message: not ours to ask */
-		cJSON_Delete(rec);
-		return 0;
-	}
-	sy->nours++;
-	push(sy, rec);
-	return 0;
-}
-
-static int run_sync(struct sync *sy, const int64_t *ids, size_t nids,
-                    const char *const *statuses, size_t nstatuses, const char *since,
-                    size_t limit)
-{
-	if (nids) {
-		int rc = 0;
-		for (size_t i = 0; i < nids && !rc; i++) {
-			cJSON *rec;
-			int r = store_msg_get(sy->st, ids[i], &rec);
-			if (r == STORE_NOTFOUND) {
-				push(sy, not_found(ids[i]));
-				sy->q[sy->tail - 1]->started = sy->q[sy->tail - 1]->done = 1;
-			} else if (r == STORE_OK) {
-				push(sy, rec);
-			} else {
-				warnmsg("store: %s", store_errmsg(sy->st));
-				rc = EX_TEMPFAIL;
-			}
-		}
-		while (sy->head < sy->tail || sy->inflight)
-			step(sy);
-		return rc;
-	}
-
-	/* Keyset paging by id: a page at a time, the next one read when the
-	 * requests of this one are nearly all made, so memory stays at a page. */
-	struct store_query q = {
-		.direction = "outbound",
-		.statuses = statuses,
-		.nstatuses = nstatuses,
-		.since = since,
-	};
-	int more = 1, rc = 0;
-	while (more || sy->head < sy->tail || sy->inflight) {
-		if (more && sy->tail - sy->next < (size_t)sy->concurrency) {
-			size_t want = PAGE;
-			if (limit && limit - sy->nours < want)
-				want = limit - sy->nours;
-			size_t before = sy->nlisted;
-			q.limit = want;
-			if (store_msg_list(sy->st, &q, collect, sy) != STORE_OK) {
-				warnmsg("store: %s", store_errmsg(sy->st));
-				rc = EX_TEMPFAIL;
-				more = 0;
-				continue;
-			}
-			q.after_id = sy->last_listed;
-			more = sy->nlisted - before == want && (!limit || sy->nours < limit);
-		}
-		if (sy->halt)
-			more = 0;
-		step(sy);
-	}
-	return rc;
-}
-
-/* ---- --summary ----------------------------------------------------------------- */
-
-static int add_count(const char *status, long long n, void *arg)
-{
-	cJSON *counts = arg;
-	rec_put_num(counts, status, (double)n);
-	return 0;
-}
-
+/* price_cap()'s check, but the sentence goes straight to stderr: however long
+ * the value, it is not cut to a buffer. */
 static int parse_cap(const struct sms_config *c, const char *key, money_t *cap)
 {
 	const char *v = config_get(c, key);
@@ -655,66 +178,6 @@ static int parse_cap(const struct sms_config *c, const char *key, money_t *cap)
 		warnmsg("%s=%s is not an amount such as 5.00", key, v);
 		return -1;
 	}
-	return 0;
-}
-
-static int summary(struct store *st, const char *currency,
-                   money_t caps[2], struct rec_out *out)
-{
-	static const char *const outbound[] = {
-		"pending", "approved", "rejected", "sending", "queued", "scheduled",
-		"sent", "delivered", "undelivered", "failed", "canceled", "unknown",
-	};
-	cJSON *rec = cJSON_CreateObject();
-	cJSON *counts = cJSON_CreateObject();
-	for (size_t i = 0; i < sizeof outbound / sizeof *outbound; i++)
-		cJSON_AddNumberToObject(counts, outbound[i], 0);
-	if (store_status_counts(st, "outbound", add_count, counts) != STORE_OK) {
-		warnmsg("store: %s", store_errmsg(st));
-		cJSON_Delete(counts);
-		cJSON_Delete(rec);
-		return EX_TEMPFAIL;
-	}
-	cJSON *sp = cJSON_CreateObject();
-	static const char *const keys[][4] = {
-		{"today", "daily_limit", "daily_remaining", "day_start"},
-		{"month", "monthly_limit", "monthly_remaining", "month_start"},
-	};
-	time_t now = clock_now();
-	char since[2][32];
-	money_t spent[2];
-	for (int m = 0; m < 2; m++) {
-		char buf[32];
-		clock_period_start(now, m, since[m], sizeof since[m]);
-		if (store_spend_since(st, since[m], &spent[m]) != STORE_OK) {
-			warnmsg("store: %s", store_errmsg(st));
-			cJSON_Delete(counts);
-			cJSON_Delete(sp);
-			cJSON_Delete(rec);
-			return EX_TEMPFAIL;
-		}
-		money_format(spent[m], buf);
-		cJSON_AddStringToObject(sp, keys[m][0], buf);
-	}
-	cJSON_AddStringToObject(sp, "currency", currency);
-	for (int i = 1; i <= 2; i++) {
-		for (int m = 0; m < 2; m++) {
-			char buf[32];
-			money_t v = i == 1 ? caps[m] : caps[m] > spent[m] ? caps[m] - spent[m] : 0;
-			if (caps[m] < 0) {
-				cJSON_AddNullToObject(sp, keys[m][i]);
-				continue;
-			}
-			money_format(v, buf);
-			cJSON_AddStringToObject(sp, keys[m][i], buf);
-		}
-	}
-	for (int m = 0; m < 2; m++)
-		cJSON_AddStringToObject(sp, keys[m][3], since[m]);
-	cJSON_AddItemToObject(rec, "counts", counts);
-	cJSON_AddItemToObject(rec, "spend", sp);
-	rec_set_ok(rec);
-	rec_emit(out, rec);
 	return 0;
 }
 
@@ -838,7 +301,7 @@ static const char *refused(const struct sel *s, int do_sync, int do_summary, int
 		               "both";
 	const cJSON *sj;
 	cJSON_ArrayForEach(sj, s->statuses)
-		k += syncable(sj->valuestring);
+		k += status_sync_asks(sj->valuestring);
 	if (do_sync && nstatus && k == 0)
 		return "--sync asks only about queued, scheduled, sent, undelivered and unknown "
 		       "messages; the others are final or not yet sent";
@@ -902,7 +365,7 @@ int main(int argc, char **argv)
 	struct rec_out out;
 	struct text_state ts = {0};
 	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, do_summary ? print_summary_text : print_text, &ts) != 0) {
+	if (rec_out_format(&out, format, do_summary ? status_summary_text : print_text, &ts) != 0) {
 		warnmsg("-o takes json or text, not `%s`", format);
 		goto usage_out;
 	}
@@ -913,22 +376,15 @@ int main(int argc, char **argv)
 		goto usage_out;
 	}
 	size_t nstatus = (size_t)cJSON_GetArraySize(s.statuses), k = 0;
-	statuses = xcalloc(nstatus + 5, sizeof *statuses);
+	statuses = xcalloc(nstatus + STATUS_SYNC_NSTATUSES, sizeof *statuses);
 	const cJSON *sj;
 	cJSON_ArrayForEach(sj, s.statuses)
-		if (!do_sync || syncable(sj->valuestring))
+		if (!do_sync || status_sync_asks(sj->valuestring))
 			statuses[k++] = sj->valuestring;
-	if (do_sync && !nstatus) {
-		static const char *const all[] = {"queued", "scheduled", "sent", "undelivered",
-		                                  "unknown"};
-		for (k = 0; k < 5; k++)
-			statuses[k] = all[k];
-	}
+	if (do_sync && !nstatus)
+		for (k = 0; k < STATUS_SYNC_NSTATUSES; k++)
+			statuses[k] = status_sync_statuses[k];
 	nstatus = k;
-	size_t nids = s.nids;
-	const int64_t *ids = s.ids;
-	long long limit = s.limit;
-	int limit_given = s.limit_given;
 
 	char err[512], since[32];
 	struct sms_config *cfg = config_load(err, sizeof err);
@@ -971,48 +427,31 @@ int main(int argc, char **argv)
 
 	int hard = 0;
 	if (do_summary) {
-		hard = summary(st, price_currency(prices), caps, &out);
+		hard = status_summary(st, price_currency(prices), caps, &out);
 	} else if (do_sync) {
-		struct http_options ho = {.max_host_conns = concurrency};
-		struct sync sy = {
+		struct status_sync_options so = {
 			.st = st,
 			.prov = &prov,
-			.http = http_new(&ho),
 			.out = &out,
 			.concurrency = (int)concurrency,
 			.progress = isatty(STDERR_FILENO),
 		};
-		sy.started_us = sy.last_progress_us = now_us();
-		hard = run_sync(&sy, ids, nids, statuses, nstatus, s.since ? since : NULL,
-		                limit_given ? (size_t)limit : 0);
-		progress(&sy, 1);
-		while (http_pending(sy.http))
-			http_step(sy.http, 100);
-		for (size_t i = sy.head; i < sy.tail; i++) {
-			cJSON_Delete(sy.q[i]->rec);
-			free(sy.q[i]);
-		}
-		free(sy.q);
-		http_free(sy.http);
-		if (sy.halt)
-			warnmsg("stopped: %s; the remaining messages were not asked",
-			        sy.halt == EX_NOPERM ? "the provider refused the credentials"
-			                             : "the provider is unreachable");
-		if (sy.nother)
-			warnmsg("%zu message%s sent through another provider than %s %s not asked",
-			        sy.nother, sy.nother == 1 ? "" : "s", prov.name,
-			        sy.nother == 1 ? "was" : "were");
-		if (sy.exit_hint)
-			hard = hard ? hard : sy.exit_hint;
-	} else if (nids) {
-		hard = list_ids(st, &out, ids, nids);
+		struct status_sync *sy = status_sync_new(&so);
+		if (s.nids)
+			hard = each_id(st, s.ids, s.nids, sync_one, sy);
+		else
+			hard = status_sync_select(sy, statuses, nstatus, s.since ? since : NULL,
+			                          s.limit_given ? (size_t)s.limit : 0);
+		hard = status_sync_end(sy, hard);
+	} else if (s.nids) {
+		hard = each_id(st, s.ids, s.nids, list_one, &out);
 	} else {
 		struct store_query q = {
 			.direction = "outbound",
 			.statuses = statuses,
 			.nstatuses = nstatus,
 			.since = s.since ? since : NULL,
-			.limit = (size_t)limit,
+			.limit = (size_t)s.limit,
 			.newest_first = 1,
 		};
 		if (store_msg_list(st, &q, emit_listed, &out) != STORE_OK) {
