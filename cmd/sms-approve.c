@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
+#include "progress.h"
 #include "records.h"
 #include "review.h"
 #include "store.h"
@@ -41,13 +41,6 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-static long long now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
 struct approver {
 	struct store   *st;
 	struct rec_out *out;
@@ -57,7 +50,7 @@ struct approver {
 	cJSON          *detail;  /* of the status event */
 	int             tempfail, progress;
 	size_t          ndone, nfailed;
-	long long       started_us, last_us;
+	struct progress pace;
 };
 
 struct job {
@@ -113,13 +106,8 @@ static void decide(struct approver *ap, struct job *j, int known_pending)
 
 static void progress(struct approver *ap, int final)
 {
-	if (!ap->progress)
+	if (!progress_due(&ap->pace, final))
 		return;
-	long long now = now_us();
-	if (final ? ap->last_us == ap->started_us
-	          : now - ap->started_us < 1000000 || now - ap->last_us < 250000)
-		return;
-	ap->last_us = now;
 	fprintf(stderr, "\r%s: %zu %s, %zu failed   %s", util_progname(), ap->ndone, ap->verb,
 	        ap->nfailed, final ? "\n" : "");
 }
@@ -421,7 +409,7 @@ int main(int argc, char **argv)
 		.detail = cJSON_CreateObject(),
 		.progress = isatty(STDERR_FILENO),
 	};
-	ap.started_us = ap.last_us = now_us();
+	progress_start(&ap.pace, ap.progress);
 	cJSON_AddStringToObject(ap.fields, "reviewed_by", by);
 	if (reason)
 		cJSON_AddStringToObject(ap.fields, "review_reason", reason);

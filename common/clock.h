@@ -9,6 +9,9 @@
 
 #include "config.h"
 
+/* Microseconds of wall-clock time, never SMS_TEST_NOW: for paces and rates. */
+long long clock_us(void);
+
 /* SMS_TEST_NOW when set (tests), else the system clock. */
 time_t clock_now(void);
 

@@ -2,6 +2,7 @@
 #include "sender.h"
 #include "clock.h"
 #include "policy.h"
+#include "progress.h"
 #include "records.h"
 #include "review.h"
 #include "util.h"
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 struct job {
@@ -53,15 +53,8 @@ struct sender {
 	int          halt;         /* 77 or 69: stop making requests */
 	int          exit_hint;
 	size_t       nsent, nfailed, next_trim;
-	long long    started_us, last_progress_us;
+	struct progress pace;
 };
-
-static long long now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 struct sender *sender_new(const struct sms_config *c, struct store *st, struct provider *p,
                           const struct price_table *prices, const struct sender_options *o,
@@ -105,7 +98,7 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	snprintf(s->claimer, sizeof s->claimer, "sms-send/%ld@%s", (long)getpid(), host);
 	struct http_options ho = {.max_host_conns = s->o.concurrency};
 	s->http = http_new(&ho);
-	s->started_us = s->last_progress_us = now_us();
+	progress_start(&s->pace, s->o.progress);
 	return s;
 }
 
@@ -500,13 +493,9 @@ static void complete(struct job *j)
 
 static void progress(struct sender *s, int final)
 {
-	if (!s->o.progress)
+	if (!progress_due(&s->pace, final))
 		return;
-	long long now = now_us();
-	if (!final && (now - s->started_us < 1000000 || now - s->last_progress_us < 250000))
-		return;
-	s->last_progress_us = now;
-	double secs = (double)(now - s->started_us) / 1e6;
+	double secs = progress_secs(&s->pace);
 	fprintf(stderr, "\r%s: %zu ok, %zu failed, %zu in flight, %.0f/s   %s", util_progname(),
 	        s->nsent, s->nfailed, s->inflight, secs > 0 ? (double)(s->nsent + s->nfailed) / secs : 0,
 	        final ? "\n" : "");
@@ -538,7 +527,7 @@ static struct job *take_ready(struct sender *s, long *wait_ms)
 	struct job *batch = NULL, **tail = &batch;
 	size_t starting = 0;
 	while (s->ready && s->inflight + starting < (size_t)s->o.concurrency) {
-		long long now = now_us();
+		long long now = clock_us();
 		if (interval) {
 			if (s->next_ok_us < now - 1000000)
 				s->next_ok_us = now; /* idle for a while: no burst to catch up */
@@ -643,7 +632,7 @@ void sender_free(struct sender *s)
 {
 	if (!s)
 		return;
-	if (s->nsent + s->nfailed > 0 && s->last_progress_us != s->started_us)
+	if (s->nsent + s->nfailed > 0)
 		progress(s, 1);
 	while (http_pending(s->http))
 		http_step(s->http, 100);

@@ -7,7 +7,6 @@
 
 #include <stdarg.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
@@ -18,13 +17,6 @@ int stage_priority_valid(const char *s)
 		if (strcmp(s, priorities[i]) == 0)
 			return 1;
 	return 0;
-}
-
-static long long now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 /* Present and not null. */
@@ -249,14 +241,9 @@ static void insert_all(struct stage *sg, struct stage_item *items, size_t n)
 
 static void progress(struct stage *sg, int final)
 {
-	if (!sg->progress)
+	if (!progress_due(&sg->pace, final))
 		return;
-	long long now = now_us();
-	if (final ? sg->last_us == sg->started_us
-	          : now - sg->started_us < 1000000 || now - sg->last_us < 250000)
-		return;
-	sg->last_us = now;
-	double secs = (double)(now - sg->started_us) / 1e6;
+	double secs = progress_secs(&sg->pace);
 	fprintf(stderr, "\r%s: %zu staged, %zu failed, %.0f/s   %s", util_progname(), sg->nstaged,
 	        sg->nfailed, secs > 0 ? (double)(sg->nstaged + sg->nfailed) / secs : 0,
 	        final ? "\n" : "");
@@ -313,7 +300,7 @@ void stage_emit_batch(struct stage *sg, struct stage_item *items, size_t n)
 
 void stage_start(struct stage *sg)
 {
-	sg->started_us = sg->last_us = now_us();
+	progress_start(&sg->pace, sg->progress);
 }
 
 void stage_one(struct stage *sg, cJSON *rec)

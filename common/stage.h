@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "price.h"
+#include "progress.h"
 #include "records.h"
 #include "store.h"
 
@@ -33,7 +34,7 @@ struct stage {
 	int                       tempfail;
 	/* stage's own. */
 	size_t                    nstaged, nfailed;
-	long long                 started_us, last_us;
+	struct progress           pace;
 };
 
 /* Starts the clock of the progress line. */

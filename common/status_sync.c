@@ -3,6 +3,7 @@
 #include "delivery.h"
 #include "http.h"
 #include "price.h"
+#include "progress.h"
 #include "status_reason.h"
 #include "util.h"
 
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #define PAGE 200 /* messages read from the store at once */
 
@@ -38,7 +38,7 @@ struct status_sync {
 	size_t              nasked, nchanged, nfailed, nother;
 	int64_t             last_listed;  /* paging: the last id the store gave */
 	size_t              nlisted, nours; /* paging: records the store gave, ours */
-	long long           started_us, last_progress_us;
+	struct progress     pace;
 };
 
 int status_sync_asks(const char *status)
@@ -53,13 +53,6 @@ static long long num(const cJSON *rec, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
 	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
-}
-
-static long long now_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 static void hint(struct status_sync *sy, int code)
@@ -77,7 +70,7 @@ struct status_sync *status_sync_new(const struct status_sync_options *o)
 	sy->out = o->out;
 	sy->concurrency = o->concurrency;
 	sy->progress = o->progress;
-	sy->started_us = sy->last_progress_us = now_us();
+	progress_start(&sy->pace, sy->progress);
 	return sy;
 }
 
@@ -295,14 +288,8 @@ static void start(struct status_sync *sy, struct job *j)
 
 static void progress(struct status_sync *sy, int final)
 {
-	if (!sy->progress)
+	if (!progress_due(&sy->pace, final))
 		return;
-	long long now = now_us();
-	if (!final && (now - sy->started_us < 1000000 || now - sy->last_progress_us < 250000))
-		return;
-	if (final && sy->last_progress_us == sy->started_us)
-		return; /* never shown: nothing to finish */
-	sy->last_progress_us = now;
 	fprintf(stderr, "\r%s: %zu asked, %zu changed, %zu failed, %zu in flight   %s",
 	        util_progname(), sy->nasked, sy->nchanged, sy->nfailed, sy->inflight,
 	        final ? "\n" : "");

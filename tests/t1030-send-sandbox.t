@@ -50,6 +50,24 @@ check_exit "...a cap that it would not cross sends" 0 caps 2026-11-25T23:00:00Z 
 check_exit "...and the next day starts from nothing" 0 caps 2026-11-26T00:30:00Z env SMS_DAILY_LIMIT=0.01 sms-send -o json --to +12125550123 --body "next day"
 check_exit "a bad cap exits 78" 78 env SMS_DAILY_LIMIT=lots sms-send -o json --to +12125550123 --body x
 
+# The progress line (common/progress.c, shared by sms-send, sms-stage,
+# sms-approve and sms-status --sync): on a terminal only, none in a run
+# shorter than a second, and the last one ends the line. script(1) gives
+# the program a terminal for stderr.
+if command -v script >/dev/null; then
+	for i in 1 2 3 4 5 6 7 8; do echo "{\"to\":\"+1212555013$i\",\"body\":\"p $i\"}"; done >"$T/eight"
+	script -qec "sms-send -o json --rate 4 <'$T/eight' >'$T/eight.out'" /dev/null >"$T/tty" </dev/null
+	check_eq "a run of 2 s on a terminal: all 8 sent" 8 "$(grep -c '"ok":true' "$T/eight.out")"
+	check_grep "...with a progress line on stderr" 'sms-send: [0-9]* ok, 0 failed' "$T/tty"
+	check_grep "...whose last one counts them all and ends the line" 'sms-send: 8 ok, 0 failed, 0 in flight, [0-9]*/s *.$' "$T/tty"
+	script -qec "head -n 1 '$T/eight' | sms-send -o json >'$T/one.out'" /dev/null >"$T/tty1" </dev/null
+	check_eq "a run shorter than a second: sent" 1 "$(grep -c '"ok":true' "$T/one.out")"
+	check_eq "...and nothing on the terminal" 0 "$(wc -c <"$T/tty1")"
+	check_exit "not on a terminal: no progress line" 0 sh -c "sms-send -o json --rate 4 <'$T/eight' >/dev/null 2>'$T/noterm'; test ! -s '$T/noterm'"
+else
+	skip "the progress line" "script(1) is not installed"
+fi
+
 # Provider choice and configuration.
 check_exit "no provider configured exits 78" 78 env -u SMS_PROVIDER sms-send -o json --to +12125550123 --body x
 check_grep "...naming the choices" 'SMS_PROVIDER to twilio or sandbox' "$T/.err"
