@@ -99,13 +99,19 @@ check_eq "...and the hook got the record afterwards" "hook" "$(jq -r .body "$T/c
 # what was checkpointed: the WAL must still stay short, or every start reads
 # more of it. 60 messages write about 600 pages; the WAL holds at most
 # STORE_CKPT_FRAMES (128) and a request's worth.
+cgi_signed() { # NAME: a signed inbound message with body and MessageSid from NAME
+	cgi "Body=$1&From=%2B15551232000&MessageSid=SM$1&To=%2B15550006666" \
+		"$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body="$1" From=+15551232000 MessageSid="SM$1" To=+15550006666)"
+}
+cgi_60() { # PREFIX: 60 of them, one after another; ok counts the 200s
+	ok=0
+	for i in $(seq 60); do
+		cgi_signed "$1$i"
+		grep -q '^Status: 200' "$T/cgi.out" && ok=$((ok + 1))
+	done
+}
 export SMS_DB="$T/wal.db"
-ok=0
-for i in $(seq 60); do
-	sig=$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body=wal$i From=+15551232000 MessageSid=SMwal$i To=+15550006666)
-	cgi "Body=wal$i&From=%2B15551232000&MessageSid=SMwal$i&To=%2B15550006666" "$sig"
-	grep -q '^Status: 200' "$T/cgi.out" && ok=$((ok + 1))
-done
+cgi_60 wal
 # (Read before anything else opens the store: sqlite3's close removes the WAL.)
 wal=$(stat -c %s "$SMS_DB-wal" 2>/dev/null || echo 0)
 check_eq "60 CGI requests one after another: 60 answered 200" 60 "$ok"
@@ -119,19 +125,13 @@ check_eq "...the store is sound" ok "$(q "pragma integrity_check")"
 # more, and the WAL file is then reused from its start. SQLite's own
 # autocheckpoint would let it reach 1,000 pages (4 MB) first, inside a request.
 export SMS_DB="$T/wal2.db"
-cgi "Body=open&From=%2B15551232001&MessageSid=SMopen&To=%2B15550006666" \
-	"$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body=open From=+15551232001 MessageSid=SMopen To=+15550006666)"
+cgi_signed open
 mkfifo "$T/hold"
 sqlite3 "$SMS_DB" <"$T/hold" >/dev/null &
 held=$!
 exec 7>"$T/hold"
 echo "select count(*) from messages;" >&7
-ok=0
-for i in $(seq 60); do
-	sig=$(twilio_sig "https://hooks.example.com/cgi-bin/sms-webhookd/sms/incoming" "$WEBHOOK_TOKEN" Body=held$i From=+15551232000 MessageSid=SMheld$i To=+15550006666)
-	cgi "Body=held$i&From=%2B15551232000&MessageSid=SMheld$i&To=%2B15550006666" "$sig"
-	grep -q '^Status: 200' "$T/cgi.out" && ok=$((ok + 1))
-done
+cgi_60 held
 wal=$(stat -c %s "$SMS_DB-wal" 2>/dev/null || echo 0)
 check_eq "60 CGI requests while another connection holds the store: 60 answered 200" 60 "$ok"
 check "...the WAL stayed short: $wal bytes <= $(( (128 + 32) * 4120 ))" test "$wal" -le $(( (128 + 32) * 4120 ))
