@@ -1,7 +1,6 @@
 /* sms-optout — the opt-out list (SPEC 7, 11): list, add, rm and check numbers.
  * Numbers are normalised to E.164 against SMS_DEFAULT_COUNTRY; one record out
  * per number in, in input order, from the arguments or from NDJSON on stdin. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "phone.h"
 #include "records.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -47,19 +47,6 @@ struct ctx {
 	const char     *region;
 	const char     *source;
 };
-
-static struct store *open_store(const struct sms_config *cfg, int *rc)
-{
-	char err[512];
-	char *path = config_db_path(cfg);
-	struct store *st = store_open(path, 0, err, sizeof err);
-	free(path);
-	if (!st) {
-		warnmsg("%s", err);
-		*rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-	}
-	return st;
-}
 
 /* Applies the verb to rec's number (given, or taken from rec). Returns 0, or
  * EX_TEMPFAIL when the store failed (rec is then an error record too). */
@@ -261,7 +248,7 @@ int main(int argc, char **argv)
 	}
 	c.region = config_default_country(cfg);
 	int rc = 0;
-	c.st = open_store(cfg, &rc);
+	c.st = storecfg_open(cfg, 0, &rc);
 	if (c.st) {
 		rc = verbs[c.verb].run(&c, n, rest);
 		store_close(c.st);

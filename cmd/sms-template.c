@@ -1,7 +1,6 @@
 /* sms-template — named bodies with {{var}} placeholders (SPEC 7): add, list,
  * rm, and render NAME, which turns NDJSON records carrying "vars" into
  * outbound requests for sms-stage or sms-send (mail-merge). */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "config.h"
 #include "records.h"
 #include "store.h"
+#include "storecfg.h"
 #include "template.h"
 #include "util.h"
 
@@ -30,19 +30,6 @@ static void usage(FILE *fp)
 	      "  -h, --help           this help\n"
 	      "      --version        print the version\n",
 	      fp);
-}
-
-static struct store *open_store(const struct sms_config *cfg, int *rc)
-{
-	char err[512];
-	char *path = config_db_path(cfg);
-	struct store *st = store_open(path, STORE_SYNC_NORMAL, err, sizeof err);
-	free(path);
-	if (!st) {
-		warnmsg("%s", err);
-		*rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-	}
-	return st;
 }
 
 static char *read_all(FILE *fp)
@@ -238,7 +225,7 @@ int main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	int rc = 0;
-	struct store *st = open_store(cfg, &rc);
+	struct store *st = storecfg_open(cfg, STORE_SYNC_NORMAL, &rc);
 	if (st) {
 		int n = argc - optind;
 		char **rest = argv + optind;
