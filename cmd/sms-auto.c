@@ -348,15 +348,12 @@ int main(int argc, char **argv)
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};
-	size_t v;
-	int argi;
-	int r = verbs_parse(&cli, argc, argv, &o, &v, &argi);
-	if (r)
-		return r < 0 ? 0 : r;
-	struct ctx c = {.o = &o, .verb = (enum verb)v};
-	int nargs = argc - argi;
-	char **args = argv + argi;
-	r = check_usage(c.verb, &o, nargs, &c.now);
+	struct verb_args a;
+	int r = verbs_parse(&cli, argc, argv, &o, &a);
+	if (r != VERBS_GO_ON)
+		return r;
+	struct ctx c = {.o = &o, .verb = (enum verb)a.verb};
+	r = check_usage(c.verb, &o, a.nargs, &c.now);
 	if (r)
 		return r;
 	struct rec_out out;
@@ -378,7 +375,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 	c.st = storecfg_open(cfg, 0, &rc);
 	if (c.st) {
-		rc = verbs[c.verb].run(&c, nargs, args);
+		rc = verbs[c.verb].run(&c, a.nargs, a.args);
 		store_close(c.st);
 	}
 	config_free(cfg);

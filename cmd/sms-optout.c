@@ -212,15 +212,12 @@ int main(int argc, char **argv)
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};
-	size_t v;
-	int argi;
-	int r = verbs_parse(&cli, argc, argv, &o, &v, &argi);
-	if (r)
-		return r < 0 ? 0 : r;
-	struct ctx c = {.verb = (enum verb)v};
-	int n = argc - argi;
-	char **rest = argv + argi;
-	if (c.verb == V_LIST && n > 0) {
+	struct verb_args a;
+	int r = verbs_parse(&cli, argc, argv, &o, &a);
+	if (r != VERBS_GO_ON)
+		return r;
+	struct ctx c = {.verb = (enum verb)a.verb};
+	if (c.verb == V_LIST && a.nargs > 0) {
 		warnmsg("list takes no arguments");
 		return EX_USAGE;
 	}
@@ -250,7 +247,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 	c.st = storecfg_open(cfg, 0, &rc);
 	if (c.st) {
-		rc = verbs[c.verb].run(&c, n, rest);
+		rc = verbs[c.verb].run(&c, a.nargs, a.args);
 		store_close(c.st);
 	}
 	config_free(cfg);
