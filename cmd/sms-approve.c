@@ -2,7 +2,6 @@
  * to approved, for sms-send --approved to send, or to rejected, recording who
  * decided and why. By id, by filter (--all, --priority) or from NDJSON records
  * with "id" on stdin; a few hundred decisions per transaction. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "records.h"
 #include "review.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -391,14 +391,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	clock_use_zone(cfg);
-	char *dbpath = config_db_path(cfg);
-	st = store_open(dbpath, 0, err, sizeof err);
-	free(dbpath);
-	if (!st) {
-		warnmsg("%s", err);
-		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+	st = storecfg_open(cfg, 0, &rc);
+	if (!st)
 		goto out;
-	}
 
 	struct approver ap = {
 		.st = st,

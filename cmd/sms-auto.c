@@ -1,7 +1,6 @@
 /* sms-auto — autoresponders (SPEC 7): add, list, rm, enable, disable, and test
  * TEXT, which says which rule would answer a message now and, when none would,
  * why not. Rules are added from options or as NDJSON records on stdin. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "config.h"
 #include "records.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -64,19 +64,6 @@ struct ctx {
 	time_t             now;
 	int                header_done; /* -o text of list: the header line is out */
 };
-
-static struct store *open_store(const struct sms_config *cfg, int *rc)
-{
-	char err[512];
-	char *path = config_db_path(cfg);
-	struct store *st = store_open(path, 0, err, sizeof err);
-	free(path);
-	if (!st) {
-		warnmsg("%s", err);
-		*rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-	}
-	return st;
-}
 
 /* ---- The record loop ---------------------------------------------------------------- */
 
@@ -361,15 +348,12 @@ int main(int argc, char **argv)
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};
-	size_t v;
-	int argi;
-	int r = verbs_parse(&cli, argc, argv, &o, &v, &argi);
-	if (r)
-		return r < 0 ? 0 : r;
-	struct ctx c = {.o = &o, .verb = (enum verb)v};
-	int nargs = argc - argi;
-	char **args = argv + argi;
-	r = check_usage(c.verb, &o, nargs, &c.now);
+	struct verb_args a;
+	int r = verbs_parse(&cli, argc, argv, &o, &a);
+	if (r != VERBS_GO_ON)
+		return r;
+	struct ctx c = {.o = &o, .verb = (enum verb)a.verb};
+	r = check_usage(c.verb, &o, a.nargs, &c.now);
 	if (r)
 		return r;
 	struct rec_out out;
@@ -389,9 +373,9 @@ int main(int argc, char **argv)
 	if (!o.at)
 		c.now = clock_now();
 	int rc = 0;
-	c.st = open_store(cfg, &rc);
+	c.st = storecfg_open(cfg, 0, &rc);
 	if (c.st) {
-		rc = verbs[c.verb].run(&c, nargs, args);
+		rc = verbs[c.verb].run(&c, a.nargs, a.args);
 		store_close(c.st);
 	}
 	config_free(cfg);

@@ -4,7 +4,6 @@
  * only reads the store, does not load libcurl and its libraries at every
  * start (the way git keeps HTTP in git-remote-http). The work is
  * common/inbox_fetch.c's. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "records.h"
 #include "review.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -102,14 +102,9 @@ int main(int argc, char **argv)
 		warnmsg("%s", err);
 		goto out;
 	}
-	char *dbpath = config_db_path(cfg);
-	st = store_open(dbpath, 0, err, sizeof err);
-	free(dbpath);
-	if (!st) {
-		warnmsg("%s", err);
-		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+	st = storecfg_open(cfg, 0, &rc);
+	if (!st)
 		goto out;
-	}
 	struct inbox_fetch_options fo = {
 		.to = prov.default_from,
 		.since = since_arg ? since : NULL,

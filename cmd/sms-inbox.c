@@ -21,6 +21,7 @@
 #include "records.h"
 #include "review.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -310,14 +311,9 @@ int main(int argc, char **argv)
 		rc = query_bad(&s.thread_o, " `%s`: %s", s.thread, why);
 		goto out;
 	}
-	char *dbpath = config_db_path(cfg);
-	st = store_open(dbpath, 0, err, sizeof err);
-	free(dbpath);
-	if (!st) {
-		warnmsg("%s", err);
-		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+	st = storecfg_open(cfg, 0, &rc);
+	if (!st)
 		goto out;
-	}
 
 	if (marking >= 0) {
 		rc = mark(st, &out, marking, argv + optind, argc - optind);

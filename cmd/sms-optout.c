@@ -1,7 +1,6 @@
 /* sms-optout — the opt-out list (SPEC 7, 11): list, add, rm and check numbers.
  * Numbers are normalised to E.164 against SMS_DEFAULT_COUNTRY; one record out
  * per number in, in input order, from the arguments or from NDJSON on stdin. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "phone.h"
 #include "records.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -47,19 +47,6 @@ struct ctx {
 	const char     *region;
 	const char     *source;
 };
-
-static struct store *open_store(const struct sms_config *cfg, int *rc)
-{
-	char err[512];
-	char *path = config_db_path(cfg);
-	struct store *st = store_open(path, 0, err, sizeof err);
-	free(path);
-	if (!st) {
-		warnmsg("%s", err);
-		*rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-	}
-	return st;
-}
 
 /* Applies the verb to rec's number (given, or taken from rec). Returns 0, or
  * EX_TEMPFAIL when the store failed (rec is then an error record too). */
@@ -225,15 +212,12 @@ int main(int argc, char **argv)
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};
-	size_t v;
-	int argi;
-	int r = verbs_parse(&cli, argc, argv, &o, &v, &argi);
-	if (r)
-		return r < 0 ? 0 : r;
-	struct ctx c = {.verb = (enum verb)v};
-	int n = argc - argi;
-	char **rest = argv + argi;
-	if (c.verb == V_LIST && n > 0) {
+	struct verb_args a;
+	int r = verbs_parse(&cli, argc, argv, &o, &a);
+	if (r != VERBS_GO_ON)
+		return r;
+	struct ctx c = {.verb = (enum verb)a.verb};
+	if (c.verb == V_LIST && a.nargs > 0) {
 		warnmsg("list takes no arguments");
 		return EX_USAGE;
 	}
@@ -261,9 +245,9 @@ int main(int argc, char **argv)
 	}
 	c.region = config_default_country(cfg);
 	int rc = 0;
-	c.st = open_store(cfg, &rc);
+	c.st = storecfg_open(cfg, 0, &rc);
 	if (c.st) {
-		rc = verbs[c.verb].run(&c, n, rest);
+		rc = verbs[c.verb].run(&c, a.nargs, a.args);
 		store_close(c.st);
 	}
 	config_free(cfg);

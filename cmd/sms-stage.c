@@ -20,6 +20,7 @@
 #include "stage.h"
 #include "stage_list.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -194,18 +195,13 @@ int main(int argc, char **argv)
 		warnmsg("SMS_QUIET_HOURS: %s", err);
 		goto out;
 	}
-	char *dbpath = config_db_path(cfg);
-	st = store_open(dbpath, list ? 0 : STORE_SYNC_NORMAL, err, sizeof err);
+	st = storecfg_open(cfg, list ? 0 : STORE_SYNC_NORMAL, &rc);
 	/* Records from stdin are stored by a thread of their own: this thread
 	 * reads them back through a second connection. */
 	if (st && !list && !flags)
-		reader = store_open(dbpath, 0, err, sizeof err);
-	free(dbpath);
-	if (!st || (!list && !flags && !reader)) {
-		warnmsg("%s", err);
-		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+		reader = storecfg_open(cfg, 0, &rc);
+	if (!st || (!list && !flags && !reader))
 		goto out;
-	}
 
 	if (list) {
 		int hard = stage_list_run(&lister, st, &out, sel.statuses, prio_list,

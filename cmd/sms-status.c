@@ -5,7 +5,6 @@
  * counts them by status with the spend of today and this month against the
  * caps (--summary, status_summary.c). Here: the options, the selection, the
  * records read from the store by ID, and the listing as text. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "status_summary.h"
 #include "status_sync.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -416,14 +416,9 @@ int main(int argc, char **argv)
 		warnmsg("%s", err);
 		goto out;
 	}
-	char *dbpath = config_db_path(cfg);
-	st = store_open(dbpath, do_sync ? STORE_SYNC_NORMAL : 0, err, sizeof err);
-	free(dbpath);
-	if (!st) {
-		warnmsg("%s", err);
-		rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
+	st = storecfg_open(cfg, do_sync ? STORE_SYNC_NORMAL : 0, &rc);
+	if (!st)
 		goto out;
-	}
 
 	int hard = 0;
 	if (do_summary) {

@@ -1,7 +1,6 @@
 /* sms-template — named bodies with {{var}} placeholders (SPEC 7): add, list,
  * rm, and render NAME, which turns NDJSON records carrying "vars" into
  * outbound requests for sms-stage or sms-send (mail-merge). */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +9,10 @@
 #include "config.h"
 #include "records.h"
 #include "store.h"
+#include "storecfg.h"
 #include "template.h"
 #include "util.h"
+#include "verbs.h"
 
 static void usage(FILE *fp)
 {
@@ -32,18 +33,18 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-static struct store *open_store(const struct sms_config *cfg, int *rc)
-{
-	char err[512];
-	char *path = config_db_path(cfg);
-	struct store *st = store_open(path, STORE_SYNC_NORMAL, err, sizeof err);
-	free(path);
-	if (!st) {
-		warnmsg("%s", err);
-		*rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-	}
-	return st;
-}
+enum verb { V_ADD, V_LIST, V_RM, V_RENDER };
+
+struct opts {
+	int         replace;
+	const char *format;
+};
+
+struct ctx {
+	struct store   *st;
+	struct rec_out *out;
+	int             replace;
+};
 
 static char *read_all(FILE *fp)
 {
@@ -59,8 +60,10 @@ static char *read_all(FILE *fp)
 	return strbuf_detach(&b);
 }
 
-static int cmd_add(struct store *st, int replace, int argc, char **argv)
+static int run_add(void *arg, int argc, char **argv)
 {
+	struct ctx *c = arg;
+	struct store *st = c->st;
 	if (argc < 1 || argc > 2) {
 		warnmsg("add takes NAME and an optional BODY");
 		return EX_USAGE;
@@ -76,7 +79,7 @@ static int cmd_add(struct store *st, int replace, int argc, char **argv)
 		warnmsg("template %s: %s", name, err);
 		rc = EX_DATAERR;
 	} else {
-		int r = store_template_add(st, name, body, replace);
+		int r = store_template_add(st, name, body, c->replace);
 		if (r == STORE_EXISTS) {
 			warnmsg("template %s exists; use --replace to overwrite it", name);
 			rc = 1;
@@ -99,13 +102,9 @@ static int cmd_add(struct store *st, int replace, int argc, char **argv)
 	return rc;
 }
 
-struct list_ctx {
-	struct rec_out *out;
-};
-
 static int list_one(const struct store_template *t, void *arg)
 {
-	struct list_ctx *c = arg;
+	struct ctx *c = arg;
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_str(rec, "name", t->name);
 	rec_put_str(rec, "body", t->body);
@@ -123,8 +122,17 @@ static void list_text(FILE *fp, const cJSON *rec, void *arg)
 	fprintf(fp, "%-20s %s\n", rec_str(rec, "name"), rec_str(rec, "body"));
 }
 
-static int cmd_rm(struct store *st, int argc, char **argv)
+static int run_list(void *arg, int argc, char **argv)
 {
+	(void)argc; /* list has always ignored arguments */
+	(void)argv;
+	struct ctx *c = arg;
+	return store_template_list(c->st, list_one, c) == STORE_OK ? 0 : EX_TEMPFAIL;
+}
+
+static int run_rm(void *arg, int argc, char **argv)
+{
+	struct store *st = ((struct ctx *)arg)->st;
 	if (argc < 1) {
 		warnmsg("rm takes one or more names");
 		return EX_USAGE;
@@ -143,8 +151,11 @@ static int cmd_rm(struct store *st, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_render(struct store *st, int argc, char **argv, struct rec_out *out)
+static int run_render(void *arg, int argc, char **argv)
 {
+	struct ctx *c = arg;
+	struct store *st = c->st;
+	struct rec_out *out = c->out;
 	if (argc != 1) {
 		warnmsg("render takes one template NAME");
 		return EX_USAGE;
@@ -186,6 +197,22 @@ static int cmd_render(struct store *st, int argc, char **argv, struct rec_out *o
 	return rc;
 }
 
+static const struct verb_def verbs[] = {
+	[V_ADD] = {"add", NULL, run_add},
+	[V_LIST] = {"list", NULL, run_list},
+	[V_RM] = {"rm", NULL, run_rm},
+	[V_RENDER] = {"render", NULL, run_render},
+};
+
+static void option(void *arg, int ch, const char *val)
+{
+	struct opts *o = arg;
+	if (ch == 'r')
+		o->replace = 1;
+	else if (ch == 'o')
+		o->format = val;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -193,66 +220,35 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct verb_cli cli = {
+		"sms-template", usage, "+ro:h", longopts, option, verbs, sizeof verbs / sizeof *verbs,
+	};
 	util_set_progname(argv[0]);
-	int replace = 0, c;
-	const char *format = NULL;
-	while ((c = getopt_long(argc, argv, "+ro:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': replace = 1; break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("sms-template %s\n", SMSKIT_VERSION); return 0;
-		default: usage(stderr); return EX_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EX_USAGE;
-	}
-	const char *verb = argv[optind++];
-	/* Options may also follow the verb: sms-template add --replace NAME BODY. */
-	while ((c = getopt_long(argc, argv, "+ro:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': replace = 1; break;
-		case 'o': format = optarg; break;
-		default: usage(stderr); return EX_USAGE;
-		}
-	}
-	if (strcmp(verb, "add") && strcmp(verb, "list") && strcmp(verb, "rm") &&
-	    strcmp(verb, "render")) {
-		warnmsg("unknown command `%s`: add, list, rm or render", verb);
-		return EX_USAGE;
-	}
+	struct opts o = {0};
+	struct verb_args a;
+	int r = verbs_parse(&cli, argc, argv, &o, &a);
+	if (r != VERBS_GO_ON)
+		return r;
 	struct rec_out out;
 	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, strcmp(verb, "list") == 0 ? list_text : NULL, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
+	if (rec_out_format(&out, o.format, a.verb == V_LIST ? list_text : NULL, NULL) != 0) {
+		warnmsg("-o takes json or text, not `%s`", o.format);
 		return EX_USAGE;
 	}
-	if (!out.text && format && strcmp(format, "text") == 0)
-		warnmsg("%s prints NDJSON only", verb);
+	if (!out.text && o.format && strcmp(o.format, "text") == 0)
+		warnmsg("%s prints NDJSON only", verbs[a.verb].name);
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
 	if (!cfg) {
 		warnmsg("%s", err);
 		return EX_CONFIG;
 	}
+	struct ctx c = {.out = &out, .replace = o.replace};
 	int rc = 0;
-	struct store *st = open_store(cfg, &rc);
-	if (st) {
-		int n = argc - optind;
-		char **rest = argv + optind;
-		if (strcmp(verb, "add") == 0) {
-			rc = cmd_add(st, replace, n, rest);
-		} else if (strcmp(verb, "rm") == 0) {
-			rc = cmd_rm(st, n, rest);
-		} else if (strcmp(verb, "render") == 0) {
-			rc = cmd_render(st, n, rest, &out);
-		} else {
-			struct list_ctx lc = {&out};
-			rc = store_template_list(st, list_one, &lc) == STORE_OK ? 0 : EX_TEMPFAIL;
-		}
-		store_close(st);
+	c.st = storecfg_open(cfg, STORE_SYNC_NORMAL, &rc);
+	if (c.st) {
+		rc = verbs[a.verb].run(&c, a.nargs, a.args);
+		store_close(c.st);
 	}
 	config_free(cfg);
 	if (fflush(stdout) != 0) {

@@ -1,7 +1,6 @@
 /* sms-webhookd — the receiving side (SPEC 8): the provider's inbound-message
  * and status webhooks, and /healthz. A daemon on libmicrohttpd by default; a
  * CGI program when GATEWAY_INTERFACE is set. Both run common/webhook.c. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "httpd.h"
 #include "signature.h"
 #include "store.h"
+#include "storecfg.h"
 #include "util.h"
 #include "webhook.h"
 
@@ -160,14 +160,9 @@ int main(int argc, char **argv)
 	} else {
 		/* Two connections: one for the webhooks' group commit, one for the
 		 * dashboard, each used by one thread. */
-		char *path = config_db_path(cfg);
-		struct store *st = store_open(path, 0, err, sizeof err);
-		struct store *dst = st ? store_open(path, 0, err, sizeof err) : NULL;
-		free(path);
-		if (!st || !dst) {
-			warnmsg("%s", err);
-			rc = errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-		} else {
+		struct store *st = storecfg_open(cfg, 0, &rc);
+		struct store *dst = st ? storecfg_open(cfg, 0, &rc) : NULL;
+		if (st && dst) {
 			ho.public_url = config_get(cfg, "SMS_PUBLIC_URL");
 			rc = httpd_run(w, d, st, dst, &ho);
 		}

@@ -162,22 +162,6 @@ void dash_sent_get(struct dash *x)
 
 /* ---- Spend ------------------------------------------------------------------------------- */
 
-struct spend {
-	money_t spent[2];
-	char    since[2][32];
-};
-
-static int spend_now(struct dash *x, struct spend *s)
-{
-	time_t now = clock_now();
-	for (int m = 0; m < 2; m++) {
-		clock_period_start(now, m, s->since[m], sizeof s->since[m]);
-		if (store_spend_since(x->st, s->since[m], &s->spent[m]) != STORE_OK)
-			return -1;
-	}
-	return 0;
-}
-
 static const char *currency(struct dash *x)
 {
 	return x->d->prices ? price_currency(x->d->prices) : "";
@@ -185,8 +169,8 @@ static const char *currency(struct dash *x)
 
 void dash_spend_line(struct dash *x)
 {
-	struct spend s = {{0}, {{0}}};
-	if (spend_now(x, &s) != 0) {
+	struct store_spend s;
+	if (store_spend_periods(x->st, clock_now(), STORE_SPEND_BOTH, &s) != STORE_OK) {
 		dash_note(x, "error", "The store failed: %s", store_errmsg(x->st));
 		return;
 	}
@@ -210,9 +194,10 @@ void dash_spend_line(struct dash *x)
 
 void dash_spend_get(struct dash *x)
 {
-	struct spend s = {{0}, {{0}}};
+	struct store_spend s;
 	struct counts c = {{0}};
-	if (spend_now(x, &s) != 0 || store_status_counts(x->st, "outbound", count, &c) != STORE_OK) {
+	if (store_spend_periods(x->st, clock_now(), STORE_SPEND_BOTH, &s) != STORE_OK ||
+	    store_status_counts(x->st, "outbound", count, &c) != STORE_OK) {
 		dash_store_fail(x);
 		return;
 	}

@@ -1,9 +1,9 @@
 /* sendenv — opening and closing what sending needs; see sendenv.h. */
 #include "sendenv.h"
 #include "clock.h"
+#include "storecfg.h"
 #include "util.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -19,13 +19,9 @@ int sendenv_open(struct sendenv *e, const struct sender_options *o)
 		return EX_CONFIG;
 	}
 	clock_use_zone(e->cfg);
-	char *path = config_db_path(e->cfg);
-	e->st = store_open(path, STORE_SYNC_NORMAL, err, sizeof err);
-	free(path);
-	if (!e->st) {
-		warnmsg("%s", err);
-		return errno == EAGAIN ? EX_TEMPFAIL : EX_CONFIG;
-	}
+	int rc;
+	if (!(e->st = storecfg_open(e->cfg, STORE_SYNC_NORMAL, &rc)))
+		return rc;
 	e->snd = sender_new(e->cfg, e->st, &e->prov, e->prices, o, err, sizeof err);
 	if (!e->snd) {
 		warnmsg("%s", err);

@@ -301,18 +301,18 @@ static int over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
 {
 	static const char *const names[] = {"daily", "monthly"};
 	money_t caps[2] = {s->daily_cap, s->monthly_cap};
+	unsigned want = (caps[0] >= 0 ? STORE_SPEND_DAY : 0) | (caps[1] >= 0 ? STORE_SPEND_MONTH : 0);
+	if (!want)
+		return 0;
+	struct store_spend sp;
+	/* A sum that failed counts as nothing spent: the send goes on. */
+	(void)store_spend_periods(s->st, clock_now(), want, &sp);
 	for (int m = 0; m < 2; m++) {
-		if (caps[m] < 0)
+		if (caps[m] < 0 || sp.spent[m] + j->estimate <= caps[m])
 			continue;
-		char since[32], a[32], b[32], c[32];
-		money_t spent = 0;
-		clock_period_start(clock_now(), m, since, sizeof since);
-		if (store_spend_since(s->st, since, &spent) != STORE_OK)
-			spent = 0;
-		if (spent + j->estimate <= caps[m])
-			continue;
+		char a[32], b[32], c[32];
 		money_format(caps[m], a);
-		money_format(spent, b);
+		money_format(sp.spent[m], b);
 		money_format(j->estimate, c);
 		snprintf(msg, msglen, "%s cap of %s %s reached: %s spent, this message %s", names[m], a,
 		         price_currency(s->prices), b, c);

@@ -3,8 +3,6 @@
 #include "clock.h"
 #include "util.h"
 
-#include <time.h>
-
 static int add_count(const char *status, long long n, void *arg)
 {
 	cJSON *counts = arg;
@@ -34,19 +32,17 @@ int status_summary(struct store *st, const char *currency, const money_t caps[2]
 		{"today", "daily_limit", "daily_remaining", "day_start"},
 		{"month", "monthly_limit", "monthly_remaining", "month_start"},
 	};
-	time_t now = clock_now();
-	char since[2][32];
-	money_t spent[2];
+	struct store_spend spend;
+	if (store_spend_periods(st, clock_now(), STORE_SPEND_BOTH, &spend) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(st));
+		cJSON_Delete(counts);
+		cJSON_Delete(sp);
+		cJSON_Delete(rec);
+		return EX_TEMPFAIL;
+	}
+	const money_t *spent = spend.spent;
 	for (int m = 0; m < 2; m++) {
 		char buf[32];
-		clock_period_start(now, m, since[m], sizeof since[m]);
-		if (store_spend_since(st, since[m], &spent[m]) != STORE_OK) {
-			warnmsg("store: %s", store_errmsg(st));
-			cJSON_Delete(counts);
-			cJSON_Delete(sp);
-			cJSON_Delete(rec);
-			return EX_TEMPFAIL;
-		}
 		money_format(spent[m], buf);
 		cJSON_AddStringToObject(sp, keys[m][0], buf);
 	}
@@ -64,7 +60,7 @@ int status_summary(struct store *st, const char *currency, const money_t caps[2]
 		}
 	}
 	for (int m = 0; m < 2; m++)
-		cJSON_AddStringToObject(sp, keys[m][3], since[m]);
+		cJSON_AddStringToObject(sp, keys[m][3], spend.since[m]);
 	cJSON_AddItemToObject(rec, "counts", counts);
 	cJSON_AddItemToObject(rec, "spend", sp);
 	rec_set_ok(rec);

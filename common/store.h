@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 
 struct store;
@@ -168,6 +169,26 @@ int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, v
  * sent_at, else claimed_at, else created_at. Inside store_begin_immediate()
  * the figure holds until commit, so a cap check cannot race another sender. */
 int store_spend_since(struct store *s, const char *since, long long *spent);
+
+/* The spend of the current day (index 0) and month (index 1): since[m] is the
+ * period's start (clock_period_start of now), spent[m] its store_spend_since.
+ * The one place the cap check (sender), sms-status --summary and the dashboard
+ * take today's and this month's figures from; here, next to the sum, because
+ * both halves (period start, sum) are already this module's dependencies and
+ * the transaction note above applies to the pair. Only the periods in want
+ * (STORE_SPEND_DAY, STORE_SPEND_MONTH, _BOTH) are summed: the cap check skips a
+ * period without a cap, whose sum would cost a query per message. A period not
+ * summed keeps since "" and spent 0, one whose sum failed spent 0; every wanted
+ * period is summed even after one fails (the cap check goes on with the
+ * others), and STORE_ERR then carries the first failure's sentence. */
+#define STORE_SPEND_DAY   0x1u
+#define STORE_SPEND_MONTH 0x2u
+#define STORE_SPEND_BOTH  (STORE_SPEND_DAY | STORE_SPEND_MONTH)
+struct store_spend {
+	long long spent[2];
+	char      since[2][32];
+};
+int store_spend_periods(struct store *s, time_t now, unsigned want, struct store_spend *out);
 
 /* ---- Small key/value cursors (e.g. the last inbox fetch) ------------------- */
 

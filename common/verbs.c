@@ -54,14 +54,14 @@ static void unknown(const struct verb_cli *cli, const char *word)
 	strbuf_free(&b);
 }
 
-int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts, size_t *verb,
-                int *argi)
+int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts,
+                struct verb_args *a)
 {
 	optind = 0;
 	opterr = 1;
 	int r = options(cli, argc, argv, opts, cli->shortopts);
 	if (r)
-		return r;
+		return r < 0 ? 0 : r;
 	if (optind >= argc) {
 		cli->usage(stderr);
 		return EX_USAGE;
@@ -75,11 +75,12 @@ int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts, s
 	opterr = 0;
 	r = options(cli, argc - vi, argv + vi, opts, cli->shortopts + 1);
 	if (r)
-		return r;
-	if (find(cli, word, verb) != 0) {
+		return r < 0 ? 0 : r;
+	if (find(cli, word, &a->verb) != 0) {
 		unknown(cli, word);
 		return EX_USAGE;
 	}
-	*argi = optind + vi;
-	return 0;
+	a->nargs = argc - vi - optind;
+	a->args = argv + vi + optind;
+	return VERBS_GO_ON;
 }

@@ -29,13 +29,23 @@ struct verb_cli {
 	size_t               nverbs;
 };
 
+/* What verbs_parse found: the verb and the words left after the options. */
+struct verb_args {
+	size_t verb;  /* its index in cli->verbs */
+	int    nargs;
+	char **args;
+};
+
+/* verbs_parse's return when the program goes on to run the verb. */
+#define VERBS_GO_ON (-1)
+
 /* Parses argv: options, then the verb, then options and arguments in any order.
- * Returns 0 with *verb its index in cli->verbs and *argi the index in argv of
- * the first argument; -1 after --help or --version (exit 0); or EX_USAGE, the
- * complaint already on stderr. A missing verb gets the usage, an unknown one
- * "unknown command `WORD`: add, list or rm" from the table; but an option
- * after the verb is acted on first, so that `prog WORD --help` helps. */
-int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts, size_t *verb,
-                int *argi);
+ * Returns VERBS_GO_ON with *a filled in; else the exit code for main to return
+ * at once: 0 after --help or --version, EX_USAGE with the complaint already on
+ * stderr. A missing verb gets the usage, an unknown one "unknown command
+ * `WORD`: add, list or rm" from the table; but an option after the verb is
+ * acted on first, so that `prog WORD --help` helps. */
+int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts,
+                struct verb_args *a);
 
 #endif

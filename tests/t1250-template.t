@@ -51,7 +51,31 @@ check_exit "rm" 0 sms-template rm shipped
 check_eq "...gone" "reminder" "$(sqlite3 "$SMS_DB" "select group_concat(name) from templates")"
 check_exit "rm of an unknown name exits 1" 1 sms-template rm shipped
 check_exit "an unknown command exits 64" 64 sms-template frobnicate
+check_grep "...and lists the commands" 'unknown command `frobnicate`: add, list, rm or render$' "$T/.err"
 check_exit "no command exits 64" 64 sms-template
+check_grep "...with the usage on stderr" '^usage: sms-template' "$T/.err"
 check_exit "--help" 0 sms-template --help
+check_grep "...prints usage" '^usage: sms-template' "$T/.out"
 check_exit "--version" 0 sms-template --version
+check_eq "...prints the version" "sms-template 0.1.0" "$(cat "$T/.out")"
+
+# The command line is verbs_parse's, as in sms-auto and sms-optout: options
+# before or after the verb and its arguments, --help and --version anywhere.
+check_exit "--help after the verb" 0 sms-template list --help
+check_grep "...prints usage on stdout" '^usage: sms-template' "$T/.out"
+check_exit "...after an unknown word too" 0 sms-template frobnicate --help
+check_exit "--version after the verb" 0 sms-template rm --version
+check_eq "...prints the version" "sms-template 0.1.0" "$(cat "$T/.out")"
+check_exit "an unknown option before the verb exits 64" 64 sms-template --bogus list
+check_grep "...getopt says so" 'option.*--bogus' "$T/.err"
+check_exit "an unknown option after the verb exits 64" 64 sms-template list --bogus
+check_grep "...named as sms-auto names it" 'sms-template: unknown option or missing argument: --bogus$' "$T/.err"
+check_grep "...with the usage" '^usage: sms-template' "$T/.err"
+check_exit "a missing argument after the verb exits 64" 64 sms-template list -o
+check_grep "...named too" 'unknown option or missing argument: -o$' "$T/.err"
+check_exit "-o takes json or text" 64 sms-template list -o yaml
+check_exit "an option after the arguments" 0 sms-template add after "Hi {{name}}" --replace -o json
+check_eq "...is an option, not a word of the body" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='after'")"
+check_exit "-- ends the options: a body that starts with a dash" 0 sms-template add -- dash "-20% for {{name}}"
+check_eq "...stored as written" "-20% for {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='dash'")"
 done_testing
