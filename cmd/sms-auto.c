@@ -344,7 +344,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static const struct verb_cli cli = {
-		"sms-auto", usage, "+t:r:a:do:h", longopts, option, verbs, sizeof verbs / sizeof *verbs,
+		.prog = "sms-auto", .usage = usage, .shortopts = "+t:r:a:do:h", .longopts = longopts,
+		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};

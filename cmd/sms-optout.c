@@ -208,7 +208,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static const struct verb_cli cli = {
-		"sms-optout", usage, "+s:o:h", longopts, option, verbs, sizeof verbs / sizeof *verbs,
+		.prog = "sms-optout", .usage = usage, .shortopts = "+s:o:h", .longopts = longopts,
+		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};

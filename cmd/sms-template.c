@@ -221,7 +221,9 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static const struct verb_cli cli = {
-		"sms-template", usage, "+ro:h", longopts, option, verbs, sizeof verbs / sizeof *verbs,
+		.prog = "sms-template", .usage = usage, .shortopts = "+ro:h", .longopts = longopts,
+		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+		.free_text_args = 1,
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};

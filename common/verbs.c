@@ -6,6 +6,29 @@
 
 #include "util.h"
 
+/* The word getopt_long just refused. A long option is the element it stepped
+ * past (optopt 0 when unknown, else the option's value when its argument is
+ * missing); a short one is optopt, since within "-xy" optind has not moved
+ * past the element yet. */
+static const char *refused(const struct verb_cli *cli, char **argv, char buf[3])
+{
+	const char *w = optind > 0 ? argv[optind - 1] : NULL;
+	if (w && strncmp(w, "--", 2) == 0) {
+		if (optopt == 0)
+			return w;
+		size_t n = strcspn(w + 2, "="); /* as given: perhaps abbreviated */
+		for (const struct option *o = cli->longopts; o->name; o++)
+			if (o->val == optopt && n > 0 && strncmp(o->name, w + 2, n) == 0)
+				return w;
+	}
+	if (optopt == 0)
+		return w ? w : "?";
+	buf[0] = '-';
+	buf[1] = (char)optopt;
+	buf[2] = '\0';
+	return buf;
+}
+
 /* getopt_long over argv from optind on: 0 at the end, -1 after --help or
  * --version, else EX_USAGE. getopt words its own complaints while opterr is
  * set; after the verb it is not (its argv[0] is the verb), so this does. */
@@ -18,8 +41,10 @@ static int options(const struct verb_cli *cli, int argc, char **argv, void *opts
 		case 'h': cli->usage(stdout); return -1;
 		case 'V': printf("%s %s\n", cli->prog, SMSKIT_VERSION); return -1;
 		case '?':
-			if (!opterr)
-				warnmsg("unknown option or missing argument: %s", argv[optind - 1]);
+			if (!opterr) {
+				char buf[3];
+				warnmsg("unknown option or missing argument: %s", refused(cli, argv, buf));
+			}
 			cli->usage(stderr);
 			return EX_USAGE;
 		default: cli->option(opts, ch, optarg); break;
@@ -69,11 +94,14 @@ int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts,
 	const char *word = argv[optind++];
 	/* Options may also follow the verb, before or after its arguments: getopt
 	 * starts afresh (optind 0) on the words after the verb, the verb standing in
-	 * for argv[0], so that it permutes them; it reports errors itself no more. */
+	 * for argv[0], so that it permutes them (without the '+'; with it, for
+	 * free_text_args, it stops at the first argument); it reports errors
+	 * itself no more. */
 	int vi = optind - 1;
 	optind = 0;
 	opterr = 0;
-	r = options(cli, argc - vi, argv + vi, opts, cli->shortopts + 1);
+	r = options(cli, argc - vi, argv + vi, opts,
+	            cli->free_text_args ? cli->shortopts : cli->shortopts + 1);
 	if (r)
 		return r < 0 ? 0 : r;
 	if (find(cli, word, &a->verb) != 0) {

@@ -27,6 +27,10 @@ struct verb_cli {
 	void (*option)(void *opts, int ch, const char *arg);
 	const struct verb_def   *verbs;     /* in the order the error message lists them */
 	size_t               nverbs;
+	/* The verbs' arguments are free text (a template body: "-20% off"):
+	 * options after the verb come before them, and the first argument ends
+	 * the options. Otherwise options may also follow the arguments. */
+	int                  free_text_args;
 };
 
 /* What verbs_parse found: the verb and the words left after the options. */
@@ -39,7 +43,8 @@ struct verb_args {
 /* verbs_parse's return when the program goes on to run the verb. */
 #define VERBS_GO_ON (-1)
 
-/* Parses argv: options, then the verb, then options and arguments in any order.
+/* Parses argv: options, then the verb, then options and arguments in any order
+ * (with free_text_args: options, then arguments).
  * Returns VERBS_GO_ON with *a filled in; else the exit code for main to return
  * at once: 0 after --help or --version, EX_USAGE with the complaint already on
  * stderr. A missing verb gets the usage, an unknown one "unknown command

@@ -60,7 +60,8 @@ check_exit "--version" 0 sms-template --version
 check_eq "...prints the version" "sms-template 0.1.0" "$(cat "$T/.out")"
 
 # The command line is verbs_parse's, as in sms-auto and sms-optout: options
-# before or after the verb and its arguments, --help and --version anywhere.
+# before or after the verb, --help and --version there too; but a name and a
+# body are free text, so the first of them ends the options.
 check_exit "--help after the verb" 0 sms-template list --help
 check_grep "...prints usage on stdout" '^usage: sms-template' "$T/.out"
 check_exit "...after an unknown word too" 0 sms-template frobnicate --help
@@ -74,8 +75,16 @@ check_grep "...with the usage" '^usage: sms-template' "$T/.err"
 check_exit "a missing argument after the verb exits 64" 64 sms-template list -o
 check_grep "...named too" 'unknown option or missing argument: -o$' "$T/.err"
 check_exit "-o takes json or text" 64 sms-template list -o yaml
-check_exit "an option after the arguments" 0 sms-template add after "Hi {{name}}" --replace -o json
-check_eq "...is an option, not a word of the body" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='after'")"
-check_exit "-- ends the options: a body that starts with a dash" 0 sms-template add -- dash "-20% for {{name}}"
+check_exit "options between the verb and its arguments" 0 sms-template add --replace -o json after "Hi {{name}}"
+check_eq "...stored" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='after'")"
+check_exit "a body that starts with a dash needs no --" 0 sms-template add dash "-20% for {{name}}"
 check_eq "...stored as written" "-20% for {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='dash'")"
+check_exit "a word after the arguments is an argument: one too many" 64 sms-template add after2 "Hi" --replace
+check_grep "...said so" 'add takes NAME and an optional BODY' "$T/.err"
+check_exit "-- ends the options: a name that starts with a dash" 0 sms-template add -- -dash- "Hi {{name}}"
+check_eq "...stored as written" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='-dash-'")"
+check_exit "an unknown short option inside a group after the verb" 64 sms-template list -rx
+check_grep "...is named itself" 'unknown option or missing argument: -x$' "$T/.err"
+check_exit "an abbreviated long option missing its argument" 64 sms-template list --out
+check_grep "...is named as given" 'unknown option or missing argument: --out$' "$T/.err"
 done_testing
