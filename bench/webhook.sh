@@ -64,17 +64,12 @@ reproduce:
 EOS
 
 echo
-echo "== (g) webhook ingest, CGI under lighttpd, 100 req/s on a fixed schedule (wrk -t2 -c16, 3 s warm-up, then 10 s) =="
+echo "== (g) webhook ingest, CGI under lighttpd, 100 req/s on a fixed schedule (wrk -t2 -c16, 10 s) =="
 if command -v lighttpd >/dev/null; then
 	printf 'TWILIO_AUTH_TOKEN = %s\nSMS_PROVIDER = twilio\n' "$WEBHOOK_TOKEN" >"$SMS_CONFIG"
 	chmod 600 "$SMS_CONFIG"
 	unset TWILIO_AUTH_TOKEN
 	start_lighttpd
-	# The first seconds of a run are slower (seen: p99 20-26 ms over a 3 s
-	# start, 4-11 ms over the 10 s after it, on the same server; a trivial
-	# CGI program shows no such start; the cause is not pinned down). They
-	# are printed, apart from the steady run that the target is about.
-	wrk_run cgi-warm-up 16 3 100 "$CGI_URL/sms/incoming"
 	wrk_run cgi 16 10 100 "$CGI_URL/sms/incoming"
 	echo "target: p99 < 30 ms at 100 req/s"
 	# The same at twice and half the rate: the headroom, and the low-load figure.
