@@ -7,9 +7,8 @@
 #include "util.h"
 
 /* The word getopt_long just refused. A long option is the element it stepped
- * past (optopt 0 when unknown, else the option's value when its argument is
- * missing); a short one is optopt, since within "-xy" optind has not moved
- * past the element yet. */
+ * past (optopt 0 when unknown, else the option's value); a short one is
+ * optopt, since within "-xy" optind has not moved past the element yet. */
 static const char *refused(const struct verb_cli *cli, char **argv, char buf[3])
 {
 	const char *w = optind > 0 ? argv[optind - 1] : NULL;
@@ -30,23 +29,35 @@ static const char *refused(const struct verb_cli *cli, char **argv, char buf[3])
 }
 
 /* getopt_long over argv from optind on: 0 at the end, -1 after --help or
- * --version, else EX_USAGE. getopt words its own complaints while opterr is
- * set; after the verb it is not (its argv[0] is the verb), so this does. */
+ * --version, else EX_USAGE. Its complaints are worded here (opterr off, ':'
+ * first in the option string), the same before the verb and after it, where
+ * getopt's own would name the verb as the program. */
 static int options(const struct verb_cli *cli, int argc, char **argv, void *opts,
-                   const char *shortopts)
+                   int permute)
 {
+	char optstring[64], buf[3];
+	/* cli->shortopts is "+...": "+:..." stops at the first word that is not
+	 * an option, ":..." lets getopt permute. */
+	snprintf(optstring, sizeof optstring, "%s:%s", permute ? "" : "+", cli->shortopts + 1);
+	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, shortopts, cli->longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, optstring, cli->longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': cli->usage(stdout); return -1;
 		case 'V': printf("%s %s\n", cli->prog, SMSKIT_VERSION); return -1;
-		case '?':
-			if (!opterr) {
-				char buf[3];
-				warnmsg("unknown option or missing argument: %s", refused(cli, argv, buf));
-			}
+		case ':':
+			warnmsg("%s needs an argument", refused(cli, argv, buf));
 			cli->usage(stderr);
 			return EX_USAGE;
+		case '?': {
+			const char *w = refused(cli, argv, buf);
+			if (optopt != 0 && strchr(w, '='))
+				warnmsg("%.*s takes no argument", (int)strcspn(w, "="), w);
+			else
+				warnmsg("unknown option: %s", w);
+			cli->usage(stderr);
+			return EX_USAGE;
+		}
 		default: cli->option(opts, ch, optarg); break;
 		}
 	}
@@ -83,8 +94,7 @@ int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts,
                 struct verb_args *a)
 {
 	optind = 0;
-	opterr = 1;
-	int r = options(cli, argc, argv, opts, cli->shortopts);
+	int r = options(cli, argc, argv, opts, 0);
 	if (r)
 		return r < 0 ? 0 : r;
 	if (optind >= argc) {
@@ -95,13 +105,10 @@ int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts,
 	/* Options may also follow the verb, before or after its arguments: getopt
 	 * starts afresh (optind 0) on the words after the verb, the verb standing in
 	 * for argv[0], so that it permutes them (without the '+'; with it, for
-	 * free_text_args, it stops at the first argument); it reports errors
-	 * itself no more. */
+	 * free_text_args, it stops at the first argument). */
 	int vi = optind - 1;
 	optind = 0;
-	opterr = 0;
-	r = options(cli, argc - vi, argv + vi, opts,
-	            cli->free_text_args ? cli->shortopts : cli->shortopts + 1);
+	r = options(cli, argc - vi, argv + vi, opts, !cli->free_text_args);
 	if (r)
 		return r < 0 ? 0 : r;
 	if (find(cli, word, &a->verb) != 0) {

@@ -68,12 +68,14 @@ check_exit "...after an unknown word too" 0 sms-template frobnicate --help
 check_exit "--version after the verb" 0 sms-template rm --version
 check_eq "...prints the version" "sms-template 0.1.0" "$(cat "$T/.out")"
 check_exit "an unknown option before the verb exits 64" 64 sms-template --bogus list
-check_grep "...getopt says so" 'option.*--bogus' "$T/.err"
+check_grep "...worded as after it" 'sms-template: unknown option: --bogus$' "$T/.err"
+check_exit "an option that takes no argument given one" 64 sms-template list --replace=1
+check_grep "...said so" 'sms-template: --replace takes no argument$' "$T/.err"
 check_exit "an unknown option after the verb exits 64" 64 sms-template list --bogus
-check_grep "...named as sms-auto names it" 'sms-template: unknown option or missing argument: --bogus$' "$T/.err"
+check_grep "...named as sms-auto names it" 'sms-template: unknown option: --bogus$' "$T/.err"
 check_grep "...with the usage" '^usage: sms-template' "$T/.err"
 check_exit "a missing argument after the verb exits 64" 64 sms-template list -o
-check_grep "...named too" 'unknown option or missing argument: -o$' "$T/.err"
+check_grep "...named too" 'sms-template: -o needs an argument$' "$T/.err"
 check_exit "-o takes json or text" 64 sms-template list -o yaml
 check_exit "options between the verb and its arguments" 0 sms-template add --replace -o json after "Hi {{name}}"
 check_eq "...stored" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='after'")"
@@ -84,7 +86,7 @@ check_grep "...said so" 'add takes NAME and an optional BODY' "$T/.err"
 check_exit "-- ends the options: a name that starts with a dash" 0 sms-template add -- -dash- "Hi {{name}}"
 check_eq "...stored as written" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='-dash-'")"
 check_exit "an unknown short option inside a group after the verb" 64 sms-template list -rx
-check_grep "...is named itself" 'unknown option or missing argument: -x$' "$T/.err"
+check_grep "...is named itself" 'unknown option: -x$' "$T/.err"
 check_exit "an abbreviated long option missing its argument" 64 sms-template list --out
-check_grep "...is named as given" 'unknown option or missing argument: --out$' "$T/.err"
+check_grep "...is named as given" 'sms-template: --out needs an argument$' "$T/.err"
 done_testing

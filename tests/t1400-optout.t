@@ -65,11 +65,11 @@ check_exit "no command exits 64" 64 sms-optout
 check_exit "list takes no numbers" 64 sms-optout list 2125550123
 check_exit "--source goes with add only" 64 sms-optout rm --source x 2125550123
 check_exit "an unknown option exits 64" 64 sms-optout add --bogus 2125550123
-check_grep "...named" 'unknown option or missing argument: --bogus$' "$T/.err"
+check_grep "...named" 'sms-optout: unknown option: --bogus$' "$T/.err"
 check_exit "an unknown short option after an argument, in a group" 64 sms-optout check 2125550123 -xy
-check_grep "...named itself, not the argument before it" 'unknown option or missing argument: -x$' "$T/.err"
+check_grep "...named itself, not the argument before it" 'sms-optout: unknown option: -x$' "$T/.err"
 check_exit "an option after the arguments missing its argument" 64 sms-optout check 2125550123 --output
-check_grep "...named" 'unknown option or missing argument: --output$' "$T/.err"
+check_grep "...named" 'sms-optout: --output needs an argument$' "$T/.err"
 check_exit "-o takes json or text" 64 sms-optout list -o yaml
 check_exit "--help" 0 sms-optout --help
 check_grep "...prints usage" '^usage: sms-optout' "$T/.out"
