@@ -64,13 +64,13 @@ reproduce:
 EOS
 
 echo
-echo "== (g) webhook ingest, CGI under lighttpd, 100 req/s on a fixed schedule (wrk -t2 -c16, 10 s) =="
+echo "== (g) webhook ingest, CGI under lighttpd, 100 req/s on a fixed schedule (wrk -t2 -c16, 30 s) =="
 if command -v lighttpd >/dev/null; then
 	printf 'TWILIO_AUTH_TOKEN = %s\nSMS_PROVIDER = twilio\n' "$WEBHOOK_TOKEN" >"$SMS_CONFIG"
 	chmod 600 "$SMS_CONFIG"
 	unset TWILIO_AUTH_TOKEN
 	start_lighttpd
-	wrk_run cgi 16 10 100 "$CGI_URL/sms/incoming"
+	wrk_run cgi 16 30 100 "$CGI_URL/sms/incoming"
 	echo "target: p99 < 30 ms at 100 req/s"
 	# The same at twice and half the rate: the headroom, and the low-load figure.
 	wrk_run cgi-200 16 10 200 "$CGI_URL/sms/incoming"
