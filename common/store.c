@@ -1810,22 +1810,17 @@ int store_spend_since(struct store *s, const char *since, long long *spent)
 
 int store_spend_periods(struct store *s, time_t now, unsigned want, struct store_spend *out)
 {
-	char first[sizeof s->errbuf];
-	int rc = STORE_OK;
 	memset(out, 0, sizeof *out);
 	for (int m = 0; m < 2; m++) {
 		if (!(want & 1u << m))
 			continue;
 		clock_period_start(now, m, out->since[m], sizeof out->since[m]);
-		if (store_spend_since(s, out->since[m], &out->spent[m]) == STORE_OK || rc != STORE_OK)
-			continue;
-		rc = STORE_ERR;
-		memcpy(first, s->errbuf, sizeof first);
+		if (store_spend_since(s, out->since[m], &out->spent[m]) != STORE_OK) {
+			out->spent[m] = 0;
+			return STORE_ERR;
+		}
 	}
-	/* A later failure must not replace the sentence of the first one. */
-	if (rc != STORE_OK)
-		memcpy(s->errbuf, first, sizeof first);
-	return rc;
+	return STORE_OK;
 }
 
 /* ---- Key/value ----------------------------------------------------------------- */

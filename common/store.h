@@ -171,16 +171,11 @@ int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, v
 int store_spend_since(struct store *s, const char *since, long long *spent);
 
 /* The spend of the current day (index 0) and month (index 1): since[m] is the
- * period's start (clock_period_start of now), spent[m] its store_spend_since.
- * The one place the cap check (sender), sms-status --summary and the dashboard
- * take today's and this month's figures from; here, next to the sum, because
- * both halves (period start, sum) are already this module's dependencies and
- * the transaction note above applies to the pair. Only the periods in want
- * (STORE_SPEND_DAY, STORE_SPEND_MONTH, _BOTH) are summed: the cap check skips a
- * period without a cap, whose sum would cost a query per message. A period not
- * summed keeps since "" and spent 0, one whose sum failed spent 0; every wanted
- * period is summed even after one fails (the cap check goes on with the
- * others), and STORE_ERR then carries the first failure's sentence. */
+ * period's start (clock_period_start of now), spent[m] its store_spend_since;
+ * for the cap check (sender), sms-status --summary and the dashboard. Only the
+ * periods in want are summed (the cap check skips one without a cap, whose sum
+ * would cost a query per message). STORE_ERR at the first sum that fails; what
+ * was not summed stays since "" and spent 0. */
 #define STORE_SPEND_DAY   0x1u
 #define STORE_SPEND_MONTH 0x2u
 #define STORE_SPEND_BOTH  (STORE_SPEND_DAY | STORE_SPEND_MONTH)
