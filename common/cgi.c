@@ -101,15 +101,23 @@ static int write_response(const struct webhook_response *rs)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
-/* One transaction, as the daemon's group commit would make for one request.
- * The store stays open in *stp: closing it may copy the WAL back (store_close),
- * which is upkeep, not durability, so it waits until the answer is out. */
+/* The store for this one request. cgi_run closes it: closing may copy the WAL
+ * back (store_close), which is upkeep, not durability, so it waits until the
+ * answer is out. */
+static struct store *open_store(const struct sms_config *c, char *err, size_t errlen)
+{
+	char *path = config_db_path(c);
+	struct store *st = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen);
+	free(path);
+	return st;
+}
+
+/* One transaction, as the daemon's group commit would make for one request;
+ * the store left open in *stp. */
 static int apply(const struct sms_config *c, struct webhook_job *job, struct store **stp,
                  char *err, size_t errlen)
 {
-	char *path = config_db_path(c);
-	struct store *st = *stp = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen);
-	free(path);
+	struct store *st = *stp = open_store(c, err, errlen);
 	if (!st)
 		return -1;
 	int rc = -1;
@@ -145,9 +153,7 @@ static void dashboard(struct dashboard *d, const struct sms_config *c,
                       struct store **stp)
 {
 	char err[512];
-	char *path = config_db_path(c);
-	struct store *st = *stp = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, sizeof err);
-	free(path);
+	struct store *st = *stp = open_store(c, err, sizeof err);
 	memset(rs, 0, sizeof *rs);
 	if (!st) {
 		warnmsg("%s", err);
