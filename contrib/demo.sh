@@ -8,10 +8,23 @@ build=${1:-build}
 bin=$(cd "$build/bin" && pwd)
 PATH="$bin:$PATH"
 demo=$(mktemp -d "${TMPDIR:-/tmp}/smskit-demo.XXXXXX")
-trap 'rm -rf "$demo"' EXIT INT TERM
+webhookd=
+# Whatever happens, the daemon stops and the scratch folder goes. (A kill of a
+# daemon already stopped must not fail the exit under set -e.)
+cleanup() {
+	if [ -n "$webhookd" ]; then kill "$webhookd" 2>/dev/null || true; fi
+	rm -rf "$demo"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 export SMS_DB="$demo/sms.db" SMS_CONFIG="$demo/config"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Headings in bold on a terminal only: no escape codes in a pipe or a log.
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 
 say "How will a reminder travel? (sms-split, text from arguments)"
 sms-split -o text "Hi Sam, this is a reminder of your appointment on Tue 3pm. Reply C to confirm or R to reschedule."
@@ -58,7 +71,6 @@ export TWILIO_AUTH_TOKEN=demo-token-not-secret   # the key that signs (sandbox) 
 sms-auto add --trigger HOURS --response "We're open Mon-Fri 9am-6pm, Sat 10am-2pm." -o text
 sms-webhookd --listen 127.0.0.1:0 --port-file "$demo/port" 2>"$demo/webhookd.log" &
 webhookd=$!
-trap 'kill $webhookd 2>/dev/null; rm -rf "$demo"' EXIT INT TERM
 i=0
 while [ ! -s "$demo/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 url="http://127.0.0.1:$(cat "$demo/port")/sms/incoming"
@@ -76,8 +88,9 @@ echo "+15551234567 texts HOURS; the TwiML answer:"
 inbound SMdemo0001 +15551234567 "HOURS"
 echo "+15551234567 texts a question; no rule matches, so no answer:"
 inbound SMdemo0002 +15551234567 "Can I bring my dog?"
-kill $webhookd
-wait $webhookd 2>/dev/null || true
+kill "$webhookd"
+wait "$webhookd" 2>/dev/null || true
+webhookd=
 
 say "The inbox, a reply, and the conversation (sms-inbox, sms-reply)"
 sms-inbox --unread -o text
@@ -106,5 +119,6 @@ else
 $(grep -o '<tr id="m[0-9]*"' "$demo/review.html" | wc -l) messages awaiting review"
 	echo "(run the demo on a terminal to look at it in a browser)"
 fi
-kill $webhookd
-wait $webhookd 2>/dev/null || true
+kill "$webhookd"
+wait "$webhookd" 2>/dev/null || true
+webhookd=

@@ -75,8 +75,37 @@ done_testing() {
 	[ "$_fail" = 0 ]
 }
 
-# skip DESC REASON: counts as passed, says why it did not run.
-skip() { _n=$((_n + 1)); echo "ok $_n - $1 # skip $2"; }
+# skip DESC REASON: a check that could not run here. tests/run counts it as
+# skipped, lists it with REASON, and fails the run under CI=true: REASON says what
+# is missing and the one command that brings it (see missing).
+skip() { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP $2"; }
+
+# missing CMD: the skip reason for a tool that .ci/install-deps installs.
+missing() { echo "$1 is not installed: run sudo .ci/install-deps"; }
+
+# need DESC CMD...: true when every CMD is installed, else one skip naming the
+# first missing. Use: need "the store tests" sqlite3 || { done_testing; exit; }
+need() {
+	local desc=$1 c; shift
+	for c in "$@"; do
+		command -v "$c" >/dev/null && continue
+		skip "$desc" "$(missing "$c")"
+		return 1
+	done
+}
+
+# not_applicable DESC WHY: a check that does not belong to this build (valgrind
+# on the sanitizer build): a TAP comment, neither run nor skipped.
+not_applicable() { echo "# not applicable: $1 ($2)"; }
+
+# valgrind_ready DESC: true when valgrind checks run on this build. Not on the
+# sanitizer build (valgrind cannot run ASan's programs) nor on a clang build
+# (its DWARF 5 is more than some valgrind versions read); a skip without valgrind.
+valgrind_ready() {
+	if sanitized; then not_applicable "$1" "the sanitizer build: ASan and UBSan check it"; return 1; fi
+	case $SMSKIT_BUILD in *clang*) not_applicable "$1" "a clang build"; return 1 ;; esac
+	need "$1" valgrind
+}
 
 # True when the programs under test were built with sanitizers.
 sanitized() { case "$SMSKIT_BUILD" in *san*) return 0 ;; *) return 1 ;; esac; }

@@ -5,11 +5,7 @@
 # writers; a status never moving backwards; opt-outs. Read back with sqlite3.
 . tests/lib.sh
 
-if ! command -v sqlite3 >/dev/null; then
-	skip "the store tests" "the sqlite3 CLI is not installed"
-	done_testing
-	exit
-fi
+need "the store tests" sqlite3 || { done_testing; exit; }
 
 q() { sqlite3 -batch "$SMS_DB" "$@"; }
 refused() { ! sqlite3 -batch "$SMS_DB" "$@" 2>/dev/null; } # the CLI's exit code varies

@@ -11,16 +11,16 @@ if command -v cppcheck >/dev/null; then
 	check "cppcheck finds nothing in common/ cmd/ tests/" \
 		cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--std=c11 --inline-suppr -D__GNUC__ -I"$T/inc" -Icommon common cmd tests/tools tests/fuzz
-else skip "cppcheck" "not installed"; fi
+else skip "cppcheck" "$(missing cppcheck)"; fi
 
 if command -v shellcheck >/dev/null; then
-	mapfile -t sh < <(ls contrib/*.sh cmd/*.sh bench/run bench/*.sh tests/run tests/lib.sh tests/webhook.sh .ci/run .ci/install-deps 2>/dev/null)
+	mapfile -t sh < <(ls contrib/*.sh cmd/*.sh bench/run bench/*.sh tests/run tests/lib.sh tests/webhook.sh .ci/run .ci/install-deps .ci/fresh-check 2>/dev/null)
 	check "shellcheck finds nothing in ${#sh[@]} scripts" shellcheck -x "${sh[@]}"
-else skip "shellcheck" "not installed"; fi
+else skip "shellcheck" "$(missing shellcheck)"; fi
 
 if command -v mandoc >/dev/null; then
 	check "mandoc -T lint finds no warnings in man/" mandoc -T lint -W warning man/*.[157]
-else skip "mandoc" "not installed"; fi
+else skip "mandoc" "$(missing mandoc)"; fi
 
 # The C programs and the shell ones (cmd/*.sh, installed without .sh) alike.
 for c in cmd/*.c cmd/*.sh; do

@@ -65,7 +65,7 @@ if command -v script >/dev/null; then
 	check_eq "...and nothing on the terminal" 0 "$(wc -c <"$T/tty1")"
 	check_exit "not on a terminal: no progress line" 0 sh -c "sms-send -o json --rate 4 <'$T/eight' >/dev/null 2>'$T/noterm'; test ! -s '$T/noterm'"
 else
-	skip "the progress line" "script(1) is not installed"
+	skip "the progress line" "$(missing script)"
 fi
 
 # Provider choice and configuration.

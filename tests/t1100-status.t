@@ -6,11 +6,7 @@
 # store is read back with sqlite3; store-tool sets states no program makes yet.
 . tests/lib.sh
 
-if ! command -v sqlite3 >/dev/null || ! command -v jq >/dev/null; then
-	skip "sms-status tests" "sqlite3 or jq is not installed"
-	done_testing
-	exit
-fi
+need "sms-status tests" sqlite3 jq || { done_testing; exit; }
 q() { sqlite3 -batch "$SMS_DB" "$1"; }
 ids() { jq -r '.id' "$1" | xargs; }
 send() { # send TIME TO BODY
@@ -309,11 +305,7 @@ check_eq "... opted_out, no request made" "opted_out 0" "$(jq -r .error.code "$T
 stop_fake_twilio
 
 # ---- valgrind ---------------------------------------------------------------------
-if sanitized || ! command -v valgrind >/dev/null; then
-	skip "valgrind" "sanitizer build or no valgrind"
-elif case $SMSKIT_BUILD in *clang*) true ;; *) false ;; esac; then
-	skip "valgrind" "clang's DWARF 5 is more than some valgrind versions read"
-else
+if valgrind_ready "valgrind"; then
 	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
 	export SMS_DB=$T/many.db SMS_PROVIDER=sandbox
 	check_exit "valgrind: list, text, an unknown id" 1 vg sms-status -o text 1 2 9999

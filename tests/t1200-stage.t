@@ -215,12 +215,12 @@ check_eq "...and nothing else" 1 "$(wc -l <"$T/.out")"
 check_exit "--query without --list: 64" 64 sh -c 'echo {} | sms-stage --query --to +12125550123 --body x'
 check_grep "...saying so" "query goes with --list" "$T/.err"
 check_eq "...nothing staged" 4 "$(count)"
-if ! sanitized && command -v valgrind >/dev/null && case $SMSKIT_BUILD in *clang*) false ;; *) true ;; esac; then
+if valgrind_ready "valgrind: --list --query"; then
 	vq() { printf '%s' "$1" | valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect sms-stage --list --query -o json; }
 	check_exit "valgrind: --list --query" 0 vq '{"status":["pending","approved"],"priority":"high","limit":5}'
 	check_exit "valgrind: --list --query refused" 65 vq '{"priority":"soon"}'
 	check_exit "valgrind: --list --query with status twice" 65 vq '{"status":"all","status":"pending"}'
-else skip "valgrind: --list --query" "sanitizer or clang build, or no valgrind"; fi
+fi
 
 # ---- A slow producer: the store is not held while sms-stage waits -----------------------
 rm -f "$SMS_DB"*

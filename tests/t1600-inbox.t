@@ -8,11 +8,7 @@
 # Received messages are stored with store-tool, as the webhook would.
 . tests/lib.sh
 
-if ! command -v sqlite3 >/dev/null || ! command -v jq >/dev/null; then
-	skip "sms-inbox tests" "sqlite3 or jq is not installed"
-	done_testing
-	exit
-fi
+need "sms-inbox tests" sqlite3 jq || { done_testing; exit; }
 q() { sqlite3 -batch "$SMS_DB" "$1"; }
 ids() { jq -r '.id' "$1" | xargs; }
 ME=+15550006666
@@ -223,7 +219,7 @@ check_eq "... and marked nothing" 0 "$(q "select read from messages where id = 1
 if command -v script >/dev/null; then
 	script -qec "sms-inbox --limit 1" /dev/null >"$T/tty" 2>&1
 	check_grep "text by default on a terminal" "RECEIVED" "$T/tty"
-else skip "text on a terminal" "no script(1)"; fi
+else skip "text on a terminal" "$(missing script)"; fi
 check_exit "NDJSON by default into a pipe" 0 sms-inbox --limit 1
 check "... is JSON" jq -e .id "$T/.out"
 
@@ -310,18 +306,18 @@ check_eq "... a cursor of its own" "2026-11-25T12:30:00Z" "$(q "select value fro
 check_exit "sms-fetch itself, what --fetch runs" 0 sms-fetch -o json --page-size 2
 check_eq "... the same request" "[[\"To\",\"$ME\"],[\"DateSent>\",\"2026-11-25\"],[\"PageSize\",\"2\"]]" "$(jq -c .query "$FAKE_LOG" | head -n 1)"
 check_eq "... nothing new" "" "$(cat "$T/.out")"
-if ! sanitized && command -v valgrind >/dev/null && case $SMSKIT_BUILD in *clang*) false ;; *) true ;; esac; then
+if valgrind_ready "valgrind: sms-fetch"; then
 	: >"$FAKE_LOG"
 	check_exit "valgrind: sms-fetch over five pages, nothing new" 0 valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite,indirect sms-fetch -o json --page-size 1 --since 2026-11-24
 	check_eq "... five requests" 5 "$(wc -l <"$FAKE_LOG")"
-else skip "valgrind: sms-fetch" "sanitizer or clang build, or no valgrind"; fi
+fi
 mkdir -p "$T/lonely" && cp "$SMSKIT_BIN/sms-inbox" "$T/lonely/"
 check_exit "--fetch without sms-fetch next to it or on PATH exits 78" 78 env PATH="$T/lonely:/usr/bin:/bin" sms-inbox --fetch
 check_grep "... saying so" "sms-inbox: --fetch runs sms-fetch, which is not installed" "$T/.err"
 if command -v ldd >/dev/null; then
 	check "sms-inbox itself does not load libcurl (it starts fast)" sh -c "! ldd '$SMSKIT_BIN/sms-inbox' | grep -q libcurl"
-else skip "sms-inbox without libcurl" "no ldd"; fi
+else skip "sms-inbox without libcurl" "$(missing ldd)"; fi
 
 # Failures: nothing stored, the cursor left alone, the status says why.
 before=$(q "select count(*) from messages")
@@ -372,11 +368,7 @@ case $(plan "$thread") in *"INDEX messages_to (to_number=?)"*"INDEX messages_fro
 check_eq "--thread merges a range of messages_to and one of messages_from" 0 "$r"
 
 # ---- valgrind ------------------------------------------------------------------------------
-if sanitized || ! command -v valgrind >/dev/null; then
-	skip "valgrind" "sanitizer build or no valgrind"
-elif case $SMSKIT_BUILD in *clang*) true ;; *) false ;; esac; then
-	skip "valgrind" "clang's DWARF 5 is more than some valgrind versions read"
-else
+if valgrind_ready "valgrind"; then
 	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
 	check_exit "valgrind: listing, text" 0 vg sms-inbox -o text --since 30d --from +15551234567
 	check_exit "valgrind: thread" 0 vg sms-inbox -o text --thread +15551234567 --limit 3

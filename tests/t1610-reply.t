@@ -7,11 +7,7 @@
 # reply_to do the same. Received messages are stored with store-tool.
 . tests/lib.sh
 
-if ! command -v sqlite3 >/dev/null || ! command -v jq >/dev/null; then
-	skip "sms-reply tests" "sqlite3 or jq is not installed"
-	done_testing
-	exit
-fi
+need "sms-reply tests" sqlite3 jq || { done_testing; exit; }
 q() { sqlite3 -batch "$SMS_DB" "$1"; }
 ME=+15550006666
 recv() { # recv TO FROM BODY [EXTRA_JSON_FIELDS]: prints the id
@@ -148,11 +144,7 @@ check_exit "a reply on the sandbox" 0 sms-reply -o json "$s" --body "hi back"
 check_eq "... queued, linked, the original replied" "queued $s 11" "$(jq -r '"\(.status) \(.reply_to)"' "$T/.out") $(flags "$s")"
 
 # ---- valgrind -----------------------------------------------------------------------------------
-if sanitized || ! command -v valgrind >/dev/null; then
-	skip "valgrind" "sanitizer build or no valgrind"
-elif case $SMSKIT_BUILD in *clang*) true ;; *) false ;; esac; then
-	skip "valgrind" "clang's DWARF 5 is more than some valgrind versions read"
-else
+if valgrind_ready "valgrind"; then
 	vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
 	printf '%s\n' "{\"id\":$s,\"body\":\"x\"}" '{"id":999,"body":"y"}' 'bad' >"$T/vin"
 	check_exit "valgrind: a batch with errors" 1 vg sms-reply -o json <"$T/vin"

@@ -6,7 +6,7 @@
 . tests/webhook.sh
 
 q() { sqlite3 "$SMS_DB" "$1"; }
-command -v lighttpd >/dev/null || { skip "CGI under lighttpd" "lighttpd is not installed"; done_testing; exit; }
+need "CGI under lighttpd" lighttpd || { done_testing; exit; }
 
 # The secret goes in the config file (mode 0600), not in the server's config.
 printf 'TWILIO_AUTH_TOKEN = %s\nSMS_PROVIDER = twilio\nSMS_TZ = America/New_York\n' "$WEBHOOK_TOKEN" >"$SMS_CONFIG"
@@ -150,6 +150,6 @@ check_grep "...with the reason on stderr, for the server's error log" 'SMS_PROVI
 if command -v ldd >/dev/null; then
 	check "sms-webhookd does not load libcurl (a CGI request starts a process)" sh -c "! ldd '$SMSKIT_BIN/sms-webhookd' | grep -q libcurl"
 	check "...nor libmicrohttpd (the daemon loads it when it starts)" sh -c "! ldd '$SMSKIT_BIN/sms-webhookd' | grep -q libmicrohttpd"
-else skip "sms-webhookd without libcurl" "no ldd"; fi
+else skip "sms-webhookd without libcurl" "$(missing ldd)"; fi
 
 done_testing

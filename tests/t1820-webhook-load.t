@@ -6,7 +6,7 @@
 . tests/webhook.sh
 
 q() { sqlite3 "$SMS_DB" "$1"; }
-command -v wrk >/dev/null || { skip "load test" "wrk is not installed"; done_testing; exit; }
+need "load test" wrk || { done_testing; exit; }
 export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN
 secs=${WEBHOOK_LOAD_SECONDS:-30}
 

@@ -89,7 +89,7 @@ wait "$upid" || uexit=$?
 check_eq "...and SIGTERM stops it with 0" 0 "$uexit"
 
 if ! command -v systemd-analyze >/dev/null; then
-	skip "systemd-analyze verify contrib/sms-webhookd.service" "systemd-analyze is not installed"
+	skip "systemd-analyze verify contrib/sms-webhookd.service" "$(missing systemd-analyze)"
 else
 	mkdir -p "$T/sd"
 	printf '[Service]\nExecStart=/bin/true\n' >"$T/sd/probe.service"
@@ -107,7 +107,7 @@ fi
 # --- lighttpd ------------------------------------------------------------------
 
 if ! command -v lighttpd >/dev/null; then
-	skip "contrib/lighttpd-cgi.conf under lighttpd" "lighttpd is not installed"
+	skip "contrib/lighttpd-cgi.conf under lighttpd" "$(missing lighttpd)"
 else
 	D=$T/lighttpd
 	mkconfig "$D" "$PUBLIC/webhook"
@@ -173,7 +173,7 @@ CONF
 }
 
 if ! command -v nginx >/dev/null; then
-	skip "contrib/nginx-fcgiwrap.conf under nginx" "nginx is not installed"
+	skip "contrib/nginx-fcgiwrap.conf under nginx" "$(missing nginx)"
 else
 	D=$T/nginx
 	mkconfig "$D" "$PUBLIC"
@@ -195,7 +195,7 @@ else
 
 	N=http://127.0.0.1:$port
 	if ! command -v fcgiwrap >/dev/null; then
-		skip "nginx with fcgiwrap, end to end" "fcgiwrap is not installed"
+		skip "nginx with fcgiwrap, end to end" "$(missing fcgiwrap)"
 	else
 		"${clean_env[@]}" fcgiwrap -s "unix:$D/fcgiwrap.sock" 2>>"$D/fcgiwrap.log" &
 		fpid=$!
@@ -240,7 +240,7 @@ fi
 
 httpd=$(command -v apache2 || command -v httpd || true)
 if [ -z "$httpd" ]; then
-	skip "contrib/apache-cgi.conf under Apache" "apache2 is not installed"
+	skip "contrib/apache-cgi.conf under Apache" "$(missing apache2)"
 else
 	moddir=
 	for d in "$(dirname "$(readlink -f "$httpd")")/../lib/apache2/modules" \

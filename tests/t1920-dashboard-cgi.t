@@ -16,9 +16,7 @@ for i in 1 2 3 4 5 6; do
 	sms-stage --to "+155512300$i$i" --body "staged message $i" >/dev/null
 done
 
-if ! command -v lighttpd >/dev/null; then
-	skip "the dashboard under lighttpd" "lighttpd is not installed"
-else
+if need "the dashboard under lighttpd" lighttpd; then
 	LIGHTTPD_ENV="SMS_PROVIDER TWILIO_AUTH_TOKEN SMS_QUIET_HOURS" start_lighttpd
 	R=$CGI_URL/review
 	jar=$T/jar

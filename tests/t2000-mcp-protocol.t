@@ -34,7 +34,7 @@ check_exit "without jq it says so and exits 69" 69 env PATH="$SMSKIT_BIN" "$mcp"
 check_grep "...naming jq" 'jq is needed' "$T/.err"
 if command -v shellcheck >/dev/null; then
 	check "shellcheck finds nothing (POSIX sh)" shellcheck -s sh "$SMSKIT_SRC/cmd/sms-mcp.sh"
-else skip "shellcheck" "not installed"; fi
+else skip "shellcheck" "$(missing shellcheck)"; fi
 
 # ---- initialize and version negotiation -----------------------------------------
 for v in 2024-11-05 2025-03-26 2025-06-18 2025-11-25; do
@@ -258,7 +258,7 @@ for sh in dash bash; do
 	if command -v "$sh" >/dev/null; then
 		printf '%s\n' "${session[@]}" | "$sh" "$mcp" >"$T/out.$sh" 2>/dev/null
 		check_eq "under $sh: six answers" 6 "$(wc -l <"$T/out.$sh")"
-	else skip "under $sh" "$sh is not installed"; fi
+	else skip "under $sh" "$(missing "$sh")"; fi
 done
 if command -v dash >/dev/null; then
 	check "dash and bash answer alike" cmp "$T/out.dash" "$T/out.bash"
