@@ -122,8 +122,12 @@ uninstall:
 demo: all
 	contrib/demo.sh $(O)
 
+# README on a fresh Debian 12 root (debootstrap; as root; 20-40 minutes, not in check).
+fresh-check:
+	.ci/fresh-check
+
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check test bench fuzz install uninstall demo clean
+.PHONY: all check test bench fuzz install uninstall demo fresh-check clean
 .SECONDARY:
