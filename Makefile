@@ -1,4 +1,4 @@
-# smskit — build, test, install. Read STYLE: one static library from common/,
+# smskit — build, test, install: one static library from common/,
 # one program per cmd/*.c, everything found with pkg-config.
 VERSION  = 0.1.0
 PREFIX  ?= /usr/local

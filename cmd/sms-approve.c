@@ -1,4 +1,4 @@
-/* sms-approve — the review decision (SPEC 7): moves staged (pending) messages
+/* sms-approve — the review decision (sms-approve(1)): moves staged (pending) messages
  * to approved, for sms-send --approved to send, or to rejected, recording who
  * decided and why. By id, by filter (--all, --priority) or from NDJSON records
  * with "id" on stdin; a few hundred decisions per transaction. */

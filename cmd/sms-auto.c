@@ -1,4 +1,4 @@
-/* sms-auto — autoresponders (SPEC 7): add, list, rm, enable, disable, and test
+/* sms-auto — autoresponders (sms-auto(1)): add, list, rm, enable, disable, and test
  * TEXT, which says which rule would answer a message now and, when none would,
  * why not. Rules are added from options or as NDJSON records on stdin. */
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* sms-inbox — received messages (SPEC 7): the listing, newest first, narrowed
+/* sms-inbox — received messages (sms-inbox(1)): the listing, newest first, narrowed
  * by --since, --from and --unread, or by the same keys of one JSON object on
  * stdin (--query, for sms-mcp); --thread, a conversation in both
  * directions; --mark-read and --mark-unread; --fetch, received messages pulled

@@ -1,6 +1,6 @@
 #!/bin/sh
 # sms-mcp — the MCP shim: JSON-RPC 2.0 over stdio, one message a line, that
-# offers smskit's programs to an AI assistant as tools (SPEC 10, sms-mcp(1)).
+# offers smskit's programs to an AI assistant as tools (sms-mcp(1)).
 #
 # One pipeline, started once, so that a request costs no jq start-up:
 #

@@ -1,4 +1,4 @@
-/* sms-optout — the opt-out list (SPEC 7, 11): list, add, rm and check numbers.
+/* sms-optout — the opt-out list (sms-optout(1)): list, add, rm and check numbers.
  * Numbers are normalised to E.164 against SMS_DEFAULT_COUNTRY; one record out
  * per number in, in input order, from the arguments or from NDJSON on stdin. */
 #include <getopt.h>

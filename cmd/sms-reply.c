@@ -1,4 +1,4 @@
-/* sms-reply — answers a received message (SPEC 7): to its sender, from the
+/* sms-reply — answers a received message (sms-reply(1)): to its sender, from the
  * number it was received on, through the sender engine of sms-send (quiet
  * hours, opt-outs, caps, retries, storage); the reply is linked (reply_to) and
  * the original marked replied and read. One from the arguments, or NDJSON

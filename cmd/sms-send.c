@@ -1,4 +1,4 @@
-/* sms-send — send now (SPEC 7): one message from flags, or NDJSON requests on
+/* sms-send — send now (sms-send(1)): one message from flags, or NDJSON requests on
  * stdin; every send stored, results in input order. */
 #include <errno.h>
 #include <getopt.h>

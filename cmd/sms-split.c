@@ -1,5 +1,5 @@
 /* sms-split — how a body will travel: encoding, segments, the parts as they will
- * be sent, units left in the last part, and the cost estimate (SPEC 7).
+ * be sent, units left in the last part, and the cost estimate (sms-split(1)).
  * Text from the arguments, or NDJSON records with "body" on stdin. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* sms-stage — stage outbound messages for review (SPEC 7): each request is
+/* sms-stage — stage outbound messages for review (sms-stage(1)): each request is
  * checked and priced as sms-send would check it, stored as `pending` with its
  * warnings, and printed as the stored record; --list shows what waits for
  * sms-approve(1), selected by options or by one JSON object on stdin (--query,

@@ -1,4 +1,4 @@
-/* sms-status — outbound statuses and spend (SPEC 7): lists messages from the
+/* sms-status — outbound statuses and spend (sms-status(1)): lists messages from the
  * store, selected by IDs and options or by one JSON object on stdin (--query,
  * for sms-mcp), each with the reason it waits or failed (status_reason.c);
  * asks the provider about those not yet final (--sync, status_sync.c); and

@@ -1,4 +1,4 @@
-/* sms-template — named bodies with {{var}} placeholders (SPEC 7): add, list,
+/* sms-template — named bodies with {{var}} placeholders (sms-template(1)): add, list,
  * rm, and render NAME, which turns NDJSON records carrying "vars" into
  * outbound requests for sms-stage or sms-send (mail-merge). */
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* sms-webhookd — the receiving side (SPEC 8): the provider's inbound-message
+/* sms-webhookd — the receiving side (sms-webhookd(1)): the provider's inbound-message
  * and status webhooks, and /healthz. A daemon on libmicrohttpd by default; a
  * CGI program when GATEWAY_INTERFACE is set. Both run common/webhook.c. */
 #include <getopt.h>

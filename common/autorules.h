@@ -1,4 +1,4 @@
-/* autorules — managing autoresponder rules as records (SPEC 5, 7 sms-auto):
+/* autorules — managing autoresponder rules as records (sms-auto(1)):
  * adding one, removing, enabling or disabling one by id, and testing which rule
  * would answer a message now and why the others would not. The rules live in
  * the store (store_auto.c); triggers and active hours are autoresp.h's. */
@@ -10,11 +10,11 @@
 
 #include "store.h"
 
-/* The SPEC 5 record of a rule: id, trigger, response, enabled, active_hours,
+/* The record of a rule (sms-auto(1), OUTPUT): id, trigger, response, enabled, active_hours,
  * created_at, last_triggered_at, trigger_count. */
 cJSON *autorules_record(const struct store_auto *a);
 
-/* rec with the fields of a rule first, in SPEC 5 order, then the rest. Frees rec. */
+/* rec with the fields of a rule first, in sms-auto(1)'s order, then the rest. Frees rec. */
 cJSON *autorules_ordered(cJSON *rec);
 
 /* Each of these fills rec in: with the stored rule's fields and "ok": true, or

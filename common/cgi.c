@@ -27,8 +27,9 @@ static const char *route(void)
 	return p ? p : env("SCRIPT_NAME");
 }
 
-/* SPEC 8: SMS_PUBLIC_URL and the route, else HTTPS, SERVER_NAME, SERVER_PORT,
- * SCRIPT_NAME and PATH_INFO; the query string as received either way. */
+/* sms-webhookd(1), Signatures: SMS_PUBLIC_URL and the route, else HTTPS,
+ * SERVER_NAME, SERVER_PORT, SCRIPT_NAME and PATH_INFO; the query string as
+ * received either way. */
 static char *signed_url(const struct sms_config *c)
 {
 	struct strbuf b;

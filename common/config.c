@@ -1,4 +1,4 @@
-/* config — environment plus config file (SPEC 4). See config.h. */
+/* config — environment plus config file (sms-config(5)). See config.h. */
 #include "config.h"
 #include "util.h"
 

@@ -1,4 +1,4 @@
-/* config — settings from the environment and the config file (SPEC 4).
+/* config — settings from the environment and the config file (sms-config(5)).
  * The environment wins; the file is `key = value` lines with # comments, keys
  * are the environment names (case-insensitive) plus price overrides such as
  * `price.US.sms = 0.0083`. A file holding a secret must not be readable by group

@@ -1,4 +1,4 @@
-/* dashboard — the review dashboard at /review (SPEC 9), served by sms-webhookd
+/* dashboard — the review dashboard at /review, served by sms-webhookd(1)
  * in both modes: plain HTML forms that work without JavaScript, a little
  * JavaScript and CSS served from the binary, every text escaped, a
  * Content-Security-Policy, POST-only changes with a CSRF token, and the access

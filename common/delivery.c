@@ -11,7 +11,7 @@ struct dlr {
 };
 
 /* Twilio's delivery errors in a few words, and which of them may succeed on a
- * later try (PROVIDERS.md 2.2). */
+ * later try (doc/providers.md, Twilio delivery error codes). */
 static const struct dlr twilio[] = {
 	{30001, "delivery_failed", "queue overflow", 1},
 	{30002, "delivery_failed", "account suspended", 0},
@@ -29,8 +29,8 @@ static const struct dlr twilio[] = {
 	{21610, "opted_out", "recipient opted out", 0},
 };
 
-/* Vonage's delivery-receipt err-codes (PROVIDERS.md 9.4); the Reports API's
- * error_code is the same number. */
+/* Vonage's delivery-receipt err-codes (doc/providers.md, Vonage delivery
+ * receipts); the Reports API's error_code is the same number. */
 static const struct dlr vonage[] = {
 	{1, "delivery_failed", "Unknown", 1},
 	{2, "delivery_failed", "Absent Subscriber Temporary", 1},

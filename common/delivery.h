@@ -1,7 +1,7 @@
 /* delivery — what a provider's delivery error means, the one table of it:
- * Twilio's 30xxx codes and 21610 (PROVIDERS.md 2.2), which the sandbox
- * imitates, and Vonage's delivery-receipt err-codes (PROVIDERS.md 9.4), each
- * turned into the SPEC 5 error object, the `reason` sentence and, for the
+ * Twilio's 30xxx codes and 21610, which the sandbox imitates, and Vonage's
+ * delivery-receipt err-codes (both tabled in doc/providers.md), each turned
+ * into the error object of smskit(7), the `reason` sentence and, for the
  * codes that say the recipient opted out, the opt-out to record. Shared by
  * sms-status --sync (the provider's status API) and sms-webhookd (status
  * callbacks, delivery receipts), so both store the same words for the same
@@ -14,10 +14,10 @@
 
 /* Adds to fields "error" ({code, message, provider_code, retryable}) and
  * "reason" ("carrier rejected: 30007 filtered") for delivery error `code` of
- * provider, reported with SPEC status `status` ("undelivered" reads "carrier
+ * provider, reported with smskit status `status` ("undelivered" reads "carrier
  * rejected", anything else "failed"). provider is "twilio" or "vonage"; any
  * other name or NULL reads as Twilio (the sandbox imitates its codes). The
- * error's code is the SPEC one the provider's code means ("opted_out",
+ * error's code is the smskit code the provider's code means ("opted_out",
  * "filtered", else "delivery_failed"; an unknown code is delivery_failed, not
  * retryable). message is the provider's own words, or NULL/"" to use the
  * table's ("Anti-Spam Rejection"; "delivery error" or "Vonage delivery error"

@@ -1,7 +1,7 @@
 /* gsm — GSM-7 / UCS-2 choice, segment counting and splitting, Smart Encoding.
  *
  * The reference is Twilio's segment calculator, npm sms-segments-calculator 1.3.0
- * (src/libs/SegmentedMessage.ts, Segment.ts, EncodedChar.ts; PROVIDERS.md 7.2), and
+ * (src/libs/SegmentedMessage.ts, Segment.ts, EncodedChar.ts; doc/segments.md), and
  * tests/data/segments.ndjson holds its answers for a few thousand bodies. What it does:
  *
  *  1. Split the text into grapheme clusters with grapheme-splitter 1.0.4 (UAX #29 of

@@ -1,4 +1,4 @@
-/* hook — SMS_ON_RECEIVE and SMS_ON_STATUS (SPEC 4): a command run through
+/* hook — SMS_ON_RECEIVE and SMS_ON_STATUS (sms-config(5)): a command run through
  * /bin/sh after a webhook is stored, with the record as one NDJSON line on its
  * stdin, its stdout discarded and its stderr the daemon's. It never delays the
  * webhook's answer: the daemon queues hooks to a thread of their own, CGI runs

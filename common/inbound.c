@@ -27,8 +27,8 @@ static int in_words(const char *w, size_t n, const char *const *set)
 	return 0;
 }
 
-/* Twilio's rule (PROVIDERS.md 6): the keyword alone, any case, surrounding
- * whitespace ignored; "STOP PLEASE" is an ordinary message. */
+/* Twilio's rule (doc/providers.md, Opt-out keywords): the keyword alone, any
+ * case, surrounding whitespace ignored; "STOP PLEASE" is an ordinary message. */
 enum inbound_keyword inbound_keyword(const char *body)
 {
 	if (!body)
@@ -179,7 +179,7 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 	} else if (s->no_answer) {
 		/* Too late to answer: the message came while nobody listened. */
 	} else if (kw == KW_HELP) {
-		/* Opted-out numbers get no answer, not even to HELP (PROVIDERS.md 6). */
+		/* Opted-out numbers get no answer, not even to HELP (smskit-compliance(7)). */
 		if (s->help_text && *s->help_text && !(is_e164(from) && store_optout_check(st, from) == 1))
 			out->reply = xstrdup(s->help_text);
 	} else if (kw == KW_NONE && !(is_e164(from) && store_optout_check(st, from) == 1)) {

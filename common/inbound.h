@@ -1,4 +1,4 @@
-/* inbound — what an inbound message does to the store (SPEC 8 /sms/incoming):
+/* inbound — what an inbound message does to the store (sms-webhookd(1), /sms/incoming):
  * stored once per provider message id, opt-out, opt-in and help keywords,
  * the first matching autoresponder inside its active hours (its answer also
  * stored, as an outbound message linked to the inbound one), and the TwiML
@@ -11,7 +11,7 @@
 #include "price.h"
 #include "store.h"
 
-/* The opt-out words of SPEC 8: the whole body, trimmed, any case. */
+/* The keywords of sms-webhookd(1), Keywords: the whole body, trimmed, any case. */
 enum inbound_keyword { KW_NONE, KW_STOP, KW_START, KW_HELP };
 enum inbound_keyword inbound_keyword(const char *body);
 

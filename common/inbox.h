@@ -1,5 +1,5 @@
-/* inbox — the receiving side as people read and answer it (SPEC 7 sms-inbox,
- * sms-reply): --since spans and dates, numbers typed as people write them, the
+/* inbox — the receiving side as people read and answer it (sms-inbox(1),
+ * sms-reply(1)): --since spans and dates, numbers typed as people write them, the
  * listing and the conversation as text, read flags by id, a reply turned into
  * an outbound request, and pulling received messages from the provider's API
  * (--fetch) with its cursor. The SQL is the store's; the HTTP the provider's. */
@@ -63,7 +63,7 @@ struct inbox_fetch_options {
 struct inbox_fetch_stats {
 	size_t pages, items, inbound, added;
 };
-/* Calls fn with each newly stored record (the stored SPEC 5 record, fn owns
+/* Calls fn with each newly stored record (the stored message record, fn owns
  * it) once they are committed, oldest first. Returns 0, or the exit status
  * the failure earns with a sentence in err: 78 when the provider cannot list
  * messages (the sandbox), 77 refused credentials, 69 unreachable, 75 try

@@ -1581,7 +1581,7 @@ static const struct phone_cc *split_e164(const char *e164, const char **nsn)
 }
 
 /* The exchange rule (no 0 or 1 after the area code) is deliberately not applied:
- * SPEC 11's own example, (555) 123-4567, breaks it, and a number the carrier
+ * sms-config(5)'s own example, (555) 123-4567, breaks it, and a number the carrier
  * cannot route is refused by the provider (21211) at no cost. */
 int phone_sendable(const struct phone_result *r, const char **reason)
 {

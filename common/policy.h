@@ -1,5 +1,5 @@
 /* policy — what an outbound request must be before anything is stored or sent
- * (SPEC 11): a possible, sendable number; a body or media; at most 1,600
+ * (sms-send(1)): a possible, sendable number; a body or media; at most 1,600
  * characters and 10 media URLs over http(s). Shared by sms-send and sms-stage. */
 #ifndef SMSKIT_POLICY_H
 #define SMSKIT_POLICY_H
@@ -23,7 +23,7 @@ struct outbound {
 };
 
 /* Checks rec; on success fills out and returns 0. On failure returns -1 with
- * *code a SPEC error code (invalid_number, missing_body, invalid_body,
+ * *code an error code of smskit(7) (invalid_number, missing_body, invalid_body,
  * body_too_long, too_many_media, invalid_media, invalid_from) and a sentence in msg. */
 int  outbound_check(const cJSON *rec, const char *default_region, struct outbound *out,
                     const char **code, char *msg, size_t msglen);

@@ -15,7 +15,7 @@ struct price_row {
 };
 
 /* Indicative Twilio list prices in USD (2026, outbound, long code, carrier fees
- * not included); ../shared/PROVIDERS.md section 11. They are estimates only:
+ * not included); doc/providers.md, Prices. They are estimates only:
  * the provider's own price lands in "price" after sending. */
 static const struct price_row builtin[] = {
 	{"*", 100000, 220000},  {"AU", 51500, 220000}, {"BR", 75000, 220000},

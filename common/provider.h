@@ -35,12 +35,12 @@ enum send_outcome {
 struct send_result {
 	enum send_outcome outcome;
 	char              provider_id[64];
-	char              status[16];   /* SPEC 6 status: queued, sent, scheduled, ... */
+	char              status[16];   /* smskit(7) status: queued, sent, scheduled, ... */
 	char              price[32];    /* decimal string, "" when not known yet */
 	char              currency[8];
 	char              from[32];     /* the sender the provider used, "" if not told */
 	/* when rejected or unknown */
-	const char       *code;         /* SPEC error code, e.g. "invalid_number" */
+	const char       *code;         /* smskit(7) error code, e.g. "invalid_number" */
 	long              provider_code;/* the provider's own code, 0 when none */
 	char              message[512];
 	int               retryable;
@@ -54,7 +54,7 @@ struct send_result {
 
 struct status_result {
 	int  ok;                 /* 0: the query failed, see code and message */
-	char status[16];         /* SPEC 6 status */
+	char status[16];         /* smskit(7) status */
 	char price[32];          /* "" when not known */
 	char currency[8];
 	long error_code;         /* provider's delivery error, 0 when none */
@@ -74,7 +74,7 @@ struct inbox_request {
 
 struct inbox_page {
 	int         ok;         /* 0: the request failed, see code and message */
-	cJSON      *messages;   /* the page's inbound messages as SPEC 5 records (direction
+	cJSON      *messages;   /* the page's inbound messages as message records (direction
 	                         * inbound, status received, to, from, body, media,
 	                         * segments, provider, provider_id, created_at); the caller
 	                         * frees it */

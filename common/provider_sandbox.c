@@ -1,6 +1,6 @@
 /* provider_sandbox — a provider with no account and no network, for trying the
  * whole flow. It behaves like Twilio's test credentials: the magic numbers of
- * ../shared/PROVIDERS.md section 3 give Twilio's errors; every other send is
+ * smskit-twilio(7) give Twilio's errors; every other send is
  * queued, then moves to sent and delivered on later status queries. */
 #include "provider.h"
 #include "util.h"

@@ -1,4 +1,4 @@
-/* provider_sns — AWS SNS's Query API (PROVIDERS.md 10): Publish to a phone
+/* provider_sns — AWS SNS's Query API (doc/providers.md, AWS SNS): Publish to a phone
  * number with the SMSType, SenderID, OriginationNumber and MaxPrice
  * attributes, each send preceded by CheckIfPhoneNumberIsOptedOut (Publish does
  * not refuse an opted-out number), every request signed with SigV4 by libcurl
@@ -144,7 +144,7 @@ static void sns_request(const struct sns *s, char *body, struct http_request *re
 	req->body = body;
 	req->userpwd = xstrdup(s->userpwd);
 	req->sigv4 = xstrdup(s->sigv4);
-	/* Named, so that SigV4 signs it (PROVIDERS.md 10.4); XML, not JSON, back. */
+	/* Named, so that SigV4 signs it (doc/providers.md, SigV4); XML, not JSON, back. */
 	req->headers[req->nheaders++] = xstrdup("Content-Type: application/x-www-form-urlencoded");
 	req->headers[req->nheaders++] = xstrdup("Accept: text/xml");
 	if (s->token) {
@@ -236,7 +236,7 @@ struct errmap {
 	int         retryable;
 };
 
-/* AWS's error codes (PROVIDERS.md 10.2) in smskit's words; anything else is
+/* AWS's error codes (doc/providers.md, SNS error codes) in smskit's words; anything else is
  * provider_error, retryable when the HTTP status is 5xx. */
 static const struct errmap errors[] = {
 	{"InvalidParameter", "invalid_request", 0},

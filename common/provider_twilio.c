@@ -2,7 +2,7 @@
  * Messages.json create, fetch and list (received messages, page by page, for
  * sms-inbox --fetch), basic auth with the Account SID and auth token
  * or an API key and secret, and Twilio's error codes mapped to smskit's
- * (../shared/PROVIDERS.md sections 1 and 2). */
+ * (doc/providers.md, Twilio). */
 #include "price.h"
 #include "provider.h"
 #include "util.h"
@@ -120,7 +120,7 @@ static int twilio_send(struct provider *p, const struct send_request *m, struct 
 	return 0;
 }
 
-/* Twilio's statuses in smskit's words (SPEC 6). */
+/* Twilio's statuses in smskit's words (doc/providers.md, Twilio message statuses). */
 static const char *map_status(const char *s)
 {
 	if (!s)
@@ -143,7 +143,7 @@ struct errmap {
 	int         retryable;
 };
 
-/* ../shared/PROVIDERS.md section 2.2. Anything else is provider_error. */
+/* doc/providers.md, Twilio API error codes. Anything else is provider_error. */
 static const struct errmap errors[] = {
 	{20003, "auth_failed", 0},     {20005, "account_inactive", 0}, {20008, "auth_failed", 0},
 	{20404, "not_found", 0},       {20429, "rate_limited", 1},     {21211, "invalid_number", 0},
@@ -279,7 +279,7 @@ static void twilio_status_parse(struct provider *p, const struct http_response *
 	cJSON_Delete(j);
 }
 
-/* ---- Received messages (the list API, PROVIDERS.md 1.5) ---------------------- */
+/* ---- Received messages (the list API, sms-inbox(1) --fetch) ------------------ */
 
 static int twilio_inbox(struct provider *p, const struct inbox_request *q,
                         struct http_request *req, struct inbox_page *res)
@@ -362,8 +362,8 @@ static const char *str_of(const cJSON *j, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, key));
 }
 
-/* A list item (a Message resource, PROVIDERS.md 1.3) received by us, as the
- * SPEC 5 record the store takes; NULL when it has no sid or no recipient. */
+/* A list item (a Message resource, doc/providers.md, Twilio sending) received by
+ * us, as the message record the store takes; NULL when it has no sid or no recipient. */
 static cJSON *inbound_record(const cJSON *m)
 {
 	const char *sid = str_of(m, "sid"), *to = str_of(m, "to"), *from = str_of(m, "from");

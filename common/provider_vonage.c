@@ -1,4 +1,4 @@
-/* provider_vonage — Vonage's SMS API (PROVIDERS.md 9): POST /sms/json with the
+/* provider_vonage — Vonage's SMS API (doc/providers.md, Vonage): POST /sms/json with the
  * API key and secret (or a request signature when only the signature secret
  * is set), type=unicode when the body needs UCS-2, the delivery-receipt
  * callback and a client-ref naming the stored message; the answer's status
@@ -110,7 +110,8 @@ static char *form_body(const struct vonage *v, struct form *f)
 	struct strbuf b;
 	strbuf_init(&b);
 	if (!v->secret) {
-		/* Signed instead (PROVIDERS.md 9.5): timestamp, then sig over every pair. */
+		/* Signed instead (doc/providers.md, Vonage signatures): timestamp, then
+		 * sig over every pair. */
 		char ts[24];
 		snprintf(ts, sizeof ts, "%lld", (long long)clock_now());
 		f->pairs = xrealloc(f->pairs, (f->n + 1) * sizeof *f->pairs);
@@ -195,7 +196,8 @@ struct errmap {
 	int         retryable;
 };
 
-/* The SMS API's status codes (PROVIDERS.md 9.2); anything else is provider_error. */
+/* The SMS API's status codes (doc/providers.md, Vonage send status codes);
+ * anything else is provider_error. */
 static const struct errmap errors[] = {
 	{1, "rate_limited", 1},      {2, "invalid_request", 0},   {3, "invalid_request", 0},
 	{4, "auth_failed", 0},       {5, "provider_error", 1},    {6, "invalid_number", 0},
@@ -567,7 +569,7 @@ static int vonage_time(const char *in, char out[32])
 	return 0;
 }
 
-/* An inbound SMS record of the Reports API as the SPEC 5 record the store takes. */
+/* An inbound SMS record of the Reports API as the message record the store takes. */
 static cJSON *inbound_record(const cJSON *r)
 {
 	const char *id = str_of(r, "message_id"), *to = str_of(r, "to"), *from = str_of(r, "from");

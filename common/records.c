@@ -1,4 +1,4 @@
-/* records — NDJSON in and out (SPEC 3). See records.h. */
+/* records — NDJSON in and out (smskit(7), Records). See records.h. */
 #include "records.h"
 #include "util.h"
 

@@ -1,4 +1,4 @@
-/* records — NDJSON in and out (SPEC 3): one JSON object per line, 1-based line
+/* records — NDJSON in and out (smskit(7), Records): one JSON object per line, 1-based line
  * numbers, unknown fields passed through, error records for bad lines (not JSON,
  * not an object, invalid UTF-8, NUL), output in input order, sysexits codes.
  * Programs read with rec_next(), fill in fields, and hand each record to rec_emit(). */
@@ -125,8 +125,8 @@ const char *rec_str(const cJSON *rec, const char *key);
  * over 69 (provider unreachable) over 75 (try later) over 0. */
 int rec_exit_graver(int have, int code);
 
-/* SPEC 3: 0 when every record was ok; 65 when input was given but none of it was
- * JSON; 1 when any record failed. */
+/* smskit(7), Exit status: 0 when every record was ok; 65 when input was given
+ * but none of it was JSON; 1 when any record failed. */
 int rec_exit_code(const struct rec_out *o, const struct rec_in *in);
 
 #endif

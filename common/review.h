@@ -37,7 +37,7 @@ void review_emit(struct rec_out *o, cJSON *rec);
 int review_decide(struct store *st, int64_t id, const char *status, const cJSON *fields,
                   const cJSON *detail, int known_pending, cJSON **rec);
 
-/* Sets "reason" from the status when the store holds none (SPEC 5: a message
+/* Sets "reason" from the status when the store holds none (smskit(7), Lifecycle: a message
  * that waits says why): "awaiting approval (sms-approve 42)", "approved;
  * waiting for sms-send --approved", "rejected in review by NAME: REASON"... */
 void review_fill_reason(cJSON *rec);

@@ -154,7 +154,7 @@ static void put_figures(struct sender *s, struct job *j)
 
 static void halted(struct sender *s, struct job *j);
 
-/* SPEC 7: a request with reply_to answers that received message. 0 when rec
+/* sms-send(1): a request with reply_to answers that received message. 0 when rec
  * has none or it names an inbound message (then reply_to is set to the id as
  * a number); -1 with *code and a sentence when it names another message or
  * none; -2 when the store could not tell (store_error). */

@@ -1,6 +1,7 @@
 /* signature — Twilio's X-Twilio-Signature: HMAC-SHA1 over the webhook URL and its
- * sorted POST parameters (PROVIDERS.md §5), computed with libcrypto and compared in
- * constant time, trying the URL with and without its default port. Owns no state. */
+ * sorted POST parameters (doc/providers.md, Twilio request signatures), computed
+ * with libcrypto and compared in constant time, trying the URL with and without its
+ * default port. Owns no state. */
 #ifndef SMSKIT_SIGNATURE_H
 #define SMSKIT_SIGNATURE_H
 

@@ -1,4 +1,4 @@
-/* stage — staging outbound messages for review (SPEC 7 sms-stage): a request
+/* stage — staging outbound messages for review (sms-stage(1)): a request
  * checked and priced as sms-send would check it, plus what staging adds
  * (priority, send_at, notes, ref, reply_to), made the pending row with its
  * warnings (segments, cost, quiet hours, opt-out); rows stored a batch per

@@ -1,5 +1,5 @@
 /* status_reason — the "reason" an outbound message gives when it waits or
- * failed (SPEC 5), as sms-status shows it: from its status, provider, times
+ * failed, as sms-status(1) shows it: from its status, provider, times
  * and error; the review statuses in review.c's words. No state. */
 #ifndef SMSKIT_STATUS_REASON_H
 #define SMSKIT_STATUS_REASON_H

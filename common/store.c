@@ -411,7 +411,7 @@ int store_status_valid(const char *status)
 	return status && is_word_in(status, statuses);
 }
 
-/* SPEC 6, as a table: each status and the statuses it may move to. */
+/* sms-config(5), Lifecycle, as a table: each status and the statuses it may move to. */
 static const struct {
 	const char *from, *to;
 } lifecycle[] = {

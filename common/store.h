@@ -1,4 +1,4 @@
-/* store — the one SQLite file every program shares (SPEC 12): opening, schema
+/* store — the one SQLite file every program shares (sms-config(5)): opening, schema
  * versions and forward migrations, transactions, messages, events, opt-outs.
  * All SQL of smskit lives in store.c; callers see no sqlite3 type. sms-config(5). */
 #ifndef SMSKIT_STORE_H
@@ -68,9 +68,9 @@ int store_savepoint(struct store *s);
 int store_savepoint_release(struct store *s);
 int store_savepoint_rollback(struct store *s);
 
-/* ---- Messages (SPEC 5 records) --------------------------------------------- */
+/* ---- Messages (the message records of smskit(7)) ----------------------------- */
 
-/* Stores a record shaped as SPEC 5: to, from, body, media[], direction
+/* Stores a message record (smskit(7)): to, from, body, media[], direction
  * (default "outbound"), status (default "pending", or "received" inbound),
  * priority, notes, send_at, ref, reply_to, encoding, segments, price_estimate,
  * price, currency, provider, provider_id, reviewed_*, read, replied, error{},
@@ -82,11 +82,11 @@ int store_savepoint_rollback(struct store *s);
  * stored under the same provider and provider_id (a webhook retry). */
 int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id);
 
-/* *rec = the SPEC 5 record of message id (every field present: null when unset,
+/* *rec = the message record of message id (every field present: null when unset,
  * media and warnings always arrays, read/replied booleans), or STORE_NOTFOUND. */
 int store_msg_get(struct store *s, int64_t id, cJSON **rec);
 
-/* The read and replied flags of an inbound message (SPEC 6). Each change sets
+/* The read and replied flags of an inbound message (smskit(7), Lifecycle). Each change sets
  * updated_at and appends an event: kind "read" (detail {"read": true|false})
  * or "replied"; setting a flag to the value it has changes nothing and
  * appends nothing. STORE_OK; STORE_NOTFOUND for an unknown id; STORE_REFUSED,
@@ -101,7 +101,7 @@ int store_msg_find_provider_id(struct store *s, const char *provider,
 
 /* Moves message id to status, in one transaction with an event of kind
  * "status" (detail: the caller's detail object plus "previous" and "fields").
- * fields (may be NULL) sets more of the record at the same time, SPEC 5 keys
+ * fields (may be NULL) sets more of the record at the same time, message record keys
  * among: from, encoding, segments, price_estimate, price, currency, provider,
  * provider_id, send_at, sent_at, delivered_at, reviewed_by, reviewed_at,
  * review_reason, error (an object, or null to clear), reason, warnings,
@@ -117,7 +117,7 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
 
 /* 1 when a message may move from status `from` to status `to` (the same status
  * counts as allowed, except sending -> sending), 0 otherwise. The lifecycle
- * (SPEC 6), outbound:
+ * (sms-config(5), Lifecycle), outbound:
  *   pending     -> approved rejected canceled
  *   approved    -> sending canceled
  *   sending     -> queued scheduled sent delivered undelivered failed unknown
@@ -130,7 +130,7 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
  * Inbound: received, final. */
 int store_status_next_ok(const char *from, const char *to);
 
-/* 1 when status is one of the SPEC 6 words (including "received"), else 0. */
+/* 1 when status is one of the statuses of smskit(7) (including "received"), else 0. */
 int store_status_valid(const char *status);
 
 /* ---- Events (append-only log of status changes, webhooks, opt-outs) -------- */
@@ -140,7 +140,7 @@ int store_status_valid(const char *status);
 int store_event_append(struct store *s, int64_t message_id, const char *kind,
                        const char *status, const cJSON *detail, int64_t *id);
 
-/* ---- Opt-outs (SPEC 11) ---------------------------------------------------- */
+/* ---- Opt-outs (smskit-compliance(7)) ---------------------------------------- */
 
 /* number is E.164 ("+" and up to 15 digits; callers normalise first). source
  * says how: the keyword texted ("STOP"), "manual", "provider 21610"...
@@ -160,7 +160,7 @@ struct store_optout {
 int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg),
                       void *arg);
 
-/* ---- Spend (SPEC 11) ------------------------------------------------------- */
+/* ---- Spend (smskit-compliance(7), Spend caps) ------------------------------- */
 
 /* *spent = the outbound spend since `since` (RFC 3339), in millionths of the
  * currency unit (price.h's money_t): each message's price when the provider
@@ -199,7 +199,7 @@ int store_kv_set(struct store *s, const char *key, const char *value);
  * outbound), so a status of the other direction simply matches nothing. */
 struct store_query {
 	const char        *direction;    /* "outbound" or "inbound" */
-	const char *const *statuses;     /* any of these SPEC 6 words */
+	const char *const *statuses;     /* any of these statuses */
 	size_t             nstatuses;
 	const int64_t     *ids;          /* any of these message ids */
 	size_t             nids;
@@ -221,7 +221,7 @@ struct store_query {
 	                                  * `limit` messages, still oldest first */
 };
 
-/* Calls fn with the SPEC 5 record (as store_msg_get builds it) of every message
+/* Calls fn with the message record (as store_msg_get builds it) of every message
  * the query selects, in id order (time order for the inbox members); fn owns
  * rec and returns non-zero to stop.
  * Queries stay on indexes (a status list on messages_queue, since on
@@ -328,7 +328,7 @@ int store_auto_fired(struct store *s, int64_t id, const char *at);
  * enabled_only skips disabled ones; fn returns non-zero to stop. */
 int store_auto_list(struct store *s, int enabled_only,
                     int (*fn)(const struct store_auto *a, void *arg), void *arg);
-/* *rec = the SPEC 5 autoresponder record of rule id (id, trigger, response,
+/* *rec = the autoresponder record (sms-auto(1)) of rule id (id, trigger, response,
  * enabled, active_hours, created_at, last_triggered_at, trigger_count; null
  * when unset), or STORE_NOTFOUND. */
 int store_auto_get(struct store *s, int64_t id, cJSON **rec);

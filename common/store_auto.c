@@ -1,4 +1,4 @@
-/* store_auto — the autoresponders table (SPEC 5, 12): adding, removing,
+/* store_auto — the autoresponders table (sms-config(5)): adding, removing,
  * enabling and listing rules, and counting their triggers. The SQL of the
  * table lives here; trigger and active-hours syntax belong to autoresp.c. */
 #include "store.h"

@@ -1,5 +1,5 @@
 /* vonage — what the Vonage provider and sms-webhookd share about Vonage's SMS
- * API (PROVIDERS.md 9): request and webhook signatures in every method Vonage
+ * API (doc/providers.md, Vonage): request and webhook signatures in every method Vonage
  * offers, delivery-receipt statuses in smskit's words, prices, numbers without
  * their '+'. What a delivery err-code means is delivery.h's, beside Twilio's.
  * No state; libcrypto for the hashes. */
@@ -33,7 +33,7 @@ int vonage_signature_check(const char *method, const char *secret, const struct 
                            time_t now, char *why, size_t whylen);
 
 /* A delivery-receipt status ("delivered", "expired", "failed", "rejected",
- * "accepted", "buffered", "unknown"; the Reports API adds "deleted") in SPEC 6
+ * "accepted", "buffered", "unknown"; the Reports API adds "deleted") in smskit's
  * words; NULL when it is none of them. */
 const char *vonage_spec_status(const char *dlr);
 

@@ -272,7 +272,7 @@ static cJSON *form_json(const struct form *f)
 	return o;
 }
 
-/* ---- Vonage (PROVIDERS.md 9.3-9.5) and SNS webhooks --------------------------------- */
+/* ---- Vonage (smskit-vonage(7)) and SNS (smskit-sns(7)) webhooks ---------------------- */
 
 static void form_add(struct form *f, const char *name, const char *value)
 {
@@ -545,7 +545,7 @@ final:
 	return 1;
 }
 
-/* The inbound record SPEC 5 describes, from Twilio's parameters. */
+/* The inbound message record (smskit(7)), from Twilio's parameters. */
 static cJSON *incoming_record(struct webhook_job *j)
 {
 	const struct form *f = &j->form;
@@ -594,7 +594,7 @@ static int apply_incoming(struct store *st, struct webhook_job *j)
 
 /* ---- Vonage and SNS: inbound messages, delivery receipts, subscriptions ---------- */
 
-/* The SPEC 5 inbound record of a Vonage or SNS message; the numbers kept for
+/* The inbound message record of a Vonage or SNS message; the numbers kept for
  * the answer. */
 static cJSON *api_record(struct webhook_job *j, const char *from, const char *to,
                          const char *body, const char *id)
@@ -628,7 +628,7 @@ static int apply_api_message(struct store *st, struct webhook_job *j, cJSON *rec
 	return rc;
 }
 
-/* A part of a concatenated SMS (concat=true, PROVIDERS.md 9.3) is held in the
+/* A part of a concatenated SMS (concat=true; smskit-vonage(7)) is held in the
  * store's key/value table until every part came; then *whole is the text in
  * part order and *first the id of part 1. 1: held (nothing more to do), 0:
  * complete or not a part, STORE_ERR. */
@@ -734,7 +734,7 @@ static int apply_sns_control(struct store *st, struct webhook_job *j)
 	return rc == STORE_OK ? STORE_OK : STORE_ERR;
 }
 
-/* A Vonage delivery receipt (PROVIDERS.md 9.4): found by messageId, or, for a
+/* A Vonage delivery receipt (smskit-vonage(7)): found by messageId, or, for a
  * later part of a long message, by the client-ref the send gave it. */
 /* A callback for a message we do not hold, or a status we do not track:
  * acknowledged (a retry would not help) and kept in the event log. Takes params. */
@@ -830,7 +830,7 @@ static int apply_status_vonage(struct store *st, struct webhook_job *j)
 	long long code;
 	if (ec && *ec && parse_whole(ec, 999999, &code) == 0 && code > 0 &&
 	    strcmp(status, "delivered") != 0) {
-		/* 9: the recipient texted STOP (PROVIDERS.md 6). */
+		/* 9: the recipient texted STOP (doc/providers.md, Vonage delivery receipts). */
 		char to[40];
 		vonage_e164(form_get(f, "msisdn") ? form_get(f, "msisdn") : "", to, sizeof to);
 		if (error_fields(st, fields, "vonage", status, (long)code, NULL, to) < 0) {
@@ -844,7 +844,8 @@ fail:
 	return STORE_ERR;
 }
 
-/* Twilio's message statuses in SPEC 6 words; NULL: nothing to record. */
+/* Twilio's message statuses in smskit's words (sms-webhookd(1), Status
+ * callbacks); NULL: nothing to record. */
 static const char *spec_status(const char *t)
 {
 	static const struct {
@@ -888,7 +889,7 @@ static int apply_status(struct store *st, struct webhook_job *j)
 	const char *ec = form_get(f, "ErrorCode");
 	long long code;
 	if (ec && *ec && parse_whole(ec, 999999999, &code) == 0 && code > 0) {
-		/* 21610: the recipient texted STOP to this sender (SPEC 11). */
+		/* 21610: the recipient texted STOP to this sender (smskit-compliance(7)). */
 		if (error_fields(st, fields, j->w->provider, status, (long)code,
 		                 form_get(f, "ErrorMessage"), form_get(f, "To")) < 0) {
 			cJSON_Delete(fields);

@@ -1,4 +1,4 @@
-/* webhook — the request handler of sms-webhookd (SPEC 8), the same for the
+/* webhook — the request handler of sms-webhookd(1), the same for the
  * daemon (httpd.c) and CGI (cgi.c): routes, size and form checks, the
  * provider's signature, then the store work — inbound messages (inbound.c)
  * and status callbacks — and the answer. It does no I/O of its own: an
@@ -12,7 +12,7 @@
 #include "config.h"
 #include "store.h"
 
-#define WEBHOOK_MAX_BODY 65536 /* SPEC 8: a body over 64 KiB gets 413 */
+#define WEBHOOK_MAX_BODY 65536 /* sms-webhookd(1), Limits: a body over 64 KiB gets 413 */
 
 struct webhook_request {
 	const char *method;      /* "POST", "GET", ... */
@@ -51,7 +51,7 @@ struct webhook_response {
 };
 
 struct webhook_options {
-	int verify;               /* check signatures (SPEC 8: off only by an explicit flag) */
+	int verify;               /* check signatures (off only by --no-verify, sms-webhookd(1)) */
 };
 
 struct webhook;

@@ -75,7 +75,7 @@ wait_for_lines() {
 }
 
 # vonage_sig METHOD SECRET NAME=VALUE...: Vonage's signature of these
-# parameters (PROVIDERS.md 9.5) with openssl: '&' and '=' in values read as
+# parameters (doc/providers.md, Vonage signatures) with openssl: '&' and '=' in values read as
 # '_', sorted by name, "&name=value..."; md5hash appends the secret and takes
 # MD5, the others are HMACs keyed by the secret; lower-case hex.
 vonage_sig() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NDJSON in and out (SPEC 3), through sms-split: bad lines become error records
+# NDJSON in and out (smskit(7), Records), through sms-split: bad lines become error records
 # and the batch goes on; unknown fields pass through; order and exit codes.
 . tests/lib.sh
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sms-split (SPEC 7): arguments or NDJSON, figures, pricing, options, config.
+# sms-split(1): arguments or NDJSON, figures, pricing, options, config.
 . tests/lib.sh
 
 check_exit "--help exits 0" 0 sms-split --help

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GSM-7 / UCS-2 segmenting case by case (PROVIDERS.md 7.5 and SPEC 11): the calculator's
+# GSM-7 / UCS-2 segmenting case by case (doc/segments.md, sms-split(1)): the calculator's
 # own test vectors, parts that join back to the body, nothing that reads as one character
 # split across parts, units left in the last part, and Smart Encoding.
 . tests/lib.sh
@@ -55,7 +55,7 @@ fig() { q "$1" '"\(.encoding) \(.segments) \(.chars) \(.units) \(.remaining)"'; 
 # lens NAME: code points in each part
 lens() { q "$1" '[.parts[] | length] | map(tostring) | join(" ")'; }
 
-# PROVIDERS.md 7.5: the calculator's test vectors.
+# The calculator's test vectors (doc/segments.md, Test vectors).
 check_eq "D(160): one GSM-7 segment of 160 septets" "GSM-7 1 160 160 0" "$(fig D160)"
 check_eq "D(161): two segments" "GSM-7 2 161 161 145" "$(fig D161)"
 check_eq "...of 153 and 8" "153 8" "$(lens D161)"
@@ -133,7 +133,7 @@ check_eq "a cluster bigger than a segment: the calculator opens a second part fo
 	"UCS-2 2 1 80 0 0 80" \
 	"$(q huge-cluster '"\(.encoding) \(.segments) \(.chars) \(.units) \(.remaining) \(.parts | map(length) | map(tostring) | join(" "))"')"
 
-# Smart Encoding (PROVIDERS.md 7.6, as sms-segments-calculator 1.3.0 has it).
+# Smart Encoding (tools/smart-encoding.tsv, as sms-segments-calculator 1.3.0 has it).
 check_eq "curly quotes and an em dash become GSM" "\"Hi\" - it's GSM-7 1" \
 	"$(q smart-quotes '"\(.smart.body) \(.smart.encoding) \(.smart.segments)"')"
 check_eq "...from a UCS-2 body" "UCS-2" "$(q smart-quotes .encoding)"

@@ -91,7 +91,7 @@ check_eq "unknown calling code" \
 check_eq "NANP area-code rule" \
 	"not a valid NANP (+1) number: area codes cannot start with 0 or 1" \
 	"$(reason '{"input":"(155) 523-4567","region":"US"}')"
-check_eq "the exchange is not checked (SPEC 11's own example sends)" "-" \
+check_eq "the exchange is not checked (sms-config(5)'s own example sends)" "-" \
 	"$(reason '{"input":"(555) 123-4567","region":"US"}')"
 check_eq "NANP needs 10 digits" \
 	"NANP (+1) numbers need 10 digits after the country code: a 3-digit area code and a 7-digit number" \

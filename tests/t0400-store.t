@@ -21,7 +21,7 @@ check_eq "created parent directories are 0700" "700 700" \
 check_eq "journal_mode is wal" wal "$(q 'PRAGMA journal_mode')"
 check_eq "user_version is the current schema version" "$current" "$(q 'PRAGMA user_version')"
 check_eq "application_id marks an smskit store" 1397576523 "$(q 'PRAGMA application_id')"
-check_eq "all SPEC 12 tables and kv exist" "autoresponders events kv messages optouts templates" \
+check_eq "every table of sms-config(5) exists" "autoresponders events kv messages optouts templates" \
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
 	      WHERE type = 'table' ORDER BY name)")"
 check_eq "the indexes exist" \
@@ -76,10 +76,10 @@ check_eq "columns hold the record, times in UTC Z" \
 check_eq "created_at and updated_at are RFC 3339 UTC" 1 \
 	"$(q "SELECT created_at GLOB '20[0-9][0-9]-*T*Z' AND created_at = updated_at FROM messages WHERE id = 1")"
 store-tool msg-get 1 >"$T/m1.json"
-check_eq "msg-get gives the SPEC 5 record" \
+check_eq "msg-get gives the message record" \
 	'1 outbound pending +15551234567 Your table is ready ["https://example.com/a.jpg"] false false null null ["inside quiet hours: deferred to 08:00"] high 0.0220' \
 	"$(jq -r '[.id, .direction, .status, .to, .body, (.media|tojson), .read, .replied, .reply_to, .error, (.warnings|tojson), .priority, .price_estimate] | map(tostring) | join(" ")' "$T/m1.json")"
-check_eq "every SPEC 5 field is present" \
+check_eq "every field of the message record is present" \
 	'body created_at currency delivered_at direction encoding error from id media notes price price_estimate priority provider provider_id read reason ref replied reply_to review_reason reviewed_at reviewed_by segments send_at sent_at status to updated_at warnings' \
 	"$(jq -r 'keys | join(" ")' "$T/m1.json")"
 check_eq "a created event was appended" "1|created|pending" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One batch of 1,000 requests, 100 of them bad in every way SPEC 11 names:
+# One batch of 1,000 requests, 100 of them bad in every way sms-send(1) checks:
 # exactly 900 requests reach the provider, 1,000 results come out in input
 # order, and the exit status is 1.
 . tests/lib.sh

@@ -43,9 +43,9 @@ export SMS_TEST_NOW=$NOW
 check_exit "the default list exits 0" 0 sms-status -o json
 check_eq "... newest first" "3 2 1" "$(ids "$T/.out")"
 check_eq "... every record ok" "true true true" "$(jq -r .ok "$T/.out" | xargs)"
-check_eq "... SPEC 5 records as stored" "+15557654321|first|GSM-7|1|0.0083|USD|sandbox|SM" \
+check_eq "... message records as stored" "+15557654321|first|GSM-7|1|0.0083|USD|sandbox|SM" \
 	"$(jq -r 'select(.id == 1) | [.to, .body, .encoding, .segments, .price_estimate, .currency, .provider, .provider_id[0:2]] | join("|")' "$T/.out")"
-check_eq "... every SPEC 5 field present" "true" \
+check_eq "... every message record field present" "true" \
 	"$(jq -s 'all(.[]; has("id") and has("direction") and has("status") and has("from") and has("media") and has("price") and has("sent_at") and has("delivered_at") and has("error") and has("warnings") and has("reply_to"))' "$T/.out")"
 check_eq "a queued message says why it waits" "queued at sandbox; sms-status --sync asks for news" \
 	"$(jq -r 'select(.id == 1) | .reason' "$T/.out")"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t1500-signature — X-Twilio-Signature (common/signature.c) over form bodies
 # (common/form.c), through tests/tools/sig-check: the published SDK test vectors of
-# PROVIDERS.md §5.5, signatures made independently with the openssl CLI, the port
-# variants of §5.2, rejections, and malformed bodies.
+# Twilio's validators (doc/providers.md, Twilio request signatures), signatures made
+# independently with the openssl CLI, the port variants (sms-webhookd(1),
+# Signatures), rejections, and malformed bodies.
 . tests/lib.sh
 
 # sig TOKEN URL BODY [HEADER]: one line through sig-check, its output on stdout.
@@ -20,7 +21,7 @@ valid() { sig "$@" | jq -r '.["valid"]'; }
 # osig TOKEN STRING: the openssl CLI's signature of STRING (URL + sorted params).
 osig() { printf '%s' "$2" | openssl dgst -sha1 -hmac "$1" -binary | base64; }
 
-# --- 1. published vectors (PROVIDERS.md §5.5) ------------------------------------
+# --- 1. published vectors (doc/providers.md, Twilio request signatures) ----------
 U='https://mycompany.com/myapp.php?foo=1&bar=2'
 C='CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212'
 v() { # v N URL BODY SIGNATURE
@@ -48,10 +49,10 @@ v 12 'https://mycompany.com:443/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678
 	'Ldidvp12m26NI7eqEvxnEpkd9Hc='
 v 13 'https://mycompany.com/myapp.php?bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620' '' \
 	'y77kIzt2vzLz71DgmJGsen2scGs='
-check_eq "the signed string of vector 1 is what PROVIDERS.md says (openssl)" 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' \
+check_eq "the signed string of vector 1 is URL + sorted name+value (openssl)" 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' \
 	"$(osig 12345 "${U}CallSidCA1234567890ABCDECaller+14158675309Digits1234From+14158675309To+18005551212")"
 
-# Acceptance cases of §5.5: the port variants.
+# The SDKs' acceptance cases: the port variants.
 check_eq "https URL with port 1234 accepts #1 (port stripped)" true \
 	"$(valid 12345 'https://mycompany.com:1234/myapp.php?foo=1&bar=2' "$C" 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')"
 check_eq "https URL without port accepts #2 (:443 added)" true \

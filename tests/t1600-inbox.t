@@ -51,9 +51,9 @@ recv +447700900123 "hello from London" 2026-11-23T08:00:00Z '"read":true,"replie
 check_exit "the default listing exits 0" 0 sms-inbox -o json
 check_eq "... received messages only, newest first by time received" "4 3 1 5" "$(ids "$T/.out")"
 check_eq "... every record ok" "true true true true" "$(jq -r .ok "$T/.out" | xargs)"
-check_eq "... SPEC 5 records" "inbound|received|+15551234567|$ME|Thanks!|false|false" \
+check_eq "... message records" "inbound|received|+15551234567|$ME|Thanks!|false|false" \
 	"$(jq -r 'select(.id == 4) | [.direction, .status, .from, .to, .body, .read, .replied] | join("|")' "$T/.out")"
-check_eq "... every SPEC 5 field present" true \
+check_eq "... every message record field present" true \
 	"$(jq -s 'all(.[]; has("id") and has("media") and has("created_at") and has("read") and has("replied") and has("reply_to") and has("provider_id"))' "$T/.out")"
 check_exit "--limit 2" 0 sms-inbox -o json --limit 2
 check_eq "... the two newest" "4 3" "$(ids "$T/.out")"

@@ -10,7 +10,7 @@ j() { jq -r "$1" "$T/.out" | paste -sd ' ' -; }
 
 # ---- add, list -------------------------------------------------------------------
 check_exit "add with options" 0 sms-auto add --trigger HOURS --response "We're open Mon-Fri 9am-5pm" --active-hours "9am-5pm Mon-Fri"
-check_eq "...prints the SPEC 5 record" '["id","trigger","response","enabled","active_hours","created_at","last_triggered_at","trigger_count","ok"]' "$(jq -c keys_unsorted "$T/.out")"
+check_eq "...prints the rule's record (sms-auto(1))" '["id","trigger","response","enabled","active_hours","created_at","last_triggered_at","trigger_count","ok"]' "$(jq -c keys_unsorted "$T/.out")"
 check_eq "...id 1, enabled, never fired" "1 true null 0 true" "$(j '.id, .enabled, .last_triggered_at, .trigger_count, .ok')"
 check_eq "...stored in autoresponders" "HOURS|We're open Mon-Fri 9am-5pm|1|9am-5pm Mon-Fri|0" \
 	"$(q "select trigger, response, enabled, active_hours, trigger_count from autoresponders")"

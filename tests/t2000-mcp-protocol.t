@@ -68,7 +68,7 @@ rpc "$(list 1)"
 check_eq "before initialize, tools/list answers as for the latest version" "[14,14,14,14]" \
 	"$(answer 1 | jq -c '.result.tools | [length, (map(select(.annotations)) | length), (map(select(.title)) | length), (map(select(.outputSchema)) | length)]')"
 rpc "$(init 2025-06-18)" "$(list 1)"
-check_eq "the tools, in the order of SPEC 10" \
+check_eq "the tools, in the order of sms-mcp(1)" \
 	"send_sms send_mms stage_sms list_staged_sms send_approved_sms get_incoming_sms reply_to_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms" \
 	"$(answer 1 | jq -r '[.result.tools[].name] | join(" ")')"
 check_eq "stage_sms: its parameters, required ones, and the priority enum" \
@@ -76,7 +76,7 @@ check_eq "stage_sms: its parameters, required ones, and the priority enum" \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "stage_sms") | .inputSchema | (.properties | keys_unsorted), .required, .properties.priority.enum, .additionalProperties' | tr '\n' ' ' | sed 's/ $//')"
 check_eq "list_staged_sms: the status enum" '["pending","approved","rejected","sending","queued","scheduled","sent","delivered","undelivered","failed","canceled","unknown","all"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "list_staged_sms") | .inputSchema.properties.status.enum')"
-check_eq "the parameters of SPEC 10" \
+check_eq "the parameters of sms-mcp(1)" \
 	'send_sms:to,message,from send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message' \
 	"$(answer 1 | jq -r '[.result.tools[] | "\(.name):\(.inputSchema.properties | keys_unsorted | join(","))"] | join(" ")')"
 check_eq "mediaUrl: a URL or a list of URLs" '["string","array"] ["uri","uri"]' \

@@ -10,7 +10,8 @@ start_fake_vonage || exit 1
 q() { sqlite3 "$SMS_DB" "$1"; }
 K=$VONAGE_TEST_KEY
 
-# The signature test vectors of PROVIDERS.md 9.5, through smskit's own code.
+# Vonage's SDK signature vectors (doc/providers.md, Vonage signatures), through
+# smskit's own code.
 while read -r method secret want params; do
 	# shellcheck disable=SC2086 # params are NAME=VALUE words
 	check_eq "signature vector: $method, $secret" "$want" "$(fake-vonage --sign "$method" "$secret" $params)"
@@ -178,7 +179,7 @@ check_eq "delivered, and rejected reads as failed" "delivered failed" "$(jq -r .
 check_eq "...with Vonage's price and currency" "0.0333|EUR" "$(sqlite3 "$SMS_DB" "select price, currency from messages where id = 1")"
 check_eq "...the err-code and its meaning kept" "6|failed: 6 Anti-Spam Rejection" "$(sqlite3 "$SMS_DB" "select provider_code, reason from messages where id = 2")"
 
-# --sync reads an err-code in Vonage's table (PROVIDERS.md 9.4), not Twilio's,
+# --sync reads an err-code in Vonage's table (smskit-vonage(7)), not Twilio's,
 # as the delivery-receipt webhook does: 9 is an opt-out, and recorded as one.
 stop_fake
 cat >"$T/script" <<'S'

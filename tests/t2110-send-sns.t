@@ -9,7 +9,7 @@ use_fake_sns_account
 start_fake_sns || exit 1
 q() { sqlite3 "$SMS_DB" "$1"; }
 
-# The verifier itself, on the test vector of PROVIDERS.md 10.4 (botocore's).
+# The verifier itself, on botocore's test vector (doc/providers.md, SigV4).
 check_eq "fake-sns's SigV4 reproduces the documented vector" \
 	"84940299e752133810cf518ec856e9b1d6b727b6add82a01d1b77150362d5dfe f8a14368cbd1c2754b958b6dcc85adb06765042af7126d7f7a8482c8ab5e4bcd d45d2055abc7490a76b9ad198be6e219507732a935fcc4c50bb22d25c20be8a2" \
 	"$(fake-sns --selftest | awk '{print $2}' | xargs)"

@@ -118,7 +118,7 @@ stop_webhookd
 stop_fake
 start_fake_vonage || exit 1
 
-# Concatenated parts (PROVIDERS.md 9.3): held until all came, then one message.
+# Concatenated parts (smskit-vonage(7), Inbound messages): held until all came, then one message.
 start_webhookd || exit 1
 U="$WH_URL/sms/incoming"
 check_eq "part 2 of 2 first" 200 "$(vonage_inbound "$U" 0A0000042 +447700900040 " are you open?" concat=true concat-ref=77 concat-total=2 concat-part=2)"

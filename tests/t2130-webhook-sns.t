@@ -108,8 +108,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem
 	-subj "/CN=sns.amazonaws.com" 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other.pem" -out "$T/other-cert.pem" -days 2 \
 	-subj "/CN=someone-else" 2>/dev/null
-# signed JSON VERSION KEY: the message signed as SNS does (PROVIDERS.md has no
-# text on it; AWS's documented algorithm): "Key\nvalue\n" for Message,
+# signed JSON VERSION KEY: the message signed as SNS does (smskit-sns(7), How a
+# message is trusted): "Key\nvalue\n" for Message,
 # MessageId, Subject (if any), Timestamp, TopicArn, Type; RSA with SHA1 (1)
 # or SHA256 (2); base64. ($(...) drops the last newline: printed back.)
 signed() {

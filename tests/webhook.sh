@@ -7,7 +7,7 @@
 WEBHOOK_TOKEN=webhook-test-token
 
 # twilio_sig URL TOKEN [NAME=VALUE...]: X-Twilio-Signature of a POST of these
-# (decoded) parameters to URL, per PROVIDERS.md 5.1: URL, then name+value for
+# (decoded) parameters to URL (smskit-webhook(7)): URL, then name+value for
 # each parameter sorted by name (then value), HMAC-SHA1, base64.
 twilio_sig() {
 	local url=$1 token=$2 s p

@@ -1,7 +1,7 @@
 /* fake-sns — a scripted stand-in for AWS SNS's Query API on loopback, for
  * tests. Every request must carry a valid AWS Signature Version 4, verified
- * here with libcrypto from the headers and body as they arrived (PROVIDERS.md
- * 10.4; independent of libcurl, which makes them): the key, the date, region
+ * here with libcrypto from the headers and body as they arrived
+ * (doc/providers.md, SigV4; independent of libcurl, which makes them): the key, the date, region
  * and service of the scope, the signed headers (content-type, host and
  * x-amz-date at least, x-amz-security-token when --token is given) and the
  * signature itself. A wrong one gets AWS's 403 SignatureDoesNotMatch.
@@ -19,7 +19,7 @@
  * are used once each, in order; then every Publish gets ok.
  *
  * fake-sns --selftest prints the signature and canonical-request hash this
- * verifier computes for the test vector of PROVIDERS.md 10.4, and exits.
+ * verifier computes for botocore's test vector (doc/providers.md, SigV4), and exits.
  *
  * usage: fake-sns --port-file F --log F --key K --secret S --region R
  *                 [--token T] [--script F] [--optout NUMBER]... */

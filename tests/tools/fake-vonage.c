@@ -99,7 +99,7 @@ static void log_request(struct MHD_Connection *c, const char *method, const char
 	                 params);
 }
 
-/* ---- The signature, computed here (PROVIDERS.md 9.5), not with smskit's code ---- */
+/* ---- Vonage's signature (doc/providers.md), computed here, not with smskit's code ---- */
 
 static int by_name(const void *a, const void *b)
 {

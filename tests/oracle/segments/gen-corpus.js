@@ -101,7 +101,7 @@ const add = (category, body) => out.push({ category, body });
 for (let n = 0; n <= 700; n++) add('gsm-length', fromPool(ASCII_GSM, n));
 // 2. every even length of GSM text with non-ASCII GSM letters and extension characters
 for (let n = 2; n <= 700; n += 2) add('gsm-mixed-length', fromPool(ASCII_GSM.concat(ASCII_GSM, GSM_NONASCII, GSM_EXT), n));
-// 3. the PROVIDERS.md 7.5 vectors
+// 3. the calculator's own test vectors (doc/segments.md, Test vectors)
 const E = (n) => '😜' + D(n).slice(1);
 for (const n of [160, 161, 306, 307, 459, 460, 461]) add('vector', D(n));
 for (const n of [69, 70, 134, 135]) add('vector', E(n));
