@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Contract test: what sms-send and sms-status send is what Twilio's own OpenAPI
-# description accepts. Prism (tests/node, installed by .ci/run with npm ci)
-# serves ../shared/twilio-oai/twilio_api_v2010.json on loopback with request
-# validation on; an invalid request gets 422.
+# description accepts. Prism (tests/node, installed there with npm ci) serves
+# tests/contract/twilio-oai/twilio_api_v2010.json (Twilio's, see
+# tests/contract/README) on loopback with request validation on; an invalid
+# request gets 422.
 . tests/lib.sh
 prism=$SMSKIT_SRC/tests/node/node_modules/.bin/prism
-spec=$SMSKIT_SRC/../shared/twilio-oai/twilio_api_v2010.json
-if [ ! -x "$prism" ] || [ ! -f "$spec" ]; then
-	if [ -n "${CI:-}" ]; then check "prism and the Twilio spec are installed" false; done_testing; exit; fi
-	skip "Twilio contract" "run: (cd tests/node && npm ci)"; done_testing; exit
+spec=$SMSKIT_SRC/tests/contract/twilio-oai/twilio_api_v2010.json
+missing=
+if ! command -v node >/dev/null; then
+	missing="node is not installed: run sudo .ci/install-deps"
+elif [ ! -x "$prism" ]; then
+	missing="Prism is not installed: run (cd tests/node && npm ci)"
+fi
+if [ -n "$missing" ]; then
+	if [ -n "${CI:-}" ]; then check "$missing" false; done_testing; exit; fi
+	skip "Twilio contract" "$missing"; done_testing; exit
 fi
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 "$prism" mock --errors=false -h 127.0.0.1 -p "$port" "$spec" >"$T/prism.log" 2>&1 &

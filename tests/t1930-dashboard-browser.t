@@ -12,15 +12,15 @@
 q() { sqlite3 "$SMS_DB" "$1"; }
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 if ! command -v node >/dev/null; then
-	skip "the dashboard in a browser" "node is not installed"
+	skip "the dashboard in a browser" "node is not installed: run sudo .ci/install-deps"
 	done_testing; exit
 fi
 if [ -z "$CHROMIUM" ]; then
-	skip "the dashboard in a browser" "chromium is not installed (INSTALL, test: line)"
+	skip "the dashboard in a browser" "chromium is not installed: run sudo .ci/install-deps"
 	done_testing; exit
 fi
-if [ ! -d tests/node/node_modules/playwright-core ]; then
-	skip "the dashboard in a browser" "playwright-core is not installed (npm ci in tests/node)"
+if [ ! -d "$SMSKIT_SRC/tests/node/node_modules/playwright-core" ]; then
+	skip "the dashboard in a browser" "playwright-core is not installed: run (cd tests/node && npm ci)"
 	done_testing; exit
 fi
 
