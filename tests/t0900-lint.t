@@ -27,13 +27,11 @@ else skip "mandoc" "$(missing mandoc)"; fi
 # folder beside the repository, its SPEC, PROVIDERS and STYLE files), nor cites
 # one of them bare, as "SPEC 5", "PROVIDERS.md 9.4", "Read STYLE". An
 # upper-case SPEC alone is fine: it is a metavariable ("--active-hours SPEC").
-# tests/t1010-twilio-contract.t is excluded until its own fix lands (it still
-# reads the Twilio OpenAPI file from the shared folder).
 if git -C "$SMSKIT_SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	outside='\.\./shared|(^|[[:space:](])shared/|(SPEC|PROVIDERS|STYLE)\.md'
 	outside+='|\<(SPEC|PROVIDERS|STYLE)( ?§| [0-9]|'\''s\>| (status|error|word|record|one|code|table|section)s?\>)'
 	outside+='|\<([Ss]ee|[Pp]er|[Rr]ead|[Ii]n|[Oo]f) (SPEC|PROVIDERS|STYLE)\>'
-	cites=$(git ls-files -z | grep -zv -e '^tests/t0900-lint\.t$' -e '^tests/t1010-twilio-contract\.t$' |
+	cites=$(git ls-files -z | grep -zv -e '^tests/t0900-lint\.t$' |
 		xargs -0 grep -nIE "$outside" -- 2>/dev/null | cut -c1-160)
 	[ -n "$cites" ] && printf '%s\n' "$cites" | sed 's/^/#   /'
 	check "no file cites a document outside the repository (${cites:+$(printf '%s\n' "$cites" | wc -l) citations})" \

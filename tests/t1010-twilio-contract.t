@@ -7,15 +7,9 @@
 . tests/lib.sh
 prism=$SMSKIT_SRC/tests/node/node_modules/.bin/prism
 spec=$SMSKIT_SRC/tests/contract/twilio-oai/twilio_api_v2010.json
-missing=
-if ! command -v node >/dev/null; then
-	missing="node is not installed: run sudo .ci/install-deps"
-elif [ ! -x "$prism" ]; then
-	missing="Prism is not installed: run (cd tests/node && npm ci)"
-fi
-if [ -n "$missing" ]; then
-	if [ -n "${CI:-}" ]; then check "$missing" false; done_testing; exit; fi
-	skip "Twilio contract" "$missing"; done_testing; exit
+need "Twilio contract" node || { done_testing; exit; }
+if [ ! -x "$prism" ]; then
+	skip "Twilio contract" "Prism is not installed: run (cd tests/node && npm ci)"; done_testing; exit
 fi
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 "$prism" mock --errors=false -h 127.0.0.1 -p "$port" "$spec" >"$T/prism.log" 2>&1 &

@@ -9,15 +9,9 @@
 . tests/lib.sh
 . tests/webhook.sh
 sdk=$SMSKIT_SRC/tests/node/node_modules/@modelcontextprotocol/sdk
-missing=
-if ! command -v node >/dev/null; then
-	missing="node is not installed: run sudo .ci/install-deps"
-elif [ ! -d "$sdk" ]; then
-	missing="the MCP SDK is not installed: run (cd tests/node && npm ci)"
-fi
-if [ -n "$missing" ]; then
-	if [ -n "${CI:-}" ]; then check "$missing" false; done_testing; exit; fi
-	skip "MCP SDK client" "$missing"; done_testing; exit
+need "MCP SDK client" node || { done_testing; exit; }
+if [ ! -d "$sdk" ]; then
+	skip "MCP SDK client" "the MCP SDK is not installed: run (cd tests/node && npm ci)"; done_testing; exit
 fi
 
 # Three received messages, as Twilio would post them, to our number +15550006666.
