@@ -311,6 +311,7 @@ static void post_http(struct sandbox_rx *r, struct post *p, const char *sig, str
 	req.headers[req.nheaders++] = strbuf_detach(&h);
 	req.headers[req.nheaders++] = xstrdup("Accept: */*");
 	struct http_response resp;
+	memset(&resp, 0, sizeof resp);
 	http_do(r->http, &req, &resp);
 	a->status = resp.status;
 	a->text = resp.body;
