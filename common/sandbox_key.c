@@ -35,8 +35,8 @@ static int read_key(const char *path, char **key, char *err, size_t errlen)
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot read the sandbox signing key %s: %s%s", path,
 		         strerror(errno),
-		         errno == EACCES ? " (it belongs to the user sms-webhookd runs as: run this "
-		                           "program as that user)"
+		         errno == EACCES ? " (run the programs that use this store as the user "
+		                           "that owns it)"
 		                         : "");
 		return -1;
 	}

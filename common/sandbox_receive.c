@@ -229,7 +229,7 @@ static int media_item(const cJSON *it, struct media *m, char *msg, size_t msglen
  * hexadecimal digits. */
 static void new_sid(char out[35], int mms)
 {
-	unsigned char raw[16];
+	unsigned char raw[16] = {0};
 	size_t got = 0;
 	while (got < sizeof raw) {
 		ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
