@@ -82,9 +82,10 @@ struct sandbox_rx *sandbox_rx_new(const struct sms_config *c, const struct sandb
 {
 	const char *prov = config_get(c, "SMS_PROVIDER");
 	if (!prov || strcmp(prov, "sandbox") != 0) {
-		snprintf(err, errlen, "SMS_PROVIDER=%s: sms-sandbox works with the sandbox provider "
-		         "only; for a real provider it would forge that provider's webhooks (set "
-		         "SMS_PROVIDER=sandbox)", prov ? prov : "");
+		snprintf(err, errlen, "%s%s: sms-sandbox works with the sandbox provider only; for a "
+		         "real provider it would forge that provider's webhooks (set "
+		         "SMS_PROVIDER=sandbox)", prov ? "SMS_PROVIDER=" : "SMS_PROVIDER is not set",
+		         prov ? prov : "");
 		return NULL;
 	}
 	struct provider p;

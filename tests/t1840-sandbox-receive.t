@@ -120,6 +120,15 @@ check_eq "...as webhook_rejected, 403" "webhook_rejected 403" "$(jq -r '.error.c
 check_grep "...suggesting why" 'checks signatures with another key' "$T/.err"
 stop_webhookd
 
+# Behind a proxy: both sign the public URL, whatever URL is called.
+SMS_PUBLIC_URL=https://sms.example.org/in start_webhookd
+check_exit "SMS_PUBLIC_URL set for both: the public URL is signed, the daemon called" 0 \
+	env SMS_PUBLIC_URL=https://sms.example.org/in/ sms-sandbox receive --from +15551230054 --body public --url "$WH_URL/sms/incoming" -o json
+check_eq "...stored" 1 "$(q "select count(*) from messages where body = 'public'")"
+check_exit "...and through CGI" 0 env SMS_PUBLIC_URL=https://sms.example.org/in sms-sandbox receive --from +15551230055 --body public-cgi --cgi sms-webhookd -o json
+check_exit "SMS_PUBLIC_URL for the daemon only: 403, exit 1" 1 sms-sandbox receive --from +15551230056 --body x --url "$WH_URL/sms/incoming" -o json
+stop_webhookd
+
 port=$(free-port)
 check_exit "sms-webhookd not running: exit 69" 69 sms-sandbox receive --from "(555) 123-4567" --body hi --url "http://127.0.0.1:$port/sms/incoming" -o json
 check_eq "...an unreachable record, retryable" "unreachable true" "$(jq -r '.error.code + " " + (.error.retryable | tostring)' "$T/.out")"
