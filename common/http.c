@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -116,6 +117,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		if (isdigit((unsigned char)*v))
 			k->resp.retry_after_s = strtol(v, NULL, 10);
 	}
+	size_t kn = k->req.keep_header ? strlen(k->req.keep_header) : 0;
+	if (kn && len > kn && p[kn] == ':' && strncasecmp(p, k->req.keep_header, kn) == 0) {
+		const char *v = p + kn + 1, *end = p + len;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		snprintf(k->resp.header, sizeof k->resp.header, "%.*s", (int)(end - v), v);
+	}
 	return len;
 }
 
@@ -140,6 +150,7 @@ static void start(struct http_client *c, struct call *k)
 	k->easy = e;
 	strbuf_free(&k->buf);
 	k->resp.retry_after_s = -1;
+	k->resp.header[0] = '\0';
 	k->resp.attempts++;
 	k->sends = 0;
 	curl_easy_setopt(e, CURLOPT_URL, k->req.url);

@@ -26,6 +26,8 @@ struct http_request {
 	char       *sigv4;    /* e.g. "aws:amz:us-east-1:sns", or NULL */
 	char       *headers[8];
 	size_t      nheaders;
+	const char *keep_header; /* a response header to keep in resp.header, such as
+	                          * "X-Message-Id" (static), or NULL */
 };
 
 struct http_response {
@@ -37,6 +39,7 @@ struct http_response {
 	char        error[256];    /* transport error in words, "" when none */
 	int         maybe_sent;    /* no answer, but the request may have arrived */
 	int         attempts;
+	char        header[128];   /* the value of the request's keep_header, "" when absent */
 };
 
 typedef void (*http_done_fn)(void *arg, struct http_response *resp);

@@ -695,26 +695,6 @@ static int op_end(struct store *s, int own, int rc)
 
 /* ---- Opening, migrating, closing ------------------------------------------- */
 
-static int make_parents(const char *path, char *err, size_t errlen)
-{
-	char *p = xstrdup(path);
-	for (char *q = p + 1; *q; q++) {
-		if (*q != '/')
-			continue;
-		*q = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			int e = errno;
-			snprintf(err, errlen, "%s: cannot create directory %s: %s", path, p, strerror(e));
-			free(p);
-			errno = e;
-			return -1;
-		}
-		*q = '/';
-	}
-	free(p);
-	return 0;
-}
-
 /* One integer from a PRAGMA or a query; -1 with the SQLite error kept. */
 static int query_int(sqlite3 *db, const char *sql, int *out)
 {
@@ -838,7 +818,7 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 		errno = EINVAL;
 		return NULL;
 	}
-	if (make_parents(path, err, errlen))
+	if (util_make_parents(path, err, errlen))
 		return NULL;
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0) {

@@ -33,11 +33,13 @@ static int sibling(const char *name, char *path, size_t len)
 	return access(path, X_OK);
 }
 
-char *subprog_run(const char *name, const char *const *args, const char *input, int *status,
-                  char *err, size_t errlen)
+/* Runs file (a path, or a name looked up on PATH when search) as argv[0]
+ * name; the rest as subprog_run says. where ends the sentence "cannot run
+ * FILE" when it cannot start. */
+static char *run(const char *file, int search, const char *name, const char *where,
+                 const char *const *args, char *const *envp, const char *input, int *status,
+                 char *err, size_t errlen)
 {
-	char path[PATH_MAX + 64];
-	int local = sibling(name, path, sizeof path) == 0;
 	size_t nargs = 0;
 	while (args && args[nargs])
 		nargs++;
@@ -56,15 +58,14 @@ char *subprog_run(const char *name, const char *const *args, const char *input, 
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	pid_t pid;
-	int rc = local ? posix_spawn(&pid, path, &fa, NULL, argv, environ)
-	               : posix_spawnp(&pid, name, &fa, NULL, argv, environ);
+	int rc = search ? posix_spawnp(&pid, file, &fa, NULL, argv, envp)
+	                : posix_spawn(&pid, file, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	free(argv);
 	close(in[0]);
 	close(out[1]);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot run %s (not next to this program, nor on PATH): %s", name,
-		         strerror(rc));
+		snprintf(err, errlen, "cannot run %s%s: %s", file, where, strerror(rc));
 		close(in[1]);
 		close(out[0]);
 		return NULL;
@@ -119,4 +120,22 @@ char *subprog_run(const char *name, const char *const *args, const char *input, 
 	*status = WEXITSTATUS(st);
 	strbuf_putc(&b, '\0');
 	return strbuf_detach(&b);
+}
+
+char *subprog_run(const char *name, const char *const *args, const char *input, int *status,
+                  char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	int local = sibling(name, path, sizeof path) == 0;
+	return run(local ? path : name, !local, name,
+	           local ? "" : " (not next to this program, nor on PATH)", args, environ, input,
+	           status, err, errlen);
+}
+
+char *subprog_run_env(const char *path, const char *const *args, char *const *envp,
+                      const char *input, int *status, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	return run(path, !slash, slash ? slash + 1 : path, "", args, envp, input, status, err,
+	           errlen);
 }

@@ -15,4 +15,10 @@
 char *subprog_run(const char *name, const char *const *args, const char *input, int *status,
                   char *err, size_t errlen);
 
+/* The same for the program at path (looked up on PATH when it holds no '/'),
+ * with the environment envp instead of ours: as a web server runs a CGI
+ * program. */
+char *subprog_run_env(const char *path, const char *const *args, char *const *envp,
+                      const char *input, int *status, char *err, size_t errlen);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *progname = "smskit";
 
@@ -140,5 +141,25 @@ int parse_whole(const char *s, long long max, long long *out)
 	if (*s < '0' || *s > '9' || *end || errno || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int util_make_parents(const char *path, char *err, size_t errlen)
+{
+	char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+			snprintf(err, errlen, "%s: cannot create directory %s: %s", path, p, strerror(e));
+			free(p);
+			errno = e;
+			return -1;
+		}
+		*q = '/';
+	}
+	free(p);
 	return 0;
 }

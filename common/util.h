@@ -19,6 +19,10 @@ char *xstrndup(const char *s, size_t n);
 /* A whole decimal number from 0 to max, digits only; -1 on anything else. */
 int parse_whole(const char *s, long long max, long long *out);
 
+/* Creates the missing directories above the file path (mode 0700: what they
+ * hold is private). 0, or -1 with a sentence in err and errno set. */
+int util_make_parents(const char *path, char *err, size_t errlen);
+
 /* "PROG: message" on stderr, like warnx(3). */
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

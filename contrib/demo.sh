@@ -67,7 +67,8 @@ sms-send --approved -o text
 sms-status -o text --summary
 
 say "Receiving: sms-webhookd on a free local port, an autoresponder for HOURS"
-export TWILIO_AUTH_TOKEN=demo-token-not-secret   # the key that signs (sandbox) webhooks
+# No account and no token: the sandbox signs its webhooks with a key of its
+# own kept beside the store, and sms-sandbox posts as the provider would.
 sms-auto add --trigger HOURS --response "We're open Mon-Fri 9am-6pm, Sat 10am-2pm." -o text
 sms-webhookd --listen 127.0.0.1:0 --port-file "$demo/port" 2>"$demo/webhookd.log" &
 webhookd=$!
@@ -75,19 +76,11 @@ i=0
 while [ ! -s "$demo/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 url="http://127.0.0.1:$(cat "$demo/port")/sms/incoming"
 
-# What the provider would post: form parameters, signed as Twilio signs them
-# (HMAC-SHA1 over the URL and the sorted name+value pairs, here with openssl).
-inbound() { # SID FROM BODY
-	sig=$(printf '%s' "${url}Body$3From$2MessageSid$1To+15550006666" |
-		openssl dgst -sha1 -hmac "$TWILIO_AUTH_TOKEN" -binary | openssl base64 -A)
-	curl -s -H "X-Twilio-Signature: $sig" --data-urlencode "Body=$3" --data-urlencode "From=$2" \
-		--data-urlencode "MessageSid=$1" --data-urlencode "To=+15550006666" "$url"
-	echo
-}
-echo "+15551234567 texts HOURS; the TwiML answer:"
-inbound SMdemo0001 +15551234567 "HOURS"
-echo "+15551234567 texts a question; no rule matches, so no answer:"
-inbound SMdemo0002 +15551234567 "Can I bring my dog?"
+echo "(555) 123-4567 texts HOURS; the autoresponder answers:"
+sms-sandbox receive -o text --url "$url" --from "(555) 123-4567" --body "HOURS"
+echo "(555) 123-4567 texts a question and a photo; no rule matches, so no answer:"
+sms-sandbox receive -o text --url "$url" --from "(555) 123-4567" --body "Can I bring my dog?" \
+	--media https://example.com/dog.jpg
 kill "$webhookd"
 wait "$webhookd" 2>/dev/null || true
 webhookd=

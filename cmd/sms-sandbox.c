@@ -1,0 +1,203 @@
+/* sms-sandbox — the sandbox provider's side of things, for trying smskit
+ * without an account. `receive`: a message from any number arrives as the
+ * provider would post it, signed, through the running sms-webhookd or through
+ * sms-webhookd as a CGI program; one from the options, or NDJSON records on
+ * stdin. The work is common/sandbox_receive.c's. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "records.h"
+#include "sandbox_receive.h"
+#include "signature.h"
+#include "util.h"
+#include "verbs.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: sms-sandbox receive --from NUMBER [--body TEXT] [--media URL[,TYPE]]...\n"
+	      "                           [--to NUMBER] [--sid SID] [--url URL | --cgi PATH]\n"
+	      "       ... | sms-sandbox receive [--to NUMBER] [--url URL | --cgi PATH]\n"
+	      "\n"
+	      "With SMS_PROVIDER=sandbox, makes a message from any number arrive as the\n"
+	      "provider would post it, signed with the sandbox's key: through sms-webhookd\n"
+	      "at URL (default: SMS_PUBLIC_URL/sms/incoming, else\n"
+	      "http://127.0.0.1:3001/sms/incoming), or through sms-webhookd run as a CGI\n"
+	      "program. Prints the message id and sid, and the answer an autoresponder gave.\n"
+	      "Without --from, reads NDJSON records on stdin:\n"
+	      "{\"from\": ..., \"body\": ..., \"media\": [...], \"to\": ..., \"sid\": ...}.\n"
+	      "\n"
+	      "  -f, --from NUMBER        the sender, any way a person writes it\n"
+	      "  -b, --body TEXT          the text\n"
+	      "  -m, --media URL[,TYPE]   a media URL and its type (default: by its extension),\n"
+	      "                           up to 10: makes it an MMS\n"
+	      "  -t, --to NUMBER          our number it comes to (default TWILIO_PHONE_NUMBER,\n"
+	      "                           else the sandbox's +15005550006)\n"
+	      "      --sid SID            the MessageSid, to post a message again as a retry\n"
+	      "                           does (default: a new one)\n"
+	      "  -u, --url URL            where sms-webhookd receives messages\n"
+	      "      --cgi PATH           run PATH (sms-webhookd) as a web server runs a CGI\n"
+	      "                           program, instead of posting to a URL\n"
+	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
+	      "  -h, --help               this help\n"
+	      "      --version            print the version\n",
+	      fp);
+}
+
+struct opts {
+	const char *from, *body, *to, *sid, *url, *cgi, *format;
+	cJSON      *media;
+};
+
+enum { O_SID = 256, O_CGI };
+
+static void option(void *arg, int ch, const char *val)
+{
+	struct opts *o = arg;
+	switch (ch) {
+	case 'f': o->from = val; break;
+	case 'b': o->body = val; break;
+	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); break;
+	case 't': o->to = val; break;
+	case O_SID: o->sid = val; break;
+	case 'u': o->url = val; break;
+	case O_CGI: o->cgi = val; break;
+	case 'o': o->format = val; break;
+	default: break;
+	}
+}
+
+static int run_receive(void *ctx, int nargs, char **args);
+
+static const struct verb_def verbs[] = {
+	{"receive", NULL, run_receive},
+};
+
+static void print_text(FILE *fp, const cJSON *rec, void *arg)
+{
+	(void)arg;
+	const char *from = rec_str(rec, "from");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
+		fprintf(fp, "FAILED    from %s: %s: %s\n", from ? from : "-", rec_str(e, "code"),
+		        rec_str(e, "message"));
+		return;
+	}
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	char idbuf[32] = "-";
+	if (cJSON_IsNumber(id))
+		snprintf(idbuf, sizeof idbuf, "%lld", (long long)id->valuedouble);
+	const char *reply = rec_str(rec, "reply");
+	fprintf(fp, "received  message %s from %s to %s (%s): %s%s%s\n", idbuf, from,
+	        rec_str(rec, "to"), rec_str(rec, "sid"), reply ? "answered \"" : "no answer",
+	        reply ? reply : "", reply ? "\"" : "");
+}
+
+struct ctx {
+	struct opts      *o;
+	struct sandbox_rx *rx;
+	struct rec_out   *out;
+};
+
+static int run_receive(void *arg, int nargs, char **args)
+{
+	(void)args;
+	struct ctx *c = arg;
+	const struct opts *o = c->o;
+	(void)nargs; /* main() refused arguments */
+	int hint = 0;
+	if (o->from) {
+		cJSON *rec = cJSON_CreateObject();
+		rec_put_str(rec, "from", o->from);
+		if (o->body)
+			rec_put_str(rec, "body", o->body);
+		if (cJSON_GetArraySize(o->media) > 0)
+			rec_put(rec, "media", cJSON_Duplicate(o->media, 1));
+		if (o->sid)
+			rec_put_str(rec, "sid", o->sid);
+		hint = sandbox_rx_receive(c->rx, rec);
+		rec_emit(c->out, rec);
+		return rec_exit_graver(rec_exit_code(c->out, NULL), hint);
+	}
+	struct rec_in in;
+	rec_in_init(&in, stdin);
+	cJSON *rec, *bad;
+	while (rec_next(&in, &rec, &bad)) {
+		if (bad) {
+			rec_emit(c->out, bad);
+			continue;
+		}
+		hint = rec_exit_graver(hint, sandbox_rx_receive(c->rx, rec));
+		rec_emit(c->out, rec);
+		fflush(c->out->fp); /* one result per line as it comes, for a pipe */
+	}
+	int rc = rec_exit_graver(rec_exit_code(c->out, &in), hint);
+	rec_in_free(&in);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"from", required_argument, NULL, 'f'},  {"body", required_argument, NULL, 'b'},
+		{"media", required_argument, NULL, 'm'}, {"to", required_argument, NULL, 't'},
+		{"sid", required_argument, NULL, O_SID}, {"url", required_argument, NULL, 'u'},
+		{"cgi", required_argument, NULL, O_CGI}, {"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	static const struct verb_cli cli = {
+		.prog = "sms-sandbox", .usage = usage, .shortopts = "+f:b:m:t:u:o:h",
+		.longopts = longopts, .option = option, .verbs = verbs,
+		.nverbs = sizeof verbs / sizeof *verbs,
+	};
+	util_set_progname(argv[0]);
+	signature_lib_init();
+	struct opts o = {.media = cJSON_CreateArray()};
+	struct verb_args a;
+	int rc = verbs_parse(&cli, argc, argv, &o, &a);
+	if (rc != VERBS_GO_ON)
+		goto out;
+	rc = EX_USAGE;
+	if (a.nargs > 0) {
+		warnmsg("unexpected argument `%s`: the message comes from --from, --body and --media, "
+		        "or from NDJSON on stdin", a.args[0]);
+		goto out;
+	}
+	if (!o.from && (o.body || o.sid || cJSON_GetArraySize(o.media) > 0)) {
+		warnmsg("--body, --media and --sid need --from, the number the message comes from");
+		goto out;
+	}
+	if (o.url && o.cgi) {
+		warnmsg("--url and --cgi are two ways in: give one");
+		goto out;
+	}
+	struct rec_out out;
+	rec_out_init(&out, stdout);
+	if (rec_out_format(&out, o.format, print_text, NULL) != 0) {
+		warnmsg("-o takes json or text, not `%s`", o.format);
+		goto out;
+	}
+	char err[512];
+	struct sms_config *cfg = config_load(err, sizeof err);
+	struct sandbox_rx *rx = NULL;
+	rc = EX_CONFIG;
+	struct sandbox_rx_options ro = {.url = o.url, .cgi = o.cgi, .to = o.to};
+	if (!cfg || !(rx = sandbox_rx_new(cfg, &ro, err, sizeof err))) {
+		warnmsg("%s", err);
+	} else {
+		struct ctx c = {.o = &o, .rx = rx, .out = &out};
+		rc = verbs[a.verb].run(&c, a.nargs, a.args);
+	}
+	sandbox_rx_free(rx);
+	config_free(cfg);
+	if (fflush(stdout) != 0) {
+		warnmsg("write error on stdout");
+		rc = EX_IOERR;
+	}
+out:
+	cJSON_Delete(o.media);
+	return rc;
+}
