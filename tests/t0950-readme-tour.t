@@ -7,7 +7,8 @@
 # command printed, in order (dates and times match any date and time).
 # One change is made to the commands: README's port 3001 becomes a free one
 # (tests run servers on free ports only), with SMS_PUBLIC_URL saying so, which
-# is how a user would tell sms-sandbox of another port.
+# is how a user would tell sms-sandbox of another port. In what README shows,
+# dates, times and message SIDs match any, and "by sam" the user's name.
 . tests/lib.sh
 need "README's tour" script jq curl || { done_testing; exit; }
 
@@ -61,7 +62,9 @@ ln -s "$SMSKIT_SRC/examples" "$T/clone/examples"
 unset SMS_DB SMS_CONFIG
 (cd "$T/clone" && env HOME="$T/home" USER="${USER:-tour}" PATH="/usr/local/bin:/usr/bin:/bin" \
 	XDG_CONFIG_HOME= XDG_DATA_HOME= SMS_PUBLIC_URL="http://127.0.0.1:$port" TERM=dumb \
-	script -qec "bash '$T/script'" /dev/null) </dev/null | tr -d '\r' >"$T/got"
+	script -qec "bash '$T/script'" /dev/null) </dev/null |
+	# What a terminal shows: colours (jq's) and carriage returns dropped.
+	tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' >"$T/got"
 
 # Each command's output, between its markers.
 for ((i = 1; i <= n; i++)); do
@@ -69,12 +72,14 @@ for ((i = 1; i <= n; i++)); do
 	rc=$(sed -n "s/^@@ rc $i //p" "$T/got")
 	c=$(head -n 1 "$T/cmd.$i")
 	check_eq "tour: $c (exit)" 0 "${rc:-none}"
+	[ -z "${TOUR_SHOW:-}" ] || { echo "== $c"; cat "$T/got.$i"; }
 	[ -s "$T/want.$i" ] || continue
-	# README's lines in order among the output; spaces collapsed, dates and times any.
+	# README's lines in order among the output; spaces collapsed; dates, times, SIDs any.
 	ok=0
 	norm() { sed -e 's/[[:space:]]\+/ /g' -e 's/ $//' "$@"; }
 	pat() { sed -e 's/[][\.*^$/]/\\&/g' -e 's/[0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}/[0-9-]\\{10\\}/g' \
-		-e 's/[0-9]\{2\}:[0-9]\{2\}/[0-9:]\\{5\\}/g'; }
+		-e 's/[0-9]\{2\}:[0-9]\{2\}/[0-9:]\\{5\\}/g' -e 's/SM[0-9a-f]\{32\}/SM[0-9a-f]\\{32\\}/g' \
+		-e "s/by sam\$/by ${USER:-tour}/"; }
 	norm "$T/got.$i" >"$T/g"
 	j=1
 	while IFS= read -r w; do
