@@ -17,7 +17,7 @@ awk 'on && /^-+$/ { exit } /^A tour$/ { on = 1; getline; next } on { print }' RE
 	sed '$d' >"$T/tour"
 # Each "$ " line starts a command; an indented line after one that ends in | or
 # \ continues it; other indented lines after a command are its shown output.
-n=0 mode= cont=0
+n=0 mode='' cont=0
 while IFS= read -r line; do
 	case $line in
 	'    $ '*)
@@ -36,11 +36,12 @@ while IFS= read -r line; do
 	*) mode= ;;
 	esac
 	cont=0
-	case $line in *'|' | *'\') cont=1 ;; esac
+	case $line in *'|' | *\\) cont=1 ;; esac
 done <"$T/tour"
 check "README's tour has commands" test "$n" -gt 10
 
 port=$(free-port)
+# shellcheck disable=SC2016 # the script's own expansions, run later
 {
 	echo 'set +e'
 	for ((i = 1; i <= n; i++)); do
