@@ -7,7 +7,9 @@ set -u
 SMSKIT_BIN=$(cd "$SMSKIT_BUILD/bin" && pwd)
 SMSKIT_TOOLS=$(cd "$SMSKIT_BUILD" && pwd)/tests
 SMSKIT_SRC=$(pwd)
-PATH="$SMSKIT_BIN:$SMSKIT_TOOLS:$PATH"
+# Debian puts the servers the tests run (lighttpd, nginx, apache2) in /usr/sbin,
+# which is not on an ordinary user's PATH.
+PATH="$SMSKIT_BIN:$SMSKIT_TOOLS:$PATH:/usr/sbin:/sbin"
 export SMSKIT_BIN SMSKIT_TOOLS SMSKIT_SRC PATH
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/smskit-test.XXXXXX")

@@ -47,13 +47,14 @@ port=$(free-port)
 	for ((i = 1; i <= n; i++)); do
 		printf 'echo "@@ %d"\n' "$i"
 		sed "s/3001/$port/g" "$T/cmd.$i"
-		printf 'echo "@@ rc %d $?"\n' "$i"
+		# Exit statuses to a file of their own: a terminal may lose the last output.
+		printf 'echo "%d $?" >>%q\n' "$i" "$T/rc"
 		# A server started in the background: wait for it as a person would.
 		if grep -q '&[^&]*$' "$T/cmd.$i" && ! grep -q '&&' "$T/cmd.$i"; then
 			printf 'for _ in $(seq 50); do curl -sf http://127.0.0.1:%s/healthz >/dev/null && break; sleep 0.1; done\n' "$port"
 		fi
 	done
-	echo 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null'
+	echo 'echo "@@ end"; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null'
 } >"$T/script"
 
 # A folder like the top of a clone: the build as build/, the examples.
@@ -69,8 +70,8 @@ unset SMS_DB SMS_CONFIG
 
 # Each command's output, between its markers.
 for ((i = 1; i <= n; i++)); do
-	awk -v i="$i" '$0 == "@@ " i { on = 1; next } /^@@ rc / { if (on) exit } on' "$T/got" >"$T/got.$i"
-	rc=$(sed -n "s/^@@ rc $i //p" "$T/got")
+	awk -v i="$i" '$0 == "@@ " i { on = 1; next } /^@@ / { if (on) exit } on' "$T/got" >"$T/got.$i"
+	rc=$(sed -n "s/^$i //p" "$T/rc")
 	c=$(head -n 1 "$T/cmd.$i")
 	check_eq "tour: $c (exit)" 0 "${rc:-none}"
 	[ -z "${TOUR_SHOW:-}" ] || { echo "== $c"; cat "$T/got.$i"; }

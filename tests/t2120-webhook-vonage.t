@@ -172,7 +172,7 @@ if command -v lighttpd >/dev/null; then
 	check_eq "...stored" viaGET "$(q "select body from messages where provider_id = '0A0000051'")"
 	stop_lighttpd
 else
-	skip "CGI under lighttpd" "lighttpd is not installed"
+	skip "CGI under lighttpd" "$(missing lighttpd)"
 fi
 
 done_testing
