@@ -428,6 +428,13 @@ static struct job *reserve_batch(struct sender *s, struct job *batch)
 			finish(j);
 			continue;
 		}
+		if (store_msg_requested(s->st, j->id) != STORE_OK) {
+			/* Claimed and not requested: a later --approved run gives it back. */
+			rec_fail(j->rec, "store_error", 1, "store: %s", store_errmsg(s->st));
+			hint(s, 75);
+			finish(j);
+			continue;
+		}
 		*tail = j;
 		tail = &j->next_ready;
 	}
@@ -558,8 +565,9 @@ static struct job *take_ready(struct sender *s, long *wait_ms)
 
 /* One transaction (one commit) per step: the answers that came in since the
  * last step are stored first, so that an answer that halts the batch (77, 69)
- * stops the jobs behind it; then the jobs that may start are reserved. Their
- * requests go out only once the reservation is committed. */
+ * stops the jobs behind it; then the jobs that may start are reserved and
+ * their requests noted (store_msg_requested). The requests go out only once
+ * that is committed. */
 static void store_step(struct sender *s, long *wait_ms)
 {
 	if (!s->answered && !s->ready)
@@ -657,10 +665,21 @@ void sender_free(struct sender *s)
 
 struct dead {
 	struct sender *s;
-	int64_t       *ids;
+	int64_t       *ids;      /* requested: may have gone out */
 	size_t         n, cap;
+	int64_t       *idle;     /* claimed, never requested */
+	size_t         nidle, capidle;
 	char           who[96];
 };
+
+static void push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = id;
+}
 
 /* "sms-send/PID@HOST" of a process on this host that no longer runs. */
 static int claimer_dead(const struct sender *s, const char *by)
@@ -674,18 +693,38 @@ static int claimer_dead(const struct sender *s, const char *by)
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-static int collect_dead(int64_t id, const char *by, void *arg)
+static int collect_dead(int64_t id, const char *by, int requested, void *arg)
 {
 	struct dead *d = arg;
 	if (!claimer_dead(d->s, by))
 		return 0;
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 64;
-		d->ids = xrealloc(d->ids, d->cap * sizeof *d->ids);
-	}
-	d->ids[d->n++] = id;
+	if (requested)
+		push_id(&d->ids, &d->n, &d->cap, id);
+	else
+		push_id(&d->idle, &d->nidle, &d->capidle, id);
 	snprintf(d->who, sizeof d->who, "%s", by);
 	return 0;
+}
+
+/* Inside the caller's transaction: the claims never requested go back to the
+ * queue; one the store refuses to give back (it was never approved) joins
+ * the unknown ones. Returns how many went back. */
+static size_t give_back(struct sender *s, struct dead *d)
+{
+	char reason[256];
+	size_t back = 0;
+	snprintf(reason, sizeof reason, "its sender (%s) died before making its request: not "
+	         "sent; back in the approved queue", d->who);
+	for (size_t i = 0; i < d->nidle; i++) {
+		int rc = store_msg_unclaim(s->st, d->idle[i], reason);
+		if (rc == STORE_OK)
+			back++;
+		else if (rc == STORE_REFUSED)
+			push_id(&d->ids, &d->n, &d->cap, d->idle[i]);
+		else
+			warnmsg("store: message %lld: %s", (long long)d->idle[i], store_errmsg(s->st));
+	}
+	return back;
 }
 
 size_t sender_recover(struct sender *s)
@@ -695,7 +734,9 @@ size_t sender_recover(struct sender *s)
 		warnmsg("store: %s", store_errmsg(s->st));
 		return 0;
 	}
-	if (d.n && store_begin_immediate(s->st) == STORE_OK) {
+	size_t back = 0;
+	if ((d.n || d.nidle) && store_begin_immediate(s->st) == STORE_OK) {
+		back = give_back(s, &d);
 		cJSON *fields = cJSON_CreateObject();
 		char reason[256];
 		snprintf(reason, sizeof reason,
@@ -706,15 +747,23 @@ size_t sender_recover(struct sender *s)
 			if (store_msg_set_status(s->st, d.ids[i], "unknown", fields, NULL) != STORE_OK)
 				warnmsg("store: message %lld: %s", (long long)d.ids[i], store_errmsg(s->st));
 		cJSON_Delete(fields);
-		if (store_commit(s->st) != STORE_OK)
+		if (store_commit(s->st) != STORE_OK) {
 			warnmsg("store: %s", store_errmsg(s->st));
-		else
-			warnmsg("%zu message%s held by %s, a sender that died, marked unknown "
-			        "(not resent; see sms-status --status unknown)", d.n, d.n == 1 ? "" : "s",
-			        d.who);
+			back = 0;
+		} else {
+			if (d.n)
+				warnmsg("%zu message%s held by %s, a sender that died, marked unknown "
+				        "(not resent; see sms-status --status unknown)", d.n,
+				        d.n == 1 ? "" : "s", d.who);
+			if (back)
+				warnmsg("%zu message%s claimed by %s, a sender that died before requesting "
+				        "them, back in the approved queue", back, back == 1 ? "" : "s",
+				        d.who);
+		}
 	}
 	free(d.ids);
-	return d.n;
+	free(d.idle);
+	return d.n + back;
 }
 
 const char *sender_queue_wait(const struct sender *s) { return s->queue_wait; }

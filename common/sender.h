@@ -35,9 +35,11 @@ void sender_add(struct sender *s, cJSON *rec);
 /* 1 while the sender would take more records without growing its window. */
 int sender_wants_more(const struct sender *s);
 
-/* --approved, step 1: messages left `sending` by a sender on this host that
- * has died may or may not have gone out; they become `unknown`, never resent.
- * Returns how many. */
+/* --approved, step 1: of the messages left `sending` by a sender on this host
+ * that has died, those whose request had started (store_msg_requested) may or
+ * may not have gone out: they become `unknown`, never resent; those claimed
+ * and never requested go back to `approved` (store_msg_unclaim), to be sent
+ * by this run. Returns how many of either. */
 size_t sender_recover(struct sender *s);
 
 /* --approved: claims due approved messages (urgent first, then oldest) into

@@ -22,7 +22,7 @@ struct store;
 /* ---- Opening -------------------------------------------------------------- */
 
 /* The schema version this build writes (PRAGMA user_version of the file). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
@@ -121,6 +121,7 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
  *   pending     -> approved rejected canceled
  *   approved    -> sending canceled
  *   sending     -> queued scheduled sent delivered undelivered failed unknown
+ *                  (and approved, only through store_msg_unclaim)
  *   queued      -> scheduled sent delivered undelivered failed canceled
  *   scheduled   -> queued sent delivered undelivered failed canceled
  *   sent        -> delivered undelivered failed
@@ -259,10 +260,24 @@ int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, 
  * waiting, e.g. "deferred to 08:00 by quiet hours"); *n receives the count. */
 int store_queue_note(struct store *s, const char *now, const char *reason, size_t *n);
 
-/* Calls fn(id, claimed_by) for every outbound message in status `sending`, the
- * messages a sender has claimed and not yet answered for; fn must not write. */
-int store_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, void *arg),
+/* Calls fn(id, claimed_by, requested) for every outbound message in status
+ * `sending`, the messages a sender has claimed and not yet answered for;
+ * requested is 1 once store_msg_requested noted its request. fn must not write. */
+int store_claims(struct store *s,
+                 int (*fn)(int64_t id, const char *claimed_by, int requested, void *arg),
                  void *arg);
+
+/* Notes that the request of message id (sending) starts now: call it in the
+ * transaction committed right before the request. Once noted, the message is
+ * in flight: its sender's death makes it unknown, never approved again. */
+int store_msg_requested(struct store *s, int64_t id);
+
+/* Gives the claim on message id back after its sender died before making its
+ * request: sending -> approved, with reason, claimed_by cleared, and a "status"
+ * event. The one move back the lifecycle has, and only for a message that was
+ * approved and never requested (store_msg_requested); else STORE_REFUSED and
+ * nothing changed. */
+int store_msg_unclaim(struct store *s, int64_t id, const char *reason);
 
 /* ---- Templates (sms-template) ---------------------------------------------- */
 
