@@ -4,6 +4,7 @@
 #include "policy.h"
 #include "progress.h"
 #include "records.h"
+#include "recovery.h"
 #include "review.h"
 #include "util.h"
 
@@ -26,6 +27,20 @@ struct job {
 	struct send_result res;      /* the provider's answer, once it came */
 	struct job     *next_done;   /* answered, waiting to be stored */
 	int             claimed;     /* taken from the approved queue: already `sending` */
+	/* The answer as the store is to record it (store_msg_set_status's
+	 * arguments), and how far that got. */
+	const char     *status;
+	cJSON          *fields;
+	int             stored;      /* ANS_* */
+	char            store_err[256];
+};
+
+/* An answer's way into the store. */
+enum {
+	ANS_NEW,      /* not written yet, or written in a transaction that failed */
+	ANS_WRITTEN,  /* written in the open transaction */
+	ANS_STORED,   /* committed */
+	ANS_LOST,     /* the store refuses it for good (its provider id is another's) */
 };
 
 struct sender {
@@ -43,6 +58,7 @@ struct sender {
 	char                      claimer[64];
 	char                      host[32];
 	char                      queue_wait[512]; /* why the approved queue stopped */
+	struct recovery          *rcv;  /* answers the store could not record */
 
 	struct job **ring;         /* jobs in input order, from head */
 	size_t       head, tail, cap;
@@ -98,6 +114,10 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	snprintf(s->claimer, sizeof s->claimer, "sms-send/%ld@%s", (long)getpid(), host);
 	struct http_options ho = {.max_host_conns = s->o.concurrency};
 	s->http = http_new(&ho);
+	if (!s->o.dry_run) {
+		s->rcv = recovery_open(c, st);
+		recovery_replay(s->rcv, st);
+	}
 	progress_start(&s->pace, s->o.progress);
 	return s;
 }
@@ -441,21 +461,20 @@ static struct job *reserve_batch(struct sender *s, struct job *batch)
 	return ok;
 }
 
-static void complete(struct job *j)
+/* The answer as the store is to record it: j->status and j->fields. */
+static void answer_fields(struct job *j)
 {
-	struct sender *s = j->s;
 	struct send_result *res = &j->res;
 	cJSON *fields = cJSON_CreateObject();
-	const char *status;
 	if (res->outcome == SEND_ACCEPTED) {
-		status = res->status[0] ? res->status : "queued";
+		j->status = res->status[0] ? res->status : "queued";
 		cJSON_AddStringToObject(fields, "provider_id", res->provider_id);
 		if (res->from[0])
 			cJSON_AddStringToObject(fields, "from", res->from);
 		if (res->price[0])
 			cJSON_AddStringToObject(fields, "price", res->price);
 	} else {
-		status = res->outcome == SEND_UNKNOWN ? "unknown" : "failed";
+		j->status = res->outcome == SEND_UNKNOWN ? "unknown" : "failed";
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "code", res->code);
 		cJSON_AddStringToObject(e, "message", res->message);
@@ -469,33 +488,207 @@ static void complete(struct job *j)
 		                                  "gone out; sms-status --sync asks the provider"
 		                                : res->message);
 	}
-	if (store_msg_set_status(s->st, j->id, status, fields, NULL) != STORE_OK)
-		warnmsg("store: message %lld: %s", (long long)j->id, store_errmsg(s->st));
-	else if (res->outcome == SEND_ACCEPTED)
-		mark_original(s, j);
-	cJSON_Delete(fields);
-	if (res->outcome == SEND_REJECTED && res->code && strcmp(res->code, "opted_out") == 0)
-		store_optout_add(s->st, j->ob.to, "provider");
+	j->fields = fields;
+}
 
+/* Inside the caller's transaction: records j's answer. ANS_WRITTEN, ANS_NEW
+ * (a failure that may pass: try again) or ANS_LOST, with the sentence in
+ * j->store_err. */
+static int write_answer(struct sender *s, struct job *j)
+{
+	int rc = store_msg_set_status(s->st, j->id, j->status, j->fields, NULL);
+	if (rc == STORE_OK) {
+		if (j->res.outcome == SEND_ACCEPTED)
+			mark_original(s, j);
+		if (j->res.outcome == SEND_REJECTED && j->res.code &&
+		    strcmp(j->res.code, "opted_out") == 0)
+			store_optout_add(s->st, j->ob.to, "provider");
+		return ANS_WRITTEN;
+	}
+	snprintf(j->store_err, sizeof j->store_err, "%s", store_errmsg(s->st));
+	if (rc == STORE_REFUSED)
+		return ANS_LOST;
+	int64_t other;
+	if (j->res.outcome == SEND_ACCEPTED &&
+	    store_msg_find_provider_id(s->st, s->prov->name, j->res.provider_id, &other) == STORE_OK &&
+	    other != j->id) {
+		snprintf(j->store_err, sizeof j->store_err, "the provider id %.64s is already message "
+		         "%lld's in the store", j->res.provider_id, (long long)other);
+		return ANS_LOST;
+	}
+	return ANS_NEW;
+}
+
+/* The answers that came in, oldest first; those that halt the batch (77, 69)
+ * halt it now, before the next reservations. */
+static struct job *take_answers(struct sender *s)
+{
+	/* Answers were pushed newest first. */
+	struct job *rev = NULL;
+	for (struct job *j = s->answered, *n; j; j = n) {
+		n = j->next_done;
+		j->next_done = rev;
+		rev = j;
+		answer_fields(j);
+		j->stored = ANS_NEW;
+		if (j->res.outcome != SEND_ACCEPTED) {
+			hint(s, j->res.exit_hint);
+			if (j->res.exit_hint == 77 || j->res.exit_hint == 69)
+				s->halt = j->res.exit_hint;
+		}
+	}
+	s->answered = NULL;
+	return rev;
+}
+
+/* Inside the caller's transaction. */
+static void write_answers(struct sender *s, struct job *list)
+{
+	for (struct job *j = list; j; j = j->next_done)
+		if (j->stored == ANS_NEW)
+			j->stored = write_answer(s, j);
+}
+
+/* After the transaction that held them: committed, or not (then what was
+ * written is gone, and why is the store's last error). */
+static void answers_committed(struct sender *s, struct job *list, int committed)
+{
+	for (struct job *j = list; j; j = j->next_done) {
+		if (j->stored == ANS_WRITTEN && committed)
+			j->stored = ANS_STORED;
+		else if (j->stored == ANS_WRITTEN || (j->stored == ANS_NEW && !committed)) {
+			j->stored = ANS_NEW;
+			snprintf(j->store_err, sizeof j->store_err, "%s", store_errmsg(s->st));
+		}
+	}
+}
+
+/* The provider acted on these messages: what it said must reach the store.
+ * A commit that failed (a full disk, a long lock) is tried again, each answer
+ * still to store in one transaction, a few times over about two seconds. */
+static void retry_answers(struct sender *s, struct job *list)
+{
+	static const unsigned wait_ms[] = {100, 300, 600, 1000};
+	for (size_t a = 0; a < sizeof wait_ms / sizeof *wait_ms; a++) {
+		int todo = 0;
+		for (const struct job *j = list; j && !todo; j = j->next_done)
+			todo = j->stored == ANS_NEW;
+		if (!todo)
+			return;
+		usleep(wait_ms[a] * 1000);
+		if (store_begin_immediate(s->st) != STORE_OK) {
+			answers_committed(s, list, 0);
+			continue;
+		}
+		write_answers(s, list);
+		int ok = store_txn_open(s->st) && store_commit(s->st) == STORE_OK;
+		if (!ok) {
+			char keep[256];
+			snprintf(keep, sizeof keep, "%s", store_errmsg(s->st));
+			store_rollback(s->st);
+			for (struct job *j = list; j; j = j->next_done)
+				if (j->stored == ANS_WRITTEN) {
+					j->stored = ANS_NEW;
+					snprintf(j->store_err, sizeof j->store_err, "%s", keep);
+				}
+			continue;
+		}
+		answers_committed(s, list, 1);
+	}
+}
+
+/* An answer the store does not hold: said in the record ("stored": false),
+ * on stderr, and in the recovery file, whence the next sender puts it in the
+ * store (recovery.h); exit 75. */
+static void unstored(struct sender *s, struct job *j)
+{
+	cJSON *f;
+	cJSON_ArrayForEach(f, j->fields)
+		if (strcmp(f->string, "error") != 0)
+			rec_put(j->rec, f->string, cJSON_Duplicate(f, 1));
+	rec_put_str(j->rec, "status", j->status);
+	rec_put(j->rec, "stored", cJSON_CreateFalse());
+	hint(s, 75);
+
+	char at[32], err[512];
+	clock_format(clock_now(), at, sizeof at);
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "id", (double)j->id);
+	cJSON_AddStringToObject(e, "to", j->ob.to);
+	cJSON_AddStringToObject(e, "provider", s->prov->name);
+	if (j->res.outcome == SEND_ACCEPTED)
+		cJSON_AddStringToObject(e, "provider_id", j->res.provider_id);
+	cJSON_AddStringToObject(e, "status", j->status);
+	cJSON_AddItemToObject(e, "fields", cJSON_Duplicate(j->fields, 1));
+	cJSON_AddStringToObject(e, "at", at);
+	cJSON_AddStringToObject(e, "error", j->store_err);
+	int kept = recovery_append(s->rcv, e, err, sizeof err) == 0;
+	cJSON_Delete(e);
+
+	char what[160];
+	if (j->res.outcome == SEND_ACCEPTED)
+		snprintf(what, sizeof what, "%s accepted it as %.64s (%s)", s->prov->name,
+		         j->res.provider_id, j->status);
+	else
+		snprintf(what, sizeof what, "%s answered %s", s->prov->name, j->status);
+	if (kept)
+		warnmsg("message %lld to %s: %s, but the store could not record it: %s; kept in %s "
+		        "for the next sms-send to record", (long long)j->id, j->ob.to, what,
+		        j->store_err, recovery_path(s->rcv));
+	else
+		warnmsg("message %lld to %s: %s, but the store could not record it: %s; nor could "
+		        "the recovery file: %s: this line is the only record", (long long)j->id,
+		        j->ob.to, what, j->store_err, err);
+}
+
+/* The output record of an answer, once its transaction is over. */
+static void answer_out(struct sender *s, struct job *j)
+{
+	struct send_result *res = &j->res;
 	/* The output is the stored record, with the caller's own fields kept. */
 	cJSON *stored = NULL;
 	if (store_msg_get(s->st, j->id, &stored) == STORE_OK)
 		review_merge(j->rec, stored);
+	if (j->stored != ANS_STORED)
+		unstored(s, j);
 	if (res->outcome == SEND_ACCEPTED) {
 		if (res->balance[0])
 			rec_put_str(j->rec, "balance", res->balance);
 		rec_set_ok(j->rec);
+	} else if (res->provider_code) {
+		rec_fail_provider(j->rec, res->code, res->provider_code, res->retryable, "%s: %s",
+		                  j->ob.to, res->message);
 	} else {
-		if (res->provider_code)
-			rec_fail_provider(j->rec, res->code, res->provider_code, res->retryable, "%s: %s",
-			                  j->ob.to, res->message);
-		else
-			rec_fail(j->rec, res->code, res->retryable, "%s: %s", j->ob.to, res->message);
-		hint(s, res->exit_hint);
-		if (res->exit_hint == 77 || res->exit_hint == 69)
-			s->halt = res->exit_hint;
+		rec_fail(j->rec, res->code, res->retryable, "%s: %s", j->ob.to, res->message);
 	}
+	cJSON_Delete(j->fields);
+	j->fields = NULL;
 	finish(j);
+}
+
+/* Settles the answers of a transaction that is over (committed or not):
+ * retries what is not stored, then hands the records out. */
+static void answers_done(struct sender *s, struct job *list, int committed)
+{
+	answers_committed(s, list, committed);
+	retry_answers(s, list);
+	for (struct job *j = list, *n; j; j = n) {
+		n = j->next_done;
+		answer_out(s, j);
+	}
+}
+
+/* The answers alone, in a transaction of their own. */
+static void store_answers(struct sender *s)
+{
+	struct job *list = take_answers(s);
+	int own = store_begin_immediate(s->st) == STORE_OK;
+	if (own)
+		write_answers(s, list);
+	int committed = own && store_txn_open(s->st) && store_commit(s->st) == STORE_OK;
+	if (own && !committed)
+		store_rollback(s->st);
+	answers_done(s, list, committed);
 }
 
 static void progress(struct sender *s, int final)
@@ -506,24 +699,6 @@ static void progress(struct sender *s, int final)
 	fprintf(stderr, "\r%s: %zu ok, %zu failed, %zu in flight, %.0f/s   %s", util_progname(),
 	        s->nsent, s->nfailed, s->inflight, secs > 0 ? (double)(s->nsent + s->nfailed) / secs : 0,
 	        final ? "\n" : "");
-}
-
-/* Stores every answer that came in (inside the caller's transaction when one
- * is open, else each in its own). */
-static void store_answers(struct sender *s)
-{
-	/* Answers were pushed newest first; store them oldest first. */
-	struct job *rev = NULL;
-	for (struct job *j = s->answered, *n; j; j = n) {
-		n = j->next_done;
-		j->next_done = rev;
-		rev = j;
-	}
-	s->answered = NULL;
-	for (struct job *j = rev, *n; j; j = n) {
-		n = j->next_done;
-		complete(j);
-	}
 }
 
 /* The jobs that may start now, within --concurrency and --rate; shortens
@@ -567,15 +742,21 @@ static struct job *take_ready(struct sender *s, long *wait_ms)
  * last step are stored first, so that an answer that halts the batch (77, 69)
  * stops the jobs behind it; then the jobs that may start are reserved and
  * their requests noted (store_msg_requested). The requests go out only once
- * that is committed. */
+ * that is committed. Answers whose commit failed are tried again on their
+ * own (retry_answers). */
 static void store_step(struct sender *s, long *wait_ms)
 {
 	if (!s->answered && !s->ready)
 		return;
 	int own = store_begin_immediate(s->st) == STORE_OK;
-	int answers = s->answered != NULL;
-	if (answers)
-		store_answers(s);
+	struct job *answers = take_answers(s);
+	if (own) {
+		write_answers(s, answers);
+		/* A failed statement may have ended the transaction: what follows
+		 * would be committed piecemeal. */
+		if (!store_txn_open(s->st))
+			own = 0;
+	}
 	struct job *batch = take_ready(s, wait_ms), *ok = NULL;
 	if (batch && !own) {
 		struct job *busy = NULL, **tail = &busy;
@@ -593,13 +774,14 @@ static void store_step(struct sender *s, long *wait_ms)
 	}
 	if (batch)
 		ok = reserve_batch(s, batch);
-	if (own && store_commit(s->st) != STORE_OK) {
-		if (answers)
-			warnmsg("store: %s", store_errmsg(s->st));
+	int committed = own && store_txn_open(s->st) && store_commit(s->st) == STORE_OK;
+	if (!committed) {
 		if (ok)
 			fail_all(s, ok, "store_error");
 		ok = NULL;
+		store_rollback(s->st);
 	}
+	answers_done(s, answers, committed);
 	if (ok)
 		submit_batch(s, ok);
 	/* A long batch allocates and frees the same few megabytes over and over;
@@ -644,12 +826,8 @@ void sender_free(struct sender *s)
 		progress(s, 1);
 	while (http_pending(s->http))
 		http_step(s->http, 100);
-	if (s->answered) {
-		int own = store_begin_immediate(s->st) == STORE_OK;
+	if (s->answered)
 		store_answers(s);
-		if (own && store_commit(s->st) != STORE_OK)
-			warnmsg("store: %s", store_errmsg(s->st));
-	}
 	for (size_t i = s->head; i < s->tail; i++) {
 		outbound_free(&s->ring[i]->ob);
 		cJSON_Delete(s->ring[i]->rec);
@@ -657,6 +835,7 @@ void sender_free(struct sender *s)
 	}
 	free(s->ring);
 	http_free(s->http);
+	recovery_close(s->rcv);
 	free(s->status_callback);
 	free(s);
 }

@@ -1,7 +1,8 @@
 /* sender — takes outbound requests from record to stored result: validation,
  * opt-out, quiet hours, spend caps checked and reserved atomically, the
  * provider request paced by --rate and --concurrency, every status change
- * stored, and results handed back in input order. sms-send is a loop around it. */
+ * stored (the provider's answer retried, else kept in the recovery file), and
+ * results handed back in input order. sms-send is a loop around it. */
 #ifndef SMSKIT_SENDER_H
 #define SMSKIT_SENDER_H
 
@@ -62,8 +63,10 @@ void sender_step(struct sender *s, long wait_ms);
 cJSON *sender_pop(struct sender *s);
 
 /* The exit status the batch earned beyond 0/1: 77, 69 or 75 when the provider
- * refused the credentials, was unreachable, or asked us to come back later; 0
- * otherwise. */
+ * refused the credentials, was unreachable, or asked us to come back later,
+ * or 75 when the store could not record a message or an answer (one the
+ * provider accepted says "stored": false and is in the recovery file,
+ * recovery.h); 0 otherwise. */
 int sender_exit_hint(const struct sender *s);
 
 #endif

@@ -1747,6 +1747,36 @@ int store_msg_unclaim(struct store *s, int64_t id, const char *reason)
 	return op_end(s, own, msg_unclaim(s, id, reason));
 }
 
+int store_txn_open(const struct store *s) { return !sqlite3_get_autocommit(s->db); }
+
+/* ---- Status callbacks for a message the store did not know ------------------------ */
+
+int store_events_pending_status(struct store *s, const char *provider, const char *provider_id,
+                                int (*fn)(int64_t event_id, const cJSON *pending, void *arg),
+                                void *arg)
+{
+	/* message_id IS NULL walks the NULL end of events_message only. */
+	sqlite3_stmt *st = prep(s, "SELECT id, json_extract(detail, '$.pending') FROM events "
+	                           "WHERE message_id IS NULL AND kind = 'webhook' AND "
+	                           "json_extract(detail, '$.pending.provider') = ?1 AND "
+	                           "json_extract(detail, '$.pending.provider_id') = ?2 ORDER BY id");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, provider);
+	bind_text(st, 2, provider_id);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+		if (cJSON_IsObject(p))
+			stop = fn(sqlite3_column_int64(st, 0), p, arg);
+		cJSON_Delete(p);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading status callbacks");
+}
+
 /* ---- Opt-outs ----------------------------------------------------------------- */
 
 static int check_number(struct store *s, const char *number)

@@ -65,6 +65,10 @@ int store_rollback(struct store *s);
  * only it), so that many independent requests can share one commit (the
  * webhook daemon's group commit). Savepoints nest. */
 int store_savepoint(struct store *s);
+/* 1 while a transaction is open. SQLite may end one on its own when a statement
+ * fails for a full disk or an I/O error: a caller that went on would write
+ * outside it, a commit each. */
+int store_txn_open(const struct store *s);
 int store_savepoint_release(struct store *s);
 int store_savepoint_rollback(struct store *s);
 
@@ -140,6 +144,15 @@ int store_status_valid(const char *status);
  * value. *id (may be NULL) receives the event id. */
 int store_event_append(struct store *s, int64_t message_id, const char *kind,
                        const char *status, const cJSON *detail, int64_t *id);
+
+/* Status callbacks (sms-webhookd) for a provider_id no message had yet are
+ * kept as "webhook" events without a message, whose detail holds "pending":
+ * {"provider", "provider_id", "status", "fields"}, the status change they ask
+ * for. Calls fn with each one of provider and provider_id, oldest first; fn
+ * returns non-zero to stop and must not write to the store. */
+int store_events_pending_status(struct store *s, const char *provider, const char *provider_id,
+                                int (*fn)(int64_t event_id, const cJSON *pending, void *arg),
+                                void *arg);
 
 /* ---- Opt-outs (SPEC 11) ---------------------------------------------------- */
 
