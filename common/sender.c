@@ -23,6 +23,7 @@ struct job {
 	int64_t         id;
 	struct outbound ob;
 	money_t         estimate;
+	time_t          send_at;     /* the request's, or 0 */
 	struct job     *next_ready;  /* in the ready queue, then in a batch */
 	struct send_result res;      /* the provider's answer, once it came */
 	struct job     *next_done;   /* answered, waiting to be stored */
@@ -255,7 +256,8 @@ void sender_add(struct sender *s, cJSON *rec)
 	}
 	const char *code;
 	char msg[512];
-	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
+	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0 ||
+	    outbound_check_fields(rec, &j->send_at, &code, msg, sizeof msg) != 0) {
 		rec_fail(rec, code, 0, "%s", msg);
 		finish(j);
 		return;
@@ -376,7 +378,24 @@ static int reserve(struct sender *s, struct job *j)
 		rec_fail(j->rec, "spend_limit", 0, "%s", msg);
 		return -1;
 	}
-	cJSON *row = cJSON_Duplicate(j->rec, 1);
+	/* The request's own fields, checked (outbound_check, outbound_check_fields,
+	 * reply_target), and the figures put_figures added; the rest of the
+	 * record only passes through to the output. */
+	static const char *const kept[] = {
+		"to", "body", "media", "priority", "notes", "ref", "reply_to", "encoding",
+		"segments", "price_estimate", "currency", "warnings", NULL,
+	};
+	cJSON *row = cJSON_CreateObject();
+	for (const char *const *k = kept; *k; k++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(j->rec, *k);
+		if (v && !cJSON_IsNull(v))
+			cJSON_AddItemReferenceToObject(row, *k, v);
+	}
+	if (j->send_at) {
+		char t[32];
+		clock_format(j->send_at, t, sizeof t);
+		rec_put_str(row, "send_at", t);
+	}
 	rec_put_str(row, "direction", "outbound");
 	rec_put_str(row, "status", "sending");
 	rec_put_str(row, "from", j->ob.from ? j->ob.from : s->prov->default_from);
