@@ -275,7 +275,7 @@ static const char *const static_sql[ST__N] = {
 	[ST_MSG_FLAGS] = "SELECT direction, read, replied FROM messages WHERE id = ?1",
 	[ST_MSG_SET_READ] = "UPDATE messages SET read = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_MSG_SET_REPLIED] = "UPDATE messages SET replied = 1, updated_at = ?2 WHERE id = ?1",
-	[ST_MSG_REQUESTED] = "UPDATE messages SET requested_at = ?2 WHERE id = ?1 AND "
+	[ST_MSG_REQUESTED] = "UPDATE messages SET requested_at = ?3 WHERE id = ?1 AND "
 	                     "status = 'sending' AND requested_at IS NULL",
 	/* Only a message that was approved (reviewed_at) and never requested. */
 	[ST_MSG_UNCLAIM] = "UPDATE messages SET status = 'approved', reason = ?2, updated_at = ?3, "
@@ -1695,34 +1695,33 @@ int store_msg_mark_replied(struct store *s, int64_t id)
 
 /* ---- A sender's request, and its claim given back ------------------------------ */
 
-int store_msg_requested(struct store *s, int64_t id)
+/* Runs statement which on message id with ?2 text (may be NULL) and ?3 now. */
+static int msg_update(struct store *s, enum st which, int64_t id, const char *text,
+                      const char *what)
 {
-	sqlite3_stmt *st = stmt(s, ST_MSG_REQUESTED);
+	sqlite3_stmt *st = stmt(s, which);
 	if (!st)
 		return STORE_ERR;
 	char now[TIME_LEN];
 	time_now(now);
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, now);
+	bind_text(st, 2, text);
+	bind_text(st, 3, now);
 	int rc = sqlite3_step(st);
 	done(st);
-	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "noting a request");
+	return rc == SQLITE_DONE ? STORE_OK : dberr(s, what);
+}
+
+int store_msg_requested(struct store *s, int64_t id)
+{
+	return msg_update(s, ST_MSG_REQUESTED, id, NULL, "noting a request");
 }
 
 static int msg_unclaim(struct store *s, int64_t id, const char *reason)
 {
-	sqlite3_stmt *st = stmt(s, ST_MSG_UNCLAIM);
-	if (!st)
-		return STORE_ERR;
-	char now[TIME_LEN];
-	time_now(now);
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, reason);
-	bind_text(st, 3, now);
-	int rc = sqlite3_step(st);
-	done(st);
-	if (rc != SQLITE_DONE)
-		return dberr(s, "giving a claim back");
+	int rc = msg_update(s, ST_MSG_UNCLAIM, id, reason, "giving a claim back");
+	if (rc != STORE_OK)
+		return rc;
 	if (sqlite3_changes(s->db) == 0) {
 		seterr(s, "message %" PRId64 ": not an approved message claimed and never requested",
 		       id);
