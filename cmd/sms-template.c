@@ -2,6 +2,7 @@
  * rm, and render NAME, which turns NDJSON records carrying "vars" into
  * outbound requests for sms-stage or sms-send (mail-merge). */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,25 @@ static char *read_all(FILE *fp)
 	return strbuf_detach(&b);
 }
 
+/* add's error record (rec_fail says it on stderr too). */
+static void add_refused(const char *name, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_refused(const char *name, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "name", name);
+	rec_fail(rec, code, 0, "%s", msg);
+	char *s = cJSON_PrintUnformatted(rec);
+	puts(s);
+	free(s);
+	cJSON_Delete(rec);
+}
+
 static int run_add(void *arg, int argc, char **argv)
 {
 	struct ctx *c = arg;
@@ -72,11 +92,16 @@ static int run_add(void *arg, int argc, char **argv)
 	char *body = argc == 2 ? xstrdup(argv[1]) : read_all(stdin);
 	char err[256];
 	int rc = 0;
-	if (!*body) {
-		warnmsg("template %s: the body is empty", name);
+	/* Checked here, each with its own code: the store would only refuse
+	 * an empty name with a constraint's words. */
+	if (!*name) {
+		add_refused(name, "invalid_name", "a template needs a name, such as reminder");
+		rc = EX_DATAERR;
+	} else if (!*body) {
+		add_refused(name, "missing_body", "template %s: the body is empty", name);
 		rc = EX_DATAERR;
 	} else if (template_check(body, err, sizeof err) != 0) {
-		warnmsg("template %s: %s", name, err);
+		add_refused(name, "invalid_placeholder", "template %s: %s", name, err);
 		rc = EX_DATAERR;
 	} else {
 		int r = store_template_add(st, name, body, c->replace);

@@ -1,5 +1,6 @@
 /* policy — outbound validation. See policy.h. */
 #include "policy.h"
+#include "clock.h"
 #include "phone.h"
 #include "util.h"
 
@@ -128,6 +129,98 @@ int outbound_check(const cJSON *rec, const char *default_region, struct outbound
 		return fail(code, "body_too_long", msg, msglen,
 		            "body has %s characters; the limit is 1600", num);
 	}
+	return 0;
+}
+
+static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
+
+int policy_priority_valid(const char *s)
+{
+	for (size_t i = 0; s && priorities[i]; i++)
+		if (strcmp(s, priorities[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* send_at: RFC 3339 with a zone, or a local "YYYY-MM-DD HH:MM[:SS]" (a space
+ * or a T) in SMS_TZ. A bare date is refused: midnight is rarely meant. */
+static int parse_send_at(const char *s, time_t *out)
+{
+	size_t n = strlen(s);
+	if (n < 16)
+		return -1;
+	if (clock_parse(s, out) == 0)
+		return 0;
+	int y, mo, d, h, mi, sec = 0, used = 0;
+	char sep;
+	if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &used) != 6 ||
+	    (sep != ' ' && sep != 'T') || used != 16)
+		return -1;
+	if (s[16] == ':') {
+		int used2 = 0;
+		if (sscanf(s + 16, ":%2d%n", &sec, &used2) != 1 || used2 != 3 || s[19] ||
+		    s[17] < '0' || s[17] > '9' || s[18] < '0' || s[18] > '9')
+			return -1;
+	} else if (s[16]) {
+		return -1;
+	}
+	for (size_t i = 0; i < 16; i++)
+		if (i != 4 && i != 7 && i != 10 && i != 13 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+	                .tm_min = mi, .tm_sec = sec, .tm_isdst = -1};
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
+		return -1; /* 31 February */
+	*out = t;
+	return 0;
+}
+
+/* Present and not null. */
+static const cJSON *given(const cJSON *rec, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+/* A value as the message names it: a string as it is, anything else as JSON. */
+static void shown(const cJSON *v, char *buf, size_t len)
+{
+	if (cJSON_IsString(v)) {
+		snprintf(buf, len, "%s", v->valuestring);
+		return;
+	}
+	char *j = cJSON_PrintUnformatted(v);
+	snprintf(buf, len, "%s", j ? j : "?");
+	cJSON_free(j);
+}
+
+int outbound_check_fields(const cJSON *rec, time_t *send_at, const char **code, char *msg,
+                          size_t msglen)
+{
+	char val[64];
+	const cJSON *pr = given(rec, "priority"), *sa = given(rec, "send_at");
+	const cJSON *notes = given(rec, "notes"), *ref = given(rec, "ref");
+	*send_at = 0;
+	if (pr && !(cJSON_IsString(pr) && policy_priority_valid(pr->valuestring))) {
+		*code = "invalid_priority";
+		shown(pr, val, sizeof val);
+		snprintf(msg, msglen, "priority must be urgent, high, normal or low, not %s", val);
+		return -1;
+	}
+	if (sa && !(cJSON_IsString(sa) && parse_send_at(sa->valuestring, send_at) == 0)) {
+		*code = "invalid_send_at";
+		shown(sa, val, sizeof val);
+		snprintf(msg, msglen, "send_at must be an RFC 3339 time such as 2026-11-25T14:00:00Z "
+		         "or a local time such as \"2026-11-25 14:00\", not %s", val);
+		return -1;
+	}
+	if (notes && !cJSON_IsString(notes))
+		return fail(code, "invalid_field", msg, msglen, "%s", "notes must be a string");
+	if (ref && !cJSON_IsString(ref) && !cJSON_IsNumber(ref))
+		return fail(code, "invalid_field", msg, msglen, "%s", "ref must be a string or a number");
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #define SMSKIT_POLICY_H
 
 #include <stddef.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 
 #include "gsm.h"
@@ -28,6 +29,18 @@ struct outbound {
 int  outbound_check(const cJSON *rec, const char *default_region, struct outbound *out,
                     const char **code, char *msg, size_t msglen);
 void outbound_free(struct outbound *out);
+
+/* The fields a request may add to what it sends, when given (not null), each
+ * checked before anything reaches the store: priority urgent, high, normal or
+ * low (invalid_priority); send_at an RFC 3339 time or a local "YYYY-MM-DD
+ * HH:MM[:SS]" in SMS_TZ, a bare date refused (invalid_send_at; *send_at
+ * receives it, 0 when not given); notes a string, ref a string or a number
+ * (invalid_field). 0, or -1 with *code and a sentence in msg. */
+int outbound_check_fields(const cJSON *rec, time_t *send_at, const char **code, char *msg,
+                          size_t msglen);
+
+/* 1 for urgent, high, normal or low. */
+int policy_priority_valid(const char *s);
 
 /* Characters as Twilio counts them against the 1,600 limit: UTF-16 units. */
 size_t policy_utf16_units(const struct gsm_info *g);

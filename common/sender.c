@@ -4,6 +4,7 @@
 #include "policy.h"
 #include "progress.h"
 #include "records.h"
+#include "recovery.h"
 #include "review.h"
 #include "util.h"
 
@@ -22,10 +23,25 @@ struct job {
 	int64_t         id;
 	struct outbound ob;
 	money_t         estimate;
+	time_t          send_at;     /* the request's, or 0 */
 	struct job     *next_ready;  /* in the ready queue, then in a batch */
 	struct send_result res;      /* the provider's answer, once it came */
 	struct job     *next_done;   /* answered, waiting to be stored */
 	int             claimed;     /* taken from the approved queue: already `sending` */
+	/* The answer as the store is to record it (store_msg_set_status's
+	 * arguments), and how far that got. */
+	const char     *status;
+	cJSON          *fields;
+	int             stored;      /* ANS_* */
+	char            store_err[256];
+};
+
+/* An answer's way into the store. */
+enum {
+	ANS_NEW,      /* not written yet, or written in a transaction that failed */
+	ANS_WRITTEN,  /* written in the open transaction */
+	ANS_STORED,   /* committed */
+	ANS_LOST,     /* the store refuses it for good (its provider id is another's) */
 };
 
 struct sender {
@@ -43,6 +59,7 @@ struct sender {
 	char                      claimer[64];
 	char                      host[32];
 	char                      queue_wait[512]; /* why the approved queue stopped */
+	struct recovery          *rcv;  /* answers the store could not record */
 
 	struct job **ring;         /* jobs in input order, from head */
 	size_t       head, tail, cap;
@@ -98,6 +115,10 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	snprintf(s->claimer, sizeof s->claimer, "sms-send/%ld@%s", (long)getpid(), host);
 	struct http_options ho = {.max_host_conns = s->o.concurrency};
 	s->http = http_new(&ho);
+	if (!s->o.dry_run) {
+		s->rcv = recovery_open(c, st);
+		recovery_replay(s->rcv, st);
+	}
 	progress_start(&s->pace, s->o.progress);
 	return s;
 }
@@ -235,7 +256,8 @@ void sender_add(struct sender *s, cJSON *rec)
 	}
 	const char *code;
 	char msg[512];
-	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
+	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0 ||
+	    outbound_check_fields(rec, &j->send_at, &code, msg, sizeof msg) != 0) {
 		rec_fail(rec, code, 0, "%s", msg);
 		finish(j);
 		return;
@@ -356,7 +378,24 @@ static int reserve(struct sender *s, struct job *j)
 		rec_fail(j->rec, "spend_limit", 0, "%s", msg);
 		return -1;
 	}
-	cJSON *row = cJSON_Duplicate(j->rec, 1);
+	/* The request's own fields, checked (outbound_check, outbound_check_fields,
+	 * reply_target), and the figures put_figures added; the rest of the
+	 * record only passes through to the output. */
+	static const char *const kept[] = {
+		"to", "body", "media", "priority", "notes", "ref", "reply_to", "encoding",
+		"segments", "price_estimate", "currency", "warnings", NULL,
+	};
+	cJSON *row = cJSON_CreateObject();
+	for (const char *const *k = kept; *k; k++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(j->rec, *k);
+		if (v && !cJSON_IsNull(v))
+			cJSON_AddItemReferenceToObject(row, *k, v);
+	}
+	if (j->send_at) {
+		char t[32];
+		clock_format(j->send_at, t, sizeof t);
+		rec_put_str(row, "send_at", t);
+	}
 	rec_put_str(row, "direction", "outbound");
 	rec_put_str(row, "status", "sending");
 	rec_put_str(row, "from", j->ob.from ? j->ob.from : s->prov->default_from);
@@ -428,27 +467,33 @@ static struct job *reserve_batch(struct sender *s, struct job *batch)
 			finish(j);
 			continue;
 		}
+		if (store_msg_requested(s->st, j->id) != STORE_OK) {
+			/* Claimed and not requested: a later --approved run gives it back. */
+			rec_fail(j->rec, "store_error", 1, "store: %s", store_errmsg(s->st));
+			hint(s, 75);
+			finish(j);
+			continue;
+		}
 		*tail = j;
 		tail = &j->next_ready;
 	}
 	return ok;
 }
 
-static void complete(struct job *j)
+/* The answer as the store is to record it: j->status and j->fields. */
+static void answer_fields(struct job *j)
 {
-	struct sender *s = j->s;
 	struct send_result *res = &j->res;
 	cJSON *fields = cJSON_CreateObject();
-	const char *status;
 	if (res->outcome == SEND_ACCEPTED) {
-		status = res->status[0] ? res->status : "queued";
+		j->status = res->status[0] ? res->status : "queued";
 		cJSON_AddStringToObject(fields, "provider_id", res->provider_id);
 		if (res->from[0])
 			cJSON_AddStringToObject(fields, "from", res->from);
 		if (res->price[0])
 			cJSON_AddStringToObject(fields, "price", res->price);
 	} else {
-		status = res->outcome == SEND_UNKNOWN ? "unknown" : "failed";
+		j->status = res->outcome == SEND_UNKNOWN ? "unknown" : "failed";
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "code", res->code);
 		cJSON_AddStringToObject(e, "message", res->message);
@@ -462,33 +507,207 @@ static void complete(struct job *j)
 		                                  "gone out; sms-status --sync asks the provider"
 		                                : res->message);
 	}
-	if (store_msg_set_status(s->st, j->id, status, fields, NULL) != STORE_OK)
-		warnmsg("store: message %lld: %s", (long long)j->id, store_errmsg(s->st));
-	else if (res->outcome == SEND_ACCEPTED)
-		mark_original(s, j);
-	cJSON_Delete(fields);
-	if (res->outcome == SEND_REJECTED && res->code && strcmp(res->code, "opted_out") == 0)
-		store_optout_add(s->st, j->ob.to, "provider");
+	j->fields = fields;
+}
 
+/* Inside the caller's transaction: records j's answer. ANS_WRITTEN, ANS_NEW
+ * (a failure that may pass: try again) or ANS_LOST, with the sentence in
+ * j->store_err. */
+static int write_answer(struct sender *s, struct job *j)
+{
+	int rc = store_msg_set_status(s->st, j->id, j->status, j->fields, NULL);
+	if (rc == STORE_OK) {
+		if (j->res.outcome == SEND_ACCEPTED)
+			mark_original(s, j);
+		if (j->res.outcome == SEND_REJECTED && j->res.code &&
+		    strcmp(j->res.code, "opted_out") == 0)
+			store_optout_add(s->st, j->ob.to, "provider");
+		return ANS_WRITTEN;
+	}
+	snprintf(j->store_err, sizeof j->store_err, "%s", store_errmsg(s->st));
+	if (rc == STORE_REFUSED)
+		return ANS_LOST;
+	int64_t other;
+	if (j->res.outcome == SEND_ACCEPTED &&
+	    store_msg_find_provider_id(s->st, s->prov->name, j->res.provider_id, &other) == STORE_OK &&
+	    other != j->id) {
+		snprintf(j->store_err, sizeof j->store_err, "the provider id %.64s is already message "
+		         "%lld's in the store", j->res.provider_id, (long long)other);
+		return ANS_LOST;
+	}
+	return ANS_NEW;
+}
+
+/* The answers that came in, oldest first; those that halt the batch (77, 69)
+ * halt it now, before the next reservations. */
+static struct job *take_answers(struct sender *s)
+{
+	/* Answers were pushed newest first. */
+	struct job *rev = NULL;
+	for (struct job *j = s->answered, *n; j; j = n) {
+		n = j->next_done;
+		j->next_done = rev;
+		rev = j;
+		answer_fields(j);
+		j->stored = ANS_NEW;
+		if (j->res.outcome != SEND_ACCEPTED) {
+			hint(s, j->res.exit_hint);
+			if (j->res.exit_hint == 77 || j->res.exit_hint == 69)
+				s->halt = j->res.exit_hint;
+		}
+	}
+	s->answered = NULL;
+	return rev;
+}
+
+/* Inside the caller's transaction. */
+static void write_answers(struct sender *s, struct job *list)
+{
+	for (struct job *j = list; j; j = j->next_done)
+		if (j->stored == ANS_NEW)
+			j->stored = write_answer(s, j);
+}
+
+/* After the transaction that held them: committed, or not (then what was
+ * written is gone, and why is the store's last error). */
+static void answers_committed(struct sender *s, struct job *list, int committed)
+{
+	for (struct job *j = list; j; j = j->next_done) {
+		if (j->stored == ANS_WRITTEN && committed)
+			j->stored = ANS_STORED;
+		else if (j->stored == ANS_WRITTEN || (j->stored == ANS_NEW && !committed)) {
+			j->stored = ANS_NEW;
+			snprintf(j->store_err, sizeof j->store_err, "%s", store_errmsg(s->st));
+		}
+	}
+}
+
+/* The provider acted on these messages: what it said must reach the store.
+ * A commit that failed (a full disk, a long lock) is tried again, each answer
+ * still to store in one transaction, a few times over about two seconds. */
+static void retry_answers(struct sender *s, struct job *list)
+{
+	static const unsigned wait_ms[] = {100, 300, 600, 1000};
+	for (size_t a = 0; a < sizeof wait_ms / sizeof *wait_ms; a++) {
+		int todo = 0;
+		for (const struct job *j = list; j && !todo; j = j->next_done)
+			todo = j->stored == ANS_NEW;
+		if (!todo)
+			return;
+		usleep(wait_ms[a] * 1000);
+		if (store_begin_immediate(s->st) != STORE_OK) {
+			answers_committed(s, list, 0);
+			continue;
+		}
+		write_answers(s, list);
+		int ok = store_txn_open(s->st) && store_commit(s->st) == STORE_OK;
+		if (!ok) {
+			char keep[256];
+			snprintf(keep, sizeof keep, "%s", store_errmsg(s->st));
+			store_rollback(s->st);
+			for (struct job *j = list; j; j = j->next_done)
+				if (j->stored == ANS_WRITTEN) {
+					j->stored = ANS_NEW;
+					snprintf(j->store_err, sizeof j->store_err, "%s", keep);
+				}
+			continue;
+		}
+		answers_committed(s, list, 1);
+	}
+}
+
+/* An answer the store does not hold: said in the record ("stored": false),
+ * on stderr, and in the recovery file, whence the next sender puts it in the
+ * store (recovery.h); exit 75. */
+static void unstored(struct sender *s, struct job *j)
+{
+	cJSON *f;
+	cJSON_ArrayForEach(f, j->fields)
+		if (strcmp(f->string, "error") != 0)
+			rec_put(j->rec, f->string, cJSON_Duplicate(f, 1));
+	rec_put_str(j->rec, "status", j->status);
+	rec_put(j->rec, "stored", cJSON_CreateFalse());
+	hint(s, 75);
+
+	char at[32], err[512];
+	clock_format(clock_now(), at, sizeof at);
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "id", (double)j->id);
+	cJSON_AddStringToObject(e, "to", j->ob.to);
+	cJSON_AddStringToObject(e, "provider", s->prov->name);
+	if (j->res.outcome == SEND_ACCEPTED)
+		cJSON_AddStringToObject(e, "provider_id", j->res.provider_id);
+	cJSON_AddStringToObject(e, "status", j->status);
+	cJSON_AddItemToObject(e, "fields", cJSON_Duplicate(j->fields, 1));
+	cJSON_AddStringToObject(e, "at", at);
+	cJSON_AddStringToObject(e, "error", j->store_err);
+	int kept = recovery_append(s->rcv, e, err, sizeof err) == 0;
+	cJSON_Delete(e);
+
+	char what[160];
+	if (j->res.outcome == SEND_ACCEPTED)
+		snprintf(what, sizeof what, "%s accepted it as %.64s (%s)", s->prov->name,
+		         j->res.provider_id, j->status);
+	else
+		snprintf(what, sizeof what, "%s answered %s", s->prov->name, j->status);
+	if (kept)
+		warnmsg("message %lld to %s: %s, but the store could not record it: %s; kept in %s "
+		        "for the next sms-send to record", (long long)j->id, j->ob.to, what,
+		        j->store_err, recovery_path(s->rcv));
+	else
+		warnmsg("message %lld to %s: %s, but the store could not record it: %s; nor could "
+		        "the recovery file: %s: this line is the only record", (long long)j->id,
+		        j->ob.to, what, j->store_err, err);
+}
+
+/* The output record of an answer, once its transaction is over. */
+static void answer_out(struct sender *s, struct job *j)
+{
+	struct send_result *res = &j->res;
 	/* The output is the stored record, with the caller's own fields kept. */
 	cJSON *stored = NULL;
 	if (store_msg_get(s->st, j->id, &stored) == STORE_OK)
 		review_merge(j->rec, stored);
+	if (j->stored != ANS_STORED)
+		unstored(s, j);
 	if (res->outcome == SEND_ACCEPTED) {
 		if (res->balance[0])
 			rec_put_str(j->rec, "balance", res->balance);
 		rec_set_ok(j->rec);
+	} else if (res->provider_code) {
+		rec_fail_provider(j->rec, res->code, res->provider_code, res->retryable, "%s: %s",
+		                  j->ob.to, res->message);
 	} else {
-		if (res->provider_code)
-			rec_fail_provider(j->rec, res->code, res->provider_code, res->retryable, "%s: %s",
-			                  j->ob.to, res->message);
-		else
-			rec_fail(j->rec, res->code, res->retryable, "%s: %s", j->ob.to, res->message);
-		hint(s, res->exit_hint);
-		if (res->exit_hint == 77 || res->exit_hint == 69)
-			s->halt = res->exit_hint;
+		rec_fail(j->rec, res->code, res->retryable, "%s: %s", j->ob.to, res->message);
 	}
+	cJSON_Delete(j->fields);
+	j->fields = NULL;
 	finish(j);
+}
+
+/* Settles the answers of a transaction that is over (committed or not):
+ * retries what is not stored, then hands the records out. */
+static void answers_done(struct sender *s, struct job *list, int committed)
+{
+	answers_committed(s, list, committed);
+	retry_answers(s, list);
+	for (struct job *j = list, *n; j; j = n) {
+		n = j->next_done;
+		answer_out(s, j);
+	}
+}
+
+/* The answers alone, in a transaction of their own. */
+static void store_answers(struct sender *s)
+{
+	struct job *list = take_answers(s);
+	int own = store_begin_immediate(s->st) == STORE_OK;
+	if (own)
+		write_answers(s, list);
+	int committed = own && store_txn_open(s->st) && store_commit(s->st) == STORE_OK;
+	if (own && !committed)
+		store_rollback(s->st);
+	answers_done(s, list, committed);
 }
 
 static void progress(struct sender *s, int final)
@@ -499,24 +718,6 @@ static void progress(struct sender *s, int final)
 	fprintf(stderr, "\r%s: %zu ok, %zu failed, %zu in flight, %.0f/s   %s", util_progname(),
 	        s->nsent, s->nfailed, s->inflight, secs > 0 ? (double)(s->nsent + s->nfailed) / secs : 0,
 	        final ? "\n" : "");
-}
-
-/* Stores every answer that came in (inside the caller's transaction when one
- * is open, else each in its own). */
-static void store_answers(struct sender *s)
-{
-	/* Answers were pushed newest first; store them oldest first. */
-	struct job *rev = NULL;
-	for (struct job *j = s->answered, *n; j; j = n) {
-		n = j->next_done;
-		j->next_done = rev;
-		rev = j;
-	}
-	s->answered = NULL;
-	for (struct job *j = rev, *n; j; j = n) {
-		n = j->next_done;
-		complete(j);
-	}
 }
 
 /* The jobs that may start now, within --concurrency and --rate; shortens
@@ -558,16 +759,23 @@ static struct job *take_ready(struct sender *s, long *wait_ms)
 
 /* One transaction (one commit) per step: the answers that came in since the
  * last step are stored first, so that an answer that halts the batch (77, 69)
- * stops the jobs behind it; then the jobs that may start are reserved. Their
- * requests go out only once the reservation is committed. */
+ * stops the jobs behind it; then the jobs that may start are reserved and
+ * their requests noted (store_msg_requested). The requests go out only once
+ * that is committed. Answers whose commit failed are tried again on their
+ * own (retry_answers). */
 static void store_step(struct sender *s, long *wait_ms)
 {
 	if (!s->answered && !s->ready)
 		return;
 	int own = store_begin_immediate(s->st) == STORE_OK;
-	int answers = s->answered != NULL;
-	if (answers)
-		store_answers(s);
+	struct job *answers = take_answers(s);
+	if (own) {
+		write_answers(s, answers);
+		/* A failed statement may have ended the transaction: what follows
+		 * would be committed piecemeal. */
+		if (!store_txn_open(s->st))
+			own = 0;
+	}
 	struct job *batch = take_ready(s, wait_ms), *ok = NULL;
 	if (batch && !own) {
 		struct job *busy = NULL, **tail = &busy;
@@ -585,13 +793,14 @@ static void store_step(struct sender *s, long *wait_ms)
 	}
 	if (batch)
 		ok = reserve_batch(s, batch);
-	if (own && store_commit(s->st) != STORE_OK) {
-		if (answers)
-			warnmsg("store: %s", store_errmsg(s->st));
+	int committed = own && store_txn_open(s->st) && store_commit(s->st) == STORE_OK;
+	if (!committed) {
 		if (ok)
 			fail_all(s, ok, "store_error");
 		ok = NULL;
+		store_rollback(s->st);
 	}
+	answers_done(s, answers, committed);
 	if (ok)
 		submit_batch(s, ok);
 	/* A long batch allocates and frees the same few megabytes over and over;
@@ -636,12 +845,8 @@ void sender_free(struct sender *s)
 		progress(s, 1);
 	while (http_pending(s->http))
 		http_step(s->http, 100);
-	if (s->answered) {
-		int own = store_begin_immediate(s->st) == STORE_OK;
+	if (s->answered)
 		store_answers(s);
-		if (own && store_commit(s->st) != STORE_OK)
-			warnmsg("store: %s", store_errmsg(s->st));
-	}
 	for (size_t i = s->head; i < s->tail; i++) {
 		outbound_free(&s->ring[i]->ob);
 		cJSON_Delete(s->ring[i]->rec);
@@ -649,6 +854,7 @@ void sender_free(struct sender *s)
 	}
 	free(s->ring);
 	http_free(s->http);
+	recovery_close(s->rcv);
 	free(s->status_callback);
 	free(s);
 }
@@ -657,10 +863,21 @@ void sender_free(struct sender *s)
 
 struct dead {
 	struct sender *s;
-	int64_t       *ids;
+	int64_t       *ids;      /* requested: may have gone out */
 	size_t         n, cap;
+	int64_t       *idle;     /* claimed, never requested */
+	size_t         nidle, capidle;
 	char           who[96];
 };
+
+static void push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = id;
+}
 
 /* "sms-send/PID@HOST" of a process on this host that no longer runs. */
 static int claimer_dead(const struct sender *s, const char *by)
@@ -674,18 +891,38 @@ static int claimer_dead(const struct sender *s, const char *by)
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-static int collect_dead(int64_t id, const char *by, void *arg)
+static int collect_dead(int64_t id, const char *by, int requested, void *arg)
 {
 	struct dead *d = arg;
 	if (!claimer_dead(d->s, by))
 		return 0;
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 64;
-		d->ids = xrealloc(d->ids, d->cap * sizeof *d->ids);
-	}
-	d->ids[d->n++] = id;
+	if (requested)
+		push_id(&d->ids, &d->n, &d->cap, id);
+	else
+		push_id(&d->idle, &d->nidle, &d->capidle, id);
 	snprintf(d->who, sizeof d->who, "%s", by);
 	return 0;
+}
+
+/* Inside the caller's transaction: the claims never requested go back to the
+ * queue; one the store refuses to give back (it was never approved) joins
+ * the unknown ones. Returns how many went back. */
+static size_t give_back(struct sender *s, struct dead *d)
+{
+	char reason[256];
+	size_t back = 0;
+	snprintf(reason, sizeof reason, "its sender (%s) died before making its request: not "
+	         "sent; back in the approved queue", d->who);
+	for (size_t i = 0; i < d->nidle; i++) {
+		int rc = store_msg_unclaim(s->st, d->idle[i], reason);
+		if (rc == STORE_OK)
+			back++;
+		else if (rc == STORE_REFUSED)
+			push_id(&d->ids, &d->n, &d->cap, d->idle[i]);
+		else
+			warnmsg("store: message %lld: %s", (long long)d->idle[i], store_errmsg(s->st));
+	}
+	return back;
 }
 
 size_t sender_recover(struct sender *s)
@@ -695,7 +932,9 @@ size_t sender_recover(struct sender *s)
 		warnmsg("store: %s", store_errmsg(s->st));
 		return 0;
 	}
-	if (d.n && store_begin_immediate(s->st) == STORE_OK) {
+	size_t back = 0;
+	if ((d.n || d.nidle) && store_begin_immediate(s->st) == STORE_OK) {
+		back = give_back(s, &d);
 		cJSON *fields = cJSON_CreateObject();
 		char reason[256];
 		snprintf(reason, sizeof reason,
@@ -706,15 +945,23 @@ size_t sender_recover(struct sender *s)
 			if (store_msg_set_status(s->st, d.ids[i], "unknown", fields, NULL) != STORE_OK)
 				warnmsg("store: message %lld: %s", (long long)d.ids[i], store_errmsg(s->st));
 		cJSON_Delete(fields);
-		if (store_commit(s->st) != STORE_OK)
+		if (store_commit(s->st) != STORE_OK) {
 			warnmsg("store: %s", store_errmsg(s->st));
-		else
-			warnmsg("%zu message%s held by %s, a sender that died, marked unknown "
-			        "(not resent; see sms-status --status unknown)", d.n, d.n == 1 ? "" : "s",
-			        d.who);
+			back = 0;
+		} else {
+			if (d.n)
+				warnmsg("%zu message%s held by %s, a sender that died, marked unknown "
+				        "(not resent; see sms-status --status unknown)", d.n,
+				        d.n == 1 ? "" : "s", d.who);
+			if (back)
+				warnmsg("%zu message%s claimed by %s, a sender that died before requesting "
+				        "them, back in the approved queue", back, back == 1 ? "" : "s",
+				        d.who);
+		}
 	}
 	free(d.ids);
-	return d.n;
+	free(d.idle);
+	return d.n + back;
 }
 
 const char *sender_queue_wait(const struct sender *s) { return s->queue_wait; }

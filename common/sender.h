@@ -1,7 +1,8 @@
 /* sender — takes outbound requests from record to stored result: validation,
  * opt-out, quiet hours, spend caps checked and reserved atomically, the
  * provider request paced by --rate and --concurrency, every status change
- * stored, and results handed back in input order. sms-send is a loop around it. */
+ * stored (the provider's answer retried, else kept in the recovery file), and
+ * results handed back in input order. sms-send is a loop around it. */
 #ifndef SMSKIT_SENDER_H
 #define SMSKIT_SENDER_H
 
@@ -35,9 +36,11 @@ void sender_add(struct sender *s, cJSON *rec);
 /* 1 while the sender would take more records without growing its window. */
 int sender_wants_more(const struct sender *s);
 
-/* --approved, step 1: messages left `sending` by a sender on this host that
- * has died may or may not have gone out; they become `unknown`, never resent.
- * Returns how many. */
+/* --approved, step 1: of the messages left `sending` by a sender on this host
+ * that has died, those whose request had started (store_msg_requested) may or
+ * may not have gone out: they become `unknown`, never resent; those claimed
+ * and never requested go back to `approved` (store_msg_unclaim), to be sent
+ * by this run. Returns how many of either. */
 size_t sender_recover(struct sender *s);
 
 /* --approved: claims due approved messages (urgent first, then oldest) into
@@ -60,8 +63,10 @@ void sender_step(struct sender *s, long wait_ms);
 cJSON *sender_pop(struct sender *s);
 
 /* The exit status the batch earned beyond 0/1: 77, 69 or 75 when the provider
- * refused the credentials, was unreachable, or asked us to come back later; 0
- * otherwise. */
+ * refused the credentials, was unreachable, or asked us to come back later,
+ * or 75 when the store could not record a message or an answer (one the
+ * provider accepted says "stored": false and is in the recovery file,
+ * recovery.h); 0 otherwise. */
 int sender_exit_hint(const struct sender *s);
 
 #endif

@@ -9,57 +9,13 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
-
-int stage_priority_valid(const char *s)
-{
-	for (size_t i = 0; s && priorities[i]; i++)
-		if (strcmp(s, priorities[i]) == 0)
-			return 1;
-	return 0;
-}
+int stage_priority_valid(const char *s) { return policy_priority_valid(s); }
 
 /* Present and not null. */
 static const cJSON *given(const cJSON *rec, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
 	return v && !cJSON_IsNull(v) ? v : NULL;
-}
-
-/* send_at: RFC 3339 with a zone, or a local "YYYY-MM-DD HH:MM[:SS]" (a space
- * or a T) in SMS_TZ. A bare date is refused: midnight is rarely meant. */
-static int parse_send_at(const char *s, time_t *out)
-{
-	size_t n = strlen(s);
-	if (n < 16)
-		return -1;
-	if (clock_parse(s, out) == 0)
-		return 0;
-	int y, mo, d, h, mi, sec = 0, used = 0;
-	char sep;
-	if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &used) != 6 ||
-	    (sep != ' ' && sep != 'T') || used != 16)
-		return -1;
-	if (s[16] == ':') {
-		int used2 = 0;
-		if (sscanf(s + 16, ":%2d%n", &sec, &used2) != 1 || used2 != 3 || s[19] ||
-		    s[17] < '0' || s[17] > '9' || s[18] < '0' || s[18] > '9')
-			return -1;
-	} else if (s[16]) {
-		return -1;
-	}
-	for (size_t i = 0; i < 16; i++)
-		if (i != 4 && i != 7 && i != 10 && i != 13 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
-		return -1;
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-	                .tm_min = mi, .tm_sec = sec, .tm_isdst = -1};
-	time_t t = mktime(&tm);
-	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
-		return -1; /* 31 February */
-	*out = t;
-	return 0;
 }
 
 static void warn_add(cJSON *warnings, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -103,29 +59,12 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 		rec_fail(rec, code, 0, "%s", msg);
 		return;
 	}
-	const cJSON *pr = given(rec, "priority");
-	if (pr && !(cJSON_IsString(pr) && stage_priority_valid(pr->valuestring))) {
-		rec_fail(rec, "invalid_priority", 0, "priority must be urgent, high, normal or low, "
-		         "not %s", cJSON_IsString(pr) ? pr->valuestring : "a non-string");
-		goto out;
-	}
-	const cJSON *sa = given(rec, "send_at");
-	time_t at = 0;
-	if (sa && !(cJSON_IsString(sa) && parse_send_at(sa->valuestring, &at) == 0)) {
-		rec_fail(rec, "invalid_send_at", 0, "send_at must be an RFC 3339 time such as "
-		         "2026-11-25T14:00:00Z or a local time such as \"2026-11-25 14:00\", not %s",
-		         cJSON_IsString(sa) ? sa->valuestring : "a non-string");
-		goto out;
-	}
-	const cJSON *notes = given(rec, "notes"), *ref = given(rec, "ref");
+	const cJSON *pr = given(rec, "priority"), *sa = given(rec, "send_at");
 	const cJSON *reply = given(rec, "reply_to");
 	long long reply_id = 0;
-	if (notes && !cJSON_IsString(notes)) {
-		rec_fail(rec, "invalid_field", 0, "notes must be a string");
-		goto out;
-	}
-	if (ref && !cJSON_IsString(ref) && !cJSON_IsNumber(ref)) {
-		rec_fail(rec, "invalid_field", 0, "ref must be a string or a number");
+	time_t at = 0;
+	if (outbound_check_fields(rec, &at, &code, msg, sizeof msg) != 0) {
+		rec_fail(rec, code, 0, "%s", msg);
 		goto out;
 	}
 	if (reply && review_parse_id(reply, &reply_id) != 0) {

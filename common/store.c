@@ -140,7 +140,17 @@ static const char migration_3[] =
 	"CREATE INDEX messages_spend ON messages (" SPEND_AT ") "
 	"WHERE direction = 'outbound' AND " SPEND_STATUS ";\n";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3};
+/* Version 4: a sender notes when a message's request starts (requested_at),
+ * in the transaction that commits right before it; so that, after the sender
+ * died, a claimed message never requested can go back to the approved queue
+ * instead of becoming unknown. Messages already sending when the store is
+ * migrated count as requested: nobody can tell. */
+static const char migration_4[] =
+	"ALTER TABLE messages ADD COLUMN requested_at TEXT " TIME_CHECK("requested_at") ";\n"
+	"UPDATE messages SET requested_at = coalesce(claimed_at, updated_at) "
+	"WHERE status = 'sending';\n";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
 
 _Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -201,6 +211,7 @@ static const struct mcol mcols[] = {
 	{"updated_at", NULL, "updated_at", T_TIME, F_OUT},
 	{"claimed_by", NULL, "claimed_by", T_STR, F_INS | F_UPD},
 	{"claimed_at", NULL, "claimed_at", T_TIME, 0},
+	{"requested_at", NULL, "requested_at", T_TIME, 0},
 };
 
 enum {
@@ -209,7 +220,7 @@ enum {
 	C_NOTES, C_CREATED_AT, C_SEND_AT, C_SENT_AT, C_DELIVERED_AT, C_REVIEWED_BY,
 	C_REVIEWED_AT, C_REVIEW_REASON, C_READ, C_REPLIED, C_REPLY_TO, C_REF,
 	C_ERROR_CODE, C_ERROR_MESSAGE, C_PROVIDER_CODE, C_ERROR_RETRYABLE, C_REASON,
-	C_WARNINGS, C_UPDATED_AT, C_CLAIMED_BY, C_CLAIMED_AT, NCOLS
+	C_WARNINGS, C_UPDATED_AT, C_CLAIMED_BY, C_CLAIMED_AT, C_REQUESTED_AT, NCOLS
 };
 
 _Static_assert(sizeof mcols / sizeof *mcols == NCOLS, "mcols and the C_ enum agree");
@@ -224,7 +235,7 @@ enum st {
 	ST_EVENT_INSERT,
 	ST_OPTOUT_INSERT, ST_OPTOUT_DELETE, ST_OPTOUT_CHECK, ST_SPEND_SINCE,
 	ST_KV_GET, ST_KV_SET, ST_KV_DELETE,
-	ST_MSG_FLAGS, ST_MSG_SET_READ, ST_MSG_SET_REPLIED,
+	ST_MSG_FLAGS, ST_MSG_SET_READ, ST_MSG_SET_REPLIED, ST_MSG_REQUESTED, ST_MSG_UNCLAIM,
 	ST__N
 };
 
@@ -264,6 +275,13 @@ static const char *const static_sql[ST__N] = {
 	[ST_MSG_FLAGS] = "SELECT direction, read, replied FROM messages WHERE id = ?1",
 	[ST_MSG_SET_READ] = "UPDATE messages SET read = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_MSG_SET_REPLIED] = "UPDATE messages SET replied = 1, updated_at = ?2 WHERE id = ?1",
+	[ST_MSG_REQUESTED] = "UPDATE messages SET requested_at = ?3 WHERE id = ?1 AND "
+	                     "status = 'sending' AND requested_at IS NULL",
+	/* Only a message that was approved (reviewed_at) and never requested. */
+	[ST_MSG_UNCLAIM] = "UPDATE messages SET status = 'approved', reason = ?2, updated_at = ?3, "
+	                   "claimed_by = NULL, claimed_at = NULL WHERE id = ?1 AND "
+	                   "direction = 'outbound' AND status = 'sending' AND "
+	                   "requested_at IS NULL AND reviewed_at IS NOT NULL",
 };
 
 /* Status updates: one cached UPDATE per set of assigned columns (a bit per
@@ -1526,6 +1544,7 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 		v[C_CLAIMED_AT].set = 1;
 		val_text(&v[C_CLAIMED_AT], now);
 		v[C_CLAIMED_BY].set = 1; /* the new claimant, or nobody named */
+		v[C_REQUESTED_AT].set = 1; /* a new claim: its request is still to come */
 	}
 
 	uint64_t cols = 0;
@@ -1652,6 +1671,89 @@ int store_msg_mark_replied(struct store *s, int64_t id)
 	if (op_begin(s, &own) != STORE_OK)
 		return STORE_ERR;
 	return op_end(s, own, msg_mark(s, id, 1, 1));
+}
+
+/* ---- A sender's request, and its claim given back ------------------------------ */
+
+/* Runs statement which on message id with ?2 text (may be NULL) and ?3 now. */
+static int msg_update(struct store *s, enum st which, int64_t id, const char *text,
+                      const char *what)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	if (!st)
+		return STORE_ERR;
+	char now[TIME_LEN];
+	time_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, text);
+	bind_text(st, 3, now);
+	int rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? STORE_OK : dberr(s, what);
+}
+
+int store_msg_requested(struct store *s, int64_t id)
+{
+	return msg_update(s, ST_MSG_REQUESTED, id, NULL, "noting a request");
+}
+
+static int msg_unclaim(struct store *s, int64_t id, const char *reason)
+{
+	int rc = msg_update(s, ST_MSG_UNCLAIM, id, reason, "giving a claim back");
+	if (rc != STORE_OK)
+		return rc;
+	if (sqlite3_changes(s->db) == 0) {
+		seterr(s, "message %" PRId64 ": not an approved message claimed and never requested",
+		       id);
+		return STORE_REFUSED;
+	}
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "previous", "sending");
+	cJSON_AddItemToObject(d, "fields", cJSON_CreateObject());
+	cJSON_AddStringToObject(cJSON_GetObjectItem(d, "fields"), "reason", reason);
+	char *text = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	rc = event_insert(s, id, "status", "approved", text, NULL);
+	cJSON_free(text);
+	return rc;
+}
+
+int store_msg_unclaim(struct store *s, int64_t id, const char *reason)
+{
+	int own;
+	if (op_begin(s, &own) != STORE_OK)
+		return STORE_ERR;
+	return op_end(s, own, msg_unclaim(s, id, reason));
+}
+
+int store_txn_open(const struct store *s) { return !sqlite3_get_autocommit(s->db); }
+
+/* ---- Status callbacks for a message the store did not know ------------------------ */
+
+int store_events_pending_status(struct store *s, const char *provider, const char *provider_id,
+                                int (*fn)(int64_t event_id, const cJSON *pending, void *arg),
+                                void *arg)
+{
+	/* message_id IS NULL walks the NULL end of events_message only. */
+	sqlite3_stmt *st = prep(s, "SELECT id, json_extract(detail, '$.pending') FROM events "
+	                           "WHERE message_id IS NULL AND kind = 'webhook' AND "
+	                           "json_extract(detail, '$.pending.provider') = ?1 AND "
+	                           "json_extract(detail, '$.pending.provider_id') = ?2 ORDER BY id");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, provider);
+	bind_text(st, 2, provider_id);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+		if (cJSON_IsObject(p))
+			stop = fn(sqlite3_column_int64(st, 0), p, arg);
+		cJSON_Delete(p);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading status callbacks");
 }
 
 /* ---- Opt-outs ----------------------------------------------------------------- */
@@ -2271,16 +2373,18 @@ int store_queue_note(struct store *s, const char *now, const char *reason, size_
 	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "noting why the queue waits");
 }
 
-int store_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, void *arg),
+int store_claims(struct store *s,
+                 int (*fn)(int64_t id, const char *claimed_by, int requested, void *arg),
                  void *arg)
 {
-	sqlite3_stmt *st = prep(s, "SELECT id, claimed_by FROM messages WHERE status = 'sending' "
-	                           "AND direction = 'outbound' ORDER BY id");
+	sqlite3_stmt *st = prep(s, "SELECT id, claimed_by, requested_at IS NOT NULL FROM messages "
+	                           "WHERE status = 'sending' AND direction = 'outbound' ORDER BY id");
 	if (!st)
 		return STORE_ERR;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), arg))
+		if (fn(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		       sqlite3_column_int(st, 2), arg))
 			break;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading claims");

@@ -22,7 +22,7 @@ struct store;
 /* ---- Opening -------------------------------------------------------------- */
 
 /* The schema version this build writes (PRAGMA user_version of the file). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
@@ -65,6 +65,10 @@ int store_rollback(struct store *s);
  * only it), so that many independent requests can share one commit (the
  * webhook daemon's group commit). Savepoints nest. */
 int store_savepoint(struct store *s);
+/* 1 while a transaction is open. SQLite may end one on its own when a statement
+ * fails for a full disk or an I/O error: a caller that went on would write
+ * outside it, a commit each. */
+int store_txn_open(const struct store *s);
 int store_savepoint_release(struct store *s);
 int store_savepoint_rollback(struct store *s);
 
@@ -121,6 +125,7 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
  *   pending     -> approved rejected canceled
  *   approved    -> sending canceled
  *   sending     -> queued scheduled sent delivered undelivered failed unknown
+ *                  (and approved, only through store_msg_unclaim)
  *   queued      -> scheduled sent delivered undelivered failed canceled
  *   scheduled   -> queued sent delivered undelivered failed canceled
  *   sent        -> delivered undelivered failed
@@ -139,6 +144,15 @@ int store_status_valid(const char *status);
  * value. *id (may be NULL) receives the event id. */
 int store_event_append(struct store *s, int64_t message_id, const char *kind,
                        const char *status, const cJSON *detail, int64_t *id);
+
+/* Status callbacks (sms-webhookd) for a provider_id no message had yet are
+ * kept as "webhook" events without a message, whose detail holds "pending":
+ * {"provider", "provider_id", "status", "fields"}, the status change they ask
+ * for. Calls fn with each one of provider and provider_id, oldest first; fn
+ * returns non-zero to stop and must not write to the store. */
+int store_events_pending_status(struct store *s, const char *provider, const char *provider_id,
+                                int (*fn)(int64_t event_id, const cJSON *pending, void *arg),
+                                void *arg);
 
 /* ---- Opt-outs (smskit-compliance(7)) ---------------------------------------- */
 
@@ -259,10 +273,24 @@ int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, 
  * waiting, e.g. "deferred to 08:00 by quiet hours"); *n receives the count. */
 int store_queue_note(struct store *s, const char *now, const char *reason, size_t *n);
 
-/* Calls fn(id, claimed_by) for every outbound message in status `sending`, the
- * messages a sender has claimed and not yet answered for; fn must not write. */
-int store_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, void *arg),
+/* Calls fn(id, claimed_by, requested) for every outbound message in status
+ * `sending`, the messages a sender has claimed and not yet answered for;
+ * requested is 1 once store_msg_requested noted its request. fn must not write. */
+int store_claims(struct store *s,
+                 int (*fn)(int64_t id, const char *claimed_by, int requested, void *arg),
                  void *arg);
+
+/* Notes that the request of message id (sending) starts now: call it in the
+ * transaction committed right before the request. Once noted, the message is
+ * in flight: its sender's death makes it unknown, never approved again. */
+int store_msg_requested(struct store *s, int64_t id);
+
+/* Gives the claim on message id back after its sender died before making its
+ * request: sending -> approved, with reason, claimed_by cleared, and a "status"
+ * event. The one move back the lifecycle has, and only for a message that was
+ * approved and never requested (store_msg_requested); else STORE_REFUSED and
+ * nothing changed. */
+int store_msg_unclaim(struct store *s, int64_t id, const char *reason);
 
 /* ---- Templates (sms-template) ---------------------------------------------- */
 

@@ -748,10 +748,24 @@ static int apply_sns_control(struct store *st, struct webhook_job *j)
 /* A Vonage delivery receipt (smskit-vonage(7)): found by messageId, or, for a
  * later part of a long message, by the client-ref the send gave it. */
 /* A callback for a message we do not hold, or a status we do not track:
- * acknowledged (a retry would not help) and kept in the event log. Takes params. */
+ * acknowledged (a retry would not help) and kept in the event log. One for a
+ * message we do not hold yet keeps the change it asks for as "pending"
+ * (store_events_pending_status): the sender whose store could not record the
+ * message's provider id applies it once it does (recovery.h). Takes params
+ * and fields. */
 static int log_untracked(struct store *st, struct webhook_job *j, int64_t id, int notfound,
-                         const char *given, const char *sid, cJSON *params)
+                         const char *given, const char *sid, cJSON *params,
+                         const char *status, cJSON *fields)
 {
+	if (notfound && status) { /* notfound: there was a sid to look up */
+		cJSON *p = cJSON_AddObjectToObject(params, "pending");
+		cJSON_AddStringToObject(p, "provider", j->w->fmt == F_VONAGE ? "vonage" : j->w->provider);
+		cJSON_AddStringToObject(p, "provider_id", sid);
+		cJSON_AddStringToObject(p, "status", status);
+		cJSON_AddItemToObject(p, "fields", fields);
+		fields = NULL;
+	}
+	cJSON_Delete(fields);
 	snprintf(j->what, sizeof j->what, notfound
 	         ? "status %.20s for %.40s: no such message here, logged"
 	         : "status %.20s for %.40s: not a status smskit tracks, logged", given, sid);
@@ -827,8 +841,8 @@ static int apply_status_vonage(struct store *st, struct webhook_job *j)
 	}
 	if (rc == STORE_ERR)
 		goto fail;
-	if (rc == STORE_NOTFOUND || !status)
-		return log_untracked(st, j, id, rc == STORE_NOTFOUND, given, sid, params);
+	if (!status)
+		return log_untracked(st, j, id, rc == STORE_NOTFOUND, given, sid, params, NULL, NULL);
 	cJSON *fields = cJSON_CreateObject();
 	money_t m;
 	const char *price = form_get(f, "price");
@@ -844,11 +858,15 @@ static int apply_status_vonage(struct store *st, struct webhook_job *j)
 		/* 9: the recipient texted STOP (doc/providers.md, Vonage delivery receipts). */
 		char to[40];
 		vonage_e164(form_get(f, "msisdn") ? form_get(f, "msisdn") : "", to, sizeof to);
-		if (error_fields(st, fields, "vonage", status, (long)code, NULL, to) < 0) {
+		/* The opt-out of a message we do not hold waits for it too. */
+		if (error_fields(st, fields, "vonage", status, (long)code, NULL,
+		                 rc == STORE_OK ? to : NULL) < 0) {
 			cJSON_Delete(fields);
 			goto fail;
 		}
 	}
+	if (rc == STORE_NOTFOUND)
+		return log_untracked(st, j, id, 1, given, sid, params, status, fields);
 	return record_status(st, j, id, status, fields, params);
 fail:
 	cJSON_Delete(params);
@@ -888,8 +906,8 @@ static int apply_status(struct store *st, struct webhook_job *j)
 	int rc = store_msg_find_provider_id(st, j->w->provider, sid, &id);
 	if (rc == STORE_ERR)
 		goto fail;
-	if (rc == STORE_NOTFOUND || !status)
-		return log_untracked(st, j, id, rc == STORE_NOTFOUND, given, sid, params);
+	if (!status)
+		return log_untracked(st, j, id, rc == STORE_NOTFOUND, given, sid, params, NULL, NULL);
 	cJSON *fields = cJSON_CreateObject();
 	const char *price = form_get(f, "Price"), *unit = form_get(f, "PriceUnit");
 	money_t m;
@@ -902,11 +920,14 @@ static int apply_status(struct store *st, struct webhook_job *j)
 	if (ec && *ec && parse_whole(ec, 999999999, &code) == 0 && code > 0) {
 		/* 21610: the recipient texted STOP to this sender (smskit-compliance(7)). */
 		if (error_fields(st, fields, j->w->provider, status, (long)code,
-		                 form_get(f, "ErrorMessage"), form_get(f, "To")) < 0) {
+		                 form_get(f, "ErrorMessage"),
+		                 rc == STORE_OK ? form_get(f, "To") : NULL) < 0) {
 			cJSON_Delete(fields);
 			goto fail;
 		}
 	}
+	if (rc == STORE_NOTFOUND)
+		return log_untracked(st, j, id, 1, given, sid, params, status, fields);
 	return record_status(st, j, id, status, fields, params);
 fail:
 	cJSON_Delete(params);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The store (common/store.c through tests/tools/store-tool): a new file's mode,
 # pragmas, tables and indexes; foreign keys; migration from a hand-built
-# version 1; refusal of newer, foreign and non-SQLite files; concurrent
+# version 1 and from version 3; refusal of newer, foreign and non-SQLite files; concurrent
 # writers; a status never moving backwards; opt-outs. Read back with sqlite3.
 . tests/lib.sh
 
@@ -29,7 +29,7 @@ check_eq "the indexes exist" \
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
 	      WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)")"
 check_eq "messages has every column" \
-	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at" \
+	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at requested_at" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_xinfo('messages')")"
 check_eq "events columns" "id message_id at kind status detail" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('events')")"
@@ -384,6 +384,25 @@ check_eq "... as a record" "from v1 2026-01-02T03:04:05Z" "$(jq -r '.body + " " 
 check "... and moves on" store-tool msg-status 1 approved
 check_eq "the integrity check passes" ok "$(q 'PRAGMA integrity_check')"
 check_eq "no foreign key is broken" "" "$(q 'PRAGMA foreign_key_check')"
+
+# ---- from version 3: requested_at ---------------------------------------------
+# A version 3 store: the current schema less requested_at. A message sending
+# then may have been requested: it counts as requested; others do not.
+export SMS_DB="$T/v3.db"
+store-tool open >/dev/null
+q "INSERT INTO messages (direction, status, to_number, body, created_at, updated_at, claimed_by, claimed_at)
+   VALUES ('outbound', 'sending', '+15551234567', 'in flight', '2026-01-02T03:04:05Z', '2026-01-02T03:04:06Z',
+           'sms-send/1@host', '2026-01-02T03:04:06Z'),
+          ('outbound', 'approved', '+15551234567', 'waiting', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', NULL, NULL);
+   ALTER TABLE messages DROP COLUMN requested_at; PRAGMA user_version = 3"
+check_eq "the fixture is a version 3 store without requested_at" "3 0" \
+	"$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || count(*) FROM pragma_table_info('messages') WHERE name = 'requested_at'")"
+check "opening it migrates it" store-tool version
+check_eq "... to the current version" "$current" "$(q 'PRAGMA user_version')"
+check_eq "... the message sending counts as requested (at its claim), the other not" \
+	"in flight|2026-01-02T03:04:06Z waiting|" "$(q "SELECT body, requested_at FROM messages ORDER BY id" | paste -sd' ')"
+check_eq "the integrity check passes" ok "$(q 'PRAGMA integrity_check')"
+export SMS_DB="$T/data/sms/sms.db"
 
 # ---- files that are not ours --------------------------------------------------
 sqlite3 "$T/v999.db" 'PRAGMA user_version = 999; CREATE TABLE t (x)'
