@@ -1,6 +1,6 @@
 #!/bin/sh
 # sms-mcp — the MCP shim: JSON-RPC 2.0 over stdio, one message a line, that
-# offers smskit's programs to an AI assistant as tools (SPEC 10, sms-mcp(1)).
+# offers smskit's programs to an AI assistant as tools (sms-mcp(1)).
 #
 # One pipeline, started once, so that a request costs no jq start-up:
 #
@@ -33,7 +33,8 @@ It offers the tools send_sms, send_mms, stage_sms, list_staged_sms,
 send_approved_sms, get_incoming_sms, reply_to_sms, mark_sms_read,
 create_sms_autoresponder, list_sms_autoresponders, delete_sms_autoresponder,
 get_sms_conversation, get_sms_status and preview_sms, each running an smskit
-program. SMS_MCP_DIRECT_SEND=off leaves out send_sms and send_mms. Logs go to
+program. SMS_MCP_DIRECT_SEND=off leaves out send_sms, send_mms and
+reply_to_sms, and stores autoresponders disabled. Logs go to
 standard error. Configure it in an MCP client as {"command": "sms-mcp",
 "env": {"SMS_PROVIDER": ...}}; see sms-mcp(1).
 
@@ -169,11 +170,16 @@ def tools: [
    required: ["messageIds"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false}},
  {name: "create_sms_autoresponder", title: "Create an autoresponder",
-  description: "Create an autoresponder: when a received SMS matches trigger, sms-webhookd answers it with response at once. Rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id.",
+  description: (if $direct == "on" then
+    "Create an autoresponder: when a received SMS matches trigger, sms-webhookd answers it with response at once. Rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id."
+  else
+    "Create an autoresponder, stored disabled: this server runs with SMS_MCP_DIRECT_SEND=off, so nothing an assistant writes reaches a phone before a person has seen it, and the rule answers nothing until a person enables it (sms-auto enable ID, or the review dashboard's autoresponders page). Once enabled, a received SMS that matches trigger is answered with response at once by sms-webhookd; rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id; tell the user it waits for them to enable it."
+  end),
   inputSchema: {type: "object", properties: {
     trigger: {type: "string", minLength: 1, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message."},
     response: {type: "string", minLength: 1, description: "The text sent back."},
-    enabled: {type: "boolean", default: true, description: "Store the rule enabled (default) or disabled."},
+    enabled: (if $direct == "on" then {type: "boolean", default: true, description: "Store the rule enabled (default) or disabled."}
+              else {type: "boolean", const: false, default: false, description: "With SMS_MCP_DIRECT_SEND=off a rule is stored disabled and a person enables it (sms-auto enable ID, or the review dashboard): false is the only value."} end),
     activeHours: {type: "string", minLength: 1, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."}},
    required: ["trigger", "response"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
@@ -254,6 +260,9 @@ def errs($s; $p):
          | .value | errs($s.properties[$k]; $k)[]]
     elif $s.enum and ([$s.enum[] | . == $v] | any | not) then
       ["\($p) must be \(want($s)), not \($v | shown)"]
+    elif ($s | has("const")) and $v != $s.const then
+      ($s.description | rtrimstr(".")) as $why
+      | ["\($p) must be \($s.const | tojson), not \($v | shown): \($why[:1] | ascii_downcase)\($why[1:])"]
     elif $s.type == "string" then
       if $s.minLength and ($v | length) < $s.minLength then ["\($p) must not be empty"]
       elif $s.pattern and ($v | test($s.pattern) | not) then
@@ -305,8 +314,13 @@ def plan($n):
     elif $n == "mark_sms_read" then
       {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: floor}]}
     elif $n == "create_sms_autoresponder" then
+      # With SMS_MCP_DIRECT_SEND=off the rule is stored disabled whatever
+      # was asked (the schema refuses true), and the result says so.
       {prog: "sms-auto", args: ["add", "-o", "json"],
-       records: [{trigger, response} + some("activeHours"; "active_hours") + some("enabled"; "enabled")]}
+       records: [{trigger, response} + some("activeHours"; "active_hours")
+                 + if $direct == "on" then some("enabled"; "enabled") else {enabled: false} end],
+       note: (if $direct == "on" then null else
+         "The rule is stored disabled and answers nothing yet: with SMS_MCP_DIRECT_SEND=off nothing an assistant writes reaches a phone before a person has seen it. A person enables the rule with `sms-auto enable {id}`, or with Enable on the review dashboard's autoresponders page (/review/autoresponders): tell the user so." end)}
     elif $n == "list_sms_autoresponders" then
       {prog: "sms-auto", args: ["list", "-o", "json"], records: [], empty: "No autoresponders."}
     elif $n == "delete_sms_autoresponder" then
@@ -343,7 +357,7 @@ def call($id; $p; $v):
         else
           ($a | plan($n)) as $r
           | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: $r.prog, sc: ($v >= "2025-06-18"),
-                              empty: ($r.empty // "The program printed nothing.")} | tojson)
+                              empty: ($r.empty // "The program printed nothing."), note: $r.note} | tojson)
              + "\t" + ([$r.prog] + $r.args | join("\t"))]
             + [$r.records[] | "<" + tojson] + ["."]
         end
@@ -427,14 +441,18 @@ def why($st):
   elif $st == 126 or $st == 127 then "the program could not be run: is smskit installed and on PATH?"
   elif $st > 128 then "killed by signal \($st - 128)"
   else "failed" end;
+# A tool's note (what a person has to do next) is added to a success, {id}
+# in it standing for the id of the program's first record.
 def result:
   .status as $st | .meta as $m
   | [.err | split("\n")[] | select(length > 0)] as $err
+  | [.out | split("\n")[] | try fromjson catch null | objects] as $recs
   | {content: ([{type: "text", text: (if .out | test("\\S") then .out else $m.empty end)}]
-               + if $st != 0 then [{type: "text", text: ([$m.prog + " exited with status \($st): " + why($st)] + $err | join("\n"))}] else [] end),
+               + if $st != 0 then [{type: "text", text: ([$m.prog + " exited with status \($st): " + why($st)] + $err | join("\n"))}]
+                 elif $m.note then [{type: "text", text: ($m.note | sub("{id}"; "\($recs[0].id // "ID")"))}]
+                 else [] end),
      isError: ($st != 0)}
-    + if $m.sc then {structuredContent: {ok: ($st == 0), exit_status: $st,
-                     records: [.out | split("\n")[] | try fromjson catch null | objects], stderr: $err}} else {} end
+    + if $m.sc then {structuredContent: {ok: ($st == 0), exit_status: $st, records: $recs, stderr: $err}} else {} end
   | {jsonrpc: "2.0", id: $m.id, result: .};
 def step($l):
   .emit = null
