@@ -1,14 +1,15 @@
 #!/bin/sh
 # sms-mcp — the MCP shim: JSON-RPC 2.0 over stdio, one message a line, that
-# offers smskit's programs to an AI assistant as tools (sms-mcp(1)).
+# offers smskit's programs to an AI assistant as tools (SPEC 10, sms-mcp(1)).
 #
 # One pipeline, started once, so that a request costs no jq start-up:
 #
-#   stdin -> awk (reader) -> jq (dispatch) -> awk (runs the programs)
-#         -> jq (answers) -> stdout
+#   stdin -> [sed (cuts long lines)] -> awk (reader) -> jq (dispatch)
+#         -> awk (runs the programs) -> jq (answers) -> stdout
 #
 # The reader hands each line to jq as a JSON string (jq 1.6's own raw reader
-# breaks UTF-8 characters in lines over 4 KB). The dispatch jq parses it,
+# breaks UTF-8 characters in lines over 4 KB); a line over the size limit is
+# not handed on, only its length and its id. The dispatch jq parses the line,
 # answers what needs no program (initialize, ping, tools/list, every error)
 # and turns a tools/call into a run order: the program, its fixed options,
 # and the NDJSON records for its standard input, which carry every value of
@@ -17,8 +18,9 @@
 # with a constant command line that reads its options from another (no
 # argument ever goes through a shell), and passes its output, stderr and exit
 # status on as one JSON value; the answering jq builds the result. Every
-# answer is produced by jq; awk only escapes raw lines into JSON strings for
-# jq to read.
+# answer is produced by jq; awk
+# only escapes raw lines into JSON strings for jq to read. Every step takes
+# time in proportion to the length of a line.
 set -u
 
 version=0.1.0
@@ -97,11 +99,15 @@ def answer: "=" + tojson;
 
 # ---- the tools ----
 def number_text: "E.164 such as +15551234567, or a national number such as (555) 123-4567 read against SMS_DEFAULT_COUNTRY";
+# Every string has a maxLength, so that no argument costs more than a message's
+# worth of work: texts 6400 characters (four times the 1600 that a message
+# may have, so that a text somewhat too long is the program's to refuse, with
+# its reasons; a note or a text to preview 16000), phone numbers 64, URLs 2048.
+def text_max: 6400;
+def phone_param($what): {type: "string", minLength: 1, maxLength: 64, description: $what};
+def url: {type: "string", format: "uri", maxLength: 2048, pattern: "^https?://\\S+$"};
 def media_schema: {
-  anyOf: [
-    {type: "string", format: "uri", pattern: "^https?://\\S+$"},
-    {type: "array", items: {type: "string", format: "uri", pattern: "^https?://\\S+$"}, minItems: 1, maxItems: 10}
-  ],
+  anyOf: [url, {type: "array", items: url, minItems: 1, maxItems: 10}],
   description: "Public http or https URL of the picture (or other media) to attach, or an array of up to 10 such URLs. The provider fetches it when sending."
 };
 def message_id($what): {type: "integer", minimum: 1, maximum: 9007199254740991, description: $what};
@@ -112,27 +118,27 @@ def tools: [
  {name: "send_sms", title: "Send an SMS now", direct: true,
   description: "Send an SMS now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours, to a number that opted out (STOP), over a spend cap, or over 1600 characters. Returns the stored message record as JSON: id (for get_sms_status), status (queued, sent...), segments, price_estimate, warnings.",
   inputSchema: {type: "object", properties: {
-    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
-    message: {type: "string", minLength: 1, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many."},
-    from: {type: "string", minLength: 1, description: "Sender number; leave it out to use the configured one."}},
+    to: phone_param("Recipient phone number: \(number_text)."),
+    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many."},
+    from: phone_param("Sender number; leave it out to use the configured one.")},
    required: ["to", "message"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "send_mms", title: "Send an MMS now", direct: true,
   description: "Send an MMS (text with a picture or other media) now through the configured provider, and store it. Prefer stage_sms (it takes mediaUrl too) when a person should review it first. Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored message record as JSON: id, status, price_estimate, warnings.",
   inputSchema: {type: "object", properties: {
-    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
-    message: {type: "string", description: "The text sent with the media (may be empty)."},
+    to: phone_param("Recipient phone number: \(number_text)."),
+    message: {type: "string", maxLength: text_max, description: "The text sent with the media (may be empty)."},
     mediaUrl: media_schema,
-    from: {type: "string", minLength: 1, description: "Sender number; leave it out to use the configured one."}},
+    from: phone_param("Sender number; leave it out to use the configured one.")},
    required: ["to", "message", "mediaUrl"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "stage_sms", title: "Stage an SMS for approval",
   description: "Stage an SMS (or, with mediaUrl, an MMS) for a person to review: it is checked and priced as a send would be and stored as pending; nothing goes out until a person approves it (sms-approve or the review dashboard) and send_approved_sms, or cron, sends it. Returns the staged record: id, status pending, segments, price_estimate, and warnings (several segments, cost, quiet hours, opted-out or invalid number) worth telling the user. An invalid number or an empty text is refused (isError).",
   inputSchema: {type: "object", properties: {
-    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
-    message: {type: "string", minLength: 1, description: "The text of the message."},
+    to: phone_param("Recipient phone number: \(number_text)."),
+    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the message."},
     priority: {type: "string", enum: ["urgent", "high", "normal", "low"], default: "normal", description: "Review and send order: urgent first, then high, normal, low."},
-    notes: {type: "string", description: "A note for the reviewer: why this message, what it answers."},
+    notes: {type: "string", maxLength: 16000, description: "A note for the reviewer: why this message, what it answers."},
     mediaUrl: media_schema},
    required: ["to", "message"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
@@ -149,8 +155,8 @@ def tools: [
  {name: "get_incoming_sms", title: "Received messages",
   description: "List received SMS and MMS, newest first, 50 unless limit says otherwise. Each record has id (for reply_to_sms and mark_sms_read), from, to, body, media, created_at (when received, UTC), read and replied. Listing marks nothing read.",
   inputSchema: {type: "object", properties: {
-    since: {type: "string", pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z)."},
-    from: {type: "string", pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(number_text)."},
+    since: {type: "string", maxLength: 40, pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z)."},
+    from: {type: "string", maxLength: 40, pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(number_text)."},
     unread: {type: "boolean", default: false, description: "Only messages not yet read."},
     limit: {type: "integer", minimum: 1, maximum: 1000, default: 50, description: "At most this many messages."}},
    additionalProperties: false},
@@ -159,7 +165,7 @@ def tools: [
   description: "Answer a received message (messageId from get_incoming_sms): the reply goes to its sender, from the number it was received on, is sent now and stored, linked to it, and the original is marked replied and read (unless markRead is false). Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored reply record: id, status, to, reply_to.",
   inputSchema: {type: "object", properties: {
     messageId: message_id("The id of the received message to answer."),
-    reply: {type: "string", minLength: 1, description: "The text of the reply."},
+    reply: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the reply."},
     markRead: {type: "boolean", default: true, description: "Mark the original read as well as replied (default true)."}},
    required: ["messageId", "reply"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
@@ -176,11 +182,11 @@ def tools: [
     "Create an autoresponder, stored disabled: this server runs with SMS_MCP_DIRECT_SEND=off, so nothing an assistant writes reaches a phone before a person has seen it, and the rule answers nothing until a person enables it (sms-auto enable ID, or the review dashboard's autoresponders page). Once enabled, a received SMS that matches trigger is answered with response at once by sms-webhookd; rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id; tell the user it waits for them to enable it."
   end),
   inputSchema: {type: "object", properties: {
-    trigger: {type: "string", minLength: 1, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message."},
-    response: {type: "string", minLength: 1, description: "The text sent back."},
+    trigger: {type: "string", minLength: 1, maxLength: 500, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message."},
+    response: {type: "string", minLength: 1, maxLength: text_max, description: "The text sent back."},
     enabled: (if $direct == "on" then {type: "boolean", default: true, description: "Store the rule enabled (default) or disabled."}
               else {type: "boolean", const: false, default: false, description: "With SMS_MCP_DIRECT_SEND=off a rule is stored disabled and a person enables it (sms-auto enable ID, or the review dashboard): false is the only value."} end),
-    activeHours: {type: "string", minLength: 1, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."}},
+    activeHours: {type: "string", minLength: 1, maxLength: 100, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."}},
    required: ["trigger", "response"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
  {name: "list_sms_autoresponders", title: "List autoresponders",
@@ -196,7 +202,7 @@ def tools: [
  {name: "get_sms_conversation", title: "Conversation with a number",
   description: "The conversation with one phone number, both directions, oldest first (its last 50 messages): each record has direction (inbound or outbound), status, body, media, created_at.",
   inputSchema: {type: "object", properties: {
-    phone: {type: "string", pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "The other party: \(number_text)."}},
+    phone: {type: "string", maxLength: 40, pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "The other party: \(number_text)."}},
    required: ["phone"], additionalProperties: false},
   annotations: ro},
  {name: "get_sms_status", title: "Status of sent messages",
@@ -208,7 +214,7 @@ def tools: [
  {name: "preview_sms", title: "Preview segments and cost",
   description: "Show how a text would travel as SMS before sending it: encoding (GSM-7 or UCS-2), segments billed, the parts, units left in the last part, the cost estimate and warnings. Sends and stores nothing.",
   inputSchema: {type: "object", properties: {
-    message: {type: "string", minLength: 1, description: "The text to analyse."}},
+    message: {type: "string", minLength: 1, maxLength: 16000, description: "The text to analyse (up to ten times what a message may be, to see how far over it is)."}},
    required: ["message"], additionalProperties: false},
   annotations: ro}
 ];
@@ -264,7 +270,10 @@ def errs($s; $p):
       ($s.description | rtrimstr(".")) as $why
       | ["\($p) must be \($s.const | tojson), not \($v | shown): \($why[:1] | ascii_downcase)\($why[1:])"]
     elif $s.type == "string" then
-      if $s.minLength and ($v | length) < $s.minLength then ["\($p) must not be empty"]
+      # The length first: a long string goes through no pattern.
+      ($v | length) as $n
+      | if $s.maxLength and $n > $s.maxLength then ["\($p) must be at most \($s.maxLength) characters long, not \($n)"]
+      elif $s.minLength and $n < $s.minLength then ["\($p) must not be empty"]
       elif $s.pattern and ($v | test($s.pattern) | not) then
         if $s.format == "uri" then ["\($p) must be \(want($s)), not \($v | shown)"]
         else ["\($p) \($v | shown) is not in the expected form: \($s.description)"] end
@@ -403,6 +412,13 @@ def message($v; $inbatch):
         else request($m; $v; $inbatch) end
     end;
 
+# The reader's notice of a line over the size limit: {bytes, id: the text of
+# the id it found at the line's start or end, "" for none}. The line was not
+# read: an id found this way is answered, as the client waits for it.
+def too_long($v):
+  [.id | try fromjson catch null | select(type == "string" or type == "number")][0] as $id
+  | {v: $v, out: [rpc_error($id; -32600; "Invalid Request: the message is \(.bytes) bytes long; sms-mcp reads messages of up to \($ENV.SMS_MCP_MAX) bytes") | answer]};
+
 def line($v):
   . as $l
   | (try [fromjson] catch null) as $w
@@ -415,11 +431,12 @@ def line($v):
       else {v: $v, out: (["["] + [$j[] | message($v; true) | .out[]] + ["]"])} end
     else $w[0] | message($v; false) end;
 
-# Each input is one line of the client's, as a JSON string (see the reader).
-# A bug here must not end the session: it becomes an Internal error.
+# Each input is one line of the client's, as a JSON string, or the notice of
+# one too long (see the reader). A bug here must not end the session: it
+# becomes an Internal error.
 foreach inputs as $l ({v: latest, out: []};
   .v as $v
-  | try ($l | line($v))
+  | try ($l | if type == "object" then too_long($v) else line($v) end)
     catch {v: $v, out: [rpc_error(null; -32603; "Internal error: \(.)") | answer]};
   .out[])
 JQ
@@ -494,10 +511,70 @@ function file(name,   line) {
 }
 AWK
 )
-# Blank lines are no messages.
+# The reader takes a line whole, or, through sed (see below), cut into pieces
+# of exactly SMS_MCP_CHUNK bytes and a shorter last one, maybe empty. Up to
+# SMS_MCP_MAX bytes it gathers the pieces and hands the line on (emit); past
+# that it keeps only the line's first 4 KB and its last 8 KB, to find the id
+# in, and hands on a notice {"bytes", "id"}: a line of any length costs time
+# in proportion to it. Blank lines are no messages.
 reader=$jstr$nl$(cat <<'AWK'
-/^[ \t\r]*$/ { next }
-{ print jstr($0); fflush() }
+BEGIN {
+	max = ENVIRON["SMS_MCP_MAX"] + 0
+	chunk = ENVIRON["SMS_MCP_CHUNK"] + 0
+}
+{
+	n = length($0)
+	if (!over && size + n > max) {
+		over = 1
+		head = substr(join(1, pieces) $0, 1, 4096)
+		split("", piece)
+	}
+	if (over) {
+		tail = tail $0
+		if (length(tail) > 8192) tail = substr(tail, length(tail) - 8191)
+	} else
+		piece[++pieces] = $0
+	size += n
+	if (chunk && n == chunk) next
+	finish()
+}
+END { if (pieces || over) finish() }
+function finish(   line) {
+	if (over) notice()
+	else if ((line = join(1, pieces)) !~ /^[ \t\r]*$/) emit(line)
+	split("", piece)
+	head = tail = ""
+	size = over = pieces = 0
+}
+# join(lo, hi): the pieces from lo to hi, joined half by half, so that each
+# byte is copied a few times, not once for every piece after it.
+function join(lo, hi,   mid) {
+	if (lo > hi) return ""
+	if (lo == hi) return piece[lo]
+	mid = int((lo + hi) / 2)
+	return join(lo, mid) join(mid + 1, hi)
+}
+# emit(s): s as a JSON string.
+function emit(s) {
+	print jstr(s)
+	fflush()
+}
+# notice(): the id of a line too long to read, when it stands first (maybe
+# after "jsonrpc": "2.0") or last in the line's object, as clients write it.
+function notice(   id, t) {
+	id = ""
+	if (match(head, /^[ \t\r]*\{[ \t\r]*("jsonrpc"[ \t\r]*:[ \t\r]*"2\.0"[ \t\r]*,[ \t\r]*)?"id"[ \t\r]*:[ \t\r]*/)) {
+		t = substr(head, RLENGTH + 1)
+		if (match(t, /^([-0-9][-+.0-9eE]*|"([^"\\]|\\.)*")/)) id = substr(t, 1, RLENGTH)
+	}
+	if (id == "" && match(tail, /[,{][ \t\r]*"id"[ \t\r]*:[ \t\r]*([-0-9][-+.0-9eE]*|"([^"\\]|\\.)*")[ \t\r]*\}[ \t\r]*$/)) {
+		id = substr(tail, RSTART + 1, RLENGTH - 1)
+		sub(/^[ \t\r]*"id"[ \t\r]*:[ \t\r]*/, "", id)
+		sub(/[ \t\r]*\}[ \t\r]*$/, "", id)
+	}
+	printf "{\"bytes\":%.0f,\"id\":%s}\n", size, jstr(id)
+	fflush()
+}
 AWK
 )
 # The loop reads the dispatch program's output. For a run order it writes the
@@ -505,7 +582,7 @@ AWK
 # $tmp/order, and calls system() with a command line that is a constant: the
 # runner below reads both files, so that no argument is ever parsed by a shell.
 # shellcheck disable=SC2016,SC2089 # quotes and $ are for the runner's shell
-runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER
+runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_MAX SMS_MCP_CHUNK
 { IFS= read -r p; set --; while IFS= read -r a; do set -- "$@" "$a"; done; } <"$d/order"
 exec "$b$p" "$@" <"$d/in" >"$d/out" 2>"$d/err"'
 loop=$jstr$nl$(cat <<'AWK'
@@ -546,20 +623,33 @@ AWK
 )
 # mawk reads a pipe in blocks it waits to fill unless told to be interactive;
 # then it reads lines with fgets(3), for which a NUL byte would end the line
-# unseen: tr turns NULs into \001, which is no more JSON than NUL is.
+# unseen, into a buffer it grows a few KB at a time, copying it each time: a
+# line of 8 MB took it 10 s. So GNU sed, line-buffered, first turns NULs into
+# \001 (which is no more JSON than NUL is) and cuts the lines into pieces of
+# 512 bytes (its regular expression costs more per byte for longer ones),
+# which the reader joins up to the size limit; without GNU sed, tr turns the
+# NULs.
+max=1048576
+chunk=0
 set --
 nulfix=
 case $(awk -W version </dev/null 2>&1) in
 *mawk*)
 	set -- -W interactive
-	command -v stdbuf >/dev/null 2>&1 && nulfix=1
+	if command -v stdbuf >/dev/null 2>&1; then
+		nulfix=1
+		[ "$(printf 'a\000bc\n' | LC_ALL=C sed 's/\x00/\x01/g; s/.\{2\}/&\n/g' 2>/dev/null)" = "$(printf 'a\001\nbc')" ] &&
+			chunk=512
+	fi
 	;;
 esac
 reader() {
-	if [ -n "$nulfix" ]; then
-		stdbuf -o0 tr '\000' '\001' | awk "$@" -f "$tmp/reader.awk"
+	if [ "$chunk" != 0 ]; then
+		LC_ALL=C stdbuf -oL sed "s/\\x00/\\x01/g; s/.\\{$chunk\\}/&\\n/g" | LC_ALL=C awk "$@" -f "$tmp/reader.awk"
+	elif [ -n "$nulfix" ]; then
+		stdbuf -o0 tr '\000' '\001' | LC_ALL=C awk "$@" -f "$tmp/reader.awk"
 	else
-		awk "$@" -f "$tmp/reader.awk"
+		LC_ALL=C awk "$@" -f "$tmp/reader.awk"
 	fi
 }
 
@@ -569,8 +659,9 @@ printf '%s\n' "$dispatch" >"$tmp/dispatch.jq"
 printf '%s\n' "$loop" >"$tmp/loop.awk"
 printf '%s\n' "$answering" >"$tmp/answering.jq"
 SMS_MCP_TMP=$tmp SMS_MCP_BINDIR=$bindir SMS_MCP_RUNNER=$runner
+SMS_MCP_MAX=$max SMS_MCP_CHUNK=$chunk
 # shellcheck disable=SC2090 # the runner's quotes are for its own shell
-export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER
+export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_MAX SMS_MCP_CHUNK
 reader "$@" |
 	jq -nr --unbuffered --arg direct "$direct" --arg version "$version" -f "$tmp/dispatch.jq" |
 	awk "$@" -f "$tmp/loop.awk" |

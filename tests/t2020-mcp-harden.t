@@ -2,7 +2,8 @@
 # sms-mcp hardened: with SMS_MCP_DIRECT_SEND=off nothing an assistant writes
 # reaches a phone without a person (an autoresponder it makes is stored
 # disabled, and an inbound message through sms-webhookd gets no answer from
-# it until a person enables it).
+# it until a person enables it); every string parameter bounded by its
+# schema, an 8 MB line answered in seconds.
 # SMS_MCP_SHIM runs it against another shim (an older one, to see it fail).
 . tests/lib.sh
 . tests/webhook.sh
@@ -18,6 +19,8 @@ line() { sed -n "${1}p" "$T/out"; }
 call() { # call ID TOOL ARGS_JSON: the ID and ARGS as written
 	printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"%s","arguments":%s}}' "$1" "$2" "$3"
 }
+text() { sed -n "${1}p" "$T/out" | jq -r '.result.content[0].text // .error.message'; }
+INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
 
 # ---- SMS_MCP_DIRECT_SEND=off: no autoresponder answers before a person ------------
 PHISH='Your account is locked, verify at http://evil.example/x'
@@ -55,5 +58,58 @@ SMS_MCP_DIRECT_SEND=on rpc "$(call 1 create_sms_autoresponder '{"trigger":"HOURS
 check_eq "on: a rule is stored enabled as before, with no note" "1 1" \
 	"$(q "SELECT enabled FROM autoresponders WHERE trigger = 'HOURS'") $(line 1 | jq '.result.content | length')"
 q "DELETE FROM autoresponders"
+
+# ---- argument sizes: bounded by the schemas, answered in time -------------------
+rpc '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+check_eq "every string parameter has a maxLength" "[]" \
+	"$(line 1 | jq -c '[.result.tools[] | .name as $n | .inputSchema.properties | to_entries[]
+		| .key as $k | .value | (., .items?, (.anyOf[]? | (., .items?))) | objects
+		| select(.type == "string" and (has("enum") | not) and (has("maxLength") | not)) | "\($n).\($k)"]')"
+check_eq "...texts 6400, numbers 64, a note or a text to preview 16000" "6400 6400 64 16000 16000" \
+	"$(line 1 | jq -r '[.result.tools[] | select(.name == "stage_sms" or .name == "preview_sms" or .name == "reply_to_sms") | .inputSchema.properties]
+		| "\(.[0].message.maxLength) \(.[1].reply.maxLength) \(.[0].to.maxLength) \(.[0].notes.maxLength) \(.[2].message.maxLength)"' 2>/dev/null)"
+n0=$(q "SELECT count(*) FROM messages")
+rpc "$INIT" "$(call 1 stage_sms "$(jq -nc '{to: "+15551234567", message: ("é" * 6401)}')")" \
+	"$(call 2 stage_sms "$(jq -nc '{to: "+15551234567", message: ("é" * 6400)}')")"
+check_eq "a text of 6401 characters is refused in a sentence" 'true|Invalid arguments for stage_sms: message must be at most 6400 characters long, not 6401.' \
+	"$(line 2 | jq -r '"\(.result.isError)|\(.result.content[0].text)"')"
+check_eq "...one of 6400 is the program's to judge" 1 "$(line 3 | jq '.result.structuredContent.exit_status')"
+check_eq "...nothing stored" "$n0" "$(q "SELECT count(*) FROM messages")"
+
+# big BYTES ID ORDER: a preview_sms call whose message is BYTES bytes, its id
+# first (the Python SDK's order) or last (the TypeScript SDK's).
+big() {
+	if [ "$3" = first ]; then printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"preview_sms","arguments":{"message":"' "$2"
+	else printf '{"method":"tools/call","params":{"name":"preview_sms","arguments":{"message":"'; fi
+	head -c "$1" /dev/zero | tr '\0' a
+	if [ "$3" = first ]; then printf '"}}}\n'; else printf '"}},"jsonrpc":"2.0","id":%s}\n' "$2"; fi
+}
+# timed FILE: the shim on FILE then a ping, at most 30 s; the seconds in $secs.
+timed() {
+	local t0=$SECONDS
+	{ cat "$1"; echo '{"jsonrpc":"2.0","id":"after","method":"ping"}'; } | timeout 30 "$mcp" >"$T/out" 2>"$T/err"
+	secs=$((SECONDS - t0))
+}
+big 1000000 1 first >"$T/1m"
+timed "$T/1m"
+check_eq "a 1 MB argument: refused by its schema" 'Invalid arguments for preview_sms: message must be at most 16000 characters long, not 1000000.' "$(text 1)"
+check "...within 10 s ($secs s)" test "$secs" -lt 10
+big 8388608 8 first >"$T/8m"
+timed "$T/8m"
+check_eq "an 8 MB line: refused with its id, as -32600, saying the limit" \
+	'{"jsonrpc":"2.0","id":8,"error":{"code":-32600,"message":"Invalid Request: the message is 8388713 bytes long; sms-mcp reads messages of up to 1048576 bytes"}}' "$(line 1)"
+check "...within 10 s ($secs s)" test "$secs" -lt 10
+check_eq "...and the session goes on" '{"jsonrpc":"2.0","id":"after","result":{}}' "$(line 2)"
+big 8388608 88 last >"$T/8m"
+timed "$T/8m"
+check_grep "its id last (as the TypeScript SDK writes it): found and answered" \
+	'^{"jsonrpc":"2.0","id":88,"error":{"code":-32600,' "$T/out"
+check "...within 10 s ($secs s)" test "$secs" -lt 10
+{ printf '{"jsonrpc":"2.0","id":"a \\"quoted\\" id","method":"ping","params":{"x":"'; head -c 2000000 /dev/zero | tr '\0' x; printf '"}}\n'; } >"$T/2m"
+timed "$T/2m"
+check_eq "a string id of a line too long comes back as it was" '"a \"quoted\" id"' "$(line 1 | jq -c .id)"
+{ printf '[{"jsonrpc":"2.0","id":1,"method":"ping"}'; for i in $(seq 1 40); do printf ',{"jsonrpc":"2.0","id":%s,"method":"ping","params":{"x":"%s"}}' "$i" "$(head -c 30000 /dev/zero | tr '\0' y)"; done; printf ']\n'; } >"$T/batch"
+timed "$T/batch"
+check_eq "a batch of 1.2 MB: one refusal, id null" '-32600 null' "$(line 1 | jq -r '"\(.error.code) \(.id)"')"
 
 done_testing
