@@ -8,8 +8,10 @@
 #         -> awk (runs the programs) -> jq (answers) -> stdout
 #
 # The reader hands each line to jq as a JSON string (jq 1.6's own raw reader
-# breaks UTF-8 characters in lines over 4 KB); a line over the size limit is
-# not handed on, only its length and its id. The dispatch jq parses the line,
+# breaks UTF-8 characters in lines over 4 KB), with every number in it spelt
+# out as text in an object of its own, so that ids come back byte for byte
+# (jq 1.6 reads numbers into doubles); a line over the size limit is not
+# handed on, only its length and its id. The dispatch jq parses the line,
 # answers what needs no program (initialize, ping, tools/list, every error)
 # and turns a tools/call into a run order: the program, its fixed options,
 # and the NDJSON records for its standard input, which carry every value of
@@ -17,8 +19,8 @@
 # becomes an argument. The loop writes the records to a file, runs the program
 # with a constant command line that reads its options from another (no
 # argument ever goes through a shell), and passes its output, stderr and exit
-# status on as one JSON value; the answering jq builds the result. Every
-# answer is produced by jq; awk
+# status on as one JSON value; the answering jq builds the result and writes
+# it out with the numbers' text put back. Every answer is produced by jq; awk
 # only escapes raw lines into JSON strings for jq to read. Every step takes
 # time in proportion to the length of a line.
 set -u
@@ -80,6 +82,28 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# ---- numbers, for both jq programs ------------------------------------------------
+# The reader writes every number of the client's as {TAG: "its text"}, TAG
+# being SMS_MCP_TAG, a key drawn at random for the session, which no client
+# can know; such a number counts as a number (kind), and wire writes it out
+# as its text again.
+numbers=$(cat <<'JQ'
+def tag: $ENV.SMS_MCP_TAG;
+def isnum: type == "object" and has(tag);
+def kind: if isnum then "number" else type end;
+def num($text): {(tag): $text};
+# wire: the JSON text of a value, numbers spelt as the client spelt them. A
+# number's object is written {"TAG":"TEXT"}, TEXT being digits, sign, point
+# and exponent, and no string holds an unescaped quote: so every {"TAG":"
+# in the text starts one, and the first "} after it ends it.
+def wire:
+  tojson
+  | ("{\"" + tag + "\":\"") as $k
+  | if index($k) == null then .
+    else split($k) | .[0] + ([.[1:][] | index("\"}") as $i | .[:$i] + .[$i + 2:]] | add) end;
+JQ
+)
 
 # ---- the dispatch program ------------------------------------------------------
 # Reads each line of the client's as a JSON string; one state (the negotiated
@@ -234,8 +258,38 @@ def listed($v):
     + (if $v >= "2025-06-18" then {title, outputSchema: output_schema} else {} end)
     + (if $v >= "2025-03-26" then {annotations} else {} end);
 
+# ---- numbers, as the client spelt them ----
+# The text of a number checked against JSON's grammar (the reader has checked
+# those it wrapped, not the id it found in a line too long).
+def numok: .[tag] | test("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$");
+# whole: the whole number a (checked) number is, as {neg, d: its digits}, or
+# null when it has a fraction: 3.0 and 3e0 are 3, 3.5 and 3e-1 are none. Done
+# on the digits, so that 9007199254740993 stays itself (a double cannot hold
+# it); an exponent beyond 64 stands for 10^64, more than any bound here.
+def zeros($n): [range($n) | "0"] | join("");
+def whole:
+  [.[tag] | capture("^(?<s>-?)(?<i>[0-9]+)(\\.(?<f>[0-9]+))?([eE](?<e>[+-]?[0-9]+))?$")
+  | (.s == "-") as $neg
+  | (.i + (.f // "")) as $m
+  | ((.i | length) + ((.e // "0") | tonumber)) as $p
+  | if $m | test("^0*$") then {neg: false, d: "0"}
+    elif $p <= 0 then null
+    elif $p > 64 then {neg: $neg, d: ("1" + zeros(64))}
+    elif ($m | length) <= $p then {neg: $neg, d: ($m + zeros($p - ($m | length)) | sub("^0+"; ""))}
+    elif $m[$p:] | test("^0*$") then {neg: $neg, d: ($m[:$p] | sub("^0+"; ""))}
+    else null end][0];
+def bound: {neg: (. < 0), d: (if . < 0 then -. else . end | tostring)};
+def dcmp($a; $b):
+  if ($a | length) != ($b | length) then ($a | length) - ($b | length)
+  elif $a < $b then -1 elif $a > $b then 1 else 0 end;
+def icmp($x; $y):
+  if $x.neg != $y.neg then (if $x.neg then -1 else 1 end)
+  elif $x.neg then dcmp($y.d; $x.d) else dcmp($x.d; $y.d) end;
+# int: a checked whole number as the number the programs get (its digits).
+def int: whole | num((if .neg then "-" else "" end) + .d);
+
 # ---- argument validation: the subset of JSON Schema the tools use ----
-def shown: tojson | if length > 40 then .[:37] + "..." else . end;
+def shown: wire | if length > 40 then .[:37] + "..." else . end;
 def want($s):
   if $s.enum then "one of \($s.enum | join(", "))"
   elif $s.type == "array" then "a list of \($s.minItems) to \($s.maxItems) items, each \(want($s.items))"
@@ -245,10 +299,10 @@ def want($s):
   elif $s.type == "boolean" then "true or false"
   else "an object" end;
 def typed($t):
-  if $t == "integer" then type == "number" and . == floor
+  if $t == "integer" then isnum and whole != null
   elif $t == "boolean" then type == "boolean"
   elif $t == "array" then type == "array"
-  elif $t == "object" then type == "object"
+  elif $t == "object" then kind == "object"
   else type == "string" end;
 def errs($s; $p):
   . as $v
@@ -279,7 +333,9 @@ def errs($s; $p):
         else ["\($p) \($v | shown) is not in the expected form: \($s.description)"] end
       else [] end
     elif $s.type == "integer" then
-      if ($s.minimum and $v < $s.minimum) or ($s.maximum and $v > $s.maximum) then
+      ($v | whole) as $w
+      | if ($s.minimum != null and icmp($w; $s.minimum | bound) < 0)
+         or ($s.maximum != null and icmp($w; $s.maximum | bound) > 0) then
         ["\($p) must be \(want($s)), not \($v | shown)"]
       else [] end
     elif $s.type == "array" then
@@ -291,8 +347,8 @@ def errs($s; $p):
 # ---- what each tool runs ----
 # The arguments go in the records, never in args: a tool that lists hands its
 # selection to the program as one record read with --query ({} for none).
-# (Whole numbers go through floor, so that a newer jq, which keeps a number's
-# spelling, does not hand 42.0 to a program.)
+# (Whole numbers go through int, so that 42.0 reaches a program as 42, and
+# every id as its digits.)
 def media: if type == "array" then . else [.] end;
 def some($k; $f): if has($k) then {($f): .[$k]} else {} end;
 def plan($n):
@@ -315,13 +371,13 @@ def plan($n):
     elif $n == "get_incoming_sms" then
       {prog: "sms-inbox", args: ["--query", "-o", "json"],
        records: [some("since"; "since") + some("from"; "from") + some("unread"; "unread")
-                 + (if has("limit") then {limit: (.limit | floor)} else {} end)],
+                 + (if has("limit") then {limit: (.limit | int)} else {} end)],
        empty: "No received messages match."}
     elif $n == "reply_to_sms" then
       {prog: "sms-reply", args: ["-o", "json"],
-       records: [{id: (.messageId | floor), body: .reply, keep_unread: (.markRead == false)}]}
+       records: [{id: (.messageId | int), body: .reply, keep_unread: (.markRead == false)}]}
     elif $n == "mark_sms_read" then
-      {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: floor}]}
+      {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: int}]}
     elif $n == "create_sms_autoresponder" then
       # With SMS_MCP_DIRECT_SEND=off the rule is stored disabled whatever
       # was asked (the schema refuses true), and the result says so.
@@ -333,13 +389,13 @@ def plan($n):
     elif $n == "list_sms_autoresponders" then
       {prog: "sms-auto", args: ["list", "-o", "json"], records: [], empty: "No autoresponders."}
     elif $n == "delete_sms_autoresponder" then
-      {prog: "sms-auto", args: ["rm", "-o", "json"], records: [{id: (.id | floor)}]}
+      {prog: "sms-auto", args: ["rm", "-o", "json"], records: [{id: (.id | int)}]}
     elif $n == "get_sms_conversation" then
       {prog: "sms-inbox", args: ["--query", "-o", "json"], records: [{thread: .phone}],
        empty: "No messages to or from \(.phone)."}
     elif $n == "get_sms_status" then
       {prog: "sms-status", args: ["--query", "-o", "json"],
-       records: [if has("messageId") then {id: (.messageId | floor)} else {} end],
+       records: [if has("messageId") then {id: (.messageId | int)} else {} end],
        empty: "No outbound messages yet."}
     else
       {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
@@ -349,11 +405,11 @@ def plan($n):
 def call($id; $p; $v):
   ($p.name // null) as $n
   | [tools[] | select(.name == $n)][0] as $t
-  | if ($n | type) != "string" then [rpc_error($id; -32602; "Invalid params: tools/call needs the name of a tool") | answer]
+  | if ($n | kind) != "string" then [rpc_error($id; -32602; "Invalid params: tools/call needs the name of a tool") | answer]
     elif $t == null then [rpc_error($id; -32602; "Unknown tool: \($n | shown)") | answer]
     elif ($t.direct and $direct != "on") then
       [rpc_error($id; -32602; "Unknown tool: \($n) is turned off (SMS_MCP_DIRECT_SEND=off): stage the message with stage_sms for a person to approve") | answer]
-    elif ($p | has("arguments")) and ($p.arguments | type) != "object" and $p.arguments != null then
+    elif ($p | has("arguments")) and ($p.arguments | kind) != "object" and $p.arguments != null then
       [rpc_error($id; -32602; "Invalid params: the arguments of \($n) must be an object") | answer]
     else
       ($p.arguments // {} | with_entries(select(.value != null))) as $a
@@ -368,7 +424,7 @@ def call($id; $p; $v):
           | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: $r.prog, sc: ($v >= "2025-06-18"),
                               empty: ($r.empty // "The program printed nothing."), note: $r.note} | tojson)
              + "\t" + ([$r.prog] + $r.args | join("\t"))]
-            + [$r.records[] | "<" + tojson] + ["."]
+            + [$r.records[] | "<" + wire] + ["."]
         end
     end;
 
@@ -378,10 +434,10 @@ def instructions:
 def request($m; $v; $inbatch):
   $m.id as $id
   | ($m.params // {}) as $p
-  | if ($p | type) != "object" then {v: $v, out: [rpc_error($id; -32602; "Invalid params: params must be an object") | answer]}
+  | if ($p | kind) != "object" then {v: $v, out: [rpc_error($id; -32602; "Invalid params: params must be an object") | answer]}
     elif $m.method == "initialize" then
       if $inbatch then {v: $v, out: [rpc_error($id; -32600; "Invalid Request: initialize must not be part of a batch") | answer]}
-      elif ($p.protocolVersion | type) != "string" then
+      elif ($p.protocolVersion | kind) != "string" then
         {v: $v, out: [rpc_error($id; -32602; "Invalid params: initialize needs protocolVersion") | answer]}
       else
         (if [versions[] | . == $p.protocolVersion] | any then $p.protocolVersion else latest end) as $nv
@@ -399,14 +455,14 @@ def request($m; $v; $inbatch):
 # One message (any JSON value): {v, out}.
 def message($v; $inbatch):
   . as $m
-  | if type != "object" then {v: $v, out: [rpc_error(null; -32600; "Invalid Request: a message is a JSON object") | answer]}
+  | if kind != "object" then {v: $v, out: [rpc_error(null; -32600; "Invalid Request: a message is a JSON object") | answer]}
     else
-      (if has("id") and ((.id | type) == "string" or (.id | type) == "number") then .id else null end) as $id
+      (if has("id") and ((.id | kind) == "string" or (.id | kind) == "number") then .id else null end) as $id
       | if has("method") | not then
           # A response to a request of ours (we send none) is ignored.
           if has("id") and (has("result") or has("error")) then {v: $v, out: []}
           else {v: $v, out: [rpc_error($id; -32600; "Invalid Request: no method") | answer]} end
-        elif .jsonrpc != "2.0" or (.method | type) != "string" or (has("id") and $id == null) then
+        elif .jsonrpc != "2.0" or (.method | kind) != "string" or (has("id") and $id == null) then
           {v: $v, out: [rpc_error($id; -32600; "Invalid Request: not a JSON-RPC 2.0 request (jsonrpc \"2.0\", a method, an id that is a string or a number)") | answer]}
         elif has("id") | not then {v: $v, out: []}
         else request($m; $v; $inbatch) end
@@ -416,7 +472,9 @@ def message($v; $inbatch):
 # the id it found at the line's start or end, "" for none}. The line was not
 # read: an id found this way is answered, as the client waits for it.
 def too_long($v):
-  [.id | try fromjson catch null | select(type == "string" or type == "number")][0] as $id
+  [.id | if startswith("\"") then (try fromjson catch null) | strings
+         elif . != "" then num(.) | select(numok)
+         else empty end][0] as $id
   | {v: $v, out: [rpc_error($id; -32600; "Invalid Request: the message is \(.bytes) bytes long; sms-mcp reads messages of up to \($ENV.SMS_MCP_MAX) bytes") | answer]};
 
 def line($v):
@@ -479,7 +537,7 @@ def step($l):
     elif ($l | type) == "string" then .
     else .emit = $l end
   | if .batch != null and .emit != null then .batch += [.emit] | .emit = null else . end;
-foreach inputs as $l ({batch: null, emit: null}; step($l); .emit // empty)
+foreach inputs as $l ({batch: null, emit: null}; step($l); .emit // empty) | wire
 JQ
 )
 
@@ -490,10 +548,15 @@ nl='
 # characters that straddle them; JSON text it reads whole. So awk hands each
 # line to jq as a JSON string, escaped here, and jq parses it.
 jstr=$(cat <<'AWK'
-# jesc(s): s escaped for a JSON string; jstr(s): s as a JSON string.
-function jesc(s,   i, c) {
+# jesc(s): s escaped for a JSON string (jbq: its backslashes and quotes,
+# jctl: its control characters); jstr(s): s as a JSON string.
+function jesc(s) { return jctl(jbq(s)) }
+function jbq(s) {
 	gsub(/\\/, "\\\\\\\\", s)
 	gsub(/"/, "\\\"", s)
+	return s
+}
+function jctl(s,   i, c) {
 	if (s ~ /[\001-\037]/ || index(s, sprintf("%c", 0)))
 		for (i = 0; i < 32; i++) {
 			c = sprintf("%c", i)
@@ -521,6 +584,7 @@ reader=$jstr$nl$(cat <<'AWK'
 BEGIN {
 	max = ENVIRON["SMS_MCP_MAX"] + 0
 	chunk = ENVIRON["SMS_MCP_CHUNK"] + 0
+	numtag = "{\\\"" ENVIRON["SMS_MCP_TAG"] "\\\":\\\"&\\\"}"
 }
 {
 	n = length($0)
@@ -554,9 +618,47 @@ function join(lo, hi,   mid) {
 	mid = int((lo + hi) / 2)
 	return join(lo, mid) join(mid + 1, hi)
 }
-# emit(s): s as a JSON string.
-function emit(s) {
-	print jstr(s)
+# emit(s): s as a JSON string, each number outside its strings wrapped as
+# {"TAG":"NUMBER"}. Escaped, s splits at its quotes (each now \") into parts
+# that are in turn outside and inside a string, but for an escaped quote of
+# the client's (after an odd number of backslashes, doubled here: 2, 6, 10...
+# of them) that goes on with the string. A number that is no JSON number
+# (01, 1.2.3, 1e) makes the line none: it is handed on as "\u0000", which jq
+# takes for no JSON (jq 1.6 would read some of them). Control characters are
+# escaped last, so that the digits of \u0001 are taken for no number. The
+# text is printed in bits, for joining parts costs time in proportion to what
+# is joined.
+function emit(s,   n, p, i, instr, t, k, j, tok, out) {
+	n = split(jbq(s), p, /\\"/)
+	for (i = 1; i <= n; i++) {
+		t = p[i]
+		if (instr) {
+			for (k = length(t); k > 0 && substr(t, k, 1) == "\\"; k--)
+				;
+			if ((length(t) - k) % 4 == 0) instr = 0
+			continue
+		}
+		instr = 1
+		if (t !~ /[0-9]/) continue
+		k = split(t, tok, /[^-+.0-9eE]+/)
+		for (j = 1; j <= k; j++)
+			if (tok[j] ~ /^[-0-9]/ && tok[j] !~ /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/) {
+				print "\"\\u0000\""
+				fflush()
+				return
+			}
+		gsub(/[-0-9][-+.0-9eE]*/, numtag, t)
+		p[i] = t
+	}
+	out = "\""
+	for (i = 1; i <= n; i++) {
+		out = out p[i] (i < n ? "\\\"" : "\"")
+		if (length(out) > 512) {
+			printf "%s", jctl(out)
+			out = ""
+		}
+	}
+	print jctl(out)
 	fflush()
 }
 # notice(): the id of a line too long to read, when it stands first (maybe
@@ -582,7 +684,7 @@ AWK
 # $tmp/order, and calls system() with a command line that is a constant: the
 # runner below reads both files, so that no argument is ever parsed by a shell.
 # shellcheck disable=SC2016,SC2089 # quotes and $ are for the runner's shell
-runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_MAX SMS_MCP_CHUNK
+runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_TAG SMS_MCP_MAX SMS_MCP_CHUNK
 { IFS= read -r p; set --; while IFS= read -r a; do set -- "$@" "$a"; done; } <"$d/order"
 exec "$b$p" "$@" <"$d/in" >"$d/out" 2>"$d/err"'
 loop=$jstr$nl$(cat <<'AWK'
@@ -652,17 +754,20 @@ reader() {
 		LC_ALL=C awk "$@" -f "$tmp/reader.awk"
 	fi
 }
+# A key for numbers no client can guess (see the jq programs).
+tag=n$(od -An -N16 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
+[ ${#tag} = 33 ] || tag=n$$x$(date +%s)
 
 # The programs go to files, not to ps(1)'s listing of arguments.
 printf '%s\n' "$reader" >"$tmp/reader.awk"
-printf '%s\n' "$dispatch" >"$tmp/dispatch.jq"
+printf '%s\n' "$numbers" "$dispatch" >"$tmp/dispatch.jq"
 printf '%s\n' "$loop" >"$tmp/loop.awk"
-printf '%s\n' "$answering" >"$tmp/answering.jq"
+printf '%s\n' "$numbers" "$answering" >"$tmp/answering.jq"
 SMS_MCP_TMP=$tmp SMS_MCP_BINDIR=$bindir SMS_MCP_RUNNER=$runner
-SMS_MCP_MAX=$max SMS_MCP_CHUNK=$chunk
+SMS_MCP_TAG=$tag SMS_MCP_MAX=$max SMS_MCP_CHUNK=$chunk
 # shellcheck disable=SC2090 # the runner's quotes are for its own shell
-export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_MAX SMS_MCP_CHUNK
+export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_TAG SMS_MCP_MAX SMS_MCP_CHUNK
 reader "$@" |
 	jq -nr --unbuffered --arg direct "$direct" --arg version "$version" -f "$tmp/dispatch.jq" |
 	awk "$@" -f "$tmp/loop.awk" |
-	jq -nc --unbuffered -f "$tmp/answering.jq"
+	jq -nr --unbuffered -f "$tmp/answering.jq"

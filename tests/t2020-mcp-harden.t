@@ -3,7 +3,8 @@
 # reaches a phone without a person (an autoresponder it makes is stored
 # disabled, and an inbound message through sms-webhookd gets no answer from
 # it until a person enables it); every string parameter bounded by its
-# schema, an 8 MB line answered in seconds.
+# schema, an 8 MB line answered in seconds; ids echoed byte for byte, even
+# beyond 2^53, and too large an id refused in a sentence that quotes it.
 # SMS_MCP_SHIM runs it against another shim (an older one, to see it fail).
 . tests/lib.sh
 . tests/webhook.sh
@@ -100,10 +101,10 @@ check_eq "an 8 MB line: refused with its id, as -32600, saying the limit" \
 	'{"jsonrpc":"2.0","id":8,"error":{"code":-32600,"message":"Invalid Request: the message is 8388713 bytes long; sms-mcp reads messages of up to 1048576 bytes"}}' "$(line 1)"
 check "...within 10 s ($secs s)" test "$secs" -lt 10
 check_eq "...and the session goes on" '{"jsonrpc":"2.0","id":"after","result":{}}' "$(line 2)"
-big 8388608 88 last >"$T/8m"
+big 8388608 9007199254740993 last >"$T/8m"
 timed "$T/8m"
-check_grep "its id last (as the TypeScript SDK writes it): found and answered" \
-	'^{"jsonrpc":"2.0","id":88,"error":{"code":-32600,' "$T/out"
+check_grep "its id last (as the TypeScript SDK writes it), and big: found and echoed byte for byte" \
+	'^{"jsonrpc":"2.0","id":9007199254740993,"error":{"code":-32600,' "$T/out"
 check "...within 10 s ($secs s)" test "$secs" -lt 10
 { printf '{"jsonrpc":"2.0","id":"a \\"quoted\\" id","method":"ping","params":{"x":"'; head -c 2000000 /dev/zero | tr '\0' x; printf '"}}\n'; } >"$T/2m"
 timed "$T/2m"
@@ -111,5 +112,56 @@ check_eq "a string id of a line too long comes back as it was" '"a \"quoted\" id
 { printf '[{"jsonrpc":"2.0","id":1,"method":"ping"}'; for i in $(seq 1 40); do printf ',{"jsonrpc":"2.0","id":%s,"method":"ping","params":{"x":"%s"}}' "$i" "$(head -c 30000 /dev/zero | tr '\0' y)"; done; printf ']\n'; } >"$T/batch"
 timed "$T/batch"
 check_eq "a batch of 1.2 MB: one refusal, id null" '-32600 null' "$(line 1 | jq -r '"\(.error.code) \(.id)"')"
+
+# ---- ids byte for byte ------------------------------------------------------------
+rpc '{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}' '{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"ping"}' \
+	'{"jsonrpc":"2.0","id":1.50,"method":"ping"}' '{"jsonrpc":"2.0","id":-7E+2,"method":"ping"}' \
+	'[{"jsonrpc":"2.0","id":18446744073709551617,"method":"ping"},{"jsonrpc":"2.0","id":2.000,"method":"nope"}]'
+check_eq "request ids beyond 2^53, or spelt 1.50 or -7E+2, are echoed byte for byte" \
+	'{"jsonrpc":"2.0","id":9007199254740993,"result":{}}
+{"jsonrpc":"2.0","id":123456789012345678901234567890,"result":{}}
+{"jsonrpc":"2.0","id":1.50,"result":{}}
+{"jsonrpc":"2.0","id":-7E+2,"result":{}}
+[{"jsonrpc":"2.0","id":18446744073709551617,"result":{}},{"jsonrpc":"2.0","id":2.000,"error":{"code":-32601,"message":"Method not found: \"nope\""}}]' "$(cat "$T/out")"
+rpc '{"jsonrpc":"2.0","id":01,"method":"ping"}' '{"jsonrpc":"2.0","id":2,"method":"ping","params":{"n":1.2.3}}'
+check_eq "a number JSON does not have (01, 1.2.3) is a parse error, not another id" '-32700 null
+-32700 null' "$(jq -r '"\(.error.code) \(.id)"' "$T/out")"
+
+n0=$(q "SELECT count(*) FROM messages")
+SMS_MCP_DIRECT_SEND=on rpc "$INIT" \
+	"$(call 9007199254740995 get_sms_status '{"messageId":9007199254740993}')" \
+	"$(call 2 mark_sms_read '{"messageIds":[1,9007199254740993]}')" \
+	"$(call 3 reply_to_sms '{"messageId":9007199254740993,"reply":"hi"}')" \
+	"$(call 4 delete_sms_autoresponder '{"id":12345678901234567890}')" \
+	"$(call 5 get_incoming_sms '{"limit":1e400}')"
+check_grep "the answer to a call keeps its big id" '^{"jsonrpc":"2.0","id":9007199254740995,"result":' "$T/out"
+check_eq "get_sms_status: an id beyond 2^53 is refused, quoted as given" \
+	'Invalid arguments for get_sms_status: messageId must be a whole number from 1 to 9007199254740991, not 9007199254740993.' "$(text 2)"
+check_eq "mark_sms_read: the same, saying which" \
+	'Invalid arguments for mark_sms_read: messageIds[1] must be a whole number from 1 to 9007199254740991, not 9007199254740993.' "$(text 3)"
+check_eq "reply_to_sms: the same" \
+	'Invalid arguments for reply_to_sms: messageId must be a whole number from 1 to 9007199254740991, not 9007199254740993.' "$(text 4)"
+check_eq "delete_sms_autoresponder: the same" \
+	'Invalid arguments for delete_sms_autoresponder: id must be a whole number from 1 to 9007199254740991, not 12345678901234567890.' "$(text 5)"
+check_eq "get_incoming_sms: a limit of 1e400 too" \
+	'Invalid arguments for get_incoming_sms: limit must be a whole number from 1 to 1000, not 1e400.' "$(text 6)"
+check_eq "...nothing was sent or stored" "$n0" "$(q "SELECT count(*) FROM messages")"
+
+# The program gets each id as its digits: stub programs next to a copy of the
+# shim record their standard input.
+mkdir -p "$T/stub"
+cp "$mcp" "$T/stub/sms-mcp"
+for p in sms-send sms-inbox sms-status sms-auto; do
+	printf '#!/bin/sh\ncat >"${0%%/*}/${0##*/}.stdin"\n' >"$T/stub/$p"
+	chmod +x "$T/stub/$p"
+done
+got() { paste -sd' ' "$T/stub/$1.stdin"; rm -f "$T/stub/$1.stdin"; }
+mcp=$T/stub/sms-mcp rpc "$(call 1 mark_sms_read '{"messageIds":[9007199254740991,3.0,30e-1,1E1,0.5e1]}')"
+check_eq "mark_sms_read: 2^53-1, 3.0, 30e-1, 1E1 and 0.5e1 reach sms-inbox as their digits" \
+	'{"id":9007199254740991} {"id":3} {"id":3} {"id":10} {"id":5}' "$(got sms-inbox)"
+mcp=$T/stub/sms-mcp rpc "$(call 1 get_sms_status '{"messageId":9007199254740991}')" "$(call 2 delete_sms_autoresponder '{"id":4.0}')"
+check_eq "get_sms_status and delete_sms_autoresponder: the same" '{"id":9007199254740991} {"id":4}' "$(got sms-status) $(got sms-auto)"
+mcp=$T/stub/sms-mcp rpc "$(call 1 mark_sms_read '{"messageIds":[2.5]}')"
+check_eq "...a fraction is refused, not rounded" 'Invalid arguments for mark_sms_read: messageIds[0] must be a whole number from 1 to 9007199254740991, not 2.5.' "$(text 1)"
 
 done_testing
