@@ -4,11 +4,14 @@
 #
 # One pipeline, started once, so that a request costs no jq start-up:
 #
-#   stdin -> awk (reader) -> jq (dispatch) -> awk (runs the programs)
-#         -> jq (answers) -> stdout
+#   stdin -> [sed (cuts long lines)] -> awk (reader) -> jq (dispatch)
+#         -> awk (runs the programs) -> jq (answers) -> stdout
 #
 # The reader hands each line to jq as a JSON string (jq 1.6's own raw reader
-# breaks UTF-8 characters in lines over 4 KB). The dispatch jq parses it,
+# breaks UTF-8 characters in lines over 4 KB), with every number in it spelt
+# out as text in an object of its own, so that ids come back byte for byte
+# (jq 1.6 reads numbers into doubles); a line over the size limit is not
+# handed on, only its length and its id. The dispatch jq parses the line,
 # answers what needs no program (initialize, ping, tools/list, every error)
 # and turns a tools/call into a run order: the program, its fixed options,
 # and the NDJSON records for its standard input, which carry every value of
@@ -16,9 +19,10 @@
 # becomes an argument. The loop writes the records to a file, runs the program
 # with a constant command line that reads its options from another (no
 # argument ever goes through a shell), and passes its output, stderr and exit
-# status on as one JSON value; the answering jq builds the result. Every
-# answer is produced by jq; awk only escapes raw lines into JSON strings for
-# jq to read.
+# status on as one JSON value; the answering jq builds the result and writes
+# it out with the numbers' text put back. Every answer is produced by jq; awk
+# only escapes raw lines into JSON strings for jq to read. Every step takes
+# time in proportion to the length of a line.
 set -u
 
 version=0.1.0
@@ -33,7 +37,8 @@ It offers the tools send_sms, send_mms, stage_sms, list_staged_sms,
 send_approved_sms, get_incoming_sms, reply_to_sms, mark_sms_read,
 create_sms_autoresponder, list_sms_autoresponders, delete_sms_autoresponder,
 get_sms_conversation, get_sms_status and preview_sms, each running an smskit
-program. SMS_MCP_DIRECT_SEND=off leaves out send_sms and send_mms. Logs go to
+program. SMS_MCP_DIRECT_SEND=off leaves out send_sms, send_mms and
+reply_to_sms, and stores autoresponders disabled. Logs go to
 standard error. Configure it in an MCP client as {"command": "sms-mcp",
 "env": {"SMS_PROVIDER": ...}}; see sms-mcp(1).
 
@@ -78,6 +83,28 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# ---- numbers, for both jq programs ------------------------------------------------
+# The reader writes every number of the client's as {TAG: "its text"}, TAG
+# being SMS_MCP_TAG, a key drawn at random for the session, which no client
+# can know; such a number counts as a number (kind), and wire writes it out
+# as its text again.
+numbers=$(cat <<'JQ'
+def tag: $ENV.SMS_MCP_TAG;
+def isnum: type == "object" and has(tag);
+def kind: if isnum then "number" else type end;
+def num($text): {(tag): $text};
+# wire: the JSON text of a value, numbers spelt as the client spelt them. A
+# number's object is written {"TAG":"TEXT"}, TEXT being digits, sign, point
+# and exponent, and no string holds an unescaped quote: so every {"TAG":"
+# in the text starts one, and the first "} after it ends it.
+def wire:
+  tojson
+  | ("{\"" + tag + "\":\"") as $k
+  | if index($k) == null then .
+    else split($k) | .[0] + ([.[1:][] | index("\"}") as $i | .[:$i] + .[$i + 2:]] | add) end;
+JQ
+)
+
 # ---- the dispatch program ------------------------------------------------------
 # Reads each line of the client's as a JSON string; one state (the negotiated
 # protocol version) across them. For each it prints lines for the loop:
@@ -96,11 +123,15 @@ def answer: "=" + tojson;
 
 # ---- the tools ----
 def number_text: "E.164 such as +15551234567, or a national number such as (555) 123-4567 read against SMS_DEFAULT_COUNTRY";
+# Every string has a maxLength, so that no argument costs more than a message's
+# worth of work: texts 6400 characters (four times the 1600 that a message
+# may have, so that a text somewhat too long is the program's to refuse, with
+# its reasons; a note or a text to preview 16000), phone numbers 64, URLs 2048.
+def text_max: 6400;
+def phone_param($what): {type: "string", minLength: 1, maxLength: 64, description: $what};
+def url: {type: "string", format: "uri", maxLength: 2048, pattern: "^https?://\\S+$"};
 def media_schema: {
-  anyOf: [
-    {type: "string", format: "uri", pattern: "^https?://\\S+$"},
-    {type: "array", items: {type: "string", format: "uri", pattern: "^https?://\\S+$"}, minItems: 1, maxItems: 10}
-  ],
+  anyOf: [url, {type: "array", items: url, minItems: 1, maxItems: 10}],
   description: "Public http or https URL of the picture (or other media) to attach, or an array of up to 10 such URLs. The provider fetches it when sending."
 };
 def message_id($what): {type: "integer", minimum: 1, maximum: 9007199254740991, description: $what};
@@ -111,27 +142,27 @@ def tools: [
  {name: "send_sms", title: "Send an SMS now", direct: true,
   description: "Send an SMS now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours, to a number that opted out (STOP), over a spend cap, or over 1600 characters. Returns the stored message record as JSON: id (for get_sms_status), status (queued, sent...), segments, price_estimate, warnings.",
   inputSchema: {type: "object", properties: {
-    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
-    message: {type: "string", minLength: 1, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many."},
-    from: {type: "string", minLength: 1, description: "Sender number; leave it out to use the configured one."}},
+    to: phone_param("Recipient phone number: \(number_text)."),
+    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many."},
+    from: phone_param("Sender number; leave it out to use the configured one.")},
    required: ["to", "message"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "send_mms", title: "Send an MMS now", direct: true,
   description: "Send an MMS (text with a picture or other media) now through the configured provider, and store it. Prefer stage_sms (it takes mediaUrl too) when a person should review it first. Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored message record as JSON: id, status, price_estimate, warnings.",
   inputSchema: {type: "object", properties: {
-    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
-    message: {type: "string", description: "The text sent with the media (may be empty)."},
+    to: phone_param("Recipient phone number: \(number_text)."),
+    message: {type: "string", maxLength: text_max, description: "The text sent with the media (may be empty)."},
     mediaUrl: media_schema,
-    from: {type: "string", minLength: 1, description: "Sender number; leave it out to use the configured one."}},
+    from: phone_param("Sender number; leave it out to use the configured one.")},
    required: ["to", "message", "mediaUrl"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "stage_sms", title: "Stage an SMS for approval",
   description: "Stage an SMS (or, with mediaUrl, an MMS) for a person to review: it is checked and priced as a send would be and stored as pending; nothing goes out until a person approves it (sms-approve or the review dashboard) and send_approved_sms, or cron, sends it. Returns the staged record: id, status pending, segments, price_estimate, and warnings (several segments, cost, quiet hours, opted-out or invalid number) worth telling the user. An invalid number or an empty text is refused (isError).",
   inputSchema: {type: "object", properties: {
-    to: {type: "string", minLength: 1, description: "Recipient phone number: \(number_text)."},
-    message: {type: "string", minLength: 1, description: "The text of the message."},
+    to: phone_param("Recipient phone number: \(number_text)."),
+    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the message."},
     priority: {type: "string", enum: ["urgent", "high", "normal", "low"], default: "normal", description: "Review and send order: urgent first, then high, normal, low."},
-    notes: {type: "string", description: "A note for the reviewer: why this message, what it answers."},
+    notes: {type: "string", maxLength: 16000, description: "A note for the reviewer: why this message, what it answers."},
     mediaUrl: media_schema},
    required: ["to", "message"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
@@ -148,8 +179,8 @@ def tools: [
  {name: "get_incoming_sms", title: "Received messages",
   description: "List received SMS and MMS, newest first, 50 unless limit says otherwise. Each record has id (for reply_to_sms and mark_sms_read), from, to, body, media, created_at (when received, UTC), read and replied. Listing marks nothing read.",
   inputSchema: {type: "object", properties: {
-    since: {type: "string", pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z)."},
-    from: {type: "string", pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(number_text)."},
+    since: {type: "string", maxLength: 40, pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z)."},
+    from: {type: "string", maxLength: 40, pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(number_text)."},
     unread: {type: "boolean", default: false, description: "Only messages not yet read."},
     limit: {type: "integer", minimum: 1, maximum: 1000, default: 50, description: "At most this many messages."}},
    additionalProperties: false},
@@ -158,7 +189,7 @@ def tools: [
   description: "Answer a received message (messageId from get_incoming_sms): the reply goes to its sender, from the number it was received on, is sent now and stored, linked to it, and the original is marked replied and read (unless markRead is false). Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored reply record: id, status, to, reply_to.",
   inputSchema: {type: "object", properties: {
     messageId: message_id("The id of the received message to answer."),
-    reply: {type: "string", minLength: 1, description: "The text of the reply."},
+    reply: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the reply."},
     markRead: {type: "boolean", default: true, description: "Mark the original read as well as replied (default true)."}},
    required: ["messageId", "reply"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
@@ -169,12 +200,17 @@ def tools: [
    required: ["messageIds"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false}},
  {name: "create_sms_autoresponder", title: "Create an autoresponder",
-  description: "Create an autoresponder: when a received SMS matches trigger, sms-webhookd answers it with response at once. Rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id.",
+  description: (if $direct == "on" then
+    "Create an autoresponder: when a received SMS matches trigger, sms-webhookd answers it with response at once. Rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id."
+  else
+    "Create an autoresponder, stored disabled: this server runs with SMS_MCP_DIRECT_SEND=off, so nothing an assistant writes reaches a phone before a person has seen it, and the rule answers nothing until a person enables it (sms-auto enable ID, or the review dashboard's autoresponders page). Once enabled, a received SMS that matches trigger is answered with response at once by sms-webhookd; rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id; tell the user it waits for them to enable it."
+  end),
   inputSchema: {type: "object", properties: {
-    trigger: {type: "string", minLength: 1, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message."},
-    response: {type: "string", minLength: 1, description: "The text sent back."},
-    enabled: {type: "boolean", default: true, description: "Store the rule enabled (default) or disabled."},
-    activeHours: {type: "string", minLength: 1, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."}},
+    trigger: {type: "string", minLength: 1, maxLength: 500, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message."},
+    response: {type: "string", minLength: 1, maxLength: text_max, description: "The text sent back."},
+    enabled: (if $direct == "on" then {type: "boolean", default: true, description: "Store the rule enabled (default) or disabled."}
+              else {type: "boolean", const: false, default: false, description: "With SMS_MCP_DIRECT_SEND=off a rule is stored disabled and a person enables it (sms-auto enable ID, or the review dashboard): false is the only value."} end),
+    activeHours: {type: "string", minLength: 1, maxLength: 100, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."}},
    required: ["trigger", "response"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
  {name: "list_sms_autoresponders", title: "List autoresponders",
@@ -190,7 +226,7 @@ def tools: [
  {name: "get_sms_conversation", title: "Conversation with a number",
   description: "The conversation with one phone number, both directions, oldest first (its last 50 messages): each record has direction (inbound or outbound), status, body, media, created_at.",
   inputSchema: {type: "object", properties: {
-    phone: {type: "string", pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "The other party: \(number_text)."}},
+    phone: {type: "string", maxLength: 40, pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "The other party: \(number_text)."}},
    required: ["phone"], additionalProperties: false},
   annotations: ro},
  {name: "get_sms_status", title: "Status of sent messages",
@@ -202,7 +238,7 @@ def tools: [
  {name: "preview_sms", title: "Preview segments and cost",
   description: "Show how a text would travel as SMS before sending it: encoding (GSM-7 or UCS-2), segments billed, the parts, units left in the last part, the cost estimate and warnings. Sends and stores nothing.",
   inputSchema: {type: "object", properties: {
-    message: {type: "string", minLength: 1, description: "The text to analyse."}},
+    message: {type: "string", minLength: 1, maxLength: 16000, description: "The text to analyse (up to ten times what a message may be, to see how far over it is)."}},
    required: ["message"], additionalProperties: false},
   annotations: ro}
 ];
@@ -222,8 +258,38 @@ def listed($v):
     + (if $v >= "2025-06-18" then {title, outputSchema: output_schema} else {} end)
     + (if $v >= "2025-03-26" then {annotations} else {} end);
 
+# ---- numbers, as the client spelt them ----
+# The text of a number checked against JSON's grammar (the reader has checked
+# those it wrapped, not the id it found in a line too long).
+def numok: .[tag] | test("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$");
+# whole: the whole number a (checked) number is, as {neg, d: its digits}, or
+# null when it has a fraction: 3.0 and 3e0 are 3, 3.5 and 3e-1 are none. Done
+# on the digits, so that 9007199254740993 stays itself (a double cannot hold
+# it); an exponent beyond 64 stands for 10^64, more than any bound here.
+def zeros($n): [range($n) | "0"] | join("");
+def whole:
+  [.[tag] | capture("^(?<s>-?)(?<i>[0-9]+)(\\.(?<f>[0-9]+))?([eE](?<e>[+-]?[0-9]+))?$")
+  | (.s == "-") as $neg
+  | (.i + (.f // "")) as $m
+  | ((.i | length) + ((.e // "0") | tonumber)) as $p
+  | if $m | test("^0*$") then {neg: false, d: "0"}
+    elif $p <= 0 then null
+    elif $p > 64 then {neg: $neg, d: ("1" + zeros(64))}
+    elif ($m | length) <= $p then {neg: $neg, d: ($m + zeros($p - ($m | length)) | sub("^0+"; ""))}
+    elif $m[$p:] | test("^0*$") then {neg: $neg, d: ($m[:$p] | sub("^0+"; ""))}
+    else null end][0];
+def bound: {neg: (. < 0), d: (if . < 0 then -. else . end | tostring)};
+def dcmp($a; $b):
+  if ($a | length) != ($b | length) then ($a | length) - ($b | length)
+  elif $a < $b then -1 elif $a > $b then 1 else 0 end;
+def icmp($x; $y):
+  if $x.neg != $y.neg then (if $x.neg then -1 else 1 end)
+  elif $x.neg then dcmp($y.d; $x.d) else dcmp($x.d; $y.d) end;
+# int: a checked whole number as the number the programs get (its digits).
+def int: whole | num((if .neg then "-" else "" end) + .d);
+
 # ---- argument validation: the subset of JSON Schema the tools use ----
-def shown: tojson | if length > 40 then .[:37] + "..." else . end;
+def shown: wire | if length > 40 then .[:37] + "..." else . end;
 def want($s):
   if $s.enum then "one of \($s.enum | join(", "))"
   elif $s.type == "array" then "a list of \($s.minItems) to \($s.maxItems) items, each \(want($s.items))"
@@ -233,10 +299,10 @@ def want($s):
   elif $s.type == "boolean" then "true or false"
   else "an object" end;
 def typed($t):
-  if $t == "integer" then type == "number" and . == floor
+  if $t == "integer" then isnum and whole != null
   elif $t == "boolean" then type == "boolean"
   elif $t == "array" then type == "array"
-  elif $t == "object" then type == "object"
+  elif $t == "object" then kind == "object"
   else type == "string" end;
 def errs($s; $p):
   . as $v
@@ -254,14 +320,22 @@ def errs($s; $p):
          | .value | errs($s.properties[$k]; $k)[]]
     elif $s.enum and ([$s.enum[] | . == $v] | any | not) then
       ["\($p) must be \(want($s)), not \($v | shown)"]
+    elif ($s | has("const")) and $v != $s.const then
+      ($s.description | rtrimstr(".")) as $why
+      | ["\($p) must be \($s.const | tojson), not \($v | shown): \($why[:1] | ascii_downcase)\($why[1:])"]
     elif $s.type == "string" then
-      if $s.minLength and ($v | length) < $s.minLength then ["\($p) must not be empty"]
+      # The length first: a long string goes through no pattern.
+      ($v | length) as $n
+      | if $s.maxLength and $n > $s.maxLength then ["\($p) must be at most \($s.maxLength) characters long, not \($n)"]
+      elif $s.minLength and $n < $s.minLength then ["\($p) must not be empty"]
       elif $s.pattern and ($v | test($s.pattern) | not) then
         if $s.format == "uri" then ["\($p) must be \(want($s)), not \($v | shown)"]
         else ["\($p) \($v | shown) is not in the expected form: \($s.description)"] end
       else [] end
     elif $s.type == "integer" then
-      if ($s.minimum and $v < $s.minimum) or ($s.maximum and $v > $s.maximum) then
+      ($v | whole) as $w
+      | if ($s.minimum != null and icmp($w; $s.minimum | bound) < 0)
+         or ($s.maximum != null and icmp($w; $s.maximum | bound) > 0) then
         ["\($p) must be \(want($s)), not \($v | shown)"]
       else [] end
     elif $s.type == "array" then
@@ -273,8 +347,8 @@ def errs($s; $p):
 # ---- what each tool runs ----
 # The arguments go in the records, never in args: a tool that lists hands its
 # selection to the program as one record read with --query ({} for none).
-# (Whole numbers go through floor, so that a newer jq, which keeps a number's
-# spelling, does not hand 42.0 to a program.)
+# (Whole numbers go through int, so that 42.0 reaches a program as 42, and
+# every id as its digits.)
 def media: if type == "array" then . else [.] end;
 def some($k; $f): if has($k) then {($f): .[$k]} else {} end;
 def plan($n):
@@ -297,26 +371,31 @@ def plan($n):
     elif $n == "get_incoming_sms" then
       {prog: "sms-inbox", args: ["--query", "-o", "json"],
        records: [some("since"; "since") + some("from"; "from") + some("unread"; "unread")
-                 + (if has("limit") then {limit: (.limit | floor)} else {} end)],
+                 + (if has("limit") then {limit: (.limit | int)} else {} end)],
        empty: "No received messages match."}
     elif $n == "reply_to_sms" then
       {prog: "sms-reply", args: ["-o", "json"],
-       records: [{id: (.messageId | floor), body: .reply, keep_unread: (.markRead == false)}]}
+       records: [{id: (.messageId | int), body: .reply, keep_unread: (.markRead == false)}]}
     elif $n == "mark_sms_read" then
-      {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: floor}]}
+      {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: int}]}
     elif $n == "create_sms_autoresponder" then
+      # With SMS_MCP_DIRECT_SEND=off the rule is stored disabled whatever
+      # was asked (the schema refuses true), and the result says so.
       {prog: "sms-auto", args: ["add", "-o", "json"],
-       records: [{trigger, response} + some("activeHours"; "active_hours") + some("enabled"; "enabled")]}
+       records: [{trigger, response} + some("activeHours"; "active_hours")
+                 + if $direct == "on" then some("enabled"; "enabled") else {enabled: false} end],
+       note: (if $direct == "on" then null else
+         "The rule is stored disabled and answers nothing yet: with SMS_MCP_DIRECT_SEND=off nothing an assistant writes reaches a phone before a person has seen it. A person enables the rule with `sms-auto enable {id}`, or with Enable on the review dashboard's autoresponders page (/review/autoresponders): tell the user so." end)}
     elif $n == "list_sms_autoresponders" then
       {prog: "sms-auto", args: ["list", "-o", "json"], records: [], empty: "No autoresponders."}
     elif $n == "delete_sms_autoresponder" then
-      {prog: "sms-auto", args: ["rm", "-o", "json"], records: [{id: (.id | floor)}]}
+      {prog: "sms-auto", args: ["rm", "-o", "json"], records: [{id: (.id | int)}]}
     elif $n == "get_sms_conversation" then
       {prog: "sms-inbox", args: ["--query", "-o", "json"], records: [{thread: .phone}],
        empty: "No messages to or from \(.phone)."}
     elif $n == "get_sms_status" then
       {prog: "sms-status", args: ["--query", "-o", "json"],
-       records: [if has("messageId") then {id: (.messageId | floor)} else {} end],
+       records: [if has("messageId") then {id: (.messageId | int)} else {} end],
        empty: "No outbound messages yet."}
     else
       {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
@@ -326,11 +405,11 @@ def plan($n):
 def call($id; $p; $v):
   ($p.name // null) as $n
   | [tools[] | select(.name == $n)][0] as $t
-  | if ($n | type) != "string" then [rpc_error($id; -32602; "Invalid params: tools/call needs the name of a tool") | answer]
+  | if ($n | kind) != "string" then [rpc_error($id; -32602; "Invalid params: tools/call needs the name of a tool") | answer]
     elif $t == null then [rpc_error($id; -32602; "Unknown tool: \($n | shown)") | answer]
     elif ($t.direct and $direct != "on") then
       [rpc_error($id; -32602; "Unknown tool: \($n) is turned off (SMS_MCP_DIRECT_SEND=off): stage the message with stage_sms for a person to approve") | answer]
-    elif ($p | has("arguments")) and ($p.arguments | type) != "object" and $p.arguments != null then
+    elif ($p | has("arguments")) and ($p.arguments | kind) != "object" and $p.arguments != null then
       [rpc_error($id; -32602; "Invalid params: the arguments of \($n) must be an object") | answer]
     else
       ($p.arguments // {} | with_entries(select(.value != null))) as $a
@@ -343,9 +422,9 @@ def call($id; $p; $v):
         else
           ($a | plan($n)) as $r
           | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: $r.prog, sc: ($v >= "2025-06-18"),
-                              empty: ($r.empty // "The program printed nothing.")} | tojson)
+                              empty: ($r.empty // "The program printed nothing."), note: $r.note} | tojson)
              + "\t" + ([$r.prog] + $r.args | join("\t"))]
-            + [$r.records[] | "<" + tojson] + ["."]
+            + [$r.records[] | "<" + wire] + ["."]
         end
     end;
 
@@ -355,10 +434,10 @@ def instructions:
 def request($m; $v; $inbatch):
   $m.id as $id
   | ($m.params // {}) as $p
-  | if ($p | type) != "object" then {v: $v, out: [rpc_error($id; -32602; "Invalid params: params must be an object") | answer]}
+  | if ($p | kind) != "object" then {v: $v, out: [rpc_error($id; -32602; "Invalid params: params must be an object") | answer]}
     elif $m.method == "initialize" then
       if $inbatch then {v: $v, out: [rpc_error($id; -32600; "Invalid Request: initialize must not be part of a batch") | answer]}
-      elif ($p.protocolVersion | type) != "string" then
+      elif ($p.protocolVersion | kind) != "string" then
         {v: $v, out: [rpc_error($id; -32602; "Invalid params: initialize needs protocolVersion") | answer]}
       else
         (if [versions[] | . == $p.protocolVersion] | any then $p.protocolVersion else latest end) as $nv
@@ -376,18 +455,27 @@ def request($m; $v; $inbatch):
 # One message (any JSON value): {v, out}.
 def message($v; $inbatch):
   . as $m
-  | if type != "object" then {v: $v, out: [rpc_error(null; -32600; "Invalid Request: a message is a JSON object") | answer]}
+  | if kind != "object" then {v: $v, out: [rpc_error(null; -32600; "Invalid Request: a message is a JSON object") | answer]}
     else
-      (if has("id") and ((.id | type) == "string" or (.id | type) == "number") then .id else null end) as $id
+      (if has("id") and ((.id | kind) == "string" or (.id | kind) == "number") then .id else null end) as $id
       | if has("method") | not then
           # A response to a request of ours (we send none) is ignored.
           if has("id") and (has("result") or has("error")) then {v: $v, out: []}
           else {v: $v, out: [rpc_error($id; -32600; "Invalid Request: no method") | answer]} end
-        elif .jsonrpc != "2.0" or (.method | type) != "string" or (has("id") and $id == null) then
+        elif .jsonrpc != "2.0" or (.method | kind) != "string" or (has("id") and $id == null) then
           {v: $v, out: [rpc_error($id; -32600; "Invalid Request: not a JSON-RPC 2.0 request (jsonrpc \"2.0\", a method, an id that is a string or a number)") | answer]}
         elif has("id") | not then {v: $v, out: []}
         else request($m; $v; $inbatch) end
     end;
+
+# The reader's notice of a line over the size limit: {bytes, id: the text of
+# the id it found at the line's start or end, "" for none}. The line was not
+# read: an id found this way is answered, as the client waits for it.
+def too_long($v):
+  [.id | if startswith("\"") then (try fromjson catch null) | strings
+         elif . != "" then num(.) | select(numok)
+         else empty end][0] as $id
+  | {v: $v, out: [rpc_error($id; -32600; "Invalid Request: the message is \(.bytes) bytes long; sms-mcp reads messages of up to \($ENV.SMS_MCP_MAX) bytes") | answer]};
 
 def line($v):
   . as $l
@@ -401,11 +489,12 @@ def line($v):
       else {v: $v, out: (["["] + [$j[] | message($v; true) | .out[]] + ["]"])} end
     else $w[0] | message($v; false) end;
 
-# Each input is one line of the client's, as a JSON string (see the reader).
-# A bug here must not end the session: it becomes an Internal error.
+# Each input is one line of the client's, as a JSON string, or the notice of
+# one too long (see the reader). A bug here must not end the session: it
+# becomes an Internal error.
 foreach inputs as $l ({v: latest, out: []};
   .v as $v
-  | try ($l | line($v))
+  | try ($l | if type == "object" then too_long($v) else line($v) end)
     catch {v: $v, out: [rpc_error(null; -32603; "Internal error: \(.)") | answer]};
   .out[])
 JQ
@@ -427,14 +516,18 @@ def why($st):
   elif $st == 126 or $st == 127 then "the program could not be run: is smskit installed and on PATH?"
   elif $st > 128 then "killed by signal \($st - 128)"
   else "failed" end;
+# A tool's note (what a person has to do next) is added to a success, {id}
+# in it standing for the id of the program's first record.
 def result:
   .status as $st | .meta as $m
   | [.err | split("\n")[] | select(length > 0)] as $err
+  | [.out | split("\n")[] | try fromjson catch null | objects] as $recs
   | {content: ([{type: "text", text: (if .out | test("\\S") then .out else $m.empty end)}]
-               + if $st != 0 then [{type: "text", text: ([$m.prog + " exited with status \($st): " + why($st)] + $err | join("\n"))}] else [] end),
+               + if $st != 0 then [{type: "text", text: ([$m.prog + " exited with status \($st): " + why($st)] + $err | join("\n"))}]
+                 elif $m.note then [{type: "text", text: ($m.note | sub("{id}"; "\($recs[0].id // "ID")"))}]
+                 else [] end),
      isError: ($st != 0)}
-    + if $m.sc then {structuredContent: {ok: ($st == 0), exit_status: $st,
-                     records: [.out | split("\n")[] | try fromjson catch null | objects], stderr: $err}} else {} end
+    + if $m.sc then {structuredContent: {ok: ($st == 0), exit_status: $st, records: $recs, stderr: $err}} else {} end
   | {jsonrpc: "2.0", id: $m.id, result: .};
 def step($l):
   .emit = null
@@ -444,7 +537,7 @@ def step($l):
     elif ($l | type) == "string" then .
     else .emit = $l end
   | if .batch != null and .emit != null then .batch += [.emit] | .emit = null else . end;
-foreach inputs as $l ({batch: null, emit: null}; step($l); .emit // empty)
+foreach inputs as $l ({batch: null, emit: null}; step($l); .emit // empty) | wire
 JQ
 )
 
@@ -455,10 +548,15 @@ nl='
 # characters that straddle them; JSON text it reads whole. So awk hands each
 # line to jq as a JSON string, escaped here, and jq parses it.
 jstr=$(cat <<'AWK'
-# jesc(s): s escaped for a JSON string; jstr(s): s as a JSON string.
-function jesc(s,   i, c) {
+# jesc(s): s escaped for a JSON string (jbq: its backslashes and quotes,
+# jctl: its control characters); jstr(s): s as a JSON string.
+function jesc(s) { return jctl(jbq(s)) }
+function jbq(s) {
 	gsub(/\\/, "\\\\\\\\", s)
 	gsub(/"/, "\\\"", s)
+	return s
+}
+function jctl(s,   i, c) {
 	if (s ~ /[\001-\037]/ || index(s, sprintf("%c", 0)))
 		for (i = 0; i < 32; i++) {
 			c = sprintf("%c", i)
@@ -476,10 +574,109 @@ function file(name,   line) {
 }
 AWK
 )
-# Blank lines are no messages.
+# The reader takes a line whole, or, through sed (see below), cut into pieces
+# of exactly SMS_MCP_CHUNK bytes and a shorter last one, maybe empty. Up to
+# SMS_MCP_MAX bytes it gathers the pieces and hands the line on (emit); past
+# that it keeps only the line's first 4 KB and its last 8 KB, to find the id
+# in, and hands on a notice {"bytes", "id"}: a line of any length costs time
+# in proportion to it. Blank lines are no messages.
 reader=$jstr$nl$(cat <<'AWK'
-/^[ \t\r]*$/ { next }
-{ print jstr($0); fflush() }
+BEGIN {
+	max = ENVIRON["SMS_MCP_MAX"] + 0
+	chunk = ENVIRON["SMS_MCP_CHUNK"] + 0
+	numtag = "{\\\"" ENVIRON["SMS_MCP_TAG"] "\\\":\\\"&\\\"}"
+}
+{
+	n = length($0)
+	if (!over && size + n > max) {
+		over = 1
+		head = substr(join(1, pieces) $0, 1, 4096)
+		split("", piece)
+	}
+	if (over) {
+		tail = tail $0
+		if (length(tail) > 8192) tail = substr(tail, length(tail) - 8191)
+	} else
+		piece[++pieces] = $0
+	size += n
+	if (chunk && n == chunk) next
+	finish()
+}
+END { if (pieces || over) finish() }
+function finish(   line) {
+	if (over) notice()
+	else if ((line = join(1, pieces)) !~ /^[ \t\r]*$/) emit(line)
+	split("", piece)
+	head = tail = ""
+	size = over = pieces = 0
+}
+# join(lo, hi): the pieces from lo to hi, joined half by half, so that each
+# byte is copied a few times, not once for every piece after it.
+function join(lo, hi,   mid) {
+	if (lo > hi) return ""
+	if (lo == hi) return piece[lo]
+	mid = int((lo + hi) / 2)
+	return join(lo, mid) join(mid + 1, hi)
+}
+# emit(s): s as a JSON string, each number outside its strings wrapped as
+# {"TAG":"NUMBER"}. Escaped, s splits at its quotes (each now \") into parts
+# that are in turn outside and inside a string, but for an escaped quote of
+# the client's (after an odd number of backslashes, doubled here: 2, 6, 10...
+# of them) that goes on with the string. A number that is no JSON number
+# (01, 1.2.3, 1e) makes the line none: it is handed on as "\u0000", which jq
+# takes for no JSON (jq 1.6 would read some of them). Control characters are
+# escaped last, so that the digits of \u0001 are taken for no number. The
+# text is printed in bits, for joining parts costs time in proportion to what
+# is joined.
+function emit(s,   n, p, i, instr, t, k, j, tok, out) {
+	n = split(jbq(s), p, /\\"/)
+	for (i = 1; i <= n; i++) {
+		t = p[i]
+		if (instr) {
+			for (k = length(t); k > 0 && substr(t, k, 1) == "\\"; k--)
+				;
+			if ((length(t) - k) % 4 == 0) instr = 0
+			continue
+		}
+		instr = 1
+		if (t !~ /[0-9]/) continue
+		k = split(t, tok, /[^-+.0-9eE]+/)
+		for (j = 1; j <= k; j++)
+			if (tok[j] ~ /^[-0-9]/ && tok[j] !~ /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/) {
+				print "\"\\u0000\""
+				fflush()
+				return
+			}
+		gsub(/[-0-9][-+.0-9eE]*/, numtag, t)
+		p[i] = t
+	}
+	out = "\""
+	for (i = 1; i <= n; i++) {
+		out = out p[i] (i < n ? "\\\"" : "\"")
+		if (length(out) > 512) {
+			printf "%s", jctl(out)
+			out = ""
+		}
+	}
+	print jctl(out)
+	fflush()
+}
+# notice(): the id of a line too long to read, when it stands first (maybe
+# after "jsonrpc": "2.0") or last in the line's object, as clients write it.
+function notice(   id, t) {
+	id = ""
+	if (match(head, /^[ \t\r]*\{[ \t\r]*("jsonrpc"[ \t\r]*:[ \t\r]*"2\.0"[ \t\r]*,[ \t\r]*)?"id"[ \t\r]*:[ \t\r]*/)) {
+		t = substr(head, RLENGTH + 1)
+		if (match(t, /^([-0-9][-+.0-9eE]*|"([^"\\]|\\.)*")/)) id = substr(t, 1, RLENGTH)
+	}
+	if (id == "" && match(tail, /[,{][ \t\r]*"id"[ \t\r]*:[ \t\r]*([-0-9][-+.0-9eE]*|"([^"\\]|\\.)*")[ \t\r]*\}[ \t\r]*$/)) {
+		id = substr(tail, RSTART + 1, RLENGTH - 1)
+		sub(/^[ \t\r]*"id"[ \t\r]*:[ \t\r]*/, "", id)
+		sub(/[ \t\r]*\}[ \t\r]*$/, "", id)
+	}
+	printf "{\"bytes\":%.0f,\"id\":%s}\n", size, jstr(id)
+	fflush()
+}
 AWK
 )
 # The loop reads the dispatch program's output. For a run order it writes the
@@ -487,7 +684,7 @@ AWK
 # $tmp/order, and calls system() with a command line that is a constant: the
 # runner below reads both files, so that no argument is ever parsed by a shell.
 # shellcheck disable=SC2016,SC2089 # quotes and $ are for the runner's shell
-runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER
+runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_TAG SMS_MCP_MAX SMS_MCP_CHUNK
 { IFS= read -r p; set --; while IFS= read -r a; do set -- "$@" "$a"; done; } <"$d/order"
 exec "$b$p" "$@" <"$d/in" >"$d/out" 2>"$d/err"'
 loop=$jstr$nl$(cat <<'AWK'
@@ -528,32 +725,49 @@ AWK
 )
 # mawk reads a pipe in blocks it waits to fill unless told to be interactive;
 # then it reads lines with fgets(3), for which a NUL byte would end the line
-# unseen: tr turns NULs into \001, which is no more JSON than NUL is.
+# unseen, into a buffer it grows a few KB at a time, copying it each time: a
+# line of 8 MB took it 10 s. So GNU sed, line-buffered, first turns NULs into
+# \001 (which is no more JSON than NUL is) and cuts the lines into pieces of
+# 512 bytes (its regular expression costs more per byte for longer ones),
+# which the reader joins up to the size limit; without GNU sed, tr turns the
+# NULs.
+max=1048576
+chunk=0
 set --
 nulfix=
 case $(awk -W version </dev/null 2>&1) in
 *mawk*)
 	set -- -W interactive
-	command -v stdbuf >/dev/null 2>&1 && nulfix=1
+	if command -v stdbuf >/dev/null 2>&1; then
+		nulfix=1
+		[ "$(printf 'a\000bc\n' | LC_ALL=C sed 's/\x00/\x01/g; s/.\{2\}/&\n/g' 2>/dev/null)" = "$(printf 'a\001\nbc')" ] &&
+			chunk=512
+	fi
 	;;
 esac
 reader() {
-	if [ -n "$nulfix" ]; then
-		stdbuf -o0 tr '\000' '\001' | awk "$@" -f "$tmp/reader.awk"
+	if [ "$chunk" != 0 ]; then
+		LC_ALL=C stdbuf -oL sed "s/\\x00/\\x01/g; s/.\\{$chunk\\}/&\\n/g" | LC_ALL=C awk "$@" -f "$tmp/reader.awk"
+	elif [ -n "$nulfix" ]; then
+		stdbuf -o0 tr '\000' '\001' | LC_ALL=C awk "$@" -f "$tmp/reader.awk"
 	else
-		awk "$@" -f "$tmp/reader.awk"
+		LC_ALL=C awk "$@" -f "$tmp/reader.awk"
 	fi
 }
+# A key for numbers no client can guess (see the jq programs).
+tag=n$(od -An -N16 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
+[ ${#tag} = 33 ] || tag=n$$x$(date +%s)
 
 # The programs go to files, not to ps(1)'s listing of arguments.
 printf '%s\n' "$reader" >"$tmp/reader.awk"
-printf '%s\n' "$dispatch" >"$tmp/dispatch.jq"
+printf '%s\n' "$numbers" "$dispatch" >"$tmp/dispatch.jq"
 printf '%s\n' "$loop" >"$tmp/loop.awk"
-printf '%s\n' "$answering" >"$tmp/answering.jq"
+printf '%s\n' "$numbers" "$answering" >"$tmp/answering.jq"
 SMS_MCP_TMP=$tmp SMS_MCP_BINDIR=$bindir SMS_MCP_RUNNER=$runner
+SMS_MCP_TAG=$tag SMS_MCP_MAX=$max SMS_MCP_CHUNK=$chunk
 # shellcheck disable=SC2090 # the runner's quotes are for its own shell
-export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER
+export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_TAG SMS_MCP_MAX SMS_MCP_CHUNK
 reader "$@" |
 	jq -nr --unbuffered --arg direct "$direct" --arg version "$version" -f "$tmp/dispatch.jq" |
 	awk "$@" -f "$tmp/loop.awk" |
-	jq -nc --unbuffered -f "$tmp/answering.jq"
+	jq -nr --unbuffered -f "$tmp/answering.jq"
