@@ -580,8 +580,10 @@ int autoresp_cache_load(struct autoresp_cache *c, struct store *s)
 struct autoresp_verdicts *autoresp_prematch(struct autoresp_cache *c, const char *body)
 {
 	struct snapshot *sn = c ? snapshot_hold(c) : NULL;
-	if (!sn)
+	if (!sn || sn->n == 0) { /* no rules: nothing to look up later */
+		snapshot_release(sn);
 		return NULL;
+	}
 	struct autoresp_verdicts *v = xcalloc(1, sizeof *v);
 	v->snap = sn;
 	v->body = xstrdup(body ? body : "");

@@ -135,7 +135,7 @@ static int over_limit(struct store *st, const struct inbound_settings *s, const 
 		char since[24];
 		long long n = 0;
 		clock_format(now - 3600, since, sizeof since);
-		if (store_auto_answers_since(st, to, since, &n) != STORE_OK)
+		if (store_auto_answers_since(st, to, since, l->per_number, &n) != STORE_OK)
 			return STORE_ERR;
 		if (n >= l->per_number) {
 			*code = "reply_limit";
