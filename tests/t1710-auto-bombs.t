@@ -49,6 +49,19 @@ check_exit "a heavy regex that passes is stored" 0 sms-auto add -o json -t '/(a|
 check_exit "...a syntax error is still invalid_trigger" 1 sms-auto add -o json -t '/a{2/' -r x
 check_eq "...saying it does not compile" "invalid_trigger" "$(jq -r .error.code "$T/.out")"
 
+# What passes matches as glibc's regexec did (fuzz_autoresp compares the two).
+matches() { check_eq "$1" "$4" "$(auto-check match "$2" "$3")"; }
+matches "a bracket with a class and a range" '/^[[:upper:]][a-z-]+$/' "Hello-there" match
+matches "...] first is itself" '/[]x]/' "a]b" match
+matches "counts {,2}" '/^ab{,2}c$/' "abbc" match
+matches "...not three" '/^ab{,2}c$/' "abbbc" "no match"
+matches "GNU's \w and \b" '/\bcost\w*\b/' "the costs?" match
+matches "...\< needs a word's start" '/\<ost/' "cost" "no match"
+matches "/i folds A to Z in brackets too" '/[A-C]x/i' "bX" match
+matches "a lone ) is itself" '/a)/' "a)" match
+matches "\$ at the end only (no REG_NEWLINE)" '/b$/' "$(printf 'b
+c')" "no match"
+
 # MCP's create_sms_autoresponder goes through sms-auto add.
 mcp_out=$(printf '%s\n' \
 	'{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
