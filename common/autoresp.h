@@ -1,4 +1,4 @@
-/* autoresp — autoresponder rules (SPEC 7 sms-auto, SPEC 8 /sms/incoming):
+/* autoresp — autoresponder rules (sms-auto(1); sms-webhookd(1), Autoresponders):
  * checking a trigger ("HOURS", a keyword matched against the first word,
  * case-insensitive; or "/regex/", a POSIX extended regex matched in bounded
  * time and memory by rematch.h) and an active-hours spec ("9am-5pm Mon-Fri",
