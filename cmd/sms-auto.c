@@ -166,6 +166,8 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 		        trigger, hours ? hours : "always",
 		        cJSON_IsNumber(n) ? (long long)n->valuedouble : 0LL,
 		        or_dash(rec_str(rec, "response")));
+		if (rec_str(rec, "skipped"))
+			fprintf(fp, "%4s  skipped: %s\n", "", rec_str(rec, "skipped"));
 		break;
 	}
 	case V_ADD:

@@ -3,11 +3,13 @@
  * a body now. See autoresp.h; the rules themselves live in the store. */
 #include "autoresp.h"
 
-#include <regex.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rematch.h"
 #include "util.h"
 
 #define ALL_DAYS 0x7fu
@@ -47,92 +49,102 @@ static int same_word(const char *a, size_t n, const char *b)
 
 /* ---- Triggers ------------------------------------------------------------------ */
 
-/* A "/regex/" or "/regex/i" trigger: the pattern (malloc'd) and its flags.
- * Returns 0 for one, 1 for a keyword, -1 for something that starts like a
- * regex but is not written as one. */
-static int regex_form(const char *trigger, char **pattern, int *flags)
+/* A trigger ready to match: a keyword, or a compiled regex. */
+struct trigger {
+	const char     *keyword; /* the trigger itself, or NULL */
+	struct rematch *re;
+};
+
+/* A "/regex/" or "/regex/i" trigger: where its pattern starts, its length and
+ * whether case is ignored. Returns 0 for one, 1 for a keyword, -1 for
+ * something that starts like a regex but is not written as one. */
+static int regex_form(const char *trigger, size_t *len, int *icase)
 {
 	if (trigger[0] != '/')
 		return 1;
 	size_t n = strlen(trigger);
-	size_t body;
-	*flags = REG_EXTENDED | REG_NOSUB;
+	*icase = 0;
 	if (n >= 2 && trigger[n - 1] == '/') {
-		body = n - 2;
+		*len = n - 2;
 	} else if (n >= 3 && trigger[n - 2] == '/' && trigger[n - 1] == 'i') {
-		body = n - 3;
-		*flags |= REG_ICASE;
+		*len = n - 3;
+		*icase = 1;
 	} else {
 		return -1;
 	}
-	*pattern = xstrndup(trigger + 1, body);
 	return 0;
 }
 
-static int compile(const char *trigger, regex_t *re, char *err, size_t errlen)
+static int keyword_check(const char *trigger, char *err, size_t errlen)
 {
-	char *pattern = NULL;
-	int flags = 0;
-	if (regex_form(trigger, &pattern, &flags) != 0) {
-		snprintf(err, errlen, "`%s` is not a regex trigger: write /regex/ or /regex/i",
-		         trigger);
-		return -1;
-	}
-	if (!*pattern) {
-		free(pattern);
-		snprintf(err, errlen, "`%s`: the regex between the slashes is empty", trigger);
-		return -1;
-	}
-	int rc = regcomp(re, pattern, flags);
-	free(pattern);
-	if (rc != 0) {
-		char why[160];
-		regerror(rc, re, why, sizeof why);
-		snprintf(err, errlen, "`%s` does not compile as a POSIX extended regex: %s",
-		         trigger, why);
-		return -1;
-	}
-	return 0;
-}
-
-int autoresp_trigger_check(const char *trigger, char *err, size_t errlen)
-{
-	char dummy[8];
-	if (!err) {
-		err = dummy;
-		errlen = sizeof dummy;
-	}
-	if (!trigger || !*trigger) {
-		snprintf(err, errlen, "the trigger is empty: give a keyword such as HOURS, or /regex/");
-		return -1;
-	}
-	if (trigger[0] == '/') {
-		regex_t re;
-		if (compile(trigger, &re, err, errlen) != 0)
-			return -1;
-		regfree(&re);
-		return 0;
-	}
 	for (const char *p = trigger; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (is_space(c)) {
 			snprintf(err, errlen, "the keyword `%s` holds a space: a keyword is one word, "
 			                      "matched against the first word of a message "
 			                      "(use /regex/ for more)", trigger);
-			return -1;
+			return AUTORESP_INVALID;
 		}
 		if (c < 0x20 || c == 0x7f) {
 			snprintf(err, errlen, "the keyword holds a control character");
-			return -1;
+			return AUTORESP_INVALID;
 		}
 	}
 	if (is_trailing_punct((unsigned char)trigger[strlen(trigger) - 1])) {
 		snprintf(err, errlen, "the keyword `%s` ends with punctuation, which is stripped "
 		                      "from a message's first word before comparing: it could never "
 		                      "match", trigger);
-		return -1;
+		return AUTORESP_INVALID;
 	}
 	return 0;
+}
+
+/* 0 with t ready (t->keyword points into trigger), or AUTORESP_INVALID or
+ * AUTORESP_UNSAFE with a sentence in err. */
+static int trigger_compile(const char *trigger, struct trigger *t, char *err, size_t errlen)
+{
+	t->keyword = NULL;
+	t->re = NULL;
+	if (!trigger || !*trigger) {
+		snprintf(err, errlen, "the trigger is empty: give a keyword such as HOURS, or /regex/");
+		return AUTORESP_INVALID;
+	}
+	size_t len = 0;
+	int icase = 0, form = regex_form(trigger, &len, &icase);
+	if (form == 1) {
+		int rc = keyword_check(trigger, err, errlen);
+		t->keyword = rc == 0 ? trigger : NULL;
+		return rc;
+	}
+	if (form < 0) {
+		snprintf(err, errlen, "`%s` is not a regex trigger: write /regex/ or /regex/i", trigger);
+		return AUTORESP_INVALID;
+	}
+	if (len == 0) {
+		snprintf(err, errlen, "`%s`: the regex between the slashes is empty", trigger);
+		return AUTORESP_INVALID;
+	}
+	char why[240];
+	int rc = rematch_compile(trigger + 1, len, icase, &t->re, why, sizeof why);
+	if (rc == REMATCH_OK)
+		return 0;
+	/* A long trigger is shown by its start: the sentence must still say why. */
+	int shown = len > 60 ? 40 : (int)strlen(trigger);
+	const char *more = len > 60 ? "..." : "";
+	if (rc == REMATCH_SYNTAX) {
+		snprintf(err, errlen, "`%.*s%s` does not compile as a POSIX extended regex: %s", shown,
+		         trigger, more, why);
+		return AUTORESP_INVALID;
+	}
+	snprintf(err, errlen, "`%.*s%s` is refused, so that matching it stays quick: %s", shown,
+	         trigger, more, why);
+	return AUTORESP_UNSAFE;
+}
+
+static void trigger_free(struct trigger *t)
+{
+	rematch_free(t->re);
+	t->re = NULL;
 }
 
 static int keyword_matches(const char *keyword, const char *body)
@@ -146,21 +158,32 @@ static int keyword_matches(const char *keyword, const char *body)
 	return n > 0 && same_word(w, n, keyword);
 }
 
+static int trigger_match(const struct trigger *t, const char *body)
+{
+	return t->re ? rematch_search(t->re, body) : keyword_matches(t->keyword, body);
+}
+
+int autoresp_trigger_check(const char *trigger, char *err, size_t errlen)
+{
+	char dummy[8];
+	if (!err) {
+		err = dummy;
+		errlen = sizeof dummy;
+	}
+	struct trigger t;
+	int rc = trigger_compile(trigger, &t, err, errlen);
+	trigger_free(&t);
+	return rc;
+}
+
 int autoresp_trigger_matches(const char *trigger, const char *body)
 {
-	if (!trigger || !*trigger)
+	struct trigger t;
+	char err[8];
+	if (trigger_compile(trigger, &t, err, sizeof err) != 0)
 		return 0;
-	if (!body)
-		body = "";
-	char err[256];
-	if (trigger[0] != '/')
-		return autoresp_trigger_check(trigger, err, sizeof err) == 0 &&
-		       keyword_matches(trigger, body);
-	regex_t re;
-	if (compile(trigger, &re, err, sizeof err) != 0)
-		return 0;
-	int hit = regexec(&re, body, 0, NULL, 0) == 0;
-	regfree(&re);
+	int hit = trigger_match(&t, body ? body : "");
+	trigger_free(&t);
 	return hit;
 }
 
@@ -426,34 +449,224 @@ int autoresp_hours_inside(const struct autoresp_hours *h, time_t t)
 	return (h->days >> day) & 1u;
 }
 
+/* ---- The cache of compiled rules ---------------------------------------------------- */
+
+struct rule {
+	int64_t        id;
+	char          *trigger;
+	struct trigger t;
+	int            ok; /* compiled; else skipped */
+};
+
+/* The enabled rules as read once, in id order; read-only once published, freed
+ * when the last holder lets go. */
+struct snapshot {
+	atomic_int   refs;
+	size_t       n, cap;
+	struct rule *rules;
+};
+
+struct autoresp_cache {
+	pthread_mutex_t  mu;
+	struct snapshot *cur; /* NULL until loaded */
+};
+
+struct autoresp_verdicts {
+	struct snapshot *snap;
+	char            *body;
+	unsigned char   *hit; /* per rule of snap: 1 when its trigger matches body */
+};
+
+static void snapshot_release(struct snapshot *sn)
+{
+	if (!sn || atomic_fetch_sub(&sn->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < sn->n; i++) {
+		free(sn->rules[i].trigger);
+		trigger_free(&sn->rules[i].t);
+	}
+	free(sn->rules);
+	free(sn);
+}
+
+/* The current snapshot, held: the caller releases it. */
+static struct snapshot *snapshot_hold(struct autoresp_cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	struct snapshot *sn = c->cur;
+	if (sn)
+		atomic_fetch_add(&sn->refs, 1);
+	pthread_mutex_unlock(&c->mu);
+	return sn;
+}
+
+/* Rule a in sn (same id, same trigger: ids of removed rules come back), or NULL. */
+static const struct rule *snapshot_find(const struct snapshot *sn, const struct store_auto *a)
+{
+	size_t lo = 0, hi = sn ? sn->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sn->rules[mid].id < a->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == (sn ? sn->n : 0) || sn->rules[lo].id != a->id || !a->trigger ||
+	    strcmp(sn->rules[lo].trigger, a->trigger) != 0)
+		return NULL;
+	return &sn->rules[lo];
+}
+
+struct autoresp_cache *autoresp_cache_new(void)
+{
+	struct autoresp_cache *c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->mu, NULL);
+	return c;
+}
+
+void autoresp_cache_free(struct autoresp_cache *c)
+{
+	if (!c)
+		return;
+	snapshot_release(c->cur);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+struct loading {
+	struct snapshot       *sn;
+	const struct snapshot *old;
+};
+
+static int load_one(const struct store_auto *a, void *arg)
+{
+	struct loading *l = arg;
+	struct snapshot *sn = l->sn;
+	if (sn->n == sn->cap) {
+		sn->cap = sn->cap ? sn->cap * 2 : 16;
+		sn->rules = xrealloc(sn->rules, sn->cap * sizeof *sn->rules);
+	}
+	struct rule *r = &sn->rules[sn->n++];
+	char err[320];
+	r->id = a->id;
+	r->trigger = xstrdup(a->trigger ? a->trigger : "");
+	r->ok = trigger_compile(r->trigger, &r->t, err, sizeof err) == 0;
+	/* Said once: a rule skipped already in the snapshot before is not logged again. */
+	const struct rule *was = snapshot_find(l->old, a);
+	if (!r->ok && !(was && !was->ok))
+		warnmsg("autoresponder %lld is skipped: %s (sms-auto rm %lld, then add it again "
+		        "in a form that passes)", (long long)a->id, err, (long long)a->id);
+	return 0;
+}
+
+int autoresp_cache_load(struct autoresp_cache *c, struct store *s)
+{
+	struct snapshot *old = snapshot_hold(c);
+	struct loading l = {xcalloc(1, sizeof *l.sn), old};
+	atomic_init(&l.sn->refs, 1);
+	int rc = store_auto_list(s, 1, load_one, &l);
+	if (rc == STORE_OK) {
+		pthread_mutex_lock(&c->mu);
+		struct snapshot *t = c->cur;
+		c->cur = l.sn;
+		l.sn = t; /* the cache's hold on the one it replaces, let go below */
+		pthread_mutex_unlock(&c->mu);
+	}
+	snapshot_release(l.sn);
+	snapshot_release(old);
+	return rc;
+}
+
+struct autoresp_verdicts *autoresp_prematch(struct autoresp_cache *c, const char *body)
+{
+	struct snapshot *sn = c ? snapshot_hold(c) : NULL;
+	if (!sn || sn->n == 0) { /* no rules: nothing to look up later */
+		snapshot_release(sn);
+		return NULL;
+	}
+	struct autoresp_verdicts *v = xcalloc(1, sizeof *v);
+	v->snap = sn;
+	v->body = xstrdup(body ? body : "");
+	v->hit = xcalloc(sn->n + 1, 1);
+	for (size_t i = 0; i < sn->n; i++)
+		v->hit[i] = sn->rules[i].ok && trigger_match(&sn->rules[i].t, v->body);
+	return v;
+}
+
+void autoresp_verdicts_free(struct autoresp_verdicts *v)
+{
+	if (!v)
+		return;
+	snapshot_release(v->snap);
+	free(v->body);
+	free(v->hit);
+	free(v);
+}
+
 /* ---- Picking the rule that answers ------------------------------------------------- */
 
 struct pick {
-	const char *body;
-	time_t      now;
-	int64_t     id;
-	char       *response;
+	const char                     *body;
+	time_t                          now;
+	const struct autoresp_verdicts *v;    /* for this body, or NULL */
+	const struct snapshot          *sn;   /* the cache's rules, or NULL */
+	int                             cached; /* a cache logs skipped rules when it loads */
+	int                             stale; /* a rule the cache does not know */
+	int64_t                         id;
+	char                           *response;
 };
+
+/* Whether a's trigger matches: known from the verdicts, else matched here with
+ * the cache's compiled trigger, else compiled here (and the cache is stale). */
+static int trigger_hit(struct pick *pk, const struct store_auto *a)
+{
+	const struct rule *r = pk->v ? snapshot_find(pk->v->snap, a) : NULL;
+	if (r)
+		return pk->v->hit[r - pk->v->snap->rules];
+	if ((r = snapshot_find(pk->sn, a)) != NULL)
+		return r->ok && trigger_match(&r->t, pk->body);
+	struct trigger t;
+	char err[320];
+	int hit = 0;
+	if (trigger_compile(a->trigger, &t, err, sizeof err) == 0)
+		hit = trigger_match(&t, pk->body);
+	else if (!pk->cached)
+		warnmsg("autoresponder %lld is skipped: %s", (long long)a->id, err);
+	trigger_free(&t);
+	pk->stale = 1;
+	return hit;
+}
 
 static int pick_one(const struct store_auto *a, void *arg)
 {
 	struct pick *pk = arg;
 	struct autoresp_hours h;
-	if (!a->enabled || !autoresp_trigger_matches(a->trigger, pk->body) ||
-	    autoresp_hours_parse(a->active_hours, &h, NULL, 0) != 0 ||
-	    !autoresp_hours_inside(&h, pk->now))
+	if (!a->enabled || autoresp_hours_parse(a->active_hours, &h, NULL, 0) != 0 ||
+	    !autoresp_hours_inside(&h, pk->now) || !trigger_hit(pk, a))
 		return 0;
 	pk->id = a->id;
 	pk->response = xstrdup(a->response ? a->response : "");
 	return 1;
 }
 
-int autoresp_pick(struct store *s, const char *body, time_t now, int64_t *id, char **response)
+int autoresp_pick(struct store *s, const char *body, time_t now, struct autoresp_cache *c,
+                  const struct autoresp_verdicts *v, int64_t *id, char **response)
 {
-	struct pick pk = {body ? body : "", now, 0, NULL};
+	struct pick pk = {.body = body ? body : "", .now = now, .cached = c != NULL};
+	/* Verdicts on another text (a Vonage message put together here) are no use. */
+	pk.v = v && strcmp(v->body, pk.body) == 0 ? v : NULL;
+	struct snapshot *sn = c ? snapshot_hold(c) : NULL;
+	pk.sn = sn;
 	*id = 0;
 	*response = NULL;
-	if (store_auto_list(s, 1, pick_one, &pk) != STORE_OK) {
+	int rc = store_auto_list(s, 1, pick_one, &pk);
+	snapshot_release(sn);
+	/* A rule added or enabled since the cache was read: read it again, so that
+	 * the next messages match it on their own threads. A failure leaves the old
+	 * cache, and the next message tries again. */
+	if (rc == STORE_OK && c && pk.stale)
+		(void)autoresp_cache_load(c, s);
+	if (rc != STORE_OK) {
 		free(pk.response);
 		return STORE_ERR;
 	}

@@ -1,8 +1,11 @@
 /* autoresp — autoresponder rules (sms-auto(1); sms-webhookd(1), Autoresponders):
  * checking a trigger ("HOURS", a keyword matched against the first word,
- * case-insensitive; or "/regex/", a POSIX extended regex through regcomp) and
- * an active-hours spec ("9am-5pm Mon-Fri", in SMS_TZ via clock.h), and picking
- * the first enabled rule that answers a body now. Owns no state. */
+ * case-insensitive; or "/regex/", a POSIX extended regex matched in bounded
+ * time and memory by rematch.h) and an active-hours spec ("9am-5pm Mon-Fri",
+ * in SMS_TZ via clock.h), and picking the first enabled rule that answers a
+ * body now. For sms-webhookd, a cache of the compiled rules, so that the
+ * triggers are matched on the request's own thread and not on the writer's
+ * (groupcommit.h), where a slow match would hold up every webhook. */
 #ifndef SMSKIT_AUTORESP_H
 #define SMSKIT_AUTORESP_H
 
@@ -11,8 +14,14 @@
 #include <time.h>
 #include "store.h"
 
-/* 0 when trigger is usable, else -1 with a sentence in err (empty, a regex
- * that does not compile, a keyword with spaces...). */
+/* autoresp_trigger_check's results besides 0. */
+#define AUTORESP_INVALID (-1) /* empty, a keyword with spaces, a regex that does not compile */
+#define AUTORESP_UNSAFE  (-2) /* a regex rematch.h refuses: back-references, nested
+                               * quantifiers, counts over 100, too long, too complex */
+
+/* 0 when trigger is usable, else AUTORESP_INVALID or AUTORESP_UNSAFE with a
+ * sentence in err. The one check of sms-auto add, the dashboard and, through
+ * sms-auto, MCP; rules already stored are checked again before use. */
 int autoresp_trigger_check(const char *trigger, char *err, size_t errlen);
 
 /* 1 when trigger matches body, 0 when not (also for a bad trigger). */
@@ -31,12 +40,31 @@ int autoresp_hours_parse(const char *spec, struct autoresp_hours *h, char *err, 
  * started), else 0. */
 int autoresp_hours_inside(const struct autoresp_hours *h, time_t t);
 
+/* The enabled rules' triggers, compiled, shared by the threads of
+ * sms-webhookd: matched on a request's own thread (autoresp_prematch), then
+ * looked up on the writer's (autoresp_pick). */
+struct autoresp_cache;
+struct autoresp_cache *autoresp_cache_new(void);
+void autoresp_cache_free(struct autoresp_cache *c);
+/* (Re)reads the enabled rules from s and compiles them; logs each rule whose
+ * trigger no longer passes autoresp_trigger_check (it is skipped), once.
+ * STORE_OK or STORE_ERR. */
+int autoresp_cache_load(struct autoresp_cache *c, struct store *s);
+
+/* Which cached triggers match body, worked out on the calling thread. */
+struct autoresp_verdicts;
+struct autoresp_verdicts *autoresp_prematch(struct autoresp_cache *c, const char *body);
+void autoresp_verdicts_free(struct autoresp_verdicts *v);
+
 /* The first enabled rule, in id order, whose trigger matches body and whose
  * active hours contain now: returns 1 with *id and *response (malloc'd),
  * 0 when no rule answers, STORE_ERR (-1) on a store error. Rules whose
- * trigger or hours no longer parse are skipped. Does not count the trigger:
- * the caller calls store_auto_fired() in the same transaction as it stores
- * the message. */
-int autoresp_pick(struct store *s, const char *body, time_t now, int64_t *id, char **response);
+ * trigger or hours no longer parse are skipped. With c and v (v for this
+ * body), the triggers are looked up in v; a rule v does not know (added since
+ * the cache was read) is matched here, and c read again. Does not count the
+ * trigger: the caller calls store_auto_fired() in the same transaction as it
+ * stores the message. */
+int autoresp_pick(struct store *s, const char *body, time_t now, struct autoresp_cache *c,
+                  const struct autoresp_verdicts *v, int64_t *id, char **response);
 
 #endif

@@ -87,7 +87,25 @@ cJSON *autorules_record(const struct store_auto *a)
 	rec_put_str(j, "created_at", a->created_at);
 	rec_put_str(j, "last_triggered_at", a->last_triggered_at);
 	rec_put_num(j, "trigger_count", (double)a->trigger_count);
+	char why[400];
+	if (autorules_skipped(a, why, sizeof why))
+		rec_put_str(j, "skipped", why);
 	return j;
+}
+
+int autorules_skipped(const struct store_auto *a, char *why, size_t len)
+{
+	char err[320];
+	struct autoresp_hours h;
+	if (autoresp_trigger_check(a->trigger, err, sizeof err) != 0) {
+		snprintf(why, len, "its trigger fails the checks of sms-auto add: %s", err);
+		return 1;
+	}
+	if (autoresp_hours_parse(a->active_hours, &h, err, sizeof err) != 0) {
+		snprintf(why, len, "its active hours \"%s\" no longer parse: %s", a->active_hours, err);
+		return 1;
+	}
+	return 0;
 }
 
 /* A store failure: rec becomes an error record; the batch stops with 75. */
@@ -151,14 +169,15 @@ int autorules_add(struct store *st, cJSON *rec)
 		rec_fail(rec, "invalid_field", 0, "\"enabled\" must be true or false");
 		return 0;
 	}
-	char err[256];
+	char err[400];
 	char *trigger = trim(tv->valuestring);
 	char *hours = cJSON_IsString(hv) ? trim(hv->valuestring) : NULL;
 	struct autoresp_hours h;
 	int rc = 0;
 	int64_t id = 0;
-	if (autoresp_trigger_check(trigger, err, sizeof err) != 0) {
-		rec_fail(rec, "invalid_trigger", 0, "%s", err);
+	int bad = autoresp_trigger_check(trigger, err, sizeof err);
+	if (bad) {
+		rec_fail(rec, bad == AUTORESP_UNSAFE ? "unsafe_regex" : "invalid_trigger", 0, "%s", err);
 	} else if (!response_ok(rec, rv->valuestring)) {
 		/* rec is the error record */
 	} else if (hours && autoresp_hours_parse(hours, &h, err, sizeof err) != 0) {
@@ -279,7 +298,7 @@ int autorules_test(struct store *st, cJSON *rec, time_t now)
 	}
 	int64_t id = 0;
 	char *response = NULL;
-	int fires = autoresp_pick(st, body, now, &id, &response);
+	int fires = autoresp_pick(st, body, now, NULL, NULL, &id, &response);
 	free(response);
 	struct walk w = {now, body, cJSON_CreateArray()};
 	if (fires < 0 || store_auto_list(st, 0, walk_one, &w) != STORE_OK) {

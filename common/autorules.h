@@ -5,14 +5,21 @@
 #ifndef SMSKIT_AUTORULES_H
 #define SMSKIT_AUTORULES_H
 
+#include <stddef.h>
 #include <time.h>
 #include <cjson/cJSON.h>
 
 #include "store.h"
 
 /* The record of a rule (sms-auto(1), OUTPUT): id, trigger, response, enabled, active_hours,
- * created_at, last_triggered_at, trigger_count. */
+ * created_at, last_triggered_at, trigger_count; and "skipped", why it never
+ * answers, for a rule stored without the checks of add (by an older version,
+ * or by hand) that fails them now. */
 cJSON *autorules_record(const struct store_auto *a);
+
+/* 1 with a sentence in why when rule a fails the checks of add (and so is
+ * skipped: sms-webhookd logs it, and it answers nothing), else 0. */
+int autorules_skipped(const struct store_auto *a, char *why, size_t len);
 
 /* rec with the fields of a rule first, in sms-auto(1)'s order, then the rest. Frees rec. */
 cJSON *autorules_ordered(cJSON *rec);

@@ -4,6 +4,7 @@
  * enabling, disabling and deleting. */
 #include "dashboard_int.h"
 #include "autoresp.h"
+#include "autorules.h"
 #include "policy.h"
 #include "records.h"
 #include "store.h"
@@ -23,8 +24,14 @@ static int row(const struct store_auto *a, void *arg)
 	dash_text(x, a->response);
 	dash_raw(x, "</div></td><td>");
 	dash_text(x, a->active_hours ? a->active_hours : "always");
-	dash_printf(x, "</td><td>%s</td><td class=\"num\">%lld</td><td class=\"time\">",
-	            a->enabled ? "enabled" : "disabled", a->trigger_count);
+	dash_printf(x, "</td><td>%s", a->enabled ? "enabled" : "disabled");
+	char why[400];
+	if (autorules_skipped(a, why, sizeof why)) {
+		dash_raw(x, "<div class=\"skipped\">skipped: ");
+		dash_text(x, why);
+		dash_raw(x, "</div>");
+	}
+	dash_printf(x, "</td><td class=\"num\">%lld</td><td class=\"time\">", a->trigger_count);
 	if (a->last_triggered_at)
 		dash_time(x, a->last_triggered_at);
 	else
@@ -114,7 +121,7 @@ static void add(struct dash *x)
 {
 	char *trigger = trimmed(dash_f(x, "trigger")), *hours = trimmed(dash_f(x, "active_hours"));
 	char *response = dash_textarea(dash_f(x, "response"));
-	char err[300] = "", *stripped = trimmed(response);
+	char err[400] = "", *stripped = trimmed(response);
 	struct autoresp_hours h;
 	struct gsm_info g;
 	int64_t id = 0;
@@ -135,7 +142,7 @@ static void add(struct dash *x)
 	}
 	const char *en = dash_f(x, "enabled");
 	if (*err) {
-		char msg[400];
+		char msg[420];
 		snprintf(msg, sizeof msg, "Not added: %s", err);
 		render(x, msg, 400);
 	} else if (store_auto_add(x->st, trigger, response, en && strcmp(en, "1") == 0,

@@ -464,6 +464,11 @@ int httpd_run(struct webhook *w, struct dashboard *d, struct store *st, struct s
 	int fd = listen_on(o->listen, &is6, &port);
 	if (fd < 0)
 		return EX_OSERR;
+	if (webhook_rules_load(w, st) != STORE_OK) {
+		warnmsg("reading the autoresponders: %s", store_errmsg(st));
+		close(fd);
+		return EX_TEMPFAIL;
+	}
 	struct server sv = {.w = w, .dash = d, .o = o};
 	atomic_init(&sv.inflight, 0);
 	sv.gc = groupcommit_start(st, BATCH_MAX);

@@ -88,6 +88,102 @@ static void put_figures(cJSON *rec, const char *body, size_t *segments)
 	gsm_info_free(&g);
 }
 
+int inbound_limits_load(const struct sms_config *c, struct inbound_limits *l, char *err,
+                        size_t errlen)
+{
+	const char *v = config_get(c, "SMS_AUTO_REPLY_LIMIT");
+	long long n = 5;
+	if (v && strcasecmp(v, "off") == 0) {
+		n = 0;
+	} else if (v && (parse_whole(v, 1000000, &n) != 0 || n < 1)) {
+		snprintf(err, errlen, "SMS_AUTO_REPLY_LIMIT=%s: give the most automatic answers one "
+		         "number gets in an hour, a whole number from 1, or off", v);
+		return -1;
+	}
+	l->per_number = (int)n;
+	if (price_cap(c, "SMS_DAILY_LIMIT", &l->daily_cap, err, errlen) != 0 ||
+	    price_cap(c, "SMS_MONTHLY_LIMIT", &l->monthly_cap, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+/* The price estimate of text to number to, as the stored answer carries it. */
+static money_t estimate(const struct inbound_settings *s, const char *to, const char *text)
+{
+	char region[3] = "";
+	size_t segments = 1;
+	struct gsm_info g;
+	if (gsm_analyze(text, strlen(text), &g) == 0) {
+		segments = g.segments;
+		gsm_info_free(&g);
+	}
+	if (to && *to == '+')
+		phone_region_of(to, region);
+	return price_estimate(s->prices, region, 0, segments);
+}
+
+/* 1 with why (and a code) when an answer of text to number `to` would go over
+ * a limit, 0 when it may go, STORE_ERR. Inside the transaction that stores
+ * the message, so that two messages cannot both take the last answer. */
+static int over_limit(struct store *st, const struct inbound_settings *s, const char *to,
+                      const char *text, time_t now, const char **code, char *why, size_t len)
+{
+	const struct inbound_limits *l = s->limits;
+	if (!l)
+		return 0;
+	if (l->per_number > 0 && to) {
+		char since[24];
+		long long n = 0;
+		clock_format(now - 3600, since, sizeof since);
+		if (store_auto_answers_since(st, to, since, l->per_number, &n) != STORE_OK)
+			return STORE_ERR;
+		if (n >= l->per_number) {
+			*code = "reply_limit";
+			snprintf(why, len, "%s had %lld automatic answers in the last hour, "
+			         "SMS_AUTO_REPLY_LIMIT=%d", to, n, l->per_number);
+			return 1;
+		}
+	}
+	money_t caps[2] = {l->daily_cap, l->monthly_cap};
+	unsigned want = (caps[0] >= 0 ? STORE_SPEND_DAY : 0) | (caps[1] >= 0 ? STORE_SPEND_MONTH : 0);
+	if (!want || !s->prices)
+		return 0;
+	struct store_spend sp;
+	if (store_spend_periods(st, now, want, &sp) != STORE_OK)
+		return STORE_ERR;
+	money_t cost = estimate(s, to, text);
+	for (int m = 0; m < 2; m++) {
+		if (caps[m] < 0 || sp.spent[m] + cost <= caps[m])
+			continue;
+		char a[32], b[32], c[32];
+		money_format(caps[m], a);
+		money_format(sp.spent[m], b);
+		money_format(cost, c);
+		*code = "spend_limit";
+		snprintf(why, len, "the %s cap of %s %s is reached: %s spent, this answer %s",
+		         m ? "monthly" : "daily", a, price_currency(s->prices), b, c);
+		return 1;
+	}
+	return 0;
+}
+
+/* Rule did not answer, over a limit: an event on the inbound message, and
+ * the sentence for the log. */
+static int held_back(struct store *st, struct inbound_result *out, int64_t rule,
+                     const char *code, const char *why)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "action", "held");
+	cJSON_AddNumberToObject(d, "id", (double)rule);
+	cJSON_AddStringToObject(d, "reason", code);
+	cJSON_AddStringToObject(d, "message", why);
+	int rc = store_event_append(st, out->id, "autoresponder", NULL, d, NULL);
+	cJSON_Delete(d);
+	snprintf(out->held, sizeof out->held, "message %lld: autoresponder %lld did not answer: %s",
+	         (long long)out->id, (long long)rule, why);
+	return rc == STORE_OK ? STORE_OK : STORE_ERR;
+}
+
 /* The autoresponder's answer goes out in the TwiML, through the provider;
  * it is stored as an outbound message (status sent, linked by reply_to) so
  * that threads, spend and the dashboard show it. */
@@ -112,10 +208,8 @@ static int store_autoreply(struct store *st, const struct inbound_settings *s, c
 	size_t segments;
 	put_figures(r, text, &segments);
 	if (s->prices) {
-		char region[3] = "", money[32];
-		if (to && *to == '+')
-			phone_region_of(to, region);
-		money_format(price_estimate(s->prices, region, 0, segments), money);
+		char money[32];
+		money_format(estimate(s, to, text), money);
 		rec_put_str(r, "price_estimate", money);
 		rec_put_str(r, "currency", price_currency(s->prices));
 	}
@@ -184,11 +278,17 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 			out->reply = xstrdup(s->help_text);
 	} else if (kw == KW_NONE && !(is_e164(from) && store_optout_check(st, from) == 1)) {
 		int64_t rule;
-		char *text = NULL;
-		int hit = autoresp_pick(st, body, now_t, &rule, &text);
-		if (hit < 0)
+		char *text = NULL, why[256];
+		const char *code = NULL;
+		int hit = autoresp_pick(st, body, now_t, s->rules, s->pre, &rule, &text);
+		int over = hit == 1 ? over_limit(st, s, from, text, now_t, &code, why, sizeof why) : 0;
+		if (hit < 0 || over < 0 || (over && held_back(st, out, rule, code, why) != STORE_OK)) {
+			free(text);
 			goto fail;
-		if (hit) {
+		}
+		if (over) {
+			free(text);
+		} else if (hit) {
 			if (store_auto_fired(st, rule, now) != STORE_OK ||
 			    (!s->reply_by_api &&
 			     store_autoreply(st, s, rec, out->id, rule, text, now) != STORE_OK)) {

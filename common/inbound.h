@@ -6,14 +6,33 @@
 #ifndef SMSKIT_INBOUND_H
 #define SMSKIT_INBOUND_H
 
+#include <stddef.h>
 #include <time.h>
 #include <cjson/cJSON.h>
+#include "config.h"
 #include "price.h"
 #include "store.h"
 
 /* The keywords of sms-webhookd(1), Keywords: the whole body, trimmed, any case. */
 enum inbound_keyword { KW_NONE, KW_STOP, KW_START, KW_HELP };
 enum inbound_keyword inbound_keyword(const char *body);
+
+/* What an autoresponder may answer (sms-config(5)): at most per_number
+ * answers to one number in an hour (0: no limit), and within the spend caps
+ * (< 0: none). Over a limit the rule does not answer; the inbound message
+ * gets an "autoresponder" event saying why, and inbound_result.held. */
+struct inbound_limits {
+	int     per_number;             /* SMS_AUTO_REPLY_LIMIT */
+	money_t daily_cap, monthly_cap; /* SMS_DAILY_LIMIT, SMS_MONTHLY_LIMIT */
+};
+
+/* SMS_AUTO_REPLY_LIMIT (default 5, "off" for none) and the caps; -1 with a
+ * sentence in err when one is malformed. */
+int inbound_limits_load(const struct sms_config *c, struct inbound_limits *l, char *err,
+                        size_t errlen);
+
+struct autoresp_cache;
+struct autoresp_verdicts;
 
 struct inbound_settings {
 	const char               *provider;   /* "twilio" */
@@ -29,6 +48,10 @@ struct inbound_settings {
 	                                        * acknowledged (Vonage, SNS: no TwiML);
 	                                        * the sender stores it then, so it is not
 	                                        * stored here */
+	const struct inbound_limits *limits;   /* NULL: none */
+	struct autoresp_cache       *rules;    /* sms-webhookd's cache, or NULL */
+	const struct autoresp_verdicts *pre;   /* the triggers matched on the request's
+	                                        * thread, or NULL (autoresp.h) */
 };
 
 struct inbound_result {
@@ -38,6 +61,8 @@ struct inbound_result {
 	int64_t rule;             /* the autoresponder that answered, 0 for none (or HELP) */
 	cJSON  *record;           /* the stored record when want_record, else NULL */
 	char    what[96];         /* what happened, for the log: "stored", "opted out", ... */
+	char    held[320];        /* an autoresponder over a limit, for the log: why it
+	                           * did not answer; "" when none was */
 };
 
 /* rec: the inbound record built from the webhook (direction, status, to,

@@ -360,5 +360,10 @@ int store_auto_list(struct store *s, int enabled_only,
  * enabled, active_hours, created_at, last_triggered_at, trigger_count; null
  * when unset), or STORE_NOTFOUND. */
 int store_auto_get(struct store *s, int64_t id, cJSON **rec);
+/* *n = how many messages from number received since `since` (RFC 3339) an
+ * autoresponder answered (their "webhook" event names it), counting up to max
+ * at most: for the limit of answers per number (SMS_AUTO_REPLY_LIMIT). */
+int store_auto_answers_since(struct store *s, const char *number, const char *since,
+                             long long max, long long *n);
 
 #endif

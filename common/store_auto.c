@@ -243,3 +243,28 @@ int store_auto_get(struct store *s, int64_t id, cJSON **rec)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int store_auto_answers_since(struct store *s, const char *number, const char *since,
+                             long long max, long long *n)
+{
+	*n = 0;
+	/* messages_from (from_number, created_at), then events_message; the scan
+	 * stops at max, wherever the messages of a busy number go on. */
+	sqlite3_stmt *st = store__prep(s, "SELECT count(*) FROM (SELECT 1 FROM messages m "
+	                                  "JOIN events e ON e.message_id = m.id "
+	                                  "WHERE m.from_number = ?1 AND m.created_at >= ?2 "
+	                                  "AND m.direction = 'inbound' AND e.kind = 'webhook' "
+	                                  "AND json_extract(e.detail, '$.autoresponder') "
+	                                  "IS NOT NULL LIMIT ?3)");
+	if (!st)
+		return STORE_ERR;
+	bind_text(st, 1, number);
+	bind_text(st, 2, since);
+	sqlite3_bind_int64(st, 3, max);
+	int rc = sqlite3_step(st) == SQLITE_ROW ? STORE_OK
+	                                        : store__dberr(s, "counting automatic answers");
+	if (rc == STORE_OK)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,5 +1,6 @@
 /* webhook — routes, checks and answers of sms-webhookd; see webhook.h. */
 #include "webhook.h"
+#include "autoresp.h"
 #include "clock.h"
 #include "delivery.h"
 #include "form.h"
@@ -36,6 +37,8 @@ struct webhook {
 	char                *sns_topics;    /* SNS_TOPIC_ARN: allowed topics, comma-separated */
 	struct sns_cert     *sns_cert;      /* SNS_SIGNING_CERT, or NULL */
 	char                *reply_cmd;     /* sms-send, for answers sent through the API */
+	struct inbound_limits limits;       /* of autoresponders' answers */
+	struct autoresp_cache *rules;       /* the daemon's compiled rules, or NULL */
 };
 
 enum route { R_INCOMING, R_STATUS, R_HEALTH };
@@ -55,6 +58,7 @@ struct webhook_job {
 	int                    control;      /* SNS: a subscription message, logged only */
 	int                    held;         /* Vonage: a part of a longer SMS, kept for later */
 	char                   in_from[40], in_to[40]; /* the inbound message's numbers */
+	struct autoresp_verdicts *pre;      /* the triggers, matched in webhook_begin */
 };
 
 static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
@@ -115,6 +119,9 @@ static struct webhook *webhook_new_api(const struct sms_config *c, const struct 
 		         "or sha512", method);
 		return NULL;
 	}
+	struct inbound_limits limits;
+	if (inbound_limits_load(c, &limits, err, errlen) != 0)
+		return NULL;
 	struct sns_cert *sc = NULL;
 	if (cert && !(sc = sns_cert_load(cert, err, errlen)))
 		return NULL;
@@ -136,6 +143,7 @@ static struct webhook *webhook_new_api(const struct sms_config *c, const struct 
 	w->on_status = dup_or_null(config_get(c, "SMS_ON_STATUS"));
 	w->verify = o->verify;
 	w->prices = prices;
+	w->limits = limits;
 	return w;
 }
 
@@ -158,6 +166,9 @@ struct webhook *webhook_new(const struct sms_config *c, const struct webhook_opt
 		         "can be started with --no-verify)");
 		return NULL;
 	}
+	struct inbound_limits limits;
+	if (inbound_limits_load(c, &limits, err, errlen) != 0)
+		return NULL;
 	struct price_table *prices = price_load(c, err, errlen);
 	if (!prices)
 		return NULL;
@@ -174,6 +185,7 @@ struct webhook *webhook_new(const struct sms_config *c, const struct webhook_opt
 		token = dup_or_null(config_get(c, "TWILIO_AUTH_TOKEN"));
 	}
 	struct webhook *w = xcalloc(1, sizeof *w);
+	w->limits = limits;
 	w->provider = xstrdup(prov);
 	w->auth_token = token;
 	w->help_text = dup_or_null(config_get(c, "SMS_HELP_TEXT"));
@@ -201,7 +213,15 @@ void webhook_free(struct webhook *w)
 	free(w->sns_topics);
 	sns_cert_free(w->sns_cert);
 	free(w->reply_cmd);
+	autoresp_cache_free(w->rules);
 	free(w);
+}
+
+int webhook_rules_load(struct webhook *w, struct store *st)
+{
+	if (!w->rules)
+		w->rules = autoresp_cache_new();
+	return autoresp_cache_load(w->rules, st);
 }
 
 const char *webhook_provider(const struct webhook *w) { return w->provider; }
@@ -516,6 +536,10 @@ int webhook_begin(struct webhook *w, const struct webhook_request *rq, struct we
 		int rc = w->fmt == F_VONAGE ? vonage_begin(w, rq, job, rs) : sns_begin(w, rq, job, rs);
 		if (rc != 0)
 			goto final;
+		if (route == R_INCOMING)
+			job->pre = autoresp_prematch(w->rules, w->fmt == F_VONAGE
+			                                               ? form_get(&job->form, "text")
+			                                               : jstr(job->sms, "messageBody"));
 		*jobp = job;
 		return 0;
 	}
@@ -547,6 +571,9 @@ int webhook_begin(struct webhook *w, const struct webhook_request *rq, struct we
 		webhook_respond(rs, 400, "MessageStatus is missing");
 		goto final;
 	}
+	/* Here, on the request's own thread, not on the writer's (autoresp.h). */
+	if (route == R_INCOMING)
+		job->pre = autoresp_prematch(w->rules, form_get(&job->form, "Body"));
 	*jobp = job;
 	return 0;
 final:
@@ -594,7 +621,8 @@ static cJSON *incoming_record(struct webhook_job *j)
 static int apply_incoming(struct store *st, struct webhook_job *j)
 {
 	struct inbound_settings s = {.provider = j->w->provider, .help_text = j->w->help_text,
-	                             .prices = j->w->prices, .want_record = j->w->on_receive != NULL};
+	                             .prices = j->w->prices, .want_record = j->w->on_receive != NULL,
+	                             .limits = &j->w->limits, .rules = j->w->rules, .pre = j->pre};
 	cJSON *rec = incoming_record(j);
 	cJSON *params = form_json(&j->form);
 	int rc = inbound_apply(st, &s, rec, params, form_get(&j->form, "OptOutType"), j->now, &j->in);
@@ -632,7 +660,8 @@ static int apply_api_message(struct store *st, struct webhook_job *j, cJSON *rec
 	/* No TwiML: an answer goes out through sms-send after the acknowledgement. */
 	struct inbound_settings s = {.provider = j->w->provider, .help_text = j->w->help_text,
 	                             .prices = j->w->prices, .want_record = j->w->on_receive != NULL,
-	                             .reply_by_api = 1};
+	                             .reply_by_api = 1, .limits = &j->w->limits,
+	                             .rules = j->w->rules, .pre = j->pre};
 	int rc = inbound_apply(st, &s, rec, params, NULL, j->now, &j->in);
 	cJSON_Delete(rec);
 	cJSON_Delete(params);
@@ -1047,6 +1076,9 @@ void webhook_finish(struct webhook_job *j, int rc, const char *store_err,
 		respond_xml(rs, inbound_twiml(NULL));
 		set_hook(rs, j->w->on_status, j->status_rec);
 	}
+	if (rc >= 0 && j->in.held[0])
+		warnmsg("%s", j->in.held);
+	autoresp_verdicts_free(j->pre);
 	inbound_result_free(&j->in);
 	cJSON_Delete(j->status_rec);
 	form_free(&j->form);

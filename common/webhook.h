@@ -62,6 +62,11 @@ struct webhook_job;
 struct webhook *webhook_new(const struct sms_config *c, const struct webhook_options *o,
                             char *err, size_t errlen);
 void webhook_free(struct webhook *w);
+/* For the daemon: reads the autoresponders into a cache (autoresp.h), so that
+ * webhook_begin matches their triggers on the request's thread, before the
+ * writer's; logs the rules that are skipped. Without it they are matched in
+ * webhook_apply (CGI: one request per process). STORE_OK or STORE_ERR. */
+int webhook_rules_load(struct webhook *w, struct store *st);
 /* The provider whose webhooks this serves ("twilio", "sandbox", "vonage", "sns"). */
 const char *webhook_provider(const struct webhook *w);
 

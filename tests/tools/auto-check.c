@@ -67,7 +67,7 @@ static int pick(const char *body, int fire)
 	char *response = NULL;
 	int rc = fire ? store_begin_immediate(s) : STORE_OK;
 	if (rc == STORE_OK)
-		rc = autoresp_pick(s, body, now, &id, &response);
+		rc = autoresp_pick(s, body, now, NULL, NULL, &id, &response);
 	if (rc == 1 && fire) {
 		char at[32];
 		clock_format(now, at, sizeof at);
