@@ -204,7 +204,9 @@ static int run_render(void *arg, int argc, char **argv)
 			rec_emit(out, bad);
 			continue;
 		}
-		char *text = template_render(body, rec, err, sizeof err);
+		size_t rawlen;
+		const char *raw = rec_in_raw(&in, &rawlen);
+		char *text = template_render(body, rec, raw, rawlen, err, sizeof err);
 		if (!text) {
 			rec_fail(rec, "missing_var", 0, "template %s: %s", argv[0], err);
 		} else {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -77,6 +78,32 @@ struct re_parser {
 #define RE_MAX_PROG 40000
 #define RE_MAX_REPEAT 100
 
+/* The code point at s[*i] (of len bytes), *i moved past it; each byte of a malformed
+ * sequence is U+FFFD. */
+static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+	uint32_t c = s[*i];
+	size_t k = 0;
+	uint32_t min = 0;
+	if (c >= 0xc0 && c < 0xe0)
+		k = 1, c &= 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c < 0xf0)
+		k = 2, c &= 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c < 0xf8)
+		k = 3, c &= 0x07, min = 0x10000;
+	else if (c >= 0x80)
+		c = 0xfffd;
+	if (k) {
+		size_t j = 1;
+		for (; j <= k && *i + j < len && (s[*i + j] & 0xc0) == 0x80; j++)
+			c = (c << 6) | (s[*i + j] & 0x3f);
+		if (j <= k || c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			c = 0xfffd, k = 0;
+	}
+	*i += k + 1;
+	return c;
+}
+
 /* Decodes UTF-8 into UTF-16 code units (what JavaScript strings are made of); each byte of
  * a malformed sequence becomes U+FFFD. Stores at most max units; returns how many units the
  * input has, counting stops once it passes max. */
@@ -86,25 +113,7 @@ static int utf8_to_utf16(const char *in, size_t len, u16 *out, int max)
 	int n = 0;
 	size_t i = 0;
 	while (i < len && n <= max) {
-		uint32_t c = s[i];
-		size_t k = 0;
-		uint32_t min = 0;
-		if (c >= 0xc0 && c < 0xe0)
-			k = 1, c &= 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c < 0xf0)
-			k = 2, c &= 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c < 0xf8)
-			k = 3, c &= 0x07, min = 0x10000;
-		else if (c >= 0x80)
-			c = 0xfffd;
-		if (k) {
-			size_t j = 1;
-			for (; j <= k && i + j < len && (s[i + j] & 0xc0) == 0x80; j++)
-				c = (c << 6) | (s[i + j] & 0x3f);
-			if (j <= k || c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-				c = 0xfffd, k = 0;
-		}
-		i += k + 1;
+		uint32_t c = utf8_next(s, len, &i);
 		if (c >= 0x10000) {
 			c -= 0x10000;
 			if (n < max)
@@ -1193,21 +1202,23 @@ static int is_viable_phone_number(const u16 *s, int n)
 	return matches_entirely(valid_phone_number_pattern, s, n);
 }
 
-/* maybeStripExtension(): drops a trailing extension when what precedes it is viable. */
-static void strip_extension(struct ustr *num)
+/* maybeStripExtension(): drops a trailing extension when what precedes it is viable;
+ * 1 when it did. */
+static int strip_extension(struct ustr *num)
 {
 	int g[2 * 8];
 	int ng = 0;
 	if (!re_run("", extn_pattern, "", 1, num->s, num->n, 0, g, 8, &ng))
-		return;
+		return 0;
 	int start = g[0];
 	if (!is_viable_phone_number(num->s, start))
-		return;
+		return 0;
 	for (int i = 1; i < ng; i++)
 		if (g[2 * i] >= 0 && g[2 * i + 1] > g[2 * i]) {
 			num->n = start;
-			return;
+			return 1;
 		}
+	return 0;
 }
 
 /* normalize(): letters to keypad digits when there are three or more (VALID_ALPHA_PHONE),
@@ -1428,6 +1439,7 @@ static void national_significant_number(const char *s, char *out, size_t outsz)
 struct parsed {
 	int cc;
 	char nsn[20]; /* at most 17 digits, 18 when rounding as JavaScript does adds one */
+	int extension; /* an extension was dropped */
 };
 
 /* parseHelper_() */
@@ -1457,7 +1469,7 @@ static enum parse_error parse_number(const char *input, const char *region, stru
 		err = E_NO_REGION;
 		goto out;
 	}
-	strip_extension(num);
+	p->extension = strip_extension(num);
 
 	national->n = 0;
 	int cc = maybe_extract_country_code(num, m, national, &err);
@@ -1510,12 +1522,75 @@ out:
 	return err;
 }
 
+/* ---------------------------------------------------------------- what a sender refuses */
+
+/* A letter of the scripts a number's words come in: Latin (with its accents and the
+ * combining ones), Greek, Cyrillic and fullwidth Latin, which covers every letter that
+ * parse() reads as a keypad digit (A-Z, U+0131, U+017F) or as an extension (ext, anexo,
+ * доб, ｘ). */
+static int is_letter(uint32_t c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7) || (c >= 0x300 && c <= 0x52f) ||
+	       (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
+}
+
+/* The first word of letters in input, past a leading tel: (RFC 3966's scheme, the only
+ * word a number may carry): its offset, and its length in *n (0 when there is none). */
+static size_t first_word(const char *input, size_t *n)
+{
+	const unsigned char *s = (const unsigned char *)input;
+	size_t len = strlen(input), i = strspn(input, " \t");
+	if (strncasecmp(input + i, "tel:", 4) == 0)
+		i += 4;
+	*n = 0;
+	while (i < len) {
+		size_t at = i;
+		if (!is_letter(utf8_next(s, len, &i)))
+			continue;
+		size_t end = i;
+		while (end < len) {
+			size_t next = end;
+			if (!is_letter(utf8_next(s, len, &next)))
+				break;
+			end = next;
+		}
+		*n = end - at;
+		return at;
+	}
+	return 0;
+}
+
+/* Fills out->extra: an extension, or letters (a word, a vanity number), which parse()
+ * drops or reads as keypad digits, so that "212-555 home" would text +1 212-555-4663. */
+static void note_extra(const char *input, int extension, struct phone_result *out)
+{
+	size_t n, at = first_word(input, &n);
+	if (extension) {
+		snprintf(out->extra, sizeof out->extra, "%s",
+		         "has an extension, which a text message cannot reach: give the number alone");
+		return;
+	}
+	if (n == 0)
+		return;
+	size_t room = 24; /* enough to recognise the word; cut between characters */
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)input[at + n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(out->extra, sizeof out->extra,
+	         "contains letters: %.*s (write the number in digits; letters are not read as "
+	         "keypad digits)",
+	         (int)n, input + at);
+}
+
 /* ---------------------------------------------------------------- API */
 
 enum phone_verdict phone_parse(const char *input, const char *default_region,
                                struct phone_result *out)
 {
-	struct parsed p;
+	struct parsed p = {0};
 	memset(out, 0, sizeof *out);
 	if (!input) {
 		out->verdict = PHONE_NOT_A_NUMBER;
@@ -1536,6 +1611,7 @@ enum phone_verdict phone_parse(const char *input, const char *default_region,
 	memcpy(out->e164 + nc, p.nsn, nn);
 	out->e164[nc + nn] = '\0';
 	phone_region_of(out->e164, out->region);
+	note_extra(input, p.extension, out);
 
 	/* isPossibleNumber(): the lengths of the calling code's main region. */
 	const struct phone_cc *c = cc_lookup(p.cc);
@@ -1589,6 +1665,10 @@ int phone_sendable(const struct phone_result *r, const char **reason)
 	const struct phone_cc *c = NULL;
 	if (!r)
 		why = "no number";
+	else if (r->verdict == PHONE_NOT_A_NUMBER)
+		why = r->reason ? r->reason : "not a phone number";
+	else if (r->extra[0])
+		why = r->extra;
 	else if (r->verdict != PHONE_OK)
 		why = r->reason ? r->reason : "not a possible phone number";
 	else if (!(c = split_e164(r->e164, &nsn)))

@@ -18,6 +18,12 @@ struct phone_result {
 	char region[3];
 	/* Static English sentence saying what is wrong when verdict != PHONE_OK, else NULL. */
 	const char *reason;
+	/* When the input parsed but holds more than digits to text — letters, which parse()
+	 * drops or reads as keypad digits (1-800-FLOWERS, "212-555 home"), or an extension
+	 * ("x45", ";ext=45", "45#"), which a text cannot reach — a sentence naming it
+	 * ("contains letters: home ..."), else "". The verdict is libphonenumber's and does
+	 * not show it; phone_sendable() refuses it. */
+	char extra[128];
 };
 
 /* Reads a number as a person writes it — national ("(555) 123-4567", "020 7946 0018") against
@@ -29,10 +35,11 @@ struct phone_result {
  * PHONE_OK: it parses and is possible. *out is always filled. */
 enum phone_verdict phone_parse(const char *input, const char *default_region, struct phone_result *out);
 
-/* Sendable = PHONE_OK and, for NANP (+1), a 10-digit national number whose area code
- * does not start with 0 or 1 (the exchange is not checked); also refused: numbers whose length is possible only for
- * local dialling (no area code). Returns 1 if sendable; otherwise 0 with *reason set to a
- * static sentence (reason may be NULL). */
+/* Sendable = PHONE_OK, nothing in r->extra (no letters, no extension) and, for NANP (+1), a
+ * 10-digit national number whose area code does not start with 0 or 1 (the exchange is not
+ * checked); also refused: numbers whose length is possible only for local dialling (no area
+ * code). Returns 1 if sendable; otherwise 0 with *reason set to a sentence, static or
+ * r->extra (reason may be NULL). */
 int phone_sendable(const struct phone_result *r, const char **reason);
 
 /* ISO region of an E.164 number ("+447700900123" -> "GB"), "" if unknown or non-geographic

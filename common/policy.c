@@ -71,11 +71,10 @@ int outbound_check(const cJSON *rec, const char *default_region, struct outbound
 		return fail(code, "invalid_number", msg, msglen, "%s", "record has no \"to\" number");
 	struct phone_result pr;
 	const char *why = NULL;
-	if (phone_parse(to->valuestring, default_region, &pr) != PHONE_OK ||
-	    !phone_sendable(&pr, &why)) {
+	phone_parse(to->valuestring, default_region, &pr);
+	if (!phone_sendable(&pr, &why)) { /* why: the parse's reason, or letters, extension, NANP */
 		*code = "invalid_number";
-		snprintf(msg, msglen, "%s: %s", to->valuestring,
-		         pr.verdict != PHONE_OK ? pr.reason : why);
+		snprintf(msg, msglen, "%s: %s", to->valuestring, why);
 		return -1;
 	}
 	snprintf(out->to, sizeof out->to, "%s", pr.e164);

@@ -71,22 +71,45 @@ cJSON *template_vars(const char *body)
 	return a;
 }
 
-/* The text for one value, appended to b; -1 when it cannot go into a message. */
-static int put_value(struct strbuf *b, const cJSON *v)
+/* The i-th number in a record's JSON text (0-based, in document order), as written: *n bytes
+ * at the return value, or NULL when the text has fewer. Outside strings a number is the only
+ * token that starts with '-' or a digit, and it runs over [-+.eE0-9]: cJSON stops a number
+ * where strtod does and refuses the line when such a character follows, so in a line it
+ * parsed the run is the whole number. */
+static const char *nth_number(const char *raw, size_t len, int i, size_t *n)
 {
-	if (cJSON_IsString(v)) {
-		strbuf_puts(b, v->valuestring);
-		return 0;
+	for (size_t k = 0; k < len; k++) {
+		if (raw[k] == '"') {
+			for (k++; k < len && raw[k] != '"'; k++)
+				k += raw[k] == '\\';
+			continue;
+		}
+		if (raw[k] != '-' && !isdigit((unsigned char)raw[k]))
+			continue;
+		size_t e = k;
+		while (e < len && raw[e] && (isdigit((unsigned char)raw[e]) || strchr("+-.eE", raw[e])))
+			e++;
+		if (i-- == 0) {
+			*n = e - k;
+			return raw + k;
+		}
+		k = e - 1;
 	}
-	if (cJSON_IsBool(v)) {
-		strbuf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
-		return 0;
-	}
-	if (cJSON_IsNumber(v)) {
-		char *s = cJSON_PrintUnformatted(v);
-		strbuf_puts(b, s);
-		free(s);
-		return 0;
+	return NULL;
+}
+
+/* How many numbers come before want in tree's document order (cJSON keeps members in the
+ * order written, duplicates too); -1 when want is not in tree. */
+static int number_index(const cJSON *tree, const cJSON *want, int *seen)
+{
+	if (tree == want)
+		return *seen;
+	if (cJSON_IsNumber(tree))
+		++*seen;
+	for (const cJSON *c = tree->child; c; c = c->next) {
+		int i = number_index(c, want, seen);
+		if (i >= 0)
+			return i;
 	}
 	return -1;
 }
@@ -98,8 +121,68 @@ static const cJSON *lookup(const cJSON *rec, const char *name)
 	return v ? v : cJSON_GetObjectItemCaseSensitive(rec, name);
 }
 
-char *template_render(const char *body, const cJSON *rec, char *err, size_t errlen)
+/* The record's text as read, and that text parsed again (once, when a number is wanted):
+ * the record itself no longer mirrors the text, for the reader set its "line", which may
+ * have replaced a field of the input and moved the count of numbers. */
+struct source {
+	const char  *raw;
+	size_t       rawlen;
+	cJSON       *mirror;
+	int          parsed;
+};
+
+/* The number named name as written in the input: the same name looked up in the
+ * input's own parse, which must hold the same value (else the field is one the reader
+ * set, and cJSON's rendering of it is all there is). */
+static const char *number_as_written(struct source *src, const char *name, const cJSON *v,
+                                     size_t *n)
 {
+	if (!src->raw)
+		return NULL;
+	if (!src->parsed) {
+		src->mirror = cJSON_ParseWithLength(src->raw, src->rawlen);
+		src->parsed = 1;
+	}
+	const cJSON *m = src->mirror ? lookup(src->mirror, name) : NULL;
+	if (!cJSON_IsNumber(m) || m->valuedouble != v->valuedouble)
+		return NULL;
+	int seen = 0;
+	int i = number_index(src->mirror, m, &seen);
+	return i < 0 ? NULL : nth_number(src->raw, src->rawlen, i, n);
+}
+
+/* The text for one value, appended to b; -1 when it cannot go into a message. Numbers go
+ * in as written: cJSON keeps only a double, which would turn 2.50 into 2.5 and
+ * 9007199254740993 into another number. */
+static int put_value(struct strbuf *b, struct source *src, const char *name, const cJSON *v)
+{
+	if (cJSON_IsString(v)) {
+		strbuf_puts(b, v->valuestring);
+		return 0;
+	}
+	if (cJSON_IsBool(v)) {
+		strbuf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
+		return 0;
+	}
+	if (cJSON_IsNumber(v)) {
+		size_t n;
+		const char *w = number_as_written(src, name, v, &n);
+		if (w) {
+			strbuf_add(b, w, n);
+			return 0;
+		}
+		char *s = cJSON_PrintUnformatted(v);
+		strbuf_puts(b, s);
+		free(s);
+		return 0;
+	}
+	return -1;
+}
+
+char *template_render(const char *body, const cJSON *rec, const char *raw, size_t rawlen,
+                      char *err, size_t errlen)
+{
+	struct source src = {.raw = raw, .rawlen = rawlen};
 	struct strbuf b;
 	strbuf_init(&b);
 	strbuf_add(&b, "", 0);
@@ -110,26 +193,30 @@ char *template_render(const char *body, const cJSON *rec, char *err, size_t errl
 		strbuf_add(&b, p, (size_t)(start - p));
 		char *n = xstrndup(name, nl);
 		const cJSON *v = lookup(rec, n);
-		if (!v || cJSON_IsNull(v)) {
+		int bad = 1;
+		if (!v)
 			snprintf(err, errlen, "missing variable {{%s}}: give it in \"vars\"", n);
-			free(n);
-			strbuf_free(&b);
-			return NULL;
-		}
-		if (put_value(&b, v) != 0) {
-			snprintf(err, errlen, "variable {{%s}} must be a string, number or boolean", n);
-			free(n);
-			strbuf_free(&b);
-			return NULL;
-		}
+		else if (cJSON_IsNull(v))
+			snprintf(err, errlen, "variable {{%s}} is null: give it a string, number or boolean", n);
+		else if (put_value(&b, &src, n, v) != 0)
+			snprintf(err, errlen, "variable {{%s}} must be a string, number or boolean, not %s", n,
+			         cJSON_IsArray(v) ? "an array" : "an object");
+		else
+			bad = 0;
 		free(n);
+		if (bad)
+			goto fail;
 		p = end;
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "the template has a bad placeholder");
-		strbuf_free(&b);
-		return NULL;
+		goto fail;
 	}
 	strbuf_puts(&b, p);
+	cJSON_Delete(src.mirror);
 	return strbuf_detach(&b);
+fail:
+	cJSON_Delete(src.mirror);
+	strbuf_free(&b);
+	return NULL;
 }

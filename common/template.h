@@ -15,9 +15,11 @@ int template_check(const char *body, char *err, size_t errlen);
 cJSON *template_vars(const char *body);
 
 /* Fills body from rec: a name is looked up in rec's "vars" object first, then
- * among rec's own fields; strings go in as they are, numbers as written in
- * JSON, booleans as true/false. Returns the text (malloc'd), or NULL with a
- * sentence in err naming the first missing or unusable variable. */
-char *template_render(const char *body, const cJSON *rec, char *err, size_t errlen);
+ * among rec's own fields; strings go in as they are, numbers exactly as written in
+ * raw (rawlen bytes, the JSON text rec was parsed from; NULL when there is none, and
+ * then as cJSON prints them), booleans as true/false. Returns the text (malloc'd), or
+ * NULL with a sentence in err naming the first missing, null, object or array variable. */
+char *template_render(const char *body, const cJSON *rec, const char *raw, size_t rawlen,
+                      char *err, size_t errlen);
 
 #endif

@@ -27,12 +27,20 @@ cat >"$T/cases" <<'EOF'
 {"input":"030 123456","region":"DE"}	+4930123456 ok DE sendable	German landline, national
 {"input":"0 11 15 2345 6789","region":"AR"}	+5491123456789 ok AR sendable	Argentina: 0 and 15 become the mobile 9
 {"input":"+91 98765 43210","region":"IN"}	+919876543210 ok IN sendable	India
-{"input":"1-800-FLOWERS","region":"US"}	+18003569377 ok US sendable	vanity number: letters on the keypad
-{"input":"(212) 555-0123 ext. 45","region":"US"}	+12125550123 ok US sendable	extension "ext. 45" stripped
-{"input":"212-555-0123 x7","region":"US"}	+12125550123 ok US sendable	extension "x7" stripped
-{"input":"tel:+1-212-555-0123;ext=42","region":"ZZ"}	+12125550123 ok US sendable	RFC 3966 URI with ;ext=
-{"input":"tel:020-7946-0018;phone-context=+44","region":"US"}	+442079460018 ok GB sendable	RFC 3966 phone-context
-{"input":"Call 212.555.0123.","region":"US"}	+12125550123 ok US sendable	text before the number, a full stop after
+{"input":"1-800-FLOWERS","region":"US"}	+18003569377 ok US unsendable	vanity number: read on the keypad as libphonenumber does, but letters are not sent to
+{"input":"(212) 555-0123 ext. 45","region":"US"}	+12125550123 ok US unsendable	extension "ext. 45" stripped, and not sent to: a text cannot reach it
+{"input":"212-555-0123 x7","region":"US"}	+12125550123 ok US unsendable	extension "x7" stripped, not sent to
+{"input":"tel:+1-212-555-0123;ext=42","region":"ZZ"}	+12125550123 ok US unsendable	RFC 3966 URI with ;ext=, not sent to
+{"input":"tel:020-7946-0018;phone-context=+44","region":"US"}	+442079460018 ok GB unsendable	RFC 3966 phone-context: the parameter is letters, not sent to
+{"input":"tel:+1-212-555-0123","region":"US"}	+12125550123 ok US sendable	RFC 3966 URI: the tel: scheme is the one word a number may carry
+{"input":"TEL:+1-212-555-0123","region":"US"}	+12125550123 ok US sendable	...in any case
+{"input":"212-555 home","region":"US"}	+12125554663 ok US unsendable	a word after a number is read on the keypad: a stranger, not sent to
+{"input":"212-555-0123 45#","region":"US"}	+12125550123 ok US unsendable	an extension without letters ("45#") is not sent to either
+{"input":"212-555-0123,,45","region":"US"}	+12125550123 ok US unsendable	...nor one after pauses (",,45")
+{"input":"212 555 0123 \u0434\u043e\u043c","region":"US"}	+12125550123 ok US unsendable	Cyrillic letters are letters too
+{"input":"212 555 0123 \uff48\uff4f\uff4d\uff45","region":"US"}	+12125550123 ok US unsendable	fullwidth letters too
+{"input":"1-800-356-9377","region":"US"}	+18003569377 ok US sendable	the vanity number written in digits is sent to
+{"input":"Call 212.555.0123.","region":"US"}	+12125550123 ok US unsendable	text before the number, a full stop after: words are not sent to
 {"input":"Call 212.555.0123 now!","region":"US"}	+12125550123669 impossible US unsendable	words after a number are read as keypad letters
 {"input":"+44 207","region":"US"}	+44207 impossible GB unsendable	too short for +44
 {"input":"+44 20 7946 00181","region":"US"}	+4420794600181 impossible GB unsendable	too long for +44
@@ -99,6 +107,24 @@ check_eq "NANP needs 10 digits" \
 check_eq "no digits" "not a phone number: it has no digits" \
 	"$(reason '{"input":"hello world","region":"US"}')"
 check_eq "ok has no reason" "-" "$(reason '{"input":"(212) 555-0123","region":"US"}')"
+check_eq "letters: the word is named" \
+	"contains letters: home (write the number in digits; letters are not read as keypad digits)" \
+	"$(reason '{"input":"212-555 home","region":"US"}')"
+check_eq "...the first word, past the tel: scheme" \
+	"contains letters: FLOWERS (write the number in digits; letters are not read as keypad digits)" \
+	"$(reason '{"input":"tel:1-800-FLOWERS","region":"US"}')"
+check_eq "...cut short when long, between characters" \
+	"contains letters: $(printf '\u0434%.0s' $(seq 12)) (write the number in digits; letters are not read as keypad digits)" \
+	"$(reason '{"input":"+1 212 555 0123 \u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434","region":"US"}')"
+check_eq "an extension says a text cannot reach it" \
+	"has an extension, which a text message cannot reach: give the number alone" \
+	"$(reason '{"input":"(212) 555-0123 ext. 45","region":"US"}')"
+check_eq "an impossible number with letters: libphonenumber's reason stays" \
+	"too long for +1 (NANP numbers have 10 digits after the country code)" \
+	"$(reason '{"input":"Call 212.555.0123 now!","region":"US"}')"
+check_eq "...and the sendability check names the letters" \
+	"contains letters: Call (write the number in digits; letters are not read as keypad digits)" \
+	"$(printf '%s\n' '{"input":"Call 212.555.0123 now!","region":"US"}' | phone-check -v | jq -r .why)"
 
 # The five-field NDJSON that other tools read.
 check_eq "NDJSON output" \

@@ -39,6 +39,26 @@ check_grep "...{{when}}" 'missing variable {{when}}' "$T/out"
 check_eq "an object value is refused" "missing_var" "$(sed -n 5p "$T/out" | jq -r .error.code)"
 check_exit "render an unknown template exits 65" 65 sms-template render nosuch </dev/null
 
+# Numbers go in exactly as written: cJSON keeps a double, which would print 2.50 as 2.5
+# and 9007199254740993 as 9.00719925474099e+15.
+check_exit "a template of numbers" 0 sms-template add nums "{{a}}|{{b}}|{{c}}|{{d}}|{{e}}|{{f}}|{{g}}"
+printf '%s\n' '{"to":"+12125550123","vars":{"a":2.50,"b":9007199254740993,"c":1e3,"d":-0,"e":0.10,"f":-1.5E+2,"g":1e400}}' \
+	'{"to":"+12125550123","n":[7,{"k":8}],"s":"9 \"10\" 11","a":2.50,"b":9007199254740993,"vars":{"c":1e3,"d":-0,"e":0.10,"f":-1.5E+2,"g":true}}' \
+	'{"line":"first","to":"+12125550123","vars":{"a":1,"a":2.0,"b":0.10,"c":1e3,"d":-0,"e":false,"f":"3.0","g":10}}' \
+	'{"to":"+12125550123","vars":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":null}}' \
+	'{"to":"+12125550123","vars":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":[7]}}' >"$T/nums"
+check_exit "render numbers" 1 sms-template render nums <"$T/nums"
+cp "$T/.out" "$T/nums.out"
+check_eq "numbers in vars kept byte for byte" '2.50|9007199254740993|1e3|-0|0.10|-1.5E+2|1e400' "$(sed -n 1p "$T/nums.out" | jq -r .body)"
+check_eq "...from the record's own fields too, past numbers in arrays and strings" '2.50|9007199254740993|1e3|-0|0.10|-1.5E+2|true' "$(sed -n 2p "$T/nums.out" | jq -r .body)"
+check_eq "...with a \"line\" of the input's own and a duplicate name (the first wins)" '1|0.10|1e3|-0|false|3.0|10' "$(sed -n 3p "$T/nums.out" | jq -r .body)"
+check_eq "a null variable is refused, saying it is null" 'missing_var template nums: variable {{g}} is null: give it a string, number or boolean' "$(sed -n 4p "$T/nums.out" | jq -r '"\(.error.code) \(.error.message)"')"
+check_eq "an array is refused, saying so" 'missing_var template nums: variable {{g}} must be a string, number or boolean, not an array' "$(sed -n 5p "$T/nums.out" | jq -r '"\(.error.code) \(.error.message)"')"
+check_eq "...the rest of the batch went on" "true true true false false" "$(jq -r .ok "$T/nums.out" | xargs)"
+check_exit "{{line}} is the record's line number" 0 sms-template add lineno "line {{line}}"
+check_eq "...as the reader numbered it" "line 2" "$(printf '%s\n' '{"to":"+12125550123","line":9}' '{"to":"+12125550123","line":5}' | sms-template render lineno | sed -n 2p | jq -r .body)"
+check_exit "rm of two names" 0 sms-template rm nums lineno
+
 # The mail-merge pipeline: render into sms-send on the sandbox.
 printf '%s\n' '{"to":"+12125550123","order":"A-17"}' '{"to":"+12125550124","order":"B-9"}' >"$T/orders"
 SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-template render shipped <"$T/orders" | SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-send -o json >"$T/sent"

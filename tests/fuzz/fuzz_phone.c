@@ -51,6 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ok = phone_sendable(&r, &why);
 	require(ok == (why == NULL));
 	require(!ok || v == PHONE_OK);
+	require(memchr(r.extra, '\0', sizeof r.extra) != NULL);
+	require(!ok || r.extra[0] == '\0'); /* letters or an extension are never sent to */
+	require(v != PHONE_NOT_A_NUMBER || r.extra[0] == '\0');
 
 	char buf[3];
 	phone_region_of(s, buf); /* garbage in: "" or a region, never a crash */
