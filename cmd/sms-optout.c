@@ -68,6 +68,12 @@ static int apply(struct ctx *c, cJSON *rec, const char *given)
 		rec_fail(rec, "invalid_number", 0, "%s: %s", raw, pr.reason ? pr.reason : "not a phone number");
 		return 0;
 	}
+	/* Letters or an extension would be guessed at (keypad digits): opting out
+	 * the wrong person is as bad as texting one. */
+	if (pr.extra[0]) {
+		rec_fail(rec, "invalid_number", 0, "%s: %s", raw, pr.extra);
+		return 0;
+	}
 	rec_put_str(rec, "number", pr.e164);
 	int r;
 	switch (c->verb) {

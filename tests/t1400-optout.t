@@ -76,4 +76,8 @@ check_grep "...prints usage" '^usage: sms-optout' "$T/.out"
 check_exit "--version" 0 sms-optout --version
 check_grep "...prints the version" '^sms-optout [0-9]' "$T/.out"
 check_exit "a store that is not SQLite exits 78" 78 env SMS_DB="$T/junk.db" sh -c 'echo junk >"$SMS_DB"; sms-optout list'
+check_exit "letters in a number: refused, not read on the keypad" 1 sms-optout add -o json "212-555 home" "+12125550124"
+check_eq "...invalid_number saying so, the other number added" "invalid_number contains letters: home true" \
+	"$(jq -r 'if .ok then .changed else "\(.error.code) \(.error.message | capture("(?<m>contains letters: [a-z]+)").m)" end' "$T/.out" | xargs)"
+check_eq "...and no stranger opted out" 0 "$(sqlite3 "$SMS_DB" "select count(*) from optouts where number = '+12125554663'")"
 done_testing
