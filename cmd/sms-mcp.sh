@@ -122,7 +122,7 @@ def rpc_error($id; $code; $msg; $data): rpc_error($id; $code; $msg) | .error.dat
 def answer: "=" + tojson;
 
 # ---- the tools ----
-def number_text: "E.164 such as +15551234567, or a national number such as (555) 123-4567 read against SMS_DEFAULT_COUNTRY";
+def number_text: "E.164 such as +15551234567, or a national number such as (555) 123-4567 read against SMS_DEFAULT_COUNTRY; in digits (letters are refused, not read on the keypad), with no extension";
 # Every string has a maxLength, so that no argument costs more than a message's
 # worth of work: texts 6400 characters (four times the 1600 that a message
 # may have, so that a text somewhat too long is the program's to refuse, with
