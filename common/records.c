@@ -2,6 +2,7 @@
 #include "records.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -662,6 +663,27 @@ int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *t
 	return 0;
 }
 
+/* cJSON prints a number with 15 significant digits when that reads back close
+ * enough: 9007199254740991 came out as 9.00719925474099e+15, another id. Whole
+ * numbers of 16 to 18 digits are printed as their digits instead (top level,
+ * where ids are). */
+static void exact_whole_numbers(cJSON *rec)
+{
+	for (cJSON *v = rec ? rec->child : NULL, *next; v; v = next) {
+		next = v->next;
+		if (!cJSON_IsNumber(v) || !v->string)
+			continue;
+		double d = v->valuedouble;
+		if (!(fabs(d) >= 1e15 && fabs(d) < 1e18) || d != (double)(long long)d)
+			continue;
+		char digits[32];
+		snprintf(digits, sizeof digits, "%lld", (long long)d);
+		cJSON *raw = cJSON_CreateRaw(digits);
+		if (raw)
+			cJSON_ReplaceItemInObjectCaseSensitive(rec, v->string, raw);
+	}
+}
+
 void rec_emit(struct rec_out *o, cJSON *rec)
 {
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok")))
@@ -671,6 +693,7 @@ void rec_emit(struct rec_out *o, cJSON *rec)
 	if (o->text) {
 		o->text(o->fp, rec, o->text_arg);
 	} else {
+		exact_whole_numbers(rec);
 		char *s = cJSON_PrintUnformatted(rec);
 		if (s) {
 			fputs(s, o->fp);

@@ -224,7 +224,9 @@ void review_clip(const char *s, size_t width, char *buf, size_t len)
 	buf[o] = '\0';
 }
 
-#define MAX_ID 9007199254740992LL /* 2^53: ids stay exact in JSON numbers */
+/* 2^53 - 1: the largest id a JSON number holds exactly. 2^53 itself is also what
+ * 2^53 + 1 reads as, so taking it would act on another message than the one meant. */
+#define MAX_ID 9007199254740991LL
 
 int review_parse_id_str(const char *s, long long *id)
 {

@@ -150,4 +150,11 @@ if valgrind_ready "valgrind"; then
 	check_exit "valgrind: a batch with errors" 1 vg sms-reply -o json <"$T/vin"
 fi
 
+# Ids at the edge of what a JSON number holds: 2^53 + 1 reads as 2^53, so no id of
+# 2^53 or more is taken (it would be another message); 2^53 - 1 is echoed exactly.
+printf '%s\n' '{"id":9007199254740993,"body":"x"}' '{"id":9007199254740991,"body":"x"}' >"$T/big"
+check_exit "ids beyond 2^53: error records" 1 sms-reply -o json <"$T/big"
+check_eq "...2^53 + 1 refused as invalid_id, 2^53 - 1 not found (and echoed as its digits)" \
+	'invalid_id not_found "id":9007199254740991' \
+	"$(jq -r .error.code "$T/.out" | xargs) $(sed -n 2p "$T/.out" | grep -o '"id":[0-9]*')"
 done_testing
