@@ -115,13 +115,13 @@ int main(int argc, char **argv)
 	}
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg) {
+	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
 		warnmsg("%s", err);
 		if (cgi)
 			cgi_fail();
+		config_free(cfg);
 		return EX_CONFIG;
 	}
-	clock_use_zone(cfg);
 	if (!wo.verify)
 		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
 		        "this server can post messages");

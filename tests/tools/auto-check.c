@@ -123,10 +123,12 @@ int main(int argc, char **argv)
 	/* SMS_TZ, as the programs select it (config_load reads the environment). */
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
-	if (cfg) {
-		clock_use_zone(cfg);
+	if (cfg && clock_use_zone(cfg, err, sizeof err) != 0) {
+		warnmsg("%s", err);
 		config_free(cfg);
+		return EX_CONFIG;
 	}
+	config_free(cfg);
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;
