@@ -115,13 +115,19 @@ int main(int argc, char **argv)
 	}
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
+	/* The store's name is checked here, not at the first request's open: in
+	 * CGI mode a store that can never be opened is the server's 500 and a
+	 * configuration error, not a 503 that the provider would retry. */
+	char *db = NULL;
+	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0 ||
+	    !(db = config_db_path(cfg, err, sizeof err))) {
 		warnmsg("%s", err);
 		if (cgi)
 			cgi_fail();
 		config_free(cfg);
 		return EX_CONFIG;
 	}
+	free(db);
 	if (!wo.verify)
 		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
 		        "this server can post messages");

@@ -107,8 +107,8 @@ static int write_response(const struct webhook_response *rs)
  * answer is out. */
 static struct store *open_store(const struct sms_config *c, char *err, size_t errlen)
 {
-	char *path = config_db_path(c);
-	struct store *st = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen);
+	char *path = config_db_path(c, err, errlen);
+	struct store *st = path ? store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen) : NULL;
 	free(path);
 	return st;
 }

@@ -38,8 +38,8 @@ static struct store *open_store(void)
 		warnmsg("%s", err);
 		exit(EX_CONFIG);
 	}
-	char *path = config_db_path(cfg);
-	struct store *s = store_open(path, 0, err, sizeof err);
+	char *path = config_db_path(cfg, err, sizeof err);
+	struct store *s = path ? store_open(path, 0, err, sizeof err) : NULL;
 	free(path);
 	config_free(cfg);
 	if (!s) {
