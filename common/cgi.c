@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,9 +28,25 @@ static const char *route(void)
 	return p ? p : env("SCRIPT_NAME");
 }
 
-/* sms-webhookd(1), Signatures: SMS_PUBLIC_URL and the route, else HTTPS,
- * SERVER_NAME, SERVER_PORT, SCRIPT_NAME and PATH_INFO; the query string as
- * received either way. */
+/* 1 when h may be a Host header: a name or address and an optional port
+ * (RFC 9110 7.2), nothing that would change the URL's path or scheme. */
+static int host_ok(const char *h)
+{
+	for (const char *p = h; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-._:[]", *p))
+			return 0;
+	return *h != '\0' && *h != ':';
+}
+
+/* sms-webhookd(1), Signatures: SMS_PUBLIC_URL and the route, else the scheme
+ * (HTTPS set and not off, or REQUEST_SCHEME https), the host the client
+ * called (HTTP_HOST, else SERVER_NAME), its port (HTTP_HOST's own when it
+ * has one, else SERVER_PORT unless it is the scheme's default), SCRIPT_NAME
+ * and PATH_INFO; the query string as received either way. HTTP_HOST comes
+ * first because SERVER_NAME is the server's name for itself: nginx's stock
+ * fastcgi_params pass $server_name, which is "_" in Debian's default site
+ * (and, in Debian's, HTTP_HOST as $host, without the port). A Host the signer
+ * did not call makes another URL, and the signature fails all the same. */
 static char *signed_url(const struct sms_config *c)
 {
 	struct strbuf b;
@@ -42,11 +59,16 @@ static char *signed_url(const struct sms_config *c)
 		strbuf_add(&b, base, n);
 		strbuf_puts(&b, route() ? route() : "");
 	} else {
-		const char *https = env("HTTPS");
-		int tls = https && strcasecmp(https, "off") != 0;
-		const char *port = env("SERVER_PORT");
+		const char *https = env("HTTPS"), *scheme = env("REQUEST_SCHEME");
+		int tls = (https && strcasecmp(https, "off") != 0) ||
+		          (scheme && strcasecmp(scheme, "https") == 0);
+		const char *host = env("HTTP_HOST"), *port = env("SERVER_PORT");
+		if (!host || !host_ok(host))
+			host = env("SERVER_NAME") ? env("SERVER_NAME") : "localhost";
+		else if (strchr(host, ']') ? strstr(host, "]:") != NULL : strchr(host, ':') != NULL)
+			port = NULL; /* the client's own, as sent */
 		strbuf_puts(&b, tls ? "https://" : "http://");
-		strbuf_puts(&b, env("SERVER_NAME") ? env("SERVER_NAME") : "localhost");
+		strbuf_puts(&b, host);
 		if (port && strcmp(port, tls ? "443" : "80") != 0) {
 			strbuf_putc(&b, ':');
 			strbuf_puts(&b, port);
