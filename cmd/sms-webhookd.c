@@ -160,6 +160,11 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return EX_CONFIG;
 	}
+	/* The residual risk of loopback trust, said where the operator sees it. */
+	if (!cgi && !config_get(cfg, "SMS_DASHBOARD_TOKEN"))
+		warnmsg("the review dashboard (/review) opens without a login to a browser on this "
+		        "machine; set SMS_DASHBOARD_TOKEN before anything forwards to this port "
+		        "(sms-webhookd(1), The review dashboard)");
 	int rc;
 	if (cgi) {
 		rc = cgi_run(w, d, cfg) == 0 ? EX_OK : EX_IOERR;

@@ -156,6 +156,18 @@ static int apply(const struct sms_config *c, struct webhook_job *job, struct sto
 	return rc;
 }
 
+/* A request header as the server passed it: X-Real-IP as HTTP_X_REAL_IP. */
+static const char *header(void *arg, const char *name)
+{
+	(void)arg;
+	char k[64] = "HTTP_";
+	size_t n = 5;
+	for (const char *p = name; *p && n + 1 < sizeof k; p++)
+		k[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	k[n] = '\0';
+	return env(k);
+}
+
 static int remote_loopback(void)
 {
 	const char *a = env("REMOTE_ADDR");
@@ -214,6 +226,7 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	rq.origin = env("HTTP_ORIGIN");
 	rq.host = env("HTTP_HOST") ? env("HTTP_HOST") : host;
 	rq.remote_loopback = remote_loopback();
+	rq.proxied = dashboard_proxy_evidence(env("SERVER_PROTOCOL"), header, NULL);
 	struct webhook_response rs;
 	struct webhook_job *job;
 	struct store *st = NULL;
