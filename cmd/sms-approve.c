@@ -386,11 +386,10 @@ int main(int argc, char **argv)
 	struct sms_config *cfg = config_load(err, sizeof err);
 	struct store *st = NULL;
 	rc = EX_CONFIG;
-	if (!cfg) {
+	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
 		warnmsg("%s", err);
 		goto out;
 	}
-	clock_use_zone(cfg);
 	st = storecfg_open(cfg, 0, &rc);
 	if (!st)
 		goto out;

@@ -368,11 +368,11 @@ int main(int argc, char **argv)
 	c.out = &out;
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg) {
+	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
 		warnmsg("%s", err);
+		config_free(cfg);
 		return EX_CONFIG;
 	}
-	clock_use_zone(cfg);
 	if (!o.at)
 		c.now = clock_now();
 	int rc = 0;

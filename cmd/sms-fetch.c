@@ -87,11 +87,10 @@ int main(int argc, char **argv)
 	struct provider prov = {0};
 	struct store *st = NULL;
 	int rc = EX_CONFIG;
-	if (!cfg) {
+	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
 		warnmsg("%s", err);
 		goto out;
 	}
-	clock_use_zone(cfg);
 	if (since_arg && clock_since(since_arg, since) != 0) {
 		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
 		        "time, not `%s`", since_arg);

@@ -292,11 +292,10 @@ int main(int argc, char **argv)
 		out.text = inbox_text_thread;
 	cfg = config_load(err, sizeof err);
 	rc = EX_CONFIG;
-	if (!cfg) {
+	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
 		warnmsg("%s", err);
 		goto out;
 	}
-	clock_use_zone(cfg);
 	int bad = s.since ? query_since(&s.since_o, s.since, since) : 0;
 	if (bad) {
 		rc = bad;

@@ -185,11 +185,11 @@ int main(int argc, char **argv)
 	struct price_table *prices = NULL;
 	struct store *st = NULL, *reader = NULL;
 	rc = EX_CONFIG;
-	if (!cfg || (!list && !(prices = price_load(cfg, err, sizeof err)))) {
+	if (!cfg || (!list && !(prices = price_load(cfg, err, sizeof err))) ||
+	    clock_use_zone(cfg, err, sizeof err) != 0) {
 		warnmsg("%s", err);
 		goto out;
 	}
-	clock_use_zone(cfg);
 	if (!list && clock_window_parse(config_get_or(cfg, "SMS_QUIET_HOURS", "21:00-08:00"),
 	                                &sg.quiet, err, sizeof err) != 0) {
 		warnmsg("SMS_QUIET_HOURS: %s", err);

@@ -115,13 +115,19 @@ int main(int argc, char **argv)
 	}
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg) {
+	/* The store's name is checked here, not at the first request's open: in
+	 * CGI mode a store that can never be opened is the server's 500 and a
+	 * configuration error, not a 503 that the provider would retry. */
+	char *db = NULL;
+	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0 ||
+	    !(db = config_db_path(cfg, err, sizeof err))) {
 		warnmsg("%s", err);
 		if (cgi)
 			cgi_fail();
+		config_free(cfg);
 		return EX_CONFIG;
 	}
-	clock_use_zone(cfg);
+	free(db);
 	if (!wo.verify)
 		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
 		        "this server can post messages");
@@ -154,6 +160,11 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return EX_CONFIG;
 	}
+	/* The residual risk of loopback trust, said where the operator sees it. */
+	if (!cgi && !config_get(cfg, "SMS_DASHBOARD_TOKEN"))
+		warnmsg("the review dashboard (/review) opens without a login to a browser on this "
+		        "machine; set SMS_DASHBOARD_TOKEN before anything forwards to this port "
+		        "(sms-webhookd(1), The review dashboard)");
 	int rc;
 	if (cgi) {
 		rc = cgi_run(w, d, cfg) == 0 ? EX_OK : EX_IOERR;

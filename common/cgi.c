@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,9 +28,25 @@ static const char *route(void)
 	return p ? p : env("SCRIPT_NAME");
 }
 
-/* sms-webhookd(1), Signatures: SMS_PUBLIC_URL and the route, else HTTPS,
- * SERVER_NAME, SERVER_PORT, SCRIPT_NAME and PATH_INFO; the query string as
- * received either way. */
+/* 1 when h may be a Host header: a name or address and an optional port
+ * (RFC 9110 7.2), nothing that would change the URL's path or scheme. */
+static int host_ok(const char *h)
+{
+	for (const char *p = h; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-._:[]", *p))
+			return 0;
+	return *h != '\0' && *h != ':';
+}
+
+/* sms-webhookd(1), Signatures: SMS_PUBLIC_URL and the route, else the scheme
+ * (HTTPS set and not off, or REQUEST_SCHEME https), the host the client
+ * called (HTTP_HOST, else SERVER_NAME), its port (HTTP_HOST's own when it
+ * has one, else SERVER_PORT unless it is the scheme's default), SCRIPT_NAME
+ * and PATH_INFO; the query string as received either way. HTTP_HOST comes
+ * first because SERVER_NAME is the server's name for itself: nginx's stock
+ * fastcgi_params pass $server_name, which is "_" in Debian's default site
+ * (and, in Debian's, HTTP_HOST as $host, without the port). A Host the signer
+ * did not call makes another URL, and the signature fails all the same. */
 static char *signed_url(const struct sms_config *c)
 {
 	struct strbuf b;
@@ -42,11 +59,16 @@ static char *signed_url(const struct sms_config *c)
 		strbuf_add(&b, base, n);
 		strbuf_puts(&b, route() ? route() : "");
 	} else {
-		const char *https = env("HTTPS");
-		int tls = https && strcasecmp(https, "off") != 0;
-		const char *port = env("SERVER_PORT");
+		const char *https = env("HTTPS"), *scheme = env("REQUEST_SCHEME");
+		int tls = (https && strcasecmp(https, "off") != 0) ||
+		          (scheme && strcasecmp(scheme, "https") == 0);
+		const char *host = env("HTTP_HOST"), *port = env("SERVER_PORT");
+		if (!host || !host_ok(host))
+			host = env("SERVER_NAME") ? env("SERVER_NAME") : "localhost";
+		else if (strchr(host, ']') ? strstr(host, "]:") != NULL : strchr(host, ':') != NULL)
+			port = NULL; /* the client's own, as sent */
 		strbuf_puts(&b, tls ? "https://" : "http://");
-		strbuf_puts(&b, env("SERVER_NAME") ? env("SERVER_NAME") : "localhost");
+		strbuf_puts(&b, host);
 		if (port && strcmp(port, tls ? "443" : "80") != 0) {
 			strbuf_putc(&b, ':');
 			strbuf_puts(&b, port);
@@ -107,8 +129,8 @@ static int write_response(const struct webhook_response *rs)
  * answer is out. */
 static struct store *open_store(const struct sms_config *c, char *err, size_t errlen)
 {
-	char *path = config_db_path(c);
-	struct store *st = store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen);
+	char *path = config_db_path(c, err, errlen);
+	struct store *st = path ? store_open(path, STORE_NO_CKPT_ON_CLOSE, err, errlen) : NULL;
 	free(path);
 	return st;
 }
@@ -132,6 +154,18 @@ static int apply(const struct sms_config *c, struct webhook_job *job, struct sto
 	if (rc < 0)
 		snprintf(err, errlen, "%s", store_errmsg(st));
 	return rc;
+}
+
+/* A request header as the server passed it: X-Real-IP as HTTP_X_REAL_IP. */
+static const char *header(void *arg, const char *name)
+{
+	(void)arg;
+	char k[64] = "HTTP_";
+	size_t n = 5;
+	for (const char *p = name; *p && n + 1 < sizeof k; p++)
+		k[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	k[n] = '\0';
+	return env(k);
 }
 
 static int remote_loopback(void)
@@ -192,6 +226,7 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	rq.origin = env("HTTP_ORIGIN");
 	rq.host = env("HTTP_HOST") ? env("HTTP_HOST") : host;
 	rq.remote_loopback = remote_loopback();
+	rq.proxied = dashboard_proxy_evidence(env("SERVER_PROTOCOL"), header, NULL);
 	struct webhook_response rs;
 	struct webhook_job *job;
 	struct store *st = NULL;

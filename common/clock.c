@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,83 @@ time_t clock_now(void)
 	return time(NULL);
 }
 
-void clock_use_zone(const struct sms_config *c)
+/* 1 when path is a compiled zone file (it starts "TZif", tzfile(5)): the
+ * zoneinfo directory also holds tables such as zone.tab, which glibc would
+ * take for a zone it cannot read, and run in UTC. */
+static int is_tzfile(const char *path)
+{
+	char magic[4];
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return 0;
+	size_t n = fread(magic, 1, sizeof magic, fp);
+	fclose(fp);
+	return n == sizeof magic && memcmp(magic, "TZif", 4) == 0;
+}
+
+/* The start of a POSIX TZ string (tzset(3)): a name of three or more
+ * letters, or one in <>, then an offset such as 5 or -3:30. glibc reads the
+ * rest (the summer-time part) leniently, and so does this. */
+static int is_posix_tz(const char *s)
+{
+	size_t n = 0;
+	if (*s == '<') {
+		const char *end = strchr(s, '>');
+		if (!end || end - s - 1 < 3)
+			return 0;
+		for (const char *p = s + 1; p < end; p++)
+			if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-')
+				return 0;
+		s = end + 1;
+	} else {
+		while (isalpha((unsigned char)s[n]))
+			n++;
+		if (n < 3)
+			return 0;
+		s += n;
+	}
+	if (*s == '+' || *s == '-')
+		s++;
+	return isdigit((unsigned char)*s);
+}
+
+/* 1 when glibc will find tz: a POSIX TZ string, or a zone file by absolute
+ * path or by name under TZDIR (default /usr/share/zoneinfo). An unknown name
+ * is not an error to glibc: it silently runs in UTC. */
+static int zone_known(const char *tz, const char *dir)
+{
+	if (*tz == ':')
+		tz++;
+	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
+		return 1; /* glibc's own fallback, with or without the file */
+	if (*tz == '/')
+		return is_tzfile(tz);
+	if (!strstr(tz, "..")) {
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof path, "%s/%s", dir, tz) < (int)sizeof path && is_tzfile(path))
+			return 1;
+	}
+	return is_posix_tz(tz);
+}
+
+int clock_use_zone(const struct sms_config *c, char *err, size_t errlen)
 {
 	const char *tz = config_get(c, "SMS_TZ");
-	if (tz)
+	if (tz) {
+		const char *dir = getenv("TZDIR");
+		if (!dir || !*dir)
+			dir = "/usr/share/zoneinfo";
+		if (!zone_known(tz, dir)) {
+			snprintf(err, errlen, "SMS_TZ=%s: no such time zone (no zone file of that name "
+			         "in %s, and not a POSIX TZ string such as EST5EDT); quiet hours, active "
+			         "hours and the spend caps' days would be counted in UTC. Write a name "
+			         "such as America/New_York (tzselect(8) finds it)", tz, dir);
+			return -1;
+		}
 		setenv("TZ", tz, 1);
+	}
 	tzset();
+	return 0;
 }
 
 void clock_format(time_t t, char *buf, size_t len)

@@ -15,9 +15,11 @@ long long clock_us(void);
 /* SMS_TEST_NOW when set (tests), else the system clock. */
 time_t clock_now(void);
 
-/* Selects SMS_TZ (an Olson name such as America/New_York) for local times;
- * without it the process's own zone. Call once at start-up. */
-void clock_use_zone(const struct sms_config *c);
+/* Selects SMS_TZ (an Olson name such as America/New_York, or a POSIX TZ
+ * string) for local times; without it the process's own zone. Call once at
+ * start-up. -1 with a sentence in err when SMS_TZ names no zone this system
+ * knows (glibc would run in UTC without a word): exit 78 then. */
+int clock_use_zone(const struct sms_config *c, char *err, size_t errlen);
 
 /* "2026-11-25T14:00:00Z"; buf of at least 21 bytes. */
 void clock_format(time_t t, char *buf, size_t len);

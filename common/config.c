@@ -163,9 +163,34 @@ void config_each(const struct sms_config *c, const char *prefix,
 			fn(c->items[i].key, c->items[i].value, arg);
 }
 
-char *config_db_path(const struct sms_config *c)
+/* The length of s's URI scheme when s starts with "scheme://" (RFC 3986 3.1)
+ * or is an SQLite "file:" URI; else 0. */
+static size_t uri_scheme(const char *s)
+{
+	if (strncasecmp(s, "file:", 5) == 0)
+		return 4;
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	size_t n = 1;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' || s[n] == '.')
+		n++;
+	return strncmp(s + n, "://", 3) == 0 ? n : 0;
+}
+
+char *config_db_path(const struct sms_config *c, char *err, size_t errlen)
 {
 	const char *db = config_get(c, "SMS_DB");
+	size_t scheme = db ? uri_scheme(db) : 0;
+	if (scheme) {
+		int pg = (scheme == 8 && strncasecmp(db, "postgres", 8) == 0) ||
+		         (scheme == 10 && strncasecmp(db, "postgresql", 10) == 0);
+		const char *sep = strncmp(db + scheme, "://", 3) == 0 ? "://" : ":";
+		snprintf(err, errlen, "SMS_DB=%.*s%s...: %s; set SMS_DB to the path of the store "
+		         "file, such as /var/lib/smskit/sms.db (see sms-config(5))", (int)scheme, db,
+		         sep, pg ? "this build's store is SQLite; PostgreSQL is not supported yet"
+		            : "a URI, but the store is an SQLite file named by its path");
+		return NULL;
+	}
 	if (db)
 		return xstrdup(db);
 	struct strbuf b;

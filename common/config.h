@@ -23,8 +23,12 @@ const char *config_get_or(const struct sms_config *c, const char *key, const cha
 void config_each(const struct sms_config *c, const char *prefix,
                  void (*fn)(const char *key, const char *value, void *arg), void *arg);
 
-/* SMS_DB or $XDG_DATA_HOME/sms/sms.db or ~/.local/share/sms/sms.db; malloc'd. */
-char *config_db_path(const struct sms_config *c);
+/* SMS_DB or $XDG_DATA_HOME/sms/sms.db or ~/.local/share/sms/sms.db; malloc'd.
+ * NULL with a sentence in err (exit 78) when SMS_DB is a URI (postgresql://...,
+ * file:...): the store is an SQLite file named by its path, and a URI taken
+ * for one would make directories named after its scheme. The sentence names
+ * the scheme only, never the rest, which may hold a password. */
+char *config_db_path(const struct sms_config *c, char *err, size_t errlen);
 
 /* Default region for national-format numbers (SMS_DEFAULT_COUNTRY, default "US"). */
 const char *config_default_country(const struct sms_config *c);

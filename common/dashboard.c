@@ -191,7 +191,8 @@ static void serve(struct dash *x)
 		return;
 	}
 	const char *why = NULL;
-	switch (dash_authorize(x, &why)) {
+	enum dash_access access = dash_authorize(x, &why);
+	switch (access) {
 	case DASH_ALLOWED:
 		break;
 	case DASH_NEED_LOGIN:
@@ -204,7 +205,8 @@ static void serve(struct dash *x)
 		dash_fail(x, 401, "Wrong dashboard token.");
 		return;
 	case DASH_REFUSED:
-		dash_fail(x, why && strstr(why, "Host") ? 403 : 401, "%s", why ? why : "No access.");
+	case DASH_FORBIDDEN:
+		dash_fail(x, access == DASH_FORBIDDEN ? 403 : 401, "%s", why ? why : "No access.");
 		return;
 	}
 	if (post && !dash_csrf_ok(x)) {

@@ -312,6 +312,22 @@ static int host_is_loopback(const char *host)
 	return httpd_is_loopback(h);
 }
 
+const char *dashboard_proxy_evidence(const char *protocol,
+                                     const char *(*header)(void *arg, const char *name),
+                                     void *arg)
+{
+	/* Apache, Caddy and Traefik add X-Forwarded-For by default, a caching
+	 * proxy Via, contrib's nginx example X-Forwarded-For and X-Real-IP. */
+	static const char *const names[] = {"Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
+	                                    "X-Forwarded-Proto", "X-Real-IP", "Via"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (header(arg, names[i]))
+			return names[i];
+	if (protocol && strcmp(protocol, "HTTP/1.0") == 0)
+		return "HTTP/1.0";
+	return NULL;
+}
+
 enum dash_access dash_authorize(struct dash *x, const char **why)
 {
 	const struct webhook_request *rq = x->rq;
@@ -347,7 +363,20 @@ enum dash_access dash_authorize(struct dash *x, const char **why)
 		       "addressed to localhost, 127.0.0.1 or [::1] (this one's Host header names "
 		       "another host): set SMS_DASHBOARD_TOKEN to reach it by other names or "
 		       "through a proxy.";
-		return DASH_REFUSED;
+		return DASH_FORBIDDEN;
+	}
+	/* A proxy on this machine connects from loopback, and nginx's plain
+	 * proxy_pass even names 127.0.0.1 in Host: without these the dashboard
+	 * would answer whoever reaches the proxy. */
+	if (rq->proxied) {
+		snprintf(x->why, sizeof x->why,
+		         "Without SMS_DASHBOARD_TOKEN the review dashboard answers only a browser on "
+		         "this machine, and this request came through a proxy (%s%s): set "
+		         "SMS_DASHBOARD_TOKEN to use it through a proxy.", rq->proxied,
+		         strcmp(rq->proxied, "HTTP/1.0") == 0 ? ", which nginx's proxy_pass speaks "
+		                                                "and no browser does" : " header");
+		*why = x->why;
+		return DASH_FORBIDDEN;
 	}
 	set_reviewer(x, NULL);
 	return DASH_ALLOWED;

@@ -46,6 +46,7 @@ struct dash {
 	struct form                    f;      /* a POST's form */
 	char                           reviewer[96];
 	int                            via_cookie; /* logged in with the form */
+	char                           why[320];   /* a refusal's sentence, when made */
 	char                           sid[DASH_SID_HEX + 1];
 	char                           csrf[DASH_MAC_HEX + 1];
 	struct strbuf                  out;    /* the body */
@@ -62,7 +63,8 @@ enum dash_access {
 	DASH_ALLOWED,     /* x->reviewer is set */
 	DASH_NEED_LOGIN,  /* a token is required and none came: the login form */
 	DASH_BAD_TOKEN,   /* a wrong token: 401 */
-	DASH_REFUSED,     /* no way in from here (why in *why) */
+	DASH_REFUSED,     /* no way in from here (why in *why): 401 */
+	DASH_FORBIDDEN,   /* not answered without a token, whoever asks (why in *why): 403 */
 };
 
 /* The browser session: the session cookie read, or a new one set; then the

@@ -231,6 +231,12 @@ static int peer_is_loopback(struct MHD_Connection *c)
 	return 0;
 }
 
+/* A request header, for dashboard_proxy_evidence. */
+static const char *header(void *c, const char *name)
+{
+	return mhd.lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
 /* On the writer thread, once the job's transaction is over. */
 static void job_stored(int rc, const char *err, void *arg)
 {
@@ -245,7 +251,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
 {
-	(void)version;
 	struct server *sv = cls;
 	struct req *r = *con_cls;
 	if (!r)
@@ -299,6 +304,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			.origin = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
 			.host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
 			.remote_loopback = peer_is_loopback(c),
+			.proxied = dashboard_proxy_evidence(version, header, c),
 		};
 		r->dash = j;
 		r->conn = c;

@@ -32,9 +32,7 @@ static int media_url_ok(const char *u)
 	return 1;
 }
 
-/* A sender is an E.164 number, a short code (3-8 digits) or an alphanumeric
- * sender id (1-11 letters, digits, spaces, at least one letter). */
-static int from_ok(const char *f)
+int policy_from_ok(const char *f)
 {
 	size_t n = strlen(f);
 	if (f[0] == '+') {
@@ -82,7 +80,7 @@ int outbound_check(const cJSON *rec, const char *default_region, struct outbound
 
 	const cJSON *from = cJSON_GetObjectItemCaseSensitive(rec, "from");
 	if (from && !cJSON_IsNull(from)) {
-		if (!cJSON_IsString(from) || !from_ok(from->valuestring))
+		if (!cJSON_IsString(from) || !policy_from_ok(from->valuestring))
 			return fail(code, "invalid_from", msg, msglen, "%s",
 			            "\"from\" must be an E.164 number, a short code or a sender id of "
 			            "up to 11 letters and digits");

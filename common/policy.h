@@ -39,6 +39,11 @@ void outbound_free(struct outbound *out);
 int outbound_check_fields(const cJSON *rec, time_t *send_at, const char **code, char *msg,
                           size_t msglen);
 
+/* 1 when f may be a sender ("from", --from, a provider's default sender): an
+ * E.164 number, a short code (3-8 digits) or an alphanumeric sender id (1-11
+ * letters, digits, spaces, at least one letter). */
+int policy_from_ok(const char *f);
+
 /* 1 for urgent, high, normal or low. */
 int policy_priority_valid(const char *s);
 

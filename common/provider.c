@@ -1,5 +1,6 @@
 /* provider — choosing a provider, and what every provider shares. See provider.h. */
 #include "provider.h"
+#include "policy.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -27,7 +28,16 @@ int provider_open(struct provider *p, const struct sms_config *c, char *err, siz
 			continue;
 		p->ops = all[i];
 		p->name = all[i]->name;
-		return p->ops->open(p, c, err, errlen);
+		if (p->ops->open(p, c, err, errlen) != 0)
+			return -1;
+		if (p->default_from && !policy_from_ok(p->default_from)) {
+			snprintf(err, errlen, "%s=%s is not a sender: write an E.164 number such as "
+			         "+15557654321, a short code of 3 to 8 digits or a sender id of up to 11 "
+			         "letters and digits, as --from takes", p->ops->from_key, p->default_from);
+			provider_close(p);
+			return -1;
+		}
+		return 0;
 	}
 	snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are twilio, vonage, sns "
 	         "and sandbox", name);

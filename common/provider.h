@@ -89,6 +89,7 @@ struct provider;
 
 struct provider_ops {
 	const char *name;
+	const char *from_key; /* the setting that names the default sender */
 	/* Reads credentials and settings; -1 with a sentence in err (exit 78). */
 	int  (*open)(struct provider *p, const struct sms_config *c, char *err, size_t errlen);
 	void (*close)(struct provider *p);
@@ -115,12 +116,15 @@ struct provider_ops {
 struct provider {
 	const struct provider_ops *ops;
 	const char                *name;
-	const char                *default_from; /* TWILIO_PHONE_NUMBER and the like, or NULL */
+	const char                *default_from; /* ops->from_key's value, or NULL */
 	void                      *state;
 };
 
 /* Picks SMS_PROVIDER (twilio when TWILIO_ACCOUNT_SID is set and SMS_PROVIDER is
- * not); -1 with a sentence in err when none is configured or it is unknown. */
+ * not); -1 with a sentence in err when none is configured or it is unknown,
+ * when the provider's open fails, or when its default sender is not one that
+ * --from would take (policy_from_ok), so that no program sends, fetches or
+ * matches numbers with a sender the provider will refuse on every message. */
 int  provider_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen);
 void provider_close(struct provider *p);
 

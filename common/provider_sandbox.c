@@ -113,6 +113,7 @@ static void sandbox_status_parse(struct provider *p, const struct http_response 
 
 const struct provider_ops provider_sandbox = {
 	.name = "sandbox",
+	.from_key = "TWILIO_PHONE_NUMBER",
 	.open = sandbox_open,
 	.close = sandbox_close,
 	.send_prepare = sandbox_send,

@@ -384,6 +384,7 @@ static void sns_status_parse(struct provider *p, const struct http_response *res
 
 const struct provider_ops provider_sns = {
 	.name = "sns",
+	.from_key = "SNS_ORIGINATION_NUMBER",
 	.open = sns_open,
 	.close = sns_close,
 	.send_prepare = sns_send,

@@ -451,6 +451,7 @@ static void twilio_inbox_parse(struct provider *p, const struct http_response *r
 
 const struct provider_ops provider_twilio = {
 	.name = "twilio",
+	.from_key = "TWILIO_PHONE_NUMBER",
 	.open = twilio_open,
 	.close = twilio_close,
 	.send_prepare = twilio_send,

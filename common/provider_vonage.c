@@ -657,6 +657,7 @@ static void vonage_inbox_parse(struct provider *p, const struct http_response *r
 
 const struct provider_ops provider_vonage = {
 	.name = "vonage",
+	.from_key = "VONAGE_FROM",
 	.open = vonage_open,
 	.close = vonage_close,
 	.send_prepare = vonage_send,

@@ -159,7 +159,9 @@ char *sandbox_key_get(const struct sms_config *c, char *err, size_t errlen)
 	const char *token = config_get(c, "TWILIO_AUTH_TOKEN");
 	if (token)
 		return xstrdup(token);
-	char *db = config_db_path(c);
+	char *db = config_db_path(c, err, errlen);
+	if (!db)
+		return NULL;
 	char *path = sandbox_key_path(db);
 	free(db);
 	char *key = NULL;

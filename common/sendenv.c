@@ -14,11 +14,11 @@ int sendenv_open(struct sendenv *e, const struct sender_options *o)
 	memset(e, 0, sizeof *e);
 	if (!(e->cfg = config_load(err, sizeof err)) ||
 	    !(e->prices = price_load(e->cfg, err, sizeof err)) ||
-	    provider_open(&e->prov, e->cfg, err, sizeof err) != 0) {
+	    provider_open(&e->prov, e->cfg, err, sizeof err) != 0 ||
+	    clock_use_zone(e->cfg, err, sizeof err) != 0) {
 		warnmsg("%s", err);
 		return EX_CONFIG;
 	}
-	clock_use_zone(e->cfg);
 	int rc;
 	if (!(e->st = storecfg_open(e->cfg, STORE_SYNC_NORMAL, &rc)))
 		return rc;

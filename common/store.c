@@ -817,6 +817,50 @@ static int wal_seen(void *arg, sqlite3 *db, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+/* A new store at path when there is none: an SQLite file marked with the
+ * application id, made under a name of its own and linked into place.
+ * link(2) fails with EEXIST when another process got there first (its store
+ * then stays), so the file at path is never empty while it is being made,
+ * and an empty file there is never one smskit made. 0, or -1 with a
+ * sentence in err and errno set. */
+static int create_store(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (lstat(path, &sb) == 0 || errno != ENOENT)
+		return 0; /* there, or not to be known here: the open says which */
+	struct strbuf tb;
+	strbuf_init(&tb);
+	strbuf_printf(&tb, "%s.XXXXXX", path);
+	char *tmp = strbuf_detach(&tb);
+	int fd = mkostemp(tmp, O_CLOEXEC); /* O_CREAT | O_EXCL, mode 0600 */
+	int e = 0;
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	sqlite3 *db = NULL;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", APPLICATION_ID);
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK || exec(db, sql)) {
+		e = db && sqlite3_system_errno(db) ? sqlite3_system_errno(db) : EINVAL;
+		snprintf(err, errlen, "%s: cannot create: %s", path,
+		         db ? sqlite3_errmsg(db) : "out of memory");
+	}
+	sqlite3_close(db);
+	if (!e && link(tmp, path) != 0 && errno != EEXIST) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
+	}
+	unlink(tmp);
+	free(tmp);
+	errno = e;
+	return e ? -1 : 0;
+}
+
 struct store *store_open(const char *path, unsigned flags, char *err, size_t errlen)
 {
 	char dummy[8];
@@ -836,15 +880,19 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 		errno = EINVAL;
 		return NULL;
 	}
-	if (util_make_parents(path, err, errlen))
+	if (util_make_parents(path, err, errlen) || create_store(path, err, errlen))
 		return NULL;
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		close(fd);
-	} else if (errno != EEXIST) {
-		int e = errno;
-		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
-		errno = e;
+	/* SQLite would take an empty file for a new database and make it a store.
+	 * smskit never leaves one (create_store), so an empty file is somebody
+	 * else's: a path mistyped onto another file, a store truncated by a
+	 * failed copy. */
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+		snprintf(err, errlen, "%s: an empty file, which smskit never makes (the sqlite3 "
+		         "command leaves one when it opens a path where no store is); refused rather "
+		         "than made a store, in case it is the wrong path or a store that lost its "
+		         "contents. To start afresh with a new store there, remove the file", path);
+		errno = EINVAL;
 		return NULL;
 	}
 

@@ -36,7 +36,8 @@ struct store;
 #define STORE_CKPT_FRAMES 128 /* pages: 512 KiB, about a dozen webhook requests */
 
 /* Opens (creating parent directories 0700 and the file 0600 when missing) and
- * migrates the store forward to STORE_SCHEMA_VERSION. WAL, busy timeout 5 s,
+ * migrates the store forward to STORE_SCHEMA_VERSION. An empty file at path
+ * is refused: smskit never makes one. WAL, busy timeout 5 s,
  * foreign keys on, synchronous=FULL unless STORE_SYNC_NORMAL.
  * On failure returns NULL with one sentence naming the path in err, and errno
  * EAGAIN when the store stayed locked by another process past the busy timeout

@@ -9,7 +9,12 @@
 struct store *storecfg_open(const struct sms_config *cfg, unsigned flags, int *rc)
 {
 	char err[512];
-	char *path = config_db_path(cfg);
+	char *path = config_db_path(cfg, err, sizeof err);
+	if (!path) {
+		warnmsg("%s", err);
+		*rc = EX_CONFIG;
+		return NULL;
+	}
 	struct store *st = store_open(path, flags, err, sizeof err);
 	free(path);
 	if (!st) {

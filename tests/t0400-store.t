@@ -419,7 +419,9 @@ check_grep "... saying so" "not an smskit store" "$T/.err"
 sqlite3 "$T/app.db" 'PRAGMA application_id = 42; PRAGMA user_version = 1'
 check_exit "a file with another application_id is refused" 78 store-tool -f "$T/app.db" open
 : >"$T/empty.db"
-check "an empty file becomes a store" store-tool -f "$T/empty.db" open
+check_exit "an empty file is refused (exit 78): smskit never makes one" 78 store-tool -f "$T/empty.db" open
+check_grep "... saying how to start afresh" "remove the file" "$T/.err"
+check_eq "... and left empty" 0 "$(stat -c %s "$T/empty.db")"
 touch "$T/file"
 check_exit "a path under a regular file is refused" 78 store-tool -f "$T/file/sms.db" open
 

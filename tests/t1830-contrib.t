@@ -41,16 +41,6 @@ via() {
 	post_with_sig "$1" "$sig" "${@:3}"
 }
 
-# wait_http URL: until something answers there (5 s).
-wait_http() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		curl -s -o /dev/null "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # stored DIR SID: 1 when the store in DIR holds the message SID.
 stored() { sqlite3 "$1/sms.db" "select count(*) from messages where provider_id = '$2'" 2>/dev/null; }
 
@@ -142,35 +132,6 @@ else
 fi
 
 # --- nginx ---------------------------------------------------------------------
-
-# nginx_conf DIR SITE PORT: a main configuration around the location blocks
-# of SITE, everything nginx writes kept in DIR.
-nginx_conf() {
-	mkdir -p "$1/tmp"
-	{
-		[ "$(id -u)" = 0 ] && echo "user root;"
-		cat <<CONF
-daemon off;
-worker_processes 1;
-error_log $1/error.log;
-pid $1/nginx.pid;
-events { }
-http {
-	access_log off;
-	client_body_temp_path $1/tmp/body;
-	fastcgi_temp_path $1/tmp/fastcgi;
-	proxy_temp_path $1/tmp/proxy;
-	uwsgi_temp_path $1/tmp/uwsgi;
-	scgi_temp_path $1/tmp/scgi;
-	server {
-		listen 127.0.0.1:$3;
-		server_name localhost;
-		include $2;
-	}
-}
-CONF
-	}
-}
 
 if ! command -v nginx >/dev/null; then
 	skip "contrib/nginx-fcgiwrap.conf under nginx" "$(missing nginx)"

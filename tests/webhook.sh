@@ -112,3 +112,43 @@ stop_lighttpd() {
 	wait "$LIGHTTPD_PID" 2>/dev/null
 	return 0
 }
+
+# nginx_conf DIR SITE PORT [SERVER_NAME]: a main configuration around the
+# location blocks of SITE, everything nginx writes kept in DIR; the server is
+# named localhost unless SERVER_NAME is given ("_" as in Debian's default site).
+nginx_conf() {
+	mkdir -p "$1/tmp"
+	{
+		[ "$(id -u)" = 0 ] && echo "user root;"
+		cat <<CONF
+daemon off;
+worker_processes 1;
+error_log $1/error.log;
+pid $1/nginx.pid;
+events { }
+http {
+	access_log off;
+	client_body_temp_path $1/tmp/body;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	proxy_temp_path $1/tmp/proxy;
+	uwsgi_temp_path $1/tmp/uwsgi;
+	scgi_temp_path $1/tmp/scgi;
+	server {
+		listen 127.0.0.1:$3;
+		server_name ${4:-localhost};
+		include $2;
+	}
+}
+CONF
+	}
+}
+
+# wait_http URL: until something answers there (5 s).
+wait_http() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		curl -s -o /dev/null "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -38,8 +38,8 @@ static struct store *open_store(void)
 		warnmsg("%s", err);
 		exit(EX_CONFIG);
 	}
-	char *path = config_db_path(cfg);
-	struct store *s = store_open(path, 0, err, sizeof err);
+	char *path = config_db_path(cfg, err, sizeof err);
+	struct store *s = path ? store_open(path, 0, err, sizeof err) : NULL;
 	free(path);
 	config_free(cfg);
 	if (!s) {
@@ -123,10 +123,12 @@ int main(int argc, char **argv)
 	/* SMS_TZ, as the programs select it (config_load reads the environment). */
 	char err[512];
 	struct sms_config *cfg = config_load(err, sizeof err);
-	if (cfg) {
-		clock_use_zone(cfg);
+	if (cfg && clock_use_zone(cfg, err, sizeof err) != 0) {
+		warnmsg("%s", err);
 		config_free(cfg);
+		return EX_CONFIG;
 	}
+	config_free(cfg);
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;
