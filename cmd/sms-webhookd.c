@@ -80,7 +80,7 @@ static struct httpd_conf *load(void *arg, char *err, size_t errlen)
 	return c;
 }
 
-/* A number option from 0 (or 1) to max; -1 after a usage message. */
+/* An option's number, from min to max; -1 after saying what was expected. */
 static long long number(const char *opt, const char *arg, long long min, long long max)
 {
 	long long n;
@@ -144,10 +144,8 @@ int main(int argc, char **argv)
 			ho.request_timeout_s = (unsigned)n;
 			break;
 		case O_TIMEOUT:
-			if (parse_whole(optarg, 86400, &n) != 0) {
-				warnmsg("--timeout %s: expected seconds", optarg);
+			if ((n = number("--timeout", optarg, 0, 86400)) < 0)
 				return EX_USAGE;
-			}
 			ho.timeout_s = (unsigned)n;
 			break;
 		case O_LOG:

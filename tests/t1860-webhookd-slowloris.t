@@ -27,6 +27,10 @@ timed_incoming() {
 # field NAME FILE: a figure from slow-client's line ("connected 1200").
 field() { grep -o "$1 [0-9.]*" "$2" | head -n 1 | awk '{print $NF}'; }
 
+check_exit "--max-client-connections takes a number" 64 sms-webhookd --max-client-connections lots
+check_grep "...saying which" 'from 0 to 100000' "$T/.err"
+check_exit "--request-timeout takes seconds" 64 sms-webhookd --request-timeout -1
+
 start_webhookd
 port=${WH_URL##*:}
 
