@@ -764,10 +764,14 @@ static void drain(struct server *sv, struct MHD_Daemon *daemon, int sig)
 	if (left > 0)
 		warnmsg("%ld requests still unfinished after %d s: their connections are closed", left,
 		        DRAIN_S);
-	/* A parked request's job belongs to a writer, which answers it within
-	 * the store's busy timeout; its connection cannot be closed before. */
+	/* A parked request's job belongs to a writer, which finishes it within
+	 * the store's busy timeout; its connection cannot be closed before.
+	 * Once resumed, its answer goes out on the next turn of a polling
+	 * thread: a moment more for it (and for a slow client, nothing). */
 	atomic_store(&sv->stopping, 1);
 	while (atomic_load(&sv->parked) > 0)
+		sleep_ms(10);
+	for (int i = 0; i < 100 && atomic_load(&sv->inflight) > 0; i++)
 		sleep_ms(10);
 	mhd.stop_daemon(daemon);
 }

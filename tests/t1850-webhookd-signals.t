@@ -2,7 +2,8 @@
 # sms-webhookd's signals (sms-webhookd(1), Signals). SIGTERM under wrk load
 # at 32 connections, several times over: the daemon exits 0 every time, every
 # 2xx has its row, and every acknowledged inbound message's SMS_ON_RECEIVE
-# hook ran (counted in the hooks' own output). SIGHUP reloads the
+# hook ran (counted in the hooks' own output). Requests that never finish
+# arriving hold the drain 10 s at most. SIGHUP reloads the
 # configuration file (a new auth token, under load and not), keeps the old one
 # when the new one is bad, and never kills the daemon.
 . tests/lib.sh
@@ -71,6 +72,24 @@ for r in $(seq 1 "$rounds"); do
 	check_eq "round $r: ...each once" "$(wc -l <"$T/hooked.ids")" "$(sort -u "$T/hooked.ids" | wc -l)"
 done
 check_eq "the store is intact" ok "$(q "pragma integrity_check")"
+
+# Requests that never finish arriving (no --request-timeout to cut them) hold
+# the drain 10 s, no more; then their connections are closed.
+: >"$T/webhookd.log"
+start_webhookd --request-timeout 0
+slow-client trickle 127.0.0.1 "${WH_URL##*:}" 4 30 1 >"$T/stuck.out" 2>&1 &
+spid=$!
+sleep 1
+t0=$(date +%s)
+kill -TERM "$WH_PID"
+wait_exit "$WH_PID" 300
+took=$(($(date +%s) - t0))
+wait "$spid"
+sed 's/^/# /' "$T/stuck.out"
+check_eq "SIGTERM with 4 requests that never finish: exit 0" 0 "$WH_EXIT"
+check "...after the drain's 10 s, not much more (${took} s)" test "$took" -ge 9 -a "$took" -le 13
+check_grep "...saying what it cut short" '4 requests still unfinished after 10 s' "$T/webhookd.log"
+check "...whose connections it closed" grep -q 'closed by the server 4 ' "$T/stuck.out"
 
 # SIGHUP: the auth token from the configuration file, changed while running.
 unset TWILIO_AUTH_TOKEN SMS_PROVIDER

@@ -200,13 +200,17 @@ int main(int argc, char **argv)
 		open_conn(&r, &cs[i], (unsigned)i);
 	double end = now_s() + secs;
 	for (double t = now_s(); t < end; t = now_s()) {
+		int live = 0;
 		for (int i = 0; i < n; i++) {
 			if (cs[i].fd < 0 && reopen && t >= cs[i].next)
 				open_conn(&r, &cs[i], (unsigned)i);
 			pf[i].fd = cs[i].fd;
 			pf[i].events = cs[i].connected ? POLLIN : POLLOUT;
 			pf[i].revents = 0;
+			live += cs[i].fd >= 0;
 		}
+		if (!live && !reopen)
+			break; /* the server closed them all */
 		poll(pf, (nfds_t)n, 50);
 		t = now_s();
 		for (int i = 0; i < n; i++)
