@@ -26,12 +26,20 @@ static void usage(FILE *fp)
 	      "Receives the provider's webhooks: POST /sms/incoming (inbound messages: stored\n"
 	      "once, STOP/START/HELP, autoresponders, a TwiML answer), POST /sms/status\n"
 	      "(delivery statuses) and GET /healthz. Every request is signature-checked, and\n"
-	      "stored and fsynced before it is acknowledged.\n"
+	      "stored and fsynced before it is acknowledged. SIGHUP reloads the configuration;\n"
+	      "SIGTERM answers the requests in flight, runs the queued hooks and exits.\n"
 	      "\n"
 	      "  -l, --listen HOST:PORT    address to listen on (default 127.0.0.1:3001);\n"
 	      "                            port 0 picks a free one\n"
 	      "      --port-file FILE      write the port once listening (for scripts)\n"
-	      "      --max-connections N   connections at once (default 256)\n"
+	      "      --max-connections N   connections at once (default 256); more are refused\n"
+	      "      --max-client-connections N\n"
+	      "                            connections at once from one client address\n"
+	      "                            (default 128, 0 for no limit of its own)\n"
+	      "      --request-timeout SECONDS\n"
+	      "                            close a connection whose request has not fully\n"
+	      "                            arrived this long after it opened or after the\n"
+	      "                            previous answer (default 10, 0 for never)\n"
 	      "      --timeout SECONDS     close idle connections after this (default 30)\n"
 	      "      --log-requests        one line per request on stderr\n"
 	      "      --no-verify           accept unsigned requests (prints a warning at every\n"
@@ -41,7 +49,56 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-enum { O_PORT_FILE = 256, O_MAX_CONN, O_TIMEOUT, O_LOG, O_NO_VERIFY, O_VERSION };
+enum { O_PORT_FILE = 256, O_MAX_CONN, O_MAX_CLIENT, O_REQ_TIMEOUT, O_TIMEOUT, O_LOG, O_NO_VERIFY,
+       O_VERSION };
+
+/* What the configuration makes, at start and again on SIGHUP. */
+struct load_args {
+	int                    cgi;
+	int                    local_only;  /* listening on loopback */
+	struct webhook_options wo;
+};
+
+static struct httpd_conf *load(void *arg, char *err, size_t errlen)
+{
+	const struct load_args *a = arg;
+	struct sms_config *cfg = config_load(err, errlen);
+	if (!cfg)
+		return NULL;
+	/* The store's name is checked here, not at the first request's open: in
+	 * CGI mode a store that can never be opened is the server's 500 and a
+	 * configuration error, not a 503 that the provider would retry. */
+	char *db = config_db_path(cfg, err, errlen);
+	if (!db) {
+		config_free(cfg);
+		return NULL;
+	}
+	free(db);
+	struct webhook *w = webhook_new(cfg, &a->wo, err, errlen);
+	struct dashboard_options dopt = {.cgi = a->cgi, .local_only = a->local_only};
+	struct dashboard *d = w ? dashboard_new(cfg, &dopt, err, errlen) : NULL;
+	if (!d) {
+		webhook_free(w);
+		config_free(cfg);
+		return NULL;
+	}
+	struct httpd_conf *c = xcalloc(1, sizeof *c);
+	c->cfg = cfg;
+	c->w = w;
+	c->d = d;
+	return c;
+}
+
+/* An option's number, from min to max; -1 after saying what was expected. */
+static long long number(const char *opt, const char *arg, long long min, long long max)
+{
+	long long n;
+	if (parse_whole(arg, max, &n) != 0 || n < min) {
+		warnmsg("%s %s: expected a number from %lld to %lld", opt, arg, min, max);
+		return -1;
+	}
+	return n;
+}
 
 int main(int argc, char **argv)
 {
@@ -50,6 +107,8 @@ int main(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"port-file", required_argument, NULL, O_PORT_FILE},
 		{"max-connections", required_argument, NULL, O_MAX_CONN},
+		{"max-client-connections", required_argument, NULL, O_MAX_CLIENT},
+		{"request-timeout", required_argument, NULL, O_REQ_TIMEOUT},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"log-requests", no_argument, NULL, O_LOG},
 		{"no-verify", no_argument, NULL, O_NO_VERIFY},
@@ -58,16 +117,17 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct httpd_options ho = {.listen = "127.0.0.1:3001", .max_connections = 256,
-	                           .timeout_s = 30};
-	struct webhook_options wo = {.verify = 1};
+	                           .max_client_connections = 128, .timeout_s = 30,
+	                           .request_timeout_s = 10};
+	struct load_args la = {.wo = {.verify = 1}};
 	int c;
 	long long n;
 	/* As a CGI program the arguments are not ours: a web server may turn a
 	 * query string without '=' into arguments (RFC 3875 4.4), and a request
 	 * must never be able to say --no-verify. */
-	int cgi = getenv("GATEWAY_INTERFACE") != NULL;
+	la.cgi = getenv("GATEWAY_INTERFACE") != NULL;
 	signature_lib_init();
-	if (cgi)
+	if (la.cgi)
 		argc = 1;
 	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -78,24 +138,30 @@ int main(int argc, char **argv)
 			ho.port_file = optarg;
 			break;
 		case O_MAX_CONN:
-			if (parse_whole(optarg, 100000, &n) != 0 || n < 1) {
-				warnmsg("--max-connections %s: expected a number from 1 to 100000", optarg);
+			if ((n = number("--max-connections", optarg, 1, 100000)) < 0)
 				return EX_USAGE;
-			}
 			ho.max_connections = (unsigned)n;
 			break;
-		case O_TIMEOUT:
-			if (parse_whole(optarg, 86400, &n) != 0) {
-				warnmsg("--timeout %s: expected seconds", optarg);
+		case O_MAX_CLIENT:
+			if ((n = number("--max-client-connections", optarg, 0, 100000)) < 0)
 				return EX_USAGE;
-			}
+			ho.max_client_connections = (unsigned)n;
+			break;
+		case O_REQ_TIMEOUT:
+			if ((n = number("--request-timeout", optarg, 0, 86400)) < 0)
+				return EX_USAGE;
+			ho.request_timeout_s = (unsigned)n;
+			break;
+		case O_TIMEOUT:
+			if ((n = number("--timeout", optarg, 0, 86400)) < 0)
+				return EX_USAGE;
 			ho.timeout_s = (unsigned)n;
 			break;
 		case O_LOG:
 			ho.log_requests = 1;
 			break;
 		case O_NO_VERIFY:
-			wo.verify = 0;
+			la.wo.verify = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -113,75 +179,52 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	/* The store's name is checked here, not at the first request's open: in
-	 * CGI mode a store that can never be opened is the server's 500 and a
-	 * configuration error, not a 503 that the provider would retry. */
-	char *db = NULL;
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0 ||
-	    !(db = config_db_path(cfg, err, sizeof err))) {
-		warnmsg("%s", err);
-		if (cgi)
-			cgi_fail();
-		config_free(cfg);
-		return EX_CONFIG;
-	}
-	free(db);
-	if (!wo.verify)
-		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
-		        "this server can post messages");
-	struct webhook *w = webhook_new(cfg, &wo, err, sizeof err);
-	if (!w) {
-		warnmsg("%s", err);
-		if (cgi)
-			cgi_fail();
-		config_free(cfg);
-		return EX_CONFIG;
-	}
 	char host[256], port[8];
-	struct dashboard_options dopt = {.cgi = cgi};
-	if (!cgi) {
+	if (!la.cgi) {
 		if (httpd_parse_listen(ho.listen, host, sizeof host, port, sizeof port) != 0) {
 			warnmsg("--listen %s: expected HOST:PORT, e.g. 127.0.0.1:3001 or [::1]:3001",
 			        ho.listen);
-			webhook_free(w);
-			config_free(cfg);
 			return EX_USAGE;
 		}
-		dopt.local_only = httpd_is_loopback(host);
+		la.local_only = httpd_is_loopback(host);
 	}
-	struct dashboard *d = dashboard_new(cfg, &dopt, err, sizeof err);
-	if (!d) {
+	char err[512];
+	struct httpd_conf *conf = load(&la, err, sizeof err);
+	if (!conf) {
 		warnmsg("%s", err);
-		if (cgi)
+		if (la.cgi)
 			cgi_fail();
-		webhook_free(w);
-		config_free(cfg);
 		return EX_CONFIG;
 	}
+	/* The zone is the process's (TZ): set once, before any thread starts; a
+	 * zone that names nothing is a configuration error, not UTC. */
+	if (clock_use_zone(conf->cfg, err, sizeof err) != 0) {
+		warnmsg("%s", err);
+		if (la.cgi)
+			cgi_fail();
+		return EX_CONFIG;
+	}
+	if (!la.wo.verify)
+		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
+		        "this server can post messages");
 	/* The residual risk of loopback trust, said where the operator sees it. */
-	if (!cgi && !config_get(cfg, "SMS_DASHBOARD_TOKEN"))
+	if (!la.cgi && !config_get(conf->cfg, "SMS_DASHBOARD_TOKEN"))
 		warnmsg("the review dashboard (/review) opens without a login to a browser on this "
 		        "machine; set SMS_DASHBOARD_TOKEN before anything forwards to this port "
 		        "(sms-webhookd(1), The review dashboard)");
 	int rc;
-	if (cgi) {
-		rc = cgi_run(w, d, cfg) == 0 ? EX_OK : EX_IOERR;
+	if (la.cgi) {
+		rc = cgi_run(conf->w, conf->d, conf->cfg) == 0 ? EX_OK : EX_IOERR;
 	} else {
 		/* Two connections: one for the webhooks' group commit, one for the
 		 * dashboard, each used by one thread. */
-		struct store *st = storecfg_open(cfg, 0, &rc);
-		struct store *dst = st ? storecfg_open(cfg, 0, &rc) : NULL;
-		if (st && dst) {
-			ho.public_url = config_get(cfg, "SMS_PUBLIC_URL");
-			rc = httpd_run(w, d, st, dst, &ho);
-		}
+		struct store *st = storecfg_open(conf->cfg, 0, &rc);
+		struct store *dst = st ? storecfg_open(conf->cfg, 0, &rc) : NULL;
+		if (st && dst)
+			rc = httpd_run(&conf, load, &la, st, dst, &ho);
 		store_close(dst);
 		store_close(st);
 	}
-	dashboard_free(d);
-	webhook_free(w);
-	config_free(cfg);
+	httpd_conf_free(conf);
 	return rc;
 }

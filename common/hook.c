@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -31,6 +33,41 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
+/* Waits for pid to exit, at most timeout_ms; 0 with *status, 1 when it is
+ * still running, -1 on error. A pidfd wakes us as the hook exits: a hook
+ * costs its own run time, not a polling tick (the daemon's hooks run one
+ * after another, so a tick per hook would cap them at a few hundred a
+ * second). Without pidfd_open (Linux before 5.3), ticks of 1 ms. */
+static int wait_exit(pid_t pid, int *status, long timeout_ms)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR)) {
+			if (pfd >= 0)
+				close(pfd);
+			return r == pid ? 0 : -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = timeout_ms - ((t.tv_sec - t0.tv_sec) * 1000 +
+		                          (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0) {
+			if (pfd >= 0)
+				close(pfd);
+			return 1;
+		}
+		if (pfd >= 0) {
+			struct pollfd p = {.fd = pfd, .events = POLLIN};
+			poll(&p, 1, left > 1000 ? 1000 : (int)left);
+		} else {
+			struct timespec tick = {0, 1000 * 1000};
+			nanosleep(&tick, NULL);
+		}
+	}
+}
+
 int hook_run(const char *cmd, const char *line, int timeout_s)
 {
 	int p[2];
@@ -42,9 +79,21 @@ int hook_run(const char *cmd, const char *line, int timeout_s)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	/* The hook starts with no signal blocked and SIGPIPE at its default,
+	 * whatever the daemon's threads block or ignore. */
+	posix_spawnattr_t sa;
+	posix_spawnattr_init(&sa);
+	sigset_t none, pipe_only;
+	sigemptyset(&none);
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	posix_spawnattr_setsigmask(&sa, &none);
+	posix_spawnattr_setsigdefault(&sa, &pipe_only);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
 	pid_t pid;
-	int rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+	int rc = posix_spawn(&pid, "/bin/sh", &fa, &sa, argv, environ);
+	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[0]);
 	if (rc != 0) {
@@ -57,24 +106,16 @@ int hook_run(const char *cmd, const char *line, int timeout_s)
 	write_all(p[1], line, strlen(line));
 	close(p[1]);
 	int status = 0;
-	struct timespec tick = {0, 5 * 1000 * 1000};
-	long waited_ms = 0;
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			warnmsg("hook: %s", strerror(errno));
-			return -1;
-		}
-		if (waited_ms >= (long)timeout_s * 1000) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			warnmsg("hook: killed after %d s: %s", timeout_s, cmd);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-		waited_ms += 5;
+	int w = wait_exit(pid, &status, (long)timeout_s * 1000);
+	if (w < 0) {
+		warnmsg("hook: %s", strerror(errno));
+		return -1;
+	}
+	if (w > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		warnmsg("hook: killed after %d s: %s", timeout_s, cmd);
+		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
@@ -196,6 +237,14 @@ void hookq_push(struct hookq *q, const char *cmd, char *line)
 	q->n++;
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
+}
+
+size_t hookq_waiting(struct hookq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	size_t n = q->n;
+	pthread_mutex_unlock(&q->mu);
+	return n;
 }
 
 void hookq_stop(struct hookq *q)

@@ -24,6 +24,8 @@ struct hookq;
 struct hookq *hookq_start(size_t max, int timeout_s);
 /* Hands over line (malloc'd; the queue frees it). cmd must outlive the queue. */
 void hookq_push(struct hookq *q, const char *cmd, char *line);
+/* How many wait to run. */
+size_t hookq_waiting(struct hookq *q);
 /* Runs what is queued, then stops the thread. */
 void hookq_stop(struct hookq *q);
 

@@ -1,5 +1,6 @@
 /* httpd — the daemon mode of sms-webhookd on libmicrohttpd; see httpd.h. */
 #include "httpd.h"
+#include "storecfg.h"
 #include "groupcommit.h"
 #include "hook.h"
 #include "util.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sysexits.h>
 #include <time.h>
@@ -78,16 +80,227 @@ static int mhd_load(void)
 
 #define BATCH_MAX 512
 #define POOL_THREADS 2
+#define SWEEP_MS 250        /* how often slow requests are looked for */
+#define DRAIN_S 10          /* SIGTERM: the requests in flight get this long */
+#define GUARD_LOG_MS 10000  /* refused and slow connections: one log line at most this often */
+#define CLIENT_BUCKETS 256
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000 * 1000};
+	nanosleep(&ts, NULL);
+}
+
+/* One client address and how many connections it has open. */
+struct client {
+	unsigned char  addr[16];
+	size_t         len;
+	unsigned       n;
+	struct client *next;
+};
+
+/* One connection (libmicrohttpd's socket context), from accept to close. */
+struct conn {
+	MHD_socket      fd;
+	struct client  *client;
+	atomic_llong    deadline;  /* ms (now_ms): its request must be in by then; 0: none */
+	int             shut;      /* shut down by the sweep */
+	struct conn    *prev, *next;
+};
 
 struct server {
-	struct webhook            *w;
-	struct dashboard          *dash;
+	_Atomic(struct httpd_conf *) conf;
 	const struct httpd_options *o;
 	struct groupcommit        *gc;
 	struct groupcommit        *dashq;  /* the dashboard's thread and connection */
 	struct hookq              *hooks;
-	atomic_long                inflight;
+	atomic_long                inflight;  /* requests begun and not completed */
+	atomic_long                parked;    /* suspended until a writer has done their job */
+	atomic_int                 draining;  /* SIGTERM: every answer closes its connection */
+	atomic_int                 stopping;  /* past the drain: nothing is parked any more */
+	/* the connections and their clients, under mu */
+	pthread_mutex_t            mu;
+	struct conn               *conns;
+	unsigned                   nconns;
+	struct client             *clients[CLIENT_BUCKETS];
+	/* since the last log line */
+	atomic_ulong               refused_full, refused_client, too_slow;
 };
+
+/* The address of sa as bytes (an IPv4-mapped IPv6 address as IPv4); its
+ * length, 0 for another family. */
+static size_t addr_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	if (sa->sa_family == AF_INET) {
+		memcpy(key, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return 4;
+	}
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(a)) {
+		memcpy(key, a->s6_addr + 12, 4);
+		return 4;
+	}
+	memcpy(key, a->s6_addr, 16);
+	return 16;
+}
+
+/* The client with this address (under mu); made when create is set. */
+static struct client *client_find(struct server *sv, const unsigned char *key, size_t len,
+                                  int create)
+{
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ key[i]) * 16777619u;
+	struct client **head = &sv->clients[h % CLIENT_BUCKETS];
+	for (struct client *cl = *head; cl; cl = cl->next)
+		if (cl->len == len && memcmp(cl->addr, key, len) == 0)
+			return cl;
+	if (!create)
+		return NULL;
+	struct client *cl = xcalloc(1, sizeof *cl);
+	memcpy(cl->addr, key, len);
+	cl->len = len;
+	cl->next = *head;
+	*head = cl;
+	return cl;
+}
+
+static void client_drop(struct server *sv, struct client *gone)
+{
+	for (size_t b = 0; b < CLIENT_BUCKETS; b++)
+		for (struct client **p = &sv->clients[b]; *p; p = &(*p)->next)
+			if (*p == gone) {
+				*p = gone->next;
+				free(gone);
+				return;
+			}
+}
+
+static long long request_deadline(const struct server *sv)
+{
+	return sv->o->request_timeout_s ? now_ms() + (long long)sv->o->request_timeout_s * 1000 : 0;
+}
+
+/* libmicrohttpd's accept policy: over --max-connections, or over
+ * --max-client-connections for this address, the connection is closed at
+ * once. A client over the limit hears so straight away; it never waits in
+ * the listen queue for a slot. */
+static enum MHD_Result admit(void *cls, const struct sockaddr *sa, socklen_t salen)
+{
+	(void)salen;
+	struct server *sv = cls;
+	unsigned char key[16];
+	size_t len = addr_key(sa, key);
+	pthread_mutex_lock(&sv->mu);
+	int full = sv->nconns >= sv->o->max_connections;
+	struct client *cl = !full && len && sv->o->max_client_connections
+	                    ? client_find(sv, key, len, 0) : NULL;
+	int over = cl && cl->n >= sv->o->max_client_connections;
+	pthread_mutex_unlock(&sv->mu);
+	if (full)
+		atomic_fetch_add(&sv->refused_full, 1);
+	else if (over)
+		atomic_fetch_add(&sv->refused_client, 1);
+	return full || over ? MHD_NO : MHD_YES;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *sv = cls;
+	struct conn *cn = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		cn = xcalloc(1, sizeof *cn);
+		const union MHD_ConnectionInfo *fi =
+			mhd.get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ai =
+			mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		cn->fd = fi ? fi->connect_fd : MHD_INVALID_SOCKET;
+		unsigned char key[16];
+		size_t len = ai && ai->client_addr ? addr_key(ai->client_addr, key) : 0;
+		atomic_init(&cn->deadline, request_deadline(sv));
+		pthread_mutex_lock(&sv->mu);
+		if (len) {
+			cn->client = client_find(sv, key, len, 1);
+			cn->client->n++;
+		}
+		cn->next = sv->conns;
+		if (sv->conns)
+			sv->conns->prev = cn;
+		sv->conns = cn;
+		sv->nconns++;
+		pthread_mutex_unlock(&sv->mu);
+		*socket_context = cn;
+		return;
+	}
+	if (!cn)
+		return;
+	/* libmicrohttpd says CLOSED before it closes the socket: once this has
+	 * taken mu, the sweep can no longer shut down the number it had. */
+	pthread_mutex_lock(&sv->mu);
+	if (cn->prev)
+		cn->prev->next = cn->next;
+	else
+		sv->conns = cn->next;
+	if (cn->next)
+		cn->next->prev = cn->prev;
+	sv->nconns--;
+	if (cn->client && --cn->client->n == 0)
+		client_drop(sv, cn->client);
+	pthread_mutex_unlock(&sv->mu);
+	free(cn);
+	*socket_context = NULL;
+}
+
+/* Every connection whose request has not arrived by its deadline is shut
+ * down: libmicrohttpd reads the end of the stream and closes it. The idle
+ * timeout cannot do this: a client that sends a header line every few
+ * seconds is never idle, and would hold its connection for ever. */
+static void sweep(struct server *sv)
+{
+	long long now = now_ms();
+	unsigned long n = 0;
+	pthread_mutex_lock(&sv->mu);
+	for (struct conn *cn = sv->conns; cn; cn = cn->next) {
+		long long d = atomic_load(&cn->deadline);
+		if (!d || now < d || cn->shut || cn->fd == MHD_INVALID_SOCKET)
+			continue;
+		shutdown(cn->fd, SHUT_RDWR);
+		cn->shut = 1;
+		n++;
+	}
+	pthread_mutex_unlock(&sv->mu);
+	if (n)
+		atomic_fetch_add(&sv->too_slow, n);
+}
+
+/* What the limits refused or cut, since the last line; one line at most
+ * every GUARD_LOG_MS however many, unless forced (at exit). */
+static void log_guards(struct server *sv, long long *last, int force)
+{
+	long long now = now_ms();
+	if (!force && *last && now - *last < GUARD_LOG_MS)
+		return;
+	unsigned long full = atomic_exchange(&sv->refused_full, 0);
+	unsigned long client = atomic_exchange(&sv->refused_client, 0);
+	unsigned long slow = atomic_exchange(&sv->too_slow, 0);
+	if (!full && !client && !slow)
+		return;
+	*last = now;
+	warnmsg("connections refused: %lu over --max-connections %u, %lu over "
+	        "--max-client-connections %u; closed: %lu whose request took over "
+	        "--request-timeout %u s", full, sv->o->max_connections, client,
+	        sv->o->max_client_connections, slow, sv->o->request_timeout_s);
+}
 
 /* A dashboard request, served on the dashboard's own thread and store. */
 struct dash_job {
@@ -114,8 +327,12 @@ static void dash_free(struct dash_job *j)
 }
 
 /* One request: its raw URI (path and query, as signed), its body so far,
- * and while the writer stores it, the job (the connection is suspended). */
+ * the configuration it began under, and while the writer stores it, the job
+ * (the connection is suspended). */
 struct req {
+	struct server         *sv;
+	struct httpd_conf     *conf;
+	struct conn           *cn;
 	char                  *uri;
 	struct strbuf          body;
 	int                    too_large;
@@ -130,9 +347,13 @@ struct req {
 
 static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	(void)c;
 	struct server *sv = cls;
 	struct req *r = xcalloc(1, sizeof *r);
+	r->sv = sv;
+	r->conf = atomic_load(&sv->conf);
+	const union MHD_ConnectionInfo *ci =
+		mhd.get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	r->cn = ci ? ci->socket_context : NULL;
 	r->uri = xstrdup(uri ? uri : "/");
 	strbuf_init(&r->body);
 	atomic_fetch_add(&sv->inflight, 1);
@@ -150,6 +371,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (r->job)
 		webhook_finish(r->job, GROUPCOMMIT_FAILED, "the connection closed", NULL);
+	/* The next request on this connection has its own deadline. */
+	if (r->cn)
+		atomic_store(&r->cn->deadline, request_deadline(sv));
 	dash_free(r->dash);
 	free(r->uri);
 	strbuf_free(&r->body);
@@ -158,7 +382,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&sv->inflight, 1);
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c, const struct webhook_response *rs)
+static enum MHD_Result send_response(const struct server *sv, struct MHD_Connection *c,
+                                     const struct webhook_response *rs)
 {
 	struct MHD_Response *resp =
 		mhd.create_response_from_buffer(rs->body_len, rs->body, MHD_RESPMEM_MUST_COPY);
@@ -168,6 +393,10 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const struct webh
 	mhd.add_response_header(resp, "Cache-Control", "no-store");
 	if (rs->allow)
 		mhd.add_response_header(resp, "Allow", rs->allow);
+	/* Draining: the client sends its next request elsewhere (or again,
+	 * after the restart), not on a connection about to close. */
+	if (atomic_load(&sv->draining))
+		mhd.add_response_header(resp, "Connection", "close");
 	/* The dashboard's own headers: "Name: value\r\n" lines. */
 	for (char *line = rs->headers; line && *line;) {
 		char *end = strstr(line, "\r\n");
@@ -193,12 +422,12 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const struct webh
 /* The URL the provider signed: SMS_PUBLIC_URL and the request's path and
  * query, else http:// and the Host header (behind a TLS proxy, set
  * SMS_PUBLIC_URL: the daemon cannot know the public scheme). */
-static char *signed_url(const struct server *sv, struct MHD_Connection *c, const char *uri)
+static char *signed_url(const struct req *r, struct MHD_Connection *c)
 {
 	struct strbuf b;
 	strbuf_init(&b);
-	const char *base = sv->o->public_url;
-	if (base && *base) {
+	const char *base = config_get(r->conf->cfg, "SMS_PUBLIC_URL");
+	if (base) {
 		size_t n = strlen(base);
 		while (n && base[n - 1] == '/')
 			n--;
@@ -208,7 +437,7 @@ static char *signed_url(const struct server *sv, struct MHD_Connection *c, const
 		strbuf_puts(&b, "http://");
 		strbuf_puts(&b, host ? host : "localhost");
 	}
-	strbuf_puts(&b, uri);
+	strbuf_puts(&b, r->uri);
 	return strbuf_detach(&b);
 }
 
@@ -218,17 +447,19 @@ static int peer_is_loopback(struct MHD_Connection *c)
 		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (!ci || !ci->client_addr)
 		return 0;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-		       (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
-	}
-	return 0;
+	unsigned char key[16];
+	size_t len = addr_key(ci->client_addr, key);
+	if (len == 4)
+		return key[0] == 127;
+	return len == 16 && memcmp(key, &in6addr_loopback, 16) == 0;
+}
+
+/* The writer's work done: the connection goes back to the polling threads. */
+static void unpark(struct req *r)
+{
+	struct server *sv = r->sv;
+	mhd.resume_connection(r->conn);
+	atomic_fetch_sub(&sv->parked, 1);
 }
 
 /* A request header, for dashboard_proxy_evidence. */
@@ -244,7 +475,46 @@ static void job_stored(int rc, const char *err, void *arg)
 	r->job_rc = rc;
 	snprintf(r->job_err, sizeof r->job_err, "%s", err);
 	r->job_done = 1;
-	mhd.resume_connection(r->conn);
+	unpark(r);
+}
+
+/* Suspends the request until a writer has done its job (fn on q), or, past
+ * the drain, returns -1: the caller answers at once instead. libmicrohttpd
+ * cannot stop with a connection suspended, so the count goes up before the
+ * flag is read, and SIGTERM sets the flag before it waits for the count. */
+static int park(struct req *r, struct MHD_Connection *c, struct groupcommit *q,
+                groupcommit_fn fn, void *job)
+{
+	struct server *sv = r->sv;
+	atomic_fetch_add(&sv->parked, 1);
+	if (atomic_load(&sv->stopping)) {
+		atomic_fetch_sub(&sv->parked, 1);
+		return -1;
+	}
+	r->conn = c;
+	mhd.suspend_connection(c);
+	if (groupcommit_submit(q, fn, job, job_stored, r) != 0) {
+		r->job_rc = GROUPCOMMIT_FAILED;
+		snprintf(r->job_err, sizeof r->job_err, "shutting down");
+		r->job_done = 1;
+		unpark(r);
+	}
+	return 0;
+}
+
+/* The dashboard's page, once its thread has made it. */
+static enum MHD_Result dash_answer(struct req *r, struct MHD_Connection *c, const char *method,
+                                   const char *url)
+{
+	struct webhook_response *rs = &r->dash->rs;
+	if (r->job_rc < 0)
+		webhook_respond(rs, 503, "the dashboard is unavailable: %s", r->job_err);
+	enum MHD_Result ret = send_response(r->sv, c, rs);
+	if (r->sv->o->log_requests || rs->status >= 400)
+		warnmsg("%s %s: %d %s", method, url, rs->status, webhook_reason(rs->status));
+	dash_free(r->dash);
+	r->dash = NULL;
+	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -272,24 +542,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* The whole request is in: from here on the time is ours, not the
+	 * client's (a commit, a dashboard page). */
+	if (r->cn)
+		atomic_store(&r->cn->deadline, 0);
 	struct webhook_response rs;
-	if (r->dash) {
-		if (!r->job_done)
-			return MHD_YES;
-		if (r->job_rc < 0)
-			webhook_respond(&r->dash->rs, 503, "the dashboard is unavailable: %s", r->job_err);
-		enum MHD_Result ret = send_response(c, &r->dash->rs);
-		if (sv->o->log_requests || r->dash->rs.status >= 400)
-			warnmsg("%s %s: %d %s", method, url, r->dash->rs.status,
-			        webhook_reason(r->dash->rs.status));
-		dash_free(r->dash);
-		r->dash = NULL;
-		return ret;
-	}
+	if (r->dash)
+		return r->job_done ? dash_answer(r, c, method, url) : MHD_YES;
 	if (dashboard_route(url)) {
 		struct dash_job *j = xcalloc(1, sizeof *j);
 		const char *q = strchr(r->uri, '?');
-		j->d = sv->dash;
+		j->d = r->conf->d;
 		j->query = q ? xstrdup(q + 1) : NULL;
 		j->rq = (struct webhook_request){
 			.method = method,
@@ -307,15 +570,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			.proxied = dashboard_proxy_evidence(version, header, c),
 		};
 		r->dash = j;
-		r->conn = c;
-		mhd.suspend_connection(c);
-		if (groupcommit_submit(sv->dashq, dash_run, j, job_stored, r) != 0) {
-			r->job_rc = GROUPCOMMIT_FAILED;
-			snprintf(r->job_err, sizeof r->job_err, "shutting down");
-			r->job_done = 1;
-			mhd.resume_connection(c);
-		}
-		return MHD_YES;
+		if (park(r, c, sv->dashq, dash_run, j) == 0)
+			return MHD_YES;
+		r->job_rc = GROUPCOMMIT_FAILED;
+		snprintf(r->job_err, sizeof r->job_err, "shutting down");
+		return dash_answer(r, c, method, url);
 	}
 	if (r->job) {
 		/* Resumed: the writer has committed (or failed) this request's work. */
@@ -324,7 +583,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		webhook_finish(r->job, r->job_rc, r->job_err, &rs);
 		r->job = NULL;
 	} else {
-		char *full = signed_url(sv, c, r->uri);
+		char *full = signed_url(r, c);
 		struct webhook_request rq = {
 			.method = method,
 			.path = url,
@@ -335,27 +594,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			.too_large = r->too_large,
 		};
 		struct webhook_job *job;
-		int final = webhook_begin(sv->w, &rq, &job, &rs);
+		int final = webhook_begin(r->conf->w, &rq, &job, &rs);
 		free(full);
 		if (!final) {
 			/* Park the connection until the group commit holding this job is
 			 * on disk: the pool threads go on serving other connections. */
 			r->job = job;
-			r->conn = c;
-			mhd.suspend_connection(c);
-			if (groupcommit_submit(sv->gc, webhook_apply, job, job_stored, r) != 0) {
-				r->job_rc = GROUPCOMMIT_FAILED;
-				snprintf(r->job_err, sizeof r->job_err, "shutting down");
-				r->job_done = 1;
-				mhd.resume_connection(c);
-			}
-			return MHD_YES;
+			if (park(r, c, sv->gc, webhook_apply, job) == 0)
+				return MHD_YES;
+			/* Past the drain: nothing is stored, and the provider retries. */
+			r->job = NULL;
+			webhook_finish(job, GROUPCOMMIT_FAILED, "shutting down", &rs);
 		}
 	}
 	if (sv->o->log_requests || rs.status >= 400)
 		warnmsg("%s %s: %d %s", method, url, rs.status, webhook_reason(rs.status));
-	enum MHD_Result ret = send_response(c, &rs);
-	/* An answer sent through the provider's API (Vonage, SNS), then the hook. */
+	enum MHD_Result ret = send_response(sv, c, &rs);
+	/* An answer sent through the provider's API (Vonage, SNS), then the hook:
+	 * queued with the answer, so that a SIGTERM that lets the answer out
+	 * runs the hook too. */
 	if (rs.reply_cmd && sv->hooks) {
 		hookq_push(sv->hooks, rs.reply_cmd, rs.reply_line);
 		rs.reply_line = NULL;
@@ -367,7 +624,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	webhook_response_free(&rs);
 	return ret;
 }
-
 int httpd_parse_listen(const char *spec, char *host, size_t hostlen, char *port, size_t portlen)
 {
 	const char *colon;
@@ -452,83 +708,185 @@ int httpd_is_loopback(const char *host)
 	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
-int httpd_run(struct webhook *w, struct dashboard *d, struct store *st, struct store *dash_st,
-              const struct httpd_options *o)
+
+void httpd_conf_free(struct httpd_conf *c)
+{
+	while (c) {
+		struct httpd_conf *older = c->older;
+		dashboard_free(c->d);
+		webhook_free(c->w);
+		config_free(c->cfg);
+		free(c);
+		c = older;
+	}
+}
+
+/* SIGHUP: a new configuration for the requests that begin from now on. */
+static void reload(struct server *sv, struct httpd_conf **conf, httpd_load_fn load, void *arg)
+{
+	char err[512];
+	struct httpd_conf *c = load(arg, err, sizeof err);
+	if (!c) {
+		warnmsg("SIGHUP: the configuration was not reloaded (the running one stays): %s", err);
+		return;
+	}
+	/* The new webhook's rule cache, read through a connection of its own: the
+	 * running ones belong to the writer and dashboard threads. Without it the
+	 * rules are matched on the writer, still in bounded time (autoresp.h). */
+	int rc = 0;
+	struct store *tmp = storecfg_open(c->cfg, 0, &rc);
+	if (!tmp || webhook_rules_load(c->w, tmp) != STORE_OK)
+		warnmsg("SIGHUP: the autoresponders were not read ahead; they are matched as "
+		        "each message is stored");
+	store_close(tmp);
+	c->older = *conf;
+	*conf = c;
+	atomic_store(&sv->conf, c);
+	warnmsg("SIGHUP: reloaded the configuration");
+}
+
+/* Enough file descriptors for --max-connections, when the hard limit allows. */
+static void raise_nofile(unsigned max_connections)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max_connections + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		warnmsg("--max-connections %u: the limit of open files (%llu) may refuse some first",
+		        max_connections, (unsigned long long)rl.rlim_cur);
+}
+
+/* SIGTERM, SIGINT: no new connections; the requests in flight answered (at
+ * most DRAIN_S seconds), each answer closing its connection; then nothing
+ * parked any more, every parked request answered, and the daemon stopped. */
+static void drain(struct server *sv, struct MHD_Daemon *daemon, int sig)
+{
+	warnmsg("%s: no new connections; answering the requests in flight (at most %d s)",
+	        sig == SIGTERM ? "SIGTERM" : "SIGINT", DRAIN_S);
+	atomic_store(&sv->draining, 1);
+	MHD_socket lfd = mhd.quiesce_daemon(daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	long long until = now_ms() + DRAIN_S * 1000;
+	for (int i = 1; atomic_load(&sv->inflight) > 0 && now_ms() < until; i++) {
+		sleep_ms(10);
+		if (i % (SWEEP_MS / 10) == 0)
+			sweep(sv);
+	}
+	long left = atomic_load(&sv->inflight);
+	if (left > 0)
+		warnmsg("%ld requests still unfinished after %d s: their connections are closed", left,
+		        DRAIN_S);
+	/* A parked request's job belongs to a writer, which finishes it within
+	 * the store's busy timeout; its connection cannot be closed before.
+	 * Once resumed, its answer goes out on the next turn of a polling
+	 * thread: a moment more for it (and for a slow client, nothing). */
+	atomic_store(&sv->stopping, 1);
+	while (atomic_load(&sv->parked) > 0)
+		sleep_ms(10);
+	for (int i = 0; i < 100 && atomic_load(&sv->inflight) > 0; i++)
+		sleep_ms(10);
+	mhd.stop_daemon(daemon);
+}
+
+int httpd_run(struct httpd_conf **conf, httpd_load_fn load, void *load_arg, struct store *st,
+              struct store *dash_st, const struct httpd_options *o)
 {
 	/* Signals go to the main thread only, which waits for them below; every
 	 * thread started from here on inherits the mask. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (mhd_load() != 0)
 		return EX_OSERR;
+	raise_nofile(o->max_connections);
 	int is6 = 0, port = 0;
 	int fd = listen_on(o->listen, &is6, &port);
 	if (fd < 0)
 		return EX_OSERR;
-	if (webhook_rules_load(w, st) != STORE_OK) {
+	if (webhook_rules_load((*conf)->w, st) != STORE_OK) {
 		warnmsg("reading the autoresponders: %s", store_errmsg(st));
 		close(fd);
 		return EX_TEMPFAIL;
 	}
-	struct server sv = {.w = w, .dash = d, .o = o};
+	struct server sv = {.o = o};
+	atomic_init(&sv.conf, *conf);
 	atomic_init(&sv.inflight, 0);
+	atomic_init(&sv.parked, 0);
+	atomic_init(&sv.draining, 0);
+	atomic_init(&sv.stopping, 0);
+	atomic_init(&sv.refused_full, 0);
+	atomic_init(&sv.refused_client, 0);
+	atomic_init(&sv.too_slow, 0);
+	pthread_mutex_init(&sv.mu, NULL);
 	sv.gc = groupcommit_start(st, BATCH_MAX);
 	sv.dashq = groupcommit_start_serial(dash_st);
 	sv.hooks = hookq_start(10000, 60);
-	if (!sv.gc || !sv.dashq || !sv.hooks) {
-		warnmsg("cannot start threads");
-		close(fd);
-		groupcommit_stop(sv.gc);
-		groupcommit_stop(sv.dashq);
-		hookq_stop(sv.hooks);
-		return EX_OSERR;
+	struct MHD_Daemon *daemon = NULL;
+	if (sv.gc && sv.dashq && sv.hooks) {
+		/* A small pool of polling threads; a request waiting for its commit
+		 * is suspended, not a blocked thread, so connections cost no
+		 * threads. admit() keeps to --max-connections: libmicrohttpd's own
+		 * limit, shared out among the pool's threads, is set above it, since
+		 * a thread that reaches its share stops accepting and lets new
+		 * connections wait in the listen queue, and (in 0.9.75) stops seeing
+		 * its clients close theirs until the idle timeout. */
+		unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		                 MHD_ALLOW_SUSPEND_RESUME | (is6 ? MHD_USE_IPv6 : 0);
+		daemon = mhd.start_daemon(
+			flags, 0, admit, &sv, on_request, &sv,
+			MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+			MHD_OPTION_URI_LOG_CALLBACK, uri_logged, &sv,
+			MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
+			MHD_OPTION_NOTIFY_CONNECTION, on_connection, &sv,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)(POOL_THREADS * (o->max_connections + 16)),
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
+			MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
+			MHD_OPTION_END);
 	}
-	/* A small pool of polling threads; a request waiting for its commit is
-	 * suspended, not a blocked thread, so connections cost no threads. */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	                 (is6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *daemon = mhd.start_daemon(
-		flags, 0, NULL, NULL, on_request, &sv,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-		MHD_OPTION_URI_LOG_CALLBACK, uri_logged, &sv,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
-		MHD_OPTION_END);
 	if (!daemon) {
-		warnmsg("cannot start the HTTP server on %s", o->listen);
+		warnmsg(sv.gc && sv.dashq && sv.hooks ? "cannot start the HTTP server on %s"
+		                                      : "cannot start threads for %s", o->listen);
 		close(fd);
 		groupcommit_stop(sv.gc);
 		groupcommit_stop(sv.dashq);
 		hookq_stop(sv.hooks);
+		pthread_mutex_destroy(&sv.mu);
 		return EX_OSERR;
 	}
 	warnmsg("listening on %s (port %d), store %s", o->listen, port, store_path(st));
 	if (o->port_file)
 		write_port_file(o->port_file, port);
 
-	int sig = 0;
-	while (sigwait(&stop, &sig) != 0)
-		;
-	warnmsg("%s: finishing the requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	/* No new connections; requests already read are answered (their rows are
-	 * committed before their 2xx goes out, so nothing acknowledged is lost). */
-	MHD_socket lfd = mhd.quiesce_daemon(daemon);
-	if (lfd != MHD_INVALID_SOCKET)
-		close(lfd);
-	struct timespec tick = {0, 10 * 1000 * 1000};
-	for (int i = 0; i < 3000 && atomic_load(&sv.inflight) > 0; i++)
-		nanosleep(&tick, NULL);
-	mhd.stop_daemon(daemon);
+	long long logged = 0;
+	int sig;
+	for (;;) {
+		struct timespec tick = {0, SWEEP_MS * 1000 * 1000};
+		sig = sigtimedwait(&sigs, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig == SIGHUP)
+			reload(&sv, conf, load, load_arg);
+		sweep(&sv);
+		log_guards(&sv, &logged, 0);
+	}
+	drain(&sv, daemon, sig);
+	log_guards(&sv, &logged, 1);
 	groupcommit_stop(sv.gc);
 	groupcommit_stop(sv.dashq);
+	size_t hooks = hookq_waiting(sv.hooks);
+	if (hooks)
+		warnmsg("running the %zu queued hooks", hooks);
 	hookq_stop(sv.hooks);
+	pthread_mutex_destroy(&sv.mu);
 	warnmsg("stopped");
 	return EX_OK;
 }
