@@ -202,6 +202,7 @@ int main(int argc, char **argv)
 		warnmsg("%s", err);
 		if (la.cgi)
 			cgi_fail();
+		httpd_conf_free(conf);
 		return EX_CONFIG;
 	}
 	if (!la.wo.verify)

@@ -850,6 +850,12 @@ static int create_store(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot create: %s", path,
 		         db ? sqlite3_errmsg(db) : "out of memory");
 	}
+	/* WAL from the start, while no one else can see the file: else every
+	 * program that opens the new store at once would race to switch it, and
+	 * that switch needs the exclusive lock (a few of 16 were refused on a
+	 * tmpfs). Where WAL cannot work, the open that follows says so. */
+	if (!e)
+		(void)exec(db, "PRAGMA journal_mode = WAL");
 	sqlite3_close(db);
 	if (!e && link(tmp, path) != 0 && errno != EEXIST) {
 		e = errno;

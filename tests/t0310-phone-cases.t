@@ -114,7 +114,7 @@ check_eq "...the first word, past the tel: scheme" \
 	"contains letters: FLOWERS (write the number in digits; letters are not read as keypad digits)" \
 	"$(reason '{"input":"tel:1-800-FLOWERS","region":"US"}')"
 check_eq "...cut short when long, between characters" \
-	"contains letters: $(printf '\u0434%.0s' $(seq 12)) (write the number in digits; letters are not read as keypad digits)" \
+	"contains letters: $(printf '\xd0\xb4%.0s' $(seq 12)) (write the number in digits; letters are not read as keypad digits)" \
 	"$(reason '{"input":"+1 212 555 0123 \u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434\u0434","region":"US"}')"
 check_eq "an extension says a text cannot reach it" \
 	"has an extension, which a text message cannot reach: give the number alone" \
