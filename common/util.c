@@ -59,8 +59,20 @@ char *xstrndup(const char *s, size_t n)
 
 void warnmsg(const char *fmt, ...)
 {
+	/* One write per line (stderr is unbuffered): the daemon's threads, and
+	 * programs sharing a terminal, never cut into each other's lines. */
+	char line[4096];
+	int n = snprintf(line, sizeof line, "%s: ", progname);
 	va_list ap;
 	va_start(ap, fmt);
+	int m = n >= 0 && (size_t)n < sizeof line ? vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap) : -1;
+	va_end(ap);
+	if (m >= 0 && (size_t)n + (size_t)m + 1 < sizeof line) {
+		line[n + m] = '\n';
+		fwrite(line, 1, (size_t)n + (size_t)m + 1, stderr);
+		return;
+	}
+	va_start(ap, fmt); /* longer than the buffer: in parts, as before */
 	fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
