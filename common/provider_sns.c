@@ -28,23 +28,15 @@ struct sns {
 	int   check_optout;
 };
 
-static void burn(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
 static void sns_close(struct provider *p)
 {
 	struct sns *s = p->state;
 	if (!s)
 		return;
 	free(s->url);
-	burn(s->userpwd);
+	free_secret(s->userpwd);
 	free(s->sigv4);
-	burn(s->token);
+	free_secret(s->token);
 	free(s->sms_type);
 	free(s->sender_id);
 	free(s->max_price);
@@ -160,10 +152,10 @@ static void drop_request(struct http_request *r)
 {
 	free(r->url);
 	free(r->body);
-	burn(r->userpwd);
+	free_secret(r->userpwd);
 	free(r->sigv4);
 	for (size_t i = 0; i < r->nheaders; i++)
-		burn(r->headers[i]);
+		free_secret(r->headers[i]);
 	memset(r, 0, sizeof *r);
 }
 

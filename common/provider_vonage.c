@@ -32,14 +32,6 @@ struct vonage {
 	char  to[40];    /* --fetch: only messages to this number ("" any) */
 };
 
-static void burn(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
 static char *base_of(const char *url)
 {
 	char *b = xstrdup(url);
@@ -57,8 +49,8 @@ static void vonage_close(struct provider *p)
 	free(v->rest);
 	free(v->api);
 	free(v->key);
-	burn(v->secret);
-	burn(v->sigsecret);
+	free_secret(v->secret);
+	free_secret(v->sigsecret);
 	free(v->method);
 	free(v);
 	p->state = NULL;

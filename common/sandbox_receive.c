@@ -40,13 +40,6 @@ struct sandbox_rx {
 	struct http_client *http;
 };
 
-static void free_secret(char *s)
-{
-	if (s)
-		explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 /* SMS_PUBLIC_URL without its trailing slashes, or NULL. */
 static char *public_base(const struct sms_config *c)
 {

@@ -12,6 +12,8 @@ const char *util_progname(void);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* Zeroes a secret string (explicit_bzero: not optimised away) and frees it; NULL is fine. */
+void free_secret(char *s);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
