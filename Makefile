@@ -1,5 +1,8 @@
-# smskit — build, test, install: one static library from common/,
-# one program per cmd/*.c, everything found with pkg-config.
+# smskit — build, test, install: one static library from common/ (one folder
+# per layer, doc/ARCHITECTURE.md), one program per cmd/*.c, everything found
+# with pkg-config.
+# The one version string: every program's --version, sms-mcp's and the
+# User-Agent come from here.
 VERSION  = 0.1.0
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -11,18 +14,23 @@ ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
+# common/ is one folder per layer, lowest first; a module includes another by
+# its file name alone, so that moving a file between layers changes no code.
+LAYERS     = base text store providers workflow web
+COMMON_INC = $(LAYERS:%=-Icommon/%)
+
 override CFLAGS := -std=c17 -Wall -Wextra -Werror -Wshadow -Wvla -O2 -g \
 	-D_DEFAULT_SOURCE -D_GNU_SOURCE -DSMSKIT_VERSION=\"$(VERSION)\" \
-	-Icommon $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) $(CFLAGS)
+	$(COMMON_INC) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) $(CFLAGS)
 override LDFLAGS := -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 LDLIBS   = $(shell pkg-config --libs $(PKGS)) -ldl -lm
-# sms-webhookd loads libmicrohttpd at run time (common/httpd.c says why): by its soname.
+# sms-webhookd loads libmicrohttpd at run time (common/web/httpd.c says why): by its soname.
 MHD_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
 ifneq ($(MHD_SONAME),)
 override CFLAGS += -DMHD_SONAME=\"$(MHD_SONAME)\"
 endif
 
-COMMON_SRC = $(wildcard common/*.c)
+COMMON_SRC = $(foreach l,$(LAYERS),$(wildcard common/$(l)/*.c))
 COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/%.o)
 CMDS       = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 SCRIPTS    = $(patsubst cmd/%.sh,%,$(wildcard cmd/*.sh))
@@ -35,11 +43,18 @@ MAN1       = $(wildcard man/*.1)
 MAN5       = $(wildcard man/*.5)
 MAN7       = $(wildcard man/*.7)
 
-all: $(BINS) $(SCRIPT_BINS) $(TOOLS)
+all: $(BINS) $(SCRIPT_BINS)
 
-$(O)/%.o: %.c $(wildcard common/*.h)
+# The test suite's tools and fake providers: built by the targets that test.
+tools: $(TOOLS)
+
+# -MMD: each object's list of the headers it read, so that a changed header
+# rebuilds what includes it and nothing else.
+$(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 $(O)/libsmskit.a: $(COMMON_OBJ)
 	rm -f $@
@@ -71,10 +86,11 @@ $(O)/bin/sms-webhookd: $(O)/cmd/sms-webhookd.o $(O)/libsmskit.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $(WEBHOOKD_LDFLAGS) -o $@ $^ $(WEBHOOKD_LIBS)
 
-# The shell programs (cmd/*.sh) are copied, so that the tests find them on PATH.
-$(SCRIPT_BINS): $(O)/bin/%: cmd/%.sh
+# The shell programs (cmd/*.sh) are copied with the version filled in, so
+# that the tests find them on PATH.
+$(SCRIPT_BINS): $(O)/bin/%: cmd/%.sh Makefile
 	@mkdir -p $(@D)
-	install -m 755 $< $@
+	sed 's/@VERSION@/$(VERSION)/' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 $(O)/tests/%: $(O)/tests/tools/%.o $(O)/libsmskit.a
 	@mkdir -p $(@D)
@@ -84,15 +100,15 @@ $(FAKES): $(O)/tests/tools/fake-common.o
 $(FAKES:$(O)/tests/%=$(O)/tests/tools/%.o) $(O)/tests/tools/fake-common.o: tests/tools/fake-common.h
 
 # The suite runs twice: the normal build, then under ASan + UBSan.
-check: all
+check: all tools
 	tests/run $(O)
-	$(MAKE) O=build-san SAN=1 all
+	$(MAKE) O=build-san SAN=1 all tools
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run build-san
 
-test: all
+test: all tools
 	tests/run $(O)
 
-bench: all
+bench: all tools
 	bench/run $(O)
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
@@ -109,7 +125,7 @@ fuzz:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
-	$(if $(SCRIPTS),for s in $(SCRIPTS); do install -m 755 cmd/$$s.sh $(DESTDIR)$(BINDIR)/$$s; done)
+	$(if $(SCRIPT_BINS),install -m 755 $(SCRIPT_BINS) $(DESTDIR)$(BINDIR)/)
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
@@ -126,8 +142,10 @@ demo: all
 fresh-check:
 	.ci/fresh-check
 
+# Every build directory this Makefile or its documentation makes: O's default,
+# the sanitizer and fuzzing builds, the clang build (README), and O itself.
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-clang $(O)
 
-.PHONY: all check test bench fuzz install uninstall demo fresh-check clean
+.PHONY: all tools check test bench fuzz install uninstall demo fresh-check clean
 .SECONDARY:

@@ -3,7 +3,7 @@
  * `sms-inbox --fetch` runs: a program of its own so that sms-inbox, which
  * only reads the store, does not load libcurl and its libraries at every
  * start (the way git keeps HTTP in git-remote-http). The work is
- * common/inbox_fetch.c's. */
+ * common/workflow/inbox_fetch.c's. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

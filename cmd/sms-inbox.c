@@ -4,7 +4,7 @@
  * directions; --mark-read and --mark-unread; --fetch, received messages pulled
  * from the provider's API for those without a public webhook, which runs
  * sms-fetch (kept apart so that listing never loads libcurl). The work is
- * common/inbox.c's and the store's. */
+ * common/workflow/inbox.c's and the store's. */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>

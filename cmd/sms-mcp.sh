@@ -25,7 +25,7 @@
 # time in proportion to the length of a line.
 set -u
 
-version=0.1.0
+version=@VERSION@  # filled in by make from the Makefile's VERSION
 
 usage() {
 	cat <<'EOF'

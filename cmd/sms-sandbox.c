@@ -2,7 +2,7 @@
  * without an account. `receive`: a message from any number arrives as the
  * provider would post it, signed, through the running sms-webhookd or through
  * sms-webhookd as a CGI program; one from the options, or NDJSON records on
- * stdin. The work is common/sandbox_receive.c's. */
+ * stdin. The work is common/workflow/sandbox_receive.c's. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  * warnings, and printed as the stored record; --list shows what waits for
  * sms-approve(1), selected by options or by one JSON object on stdin (--query,
  * for sms-mcp). Batches of records share one transaction. This file is the
- * driver: options, config and store; staging is common/stage.c (with
- * stage_stream.c), the listing common/stage_list.c. */
+ * driver: options, config and store; staging is common/workflow/stage.c (with
+ * stage_stream.c), the listing common/workflow/stage_list.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* sms-webhookd — the receiving side (sms-webhookd(1)): the provider's inbound-message
  * and status webhooks, and /healthz. A daemon on libmicrohttpd by default; a
- * CGI program when GATEWAY_INTERFACE is set. Both run common/webhook.c. */
+ * CGI program when GATEWAY_INTERFACE is set. Both run common/web/webhook.c. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

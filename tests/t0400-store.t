@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The store (common/store.c through tests/tools/store-tool): a new file's mode,
+# The store (common/store/store.c through tests/tools/store-tool): a new file's mode,
 # pragmas, tables and indexes; foreign keys; migration from a hand-built
 # version 1 and from version 3; refusal of newer, foreign and non-SQLite files; concurrent
 # writers; a status never moving backwards; opt-outs. Read back with sqlite3.
@@ -9,7 +9,7 @@ need "the store tests" sqlite3 || { done_testing; exit; }
 
 q() { sqlite3 -batch "$SMS_DB" "$@"; }
 refused() { ! sqlite3 -batch "$SMS_DB" "$@" 2>/dev/null; } # the CLI's exit code varies
-current=$(sed -n 's/^#define STORE_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$SMSKIT_SRC/common/store.h")
+current=$(sed -n 's/^#define STORE_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$SMSKIT_SRC/common/store/store.h")
 
 # ---- a new store ------------------------------------------------------------
 export SMS_DB="$T/data/sms/sms.db"
@@ -266,7 +266,7 @@ check_eq "four processes creating one store at once all succeed" 0 "$racers"
 check_eq "... and it is migrated once" "$current" "$(sqlite3 "$T/race/sms.db" 'PRAGMA user_version')"
 
 # ---- migration from version 1 -----------------------------------------------
-# Version 1 exactly as migration 1 of common/store.c writes it, built by hand.
+# Version 1 exactly as migration 1 of common/store/store.c writes it, built by hand.
 export SMS_DB="$T/v1.db"
 sqlite3 -batch "$SMS_DB" <<'V1'
 PRAGMA application_id = 1397576523;

@@ -10,7 +10,7 @@ if command -v cppcheck >/dev/null; then
 	mkdir -p "$T/inc/cjson" && cp /usr/include/cjson/cJSON.h "$T/inc/cjson/"
 	check "cppcheck finds nothing in common/ cmd/ tests/" \
 		cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--std=c11 --inline-suppr -D__GNUC__ -I"$T/inc" -Icommon common cmd tests/tools tests/fuzz
+		--std=c11 --inline-suppr -D__GNUC__ -I"$T/inc" $(printf -- '-I%s ' common/*/) common cmd tests/tools tests/fuzz
 else skip "cppcheck" "$(missing cppcheck)"; fi
 
 if command -v shellcheck >/dev/null; then
@@ -49,5 +49,24 @@ for c in cmd/*.c cmd/*.sh; do
 		h=\$($p --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
 		for o in \$h; do grep -q -- \"Fl \${o#-}\" man/$p.1 || { echo \"\$o not in man/$p.1\"; exit 1; }; done"
 done
+
+# The layers of common/ (doc/ARCHITECTURE.md): no circle of includes, no
+# module including a layer above its own. The script must see both on a tree
+# made to have them before its word on ours counts.
+mkdir -p "$T/ig/common/low" "$T/ig/common/high"
+printf 'LAYERS = low high\n' > "$T/ig/Makefile"
+printf '#include "b.h"\n' > "$T/ig/common/high/a.c"; : > "$T/ig/common/high/a.h"
+printf '#include "c.h"\n' > "$T/ig/common/high/b.c"; : > "$T/ig/common/high/b.h"
+printf '#include "a.h"\n' > "$T/ig/common/high/c.c"; : > "$T/ig/common/high/c.h"
+printf '#include "d.h"\n' > "$T/ig/common/low/d.c"; printf '#include "a.h"\n' > "$T/ig/common/low/d.h"
+sh tools/include-graph.sh "$T/ig" > "$T/ig.out" 2> "$T/ig.err"; rc=$?
+check_eq "include-graph fails on a tree with a circle" "$rc" 1
+check_grep "include-graph names the circle" "^circle: [abc] [abc] [abc]$" "$T/ig.err"
+check_grep "include-graph names the include of a layer above" "layer: low/d includes high/a.h" "$T/ig.err"
+if sh tools/include-graph.sh . > "$T/graph" 2> "$T/graph.err"; then rc=0; else rc=$?; fi
+sed 's/^/#   /' "$T/graph.err"
+check_eq "common/ has no circle of includes and no include of a layer above" "$rc" 0
+check "include-graph lists every module of common/" \
+	test "$(grep -c . "$T/graph")" -eq "$(ls common/*/*.c | wc -l)"
 
 done_testing

@@ -50,7 +50,7 @@ check_exit "...a cap that it would not cross sends" 0 caps 2026-11-25T23:00:00Z 
 check_exit "...and the next day starts from nothing" 0 caps 2026-11-26T00:30:00Z env SMS_DAILY_LIMIT=0.01 sms-send -o json --to +12125550123 --body "next day"
 check_exit "a bad cap exits 78" 78 env SMS_DAILY_LIMIT=lots sms-send -o json --to +12125550123 --body x
 
-# The progress line (common/progress.c, shared by sms-send, sms-stage,
+# The progress line (common/base/progress.c, shared by sms-send, sms-stage,
 # sms-approve and sms-status --sync): on a terminal only, none in a run
 # shorter than a second, and the last one ends the line. script(1) gives
 # the program a terminal for stderr.

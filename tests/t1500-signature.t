@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# t1500-signature — X-Twilio-Signature (common/signature.c) over form bodies
-# (common/form.c), through tests/tools/sig-check: the published SDK test vectors of
+# t1500-signature — X-Twilio-Signature (common/providers/signature.c) over form bodies
+# (common/text/form.c), through tests/tools/sig-check: the published SDK test vectors of
 # Twilio's validators (doc/providers.md, Twilio request signatures), signatures made
 # independently with the openssl CLI, the port variants (sms-webhookd(1),
 # Signatures), rejections, and malformed bodies.

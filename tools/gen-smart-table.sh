@@ -1,11 +1,11 @@
 #!/bin/sh
-# tools/gen-smart-table.sh [TSV] — print common/gsm_smart_table.c, the Twilio Smart Encoding
+# tools/gen-smart-table.sh [TSV] — print common/text/gsm_smart_table.c, the Twilio Smart Encoding
 # map, from TSV, by default tools/smart-encoding.tsv beside this script: the map of
 # sms-segments-calculator 1.3.0 (src/libs/SmartEncodingMap.ts, see tests/oracle/segments),
 # one code point a line (source_codepoint, replacement_codepoints or "(empty)",
 # unicode_name). doc/segments.md, Smart Encoding, says what is in it.
 #
-#   tools/gen-smart-table.sh > common/gsm_smart_table.c
+#   tools/gen-smart-table.sh > common/text/gsm_smart_table.c
 set -eu
 tsv=${1:-$(dirname "$0")/smart-encoding.tsv}
 [ -r "$tsv" ] || { echo "gen-smart-table: cannot read $tsv" >&2; exit 66; }

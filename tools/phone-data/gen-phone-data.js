@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// gen-phone-data.js — writes common/phone_data.c from the metadata that ships inside
+// gen-phone-data.js — writes common/text/phone_data.c from the metadata that ships inside
 // google-libphonenumber (the exact version pinned in package.json / package-lock.json).
 //
-//   cd tools/phone-data && npm ci && node gen-phone-data.js      # rewrites ../../common/phone_data.c
+//   cd tools/phone-data && npm ci && node gen-phone-data.js      # rewrites ../../common/text/phone_data.c
 //   node gen-phone-data.js --check                              # exit 1 if the checked-in file differs
 //
 // The output depends only on the pinned package: keys are sorted, nothing depends on the
@@ -16,7 +16,7 @@ const lib = require('google-libphonenumber');
 const PKG = require('google-libphonenumber/package.json');
 const LOCK = JSON.parse(fs.readFileSync(path.join(__dirname, 'package-lock.json'), 'utf8'));
 const INTEGRITY = LOCK.packages['node_modules/google-libphonenumber'].integrity;
-const OUT = path.join(__dirname, '..', '..', 'common', 'phone_data.c');
+const OUT = path.join(__dirname, '..', '..', 'common', 'text', 'phone_data.c');
 
 const md = lib.metadata;
 const util = lib.PhoneNumberUtil.getInstance();
@@ -185,9 +185,9 @@ const size_t phone_nnpas = sizeof phone_npas / sizeof phone_npas[0];
 if (process.argv.includes('--check')) {
 	const cur = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';
 	if (cur !== src) die(OUT + ' is out of date: run node gen-phone-data.js');
-	process.stdout.write('common/phone_data.c is up to date\n');
+	process.stdout.write('common/text/phone_data.c is up to date\n');
 } else {
 	fs.writeFileSync(OUT, src);
-	process.stdout.write('wrote common/phone_data.c: ' + metaRows.length + ' regions, ' +
+	process.stdout.write('wrote common/text/phone_data.c: ' + metaRows.length + ' regions, ' +
 		ccRows.length + ' calling codes, ' + npaRows.length + ' NANP area codes\n');
 }

@@ -1,4 +1,4 @@
-// gen-corpus.js — the oracle corpus for common/gsm.c: a few thousand bodies, made
+// gen-corpus.js — the oracle corpus for common/text/gsm.c: a few thousand bodies, made
 // deterministically (seeded PRNG), each run through Twilio's segment calculator without
 // and with Smart Encoding. One NDJSON line per body on stdout:
 //
