@@ -1,10 +1,10 @@
 /* cgi — the CGI mode of sms-webhookd; see cgi.h. */
 #include "cgi.h"
 #include "hook.h"
+#include "peer.h"
 #include "store.h"
 #include "util.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -168,19 +168,6 @@ static const char *header(void *arg, const char *name)
 	return env(k);
 }
 
-static int remote_loopback(void)
-{
-	const char *a = env("REMOTE_ADDR");
-	struct in_addr in;
-	if (!a)
-		return 0;
-	if (strcmp(a, "::1") == 0)
-		return 1;
-	if (strncmp(a, "::ffff:", 7) == 0)
-		a += 7;
-	return inet_pton(AF_INET, a, &in) == 1 && (ntohl(in.s_addr) >> 24) == 127;
-}
-
 /* The dashboard on a store connection of its own (no transaction around it),
  * left open in *stp like apply's. */
 static void dashboard(struct dashboard *d, const struct sms_config *c,
@@ -225,8 +212,8 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	rq.authorization = env("HTTP_AUTHORIZATION");
 	rq.origin = env("HTTP_ORIGIN");
 	rq.host = env("HTTP_HOST") ? env("HTTP_HOST") : host;
-	rq.remote_loopback = remote_loopback();
-	rq.proxied = dashboard_proxy_evidence(env("SERVER_PROTOCOL"), header, NULL);
+	rq.remote_loopback = peer_addr_is_loopback(env("REMOTE_ADDR"));
+	rq.proxied = peer_proxy_evidence(env("SERVER_PROTOCOL"), header, NULL);
 	struct webhook_response rs;
 	struct webhook_job *job;
 	struct store *st = NULL;

@@ -25,17 +25,6 @@ struct dashboard *dashboard_new(const struct sms_config *c, const struct dashboa
                                 char *err, size_t errlen);
 void dashboard_free(struct dashboard *d);
 
-/* What shows that a request came through a proxy, for the access rules: the
- * name of a header a proxy adds (Forwarded, X-Forwarded-For, X-Forwarded-Host,
- * X-Forwarded-Proto, X-Real-IP, Via), or HTTP/1.0, which nginx's proxy_pass
- * speaks by default and no browser does; NULL when nothing does. protocol is
- * the request's ("HTTP/1.1"...), or NULL; header(arg, name) gives the value
- * of a request header, or NULL. A proxy that shows none of these cannot be
- * told from a browser on the machine: sms-webhookd(1), The review dashboard. */
-const char *dashboard_proxy_evidence(const char *protocol,
-                                     const char *(*header)(void *arg, const char *name),
-                                     void *arg);
-
 /* 1 when path belongs to the dashboard ("/review" and below). */
 int dashboard_route(const char *path);
 

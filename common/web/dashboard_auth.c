@@ -8,7 +8,7 @@
 #include "dashboard_int.h"
 #include "clock.h"
 #include "html.h"
-#include "httpd.h"
+#include "peer.h"
 #include "store.h"
 
 #include <openssl/crypto.h>
@@ -288,46 +288,6 @@ static int auth_cookie_ok(struct dash *x)
 	return 1;
 }
 
-/* Host as a browser sent it ("localhost:3001", "[::1]:3001") names loopback. */
-static int host_is_loopback(const char *host)
-{
-	char h[256];
-	const char *end;
-	if (*host == '[') {
-		host++;
-		end = strchr(host, ']');
-	} else {
-		end = strchr(host, ':');
-	}
-	size_t n = end ? (size_t)(end - host) : strlen(host);
-	if (n == 0 || n >= sizeof h)
-		return 0;
-	memcpy(h, host, n);
-	h[n] = '\0';
-	for (char *p = h; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	if (n > 1 && h[n - 1] == '.')
-		h[n - 1] = '\0';
-	return httpd_is_loopback(h);
-}
-
-const char *dashboard_proxy_evidence(const char *protocol,
-                                     const char *(*header)(void *arg, const char *name),
-                                     void *arg)
-{
-	/* Apache, Caddy and Traefik add X-Forwarded-For by default, a caching
-	 * proxy Via, contrib's nginx example X-Forwarded-For and X-Real-IP. */
-	static const char *const names[] = {"Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
-	                                    "X-Forwarded-Proto", "X-Real-IP", "Via"};
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-		if (header(arg, names[i]))
-			return names[i];
-	if (protocol && strcmp(protocol, "HTTP/1.0") == 0)
-		return "HTTP/1.0";
-	return NULL;
-}
-
 enum dash_access dash_authorize(struct dash *x, const char **why)
 {
 	const struct webhook_request *rq = x->rq;
@@ -358,7 +318,7 @@ enum dash_access dash_authorize(struct dash *x, const char **why)
 	}
 	/* A page on another name that resolves to 127.0.0.1 (DNS rebinding) or a
 	 * proxy passing its public Host must not find an open dashboard. */
-	if (rq->host && *rq->host && !host_is_loopback(rq->host)) {
+	if (rq->host && *rq->host && !peer_host_header_is_loopback(rq->host)) {
 		*why = "Without SMS_DASHBOARD_TOKEN the review dashboard answers only requests "
 		       "addressed to localhost, 127.0.0.1 or [::1] (this one's Host header names "
 		       "another host): set SMS_DASHBOARD_TOKEN to reach it by other names or "

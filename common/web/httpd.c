@@ -3,12 +3,12 @@
 #include "storecfg.h"
 #include "groupcommit.h"
 #include "hook.h"
+#include "peer.h"
 #include "util.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -441,7 +441,7 @@ static char *signed_url(const struct req *r, struct MHD_Connection *c)
 	return strbuf_detach(&b);
 }
 
-static int peer_is_loopback(struct MHD_Connection *c)
+static int conn_is_loopback(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
 		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -462,7 +462,7 @@ static void unpark(struct req *r)
 	atomic_fetch_sub(&sv->parked, 1);
 }
 
-/* A request header, for dashboard_proxy_evidence. */
+/* A request header, for peer_proxy_evidence. */
 static const char *header(void *c, const char *name)
 {
 	return mhd.lookup_connection_value(c, MHD_HEADER_KIND, name);
@@ -566,8 +566,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			.authorization = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
 			.origin = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
 			.host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
-			.remote_loopback = peer_is_loopback(c),
-			.proxied = dashboard_proxy_evidence(version, header, c),
+			.remote_loopback = conn_is_loopback(c),
+			.proxied = peer_proxy_evidence(version, header, c),
 		};
 		r->dash = j;
 		if (park(r, c, sv->dashq, dash_run, j) == 0)
@@ -702,10 +702,7 @@ static void write_port_file(const char *path, int port)
 
 int httpd_is_loopback(const char *host)
 {
-	if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
-		return 1;
-	struct in_addr a;
-	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+	return peer_host_is_loopback(host);
 }
 
 

@@ -46,7 +46,7 @@ void httpd_conf_free(struct httpd_conf *c);
 int httpd_parse_listen(const char *spec, char *host, size_t hostlen, char *port, size_t portlen);
 
 /* 1 when host (as in --listen) is a loopback address: 127.0.0.0/8, ::1,
- * localhost. */
+ * localhost (peer_host_is_loopback(), under the name sms-webhookd calls). */
 int httpd_is_loopback(const char *host);
 
 /* Runs until SIGTERM or SIGINT; on SIGHUP, load(load_arg) makes a new

@@ -32,7 +32,7 @@ struct webhook_request {
 	const char *host;         /* Host (daemon) or SERVER_NAME[:PORT] (CGI) */
 	int         remote_loopback; /* the peer is 127.0.0.0/8 or ::1 */
 	const char *proxied;      /* what shows that a proxy passed the request on
-	                           * (dashboard_proxy_evidence), or NULL */
+	                           * (peer_proxy_evidence), or NULL */
 };
 
 struct webhook_response {
