@@ -1,7 +1,8 @@
 /* dashboard_inbox — the receiving side in the dashboard: the inbox (the
  * unread messages first, then every received message a page at a time),
  * conversations by number (the recent ones listed, any one by its number),
- * and marking messages read or unread. Replying is dashboard_reply.c. */
+ * and marking messages read or unread; the reply form under each received
+ * message, which dashboard_reply.c answers. */
 #include "dashboard_int.h"
 #include "html.h"
 #include "inbox.h"
@@ -74,6 +75,35 @@ static void read_button(struct dash *x, long long id, int read, const char *thre
 	            "</button></form>", id, read, read ? "read" : "unread");
 }
 
+/* The reply form of received message msg (dashboard_reply.c sends it);
+ * thread: the conversation's number when it is shown there (the form comes
+ * back to it), else NULL (the inbox). */
+static void reply_form(struct dash *x, const cJSON *msg, const char *thread)
+{
+	long long id = rec_id(msg);
+	const char *from = rec_str(msg, "from");
+	int mine = x->draft_id == id && x->draft;
+	dash_printf(x, "<details class=\"reply\"%s><summary>Reply</summary><form method=\"post\" "
+	            "action=\"reply\" class=\"reply-form\">", mine ? " open" : "");
+	dash_csrf_input(x);
+	back_inputs(x, thread);
+	dash_printf(x, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><label for=\"reply-%lld%s\">"
+	            "Reply to ", id, id, thread ? "t" : "");
+	dash_text(x, from ? from : "-");
+	dash_printf(x, "</label><textarea id=\"reply-%lld%s\" name=\"body\" rows=\"3\" required "
+	            "data-counter=\"counter-%lld%s\" data-to=\"", id, thread ? "t" : "", id,
+	            thread ? "t" : "");
+	dash_text(x, from);
+	dash_raw(x, "\">");
+	if (mine)
+		dash_text(x, x->draft);
+	dash_printf(x, "</textarea><output id=\"counter-%lld%s\" class=\"counter\" "
+	            "aria-live=\"polite\"></output><label class=\"quiet\"><input type=\"checkbox\" "
+	            "name=\"ignore_quiet\" value=\"1\"> send even inside quiet hours</label> "
+	            "<button type=\"submit\">Send reply</button></form></details>",
+	            id, thread ? "t" : "");
+}
+
 /* One received message as a card: who, when, state, the text, the actions. */
 static void card(struct dash *x, const cJSON *rec)
 {
@@ -99,7 +129,7 @@ static void card(struct dash *x, const cJSON *rec)
 	dash_raw(x, "<div class=\"actions\">");
 	read_button(x, id, !read, NULL);
 	dash_raw(x, "</div>");
-	dash_reply_form(x, rec, NULL);
+	reply_form(x, rec, NULL);
 	dash_raw(x, "</article>");
 }
 
@@ -297,7 +327,7 @@ static void thread(struct dash *x, const char *number)
 		            "type=\"submit\">Mark the conversation read (%zu)</button></form>", nunread);
 	}
 	if (last_in)
-		dash_reply_form(x, last_in, number);
+		reply_form(x, last_in, number);
 	dash_raw(x, "</section>");
 	list_free(&l);
 }

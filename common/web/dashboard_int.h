@@ -125,9 +125,6 @@ void dash_decide_post(struct dash *x);
 void dash_inbox_get(struct dash *x);
 void dash_read_post(struct dash *x);
 void dash_threads_get(struct dash *x);
-/* The reply form of received message msg; thread: the conversation's number
- * when it is shown there (the form comes back to it), else NULL (the inbox). */
-void dash_reply_form(struct dash *x, const cJSON *msg, const char *thread);
 void dash_reply_post(struct dash *x);
 void dash_split_get(struct dash *x);
 void dash_sent_get(struct dash *x);

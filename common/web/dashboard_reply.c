@@ -2,8 +2,10 @@
  * sms-reply does: inbox_reply_request() makes the outbound request and
  * sms-send, run as a child (subprog.h), sends it through the provider (quiet
  * hours, opt-outs, caps, retries, storage; the original marked replied and
- * read). The dashboard's thread waits for it meanwhile. Also the live
- * counter's data: GET split?body=... answers the codec's own count (gsm.h). */
+ * read). The dashboard's thread waits for it meanwhile. The form is
+ * dashboard_inbox.c's: a reply that fails shows its page again, the draft and
+ * the reason in the form. Also the live counter's data: GET split?body=...
+ * answers the codec's own count (gsm.h). */
 #include "dashboard_int.h"
 #include "gsm.h"
 #include "html.h"
@@ -17,37 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void dash_reply_form(struct dash *x, const cJSON *msg, const char *thread)
-{
-	const cJSON *idj = cJSON_GetObjectItemCaseSensitive(msg, "id");
-	long long id = cJSON_IsNumber(idj) ? (long long)idj->valuedouble : 0;
-	const char *from = rec_str(msg, "from");
-	int mine = x->draft_id == id && x->draft;
-	dash_printf(x, "<details class=\"reply\"%s><summary>Reply</summary><form method=\"post\" "
-	            "action=\"reply\" class=\"reply-form\">", mine ? " open" : "");
-	dash_csrf_input(x);
-	if (thread) {
-		dash_raw(x, "<input type=\"hidden\" name=\"number\" value=\"");
-		dash_text(x, thread);
-		dash_raw(x, "\">");
-	}
-	dash_printf(x, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><label for=\"reply-%lld%s\">"
-	            "Reply to ", id, id, thread ? "t" : "");
-	dash_text(x, from ? from : "-");
-	dash_printf(x, "</label><textarea id=\"reply-%lld%s\" name=\"body\" rows=\"3\" required "
-	            "data-counter=\"counter-%lld%s\" data-to=\"", id, thread ? "t" : "", id,
-	            thread ? "t" : "");
-	dash_text(x, from);
-	dash_raw(x, "\">");
-	if (mine)
-		dash_text(x, x->draft);
-	dash_printf(x, "</textarea><output id=\"counter-%lld%s\" class=\"counter\" "
-	            "aria-live=\"polite\"></output><label class=\"quiet\"><input type=\"checkbox\" "
-	            "name=\"ignore_quiet\" value=\"1\"> send even inside quiet hours</label> "
-	            "<button type=\"submit\">Send reply</button></form></details>",
-	            id, thread ? "t" : "");
-}
 
 /* Sends one reply request through sms-send (a child process: sms-webhookd
  * itself never loads libcurl, so that its CGI mode starts fast); the finished
