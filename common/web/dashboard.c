@@ -1,7 +1,16 @@
 /* dashboard — the review dashboard; see dashboard.h. This file: start-up
  * checks, routing, the guards every request passes (method, size, form,
  * access, CSRF) and the security headers of every answer. */
+#include "dashboard.h"
 #include "dashboard_int.h"
+#include "dashboard_assets.h"
+#include "dashboard_auth.h"
+#include "dashboard_auto.h"
+#include "dashboard_inbox.h"
+#include "dashboard_reply.h"
+#include "dashboard_sent.h"
+#include "dashboard_staged.h"
+#include "dashboard_view.h"
 #include "html.h"
 
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * allows no inline style or script). The script only adds: selecting a whole
  * page, Enter in a reason field pressing its Reject, and the live character
  * and segment counter of replies, asked of GET split (the toolkit's own codec). */
-#include "dashboard_int.h"
+#include "dashboard_assets.h"
 
 const char dash_css[] =
 	":root{--fg:#1d2329;--muted:#5d6875;--line:#d9dee4;--bg:#f6f7f9;--card:#fff;"

@@ -5,7 +5,8 @@
  * cookie (smskit_auth) holding its expiry, the reviewer's name and the HMAC
  * of both with the session id and SMS_DASHBOARD_TOKEN, so that changing the
  * token or the secret ends every login. Tokens are compared in constant time. */
-#include "dashboard_int.h"
+#include "dashboard_auth.h"
+#include "dashboard_view.h"
 #include "clock.h"
 #include "html.h"
 #include "peer.h"

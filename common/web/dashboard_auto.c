@@ -2,7 +2,8 @@
  * tried, with their counts; adding one (checked as sms-auto add checks it:
  * autoresp.h for the trigger and the active hours, the policy's length),
  * enabling, disabling and deleting. */
-#include "dashboard_int.h"
+#include "dashboard_auto.h"
+#include "dashboard_view.h"
 #include "autoresp.h"
 #include "autorules.h"
 #include "policy.h"

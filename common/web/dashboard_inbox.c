@@ -3,7 +3,8 @@
  * conversations by number (the recent ones listed, any one by its number),
  * and marking messages read or unread; the reply form under each received
  * message, which dashboard_reply.c answers. */
-#include "dashboard_int.h"
+#include "dashboard_inbox.h"
+#include "dashboard_view.h"
 #include "html.h"
 #include "inbox.h"
 #include "records.h"

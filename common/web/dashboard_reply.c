@@ -6,7 +6,9 @@
  * dashboard_inbox.c's: a reply that fails shows its page again, the draft and
  * the reason in the form. Also the live counter's data: GET split?body=...
  * answers the codec's own count (gsm.h). */
-#include "dashboard_int.h"
+#include "dashboard_reply.h"
+#include "dashboard_inbox.h"
+#include "dashboard_view.h"
 #include "gsm.h"
 #include "html.h"
 #include "inbox.h"

@@ -2,7 +2,8 @@
  * message past review, newest first, by status, with what it cost and why it
  * failed or waits) and the spend of today and this month against
  * SMS_DAILY_LIMIT and SMS_MONTHLY_LIMIT, as sms-status --summary counts it. */
-#include "dashboard_int.h"
+#include "dashboard_sent.h"
+#include "dashboard_view.h"
 #include "clock.h"
 #include "records.h"
 #include "review.h"

@@ -4,7 +4,9 @@
  * priority, notes, characters, encoding, segments, cost, warnings), and the
  * decision, one message or a selection, through review_decide() as
  * sms-approve makes it. One HTML form: it works without JavaScript. */
-#include "dashboard_int.h"
+#include "dashboard_staged.h"
+#include "dashboard_sent.h"
+#include "dashboard_view.h"
 #include "gsm.h"
 #include "phone.h"
 #include "records.h"

@@ -2,7 +2,7 @@
  * of what the last action did, the end), the cells the tabs share (times,
  * bodies with media previews, statuses) and the ways to answer. Text goes
  * through html_esc() without exception. */
-#include "dashboard_int.h"
+#include "dashboard_view.h"
 #include "clock.h"
 #include "html.h"
 #include "records.h"
