@@ -5,12 +5,18 @@
 #include <netinet/in.h>
 #include <string.h>
 
+/* 127.0.0.0/8, in dotted quads. */
+static int ipv4_loopback(const char *a)
+{
+	struct in_addr in;
+	return inet_pton(AF_INET, a, &in) == 1 && (ntohl(in.s_addr) >> 24) == 127;
+}
+
 int peer_host_is_loopback(const char *host)
 {
 	if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
 		return 1;
-	struct in_addr a;
-	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+	return ipv4_loopback(host);
 }
 
 int peer_host_header_is_loopback(const char *host)
@@ -38,14 +44,13 @@ int peer_host_header_is_loopback(const char *host)
 
 int peer_addr_is_loopback(const char *a)
 {
-	struct in_addr in;
 	if (!a)
 		return 0;
 	if (strcmp(a, "::1") == 0)
 		return 1;
 	if (strncmp(a, "::ffff:", 7) == 0)
 		a += 7;
-	return inet_pton(AF_INET, a, &in) == 1 && (ntohl(in.s_addr) >> 24) == 127;
+	return ipv4_loopback(a);
 }
 
 const char *peer_proxy_evidence(const char *protocol,
