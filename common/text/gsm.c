@@ -36,6 +36,7 @@
  * likewise, since each character of one is a cluster); nothing is allocated but the
  * parts array. */
 #include "gsm.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <stdbool.h>
@@ -104,46 +105,6 @@ static inline unsigned gsm_septets(int32_t cp)
 	default:
 		return 0;
 	}
-}
-
-/* Decodes the code point at s (n > 0 bytes left) into *cp and returns its length, or 0
- * when the bytes there are not UTF-8: bad or missing continuation bytes, overlong forms,
- * surrogates, values past U+10FFFF. The same verdict as utf8proc_iterate(), which
- * tests/fuzz/fuzz_gsm.c checks; inline here because it runs for every code point. */
-static inline size_t utf8_next(const unsigned char *s, size_t n, int32_t *cp)
-{
-	uint32_t c = s[0], v;
-	if (c < 0x80) {
-		*cp = (int32_t)c;
-		return 1;
-	}
-	if (c < 0xC2)
-		return 0;
-	if (c < 0xE0) {
-		if (n < 2 || (s[1] & 0xC0) != 0x80)
-			return 0;
-		*cp = (int32_t)(((c & 0x1F) << 6) | (s[1] & 0x3Fu));
-		return 2;
-	}
-	if (c < 0xF0) {
-		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		v = ((c & 0x0F) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-		if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))
-			return 0;
-		*cp = (int32_t)v;
-		return 3;
-	}
-	if (c < 0xF5) {
-		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-			return 0;
-		v = ((c & 0x07) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-		if (v < 0x10000 || v > 0x10FFFF)
-			return 0;
-		*cp = (int32_t)v;
-		return 4;
-	}
-	return 0;
 }
 
 /* ---------------------------------------------------------- grapheme clusters */
@@ -823,7 +784,7 @@ static int split_ucs2(const unsigned char *s, size_t len, struct gsm_info *out, 
 	int32_t cp;
 
 	seg_init(&g, 16, local);
-	i = utf8_next(s, len, &cp);
+	i = utf8_decode(s, len, &cp);
 	if (i == 0 || cp == 0)
 		goto bad;
 	/* simple: the cluster being built is one code point of class Other, and st is not
@@ -852,7 +813,7 @@ static int split_ucs2(const unsigned char *s, size_t len, struct gsm_info *out, 
 					break;
 			}
 		}
-		size_t n = utf8_next(s + i, len - i, &cp);
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0 || cp == 0)
 			goto bad;
 		cls = gs_class(cp);
@@ -926,7 +887,7 @@ int gsm_analyze_buf(const char *body, size_t len, struct gsm_info *out, struct g
 			continue;
 		}
 		int32_t cp;
-		size_t n = utf8_next(s + i, len - i, &cp);
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0)
 			return -1;
 		unsigned sept = gsm_septets(cp);
@@ -1016,7 +977,7 @@ static size_t smart_apply(const unsigned char *s, size_t len, char *out)
 				continue;
 			}
 			int32_t cp;
-			k = utf8_next(s + j, len - j, &cp);
+			k = utf8_decode(s + j, len - j, &cp);
 			if (k == 0) {  /* not UTF-8: the byte is copied through */
 				j++;
 				continue;

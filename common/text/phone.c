@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
 #include "util.h"
 
 /*
@@ -78,32 +79,6 @@ struct re_parser {
 #define RE_MAX_PROG 40000
 #define RE_MAX_REPEAT 100
 
-/* The code point at s[*i] (of len bytes), *i moved past it; each byte of a malformed
- * sequence is U+FFFD. */
-static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
-{
-	uint32_t c = s[*i];
-	size_t k = 0;
-	uint32_t min = 0;
-	if (c >= 0xc0 && c < 0xe0)
-		k = 1, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c < 0xf0)
-		k = 2, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c < 0xf8)
-		k = 3, c &= 0x07, min = 0x10000;
-	else if (c >= 0x80)
-		c = 0xfffd;
-	if (k) {
-		size_t j = 1;
-		for (; j <= k && *i + j < len && (s[*i + j] & 0xc0) == 0x80; j++)
-			c = (c << 6) | (s[*i + j] & 0x3f);
-		if (j <= k || c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			c = 0xfffd, k = 0;
-	}
-	*i += k + 1;
-	return c;
-}
-
 /* Decodes UTF-8 into UTF-16 code units (what JavaScript strings are made of); each byte of
  * a malformed sequence becomes U+FFFD. Stores at most max units; returns how many units the
  * input has, counting stops once it passes max. */
@@ -113,7 +88,7 @@ static int utf8_to_utf16(const char *in, size_t len, u16 *out, int max)
 	int n = 0;
 	size_t i = 0;
 	while (i < len && n <= max) {
-		uint32_t c = utf8_next(s, len, &i);
+		uint32_t c = utf8_decode_lossy(s, len, &i);
 		if (c >= 0x10000) {
 			c -= 0x10000;
 			if (n < max)
@@ -1546,12 +1521,12 @@ static size_t first_word(const char *input, size_t *n)
 	*n = 0;
 	while (i < len) {
 		size_t at = i;
-		if (!is_letter(utf8_next(s, len, &i)))
+		if (!is_letter(utf8_decode_lossy(s, len, &i)))
 			continue;
 		size_t end = i;
 		while (end < len) {
 			size_t next = end;
-			if (!is_letter(utf8_next(s, len, &next)))
+			if (!is_letter(utf8_decode_lossy(s, len, &next)))
 				break;
 			end = next;
 		}
@@ -1576,7 +1551,7 @@ static void note_extra(const char *input, int extension, struct phone_result *ou
 	size_t room = 24; /* enough to recognise the word; cut between characters */
 	if (n > room) {
 		n = room;
-		while (n > 0 && ((unsigned char)input[at + n] & 0xc0) == 0x80)
+		while (n > 0 && utf8_is_cont((unsigned char)input[at + n]))
 			n--;
 	}
 	snprintf(out->extra, sizeof out->extra,

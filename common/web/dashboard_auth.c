@@ -10,6 +10,7 @@
 #include "html.h"
 #include "httpd.h"
 #include "store.h"
+#include "utf8.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -232,14 +233,7 @@ static void set_reviewer(struct dash *x, const char *name)
 		r[o++] = *p;
 	}
 	if (cut) { /* a character cut in two is dropped */
-		size_t k = o;
-		while (k > 0 && (r[k - 1] & 0xc0) == 0x80)
-			k--;
-		if (k > 0 && r[k - 1] >= 0xc0) {
-			size_t need = r[k - 1] >= 0xf0 ? 4 : r[k - 1] >= 0xe0 ? 3 : 2;
-			if (o - (k - 1) < need)
-				o = k - 1;
-		}
+		o = utf8_drop_partial((const unsigned char *)r, o);
 	}
 	while (o > 0 && r[o - 1] == ' ')
 		o--;
