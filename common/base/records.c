@@ -230,14 +230,6 @@ static inline void scan_ws(struct scan *s)
 		s->p++;
 }
 
-static inline int hexval(unsigned c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10) : -1;
-}
-
 /* The four hex digits at p (before end), or -1. */
 static long hex4(const unsigned char *p, const unsigned char *end)
 {
@@ -245,7 +237,7 @@ static long hex4(const unsigned char *p, const unsigned char *end)
 		return -1;
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = hex_value(p[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -749,7 +741,6 @@ const char *rec_in_raw(const struct rec_in *r, size_t *len)
 
 char *json_str_put(char *dst, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *o = dst;
 	size_t i = 0;
 	*o++ = '"';
@@ -773,8 +764,7 @@ char *json_str_put(char *dst, const char *s, size_t n)
 		case '\f': *o++ = 'f'; break;
 		default:
 			memcpy(o, "u00", 3);
-			o[3] = hex[c >> 4];
-			o[4] = hex[c & 15];
+			hex_lower(&c, 1, o + 3);  /* its NUL goes where the next byte will */
 			o += 5;
 		}
 	}

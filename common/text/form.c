@@ -8,17 +8,6 @@
 #include "util.h"
 #include "utf8.h"
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into a new string; NULL with err set when malformed. */
 static char *decode(const char *s, size_t n, const char *what, char *err, size_t errlen)
 {
@@ -29,8 +18,8 @@ static char *decode(const char *s, size_t n, const char *what, char *err, size_t
 		if (c == '+') {
 			d[o++] = ' ';
 		} else if (c == '%') {
-			int h = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			int l = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			int h = i + 1 < n ? hex_value((unsigned char)s[i + 1]) : -1;
+			int l = i + 2 < n ? hex_value((unsigned char)s[i + 2]) : -1;
 			if (h < 0 || l < 0) {
 				snprintf(err, errlen, "%s: '%%' not followed by two hex digits", what);
 				free(d);
