@@ -1,0 +1,106 @@
+/* fuzz_records_fast — differential libFuzzer target for records.c's fast reader: every
+ * line rec_next_lazy() reads without cJSON must be one that cJSON accepts as rec_next()
+ * does (one JSON object, nothing after it but blanks, no \u0000), and every field it
+ * reports must be what cJSON finds there: the type, the unescaped string (bytes and
+ * length), the number of items of an array or object, and whether "line" is there.
+ * Lines the fast reader leaves to cJSON need no check: rec_next() reads them. Aborts on
+ * the first disagreement. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "records.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Names a fuzzer finds quickly ("", one letter) and the ones the programs ask for. */
+static const char *const names[] = {"", "a", "b", "line", "to", "body", "id", "ok"};
+#define NNAMES (sizeof names / sizeof names[0])
+
+static void require(int cond, const char *what, const char *line, size_t len)
+{
+	if (cond)
+		return;
+	fprintf(stderr, "fast reader and cJSON disagree (%s) on: %.*s\n", what, (int)len, line);
+	abort();
+}
+
+/* cJSON's verdict as rec_next() reaches it (records.c, parse_line()). */
+static cJSON *cjson_reading(const char *line, size_t len)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	while (j && end && end < line + len && (*end == ' ' || *end == '\t'))
+		end++;
+	if (j && end && end < line + len) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	if (j && (!cJSON_IsObject(j) || rec_has_nul_escape(line, len))) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void compare(const char *line, size_t len, const struct rec_field *f, int had_line)
+{
+	cJSON *j = cjson_reading(line, len);
+	require(j != NULL, "cJSON refuses what the fast reader took", line, len);
+	require(had_line == (cJSON_GetObjectItemCaseSensitive(j, "line") != NULL), "had_line",
+	        line, len);
+	for (size_t i = 0; i < NNAMES; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, names[i]);
+		if (!v) {
+			require(f[i].type == cJSON_Invalid, "a field cJSON does not find", line, len);
+			continue;
+		}
+		require(f[i].type == (v->type & 0xFF), "a field's type", line, len);
+		if (cJSON_IsString(v)) {
+			require(f[i].str && f[i].len == strlen(v->valuestring) &&
+			        memcmp(f[i].str, v->valuestring, f[i].len) == 0 && f[i].str[f[i].len] == '\0',
+			        "a string's value", line, len);
+			if (f[i].verbatim)
+				for (size_t k = 0; k < f[i].len; k++) {
+					unsigned char c = (unsigned char)f[i].str[k];
+					require(c >= 0x20 && c != '"' && c != '\\', "a verbatim string", line, len);
+				}
+		} else {
+			require(f[i].str == NULL, "a string for a field that is none", line, len);
+		}
+		if (cJSON_IsArray(v) || cJSON_IsObject(v))
+			require(f[i].items == (size_t)cJSON_GetArraySize(v), "the number of items", line,
+			        len);
+	}
+	cJSON_Delete(j);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	FILE *in = fmemopen((void *)data, size, "r");
+	if (!in)
+		return 0;
+	struct rec_in r;
+	rec_in_init(&r, in);
+	struct rec_field f[NNAMES];
+	for (size_t i = 0; i < NNAMES; i++)
+		f[i].name = names[i];
+	cJSON *obj, *bad;
+	while (rec_next_lazy(&r, f, NNAMES, &obj, &bad)) {
+		if (obj || bad) {
+			cJSON_Delete(obj ? obj : bad);
+			continue;
+		}
+		size_t len;
+		const char *line = rec_in_raw(&r, &len);
+		compare(line, len, f, r.had_line);
+		/* The object the programs get for such a line (rec_in_object()) is cJSON's. */
+		cJSON *o = rec_in_object(&r);
+		cJSON_Delete(o);
+	}
+	rec_in_free(&r);
+	fclose(in);
+	return 0;
+}
