@@ -1,5 +1,6 @@
 /* records — NDJSON in and out (smskit(7), Records). See records.h. */
 #include "records.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <math.h>
@@ -8,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <utf8proc.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -97,48 +97,8 @@ static size_t json_plain_run(const unsigned char *s, size_t n)
 	return i;
 }
 
-/* The same for ASCII bytes. */
-static size_t ascii_run(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-#ifdef __SSE2__
-	for (; n - i >= 16; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		unsigned high = (unsigned)_mm_movemask_epi8(v);
-		if (high)
-			return i + (size_t)__builtin_ctz(high);
-	}
-#else
-	for (; n - i >= 8; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		if (w & SWAR_HIGH)
-			break;
-	}
-#endif
-	while (i < n && s[i] < 0x80)
-		i++;
-	return i;
-}
-
-/* Returns the offset of the first invalid UTF-8 sequence, or -1 when valid.
- * ASCII goes by in runs: most lines are mostly ASCII. */
-long rec_utf8_invalid_at(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		i += ascii_run((const unsigned char *)s + i, n - i);
-		if (i == n)
-			break;
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		                                      (utf8proc_ssize_t)(n - i), &cp);
-		if (k < 0)
-			return (long)i;
-		i += (size_t)k;
-	}
-	return -1;
-}
+/* Returns the offset of the first invalid UTF-8 sequence, or -1 when valid. */
+long rec_utf8_invalid_at(const char *s, size_t n) { return utf8_invalid_at(s, n); }
 
 /* A \u0000 escape parses as valid JSON but would silently cut a C string short.
  * Counts the backslashes before "u0000" so that "\\u0000" (text) is allowed. */
@@ -270,14 +230,6 @@ static inline void scan_ws(struct scan *s)
 		s->p++;
 }
 
-static inline int hexval(unsigned c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10) : -1;
-}
-
 /* The four hex digits at p (before end), or -1. */
 static long hex4(const unsigned char *p, const unsigned char *end)
 {
@@ -285,7 +237,7 @@ static long hex4(const unsigned char *p, const unsigned char *end)
 		return -1;
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = hex_value(p[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -472,21 +424,7 @@ static size_t unescape(const unsigned char *s, size_t n, char *dst)
 				cp = 0x10000 + (((cp & 0x3FF) << 10) | ((uint32_t)hex4(s + i + 2, s + n) & 0x3FF));
 				i += 6;
 			}
-			if (cp < 0x80) {
-				*o++ = (char)cp;
-			} else if (cp < 0x800) {
-				*o++ = (char)(0xC0 | cp >> 6);
-				*o++ = (char)(0x80 | (cp & 0x3F));
-			} else if (cp < 0x10000) {
-				*o++ = (char)(0xE0 | cp >> 12);
-				*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-				*o++ = (char)(0x80 | (cp & 0x3F));
-			} else {
-				*o++ = (char)(0xF0 | cp >> 18);
-				*o++ = (char)(0x80 | (cp >> 12 & 0x3F));
-				*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-				*o++ = (char)(0x80 | (cp & 0x3F));
-			}
+			o += utf8_encode(cp, o);
 			break;
 		}
 		default: *o++ = (char)c; break;  /* " \ / */
@@ -803,7 +741,6 @@ const char *rec_in_raw(const struct rec_in *r, size_t *len)
 
 char *json_str_put(char *dst, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *o = dst;
 	size_t i = 0;
 	*o++ = '"';
@@ -827,8 +764,7 @@ char *json_str_put(char *dst, const char *s, size_t n)
 		case '\f': *o++ = 'f'; break;
 		default:
 			memcpy(o, "u00", 3);
-			o[3] = hex[c >> 4];
-			o[4] = hex[c & 15];
+			hex_lower(&c, 1, o + 3);  /* its NUL goes where the next byte will */
 			o += 5;
 		}
 	}

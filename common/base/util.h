@@ -46,4 +46,12 @@ void strbuf_put_uint(struct strbuf *b, unsigned long long n);
 char *strbuf_detach(struct strbuf *b);
 void strbuf_free(struct strbuf *b);
 
+/* in[0..n) as 2n lower-case hex digits and a NUL at out (2n + 1 bytes). */
+void hex_lower(const unsigned char *in, size_t n, char *out);
+/* The value of hex digit c (either case), or -1. */
+int hex_value(int c);
+/* n lower-case hex digits (what hex_lower() writes; an upper-case digit is refused)
+ * into n / 2 bytes at out; -1 on anything else, an odd n included. */
+int hex_decode(const char *s, size_t n, unsigned char *out);
+
 #endif

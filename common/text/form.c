@@ -6,57 +6,7 @@
 #include <string.h>
 
 #include "util.h"
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t k;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			k = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			k = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			k = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else {
-			return 0;
-		}
-		if (n - i <= k)
-			return 0;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return 0;
-		for (size_t j = 2; j <= k; j++)
-			if (s[i + j] < 0x80 || s[i + j] > 0xBF)
-				return 0;
-		i += k + 1;
-	}
-	return 1;
-}
+#include "utf8.h"
 
 /* Decodes s[0..n) into a new string; NULL with err set when malformed. */
 static char *decode(const char *s, size_t n, const char *what, char *err, size_t errlen)
@@ -68,8 +18,8 @@ static char *decode(const char *s, size_t n, const char *what, char *err, size_t
 		if (c == '+') {
 			d[o++] = ' ';
 		} else if (c == '%') {
-			int h = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			int l = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			int h = i + 1 < n ? hex_value((unsigned char)s[i + 1]) : -1;
+			int l = i + 2 < n ? hex_value((unsigned char)s[i + 2]) : -1;
 			if (h < 0 || l < 0) {
 				snprintf(err, errlen, "%s: '%%' not followed by two hex digits", what);
 				free(d);
@@ -92,7 +42,7 @@ static char *decode(const char *s, size_t n, const char *what, char *err, size_t
 		}
 	}
 	d[o] = '\0';
-	if (!utf8_valid((const unsigned char *)d, o)) {
+	if (utf8_invalid_at(d, o) >= 0) {  /* strict: utf8.h */
 		snprintf(err, errlen, "%s: not valid UTF-8", what);
 		free(d);
 		return NULL;

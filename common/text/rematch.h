@@ -8,7 +8,10 @@
  * programs of more than REMATCH_MAX_STATES states. Matching follows every
  * state of the automaton at once (no backtracking): at most the text's
  * length times the program's size steps, in memory proportional to the
- * program's size. A compiled program is read-only: threads may share it. */
+ * program's size. A compiled program is read-only: threads may share it.
+ * Not phone_regex.c, which runs libphonenumber's trusted ECMAScript patterns with
+ * JavaScript's backtracking and capture groups: these patterns come from users, and
+ * only an automaton keeps the bound. */
 #ifndef SMSKIT_REMATCH_H
 #define SMSKIT_REMATCH_H
 

@@ -11,6 +11,7 @@
 #include "html.h"
 #include "peer.h"
 #include "store.h"
+#include "utf8.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -28,39 +29,6 @@
 #define COOKIE_AUTH "smskit_auth"
 #define NAME_MAX_BYTES 64
 
-static void to_hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* n hex digits (lower case) into n / 2 bytes; -1 on anything else. */
-static int from_hex(const char *s, size_t n, unsigned char *out)
-{
-	if (n % 2)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i / 2] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* The secret: cached, else read from the store, else made and stored (in a
  * write transaction, so that two processes starting at once agree). */
 static int load_secret(struct dash *x)
@@ -75,7 +43,7 @@ static int load_secret(struct dash *x)
 	unsigned char raw[DASH_SECRET_LEN];
 	int rc = store_kv_get(x->st, SECRET_KEY, &v);
 	if (rc == STORE_OK && (strlen(v) != 2 * DASH_SECRET_LEN ||
-	                       from_hex(v, 2 * DASH_SECRET_LEN, raw) != 0)) {
+	                       hex_decode(v, 2 * DASH_SECRET_LEN, raw) != 0)) {
 		free(v); /* not ours any more: made anew */
 		v = NULL;
 		rc = STORE_NOTFOUND;
@@ -85,7 +53,7 @@ static int load_secret(struct dash *x)
 			return -1;
 		rc = store_kv_get(x->st, SECRET_KEY, &v);
 		if (rc == STORE_OK && (strlen(v) != 2 * DASH_SECRET_LEN ||
-		                       from_hex(v, 2 * DASH_SECRET_LEN, raw) != 0)) {
+		                       hex_decode(v, 2 * DASH_SECRET_LEN, raw) != 0)) {
 			free(v);
 			v = NULL;
 			rc = STORE_NOTFOUND;
@@ -96,7 +64,7 @@ static int load_secret(struct dash *x)
 				store_rollback(x->st);
 				return -1;
 			}
-			to_hex(raw, sizeof raw, h);
+			hex_lower(raw, sizeof raw, h);
 			rc = store_kv_set(x->st, SECRET_KEY, h);
 			OPENSSL_cleanse(h, sizeof h);
 		}
@@ -135,7 +103,7 @@ static void mac(struct dash *x, const char *const *parts, size_t n, char out[DAS
 	HMAC(EVP_sha256(), x->d->secret, (int)sizeof x->d->secret, (const unsigned char *)b.s,
 	     b.len, md, &mdlen);
 	pthread_mutex_unlock(&x->d->lock);
-	to_hex(md, 32, out);
+	hex_lower(md, 32, out);
 	OPENSSL_cleanse(b.s, b.len);
 	strbuf_free(&b);
 }
@@ -169,14 +137,6 @@ static const char *cookie(const char *header, const char *name, size_t *len)
 	return NULL;
 }
 
-static int is_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (hexval(s[i]) < 0)
-			return 0;
-	return 1;
-}
-
 /* Cookies are marked Secure when the browser told us the page is HTTPS. */
 static const char *secure_attr(const struct dash *x)
 {
@@ -190,14 +150,15 @@ int dash_session(struct dash *x)
 		return -1;
 	size_t n = 0;
 	const char *c = cookie(x->rq->cookie, COOKIE_SID, &n);
-	if (c && n == DASH_SID_HEX && is_hex(c, n)) {
+	unsigned char read[DASH_SID_HEX / 2];  /* only to check that it is hex */
+	if (c && n == DASH_SID_HEX && hex_decode(c, n, read) == 0) {
 		memcpy(x->sid, c, n);
 		x->sid[n] = '\0';
 	} else {
 		unsigned char raw[DASH_SID_HEX / 2];
 		if (RAND_bytes(raw, sizeof raw) != 1)
 			return -1;
-		to_hex(raw, sizeof raw, x->sid);
+		hex_lower(raw, sizeof raw, x->sid);
 		/* No Path: the default is the dashboard's own directory, whatever
 		 * prefix the web server maps it under. */
 		strbuf_printf(&x->hdr, "Set-Cookie: " COOKIE_SID "=%s; HttpOnly; SameSite=Lax%s\r\n",
@@ -233,14 +194,7 @@ static void set_reviewer(struct dash *x, const char *name)
 		r[o++] = *p;
 	}
 	if (cut) { /* a character cut in two is dropped */
-		size_t k = o;
-		while (k > 0 && (r[k - 1] & 0xc0) == 0x80)
-			k--;
-		if (k > 0 && r[k - 1] >= 0xc0) {
-			size_t need = r[k - 1] >= 0xf0 ? 4 : r[k - 1] >= 0xe0 ? 3 : 2;
-			if (o - (k - 1) < need)
-				o = k - 1;
-		}
+		o = utf8_drop_partial((const unsigned char *)r, o);
 	}
 	while (o > 0 && r[o - 1] == ' ')
 		o--;
@@ -276,7 +230,7 @@ static int auth_cookie_ok(struct dash *x)
 	size_t hl = strlen(hexname);
 	unsigned char name[NAME_MAX_BYTES + 1];
 	if (parse_whole(exp, (long long)1 << 50, &e) != 0 || e < (long long)clock_now() ||
-	    hl > 2 * NAME_MAX_BYTES || from_hex(hexname, hl, name) != 0 ||
+	    hl > 2 * NAME_MAX_BYTES || hex_decode(hexname, hl, name) != 0 ||
 	    strlen(m) != DASH_MAC_HEX)
 		return 0;
 	name[hl / 2] = '\0';
@@ -375,7 +329,7 @@ void dash_login_post(struct dash *x)
 	snprintf(exp, sizeof exp, "%lld", (long long)clock_now() + DASH_LOGIN_HOURS * 3600LL);
 	auth_mac(x, exp, x->reviewer, m);
 	char name[2 * NAME_MAX_BYTES + 1];
-	to_hex((const unsigned char *)x->reviewer, strlen(x->reviewer), name);
+	hex_lower((const unsigned char *)x->reviewer, strlen(x->reviewer), name);
 	strbuf_printf(&x->hdr, "Set-Cookie: " COOKIE_AUTH "=%s.%s.%s; HttpOnly; SameSite=Lax; "
 	              "Max-Age=%d%s\r\n", exp, name, m, DASH_LOGIN_HOURS * 3600, secure_attr(x));
 	dash_redirect(x, "staged");

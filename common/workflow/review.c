@@ -2,6 +2,7 @@
 #include "review.h"
 #include "clock.h"
 #include "records.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <errno.h>
@@ -185,34 +186,34 @@ void review_clip(const char *s, size_t width, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!s || width == 0)
 		return;
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_ssize_t n = (utf8proc_ssize_t)strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
 	/* Does it all fit? Then no mark is needed. */
 	size_t total = 0;
-	for (utf8proc_ssize_t i = 0; i < n;) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p + i, n - i, &cp);
-		if (k <= 0)
+	for (size_t i = 0; i < n;) {
+		int32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (k == 0)
 			break;
 		int w = cp < 0x20 ? 1 : utf8proc_charwidth(cp);
 		total += w < 0 ? 0 : (size_t)w;
 		i += k;
 	}
 	size_t room = total <= width ? width : width - 1; /* leave a column for the mark */
-	for (utf8proc_ssize_t i = 0; i < n;) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p + i, n - i, &cp);
-		if (k <= 0)
+	for (size_t i = 0; i < n;) {
+		int32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (k == 0)
 			break;
 		int w = cp < 0x20 ? 1 : utf8proc_charwidth(cp);
 		size_t cw = w < 0 ? 0 : (size_t)w;
-		if (cols + cw > room || o + (size_t)k + 4 > len)
+		if (cols + cw > room || o + k + 4 > len)
 			break;
 		if (cp < 0x20 || cp == 0x7f) {
 			buf[o++] = ' ';
 		} else {
-			memcpy(buf + o, p + i, (size_t)k);
-			o += (size_t)k;
+			memcpy(buf + o, p + i, k);
+			o += k;
 		}
 		cols += cw;
 		i += k;

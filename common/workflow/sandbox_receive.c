@@ -234,8 +234,7 @@ static void new_sid(char out[35], int mms)
 	}
 	/* Not a secret, only unique: a failing getrandom leaves whatever it got. */
 	char *o = out + sprintf(out, "%s", mms ? "MM" : "SM");
-	for (size_t i = 0; i < sizeof raw; i++)
-		o += sprintf(o, "%02x", raw[i]);
+	hex_lower(raw, sizeof raw, o);
 }
 
 /* The request's form: the decoded pairs (what is signed) and the body. */

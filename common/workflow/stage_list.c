@@ -4,6 +4,7 @@
 #include "gsm.h"
 #include "review.h"
 #include "stage.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -116,9 +117,7 @@ void stage_list_print(FILE *fp, const cJSON *rec, void *arg)
 	         rec_str(rec, "price_estimate") ? rec_str(rec, "price_estimate") : "-");
 	fputs(line, fp);
 	fputs(notes, fp);
-	size_t w = 0;
-	for (const unsigned char *p = (const unsigned char *)notes; *p; p++)
-		w += (*p & 0xc0) != 0x80; /* code points: close enough for padding */
+	size_t w = utf8_count(notes); /* code points: close enough for padding */
 	for (; w < 21; w++)
 		fputc(' ', fp);
 	fputs(text, fp);

@@ -1,10 +1,10 @@
 #!/bin/sh
-# gen-gs-overrides.sh — print the "gs-overrides" block of common/text/gsm.c: where the grapheme
+# gen-gs-overrides.sh — print the "gs-overrides" block of common/text/gsm_ucs2.c: where the grapheme
 # break classes of grapheme-splitter 1.0.4 (Unicode 10, what the calculator uses) differ
 # from the classes libutf8proc reports, plus grapheme-splitter's emoji classes (E_Base,
 # E_Modifier, Glue_After_Zwj, E_Base_GAZ), which utf8proc no longer has. Needs cc,
 # pkg-config libutf8proc, node and `npm ci` here. Check the committed block with
-#   diff <(sh gen-gs-overrides.sh) <(sed -n '/BEGIN gs-overrides/,/END gs-overrides/p' ../../../common/text/gsm.c)
+#   diff <(sh gen-gs-overrides.sh) <(sed -n '/BEGIN gs-overrides/,/END gs-overrides/p' ../../../common/text/gsm_ucs2.c)
 set -eu
 cd "$(dirname "$0")"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gsov.XXXXXX")

@@ -12,11 +12,11 @@ new Function('module', 'exports', src)(mod, mod.exports);
 const gsProp = new mod.exports()._prop;
 const gsVersion = require(path.join(path.dirname(gsFile), 'package.json')).version;
 
-// grapheme-splitter class numbers -> the names of common/text/gsm.c
+// grapheme-splitter class numbers -> the names of common/text/gsm_ucs2.c
 const GS = ['GC_CR', 'GC_LF', 'GC_CONTROL', 'GC_EXTEND', 'GC_RI', 'GC_SPACINGMARK', 'GC_L', 'GC_V',
 	'GC_T', 'GC_LV', 'GC_LVT', 'GC_OTHER', 'GC_PREPEND', 'GC_EBASE', 'GC_EMOD', 'GC_ZWJ', 'GC_GAZ', 'GC_EBG'];
 const EMOJI = new Set(['GC_EBASE', 'GC_EMOD', 'GC_GAZ', 'GC_EBG']);
-// utf8proc boundclass numbers -> the same names (as gs_from_utf8proc[] in common/text/gsm.c)
+// utf8proc boundclass numbers -> the same names (as gs_from_utf8proc[] in common/text/gsm_ucs2.c)
 const U8 = ['GC_OTHER', 'GC_OTHER', 'GC_CR', 'GC_LF', 'GC_CONTROL', 'GC_EXTEND', 'GC_L', 'GC_V', 'GC_T',
 	'GC_LV', 'GC_LVT', 'GC_RI', 'GC_SPACINGMARK', 'GC_PREPEND', 'GC_ZWJ', 'GC_EBASE', 'GC_EMOD', 'GC_GAZ',
 	'GC_EBG', 'GC_OTHER', 'GC_OTHER'];
@@ -62,7 +62,7 @@ out.push('};');
 
 // A shortcut for the BMP: the class of each block of 64 code points whose code points all
 // have the same class in grapheme-splitter, else 0xff (look it up). Numbers are the
-// positions in ORDER, which is the order of the enum in common/text/gsm.c.
+// positions in ORDER, which is the order of the enum in common/text/gsm_ucs2.c.
 const ORDER = ['GC_OTHER', 'GC_CR', 'GC_LF', 'GC_CONTROL', 'GC_EXTEND', 'GC_RI', 'GC_PREPEND',
 	'GC_SPACINGMARK', 'GC_L', 'GC_V', 'GC_T', 'GC_LV', 'GC_LVT', 'GC_ZWJ', 'GC_EBASE', 'GC_EMOD',
 	'GC_GAZ', 'GC_EBG'];
