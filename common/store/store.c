@@ -335,68 +335,19 @@ int store_version(const struct store *s) { return s->version; }
 
 /* ---- Times --------------------------------------------------------------------- */
 
-static void time_fmt(time_t t, char out[TIME_LEN])
+/* Any RFC 3339 time (clock_parse_strict) to the stored form, UTC
+ * "2026-11-25T14:00:00Z", so that text order is time order. */
+static int time_norm(const char *in, char out[TIME_LEN])
 {
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_t t;
+	if (clock_parse_strict(in, &t))
+		return -1;
+	clock_format(t, out, TIME_LEN);
+	return 0;
 }
 
 /* clock_now(): SMS_TEST_NOW fixes it for the test suite. */
-static void time_now(char out[TIME_LEN]) { time_fmt(clock_now(), out); }
-
-static int digits(const char **p, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* RFC 3339 ("2026-11-25T15:00:00.5+01:00") to "2026-11-25T14:00:00Z". */
-static int time_norm(const char *in, char out[TIME_LEN])
-{
-	const char *p = in;
-	int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
-	if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' ||
-	    digits(&p, 2, &D))
-		return -1;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return -1;
-	p++;
-	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &m) || *p++ != ':' ||
-	    digits(&p, 2, &sec))
-		return -1;
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			return -1;
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
-		return -1;
-	struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
-	                .tm_hour = h, .tm_min = m, .tm_sec = sec > 59 ? 59 : sec};
-	time_t t = timegm(&tm);
-	struct tm chk;
-	if (t == (time_t)-1 || !gmtime_r(&t, &chk) || chk.tm_mday != D || chk.tm_mon != M - 1)
-		return -1; /* 31 April and the like */
-	time_fmt(t - sign * (oh * 3600 + om * 60), out);
-	return 0;
-}
+static void time_now(char out[TIME_LEN]) { clock_format(clock_now(), out, TIME_LEN); }
 
 /* ---- Small checks ---------------------------------------------------------- */
 
