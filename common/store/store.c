@@ -20,7 +20,6 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define APPLICATION_ID  0x534D534B /* "SMSK" in the file header: an smskit store */
-#define TIME_LEN        21         /* "2026-11-25T14:00:00Z" and NUL */
 
 /* ---- Schema ------------------------------------------------------------------
  * migrations[i] takes a file from user_version i to i + 1, in one transaction.
@@ -226,18 +225,7 @@ enum {
 _Static_assert(sizeof mcols / sizeof *mcols == NCOLS, "mcols and the C_ enum agree");
 _Static_assert(NCOLS <= 64, "a status update names its columns in a 64-bit set");
 
-/* ---- Prepared statements, cached for the life of the store --------------- */
-
-enum st {
-	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
-	ST_JOB_SAVEPOINT, ST_JOB_RELEASE, ST_JOB_ROLLBACK_TO,
-	ST_MSG_INSERT, ST_MSG_GET, ST_MSG_STATE, ST_MSG_BY_PROVIDER_ID,
-	ST_EVENT_INSERT,
-	ST_OPTOUT_INSERT, ST_OPTOUT_DELETE, ST_OPTOUT_CHECK, ST_SPEND_SINCE,
-	ST_KV_GET, ST_KV_SET, ST_KV_DELETE,
-	ST_MSG_FLAGS, ST_MSG_SET_READ, ST_MSG_SET_REPLIED, ST_MSG_REQUESTED, ST_MSG_UNCLAIM,
-	ST__N
-};
+/* ---- Prepared statements: the SQL of the cached ones (store_internal.h) ----- */
 
 static const char *const static_sql[ST__N] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -284,32 +272,9 @@ static const char *const static_sql[ST__N] = {
 	                   "requested_at IS NULL AND reviewed_at IS NOT NULL",
 };
 
-/* Status updates: one cached UPDATE per set of assigned columns (a bit per
- * mcols entry), so that SQLite maintains only the indexes and checks only the
- * constraints of the columns that change. A sender uses two or three sets;
- * the oldest entry makes room when more turn up. */
-#define UPD_CACHE 8
-
-struct store {
-	sqlite3      *db;
-	char         *path;
-	int           version;
-	sqlite3_stmt *st[ST__N];
-	struct {
-		uint64_t      cols;
-		sqlite3_stmt *st;
-	}             upd[UPD_CACHE];
-	unsigned      upd_next;
-	unsigned      flags;      /* store_open()'s */
-	int           wal_seen;   /* STORE_NO_CKPT_ON_CLOSE: frames in the WAL at
-	                           * the last commit (0 before any) */
-	char          errbuf[512];
-};
-
 /* ---- Errors ------------------------------------------------------------------ */
 
-static void seterr(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void seterr(struct store *s, const char *fmt, ...)
+void store__seterr(struct store *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -317,15 +282,14 @@ static void seterr(struct store *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* An SQLite failure while doing `what`. */
-static int dberr(struct store *s, const char *what)
+int store__dberr(struct store *s, const char *what)
 {
 	int code = sqlite3_errcode(s->db);
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		seterr(s, "%s: the store stayed locked by another process for over %d s", what,
-		       BUSY_TIMEOUT_MS / 1000);
+		store__seterr(s, "%s: the store stayed locked by another process for over %d s", what,
+		              BUSY_TIMEOUT_MS / 1000);
 	else
-		seterr(s, "%s: %s", what, sqlite3_errmsg(s->db));
+		store__seterr(s, "%s: %s", what, sqlite3_errmsg(s->db));
 	return STORE_ERR;
 }
 
@@ -337,7 +301,7 @@ int store_version(const struct store *s) { return s->version; }
 
 /* Any RFC 3339 time (clock_parse_strict) to the stored form, UTC
  * "2026-11-25T14:00:00Z", so that text order is time order. */
-static int time_norm(const char *in, char out[TIME_LEN])
+int store__time_norm(const char *in, char out[TIME_LEN])
 {
 	time_t t;
 	if (clock_parse_strict(in, &t))
@@ -347,7 +311,7 @@ static int time_norm(const char *in, char out[TIME_LEN])
 }
 
 /* clock_now(): SMS_TEST_NOW fixes it for the test suite. */
-static void time_now(char out[TIME_LEN]) { clock_format(clock_now(), out, TIME_LEN); }
+void store__now(char out[TIME_LEN]) { clock_format(clock_now(), out, TIME_LEN); }
 
 /* ---- Small checks ---------------------------------------------------------- */
 
@@ -457,7 +421,7 @@ static int json_int(const cJSON *j, int64_t *out)
 
 /* ---- Statements ------------------------------------------------------------ */
 
-static char *build_sql(enum st id)
+static char *build_sql(enum store_st id)
 {
 	struct strbuf b;
 	strbuf_init(&b);
@@ -484,19 +448,27 @@ static char *build_sql(enum st id)
 	return strbuf_detach(&b);
 }
 
-static sqlite3_stmt *stmt(struct store *s, enum st id)
+sqlite3_stmt *store__stmt(struct store *s, const char *const *sql, enum store_st id)
 {
-	if (!s->st[id]) {
-		char *sql = build_sql(id);
-		int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL);
-		free(sql);
-		if (rc != SQLITE_OK) {
-			dberr(s, "preparing a statement");
-			sqlite3_finalize(s->st[id]);
-			s->st[id] = NULL;
-		}
+	if (!s->st[id] && sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	                                     &s->st[id], NULL) != SQLITE_OK) {
+		store__dberr(s, "preparing a statement");
+		sqlite3_finalize(s->st[id]);
+		s->st[id] = NULL;
 	}
 	return s->st[id];
+}
+
+/* A cached statement of this file's: the message table's two are built from mcols. */
+static sqlite3_stmt *stmt(struct store *s, enum store_st id)
+{
+	if (s->st[id] || (id != ST_MSG_INSERT && id != ST_MSG_GET))
+		return store__stmt(s, static_sql, id);
+	char *sql = build_sql(id);
+	const char *built[ST__N] = {[ST_MSG_INSERT] = sql, [ST_MSG_GET] = sql};
+	sqlite3_stmt *st = store__stmt(s, built, id);
+	free(sql);
+	return st;
 }
 
 /* UPDATE messages SET <the columns in cols> = ?(i+1) WHERE id = ?(NCOLS+1). */
@@ -517,7 +489,7 @@ static sqlite3_stmt *update_stmt(struct store *s, uint64_t cols)
 	int rc = sqlite3_prepare_v3(s->db, b.s, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	strbuf_free(&b);
 	if (rc != SQLITE_OK) {
-		dberr(s, "preparing a statement");
+		store__dberr(s, "preparing a statement");
 		sqlite3_finalize(st);
 		return NULL;
 	}
@@ -528,24 +500,24 @@ static sqlite3_stmt *update_stmt(struct store *s, uint64_t cols)
 	return st;
 }
 
-static void done(sqlite3_stmt *st)
+void store__done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 }
 
 /* Runs a statement that returns no rows. */
-static int run(struct store *s, enum st id, const char *what)
+static int run(struct store *s, enum store_st id, const char *what)
 {
 	sqlite3_stmt *st = stmt(s, id);
 	if (!st)
 		return STORE_ERR;
 	int rc = sqlite3_step(st);
-	done(st);
-	return rc == SQLITE_DONE ? STORE_OK : dberr(s, what);
+	store__done(st);
+	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, what);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *t)
+void store__bind_text(sqlite3_stmt *st, int i, const char *t)
 {
 	if (t)
 		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
@@ -558,7 +530,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *t)
 int store_begin_immediate(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db)) {
-		seterr(s, "a transaction is already open");
+		store__seterr(s, "a transaction is already open");
 		return STORE_ERR;
 	}
 	return run(s, ST_BEGIN, "beginning a transaction");
@@ -572,7 +544,7 @@ int store_commit(struct store *s)
 		sqlite3_stmt *st = stmt(s, ST_ROLLBACK);
 		if (st) {
 			sqlite3_step(st);
-			done(st);
+			store__done(st);
 		}
 	}
 	return STORE_ERR;
@@ -588,7 +560,7 @@ int store_rollback(struct store *s)
 int store_savepoint(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db)) {
-		seterr(s, "a savepoint needs an open transaction");
+		store__seterr(s, "a savepoint needs an open transaction");
 		return STORE_ERR;
 	}
 	return run(s, ST_JOB_SAVEPOINT, "savepoint");
@@ -613,36 +585,30 @@ int store_savepoint_rollback(struct store *s)
 	return rc;
 }
 
-/* ---- For the other store_*.c files (store_internal.h) ------------------------ */
-
-static sqlite3_stmt *prep(struct store *s, const char *sql);
-static int op_begin(struct store *s, int *own);
-static int op_end(struct store *s, int own, int rc);
+/* ---- Atomic writers --------------------------------------------------------- */
 
 sqlite3 *store__db(struct store *s) { return s->db; }
-sqlite3_stmt *store__prep(struct store *s, const char *sql) { return prep(s, sql); }
-int store__dberr(struct store *s, const char *what) { return dberr(s, what); }
-void store__now(char out[21]) { time_now(out); }
-int store__time_norm(const char *in, char out[21]) { return time_norm(in, out); }
-int store__op_begin(struct store *s, int *own) { return op_begin(s, own); }
-int store__op_end(struct store *s, int own, int rc) { return op_end(s, own, rc); }
-void store__seterr(struct store *s, const char *fmt, ...)
+
+sqlite3_stmt *store__prep(struct store *s, const char *sql)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->errbuf, sizeof s->errbuf, fmt, ap);
-	va_end(ap);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store__dberr(s, "preparing a statement");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
 }
 
 /* Each public writer is atomic: its own BEGIN IMMEDIATE when the caller has no
  * transaction open, else a savepoint inside the caller's. */
-static int op_begin(struct store *s, int *own)
+int store__op_begin(struct store *s, int *own)
 {
 	*own = sqlite3_get_autocommit(s->db) != 0;
 	return *own ? store_begin_immediate(s) : run(s, ST_SAVEPOINT, "savepoint");
 }
 
-static int op_end(struct store *s, int own, int rc)
+int store__op_end(struct store *s, int own, int rc)
 {
 	if (rc >= 0) {
 		if (own ? store_commit(s) : run(s, ST_RELEASE, "releasing a savepoint"))
@@ -1061,7 +1027,7 @@ static int field(struct store *s, const cJSON *rec, const struct mcol *c, const 
 		return 0;
 	}
 	if (!cJSON_IsObject(j)) {
-		seterr(s, "%s: must be an object or null", c->key);
+		store__seterr(s, "%s: must be an object or null", c->key);
 		return -1;
 	}
 	*item = cJSON_GetObjectItemCaseSensitive(j, c->sub);
@@ -1071,9 +1037,9 @@ static int field(struct store *s, const cJSON *rec, const struct mcol *c, const 
 static int bad(struct store *s, const struct mcol *c, const char *what)
 {
 	if (c->sub)
-		seterr(s, "%s.%s: %s", c->key, c->sub, what);
+		store__seterr(s, "%s.%s: %s", c->key, c->sub, what);
 	else
-		seterr(s, "%s: %s", c->key, what);
+		store__seterr(s, "%s: %s", c->key, what);
 	return -1;
 }
 
@@ -1091,7 +1057,7 @@ static int val_from_json(struct store *s, const struct mcol *c, const cJSON *j, 
 		val_text(v, j->valuestring);
 		return 0;
 	case T_TIME:
-		if (!cJSON_IsString(j) || time_norm(j->valuestring, v->buf))
+		if (!cJSON_IsString(j) || store__time_norm(j->valuestring, v->buf))
 			return bad(s, c, "must be an RFC 3339 time such as 2026-11-25T14:00:00Z");
 		val_text(v, v->buf);
 		return 0;
@@ -1181,32 +1147,32 @@ static int val_from_json(struct store *s, const struct mcol *c, const cJSON *j, 
 
 /* ---- Events -------------------------------------------------------------------- */
 
-static int event_insert(struct store *s, int64_t message_id, const char *kind,
-                        const char *status, const char *detail, int64_t *id)
+int store__event_insert(struct store *s, int64_t message_id, const char *kind,
+                         const char *status, const char *detail, int64_t *id)
 {
 	sqlite3_stmt *st = stmt(s, ST_EVENT_INSERT);
 	if (!st)
 		return STORE_ERR;
 	char now[TIME_LEN];
-	time_now(now);
+	store__now(now);
 	if (message_id > 0)
 		sqlite3_bind_int64(st, 1, message_id);
 	else
 		sqlite3_bind_null(st, 1);
-	bind_text(st, 2, now);
-	bind_text(st, 3, kind);
-	bind_text(st, 4, status);
-	bind_text(st, 5, detail);
+	store__bind_text(st, 2, now);
+	store__bind_text(st, 3, kind);
+	store__bind_text(st, 4, status);
+	store__bind_text(st, 5, detail);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-			seterr(s, "message %" PRId64 ": no such message", message_id);
+			store__seterr(s, "message %" PRId64 ": no such message", message_id);
 		else
-			dberr(s, "appending an event");
-		done(st);
+			store__dberr(s, "appending an event");
+		store__done(st);
 		return STORE_ERR;
 	}
-	done(st);
+	store__done(st);
 	if (id)
 		*id = sqlite3_last_insert_rowid(s->db);
 	return STORE_OK;
@@ -1216,17 +1182,17 @@ int store_event_append(struct store *s, int64_t message_id, const char *kind,
                        const char *status, const cJSON *detail, int64_t *id)
 {
 	if (!kind || !*kind) {
-		seterr(s, "an event needs a kind");
+		store__seterr(s, "an event needs a kind");
 		return STORE_ERR;
 	}
 	if (message_id < 0) {
-		seterr(s, "message %" PRId64 ": no such message", message_id);
+		store__seterr(s, "message %" PRId64 ": no such message", message_id);
 		return STORE_ERR;
 	}
 	char *d = detail ? cJSON_PrintUnformatted(detail) : NULL;
-	int own, rc = op_begin(s, &own);
+	int own, rc = store__op_begin(s, &own);
 	if (rc == STORE_OK)
-		rc = op_end(s, own, event_insert(s, message_id, kind, status, d, id));
+		rc = store__op_end(s, own, store__event_insert(s, message_id, kind, status, d, id));
 	cJSON_free(d);
 	return rc;
 }
@@ -1239,29 +1205,29 @@ static int msg_by_provider_id(struct store *s, const char *provider, const char 
 	sqlite3_stmt *st = stmt(s, ST_MSG_BY_PROVIDER_ID);
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, provider);
-	bind_text(st, 2, pid);
+	store__bind_text(st, 1, provider);
+	store__bind_text(st, 2, pid);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
-	done(st);
+	store__done(st);
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE)
 		return STORE_NOTFOUND;
-	return dberr(s, "looking up a provider id");
+	return store__dberr(s, "looking up a provider id");
 }
 
 int store_msg_find_provider_id(struct store *s, const char *provider, const char *provider_id,
                                int64_t *id)
 {
 	if (!provider || !provider_id) {
-		seterr(s, "a provider and a provider id are needed");
+		store__seterr(s, "a provider and a provider id are needed");
 		return STORE_ERR;
 	}
 	int rc = msg_by_provider_id(s, provider, provider_id, id);
 	if (rc == STORE_NOTFOUND)
-		seterr(s, "%s message %s: not in the store", provider, provider_id);
+		store__seterr(s, "%s message %s: not in the store", provider, provider_id);
 	return rc;
 }
 
@@ -1276,28 +1242,28 @@ static int msg_insert_row(struct store *s, struct val *v, int64_t *id)
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-			seterr(s, "reply_to %" PRId64 ": no such message", v[C_REPLY_TO].i);
+			store__seterr(s, "reply_to %" PRId64 ": no such message", v[C_REPLY_TO].i);
 		else
-			dberr(s, "storing the message");
-		done(st);
+			store__dberr(s, "storing the message");
+		store__done(st);
 		return STORE_ERR;
 	}
-	done(st);
+	store__done(st);
 	if (sqlite3_changes(s->db) == 0) {
 		rc = msg_by_provider_id(s, v[C_PROVIDER].t, v[C_PROVIDER_ID].t, id);
 		if (rc == STORE_NOTFOUND) {
-			seterr(s, "storing the message: a conflict with no conflicting message");
+			store__seterr(s, "storing the message: a conflict with no conflicting message");
 			return STORE_ERR;
 		}
 		if (rc == STORE_OK)
-			seterr(s, "%s message %s: already stored as message %" PRId64, v[C_PROVIDER].t,
+			store__seterr(s, "%s message %s: already stored as message %" PRId64, v[C_PROVIDER].t,
 			       v[C_PROVIDER_ID].t, *id);
 		return rc == STORE_OK ? STORE_EXISTS : rc;
 	}
 	*id = sqlite3_last_insert_rowid(s->db);
 	char detail[96];
 	snprintf(detail, sizeof detail, "{\"direction\":\"%s\"}", v[C_DIRECTION].t);
-	return event_insert(s, *id, "created", v[C_STATUS].t, detail, NULL);
+	return store__event_insert(s, *id, "created", v[C_STATUS].t, detail, NULL);
 }
 
 /* For an insert (store_msg_insert, the bulk insert): the defaults of the columns
@@ -1311,12 +1277,12 @@ static int vals_defaults(struct store *s, struct val *v, const char *now)
 	if (!v[C_STATUS].t)
 		val_text(&v[C_STATUS], inbound ? "received" : "pending");
 	if (inbound != (strcmp(v[C_STATUS].t, "received") == 0)) {
-		seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
+		store__seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
 		       v[C_DIRECTION].t);
 		return -1;
 	}
 	if (!v[C_TO].t || !*v[C_TO].t) {
-		seterr(s, "to: missing");
+		store__seterr(s, "to: missing");
 		return -1;
 	}
 	if (!v[C_BODY].t)
@@ -1338,7 +1304,7 @@ static int vals_defaults(struct store *s, struct val *v, const char *now)
 int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
 {
 	if (!cJSON_IsObject(rec)) {
-		seterr(s, "a message must be a JSON object");
+		store__seterr(s, "a message must be a JSON object");
 		return STORE_ERR;
 	}
 	struct val v[NCOLS];
@@ -1354,18 +1320,18 @@ int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
 			goto out;
 	}
 	char now[TIME_LEN];
-	time_now(now);
+	store__now(now);
 	if (vals_defaults(s, v, now))
 		goto out;
 	if (v[C_PROVIDER_ID].t && !v[C_PROVIDER].t) {
-		seterr(s, "provider_id: given without a provider");
+		store__seterr(s, "provider_id: given without a provider");
 		goto out;
 	}
 
 	int own;
-	if (op_begin(s, &own))
+	if (store__op_begin(s, &own))
 		goto out;
-	rc = op_end(s, own, msg_insert_row(s, v, id));
+	rc = store__op_end(s, own, msg_insert_row(s, v, id));
 out:
 	vals_free(v);
 	return rc;
@@ -1408,12 +1374,12 @@ int store_msg_get(struct store *s, int64_t id, cJSON **out)
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		done(st);
+		store__done(st);
 		if (rc == SQLITE_DONE) {
-			seterr(s, "message %" PRId64 ": no such message", id);
+			store__seterr(s, "message %" PRId64 ": no such message", id);
 			return STORE_NOTFOUND;
 		}
-		return dberr(s, "reading a message");
+		return store__dberr(s, "reading a message");
 	}
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddNumberToObject(r, "id", (double)sqlite3_column_int64(st, 0));
@@ -1441,7 +1407,7 @@ int store_msg_get(struct store *s, int64_t id, cJSON **out)
 		else
 			cJSON_Delete(j);
 	}
-	done(st);
+	store__done(st);
 	*out = r;
 	return STORE_OK;
 }
@@ -1465,14 +1431,14 @@ static int msg_state(struct store *s, int64_t id, struct msg_state *m)
 		m->has_delivered_at = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		m->has_reviewed_at = sqlite3_column_type(st, 4) != SQLITE_NULL;
 	}
-	done(st);
+	store__done(st);
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE) {
-		seterr(s, "message %" PRId64 ": no such message", id);
+		store__seterr(s, "message %" PRId64 ": no such message", id);
 		return STORE_NOTFOUND;
 	}
-	return dberr(s, "reading a message");
+	return store__dberr(s, "reading a message");
 }
 
 /* Checks fields' keys and converts the values of the columns they set. */
@@ -1481,7 +1447,7 @@ static int update_vals(struct store *s, const cJSON *fields, struct val *v)
 	if (!fields || cJSON_IsNull(fields))
 		return 0;
 	if (!cJSON_IsObject(fields)) {
-		seterr(s, "the fields to update must be a JSON object");
+		store__seterr(s, "the fields to update must be a JSON object");
 		return -1;
 	}
 	const cJSON *f;
@@ -1490,7 +1456,7 @@ static int update_vals(struct store *s, const cJSON *fields, struct val *v)
 		for (size_t i = 0; i < NCOLS && !ok; i++)
 			ok = (mcols[i].flags & F_UPD) && strcmp(mcols[i].key, f->string) == 0;
 		if (!ok) {
-			seterr(s, "%s: cannot be changed with a status update", f->string);
+			store__seterr(s, "%s: cannot be changed with a status update", f->string);
 			return -1;
 		}
 	}
@@ -1516,16 +1482,16 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 		return rc;
 	if (strcmp(m.direction, "inbound") == 0 ? strcmp(status, "received") != 0
 	                                         : strcmp(status, "received") == 0) {
-		seterr(s, "message %" PRId64 ": an %s message cannot be %s", id, m.direction, status);
+		store__seterr(s, "message %" PRId64 ": an %s message cannot be %s", id, m.direction, status);
 		return STORE_REFUSED;
 	}
 	if (!store_status_next_ok(m.status, status)) {
-		seterr(s, "message %" PRId64 ": cannot move from %s to %s", id, m.status, status);
+		store__seterr(s, "message %" PRId64 ": cannot move from %s to %s", id, m.status, status);
 		return STORE_REFUSED;
 	}
 	int changed = strcmp(m.status, status) != 0;
 	char now[TIME_LEN];
-	time_now(now);
+	store__now(now);
 	v[C_STATUS].set = 1;
 	val_text(&v[C_STATUS], status);
 	v[C_UPDATED_AT].set = 1;
@@ -1566,13 +1532,13 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
-			seterr(s, "provider_id: another message already has it");
+			store__seterr(s, "provider_id: another message already has it");
 		else
-			dberr(s, "updating the message");
-		done(st);
+			store__dberr(s, "updating the message");
+		store__done(st);
 		return STORE_ERR;
 	}
-	done(st);
+	store__done(st);
 
 	cJSON *d;
 	if (cJSON_IsObject(detail)) {
@@ -1588,7 +1554,7 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 		cJSON_AddItemToObject(d, "fields", cJSON_Duplicate(fields, 1));
 	char *text = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
-	rc = event_insert(s, id, "status", status, text, NULL);
+	rc = store__event_insert(s, id, "status", status, text, NULL);
 	cJSON_free(text);
 	return rc;
 }
@@ -1597,15 +1563,15 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
                          const cJSON *fields, const cJSON *detail)
 {
 	if (!store_status_valid(status)) {
-		seterr(s, "status: %s is not a message status", status ? status : "(none)");
+		store__seterr(s, "status: %s is not a message status", status ? status : "(none)");
 		return STORE_ERR;
 	}
 	struct val v[NCOLS];
 	memset(v, 0, sizeof v);
 	int rc = STORE_ERR, own;
-	if (update_vals(s, fields, v) == 0 && op_begin(s, &own) == STORE_OK) {
+	if (update_vals(s, fields, v) == 0 && store__op_begin(s, &own) == STORE_OK) {
 		/* A refusal or an unknown id wrote nothing: committing is harmless. */
-		rc = op_end(s, own, msg_set_status(s, id, status, v, fields, detail));
+		rc = store__op_end(s, own, msg_set_status(s, id, status, v, fields, detail));
 	}
 	vals_free(v);
 	return rc;
@@ -1627,37 +1593,37 @@ static int msg_mark(struct store *s, int64_t id, int flag, int value)
 		snprintf(direction, sizeof direction, "%s", sqlite3_column_text(st, 0));
 		have = sqlite3_column_int(st, 1 + flag);
 	}
-	done(st);
+	store__done(st);
 	if (rc == SQLITE_DONE) {
-		seterr(s, "message %" PRId64 ": no such message", id);
+		store__seterr(s, "message %" PRId64 ": no such message", id);
 		return STORE_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return dberr(s, "reading a message");
+		return store__dberr(s, "reading a message");
 	if (strcmp(direction, "inbound") != 0) {
-		seterr(s, "message %" PRId64 ": an %s message; only received (inbound) messages "
+		store__seterr(s, "message %" PRId64 ": an %s message; only received (inbound) messages "
 		       "are %s", id, direction, flag ? "replied to" : "marked read or unread");
 		return STORE_REFUSED;
 	}
 	if (have == value)
 		return STORE_OK;
 	char now[TIME_LEN];
-	time_now(now);
+	store__now(now);
 	st = stmt(s, flag ? ST_MSG_SET_REPLIED : ST_MSG_SET_READ);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
 	if (flag) {
-		bind_text(st, 2, now);
+		store__bind_text(st, 2, now);
 	} else {
 		sqlite3_bind_int(st, 2, value);
-		bind_text(st, 3, now);
+		store__bind_text(st, 3, now);
 	}
 	rc = sqlite3_step(st);
-	done(st);
+	store__done(st);
 	if (rc != SQLITE_DONE)
-		return dberr(s, "updating the message");
-	return event_insert(s, id, flag ? "replied" : "read", NULL,
+		return store__dberr(s, "updating the message");
+	return store__event_insert(s, id, flag ? "replied" : "read", NULL,
 	                    flag ? "{\"replied\":true}" : value ? "{\"read\":true}" : "{\"read\":false}",
 	                    NULL);
 }
@@ -1665,36 +1631,36 @@ static int msg_mark(struct store *s, int64_t id, int flag, int value)
 int store_msg_mark_read(struct store *s, int64_t id, int read)
 {
 	int own;
-	if (op_begin(s, &own) != STORE_OK)
+	if (store__op_begin(s, &own) != STORE_OK)
 		return STORE_ERR;
-	return op_end(s, own, msg_mark(s, id, 0, read != 0));
+	return store__op_end(s, own, msg_mark(s, id, 0, read != 0));
 }
 
 int store_msg_mark_replied(struct store *s, int64_t id)
 {
 	int own;
-	if (op_begin(s, &own) != STORE_OK)
+	if (store__op_begin(s, &own) != STORE_OK)
 		return STORE_ERR;
-	return op_end(s, own, msg_mark(s, id, 1, 1));
+	return store__op_end(s, own, msg_mark(s, id, 1, 1));
 }
 
 /* ---- A sender's request, and its claim given back ------------------------------ */
 
 /* Runs statement which on message id with ?2 text (may be NULL) and ?3 now. */
-static int msg_update(struct store *s, enum st which, int64_t id, const char *text,
+static int msg_update(struct store *s, enum store_st which, int64_t id, const char *text,
                       const char *what)
 {
 	sqlite3_stmt *st = stmt(s, which);
 	if (!st)
 		return STORE_ERR;
 	char now[TIME_LEN];
-	time_now(now);
+	store__now(now);
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, text);
-	bind_text(st, 3, now);
+	store__bind_text(st, 2, text);
+	store__bind_text(st, 3, now);
 	int rc = sqlite3_step(st);
-	done(st);
-	return rc == SQLITE_DONE ? STORE_OK : dberr(s, what);
+	store__done(st);
+	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, what);
 }
 
 int store_msg_requested(struct store *s, int64_t id)
@@ -1708,7 +1674,7 @@ static int msg_unclaim(struct store *s, int64_t id, const char *reason)
 	if (rc != STORE_OK)
 		return rc;
 	if (sqlite3_changes(s->db) == 0) {
-		seterr(s, "message %" PRId64 ": not an approved message claimed and never requested",
+		store__seterr(s, "message %" PRId64 ": not an approved message claimed and never requested",
 		       id);
 		return STORE_REFUSED;
 	}
@@ -1718,7 +1684,7 @@ static int msg_unclaim(struct store *s, int64_t id, const char *reason)
 	cJSON_AddStringToObject(cJSON_GetObjectItem(d, "fields"), "reason", reason);
 	char *text = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
-	rc = event_insert(s, id, "status", "approved", text, NULL);
+	rc = store__event_insert(s, id, "status", "approved", text, NULL);
 	cJSON_free(text);
 	return rc;
 }
@@ -1726,9 +1692,9 @@ static int msg_unclaim(struct store *s, int64_t id, const char *reason)
 int store_msg_unclaim(struct store *s, int64_t id, const char *reason)
 {
 	int own;
-	if (op_begin(s, &own) != STORE_OK)
+	if (store__op_begin(s, &own) != STORE_OK)
 		return STORE_ERR;
-	return op_end(s, own, msg_unclaim(s, id, reason));
+	return store__op_end(s, own, msg_unclaim(s, id, reason));
 }
 
 int store_txn_open(const struct store *s) { return !sqlite3_get_autocommit(s->db); }
@@ -1740,14 +1706,14 @@ int store_events_pending_status(struct store *s, const char *provider, const cha
                                 void *arg)
 {
 	/* message_id IS NULL walks the NULL end of events_message only. */
-	sqlite3_stmt *st = prep(s, "SELECT id, json_extract(detail, '$.pending') FROM events "
+	sqlite3_stmt *st = store__prep(s, "SELECT id, json_extract(detail, '$.pending') FROM events "
 	                           "WHERE message_id IS NULL AND kind = 'webhook' AND "
 	                           "json_extract(detail, '$.pending.provider') = ?1 AND "
 	                           "json_extract(detail, '$.pending.provider_id') = ?2 ORDER BY id");
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, provider);
-	bind_text(st, 2, provider_id);
+	store__bind_text(st, 1, provider);
+	store__bind_text(st, 2, provider_id);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
@@ -1758,7 +1724,7 @@ int store_events_pending_status(struct store *s, const char *provider, const cha
 	sqlite3_finalize(st);
 	if (stop)
 		return STORE_OK;
-	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading status callbacks");
+	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "reading status callbacks");
 }
 
 /* ---- Opt-outs ----------------------------------------------------------------- */
@@ -1767,7 +1733,7 @@ static int check_number(struct store *s, const char *number)
 {
 	if (is_e164(number))
 		return 0;
-	seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number ? number : "(none)");
+	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number ? number : "(none)");
 	return -1;
 }
 
@@ -1779,7 +1745,7 @@ static int optout_event(struct store *s, const char *kind, const char *number,
 	cJSON_AddStringToObject(d, "source", source);
 	char *text = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
-	int rc = event_insert(s, 0, kind, NULL, text, NULL);
+	int rc = store__event_insert(s, 0, kind, NULL, text, NULL);
 	cJSON_free(text);
 	return rc;
 }
@@ -1792,21 +1758,21 @@ int store_optout_add(struct store *s, const char *number, const char *source)
 		source = "manual";
 	sqlite3_stmt *st = stmt(s, ST_OPTOUT_INSERT);
 	int own;
-	if (!st || op_begin(s, &own))
+	if (!st || store__op_begin(s, &own))
 		return STORE_ERR;
 	char now[TIME_LEN];
-	time_now(now);
-	bind_text(st, 1, number);
-	bind_text(st, 2, now);
-	bind_text(st, 3, source);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : dberr(s, "adding an opt-out");
-	done(st);
+	store__now(now);
+	store__bind_text(st, 1, number);
+	store__bind_text(st, 2, now);
+	store__bind_text(st, 3, source);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : store__dberr(s, "adding an opt-out");
+	store__done(st);
 	if (rc == STORE_OK && sqlite3_changes(s->db) == 0) {
-		seterr(s, "%s: already opted out", number);
+		store__seterr(s, "%s: already opted out", number);
 		rc = STORE_EXISTS;
 	} else if (rc == STORE_OK)
 		rc = optout_event(s, "optout", number, source);
-	return op_end(s, own, rc);
+	return store__op_end(s, own, rc);
 }
 
 int store_optout_remove(struct store *s, const char *number, const char *source)
@@ -1817,35 +1783,35 @@ int store_optout_remove(struct store *s, const char *number, const char *source)
 		source = "manual";
 	sqlite3_stmt *st = stmt(s, ST_OPTOUT_DELETE);
 	int own;
-	if (!st || op_begin(s, &own))
+	if (!st || store__op_begin(s, &own))
 		return STORE_ERR;
-	bind_text(st, 1, number);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : dberr(s, "removing an opt-out");
-	done(st);
+	store__bind_text(st, 1, number);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : store__dberr(s, "removing an opt-out");
+	store__done(st);
 	if (rc == STORE_OK && sqlite3_changes(s->db) == 0) {
-		seterr(s, "%s: not opted out", number);
+		store__seterr(s, "%s: not opted out", number);
 		rc = STORE_NOTFOUND;
 	} else if (rc == STORE_OK) {
 		rc = optout_event(s, "optin", number, source);
 	}
-	return op_end(s, own, rc);
+	return store__op_end(s, own, rc);
 }
 
 int store_optout_check(struct store *s, const char *number)
 {
 	if (!number) {
-		seterr(s, "no number to check");
+		store__seterr(s, "no number to check");
 		return STORE_ERR;
 	}
 	sqlite3_stmt *st = stmt(s, ST_OPTOUT_CHECK);
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, number);
+	store__bind_text(st, 1, number);
 	int rc = sqlite3_step(st);
-	done(st);
+	store__done(st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : dberr(s, "checking opt-outs");
+	return rc == SQLITE_DONE ? 0 : store__dberr(s, "checking opt-outs");
 }
 
 int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg),
@@ -1855,7 +1821,7 @@ int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, v
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT number, at, source FROM optouts ORDER BY at, number",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return dberr(s, "listing opt-outs");
+		return store__dberr(s, "listing opt-outs");
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_optout o = {
@@ -1869,7 +1835,7 @@ int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, v
 		}
 	}
 	if (rc != SQLITE_DONE)
-		dberr(s, "listing opt-outs");
+		store__dberr(s, "listing opt-outs");
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
 }
@@ -1880,19 +1846,19 @@ int store_spend_since(struct store *s, const char *since, long long *spent)
 {
 	char t[TIME_LEN];
 	*spent = 0;
-	if (!since || time_norm(since, t)) {
-		seterr(s, "%s: not an RFC 3339 time", since ? since : "(none)");
+	if (!since || store__time_norm(since, t)) {
+		store__seterr(s, "%s: not an RFC 3339 time", since ? since : "(none)");
 		return STORE_ERR;
 	}
 	sqlite3_stmt *st = stmt(s, ST_SPEND_SINCE);
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, t);
+	store__bind_text(st, 1, t);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*spent = sqlite3_column_int64(st, 0);
-	done(st);
-	return rc == SQLITE_ROW ? STORE_OK : dberr(s, "summing spend");
+	store__done(st);
+	return rc == SQLITE_ROW ? STORE_OK : store__dberr(s, "summing spend");
 }
 
 int store_spend_periods(struct store *s, time_t now, unsigned want, struct store_spend *out)
@@ -1918,39 +1884,39 @@ int store_kv_get(struct store *s, const char *key, char **value)
 	sqlite3_stmt *st = stmt(s, ST_KV_GET);
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, key);
+	store__bind_text(st, 1, key);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
-	done(st);
+	store__done(st);
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE) {
-		seterr(s, "%s: not set", key);
+		store__seterr(s, "%s: not set", key);
 		return STORE_NOTFOUND;
 	}
-	return dberr(s, "reading a key");
+	return store__dberr(s, "reading a key");
 }
 
 int store_kv_set(struct store *s, const char *key, const char *value)
 {
 	if (!key || !*key) {
-		seterr(s, "an empty key");
+		store__seterr(s, "an empty key");
 		return STORE_ERR;
 	}
 	sqlite3_stmt *st = stmt(s, value ? ST_KV_SET : ST_KV_DELETE);
 	if (!st)
 		return STORE_ERR;
 	char now[TIME_LEN];
-	time_now(now);
-	bind_text(st, 1, key);
+	store__now(now);
+	store__bind_text(st, 1, key);
 	if (value) {
-		bind_text(st, 2, value);
-		bind_text(st, 3, now);
+		store__bind_text(st, 2, value);
+		store__bind_text(st, 3, now);
 	}
 	int rc = sqlite3_step(st);
-	done(st);
-	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "writing a key");
+	store__done(st);
+	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "writing a key");
 }
 
 /* ---- Listing and counting messages ------------------------------------------
@@ -1989,7 +1955,7 @@ static int list_rows(struct store *s, sqlite3_stmt *st, int (*fn)(cJSON *rec, vo
 		}
 	}
 	if (ret == STORE_OK && rc != SQLITE_DONE)
-		ret = dberr(s, "listing messages");
+		ret = store__dberr(s, "listing messages");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -2006,7 +1972,7 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
                         size_t nstatus, int (*fn)(cJSON *rec, void *arg), void *arg)
 {
 	if (q->after_id > 0) {
-		seterr(s, "after_id pages in id order only, not with the inbox members of a query");
+		store__seterr(s, "after_id pages in id order only, not with the inbox members of a query");
 		return STORE_ERR;
 	}
 	const char *keys[4];
@@ -2082,7 +2048,7 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 	int rc = sqlite3_prepare_v2(s->db, b.s, -1, &st, NULL);
 	strbuf_free(&b);
 	if (rc != SQLITE_OK)
-		return dberr(s, "listing messages");
+		return store__dberr(s, "listing messages");
 	char name[32];
 	for (size_t i = 0; i < q->nids; i++) {
 		snprintf(name, sizeof name, ":i%zu", i);
@@ -2092,17 +2058,17 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 		if (!status_of_direction(q->statuses[i], q->direction))
 			continue;
 		snprintf(name, sizeof name, ":s%zu", k++);
-		bind_text(st, sqlite3_bind_parameter_index(st, name), q->statuses[i]);
+		store__bind_text(st, sqlite3_bind_parameter_index(st, name), q->statuses[i]);
 	}
 	int i;
 	if ((i = sqlite3_bind_parameter_index(st, ":since")))
-		bind_text(st, i, since);
+		store__bind_text(st, i, since);
 	if ((i = sqlite3_bind_parameter_index(st, ":dir")))
-		bind_text(st, i, q->direction);
+		store__bind_text(st, i, q->direction);
 	if ((i = sqlite3_bind_parameter_index(st, ":from")))
-		bind_text(st, i, q->from);
+		store__bind_text(st, i, q->from);
 	if ((i = sqlite3_bind_parameter_index(st, ":num")))
-		bind_text(st, i, q->number);
+		store__bind_text(st, i, q->number);
 	if ((i = sqlite3_bind_parameter_index(st, ":lim")))
 		sqlite3_bind_int64(st, i, q->limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit);
 	return list_rows(s, st, fn, arg);
@@ -2113,17 +2079,17 @@ int store_msg_list(struct store *s, const struct store_query *q,
 {
 	char since[TIME_LEN];
 	if (q->direction && !is_word_in(q->direction, directions)) {
-		seterr(s, "direction: %s is not outbound or inbound", q->direction);
+		store__seterr(s, "direction: %s is not outbound or inbound", q->direction);
 		return STORE_ERR;
 	}
-	if (q->since && time_norm(q->since, since)) {
-		seterr(s, "since: %s is not an RFC 3339 time", q->since);
+	if (q->since && store__time_norm(q->since, since)) {
+		store__seterr(s, "since: %s is not an RFC 3339 time", q->since);
 		return STORE_ERR;
 	}
 	size_t nstatus = 0;
 	for (size_t i = 0; i < q->nstatuses; i++) {
 		if (!store_status_valid(q->statuses[i])) {
-			seterr(s, "status: %s is not a message status",
+			store__seterr(s, "status: %s is not a message status",
 			       q->statuses[i] ? q->statuses[i] : "(none)");
 			return STORE_ERR;
 		}
@@ -2133,7 +2099,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 		return STORE_OK; /* only statuses of the other direction: nothing */
 	int maxvars = sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
 	if (q->nids + nstatus + 8 > (size_t)maxvars) {
-		seterr(s, "too many ids in one query (at most %d)", maxvars - (int)nstatus - 8);
+		store__seterr(s, "too many ids in one query (at most %d)", maxvars - (int)nstatus - 8);
 		return STORE_ERR;
 	}
 	if (q->from || q->number || q->unread || q->by_time)
@@ -2172,19 +2138,19 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	int rc = sqlite3_prepare_v2(s->db, b.s, -1, &st, NULL);
 	strbuf_free(&b);
 	if (rc != SQLITE_OK)
-		return dberr(s, "listing messages");
+		return store__dberr(s, "listing messages");
 	int k = 1;
 	for (size_t i = 0; i < q->nids; i++)
 		sqlite3_bind_int64(st, k++, q->ids[i]);
 	for (size_t i = 0; i < q->nstatuses; i++)
 		if (status_of_direction(q->statuses[i], q->direction))
-			bind_text(st, k++, q->statuses[i]);
+			store__bind_text(st, k++, q->statuses[i]);
 	if (q->since) {
 		if (q->direction)
-			bind_text(st, k++, q->direction);
-		bind_text(st, k++, since);
+			store__bind_text(st, k++, q->direction);
+		store__bind_text(st, k++, since);
 	} else if (q->direction && !nstatus) {
-		bind_text(st, k++, q->direction);
+		store__bind_text(st, k++, q->direction);
 	}
 	if (q->after_id > 0)
 		sqlite3_bind_int64(st, k++, q->after_id);
@@ -2198,7 +2164,7 @@ int store_status_counts(struct store *s, const char *direction,
                         int (*fn)(const char *status, long long n, void *arg), void *arg)
 {
 	if (direction && !is_word_in(direction, directions)) {
-		seterr(s, "direction: %s is not outbound or inbound", direction);
+		store__seterr(s, "direction: %s is not outbound or inbound", direction);
 		return STORE_ERR;
 	}
 	/* The status implies the direction, so the covering status index answers. */
@@ -2210,7 +2176,7 @@ int store_status_counts(struct store *s, const char *direction,
 	                            "WHERE status <> 'received' GROUP BY status";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(s, "counting messages");
+		return store__dberr(s, "counting messages");
 	enum { NSTATUS = sizeof statuses / sizeof *statuses - 1 };
 	long long n[NSTATUS] = {0};
 	int rc;
@@ -2221,7 +2187,7 @@ int store_status_counts(struct store *s, const char *direction,
 				n[i] = sqlite3_column_int64(st, 1);
 	}
 	if (rc != SQLITE_DONE) {
-		dberr(s, "counting messages");
+		store__dberr(s, "counting messages");
 		sqlite3_finalize(st);
 		return STORE_ERR;
 	}
@@ -2234,39 +2200,27 @@ int store_status_counts(struct store *s, const char *direction,
 
 /* ---- Templates ------------------------------------------------------------------ */
 
-/* One-off statements: templates are few and rarely touched, so no cache. */
-static sqlite3_stmt *prep(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		dberr(s, "preparing a statement");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
 int store_template_add(struct store *s, const char *name, const char *body, int replace)
 {
 	char now[TIME_LEN];
-	time_now(now);
-	sqlite3_stmt *st = prep(s, replace
+	store__now(now);
+	sqlite3_stmt *st = store__prep(s, replace
 	        ? "INSERT INTO templates (name, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
 	          "ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"
 	        : "INSERT INTO templates (name, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
 	          "ON CONFLICT (name) DO NOTHING");
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, name);
-	bind_text(st, 2, body);
-	bind_text(st, 3, now);
+	store__bind_text(st, 1, name);
+	store__bind_text(st, 2, body);
+	store__bind_text(st, 3, now);
 	int rc = sqlite3_step(st);
 	int changed = sqlite3_changes(s->db);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return dberr(s, "storing a template");
+		return store__dberr(s, "storing a template");
 	if (!changed) {
-		seterr(s, "template %s exists", name);
+		store__seterr(s, "template %s exists", name);
 		return STORE_EXISTS;
 	}
 	return STORE_OK;
@@ -2275,10 +2229,10 @@ int store_template_add(struct store *s, const char *name, const char *body, int 
 int store_template_get(struct store *s, const char *name, char **body)
 {
 	*body = NULL;
-	sqlite3_stmt *st = prep(s, "SELECT body FROM templates WHERE name = ?1");
+	sqlite3_stmt *st = store__prep(s, "SELECT body FROM templates WHERE name = ?1");
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, name);
+	store__bind_text(st, 1, name);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*body = xstrdup((const char *)sqlite3_column_text(st, 0));
@@ -2286,25 +2240,25 @@ int store_template_get(struct store *s, const char *name, char **body)
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE) {
-		seterr(s, "no template named %s", name);
+		store__seterr(s, "no template named %s", name);
 		return STORE_NOTFOUND;
 	}
-	return dberr(s, "reading a template");
+	return store__dberr(s, "reading a template");
 }
 
 int store_template_remove(struct store *s, const char *name)
 {
-	sqlite3_stmt *st = prep(s, "DELETE FROM templates WHERE name = ?1");
+	sqlite3_stmt *st = store__prep(s, "DELETE FROM templates WHERE name = ?1");
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, name);
+	store__bind_text(st, 1, name);
 	int rc = sqlite3_step(st);
 	int changed = sqlite3_changes(s->db);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return dberr(s, "removing a template");
+		return store__dberr(s, "removing a template");
 	if (!changed) {
-		seterr(s, "no template named %s", name);
+		store__seterr(s, "no template named %s", name);
 		return STORE_NOTFOUND;
 	}
 	return STORE_OK;
@@ -2313,7 +2267,7 @@ int store_template_remove(struct store *s, const char *name)
 int store_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg),
                         void *arg)
 {
-	sqlite3_stmt *st = prep(s, "SELECT name, body, created_at, updated_at FROM templates "
+	sqlite3_stmt *st = store__prep(s, "SELECT name, body, created_at, updated_at FROM templates "
 	                           "ORDER BY name");
 	if (!st)
 		return STORE_ERR;
@@ -2327,7 +2281,7 @@ int store_template_list(struct store *s, int (*fn)(const struct store_template *
 			break;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "listing templates");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "listing templates");
 }
 
 /* ---- The approved queue ----------------------------------------------------------- */
@@ -2341,48 +2295,48 @@ int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, 
 {
 	char t[TIME_LEN];
 	*n = 0;
-	if (time_norm(now, t)) {
-		seterr(s, "%s: not an RFC 3339 time", now);
+	if (store__time_norm(now, t)) {
+		store__seterr(s, "%s: not an RFC 3339 time", now);
 		return STORE_ERR;
 	}
-	sqlite3_stmt *st = prep(s, "SELECT id " QUEUE_DUE
+	sqlite3_stmt *st = store__prep(s, "SELECT id " QUEUE_DUE
 	                           " ORDER BY priority_rank DESC, created_at, id LIMIT ?2");
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, t);
+	store__bind_text(st, 1, t);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading the queue");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "reading the queue");
 }
 
 int store_queue_note(struct store *s, const char *now, const char *reason, size_t *n)
 {
 	char t[TIME_LEN];
 	*n = 0;
-	if (time_norm(now, t)) {
-		seterr(s, "%s: not an RFC 3339 time", now);
+	if (store__time_norm(now, t)) {
+		store__seterr(s, "%s: not an RFC 3339 time", now);
 		return STORE_ERR;
 	}
-	sqlite3_stmt *st = prep(s, "UPDATE messages SET reason = ?2 WHERE id IN (SELECT id "
+	sqlite3_stmt *st = store__prep(s, "UPDATE messages SET reason = ?2 WHERE id IN (SELECT id "
 	                           QUEUE_DUE ") AND reason IS NOT ?2");
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, t);
-	bind_text(st, 2, reason);
+	store__bind_text(st, 1, t);
+	store__bind_text(st, 2, reason);
 	int rc = sqlite3_step(st);
 	*n = (size_t)sqlite3_changes(s->db);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? STORE_OK : dberr(s, "noting why the queue waits");
+	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "noting why the queue waits");
 }
 
 int store_claims(struct store *s,
                  int (*fn)(int64_t id, const char *claimed_by, int requested, void *arg),
                  void *arg)
 {
-	sqlite3_stmt *st = prep(s, "SELECT id, claimed_by, requested_at IS NOT NULL FROM messages "
+	sqlite3_stmt *st = store__prep(s, "SELECT id, claimed_by, requested_at IS NOT NULL FROM messages "
 	                           "WHERE status = 'sending' AND direction = 'outbound' ORDER BY id");
 	if (!st)
 		return STORE_ERR;
@@ -2392,7 +2346,7 @@ int store_claims(struct store *s,
 		       sqlite3_column_int(st, 2), arg))
 			break;
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "reading claims");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "reading claims");
 }
 
 /* ---- Bulk inserts (sms-stage) ---------------------------------------------------- */
@@ -2407,7 +2361,7 @@ int store_claims(struct store *s,
 static int bulk_vals(struct store *s, const cJSON *rec, struct val *v, const char *now)
 {
 	if (!cJSON_IsObject(rec)) {
-		seterr(s, "a message must be a JSON object");
+		store__seterr(s, "a message must be a JSON object");
 		return -1;
 	}
 	for (size_t i = 0; i < NCOLS; i++) {
@@ -2422,7 +2376,7 @@ static int bulk_vals(struct store *s, const cJSON *rec, struct val *v, const cha
 		return -1;
 	if (v[C_PROVIDER_ID].t) {
 		/* Those may already be stored (a webhook retry): store_msg_insert. */
-		seterr(s, "provider_id: a bulk insert takes messages without one");
+		store__seterr(s, "provider_id: a bulk insert takes messages without one");
 		return -1;
 	}
 	return 0;
@@ -2450,7 +2404,7 @@ static sqlite3_stmt *bulk_prepare(struct store *s, int events, size_t rows)
 	}
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v3(s->db, b.s, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		dberr(s, "preparing a statement");
+		store__dberr(s, "preparing a statement");
 		sqlite3_finalize(st);
 		st = NULL;
 	}
@@ -2467,16 +2421,16 @@ static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int6
 	sqlite3_stmt *st = NULL, *ev = NULL;
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM messages", -1, &st,
 	                       NULL) != SQLITE_OK)
-		return dberr(s, "preparing a statement");
+		return store__dberr(s, "preparing a statement");
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		base = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc != SQLITE_ROW)
-		return dberr(s, "reading the last message id");
+		return store__dberr(s, "reading the last message id");
 	if (base > INT64_MAX - (int64_t)n) {
-		seterr(s, "storing messages: message ids are exhausted");
+		store__seterr(s, "storing messages: message ids are exhausted");
 		return STORE_ERR;
 	}
 	int maxvars = sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
@@ -2507,7 +2461,7 @@ static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int6
 			if (bulk_vals(s, recs[off + r], v[r], now) != 0) {
 				char keep[sizeof s->errbuf];
 				memcpy(keep, s->errbuf, sizeof keep);
-				seterr(s, "record %zu: %s", off + r + 1, keep);
+				store__seterr(s, "record %zu: %s", off + r + 1, keep);
 				rc = STORE_ERR;
 				break;
 			}
@@ -2518,19 +2472,19 @@ static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int6
 			int e = (int)r * 5 + 1;
 			snprintf(detail[r], sizeof detail[r], "{\"direction\":\"%s\"}", v[r][C_DIRECTION].t);
 			sqlite3_bind_int64(ev, e, base + 1 + (int64_t)(off + r));
-			bind_text(ev, e + 1, now);
-			bind_text(ev, e + 2, "created");
-			bind_text(ev, e + 3, v[r][C_STATUS].t);
-			bind_text(ev, e + 4, detail[r]);
+			store__bind_text(ev, e + 1, now);
+			store__bind_text(ev, e + 2, "created");
+			store__bind_text(ev, e + 3, v[r][C_STATUS].t);
+			store__bind_text(ev, e + 4, detail[r]);
 		}
 		if (rc == STORE_OK && sqlite3_step(st) != SQLITE_DONE) {
 			if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-				seterr(s, "reply_to: one of the messages replied to does not exist");
+				store__seterr(s, "reply_to: one of the messages replied to does not exist");
 			else
-				dberr(s, "storing the messages");
+				store__dberr(s, "storing the messages");
 			rc = STORE_ERR;
 		} else if (rc == STORE_OK && sqlite3_step(ev) != SQLITE_DONE) {
-			rc = dberr(s, "appending events");
+			rc = store__dberr(s, "appending events");
 		}
 		sqlite3_reset(st);
 		sqlite3_reset(ev);
@@ -2550,10 +2504,10 @@ int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, i
 	if (n == 0)
 		return STORE_OK;
 	char now[TIME_LEN];
-	time_now(now);
-	int own, rc = op_begin(s, &own);
+	store__now(now);
+	int own, rc = store__op_begin(s, &own);
 	if (rc == STORE_OK)
-		rc = op_end(s, own, bulk_insert(s, recs, n, ids, now));
+		rc = store__op_end(s, own, bulk_insert(s, recs, n, ids, now));
 	return rc;
 }
 
@@ -2563,22 +2517,22 @@ int store_msg_id_range(struct store *s, const char *status, int64_t *min, int64_
 {
 	*min = *max = 0;
 	if (!store_status_valid(status)) {
-		seterr(s, "status: %s is not a message status", status ? status : "(none)");
+		store__seterr(s, "status: %s is not a message status", status ? status : "(none)");
 		return STORE_ERR;
 	}
 	sqlite3_stmt *st = NULL;
 	/* A covering scan of messages_queue for that status: no table rows read. */
 	if (sqlite3_prepare_v2(s->db, "SELECT min(id), max(id) FROM messages WHERE status = ?1",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return dberr(s, "preparing a statement");
-	bind_text(st, 1, status);
+		return store__dberr(s, "preparing a statement");
+	store__bind_text(st, 1, status);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		*min = sqlite3_column_int64(st, 0);
 		*max = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? STORE_OK : dberr(s, "reading message ids");
+	return rc == SQLITE_ROW ? STORE_OK : store__dberr(s, "reading message ids");
 }
 
 int store_msg_ids(struct store *s, const char *status, const char *priority, int64_t after,
@@ -2586,11 +2540,11 @@ int store_msg_ids(struct store *s, const char *status, const char *priority, int
 {
 	*n = 0;
 	if (!store_status_valid(status)) {
-		seterr(s, "status: %s is not a message status", status ? status : "(none)");
+		store__seterr(s, "status: %s is not a message status", status ? status : "(none)");
 		return STORE_ERR;
 	}
 	if (priority && !is_word_in(priority, priorities)) {
-		seterr(s, "priority: %s is not urgent, high, normal or low", priority);
+		store__seterr(s, "priority: %s is not urgent, high, normal or low", priority);
 		return STORE_ERR;
 	}
 	if (max == 0 || after >= upto)
@@ -2603,16 +2557,16 @@ int store_msg_ids(struct store *s, const char *status, const char *priority, int
 	          "AND +priority = ?4 ORDER BY id LIMIT ?5"
 	        : "SELECT id FROM messages WHERE id > ?1 AND id <= ?2 AND +status = ?3 "
 	          "ORDER BY id LIMIT ?5", -1, &st, NULL) != SQLITE_OK)
-		return dberr(s, "preparing a statement");
+		return store__dberr(s, "preparing a statement");
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, upto);
-	bind_text(st, 3, status);
+	store__bind_text(st, 3, status);
 	if (priority)
-		bind_text(st, 4, priority);
+		store__bind_text(st, 4, priority);
 	sqlite3_bind_int64(st, 5, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : dberr(s, "listing message ids");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "listing message ids");
 }
