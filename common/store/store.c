@@ -242,10 +242,6 @@ static const char *const static_sql[ST__N] = {
 	[ST_MSG_BY_PROVIDER_ID] = "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
 	[ST_EVENT_INSERT] = "INSERT INTO events (message_id, at, kind, status, detail) "
 	                    "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_OPTOUT_INSERT] = "INSERT INTO optouts (number, at, source) VALUES (?1, ?2, ?3) "
-	                     "ON CONFLICT (number) DO NOTHING",
-	[ST_OPTOUT_DELETE] = "DELETE FROM optouts WHERE number = ?1",
-	[ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE number = ?1",
 	/* Money in millionths, exact: each price has at most 6 decimals, so the
 	 * rounded double is the exact integer. The provider's price when known
 	 * (Twilio's is negative), else the estimate. Without statistics the planner
@@ -255,11 +251,6 @@ static const char *const static_sql[ST__N] = {
 	                   "price_estimate) AS REAL)) * 1000000) AS INTEGER)), 0) FROM messages "
 	                   "INDEXED BY messages_spend WHERE direction = 'outbound' AND "
 	                   SPEND_STATUS " AND " SPEND_AT " >= ?1",
-	[ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
-	[ST_KV_SET] = "INSERT INTO kv (key, value, updated_at) VALUES (?1, ?2, ?3) "
-	              "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-	              "updated_at = excluded.updated_at",
-	[ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
 	[ST_MSG_FLAGS] = "SELECT direction, read, replied FROM messages WHERE id = ?1",
 	[ST_MSG_SET_READ] = "UPDATE messages SET read = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_MSG_SET_REPLIED] = "UPDATE messages SET replied = 1, updated_at = ?2 WHERE id = ?1",
@@ -370,18 +361,6 @@ int store_status_next_ok(const char *from, const char *to)
 		if (strcmp(lifecycle[i].from, from) == 0)
 			return in_list(to, lifecycle[i].to);
 	return 0; /* final */
-}
-
-/* "+" and 1 to 15 digits, the first not 0. */
-static int is_e164(const char *n)
-{
-	if (!n || n[0] != '+' || n[1] < '1' || n[1] > '9')
-		return 0;
-	size_t i = 1;
-	for (; n[i]; i++)
-		if (n[i] < '0' || n[i] > '9')
-			return 0;
-	return i <= 16;
 }
 
 /* An optional sign, digits, optionally "." and digits: "0.0079", "-0.00750". */
@@ -1727,119 +1706,6 @@ int store_events_pending_status(struct store *s, const char *provider, const cha
 	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "reading status callbacks");
 }
 
-/* ---- Opt-outs ----------------------------------------------------------------- */
-
-static int check_number(struct store *s, const char *number)
-{
-	if (is_e164(number))
-		return 0;
-	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number ? number : "(none)");
-	return -1;
-}
-
-static int optout_event(struct store *s, const char *kind, const char *number,
-                        const char *source)
-{
-	cJSON *d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "number", number);
-	cJSON_AddStringToObject(d, "source", source);
-	char *text = cJSON_PrintUnformatted(d);
-	cJSON_Delete(d);
-	int rc = store__event_insert(s, 0, kind, NULL, text, NULL);
-	cJSON_free(text);
-	return rc;
-}
-
-int store_optout_add(struct store *s, const char *number, const char *source)
-{
-	if (check_number(s, number))
-		return STORE_ERR;
-	if (!source || !*source)
-		source = "manual";
-	sqlite3_stmt *st = stmt(s, ST_OPTOUT_INSERT);
-	int own;
-	if (!st || store__op_begin(s, &own))
-		return STORE_ERR;
-	char now[TIME_LEN];
-	store__now(now);
-	store__bind_text(st, 1, number);
-	store__bind_text(st, 2, now);
-	store__bind_text(st, 3, source);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : store__dberr(s, "adding an opt-out");
-	store__done(st);
-	if (rc == STORE_OK && sqlite3_changes(s->db) == 0) {
-		store__seterr(s, "%s: already opted out", number);
-		rc = STORE_EXISTS;
-	} else if (rc == STORE_OK)
-		rc = optout_event(s, "optout", number, source);
-	return store__op_end(s, own, rc);
-}
-
-int store_optout_remove(struct store *s, const char *number, const char *source)
-{
-	if (check_number(s, number))
-		return STORE_ERR;
-	if (!source || !*source)
-		source = "manual";
-	sqlite3_stmt *st = stmt(s, ST_OPTOUT_DELETE);
-	int own;
-	if (!st || store__op_begin(s, &own))
-		return STORE_ERR;
-	store__bind_text(st, 1, number);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : store__dberr(s, "removing an opt-out");
-	store__done(st);
-	if (rc == STORE_OK && sqlite3_changes(s->db) == 0) {
-		store__seterr(s, "%s: not opted out", number);
-		rc = STORE_NOTFOUND;
-	} else if (rc == STORE_OK) {
-		rc = optout_event(s, "optin", number, source);
-	}
-	return store__op_end(s, own, rc);
-}
-
-int store_optout_check(struct store *s, const char *number)
-{
-	if (!number) {
-		store__seterr(s, "no number to check");
-		return STORE_ERR;
-	}
-	sqlite3_stmt *st = stmt(s, ST_OPTOUT_CHECK);
-	if (!st)
-		return STORE_ERR;
-	store__bind_text(st, 1, number);
-	int rc = sqlite3_step(st);
-	store__done(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store__dberr(s, "checking opt-outs");
-}
-
-int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg),
-                      void *arg)
-{
-	/* Not cached: fn may call back into the store. */
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT number, at, source FROM optouts ORDER BY at, number",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return store__dberr(s, "listing opt-outs");
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_optout o = {
-			.number = (const char *)sqlite3_column_text(st, 0),
-			.at = (const char *)sqlite3_column_text(st, 1),
-			.source = (const char *)sqlite3_column_text(st, 2),
-		};
-		if (fn(&o, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		store__dberr(s, "listing opt-outs");
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
-}
-
 /* ---- Spend -------------------------------------------------------------------- */
 
 int store_spend_since(struct store *s, const char *since, long long *spent)
@@ -1874,49 +1740,6 @@ int store_spend_periods(struct store *s, time_t now, unsigned want, struct store
 		}
 	}
 	return STORE_OK;
-}
-
-/* ---- Key/value ----------------------------------------------------------------- */
-
-int store_kv_get(struct store *s, const char *key, char **value)
-{
-	*value = NULL;
-	sqlite3_stmt *st = stmt(s, ST_KV_GET);
-	if (!st)
-		return STORE_ERR;
-	store__bind_text(st, 1, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store__done(st);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE) {
-		store__seterr(s, "%s: not set", key);
-		return STORE_NOTFOUND;
-	}
-	return store__dberr(s, "reading a key");
-}
-
-int store_kv_set(struct store *s, const char *key, const char *value)
-{
-	if (!key || !*key) {
-		store__seterr(s, "an empty key");
-		return STORE_ERR;
-	}
-	sqlite3_stmt *st = stmt(s, value ? ST_KV_SET : ST_KV_DELETE);
-	if (!st)
-		return STORE_ERR;
-	char now[TIME_LEN];
-	store__now(now);
-	store__bind_text(st, 1, key);
-	if (value) {
-		store__bind_text(st, 2, value);
-		store__bind_text(st, 3, now);
-	}
-	int rc = sqlite3_step(st);
-	store__done(st);
-	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "writing a key");
 }
 
 /* ---- Listing and counting messages ------------------------------------------
