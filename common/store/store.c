@@ -154,77 +154,6 @@ static const char *const migrations[] = {migration_1, migration_2, migration_3, 
 _Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");
 
-/* ---- The message record <-> the messages table ------------------------------
- * One row per column: the record key (and sub-key inside "error"), its type,
- * and whether callers may give it on insert, on a status update, and whether
- * store_msg_get prints it. INSERT, UPDATE and SELECT are all built from this. */
-
-enum ctype {
-	T_STR, T_TIME, T_MONEY, T_CURRENCY, T_COUNT, T_BOOL, T_MSGID, T_REF, T_ARRAY,
-	T_DIRECTION, T_STATUS, T_PRIORITY, T_ENCODING, T_PCODE,
-};
-
-#define F_INS 1u
-#define F_UPD 2u
-#define F_OUT 4u
-
-struct mcol {
-	const char *key, *sub, *col;
-	enum ctype  type;
-	unsigned    flags;
-};
-
-static const struct mcol mcols[] = {
-	{"direction", NULL, "direction", T_DIRECTION, F_INS | F_OUT},
-	{"status", NULL, "status", T_STATUS, F_INS | F_OUT},
-	{"to", NULL, "to_number", T_STR, F_INS | F_OUT},
-	{"from", NULL, "from_number", T_STR, F_INS | F_UPD | F_OUT},
-	{"body", NULL, "body", T_STR, F_INS | F_OUT},
-	{"media", NULL, "media", T_ARRAY, F_INS | F_OUT},
-	{"encoding", NULL, "encoding", T_ENCODING, F_INS | F_UPD | F_OUT},
-	{"segments", NULL, "segments", T_COUNT, F_INS | F_UPD | F_OUT},
-	{"price_estimate", NULL, "price_estimate", T_MONEY, F_INS | F_UPD | F_OUT},
-	{"price", NULL, "price", T_MONEY, F_INS | F_UPD | F_OUT},
-	{"currency", NULL, "currency", T_CURRENCY, F_INS | F_UPD | F_OUT},
-	{"provider", NULL, "provider", T_STR, F_INS | F_UPD | F_OUT},
-	{"provider_id", NULL, "provider_id", T_STR, F_INS | F_UPD | F_OUT},
-	{"priority", NULL, "priority", T_PRIORITY, F_INS | F_OUT},
-	{"notes", NULL, "notes", T_STR, F_INS | F_OUT},
-	{"created_at", NULL, "created_at", T_TIME, F_INS | F_OUT},
-	{"send_at", NULL, "send_at", T_TIME, F_INS | F_UPD | F_OUT},
-	{"sent_at", NULL, "sent_at", T_TIME, F_INS | F_UPD | F_OUT},
-	{"delivered_at", NULL, "delivered_at", T_TIME, F_INS | F_UPD | F_OUT},
-	{"reviewed_by", NULL, "reviewed_by", T_STR, F_INS | F_UPD | F_OUT},
-	{"reviewed_at", NULL, "reviewed_at", T_TIME, F_INS | F_UPD | F_OUT},
-	{"review_reason", NULL, "review_reason", T_STR, F_INS | F_UPD | F_OUT},
-	{"read", NULL, "read", T_BOOL, F_INS | F_OUT},
-	{"replied", NULL, "replied", T_BOOL, F_INS | F_OUT},
-	{"reply_to", NULL, "reply_to", T_MSGID, F_INS | F_OUT},
-	{"ref", NULL, "ref", T_REF, F_INS | F_OUT},
-	{"error", "code", "error_code", T_STR, F_INS | F_UPD | F_OUT},
-	{"error", "message", "error_message", T_STR, F_INS | F_UPD | F_OUT},
-	{"error", "provider_code", "provider_code", T_PCODE, F_INS | F_UPD | F_OUT},
-	{"error", "retryable", "error_retryable", T_BOOL, F_INS | F_UPD | F_OUT},
-	{"reason", NULL, "reason", T_STR, F_INS | F_UPD | F_OUT},
-	{"warnings", NULL, "warnings", T_ARRAY, F_INS | F_UPD | F_OUT},
-	{"updated_at", NULL, "updated_at", T_TIME, F_OUT},
-	{"claimed_by", NULL, "claimed_by", T_STR, F_INS | F_UPD},
-	{"claimed_at", NULL, "claimed_at", T_TIME, 0},
-	{"requested_at", NULL, "requested_at", T_TIME, 0},
-};
-
-enum {
-	C_DIRECTION, C_STATUS, C_TO, C_FROM, C_BODY, C_MEDIA, C_ENCODING, C_SEGMENTS,
-	C_PRICE_ESTIMATE, C_PRICE, C_CURRENCY, C_PROVIDER, C_PROVIDER_ID, C_PRIORITY,
-	C_NOTES, C_CREATED_AT, C_SEND_AT, C_SENT_AT, C_DELIVERED_AT, C_REVIEWED_BY,
-	C_REVIEWED_AT, C_REVIEW_REASON, C_READ, C_REPLIED, C_REPLY_TO, C_REF,
-	C_ERROR_CODE, C_ERROR_MESSAGE, C_PROVIDER_CODE, C_ERROR_RETRYABLE, C_REASON,
-	C_WARNINGS, C_UPDATED_AT, C_CLAIMED_BY, C_CLAIMED_AT, C_REQUESTED_AT, NCOLS
-};
-
-_Static_assert(sizeof mcols / sizeof *mcols == NCOLS, "mcols and the C_ enum agree");
-_Static_assert(NCOLS <= 64, "a status update names its columns in a 64-bit set");
-
 /* ---- Prepared statements: the SQL of the cached ones (store_internal.h) ----- */
 
 static const char *const static_sql[ST__N] = {
@@ -288,116 +217,6 @@ const char *store_errmsg(const struct store *s) { return s ? s->errbuf : "no sto
 const char *store_path(const struct store *s) { return s->path; }
 int store_version(const struct store *s) { return s->version; }
 
-/* ---- Times --------------------------------------------------------------------- */
-
-/* Any RFC 3339 time (clock_parse_strict) to the stored form, UTC
- * "2026-11-25T14:00:00Z", so that text order is time order. */
-int store__time_norm(const char *in, char out[TIME_LEN])
-{
-	time_t t;
-	if (clock_parse_strict(in, &t))
-		return -1;
-	clock_format(t, out, TIME_LEN);
-	return 0;
-}
-
-/* clock_now(): SMS_TEST_NOW fixes it for the test suite. */
-void store__now(char out[TIME_LEN]) { clock_format(clock_now(), out, TIME_LEN); }
-
-/* ---- Small checks ---------------------------------------------------------- */
-
-static int is_word_in(const char *w, const char *const *set)
-{
-	for (; *set; set++)
-		if (strcmp(w, *set) == 0)
-			return 1;
-	return 0;
-}
-
-/* w is one of the words of list, " a b c ". */
-static int in_list(const char *w, const char *list)
-{
-	char word[32];
-	snprintf(word, sizeof word, " %s ", w);
-	return strstr(list, word) != NULL;
-}
-
-static const char *const statuses[] = {
-	"pending", "approved", "rejected", "sending", "queued", "scheduled", "sent",
-	"delivered", "undelivered", "failed", "canceled", "unknown", "received", NULL,
-};
-static const char *const directions[] = {"outbound", "inbound", NULL};
-static const char *const priorities[] = {"urgent", "high", "normal", "low", NULL};
-static const char *const encodings[] = {"GSM-7", "UCS-2", NULL};
-
-int store_status_valid(const char *status)
-{
-	return status && is_word_in(status, statuses);
-}
-
-/* sms-config(5), Lifecycle, as a table: each status and the statuses it may move to. */
-static const struct {
-	const char *from, *to;
-} lifecycle[] = {
-	{"pending", " approved rejected canceled "},
-	{"approved", " sending canceled "},
-	{"sending", " queued scheduled sent delivered undelivered failed unknown "},
-	{"queued", " scheduled sent delivered undelivered failed canceled "},
-	{"scheduled", " queued sent delivered undelivered failed canceled "},
-	{"sent", " delivered undelivered failed "},
-	{"undelivered", " delivered "},
-	{"unknown", " approved queued scheduled sent delivered undelivered failed canceled "},
-};
-
-int store_status_next_ok(const char *from, const char *to)
-{
-	if (!store_status_valid(from) || !store_status_valid(to))
-		return 0;
-	/* The same status again only updates fields, except that a claim is taken
-	 * once: of two senders moving a message to sending, one is refused. */
-	if (strcmp(from, to) == 0)
-		return strcmp(to, "sending") != 0;
-	for (size_t i = 0; i < sizeof lifecycle / sizeof *lifecycle; i++)
-		if (strcmp(lifecycle[i].from, from) == 0)
-			return in_list(to, lifecycle[i].to);
-	return 0; /* final */
-}
-
-/* An optional sign, digits, optionally "." and digits: "0.0079", "-0.00750". */
-static int is_decimal(const char *s)
-{
-	if (*s == '-' || *s == '+')
-		s++;
-	size_t n = strspn(s, "0123456789");
-	if (n == 0)
-		return 0;
-	s += n;
-	if (*s == '.') {
-		n = strspn(++s, "0123456789");
-		if (n == 0)
-			return 0;
-		s += n;
-	}
-	return *s == '\0';
-}
-
-static int is_currency(const char *s)
-{
-	return strlen(s) == 3 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3;
-}
-
-/* An integral JSON number within +-2^53. */
-static int json_int(const cJSON *j, int64_t *out)
-{
-	if (!cJSON_IsNumber(j))
-		return -1;
-	double d = j->valuedouble;
-	if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) || d != (double)(int64_t)d)
-		return -1;
-	*out = (int64_t)d;
-	return 0;
-}
-
 /* ---- Statements ------------------------------------------------------------ */
 
 static char *build_sql(enum store_st id)
@@ -408,7 +227,7 @@ static char *build_sql(enum store_st id)
 	case ST_MSG_INSERT:
 		strbuf_puts(&b, "INSERT INTO messages (");
 		for (size_t i = 0; i < NCOLS; i++)
-			strbuf_printf(&b, "%s%s", i ? ", " : "", mcols[i].col);
+			strbuf_printf(&b, "%s%s", i ? ", " : "", store__mcols[i].col);
 		strbuf_puts(&b, ") VALUES (");
 		for (size_t i = 0; i < NCOLS; i++)
 			strbuf_printf(&b, "%s?%zu", i ? ", " : "", i + 1);
@@ -417,7 +236,7 @@ static char *build_sql(enum store_st id)
 	case ST_MSG_GET:
 		strbuf_puts(&b, "SELECT id");
 		for (size_t i = 0; i < NCOLS; i++)
-			strbuf_printf(&b, ", %s", mcols[i].col);
+			strbuf_printf(&b, ", %s", store__mcols[i].col);
 		strbuf_puts(&b, " FROM messages WHERE id = ?1");
 		break;
 	default:
@@ -438,7 +257,7 @@ sqlite3_stmt *store__stmt(struct store *s, const char *const *sql, enum store_st
 	return s->st[id];
 }
 
-/* A cached statement of this file's: the message table's two are built from mcols. */
+/* A cached statement of this file's: the message table's two are built from store__mcols. */
 static sqlite3_stmt *stmt(struct store *s, enum store_st id)
 {
 	if (s->st[id] || (id != ST_MSG_INSERT && id != ST_MSG_GET))
@@ -462,7 +281,7 @@ static sqlite3_stmt *update_stmt(struct store *s, uint64_t cols)
 	int n = 0;
 	for (size_t i = 0; i < NCOLS; i++)
 		if (cols >> i & 1)
-			strbuf_printf(&b, "%s%s = ?%zu", n++ ? ", " : "", mcols[i].col, i + 1);
+			strbuf_printf(&b, "%s%s = ?%zu", n++ ? ", " : "", store__mcols[i].col, i + 1);
 	strbuf_printf(&b, " WHERE id = ?%d", NCOLS + 1);
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v3(s->db, b.s, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
@@ -952,176 +771,16 @@ void store_close(struct store *s)
 	free(s);
 }
 
-/* ---- Values from records ---------------------------------------------------- */
-
-struct val {
-	int         set;  /* for UPDATE: this column is assigned */
-	int         type; /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT */
-	int64_t     i;
-	const char *t;
-	char       *own;  /* freed after binding */
-	char        buf[TIME_LEN];
-};
-
-static void val_text(struct val *v, const char *t)
-{
-	v->type = t ? SQLITE_TEXT : SQLITE_NULL;
-	v->t = t;
-}
-
-static void val_int(struct val *v, int64_t i)
-{
-	v->type = SQLITE_INTEGER;
-	v->i = i;
-}
-
-static void vals_free(struct val *v)
-{
-	for (size_t i = 0; i < NCOLS; i++)
-		free(v[i].own);
-}
+/* ---- Values to statements --------------------------------------------------- */
 
 static void bind_val(sqlite3_stmt *st, int idx, const struct val *v)
 {
-	if (v->type == SQLITE_INTEGER)
+	if (v->type == V_INT)
 		sqlite3_bind_int64(st, idx, v->i);
-	else if (v->type == SQLITE_TEXT)
+	else if (v->type == V_TEXT)
 		sqlite3_bind_text(st, idx, v->t, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, idx);
-}
-
-/* The record's value for a column: *present says whether the key was given
- * (an "error" sub-key counts as given when "error" is). Returns -1 on a bad shape. */
-static int field(struct store *s, const cJSON *rec, const struct mcol *c, const cJSON **item,
-                 int *present)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(rec, c->key);
-	*present = j != NULL;
-	*item = j;
-	if (!c->sub || !j)
-		return 0;
-	if (cJSON_IsNull(j)) {
-		*item = NULL;
-		return 0;
-	}
-	if (!cJSON_IsObject(j)) {
-		store__seterr(s, "%s: must be an object or null", c->key);
-		return -1;
-	}
-	*item = cJSON_GetObjectItemCaseSensitive(j, c->sub);
-	return 0;
-}
-
-static int bad(struct store *s, const struct mcol *c, const char *what)
-{
-	if (c->sub)
-		store__seterr(s, "%s.%s: %s", c->key, c->sub, what);
-	else
-		store__seterr(s, "%s: %s", c->key, what);
-	return -1;
-}
-
-/* Converts and checks one JSON value for column c. */
-static int val_from_json(struct store *s, const struct mcol *c, const cJSON *j, struct val *v)
-{
-	int64_t n;
-	v->type = SQLITE_NULL;
-	if (!j || cJSON_IsNull(j))
-		return 0;
-	switch (c->type) {
-	case T_STR:
-		if (!cJSON_IsString(j))
-			return bad(s, c, "must be a string");
-		val_text(v, j->valuestring);
-		return 0;
-	case T_TIME:
-		if (!cJSON_IsString(j) || store__time_norm(j->valuestring, v->buf))
-			return bad(s, c, "must be an RFC 3339 time such as 2026-11-25T14:00:00Z");
-		val_text(v, v->buf);
-		return 0;
-	case T_MONEY:
-		if (!cJSON_IsString(j) || !is_decimal(j->valuestring))
-			return bad(s, c, "must be a decimal string such as \"0.0079\"");
-		val_text(v, j->valuestring);
-		return 0;
-	case T_CURRENCY:
-		if (!cJSON_IsString(j) || !is_currency(j->valuestring))
-			return bad(s, c, "must be an ISO 4217 code such as \"USD\"");
-		val_text(v, j->valuestring);
-		return 0;
-	case T_COUNT:
-		if (json_int(j, &n) || n < 0)
-			return bad(s, c, "must be a whole number, 0 or more");
-		val_int(v, n);
-		return 0;
-	case T_MSGID:
-		if (json_int(j, &n) || n <= 0)
-			return bad(s, c, "must be a message id");
-		val_int(v, n);
-		return 0;
-	case T_BOOL:
-		if (cJSON_IsBool(j))
-			val_int(v, cJSON_IsTrue(j));
-		else if (json_int(j, &n) == 0 && (n == 0 || n == 1))
-			val_int(v, n);
-		else
-			return bad(s, c, "must be true or false");
-		return 0;
-	case T_REF:
-		if (cJSON_IsString(j)) {
-			val_text(v, j->valuestring);
-		} else if (cJSON_IsNumber(j)) {
-			v->own = cJSON_PrintUnformatted(j);
-			val_text(v, v->own);
-		} else {
-			return bad(s, c, "must be a string or a number");
-		}
-		return 0;
-	case T_ARRAY: {
-		if (!cJSON_IsArray(j))
-			return bad(s, c, "must be an array of strings");
-		const cJSON *e;
-		cJSON_ArrayForEach(e, j)
-			if (!cJSON_IsString(e))
-				return bad(s, c, "must be an array of strings");
-		if (cJSON_GetArraySize(j) == 0)
-			return 0; /* stored as NULL, printed as [] */
-		v->own = cJSON_PrintUnformatted(j);
-		val_text(v, v->own);
-		return 0;
-	}
-	case T_DIRECTION:
-	case T_STATUS:
-	case T_PRIORITY:
-	case T_ENCODING: {
-		const char *const *set = c->type == T_DIRECTION ? directions
-		                       : c->type == T_STATUS    ? statuses
-		                       : c->type == T_PRIORITY  ? priorities
-		                                                : encodings;
-		if (!cJSON_IsString(j) || !is_word_in(j->valuestring, set)) {
-			struct strbuf b;
-			strbuf_init(&b);
-			strbuf_puts(&b, "must be one of");
-			for (; *set; set++)
-				strbuf_printf(&b, " %s", *set);
-			bad(s, c, b.s);
-			strbuf_free(&b);
-			return -1;
-		}
-		val_text(v, j->valuestring);
-		return 0;
-	}
-	case T_PCODE:
-		if (json_int(j, &n) == 0)
-			val_int(v, n);
-		else if (cJSON_IsString(j))
-			val_text(v, j->valuestring);
-		else
-			return bad(s, c, "must be a number or a string");
-		return 0;
-	}
-	return bad(s, c, "unsupported type");
 }
 
 /* ---- Events -------------------------------------------------------------------- */
@@ -1245,62 +904,14 @@ static int msg_insert_row(struct store *s, struct val *v, int64_t *id)
 	return store__event_insert(s, *id, "created", v[C_STATUS].t, detail, NULL);
 }
 
-/* For an insert (store_msg_insert, the bulk insert): the defaults of the columns
- * a record left out, and the checks they make possible: a status that fits the
- * direction, a recipient. now must outlive the values. -1 with the error set. */
-static int vals_defaults(struct store *s, struct val *v, const char *now)
-{
-	if (!v[C_DIRECTION].t)
-		val_text(&v[C_DIRECTION], "outbound");
-	int inbound = strcmp(v[C_DIRECTION].t, "inbound") == 0;
-	if (!v[C_STATUS].t)
-		val_text(&v[C_STATUS], inbound ? "received" : "pending");
-	if (inbound != (strcmp(v[C_STATUS].t, "received") == 0)) {
-		store__seterr(s, "status: %s is not a status of an %s message", v[C_STATUS].t,
-		       v[C_DIRECTION].t);
-		return -1;
-	}
-	if (!v[C_TO].t || !*v[C_TO].t) {
-		store__seterr(s, "to: missing");
-		return -1;
-	}
-	if (!v[C_BODY].t)
-		val_text(&v[C_BODY], "");
-	if (!v[C_PRIORITY].t)
-		val_text(&v[C_PRIORITY], "normal");
-	if (v[C_READ].type == SQLITE_NULL)
-		val_int(&v[C_READ], 0);
-	if (v[C_REPLIED].type == SQLITE_NULL)
-		val_int(&v[C_REPLIED], 0);
-	if (!v[C_CREATED_AT].t)
-		val_text(&v[C_CREATED_AT], now);
-	val_text(&v[C_UPDATED_AT], now);
-	if (strcmp(v[C_STATUS].t, "sending") == 0)
-		val_text(&v[C_CLAIMED_AT], now);
-	return 0;
-}
-
 int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
 {
-	if (!cJSON_IsObject(rec)) {
-		store__seterr(s, "a message must be a JSON object");
-		return STORE_ERR;
-	}
 	struct val v[NCOLS];
 	memset(v, 0, sizeof v);
 	int rc = STORE_ERR;
-	for (size_t i = 0; i < NCOLS; i++) {
-		const cJSON *j;
-		int present;
-		if (!(mcols[i].flags & F_INS))
-			continue;
-		if (field(s, rec, &mcols[i], &j, &present) ||
-		    val_from_json(s, &mcols[i], j, &v[i]))
-			goto out;
-	}
 	char now[TIME_LEN];
 	store__now(now);
-	if (vals_defaults(s, v, now))
+	if (store__insert_vals(s, rec, v, now))
 		goto out;
 	if (v[C_PROVIDER_ID].t && !v[C_PROVIDER].t) {
 		store__seterr(s, "provider_id: given without a provider");
@@ -1312,7 +923,7 @@ int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
 		goto out;
 	rc = store__op_end(s, own, msg_insert_row(s, v, id));
 out:
-	vals_free(v);
+	store__vals_free(v);
 	return rc;
 }
 
@@ -1364,7 +975,7 @@ int store_msg_get(struct store *s, int64_t id, cJSON **out)
 	cJSON_AddNumberToObject(r, "id", (double)sqlite3_column_int64(st, 0));
 	cJSON *err = NULL;
 	for (size_t i = 0; i < NCOLS; i++) {
-		const struct mcol *c = &mcols[i];
+		const struct mcol *c = &store__mcols[i];
 		if (!(c->flags & F_OUT))
 			continue;
 		cJSON *j = column_json(st, (int)i + 1, c);
@@ -1420,38 +1031,6 @@ static int msg_state(struct store *s, int64_t id, struct msg_state *m)
 	return store__dberr(s, "reading a message");
 }
 
-/* Checks fields' keys and converts the values of the columns they set. */
-static int update_vals(struct store *s, const cJSON *fields, struct val *v)
-{
-	if (!fields || cJSON_IsNull(fields))
-		return 0;
-	if (!cJSON_IsObject(fields)) {
-		store__seterr(s, "the fields to update must be a JSON object");
-		return -1;
-	}
-	const cJSON *f;
-	cJSON_ArrayForEach(f, fields) {
-		int ok = 0;
-		for (size_t i = 0; i < NCOLS && !ok; i++)
-			ok = (mcols[i].flags & F_UPD) && strcmp(mcols[i].key, f->string) == 0;
-		if (!ok) {
-			store__seterr(s, "%s: cannot be changed with a status update", f->string);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < NCOLS; i++) {
-		const cJSON *j;
-		int present;
-		if (!(mcols[i].flags & F_UPD))
-			continue;
-		if (field(s, fields, &mcols[i], &j, &present) ||
-		    val_from_json(s, &mcols[i], j, &v[i]))
-			return -1;
-		v[i].set = present;
-	}
-	return 0;
-}
-
 static int msg_set_status(struct store *s, int64_t id, const char *status, struct val *v,
                           const cJSON *fields, const cJSON *detail)
 {
@@ -1472,27 +1051,27 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 	char now[TIME_LEN];
 	store__now(now);
 	v[C_STATUS].set = 1;
-	val_text(&v[C_STATUS], status);
+	store__val_text(&v[C_STATUS], status);
 	v[C_UPDATED_AT].set = 1;
-	val_text(&v[C_UPDATED_AT], now);
+	store__val_text(&v[C_UPDATED_AT], now);
 	if (changed && !v[C_REASON].set)
 		v[C_REASON].set = 1; /* value NULL: a new status makes the old reason stale */
-	if (!v[C_SENT_AT].set && !m.has_sent_at && in_list(status, " queued sent delivered undelivered ")) {
+	if (!v[C_SENT_AT].set && !m.has_sent_at && store__in_list(status, " queued sent delivered undelivered ")) {
 		v[C_SENT_AT].set = 1;
-		val_text(&v[C_SENT_AT], now);
+		store__val_text(&v[C_SENT_AT], now);
 	}
 	if (!v[C_DELIVERED_AT].set && !m.has_delivered_at && strcmp(status, "delivered") == 0) {
 		v[C_DELIVERED_AT].set = 1;
-		val_text(&v[C_DELIVERED_AT], now);
+		store__val_text(&v[C_DELIVERED_AT], now);
 	}
 	if (changed && !v[C_REVIEWED_AT].set && !m.has_reviewed_at &&
-	    in_list(status, " approved rejected ")) {
+	    store__in_list(status, " approved rejected ")) {
 		v[C_REVIEWED_AT].set = 1;
-		val_text(&v[C_REVIEWED_AT], now);
+		store__val_text(&v[C_REVIEWED_AT], now);
 	}
 	if (changed && strcmp(status, "sending") == 0) {
 		v[C_CLAIMED_AT].set = 1;
-		val_text(&v[C_CLAIMED_AT], now);
+		store__val_text(&v[C_CLAIMED_AT], now);
 		v[C_CLAIMED_BY].set = 1; /* the new claimant, or nobody named */
 		v[C_REQUESTED_AT].set = 1; /* a new claim: its request is still to come */
 	}
@@ -1548,11 +1127,11 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
 	struct val v[NCOLS];
 	memset(v, 0, sizeof v);
 	int rc = STORE_ERR, own;
-	if (update_vals(s, fields, v) == 0 && store__op_begin(s, &own) == STORE_OK) {
+	if (store__update_vals(s, fields, v) == 0 && store__op_begin(s, &own) == STORE_OK) {
 		/* A refusal or an unknown id wrote nothing: committing is harmless. */
 		rc = store__op_end(s, own, msg_set_status(s, id, status, v, fields, detail));
 	}
-	vals_free(v);
+	store__vals_free(v);
 	return rc;
 }
 
@@ -1901,7 +1480,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
                    int (*fn)(cJSON *rec, void *arg), void *arg)
 {
 	char since[TIME_LEN];
-	if (q->direction && !is_word_in(q->direction, directions)) {
+	if (q->direction && !store__word_in(q->direction, store__directions)) {
 		store__seterr(s, "direction: %s is not outbound or inbound", q->direction);
 		return STORE_ERR;
 	}
@@ -1919,7 +1498,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 		nstatus += status_of_direction(q->statuses[i], q->direction);
 	}
 	if (q->nstatuses > 0 && nstatus == 0)
-		return STORE_OK; /* only statuses of the other direction: nothing */
+		return STORE_OK; /* only store__statuses of the other direction: nothing */
 	int maxvars = sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
 	if (q->nids + nstatus + 8 > (size_t)maxvars) {
 		store__seterr(s, "too many ids in one query (at most %d)", maxvars - (int)nstatus - 8);
@@ -1949,7 +1528,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 		                               "AND read IN (0, 1) AND created_at >= ?");
 	else if (q->direction && !nstatus)
 		strbuf_puts(&b, " AND +direction = ?");
-	/* With statuses the direction is implied: those of the other one are dropped. */
+	/* With store__statuses the direction is implied: those of the other one are dropped. */
 	if (q->after_id > 0)
 		strbuf_puts(&b, q->newest_first ? " AND id < ?" : " AND id > ?");
 	strbuf_puts(&b, q->newest_first ? " ORDER BY id DESC" : " ORDER BY id");
@@ -1986,7 +1565,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 int store_status_counts(struct store *s, const char *direction,
                         int (*fn)(const char *status, long long n, void *arg), void *arg)
 {
-	if (direction && !is_word_in(direction, directions)) {
+	if (direction && !store__word_in(direction, store__directions)) {
 		store__seterr(s, "direction: %s is not outbound or inbound", direction);
 		return STORE_ERR;
 	}
@@ -2000,13 +1579,13 @@ int store_status_counts(struct store *s, const char *direction,
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store__dberr(s, "counting messages");
-	enum { NSTATUS = sizeof statuses / sizeof *statuses - 1 };
+	enum { NSTATUS = STORE_NSTATUS };
 	long long n[NSTATUS] = {0};
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *status = (const char *)sqlite3_column_text(st, 0);
 		for (size_t i = 0; status && i < NSTATUS; i++)
-			if (strcmp(statuses[i], status) == 0)
+			if (strcmp(store__statuses[i], status) == 0)
 				n[i] = sqlite3_column_int64(st, 1);
 	}
 	if (rc != SQLITE_DONE) {
@@ -2016,7 +1595,7 @@ int store_status_counts(struct store *s, const char *direction,
 	}
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < NSTATUS; i++)
-		if (n[i] > 0 && fn(statuses[i], n[i], arg))
+		if (n[i] > 0 && fn(store__statuses[i], n[i], arg))
 			break;
 	return STORE_OK;
 }
@@ -2094,22 +1673,10 @@ int store_claims(struct store *s,
 #define BULK_ROWS 20
 
 /* The values of one record, checked and defaulted as store_msg_insert does
- * (vals_defaults); now must outlive the values. */
+ * (store__insert_vals); now must outlive the values. */
 static int bulk_vals(struct store *s, const cJSON *rec, struct val *v, const char *now)
 {
-	if (!cJSON_IsObject(rec)) {
-		store__seterr(s, "a message must be a JSON object");
-		return -1;
-	}
-	for (size_t i = 0; i < NCOLS; i++) {
-		const cJSON *j;
-		int present;
-		if (!(mcols[i].flags & F_INS))
-			continue;
-		if (field(s, rec, &mcols[i], &j, &present) || val_from_json(s, &mcols[i], j, &v[i]))
-			return -1;
-	}
-	if (vals_defaults(s, v, now))
+	if (store__insert_vals(s, rec, v, now))
 		return -1;
 	if (v[C_PROVIDER_ID].t) {
 		/* Those may already be stored (a webhook retry): store_msg_insert. */
@@ -2130,7 +1697,7 @@ static sqlite3_stmt *bulk_prepare(struct store *s, int events, size_t rows)
 	} else {
 		strbuf_puts(&b, "INSERT INTO messages (id");
 		for (size_t i = 0; i < NCOLS; i++)
-			strbuf_printf(&b, ", %s", mcols[i].col);
+			strbuf_printf(&b, ", %s", store__mcols[i].col);
 		strbuf_puts(&b, ") VALUES ");
 		for (size_t r = 0; r < rows; r++) {
 			strbuf_puts(&b, r ? ", (?" : "(?");
@@ -2226,7 +1793,7 @@ static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int6
 		sqlite3_reset(st);
 		sqlite3_reset(ev);
 		for (size_t r = 0; r < k; r++)
-			vals_free(v[r]);
+			store__vals_free(v[r]);
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(ev);
@@ -2280,7 +1847,7 @@ int store_msg_ids(struct store *s, const char *status, const char *priority, int
 		store__seterr(s, "status: %s is not a message status", status ? status : "(none)");
 		return STORE_ERR;
 	}
-	if (priority && !is_word_in(priority, priorities)) {
+	if (priority && !store__word_in(priority, store__priorities)) {
 		store__seterr(s, "priority: %s is not urgent, high, normal or low", priority);
 		return STORE_ERR;
 	}

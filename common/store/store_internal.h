@@ -8,8 +8,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include "store.h"
-
-#define TIME_LEN 21 /* "2026-11-25T14:00:00Z" and NUL */
+#include "store_record.h"
 
 /* The statements each connection keeps prepared, one slot each; their SQL is
  * in the file that uses them (store__stmt). */
@@ -59,11 +58,6 @@ void store__done(sqlite3_stmt *st);
 void store__bind_text(sqlite3_stmt *st, int i, const char *t);
 /* Sets the store's error from SQLite's, while doing `what`; returns STORE_ERR. */
 int store__dberr(struct store *s, const char *what);
-void store__seterr(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Now (clock_now) as "YYYY-MM-DDTHH:MM:SSZ". */
-void store__now(char out[TIME_LEN]);
-/* Any RFC 3339 time to the stored form; -1 when it does not parse. */
-int store__time_norm(const char *in, char out[TIME_LEN]);
 /* Makes a public writer atomic: its own BEGIN IMMEDIATE when no transaction
  * is open, else a savepoint inside the caller's. op_end commits or rolls back
  * by rc (negative: failure) and returns rc. */
