@@ -54,6 +54,8 @@ sqlite3_stmt *store__stmt(struct store *s, const char *const *sql, enum store_st
 sqlite3_stmt *store__prep(struct store *s, const char *sql);
 /* Resets a cached statement and clears its bindings, for its next use. */
 void store__done(sqlite3_stmt *st);
+/* Binds a column value (store_record.h) to parameter idx. */
+void store__bind_val(sqlite3_stmt *st, int idx, const struct val *v);
 /* Binds text, or NULL when t is. */
 void store__bind_text(sqlite3_stmt *st, int i, const char *t);
 /* Sets the store's error from SQLite's, while doing `what`; returns STORE_ERR. */
