@@ -23,6 +23,12 @@ enum store_st {
 	ST__N
 };
 
+/* The spend index's expression and condition (schema versions 2 and 3),
+ * which the spend query repeats so that SQLite may use the partial index. */
+#define SPEND_AT "coalesce(sent_at, claimed_at, created_at)"
+#define SPEND_STATUS "status IN ('sending', 'queued', 'scheduled', 'sent', 'delivered', " \
+                     "'undelivered', 'unknown')"
+
 /* Status updates: one cached UPDATE per set of assigned columns (a bit per
  * mcols entry), so that SQLite maintains only the indexes and checks only the
  * constraints of the columns that change. A sender uses two or three sets;
