@@ -51,6 +51,10 @@ struct store {
 	char          errbuf[512];
 };
 
+/* The schema (store_schema.c): store__migrations[v] takes a store from
+ * version v to v + 1 (SQL for sqlite3_exec), in one transaction. */
+extern const char *const store__migrations[STORE_SCHEMA_VERSION];
+
 sqlite3 *store__db(struct store *s);
 /* The statement of slot id, prepared from sql[id] the first time and kept
  * for the life of the connection; NULL with the store's error set. */
