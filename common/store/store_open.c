@@ -1,5 +1,7 @@
-/* store — the SQLite store: schema, migrations, messages, events, opt-outs.
- * The only file of smskit that speaks SQL. See store.h and sms-config(5). */
+/* store_open — the SQLite connection: opening and creating the store file,
+ * its pragmas, the forward migrations applied (store_schema.c holds them),
+ * closing; errors, the cache of prepared statements, transactions and
+ * savepoints, which every other store_*.c file uses (store_internal.h). */
 #include "store.h"
 #include "store_internal.h"
 #include "util.h"
@@ -19,7 +21,7 @@
 #define BUSY_TIMEOUT_MS 5000
 #define APPLICATION_ID  0x534D534B /* "SMSK" in the file header: an smskit store */
 
-/* ---- Prepared statements: the SQL of the cached ones (store_internal.h) ----- */
+/* ---- The SQL of the transactions' cached statements (store_internal.h) ----- */
 
 static const char *const open_sql[ST__N] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -96,6 +98,16 @@ void store__bind_text(sqlite3_stmt *st, int i, const char *t)
 		sqlite3_bind_null(st, i);
 }
 
+void store__bind_val(sqlite3_stmt *st, int idx, const struct val *v)
+{
+	if (v->type == V_INT)
+		sqlite3_bind_int64(st, idx, v->i);
+	else if (v->type == V_TEXT)
+		sqlite3_bind_text(st, idx, v->t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
 /* ---- Transactions ------------------------------------------------------------ */
 
 int store_begin_immediate(struct store *s)
@@ -162,6 +174,8 @@ int store_txn_open(const struct store *s) { return !sqlite3_get_autocommit(s->db
 
 sqlite3 *store__db(struct store *s) { return s->db; }
 
+/* One-off statements: for queries whose shape varies, or rare ones not worth
+ * a slot; and for a listing whose callback may call back into the store. */
 sqlite3_stmt *store__prep(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
@@ -544,16 +558,4 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
-}
-
-/* ---- Values to statements --------------------------------------------------- */
-
-void store__bind_val(sqlite3_stmt *st, int idx, const struct val *v)
-{
-	if (v->type == V_INT)
-		sqlite3_bind_int64(st, idx, v->i);
-	else if (v->type == V_TEXT)
-		sqlite3_bind_text(st, idx, v->t, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, idx);
 }
