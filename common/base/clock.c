@@ -313,7 +313,8 @@ int clock_parse_strict(const char *s, time_t *out)
 	}
 	long offset = 0;
 	if (*p == '+' || *p == '-') {
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
+		    om > 59)
 			return -1;
 		offset = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
 	}

@@ -125,7 +125,8 @@ static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int6
 		}
 		if (rc == STORE_OK && sqlite3_step(st) != SQLITE_DONE) {
 			if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-				store__seterr(s, "reply_to: one of the messages replied to does not exist");
+				store__seterr(s, "reply_to: one of the messages replied to does not "
+				                 "exist");
 			else
 				store__dberr(s, "storing the messages");
 			rc = STORE_ERR;

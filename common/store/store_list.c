@@ -77,7 +77,8 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
                         size_t nstatus, int (*fn)(cJSON *rec, void *arg), void *arg)
 {
 	if (q->after_id > 0) {
-		store__seterr(s, "after_id pages in id order only, not with the inbox members of a query");
+		store__seterr(s, "after_id pages in id order only, not with the inbox members of a "
+		                 "query");
 		return STORE_ERR;
 	}
 	const char *keys[4];
@@ -195,7 +196,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	for (size_t i = 0; i < q->nstatuses; i++) {
 		if (!store_status_valid(q->statuses[i])) {
 			store__seterr(s, "status: %s is not a message status",
-			       q->statuses[i] ? q->statuses[i] : "(none)");
+			              q->statuses[i] ? q->statuses[i] : "(none)");
 			return STORE_ERR;
 		}
 		nstatus += status_of_direction(q->statuses[i], q->direction);
@@ -319,7 +320,7 @@ int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, 
 		return STORE_ERR;
 	}
 	sqlite3_stmt *st = store__prep(s, "SELECT id " QUEUE_DUE
-	                           " ORDER BY priority_rank DESC, created_at, id LIMIT ?2");
+	                                  " ORDER BY priority_rank DESC, created_at, id LIMIT ?2");
 	if (!st)
 		return STORE_ERR;
 	store__bind_text(st, 1, t);
@@ -340,7 +341,7 @@ int store_queue_note(struct store *s, const char *now, const char *reason, size_
 		return STORE_ERR;
 	}
 	sqlite3_stmt *st = store__prep(s, "UPDATE messages SET reason = ?2 WHERE id IN (SELECT id "
-	                           QUEUE_DUE ") AND reason IS NOT ?2");
+	                                  QUEUE_DUE ") AND reason IS NOT ?2");
 	if (!st)
 		return STORE_ERR;
 	store__bind_text(st, 1, t);
@@ -355,8 +356,9 @@ int store_claims(struct store *s,
                  int (*fn)(int64_t id, const char *claimed_by, int requested, void *arg),
                  void *arg)
 {
-	sqlite3_stmt *st = store__prep(s, "SELECT id, claimed_by, requested_at IS NOT NULL FROM messages "
-	                           "WHERE status = 'sending' AND direction = 'outbound' ORDER BY id");
+	sqlite3_stmt *st = store__prep(s, "SELECT id, claimed_by, requested_at IS NOT NULL "
+	                                  "FROM messages WHERE status = 'sending' AND "
+	                                  "direction = 'outbound' ORDER BY id");
 	if (!st)
 		return STORE_ERR;
 	int rc;
@@ -425,7 +427,8 @@ int store_msg_ids(struct store *s, const char *status, const char *priority, int
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "listing message ids");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK
+	                                             : store__dberr(s, "listing message ids");
 }
 
 /* ---- Spend -------------------------------------------------------------------- */

@@ -212,8 +212,8 @@ static int msg_insert_row(struct store *s, struct val *v, int64_t *id)
 			return STORE_ERR;
 		}
 		if (rc == STORE_OK)
-			store__seterr(s, "%s message %s: already stored as message %" PRId64, v[C_PROVIDER].t,
-			       v[C_PROVIDER_ID].t, *id);
+			store__seterr(s, "%s message %s: already stored as message %" PRId64,
+			              v[C_PROVIDER].t, v[C_PROVIDER_ID].t, *id);
 		return rc == STORE_OK ? STORE_EXISTS : rc;
 	}
 	*id = sqlite3_last_insert_rowid(s->db);
@@ -358,7 +358,8 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 		return rc;
 	if (strcmp(m.direction, "inbound") == 0 ? strcmp(status, "received") != 0
 	                                         : strcmp(status, "received") == 0) {
-		store__seterr(s, "message %" PRId64 ": an %s message cannot be %s", id, m.direction, status);
+		store__seterr(s, "message %" PRId64 ": an %s message cannot be %s", id, m.direction,
+		              status);
 		return STORE_REFUSED;
 	}
 	if (!store_status_next_ok(m.status, status)) {
@@ -374,7 +375,8 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 	store__val_text(&v[C_UPDATED_AT], now);
 	if (changed && !v[C_REASON].set)
 		v[C_REASON].set = 1; /* value NULL: a new status makes the old reason stale */
-	if (!v[C_SENT_AT].set && !m.has_sent_at && store__in_list(status, " queued sent delivered undelivered ")) {
+	if (!v[C_SENT_AT].set && !m.has_sent_at &&
+	    store__in_list(status, " queued sent delivered undelivered ")) {
 		v[C_SENT_AT].set = 1;
 		store__val_text(&v[C_SENT_AT], now);
 	}
@@ -478,7 +480,7 @@ static int msg_mark(struct store *s, int64_t id, int flag, int value)
 		return store__dberr(s, "reading a message");
 	if (strcmp(direction, "inbound") != 0) {
 		store__seterr(s, "message %" PRId64 ": an %s message; only received (inbound) messages "
-		       "are %s", id, direction, flag ? "replied to" : "marked read or unread");
+		              "are %s", id, direction, flag ? "replied to" : "marked read or unread");
 		return STORE_REFUSED;
 	}
 	if (have == value)
@@ -500,8 +502,10 @@ static int msg_mark(struct store *s, int64_t id, int flag, int value)
 	if (rc != SQLITE_DONE)
 		return store__dberr(s, "updating the message");
 	return store__event_insert(s, id, flag ? "replied" : "read", NULL,
-	                    flag ? "{\"replied\":true}" : value ? "{\"read\":true}" : "{\"read\":false}",
-	                    NULL);
+	                           flag    ? "{\"replied\":true}"
+	                           : value ? "{\"read\":true}"
+	                                   : "{\"read\":false}",
+	                           NULL);
 }
 
 int store_msg_mark_read(struct store *s, int64_t id, int read)
@@ -550,8 +554,8 @@ static int msg_unclaim(struct store *s, int64_t id, const char *reason)
 	if (rc != STORE_OK)
 		return rc;
 	if (sqlite3_changes(s->db) == 0) {
-		store__seterr(s, "message %" PRId64 ": not an approved message claimed and never requested",
-		       id);
+		store__seterr(s, "message %" PRId64 ": not an approved message claimed and never "
+		              "requested", id);
 		return STORE_REFUSED;
 	}
 	cJSON *d = cJSON_CreateObject();
@@ -582,9 +586,9 @@ int store_events_pending_status(struct store *s, const char *provider, const cha
 {
 	/* message_id IS NULL walks the NULL end of events_message only. */
 	sqlite3_stmt *st = store__prep(s, "SELECT id, json_extract(detail, '$.pending') FROM events "
-	                           "WHERE message_id IS NULL AND kind = 'webhook' AND "
-	                           "json_extract(detail, '$.pending.provider') = ?1 AND "
-	                           "json_extract(detail, '$.pending.provider_id') = ?2 ORDER BY id");
+	                                  "WHERE message_id IS NULL AND kind = 'webhook' AND "
+	                                  "json_extract(detail, '$.pending.provider') = ?1 AND "
+	                                  "json_extract(detail, '$.pending.provider_id') = ?2 ORDER BY id");
 	if (!st)
 		return STORE_ERR;
 	store__bind_text(st, 1, provider);

@@ -29,7 +29,8 @@ static int check_number(struct store *s, const char *number)
 {
 	if (is_e164(number))
 		return 0;
-	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number ? number : "(none)");
+	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits)",
+	              number ? number : "(none)");
 	return -1;
 }
 

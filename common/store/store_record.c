@@ -379,7 +379,8 @@ int store__update_vals(struct store *s, const cJSON *fields, struct val *v)
 	cJSON_ArrayForEach(f, fields) {
 		int ok = 0;
 		for (size_t i = 0; i < NCOLS && !ok; i++)
-			ok = (store__mcols[i].flags & F_UPD) && strcmp(store__mcols[i].key, f->string) == 0;
+			ok = (store__mcols[i].flags & F_UPD) &&
+			     strcmp(store__mcols[i].key, f->string) == 0;
 		if (!ok) {
 			store__seterr(s, "%s: cannot be changed with a status update", f->string);
 			return -1;

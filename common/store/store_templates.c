@@ -76,7 +76,7 @@ int store_template_list(struct store *s, int (*fn)(const struct store_template *
                         void *arg)
 {
 	sqlite3_stmt *st = store__prep(s, "SELECT name, body, created_at, updated_at FROM templates "
-	                           "ORDER BY name");
+	                                  "ORDER BY name");
 	if (!st)
 		return STORE_ERR;
 	int rc;
