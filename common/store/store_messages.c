@@ -33,12 +33,12 @@ static const char *const msg_sql[ST__N] = {
 
 /* ---- Statements ------------------------------------------------------------ */
 
+/* The SQL of ST_MSG_INSERT or ST_MSG_GET, with every column of store__mcols. */
 static char *build_sql(enum store_st id)
 {
 	struct strbuf b;
 	strbuf_init(&b);
-	switch (id) {
-	case ST_MSG_INSERT:
+	if (id == ST_MSG_INSERT) {
 		strbuf_puts(&b, "INSERT INTO messages (");
 		for (size_t i = 0; i < NCOLS; i++)
 			strbuf_printf(&b, "%s%s", i ? ", " : "", store__mcols[i].col);
@@ -46,15 +46,11 @@ static char *build_sql(enum store_st id)
 		for (size_t i = 0; i < NCOLS; i++)
 			strbuf_printf(&b, "%s?%zu", i ? ", " : "", i + 1);
 		strbuf_puts(&b, ") ON CONFLICT (provider, provider_id) DO NOTHING");
-		break;
-	case ST_MSG_GET:
+	} else {
 		strbuf_puts(&b, "SELECT id");
 		for (size_t i = 0; i < NCOLS; i++)
 			strbuf_printf(&b, ", %s", store__mcols[i].col);
 		strbuf_puts(&b, " FROM messages WHERE id = ?1");
-		break;
-	default:
-		break;
 	}
 	return strbuf_detach(&b);
 }
