@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The store (common/store/store.c through tests/tools/store-tool): a new file's mode,
+# The store (common/store/store_*.c through tests/tools/store-tool): a new file's mode,
 # pragmas, tables and indexes; foreign keys; migration from a hand-built
 # version 1 and from version 3; refusal of newer, foreign and non-SQLite files; concurrent
 # writers; a status never moving backwards; opt-outs. Read back with sqlite3.
@@ -266,7 +266,7 @@ check_eq "four processes creating one store at once all succeed" 0 "$racers"
 check_eq "... and it is migrated once" "$current" "$(sqlite3 "$T/race/sms.db" 'PRAGMA user_version')"
 
 # ---- migration from version 1 -----------------------------------------------
-# Version 1 exactly as migration 1 of common/store/store.c writes it, built by hand.
+# Version 1 exactly as migration 1 of common/store/store_schema.c writes it, built by hand.
 export SMS_DB="$T/v1.db"
 sqlite3 -batch "$SMS_DB" <<'V1'
 PRAGMA application_id = 1397576523;

@@ -69,4 +69,10 @@ check_eq "common/ has no circle of includes and no include of a layer above" "$r
 check "include-graph lists every module of common/" \
 	test "$(grep -c . "$T/graph")" -eq "$(ls common/*/*.c | wc -l)"
 
+# One place owns SQL text (doc/store.md): the store's files. No other file of
+# common/ or cmd/ holds a statement or includes sqlite3.h.
+sql=$(grep -rl 'SELECT\|INSERT\|UPDATE \|DELETE FROM\|sqlite3\.h' common cmd --include='*.[ch]' |
+	grep -v -e '^common/store/store_' -e '^common/store/store\.h$' | tr '\n' ' ')
+check_eq "no SQL outside the store's files (doc/store.md)" "$sql" ""
+
 done_testing

@@ -358,7 +358,7 @@ check_eq "... no cursor" 0 "$(q "select count(*) from kv")"
 stop_fake_twilio
 
 # ---- the queries stay on indexes ----------------------------------------------------------
-# (EXPLAIN QUERY PLAN of the SQL store.c builds for them; bench/inbox.sh times them)
+# (EXPLAIN QUERY PLAN of the SQL store_list.c builds for them; bench/inbox.sh times them)
 plan() { q "EXPLAIN QUERY PLAN $1" | tr '\n' ' '; }
 unread="SELECT id, created_at FROM (SELECT id, created_at FROM messages WHERE direction = 'inbound' AND read = 0 ORDER BY created_at DESC, id DESC LIMIT 50) ORDER BY 2 DESC, 1 DESC LIMIT 50"
 thread="SELECT id, created_at FROM (SELECT id, created_at FROM (SELECT id, created_at FROM messages WHERE to_number = '+1' ORDER BY created_at DESC, id DESC LIMIT 50) UNION SELECT id, created_at FROM (SELECT id, created_at FROM messages WHERE from_number = '+1' ORDER BY created_at DESC, id DESC LIMIT 50) ORDER BY 2 DESC, 1 DESC LIMIT 50) ORDER BY 2, 1"

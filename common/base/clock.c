@@ -292,3 +292,45 @@ int clock_since(const char *s, char out[32])
 	clock_format(t, out, 32);
 	return 0;
 }
+
+/* The store's times (sms-config(5)): RFC 3339's date-time in full, which
+ * clock_parse reads more loosely. Seconds are required, a fraction has a
+ * digit, an offset is at most 23:59. A leap second, :60, is read as :59 of
+ * its minute, so that 23:59:60 stays in its day; and the one time timegm
+ * cannot tell from its error, 1969-12-31T23:59:59 before the offset, is
+ * refused, as the store always has. */
+int clock_parse_strict(const char *s, time_t *out)
+{
+	int sec, oh, om;
+	if (strnlen(s, 19) < 19 || s[16] != ':' || digits(s + 17, 2, &sec))
+		return -1;
+	const char *p = s + 19;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return -1;
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	}
+	long offset = 0;
+	if (*p == '+' || *p == '-') {
+		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
+		    om > 59)
+			return -1;
+		offset = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
+	}
+	time_t t;
+	int rc;
+	if (sec == 60) {
+		char *c = xstrdup(s);
+		c[17] = '5';
+		c[18] = '9';
+		rc = clock_parse(c, &t);
+		free(c);
+	} else {
+		rc = clock_parse(s, &t);
+	}
+	if (rc != 0 || t + offset == (time_t)-1)
+		return -1;
+	*out = t;
+	return 0;
+}

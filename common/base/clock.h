@@ -55,4 +55,8 @@ void clock_local_hhmm(time_t t, char buf[8]);
  * -1 on anything else. */
 int clock_since(const char *s, char out[32]);
 
+/* RFC 3339 in full, as the store takes it: seconds required, an offset of at
+ * most 23:59, a leap second read as :59; -1 on anything else. */
+int clock_parse_strict(const char *s, time_t *out);
+
 #endif

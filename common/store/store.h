@@ -1,6 +1,27 @@
-/* store — the one SQLite file every program shares (sms-config(5)): opening, schema
- * versions and forward migrations, transactions, messages, events, opt-outs.
- * All SQL of smskit lives in store.c; callers see no sqlite3 type. sms-config(5). */
+/* store — the one store every program shares (sms-config(5)): opening, schema
+ * versions and forward migrations, transactions, messages, events, opt-outs,
+ * spend, cursors, listings, the approved queue, templates, bulk inserts,
+ * autoresponders. Callers see no SQL and no sqlite3 type.
+ *
+ * The backend seam (doc/store.md): the functions declared here are what a
+ * backend implements, all but store_status_next_ok and store_status_valid,
+ * which are backend-neutral. The one backend today is SQLite, these files:
+ *   store_open.c       the connection: open, pragmas, migrations applied,
+ *                      close; errors, the statement cache, transactions
+ *   store_schema.c     the schema, one forward migration per version
+ *   store_messages.c   messages and events
+ *   store_list.c       listings, counts, spend, the approved queue, paging
+ *   store_bulk.c       the bulk insert (sms-stage)
+ *   store_optout.c     opt-outs
+ *   store_templates.c  templates
+ *   store_kv.c         key/value cursors
+ *   store_auto.c       autoresponders
+ *   store_internal.h   what they share
+ * All of smskit's SQL text is in them, each file the SQL of its own tables;
+ * no other file of common/ or cmd/ holds SQL or includes sqlite3.h.
+ * store_record.c (store_record.h) is backend-neutral, with no SQL: the
+ * message record's columns, checks and defaults, the statuses and their
+ * lifecycle, the stored form of times; a second backend reuses it as is. */
 #ifndef SMSKIT_STORE_H
 #define SMSKIT_STORE_H
 

@@ -12,14 +12,6 @@
 #define AUTO_COLS "id, trigger, response, enabled, active_hours, created_at, " \
 	"last_triggered_at, trigger_count"
 
-static void bind_text(sqlite3_stmt *st, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
@@ -78,11 +70,11 @@ int store_auto_add(struct store *s, const char *trigger, const char *response, i
 	                                  "active_hours, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (!st)
 		return store__op_end(s, own, STORE_ERR);
-	bind_text(st, 1, trigger);
-	bind_text(st, 2, response);
+	store__bind_text(st, 1, trigger);
+	store__bind_text(st, 2, response);
 	sqlite3_bind_int(st, 3, enabled != 0);
-	bind_text(st, 4, active_hours);
-	bind_text(st, 5, now);
+	store__bind_text(st, 4, active_hours);
+	store__bind_text(st, 5, now);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK
 	                                         : store__dberr(s, "adding an autoresponder");
 	sqlite3_finalize(st);
@@ -181,7 +173,7 @@ int store_auto_fired(struct store *s, int64_t id, const char *at)
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, when);
+	store__bind_text(st, 2, when);
 	int rc = sqlite3_step(st) == SQLITE_DONE
 	       ? (sqlite3_changes(store__db(s)) ? STORE_OK : no_rule(s, id))
 	       : store__dberr(s, "counting an autoresponder's trigger");
@@ -258,8 +250,8 @@ int store_auto_answers_since(struct store *s, const char *number, const char *si
 	                                  "IS NOT NULL LIMIT ?3)");
 	if (!st)
 		return STORE_ERR;
-	bind_text(st, 1, number);
-	bind_text(st, 2, since);
+	store__bind_text(st, 1, number);
+	store__bind_text(st, 2, since);
 	sqlite3_bind_int64(st, 3, max);
 	int rc = sqlite3_step(st) == SQLITE_ROW ? STORE_OK
 	                                        : store__dberr(s, "counting automatic answers");

@@ -1,0 +1,135 @@
+/* store_schema — the SQLite schema of the store (sms-config(5)): the tables,
+ * indexes and triggers, as the forward migrations that make them, one per
+ * schema version. store_open.c applies them. */
+#include "store_internal.h"
+
+/* ---- Schema ------------------------------------------------------------------
+ * store__migrations[i] takes a file from user_version i to i + 1, in one
+ * transaction.
+ * Never edit a released step: append a new one and bump STORE_SCHEMA_VERSION.
+ * Times are UTC RFC 3339 text with whole seconds, so text order is time order. */
+
+#define TIME_CHECK(c) "CHECK (" c " GLOB " \
+	"'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z')"
+
+static const char migration_1[] =
+	"PRAGMA application_id = 1397576523;\n"
+	"CREATE TABLE messages (\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  direction       TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),\n"
+	"  status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected',\n"
+	"                  'sending', 'queued', 'scheduled', 'sent', 'delivered', 'undelivered',\n"
+	"                  'failed', 'canceled', 'unknown', 'received')),\n"
+	"  to_number       TEXT NOT NULL CHECK (to_number <> ''),\n"
+	"  from_number     TEXT,\n"
+	"  body            TEXT NOT NULL DEFAULT '',\n"
+	"  media           TEXT,\n"
+	"  encoding        TEXT CHECK (encoding IN ('GSM-7', 'UCS-2')),\n"
+	"  segments        INTEGER CHECK (segments >= 0),\n"
+	"  price_estimate  TEXT,\n"
+	"  price           TEXT,\n"
+	"  currency        TEXT,\n"
+	"  provider        TEXT,\n"
+	"  provider_id     TEXT CHECK (provider_id IS NULL OR provider IS NOT NULL),\n"
+	"  priority        TEXT NOT NULL DEFAULT 'normal'\n"
+	"                  CHECK (priority IN ('urgent', 'high', 'normal', 'low')),\n"
+	"  priority_rank   INTEGER GENERATED ALWAYS AS (CASE priority WHEN 'urgent' THEN 3\n"
+	"                  WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END) VIRTUAL,\n"
+	"  notes           TEXT,\n"
+	"  ref             TEXT,\n"
+	"  reply_to        INTEGER REFERENCES messages (id) ON DELETE SET NULL,\n"
+	"  read            INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1)),\n"
+	"  replied         INTEGER NOT NULL DEFAULT 0 CHECK (replied IN (0, 1)),\n"
+	"  created_at      TEXT NOT NULL " TIME_CHECK("created_at") ",\n"
+	"  updated_at      TEXT NOT NULL " TIME_CHECK("updated_at") ",\n"
+	"  send_at         TEXT " TIME_CHECK("send_at") ",\n"
+	"  sent_at         TEXT " TIME_CHECK("sent_at") ",\n"
+	"  delivered_at    TEXT " TIME_CHECK("delivered_at") ",\n"
+	"  reviewed_by     TEXT,\n"
+	"  reviewed_at     TEXT " TIME_CHECK("reviewed_at") ",\n"
+	"  review_reason   TEXT,\n"
+	"  reason          TEXT,\n"
+	"  error_code      TEXT,\n"
+	"  error_message   TEXT,\n"
+	"  error_retryable INTEGER CHECK (error_retryable IN (0, 1)),\n"
+	"  provider_code   NUMERIC,\n"
+	"  warnings        TEXT\n"
+	");\n"
+	"CREATE UNIQUE INDEX messages_provider_id ON messages (provider, provider_id);\n"
+	"CREATE INDEX messages_inbox ON messages (direction, read, created_at);\n"
+	"CREATE INDEX messages_to ON messages (to_number, created_at);\n"
+	"CREATE INDEX messages_from ON messages (from_number, created_at);\n"
+	"CREATE INDEX messages_queue ON messages (status, priority_rank DESC, created_at);\n"
+	"CREATE INDEX messages_reply_to ON messages (reply_to);\n"
+	"CREATE TABLE events (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  message_id  INTEGER REFERENCES messages (id) ON DELETE CASCADE,\n"
+	"  at          TEXT NOT NULL " TIME_CHECK("at") ",\n"
+	"  kind        TEXT NOT NULL CHECK (kind <> ''),\n"
+	"  status      TEXT,\n"
+	"  detail      TEXT\n"
+	");\n"
+	"CREATE INDEX events_message ON events (message_id, id);\n"
+	"CREATE TRIGGER events_append_only BEFORE UPDATE ON events\n"
+	"BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
+	"CREATE TABLE autoresponders (\n"
+	"  id                INTEGER PRIMARY KEY,\n"
+	"  trigger           TEXT NOT NULL CHECK (trigger <> ''),\n"
+	"  response          TEXT NOT NULL,\n"
+	"  enabled           INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),\n"
+	"  active_hours      TEXT,\n"
+	"  created_at        TEXT NOT NULL " TIME_CHECK("created_at") ",\n"
+	"  last_triggered_at TEXT " TIME_CHECK("last_triggered_at") ",\n"
+	"  trigger_count     INTEGER NOT NULL DEFAULT 0 CHECK (trigger_count >= 0)\n"
+	");\n"
+	"CREATE TABLE templates (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  name        TEXT NOT NULL CHECK (name <> ''),\n"
+	"  body        TEXT NOT NULL,\n"
+	"  created_at  TEXT NOT NULL " TIME_CHECK("created_at") ",\n"
+	"  updated_at  TEXT NOT NULL " TIME_CHECK("updated_at") "\n"
+	");\n"
+	"CREATE UNIQUE INDEX templates_name ON templates (name);\n"
+	"CREATE TABLE optouts (\n"
+	"  number  TEXT PRIMARY KEY CHECK (number GLOB '+[1-9]*' AND length(number) <= 16\n"
+	"          AND substr(number, 2) NOT GLOB '*[^0-9]*'),\n"
+	"  at      TEXT NOT NULL " TIME_CHECK("at") ",\n"
+	"  source  TEXT NOT NULL\n"
+	");\n";
+
+/* Version 2: senders record their claim; a key/value table for cursors; an
+ * index for summing spend by day and month (SPEND_AT, see store_spend_since). */
+static const char migration_2[] =
+	"ALTER TABLE messages ADD COLUMN claimed_by TEXT;\n"
+	"ALTER TABLE messages ADD COLUMN claimed_at TEXT " TIME_CHECK("claimed_at") ";\n"
+	"CREATE INDEX messages_spend ON messages (" SPEND_AT ") WHERE direction = 'outbound';\n"
+	"CREATE TABLE kv (\n"
+	"  key         TEXT PRIMARY KEY,\n"
+	"  value       TEXT NOT NULL,\n"
+	"  updated_at  TEXT NOT NULL " TIME_CHECK("updated_at") "\n"
+	");\n";
+
+/* Version 3: the spend index holds only the messages that count as spend
+ * (SPEND_STATUS, see store_spend_since): staged (pending, approved, rejected),
+ * failed and canceled ones, many of them created today, are no longer read
+ * one by one to be thrown away. The query repeats SPEND_STATUS, so that SQLite
+ * may use the partial index. */
+static const char migration_3[] =
+	"DROP INDEX messages_spend;\n"
+	"CREATE INDEX messages_spend ON messages (" SPEND_AT ") "
+	"WHERE direction = 'outbound' AND " SPEND_STATUS ";\n";
+
+/* Version 4: a sender notes when a message's request starts (requested_at),
+ * in the transaction that commits right before it; so that, after the sender
+ * died, a claimed message never requested can go back to the approved queue
+ * instead of becoming unknown. Messages already sending when the store is
+ * migrated count as requested: nobody can tell. */
+static const char migration_4[] =
+	"ALTER TABLE messages ADD COLUMN requested_at TEXT " TIME_CHECK("requested_at") ";\n"
+	"UPDATE messages SET requested_at = coalesce(claimed_at, updated_at) "
+	"WHERE status = 'sending';\n";
+
+const char *const store__migrations[] = {migration_1, migration_2, migration_3, migration_4};
+
+_Static_assert(sizeof store__migrations / sizeof *store__migrations == STORE_SCHEMA_VERSION,
+               "one migration per schema version");

@@ -1,0 +1,93 @@
+/* store_templates — the templates table (sms-template(1)): named bodies,
+ * added, replaced, read, removed and listed. The SQL of the table lives here;
+ * its statements are one-off (templates are few and rarely touched, so no
+ * cache). See store.h. */
+#include "store.h"
+#include "store_internal.h"
+#include "util.h"
+
+#include <sqlite3.h>
+
+int store_template_add(struct store *s, const char *name, const char *body, int replace)
+{
+	char now[TIME_LEN];
+	store__now(now);
+	sqlite3_stmt *st = store__prep(s, replace
+	        ? "INSERT INTO templates (name, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
+	          "ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"
+	        : "INSERT INTO templates (name, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
+	          "ON CONFLICT (name) DO NOTHING");
+	if (!st)
+		return STORE_ERR;
+	store__bind_text(st, 1, name);
+	store__bind_text(st, 2, body);
+	store__bind_text(st, 3, now);
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store__dberr(s, "storing a template");
+	if (!changed) {
+		store__seterr(s, "template %s exists", name);
+		return STORE_EXISTS;
+	}
+	return STORE_OK;
+}
+
+int store_template_get(struct store *s, const char *name, char **body)
+{
+	*body = NULL;
+	sqlite3_stmt *st = store__prep(s, "SELECT body FROM templates WHERE name = ?1");
+	if (!st)
+		return STORE_ERR;
+	store__bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*body = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		store__seterr(s, "no template named %s", name);
+		return STORE_NOTFOUND;
+	}
+	return store__dberr(s, "reading a template");
+}
+
+int store_template_remove(struct store *s, const char *name)
+{
+	sqlite3_stmt *st = store__prep(s, "DELETE FROM templates WHERE name = ?1");
+	if (!st)
+		return STORE_ERR;
+	store__bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store__dberr(s, "removing a template");
+	if (!changed) {
+		store__seterr(s, "no template named %s", name);
+		return STORE_NOTFOUND;
+	}
+	return STORE_OK;
+}
+
+int store_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg),
+                        void *arg)
+{
+	sqlite3_stmt *st = store__prep(s, "SELECT name, body, created_at, updated_at FROM templates "
+	                                  "ORDER BY name");
+	if (!st)
+		return STORE_ERR;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_template t = {
+			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+		};
+		if (fn(&t, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "listing templates");
+}
