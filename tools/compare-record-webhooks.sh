@@ -31,7 +31,7 @@ shift
 OUT=tests/compare/webhooks
 S=$(mktemp -d "${TMPDIR:-/tmp}/compare-record.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$S"' EXIT
-mkdir -p "$S/bin" "$S/rec" "$OUT"
+mkdir -p "$S/bin" "$S/rec/files" "$OUT"
 ln -s "$BUILD/tests" "$S/tests"
 for p in "$BUILD"/bin/*; do ln -s "$p" "$S/bin/${p##*/}"; done
 rm "$S/bin/sms-webhookd"
@@ -40,10 +40,24 @@ REAL_CURL=$(command -v curl)
 # The settings a request is replayed with, from an environment (NUL-separated
 # on stdin): the provider's, SMS_*, never the store, the config file's path,
 # hooks or API bases (those follow).
-cat >"$S/envfilter" <<'EOF'
+# A file in a test's scratch directory is gone when the test ends: it is
+# copied now, and named @WEBHOOKS@/files/... (compare-builds.sh fills that in).
+cat >"$S/envfilter" <<EOF
 #!/usr/bin/env bash
-tr '\0' '\n' | grep -E '^(SMS|TWILIO|VONAGE|SNS|AWS)_[A-Z_]*=' |
-	grep -vE '^(SMS_DB|SMS_CONFIG|SMS_ON_RECEIVE|SMS_ON_STATUS|TWILIO_API_BASE|VONAGE_API_BASE|SNS_ENDPOINT)=' || true
+tr '\\0' '\\n' | grep -E '^(SMS|TWILIO|VONAGE|SNS|AWS)_[A-Z_]*=' |
+	grep -vE '^(AWS_CA_BUNDLE|SMS_DB|SMS_CONFIG|SMS_ON_RECEIVE|SMS_ON_STATUS|TWILIO_API_BASE|VONAGE_API_BASE|SNS_ENDPOINT)=' |
+	while IFS= read -r kv; do
+		v=\${kv#*=}
+		case \$v in
+		"\${TMPDIR:-/tmp}"/smskit-test.*)
+			if [ -f "\$v" ]; then
+				f=\$(sha1sum <"\$v" | cut -c1-12)-\${v##*/}
+				cp "\$v" "$S/rec/files/\$f"
+				kv=\${kv%%=*}=@WEBHOOKS@/files/\$f
+			fi ;;
+		esac
+		printf '%s\\n' "\$kv"
+	done
 echo "TWILIO_API_BASE=http://127.0.0.1:1"
 echo "VONAGE_API_BASE=http://127.0.0.1:1"
 echo "SNS_ENDPOINT=http://127.0.0.1:1"
@@ -112,22 +126,15 @@ trace_part() {
 
 # emit ENVFILE HEADERS BODYFILE: one request file, unless one like it exists.
 emit() {
-	local env=$1 hdr=$2 body=$3 f k v base sum
+	local env=$1 hdr=$2 body=$3 f sum
 	f=$S/req
 	{
 		echo "# recorded by tools/compare-record-webhooks.sh from $(sed -n 's/^test=//p' "$env" | head -n 1)"
 		printf '%s\n' "$hdr" | LC_ALL=C sort
 		grep -q '^SMS_TEST_NOW=' "$env" || sed -n 's/^now=/SMS_TEST_NOW=/p' "$env"
 		grep -vE '^(now|test|args)=' "$env" | while IFS= read -r line; do
-			k=${line%%=*} v=${line#*=}
-			case $line in config:*) echo "$line"; continue ;; esac
-			if [ "${v#"${TMPDIR:-/tmp}"/smskit-test.}" != "$v" ] && [ -f "$v" ]; then
-				sum=$(sha1sum <"$v" | cut -c1-12)
-				base=${v##*/}
-				cp "$v" "$OUT/files/$sum-$base"
-				v="@WEBHOOKS@/files/$sum-$base"
-			fi
-			echo "$k=$v"
+			case $line in *=@WEBHOOKS@/files/*) cp "$S/rec/files/${line##*/}" "$OUT/files/" ;; esac
+			echo "$line"
 		done
 		echo
 		cat "$body"
