@@ -5,10 +5,16 @@
 # programs) and tests/ (phone-check...), e.g. `make all tools` leaves build/.
 # Used to show that a change meant to keep behaviour (a restructuring) does:
 #   tools/compare-builds.sh /work/base-build build
-# COMPARE_ONLY="options corpora webhooks flows" (the default) picks sections;
-# COMPARE_KEEP=DIR keeps each invocation's results there (N.old, N.new).
-# Not part of make check: it needs a second build. Exit 0 when every
-# invocation is identical, 1 when any differs, 64 on a usage error.
+# Prints "DIFFER NAME: COMMAND" and the first lines of a diff for each
+# invocation that differs, then "compare: N invocations, N identical, N
+# differ". Exit 0 when every invocation is identical, 1 when any differs, 64
+# on a usage error. Not part of make check: it needs a second build (make
+# compare OLD=... runs it against build/). About 1,000 invocations; minutes.
+# The scratch directories are under TMPDIR: a tmpfs (TMPDIR=/dev/shm) spares
+# the disk the stores' fsyncs. COMPARE_ONLY="options corpora webhooks flows"
+# (the default) picks sections; COMPARE_KEEP=DIR keeps each invocation's
+# results there (N.old, N.new). Re-record the webhook requests after a test
+# changes what it posts: tools/compare-record-webhooks.sh BUILD.
 #
 # The invocations:
 #   - every program's --help, -h and --version; per program, each option its
@@ -44,6 +50,7 @@
 # the invocation's marker pipe has closed it (at most 60 s).
 # shellcheck disable=SC2016 # the snippets in single quotes expand in the bash that runs them
 set -u
+{ # read whole before it runs: an edit of this file cannot reach a run in progress
 usage() { echo "usage: tools/compare-builds.sh OLD_BUILD NEW_BUILD" >&2; exit 64; }
 [ $# = 2 ] || usage
 for b in "$1" "$2"; do
@@ -211,7 +218,8 @@ fi
 
 # ---- the webhook requests of the test suite --------------------------------
 # A request file: KEY=VALUE lines (the environment, CGI variables included),
-# "config: LINE" lines (the config file), an empty line, the body.
+# "config: LINE" lines (the config file), "sandbox-key: BASE64" (the key
+# kept beside the store), an empty line, the body.
 section webhooks &&
 for f in "$SRC"/tests/compare/webhooks/*.txt; do
 	[ -f "$f" ] || continue
@@ -221,7 +229,10 @@ for f in "$SRC"/tests/compare/webhooks/*.txt; do
 	chmod 600 "$IN/wh.config"
 	sed -n '1,/^$/p' "$f" | grep -E '^[A-Z_][A-Z0-9_]*=' | sed "s|@WEBHOOKS@|$SRC/tests/compare/webhooks|g" |
 		while IFS= read -r kv; do printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"; done >"$IN/wh.env"
-	one "webhook ${f##*/}" '. "$IN/wh.env"; SMS_CONFIG=$IN/wh.config sms-webhookd' "$IN/wh.body"
+	sed -n '1,/^$/p' "$f" | sed -n 's/^sandbox-key: //p' | base64 -d >"$IN/wh.key"
+	one "webhook ${f##*/}" '. "$IN/wh.env"
+		if [ -s "$IN/wh.key" ]; then (umask 077 && cp "$IN/wh.key" "$SMS_DB.sandbox-key"); fi
+		SMS_CONFIG=$IN/wh.config sms-webhookd' "$IN/wh.body"
 done
 
 # ---- flows on the sandbox provider -----------------------------------------
@@ -339,3 +350,5 @@ fi
 echo "compare: $OLD and $NEW in $(($(date +%s) - start)) s"
 echo "compare: $total invocations, $same identical, $differ differ"
 [ "$differ" = 0 ]
+exit
+}

@@ -13,6 +13,7 @@
 #                 lighttpd), the request's CGI variables and stdin are kept.
 # Each request becomes one file: KEY=VALUE lines (the environment sms-webhookd
 # is run with, CGI variables included), "config: LINE" lines (its config file),
+# "sandbox-key: BASE64" (the sandbox's signing key, kept beside the store),
 # an empty line, then the body byte for byte. Hooks (SMS_ON_RECEIVE,
 # SMS_ON_STATUS) are left out, and provider API bases point at a closed port:
 # a replay never runs a test's commands or reaches a provider. A file named in
@@ -62,6 +63,13 @@ echo "TWILIO_API_BASE=http://127.0.0.1:1"
 echo "VONAGE_API_BASE=http://127.0.0.1:1"
 echo "SNS_ENDPOINT=http://127.0.0.1:1"
 EOF
+# sandboxkey STORE: the sandbox's signing key kept beside STORE (a random
+# one per test), as "sandbox-key: BASE64".
+cat >"$S/sandboxkey" <<'EOF'
+#!/usr/bin/env bash
+[ -n "${1:-}" ] && [ -f "$1.sandbox-key" ] || exit 0
+echo "sandbox-key: $(base64 -w0 <"$1.sandbox-key")"
+EOF
 # config FILE: its lines as "config: LINE" (hook commands left out).
 cat >"$S/configlines" <<'EOF'
 #!/usr/bin/env bash
@@ -84,6 +92,7 @@ r=\$(mktemp "$S/rec/curl.XXXXXX")
 	"$S/envfilter" </proc/\$pid/environ
 	cfg=\$(tr '\0' '\n' </proc/\$pid/environ | sed -n 's/^SMS_CONFIG=//p')
 	"$S/configlines" "\$cfg"
+	"$S/sandboxkey" "\$(tr '\0' '\n' </proc/\$pid/environ | sed -n 's/^SMS_DB=//p')"
 	echo "now=\$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "test=\$(cat "$S/current-test")"
 } >"\$r.env"
@@ -102,6 +111,7 @@ r=\$(mktemp "$S/rec/cgi.XXXXXX")
 	env | grep -E '^(GATEWAY_INTERFACE|REQUEST_METHOD|SERVER_NAME|SERVER_PORT|HTTPS|SCRIPT_NAME|PATH_INFO|QUERY_STRING|CONTENT_TYPE|CONTENT_LENGTH|REMOTE_ADDR|HTTP_[A-Z0-9_]*)=' || true
 	env -0 | "$S/envfilter"
 	"$S/configlines" "\${SMS_CONFIG:-}"
+	"$S/sandboxkey" "\${SMS_DB:-}"
 	echo "now=\$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "test=\$(cat "$S/current-test")"
 	[ \$# = 0 ] || echo "args=\$*"
@@ -109,7 +119,7 @@ r=\$(mktemp "$S/rec/cgi.XXXXXX")
 cat >"\$r.body"
 exec "$BUILD/bin/sms-webhookd" "\$@" <"\$r.body"
 EOF
-chmod +x "$S/bin/curl" "$S/bin/sms-webhookd" "$S/envfilter" "$S/configlines"
+chmod +x "$S/bin/curl" "$S/bin/sms-webhookd" "$S/envfilter" "$S/configlines" "$S/sandboxkey"
 
 for t in "$@"; do
 	echo "recording $t" >&2
