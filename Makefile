@@ -142,10 +142,17 @@ demo: all
 fresh-check:
 	.ci/fresh-check
 
+# Two builds run on the same inputs, every difference listed (not in check: it
+# needs a second build, e.g. of the code before a restructuring):
+# make compare OLD=/path/to/old-build [NEW=build]
+compare: all tools
+	@test -n "$(OLD)" || { echo "make compare OLD=BUILD_DIR [NEW=$(O)]" >&2; exit 64; }
+	tools/compare-builds.sh $(OLD) $(or $(NEW),$(O))
+
 # Every build directory this Makefile or its documentation makes: O's default,
 # the sanitizer and fuzzing builds, the clang build (README), and O itself.
 clean:
 	rm -rf build build-san build-fuzz build-clang $(O)
 
-.PHONY: all tools check test bench fuzz install uninstall demo fresh-check clean
+.PHONY: all tools check test bench fuzz install uninstall demo fresh-check compare clean
 .SECONDARY:
