@@ -182,3 +182,15 @@ int util_make_parents(const char *path, char *err, size_t errlen)
 	free(p);
 	return 0;
 }
+
+void hex_lower(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+char *xstrdup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
