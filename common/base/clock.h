@@ -55,4 +55,9 @@ void clock_local_hhmm(time_t t, char buf[8]);
  * -1 on anything else. */
 int clock_since(const char *s, char out[32]);
 
+/* A provider's timestamp, read more loosely than clock_parse: the offset may
+ * also be "+0000" (no colon) or absent (UTC), and out-of-range fields are
+ * carried over as timegm(3) does (Vonage's Reports API). -1 on anything else. */
+int clock_parse_lax(const char *s, time_t *out);
+
 #endif

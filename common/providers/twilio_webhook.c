@@ -1,6 +1,11 @@
-/* signature — X-Twilio-Signature computation and validation, see signature.h. */
+/* twilio_webhook — the Twilio driver's webhook side (provider_twilio.c is
+ * its sending side): X-Twilio-Signature (signature.h), Twilio's form
+ * parameters read into the inbound record or status change, and the TwiML
+ * answer. The sandbox driver's webhooks are Twilio's (twilio.h). */
 #include "signature.h"
+#include "twilio.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,19 +15,11 @@
 #include <openssl/hmac.h>
 
 #include "form.h"
+#include "price.h"
+#include "provider.h"
 #include "util.h"
 
 #define SIG_LEN 28 /* base64 of a 20-byte SHA-1 digest */
-
-void signature_lib_init(void)
-{
-	/* Without the legacy tables of every cipher and digest name, the first
-	 * fetch (HMAC's) has no old names to copy: half of a CGI request's
-	 * instructions (callgrind). The providers still know every algorithm. */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-	                        OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
-	                    NULL);
-}
 
 static int pair_cmp(const void *a, const void *b)
 {
@@ -158,3 +155,169 @@ int twilio_signature_valid(const char *auth_token, const char *url, const struct
 	strbuf_free(&ps);
 	return ok;
 }
+
+/* ---- Webhooks (sms-webhookd(1); smskit(7) for the records) ---------------------------- */
+
+int twilio_webhook_check(const struct sms_config *c, int verify, char *err, size_t errlen)
+{
+	if (verify && !config_get(c, "TWILIO_AUTH_TOKEN")) {
+		snprintf(err, errlen, "TWILIO_AUTH_TOKEN is not set: it is the key that signs Twilio "
+		         "webhooks, needed to check them (for local experiments only, the daemon "
+		         "can be started with --no-verify)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The state: the key that signs, or NULL. */
+static void *twilio_webhook_open(const struct sms_config *c, int verify, char *err,
+                                 size_t errlen)
+{
+	(void)verify, (void)err, (void)errlen;
+	const char *t = config_get(c, "TWILIO_AUTH_TOKEN");
+	return xstrdup(t ? t : "");
+}
+
+void twilio_webhook_close(void *state) { free_secret(state); }
+
+/* Twilio's message statuses in smskit's words (sms-webhookd(1), Status
+ * callbacks); NULL: nothing to record. */
+static const char *spec_status(const char *t)
+{
+	static const struct {
+		const char *twilio, *spec;
+	} map[] = {
+		{"accepted", "queued"}, {"queued", "queued"}, {"sending", "queued"},
+		{"scheduled", "scheduled"}, {"sent", "sent"}, {"delivered", "delivered"},
+		{"read", "delivered"}, {"undelivered", "undelivered"}, {"failed", "failed"},
+		{"canceled", "canceled"},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (strcasecmp(t, map[i].twilio) == 0)
+			return map[i].spec;
+	return NULL;
+}
+
+/* The inbound message: MediaUrl0, MediaUrl1, ... as long as they go (NumMedia
+ * says the same; the URLs themselves are what is kept). */
+static void read_inbound(const struct webhook_call *call, const struct form *f, const char *sid,
+                         struct webhook_event *ev)
+{
+	cJSON *media = cJSON_CreateArray();
+	for (int i = 0; i < 100; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "MediaUrl%d", i);
+		const char *u = form_get(f, key);
+		if (!u)
+			break;
+		if (*u)
+			cJSON_AddItemToArray(media, cJSON_CreateString(u));
+	}
+	ev->record = provider_inbound_record(call, form_get(f, "From"), form_get(f, "To"),
+	                                     form_get(f, "Body"), sid, media);
+	ev->opt_out_type = xstrdup_or_null(form_get(f, "OptOutType"));
+	ev->text = xstrdup_or_null(form_get(f, "Body"));
+}
+
+static void read_status(const struct form *f, const char *sid, struct webhook_event *ev)
+{
+	const char *given = form_get(f, "MessageStatus");
+	if (!given)
+		given = form_get(f, "SmsStatus");
+	ev->provider_id = xstrdup(sid);
+	ev->given = xstrdup(given);
+	ev->status = spec_status(given);
+	if (!ev->status)
+		return;
+	ev->fields = cJSON_CreateObject();
+	const char *price = form_get(f, "Price"), *unit = form_get(f, "PriceUnit");
+	money_t m;
+	if (price && *price && money_parse(price, &m) == 0)
+		cJSON_AddStringToObject(ev->fields, "price", price);
+	if (unit && strlen(unit) == 3)
+		cJSON_AddStringToObject(ev->fields, "currency", unit);
+	const char *ec = form_get(f, "ErrorCode");
+	long long code;
+	if (ec && *ec && parse_whole(ec, 999999999, &code) == 0 && code > 0) {
+		/* 21610: the recipient texted STOP to this sender (smskit-compliance(7)). */
+		ev->error_code = (long)code;
+		ev->error_message = xstrdup_or_null(form_get(f, "ErrorMessage"));
+		ev->error_to = xstrdup_or_null(form_get(f, "To"));
+	}
+}
+
+int twilio_webhook_parse(void *state, const struct webhook_call *call, struct webhook_event *ev,
+                         char *why, size_t whylen)
+{
+	struct form f = {0};
+	char err[256];
+	int rc = 0;
+	if (form_parse(call->body, call->body_len, &f, err, sizeof err) != 0) {
+		snprintf(why, whylen, "malformed form body: %s", err);
+		return 400;
+	}
+	const char *sid;
+	if (call->verify && !twilio_signature_valid(state, call->url, &f, call->signature)) {
+		/* Changes nothing, and says little: a forger learns no more than no. */
+		snprintf(why, whylen, "%s", call->signature && *call->signature
+		                                    ? "the X-Twilio-Signature does not match this request"
+		                                    : "the request is not signed (X-Twilio-Signature)");
+		rc = 403;
+	} else if (!(sid = form_get(&f, "MessageSid") ? form_get(&f, "MessageSid")
+	                                              : form_get(&f, "SmsSid")) ||
+	           !*sid) {
+		snprintf(why, whylen, "MessageSid is missing");
+		rc = 400;
+	} else if (call->route == WEBHOOK_INBOUND && !(form_get(&f, "From") && form_get(&f, "To"))) {
+		snprintf(why, whylen, "From and To are required");
+		rc = 400;
+	} else if (call->route == WEBHOOK_STATUS && !form_get(&f, "MessageStatus") &&
+	           !form_get(&f, "SmsStatus")) {
+		snprintf(why, whylen, "MessageStatus is missing");
+		rc = 400;
+	} else {
+		ev->params = form_to_json(&f);
+		if (call->route == WEBHOOK_INBOUND)
+			read_inbound(call, &f, sid, ev);
+		else
+			read_status(&f, sid, ev);
+	}
+	form_free(&f);
+	return rc;
+}
+
+char *twilio_webhook_answer(const char *reply, const char **content_type)
+{
+	*content_type = "text/xml; charset=utf-8";
+	struct strbuf b;
+	strbuf_init(&b);
+	strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+	if (!reply) {
+		strbuf_puts(&b, "<Response/>");
+		return strbuf_detach(&b);
+	}
+	strbuf_puts(&b, "<Response><Message>");
+	for (const char *p = reply; *p; p++) {
+		switch (*p) {
+		case '&': strbuf_puts(&b, "&amp;"); break;
+		case '<': strbuf_puts(&b, "&lt;"); break;
+		case '>': strbuf_puts(&b, "&gt;"); break;
+		case '"': strbuf_puts(&b, "&quot;"); break;
+		case '\'': strbuf_puts(&b, "&apos;"); break;
+		default: strbuf_putc(&b, *p);
+		}
+	}
+	strbuf_puts(&b, "</Message></Response>");
+	return strbuf_detach(&b);
+}
+
+const struct webhook_ops twilio_webhooks = {
+	.name = "twilio",
+	.allow = "POST",
+	.signature_header = "X-Twilio-Signature",
+	.check = twilio_webhook_check,
+	.open = twilio_webhook_open,
+	.close = twilio_webhook_close,
+	.parse = twilio_webhook_parse,
+	.answer = twilio_webhook_answer,
+};
