@@ -189,8 +189,24 @@ struct webhook_event {
 	char       *notice_log;   /* the line for the log */
 };
 
+/* What a provider's delivery error codes mean (delivery.h). */
+struct delivery_code {
+	long        code;
+	const char *spec, *words; /* smskit(7) error code; the provider's words */
+	int         retryable;
+};
+struct delivery_codes {
+	const struct delivery_code *codes;
+	size_t                      n;
+	const char                 *unknown; /* the words of a code not in the table */
+	const char                 *who;     /* in an opt-out's source: "provider %s%ld" */
+};
+
 struct webhook_ops {
 	const char *name; /* the driver's, as provider_ops's */
+	/* Its delivery error codes (status callbacks and status queries alike);
+	 * NULL: Twilio's. */
+	const struct delivery_codes *delivery;
 	/* Its webhooks also come by GET ("GET, POST"), or by POST only ("POST"). */
 	const char *allow;
 	/* The request header that carries the signature, or NULL: none is read
@@ -220,6 +236,9 @@ const struct webhook_ops *provider_webhook_driver(const struct sms_config *c, ch
                                                   size_t errlen);
 
 void webhook_event_free(struct webhook_event *ev);
+
+/* The webhook side of the driver named name, NULL when there is none. */
+const struct webhook_ops *provider_webhook_find(const char *name);
 
 /* For drivers: the inbound message record (smskit(7)) from its parts: direction
  * inbound, status received, media (an array, taken; NULL: none), provider

@@ -128,6 +128,7 @@ static void *sandbox_webhook_open(const struct sms_config *c, int verify, char *
 
 const struct webhook_ops sandbox_webhooks = {
 	.name = "sandbox",
+	.delivery = &twilio_delivery_codes, /* it imitates Twilio's */
 	.allow = "POST",
 	.signature_header = "X-Twilio-Signature",
 	.open = sandbox_webhook_open,

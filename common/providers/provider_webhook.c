@@ -16,15 +16,23 @@
 static const struct webhook_ops *const all[] = {PROVIDER_DRIVERS(WEBHOOKS)};
 #undef WEBHOOKS
 
+const struct webhook_ops *provider_webhook_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof all / sizeof *all; i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}
+
 const struct webhook_ops *provider_webhook_driver(const struct sms_config *c, char *err,
                                                   size_t errlen)
 {
 	const char *name = config_get(c, "SMS_PROVIDER");
 	if (!name)
 		name = "twilio";
-	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-		if (strcmp(all[i]->name, name) == 0)
-			return all[i];
+	const struct webhook_ops *ops = provider_webhook_find(name);
+	if (ops)
+		return ops;
 	snprintf(err, errlen, "SMS_PROVIDER=%s: sms-webhookd understands twilio, vonage, sns "
 	         "and sandbox webhooks", name);
 	return NULL;

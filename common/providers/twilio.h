@@ -8,6 +8,9 @@
 
 #include "provider.h"
 
+/* Twilio's delivery error codes, which the sandbox imitates. */
+extern const struct delivery_codes twilio_delivery_codes;
+
 /* The webhook_ops members, for a driver that takes Twilio's webhooks with
  * keys of its own. The state is the key that signs them (a string). */
 int   twilio_webhook_check(const struct sms_config *c, int verify, char *err, size_t errlen);

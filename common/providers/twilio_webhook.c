@@ -180,6 +180,28 @@ static void *twilio_webhook_open(const struct sms_config *c, int verify, char *e
 
 void twilio_webhook_close(void *state) { free_secret(state); }
 
+/* Twilio's delivery errors in a few words, and which of them may succeed on a
+ * later try (doc/providers.md, Twilio delivery error codes). */
+static const struct delivery_code codes[] = {
+	{30001, "delivery_failed", "queue overflow", 1},
+	{30002, "delivery_failed", "account suspended", 0},
+	{30003, "delivery_failed", "unreachable handset", 1},
+	{30004, "delivery_failed", "blocked", 0},
+	{30005, "delivery_failed", "unknown handset", 0},
+	{30006, "delivery_failed", "landline or unreachable carrier", 0},
+	{30007, "filtered", "filtered", 0},
+	{30008, "delivery_failed", "unknown error", 1},
+	{30017, "delivery_failed", "carrier network congestion", 1},
+	{30022, "delivery_failed", "10DLC rate limit exceeded", 1},
+	{30032, "delivery_failed", "toll-free number not verified", 0},
+	{30034, "delivery_failed", "unregistered 10DLC number", 0},
+	{30410, "delivery_failed", "provider timeout", 1},
+	{21610, "opted_out", "recipient opted out", 0},
+};
+
+const struct delivery_codes twilio_delivery_codes = {codes, sizeof codes / sizeof *codes,
+                                                     "delivery error", ""};
+
 /* Twilio's message statuses in smskit's words (sms-webhookd(1), Status
  * callbacks); NULL: nothing to record. */
 static const char *spec_status(const char *t)
@@ -313,6 +335,7 @@ char *twilio_webhook_answer(const char *reply, const char **content_type)
 
 const struct webhook_ops twilio_webhooks = {
 	.name = "twilio",
+	.delivery = &twilio_delivery_codes,
 	.allow = "POST",
 	.signature_header = "X-Twilio-Signature",
 	.check = twilio_webhook_check,

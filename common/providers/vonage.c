@@ -172,6 +172,30 @@ int vonage_money(const char *s, money_t *out)
 
 /* ---- Webhooks: inbound messages, delivery receipts (smskit-vonage(7)) ---------------- */
 
+/* Vonage's delivery-receipt err-codes (doc/providers.md, Vonage delivery
+ * receipts); the Reports API's error_code is the same number. */
+static const struct delivery_code codes[] = {
+	{1, "delivery_failed", "Unknown", 1},
+	{2, "delivery_failed", "Absent Subscriber Temporary", 1},
+	{3, "delivery_failed", "Absent Subscriber Permanent", 0},
+	{4, "delivery_failed", "Call barred by user", 0},
+	{5, "delivery_failed", "Portability Error", 0},
+	{6, "filtered", "Anti-Spam Rejection", 0},
+	{7, "delivery_failed", "Handset Busy", 1},
+	{8, "delivery_failed", "Network Error", 1},
+	{9, "opted_out", "Illegal Number (the recipient opted out)", 0},
+	{10, "delivery_failed", "Invalid Message", 0},
+	{11, "delivery_failed", "Unroutable", 0},
+	{12, "delivery_failed", "Destination unreachable", 1},
+	{13, "delivery_failed", "Subscriber Age Restriction", 0},
+	{14, "delivery_failed", "Number Blocked by Carrier", 0},
+	{15, "delivery_failed", "Pre-Paid insufficient funds", 1},
+	{99, "delivery_failed", "General Error", 0},
+};
+
+static const struct delivery_codes delivery_codes = {codes, sizeof codes / sizeof *codes,
+                                                     "Vonage delivery error", "vonage "};
+
 struct vonage_webhooks {
 	char *secret; /* VONAGE_SIGNATURE_SECRET, or NULL */
 	char *method; /* VONAGE_SIGNATURE_METHOD, or NULL: any */
@@ -363,6 +387,7 @@ static int vonage_webhook_parse(void *state, const struct webhook_call *call,
 
 const struct webhook_ops vonage_webhooks = {
 	.name = "vonage",
+	.delivery = &delivery_codes,
 	.allow = "GET, POST",
 	.check = vonage_webhook_check,
 	.open = vonage_webhook_open,
