@@ -278,16 +278,16 @@ int twilio_webhook_parse(void *state, const struct webhook_call *call, struct we
 		snprintf(why, whylen, "malformed form body: %s", err);
 		return 400;
 	}
-	const char *sid;
+	const char *sid = form_get(&f, "MessageSid");
+	if (!sid)
+		sid = form_get(&f, "SmsSid");
 	if (call->verify && !twilio_signature_valid(state, call->url, &f, call->signature)) {
 		/* Changes nothing, and says little: a forger learns no more than no. */
 		snprintf(why, whylen, "%s", call->signature && *call->signature
 		                                    ? "the X-Twilio-Signature does not match this request"
 		                                    : "the request is not signed (X-Twilio-Signature)");
 		rc = 403;
-	} else if (!(sid = form_get(&f, "MessageSid") ? form_get(&f, "MessageSid")
-	                                              : form_get(&f, "SmsSid")) ||
-	           !*sid) {
+	} else if (!sid || !*sid) {
 		snprintf(why, whylen, "MessageSid is missing");
 		rc = 400;
 	} else if (call->route == WEBHOOK_INBOUND && !(form_get(&f, "From") && form_get(&f, "To"))) {

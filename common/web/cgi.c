@@ -206,19 +206,12 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	int too_large = 0;
 	read_body(&body, &too_large);
 	char *url = signed_url(c);
-	/* A header reaches a CGI program as HTTP_ and its name in capitals, '-'
-	 * as '_' (RFC 3875, 4.1.18). */
-	char sigvar[64] = "";
 	const char *sig = webhook_signature_header(w);
-	for (size_t i = 0; sig && sig[i] && i + 6 < sizeof sigvar; i++)
-		sigvar[i] = sig[i] == '-' ? '_' : (char)toupper((unsigned char)sig[i]);
-	char sigenv[72];
-	snprintf(sigenv, sizeof sigenv, "HTTP_%s", sigvar);
 	struct webhook_request rq = {
 		.method = env("REQUEST_METHOD"),
 		.path = route(),
 		.url = url,
-		.signature = sig ? env(sigenv) : NULL,
+		.signature = sig ? header(NULL, sig) : NULL,
 		.body = body.s,
 		.body_len = body.len,
 		.too_large = too_large,

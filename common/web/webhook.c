@@ -45,8 +45,8 @@ struct webhook_job {
 
 /* "exec '/usr/local/bin/sms-send' --ignore-quiet-hours -o json": the sms-send
  * next to this program (else the one on PATH), quoted for /bin/sh. An answer
- * to a message just received is sent at once, inside quiet hours too, as a
- * TwiML answer would be. */
+ * to a message just received is sent at once, inside quiet hours too, as an
+ * answer in the response would be. */
 static char *reply_command(void)
 {
 	char exe[4096];
