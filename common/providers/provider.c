@@ -40,8 +40,9 @@ int provider_open(struct provider *p, const struct sms_config *c, char *err, siz
 		}
 		return 0;
 	}
-	snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are twilio, vonage, sns "
-	         "and sandbox", name);
+	char names[128];
+	provider_names(names, sizeof names);
+	snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are %s", name, names);
 	return -1;
 }
 

@@ -237,6 +237,10 @@ const struct webhook_ops *provider_webhook_driver(const struct sms_config *c, ch
 
 void webhook_event_free(struct webhook_event *ev);
 
+/* "twilio, vonage, sns and sandbox": the drivers' names in PROVIDER_DRIVERS
+ * order, for the messages that list the choices. */
+void provider_names(char *buf, size_t len);
+
 /* The webhook side of the driver named name, NULL when there is none. */
 const struct webhook_ops *provider_webhook_find(const char *name);
 

@@ -16,6 +16,15 @@
 static const struct webhook_ops *const all[] = {PROVIDER_DRIVERS(WEBHOOKS)};
 #undef WEBHOOKS
 
+void provider_names(char *buf, size_t len)
+{
+	size_t n = sizeof all / sizeof *all, at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " and ",
+		                       all[i]->name);
+}
+
 const struct webhook_ops *provider_webhook_find(const char *name)
 {
 	for (size_t i = 0; name && i < sizeof all / sizeof *all; i++)
@@ -33,8 +42,9 @@ const struct webhook_ops *provider_webhook_driver(const struct sms_config *c, ch
 	const struct webhook_ops *ops = provider_webhook_find(name);
 	if (ops)
 		return ops;
-	snprintf(err, errlen, "SMS_PROVIDER=%s: sms-webhookd understands twilio, vonage, sns "
-	         "and sandbox webhooks", name);
+	char names[128];
+	provider_names(names, sizeof names);
+	snprintf(err, errlen, "SMS_PROVIDER=%s: sms-webhookd understands %s webhooks", name, names);
 	return NULL;
 }
 
