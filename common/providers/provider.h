@@ -178,8 +178,10 @@ struct webhook_event {
 	char       *provider_id;  /* the message's id at the provider */
 	char       *given;        /* the status as the provider wrote it */
 	const char *status;       /* in smskit's words (smskit(7)), NULL: not tracked */
-	int         has_ref;      /* the message is also ref_id in the store, if it is */
-	long long   ref_id;       /* an outbound message of this provider */
+	int         has_ref;      /* the provider echoed the store's own id of the
+	                           * message (a reference the send gave it): */
+	long long   ref_id;       /* that id, tried when provider_id is not found
+	                           * (an outbound message of this provider only) */
 	cJSON      *fields;       /* price, currency to record with the status */
 	long        error_code;   /* the provider's delivery error (delivery.h), 0: none */
 	char       *error_message;/* its words, or NULL */
