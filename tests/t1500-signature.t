@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t1500-signature — X-Twilio-Signature (common/providers/signature.c) over form bodies
+# t1500-signature — X-Twilio-Signature (common/providers/twilio_webhook.c) over form bodies
 # (common/text/form.c), through tests/tools/sig-check: the published SDK test vectors of
 # Twilio's validators (doc/providers.md, Twilio request signatures), signatures made
 # independently with the openssl CLI, the port variants (sms-webhookd(1),

@@ -334,3 +334,27 @@ int clock_parse_strict(const char *s, time_t *out)
 	*out = t;
 	return 0;
 }
+
+int clock_parse_lax(const char *s, time_t *out)
+{
+	int y, mo, d, h, mi, sec, n = 0;
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+		return -1;
+	const char *z = s + n;
+	if (*z == '.')
+		for (z++; isdigit((unsigned char)*z); z++)
+			;
+	long off = 0;
+	if (*z == '+' || *z == '-') {
+		int oh, om = 0;
+		if (sscanf(z + 1, "%2d:%2d", &oh, &om) != 2 && sscanf(z + 1, "%2d%2d", &oh, &om) != 2)
+			return -1;
+		off = (oh * 3600L + om * 60L) * (*z == '-' ? -1 : 1);
+	} else if (*z != 'Z' && *z != '\0') {
+		return -1;
+	}
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+	                .tm_min = mi, .tm_sec = sec};
+	*out = timegm(&tm) - off;
+	return 0;
+}

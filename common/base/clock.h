@@ -59,4 +59,9 @@ int clock_since(const char *s, char out[32]);
  * most 23:59, a leap second read as :59; -1 on anything else. */
 int clock_parse_strict(const char *s, time_t *out);
 
+/* A provider's timestamp, read more loosely than clock_parse: the offset may
+ * also be "+0000" (no colon) or absent (UTC), and out-of-range fields are
+ * carried over as timegm(3) does (Vonage's Reports API). -1 on anything else. */
+int clock_parse_lax(const char *s, time_t *out);
+
 #endif

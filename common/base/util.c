@@ -219,3 +219,5 @@ int hex_decode(const char *s, size_t n, unsigned char *out)
 	}
 	return 0;
 }
+
+char *xstrdup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }

@@ -17,6 +17,8 @@ void free_secret(char *s);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* xstrdup, or NULL for NULL. */
+char *xstrdup_or_null(const char *s);
 
 /* A whole decimal number from 0 to max, digits only; -1 on anything else. */
 int parse_whole(const char *s, long long max, long long *out);

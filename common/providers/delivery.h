@@ -1,6 +1,7 @@
-/* delivery — what a provider's delivery error means, the one table of it:
- * Twilio's 30xxx codes and 21610, which the sandbox imitates, and Vonage's
- * delivery-receipt err-codes (both tabled in doc/providers.md), each turned
+/* delivery — what a provider's delivery error means, by its driver's table
+ * (webhook_ops.delivery, provider.h): Twilio's 30xxx codes and 21610, which
+ * the sandbox imitates, and Vonage's delivery-receipt err-codes (both tabled
+ * in doc/providers.md), each turned
  * into the error object of smskit(7), the `reason` sentence and, for the
  * codes that say the recipient opted out, the opt-out to record. Shared by
  * sms-status --sync (the provider's status API) and sms-webhookd (status

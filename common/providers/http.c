@@ -1,5 +1,6 @@
 /* http — libcurl multi handle, retries, timeouts. See http.h. */
 #include "http.h"
+#include "html.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -343,18 +344,10 @@ void http_free(struct http_client *c)
 
 char *http_escape(const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	struct strbuf b;
 	strbuf_init(&b);
 	strbuf_add(&b, "", 0);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			strbuf_putc(&b, (char)*p);
-		} else {
-			char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-			strbuf_add(&b, esc, 3);
-		}
-	}
+	html_url_esc(&b, s);
 	return strbuf_detach(&b);
 }
 

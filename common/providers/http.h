@@ -68,7 +68,8 @@ void http_do(struct http_client *c, struct http_request *req, struct http_respon
 /* Appends name=value, form-encoded, to a growing body (with & between pairs). */
 struct strbuf;
 void http_form_add(struct strbuf *b, const char *name, const char *value);
-/* Percent-encodes s for a URL path segment or query value; malloc'd. */
+/* Percent-encodes s for a URL path segment or query value (html_url_esc);
+ * malloc'd. */
 char *http_escape(const char *s);
 
 #endif

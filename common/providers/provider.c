@@ -8,8 +8,9 @@
 #include <string.h>
 #include <sysexits.h>
 
-static const struct provider_ops *const all[] = {&provider_twilio, &provider_vonage,
-                                                 &provider_sns, &provider_sandbox};
+#define SENDER(name) &provider_##name,
+static const struct provider_ops *const all[] = {PROVIDER_DRIVERS(SENDER)};
+#undef SENDER
 
 int provider_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen)
 {
@@ -39,8 +40,9 @@ int provider_open(struct provider *p, const struct sms_config *c, char *err, siz
 		}
 		return 0;
 	}
-	snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are twilio, vonage, sns "
-	         "and sandbox", name);
+	char names[128];
+	provider_names(names, sizeof names);
+	snprintf(err, errlen, "SMS_PROVIDER=%s is unknown; the choices are %s", name, names);
 	return -1;
 }
 

@@ -1,12 +1,15 @@
-/* provider — the one interface every SMS provider implements, one file each
- * (provider_twilio.c, provider_sandbox.c, ...). A provider turns a send, a
- * status query or a page of received messages into an HTTP request and the
- * answer into a result; it never does
- * I/O itself, so that http.c can run many at once. Programs never name one. */
+/* provider — the one interface every SMS provider's driver implements, both
+ * directions (doc/providers-driver.md): out, a driver turns a send, a status
+ * query or a page of received messages into an HTTP request and the answer
+ * into a result; in, it checks a webhook's signature and reads it into the
+ * records the store takes (struct webhook_event). It never does I/O itself,
+ * so that http.c can run many requests at once and sms-webhookd stores what
+ * it read. Programs and the webhook code never name a provider. */
 #ifndef SMSKIT_PROVIDER_H
 #define SMSKIT_PROVIDER_H
 
 #include <stddef.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 
 #include "config.h"
@@ -86,6 +89,7 @@ struct inbox_page {
 };
 
 struct provider;
+struct webhook_ops;
 
 struct provider_ops {
 	const char *name;
@@ -111,6 +115,8 @@ struct provider_ops {
 	                      struct http_request *req, struct inbox_page *res);
 	void (*inbox_parse)(struct provider *p, const struct http_response *resp,
 	                    struct inbox_page *res);
+	/* Its webhooks (sms-webhookd(1)). */
+	const struct webhook_ops *webhook;
 };
 
 struct provider {
@@ -136,9 +142,133 @@ void provider_transport_failure(const struct http_response *resp, struct send_re
 void provider_status_unsupported(const struct provider *p, const char *why,
                                  struct status_result *res);
 
-extern const struct provider_ops provider_twilio;
-extern const struct provider_ops provider_sandbox;
-extern const struct provider_ops provider_vonage;
-extern const struct provider_ops provider_sns;
+/* ---- The webhook side: what sms-webhookd reads from a provider ---------------- */
+
+/* What a webhook is, by its route: /sms/incoming, /sms/status. */
+enum webhook_kind { WEBHOOK_INBOUND, WEBHOOK_STATUS };
+
+/* One webhook request, as the driver sees it. */
+struct webhook_call {
+	enum webhook_kind route;
+	const char *provider;  /* the driver's name ("sandbox" shares Twilio's format) */
+	const char *method;    /* "POST" (or "GET" where the driver takes it) */
+	const char *url;       /* the URL the provider signed */
+	const char *signature; /* the signature_header's value, or NULL */
+	const char *body;      /* raw body, body_len bytes; never NULL */
+	size_t      body_len;
+	int         verify;    /* check the signature (off only by --no-verify) */
+	time_t      now;
+};
+
+/* What a driver read from one webhook: the records the store takes. The
+ * driver fills it; webhook_event_free frees it. */
+struct webhook_event {
+	cJSON *params;  /* every parameter, for the "webhook" event's detail */
+	/* An inbound message (route WEBHOOK_INBOUND, notice NULL) */
+	cJSON      *record;       /* the message record (smskit(7)) */
+	char       *opt_out_type; /* the provider's own keyword verdict, or NULL */
+	char       *text;         /* its text as given, for the triggers, or NULL */
+	char        from[40], to[40]; /* its numbers, for an answer sent by the API */
+	/* a part of a longer SMS, held in the store until every part came: the
+	 * whole text then replaces the record's body, part 1's id its provider_id */
+	char        part_key[200];   /* "" when not a part */
+	long long   part, parts;
+	char       *part_id, *part_text;
+	/* A status callback (route WEBHOOK_STATUS) */
+	char       *provider_id;  /* the message's id at the provider */
+	char       *given;        /* the status as the provider wrote it */
+	const char *status;       /* in smskit's words (smskit(7)), NULL: not tracked */
+	int         has_ref;      /* the provider echoed the store's own id of the
+	                           * message (a reference the send gave it): */
+	long long   ref_id;       /* that id, tried when provider_id is not found
+	                           * (an outbound message of this provider only) */
+	cJSON      *fields;       /* price, currency to record with the status */
+	long        error_code;   /* the provider's delivery error (delivery.h), 0: none */
+	char       *error_message;/* its words, or NULL */
+	char       *error_to;     /* the number that opted out when the code says so */
+	/* A notice that is no message (an SNS subscription): logged only */
+	char       *notice;       /* the answer's text, or NULL when not a notice */
+	char       *notice_log;   /* the line for the log */
+};
+
+/* What a provider's delivery error codes mean (delivery.h). */
+struct delivery_code {
+	long        code;
+	const char *spec, *words; /* smskit(7) error code; the provider's words */
+	int         retryable;
+};
+struct delivery_codes {
+	const struct delivery_code *codes;
+	size_t                      n;
+	const char                 *unknown; /* the words of a code not in the table */
+	const char                 *who;     /* in an opt-out's source: "provider %s%ld" */
+};
+
+struct webhook_ops {
+	const char *name; /* the driver's, as provider_ops's */
+	/* Its delivery error codes (status callbacks and status queries alike);
+	 * NULL: Twilio's. */
+	const struct delivery_codes *delivery;
+	/* Its webhooks also come by GET ("GET, POST"), or by POST only ("POST"). */
+	const char *allow;
+	/* The request header that carries the signature, or NULL: none is read
+	 * (the signature is in the parameters or the body). */
+	const char *signature_header;
+	/* Reads its keys from c, no side effect; -1 with a sentence in err
+	 * (exit 78): verify and no key to check signatures with. */
+	int  (*check)(const struct sms_config *c, int verify, char *err, size_t errlen);
+	/* Then its state (keys, certificates), after check: NULL with a sentence
+	 * in err. */
+	void *(*open)(const struct sms_config *c, int verify, char *err, size_t errlen);
+	void (*close)(void *state);
+	/* Checks and reads one request into ev: 0, or the HTTP status (400, 403,
+	 * 404) with the answer's sentence in why. */
+	int  (*parse)(void *state, const struct webhook_call *call, struct webhook_event *ev,
+	              char *why, size_t whylen);
+	/* The response body answering an inbound message with reply (NULL: none),
+	 * malloc'd, its type in *content_type; NULL here: the provider takes no
+	 * answer in a response, which then says "ok", and the answer goes out
+	 * through its API (sms-send) instead. */
+	char *(*answer)(const char *reply, const char **content_type);
+};
+
+/* The driver whose webhooks c configures (SMS_PROVIDER, twilio when unset);
+ * NULL with a sentence in err for one that takes no webhooks. */
+const struct webhook_ops *provider_webhook_driver(const struct sms_config *c, char *err,
+                                                  size_t errlen);
+
+void webhook_event_free(struct webhook_event *ev);
+
+/* "twilio, vonage, sns and sandbox": the drivers' names in PROVIDER_DRIVERS
+ * order, for the messages that list the choices. */
+void provider_names(char *buf, size_t len);
+
+/* The webhook side of the driver named name, NULL when there is none. */
+const struct webhook_ops *provider_webhook_find(const char *name);
+
+/* For drivers: the inbound message record (smskit(7)) from its parts: direction
+ * inbound, status received, media (an array, taken; NULL: none), provider
+ * call->provider, created_at call->now. */
+cJSON *provider_inbound_record(const struct webhook_call *call, const char *from, const char *to,
+                               const char *body, const char *id, cJSON *media);
+
+/* "447700900001" -> "+447700900001"; anything that is not 1 to 15 digits (an
+ * alphanumeric sender id, a number with its '+') is copied as it is. */
+void provider_e164(const char *in, char *out, size_t outlen);
+
+/* The drivers, a line each: provider_X (its sending side, provider_X.c) and
+ * X_webhooks (its webhook side); provider.c's and provider_webhook.c's tables
+ * are made from this list (doc/providers-driver.md). */
+#define PROVIDER_DRIVERS(X) \
+	X(twilio)           \
+	X(vonage)           \
+	X(sns)              \
+	X(sandbox)
+
+#define PROVIDER_DECLARE(name)                          \
+	extern const struct provider_ops provider_##name; \
+	extern const struct webhook_ops name##_webhooks;
+PROVIDER_DRIVERS(PROVIDER_DECLARE)
+#undef PROVIDER_DECLARE
 
 #endif

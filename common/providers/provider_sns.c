@@ -383,4 +383,5 @@ const struct provider_ops provider_sns = {
 	.send_parse = sns_send_parse,
 	.status_prepare = sns_status,
 	.status_parse = sns_status_parse,
+	.webhook = &sns_webhooks,
 };

@@ -5,6 +5,7 @@
  * (doc/providers.md, Twilio). */
 #include "price.h"
 #include "provider.h"
+#include "twilio.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -460,4 +461,5 @@ const struct provider_ops provider_twilio = {
 	.status_parse = twilio_status_parse,
 	.inbox_prepare = twilio_inbox,
 	.inbox_parse = twilio_inbox_parse,
+	.webhook = &twilio_webhooks,
 };

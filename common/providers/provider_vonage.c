@@ -14,7 +14,6 @@
 #include "vonage.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,13 +105,10 @@ static char *form_body(const struct vonage *v, struct form *f)
 		 * sig over every pair. */
 		char ts[24];
 		snprintf(ts, sizeof ts, "%lld", (long long)clock_now());
-		f->pairs = xrealloc(f->pairs, (f->n + 1) * sizeof *f->pairs);
-		f->pairs[f->n].name = xstrdup("timestamp");
-		f->pairs[f->n++].value = xstrdup(ts);
+		form_add(f, "timestamp", ts);
 		char *sig = vonage_signature(v->method, v->sigsecret, f, 0);
-		f->pairs = xrealloc(f->pairs, (f->n + 1) * sizeof *f->pairs);
-		f->pairs[f->n].name = xstrdup("sig");
-		f->pairs[f->n++].value = sig ? sig : xstrdup("");
+		form_add(f, "sig", sig ? sig : "");
+		free(sig);
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		http_form_add(&b, f->pairs[i].name, f->pairs[i].value);
@@ -121,13 +117,6 @@ static char *form_body(const struct vonage *v, struct form *f)
 	}
 	form_free(f);
 	return strbuf_detach(&b);
-}
-
-static void add(struct form *f, const char *name, const char *value)
-{
-	f->pairs = xrealloc(f->pairs, (f->n + 1) * sizeof *f->pairs);
-	f->pairs[f->n].name = xstrdup(name);
-	f->pairs[f->n++].value = xstrdup(value);
 }
 
 static void refuse(struct send_result *res, const char *code, const char *fmt, const char *arg)
@@ -157,20 +146,20 @@ static int vonage_send(struct provider *p, const struct send_request *m, struct 
 		gsm_info_free(&g);
 	}
 	struct form f = {0};
-	add(&f, "api_key", v->key);
+	form_add(&f, "api_key", v->key);
 	if (v->secret)
-		add(&f, "api_secret", v->secret);
-	add(&f, "from", bare(from));
-	add(&f, "to", bare(m->to));
-	add(&f, "text", body);
+		form_add(&f, "api_secret", v->secret);
+	form_add(&f, "from", bare(from));
+	form_add(&f, "to", bare(m->to));
+	form_add(&f, "text", body);
 	if (ucs2)
-		add(&f, "type", "unicode");
+		form_add(&f, "type", "unicode");
 	if (m->status_callback)
-		add(&f, "callback", m->status_callback);
+		form_add(&f, "callback", m->status_callback);
 	if (m->id > 0) {
 		char ref[40];
 		snprintf(ref, sizeof ref, "smskit-%lld", m->id);
-		add(&f, "client-ref", ref);
+		form_add(&f, "client-ref", ref);
 	}
 	struct strbuf u;
 	strbuf_init(&u);
@@ -534,33 +523,6 @@ static int vonage_inbox(struct provider *p, const struct inbox_request *q,
 	return 0; /* q->page_size is not Vonage's to take: it pages by a thousand */
 }
 
-/* "2026-11-25T12:00:00+0000" or "...Z" or "...+01:00" -> RFC 3339 UTC; -1 when not. */
-static int vonage_time(const char *in, char out[32])
-{
-	int y, mo, d, h, mi, s, n = 0;
-	if (!in || sscanf(in, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6)
-		return -1;
-	const char *z = in + n;
-	if (*z == '.')
-		for (z++; isdigit((unsigned char)*z); z++)
-			;
-	long off = 0;
-	if (*z == '+' || *z == '-') {
-		int oh, om = 0;
-		if (sscanf(z + 1, "%2d:%2d", &oh, &om) != 2 && sscanf(z + 1, "%2d%2d", &oh, &om) != 2)
-			return -1;
-		off = (oh * 3600L + om * 60L) * (*z == '-' ? -1 : 1);
-	} else if (*z != 'Z' && *z != '\0') {
-		return -1;
-	}
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-	                .tm_min = mi, .tm_sec = s};
-	time_t t = timegm(&tm) - off;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return 0;
-}
-
 /* An inbound SMS record of the Reports API as the message record the store takes. */
 static cJSON *inbound_record(const cJSON *r)
 {
@@ -568,13 +530,13 @@ static cJSON *inbound_record(const cJSON *r)
 	if (!id || !*id || !to || !*to)
 		return NULL;
 	char t[40], f[40], when[32];
-	vonage_e164(to, t, sizeof t);
+	provider_e164(to, t, sizeof t);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "direction", "inbound");
 	cJSON_AddStringToObject(o, "status", "received");
 	cJSON_AddStringToObject(o, "to", t);
 	if (from) {
-		vonage_e164(from, f, sizeof f);
+		provider_e164(from, f, sizeof f);
 		cJSON_AddStringToObject(o, "from", f);
 	} else {
 		cJSON_AddNullToObject(o, "from");
@@ -593,8 +555,11 @@ static cJSON *inbound_record(const cJSON *r)
 	}
 	cJSON_AddStringToObject(o, "provider", "vonage");
 	cJSON_AddStringToObject(o, "provider_id", id);
-	if (vonage_time(str_of(r, "date_received"), when) == 0)
+	time_t received;
+	if (clock_parse_lax(str_of(r, "date_received"), &received) == 0) {
+		clock_format(received, when, sizeof when);
 		cJSON_AddStringToObject(o, "created_at", when);
+	}
 	return o;
 }
 
@@ -658,4 +623,5 @@ const struct provider_ops provider_vonage = {
 	.status_parse = vonage_status_parse,
 	.inbox_prepare = vonage_inbox,
 	.inbox_parse = vonage_inbox_parse,
+	.webhook = &vonage_webhooks,
 };

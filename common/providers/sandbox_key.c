@@ -112,12 +112,8 @@ static int create_key(const char *path, char *err, size_t errlen)
 		}
 		got += (size_t)r;
 	}
-	static const char hex[] = "0123456789abcdef";
 	char text[2 * KEY_BYTES + 1];
-	for (size_t i = 0; i < sizeof raw; i++) {
-		text[2 * i] = hex[raw[i] >> 4];
-		text[2 * i + 1] = hex[raw[i] & 15];
-	}
+	hex_lower(raw, sizeof raw, text);
 	text[2 * KEY_BYTES] = '\n';
 	explicit_bzero(raw, sizeof raw);
 	/* Written whole under a name of its own, then linked into place: link(2)

@@ -1,4 +1,5 @@
-/* signature — Twilio's X-Twilio-Signature: HMAC-SHA1 over the webhook URL and its
+/* signature — libcrypto's set-up (provider.c) and Twilio's X-Twilio-Signature
+ * (twilio_webhook.c): HMAC-SHA1 over the webhook URL and its
  * sorted POST parameters (doc/providers.md, Twilio request signatures), computed
  * with libcrypto and compared in constant time, trying the URL with and without its
  * default port. Owns no state. */

@@ -1,8 +1,9 @@
-/* vonage — what the Vonage provider and sms-webhookd share about Vonage's SMS
- * API (doc/providers.md, Vonage): request and webhook signatures in every method Vonage
- * offers, delivery-receipt statuses in smskit's words, prices, numbers without
- * their '+'. What a delivery err-code means is delivery.h's, beside Twilio's.
- * No state; libcrypto for the hashes. */
+/* vonage — the Vonage driver: its webhook side (vonage.c: inbound messages and
+ * delivery receipts, vonage_webhooks in provider.h) and what its sending side
+ * (provider_vonage.c) shares with it about Vonage's SMS API (doc/providers.md,
+ * Vonage): request and webhook signatures in every method Vonage offers,
+ * delivery-receipt statuses in smskit's words, prices. What a delivery
+ * err-code means is delivery.h's, beside Twilio's. libcrypto for the hashes. */
 #ifndef SMSKIT_VONAGE_H
 #define SMSKIT_VONAGE_H
 
@@ -40,9 +41,5 @@ const char *vonage_spec_status(const char *dlr);
 /* Vonage's price text ("0.03330000", eight decimals) as money, digits past
  * the sixth decimal dropped; -1 when it is not a decimal. */
 int vonage_money(const char *s, money_t *out);
-
-/* "447700900001" (Vonage's form) -> "+447700900001"; anything that is not
- * 1 to 15 digits (an alphanumeric sender id) is copied as it is. */
-void vonage_e164(const char *in, char *out, size_t outlen);
 
 #endif

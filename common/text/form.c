@@ -111,3 +111,31 @@ void form_free(struct form *f)
 	f->pairs = NULL;
 	f->n = 0;
 }
+
+void form_add(struct form *f, const char *name, const char *value)
+{
+	f->pairs = xrealloc(f->pairs, (f->n + 1) * sizeof *f->pairs);
+	f->pairs[f->n].name = xstrdup(name);
+	f->pairs[f->n++].value = xstrdup(value);
+}
+
+cJSON *form_to_json(const struct form *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < f->n; i++) {
+		const char *k = f->pairs[i].name, *v = f->pairs[i].value;
+		cJSON *have = cJSON_GetObjectItemCaseSensitive(o, k);
+		if (!have) {
+			cJSON_AddStringToObject(o, k, v);
+			continue;
+		}
+		if (!cJSON_IsArray(have)) {
+			cJSON *a = cJSON_CreateArray();
+			cJSON_AddItemToArray(a, cJSON_CreateString(have->valuestring));
+			cJSON_ReplaceItemInObjectCaseSensitive(o, k, a);
+			have = a;
+		}
+		cJSON_AddItemToArray(have, cJSON_CreateString(v));
+	}
+	return o;
+}

@@ -5,6 +5,7 @@
 #define SMSKIT_FORM_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 
 struct form_pair {
 	char *name, *value;
@@ -27,5 +28,12 @@ int form_parse(const char *body, size_t len, struct form *out, char *err, size_t
 const char *form_get(const struct form *f, const char *name);
 
 void form_free(struct form *f);
+
+/* Appends a pair (copies of name and value). */
+void form_add(struct form *f, const char *name, const char *value);
+
+/* Every pair as a JSON object (a repeated name becomes an array of its
+ * values, in order), for an event log that must lose no parameter. */
+cJSON *form_to_json(const struct form *f);
 
 #endif

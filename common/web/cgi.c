@@ -193,11 +193,12 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	int too_large = 0;
 	read_body(&body, &too_large);
 	char *url = signed_url(c);
+	const char *sig = webhook_signature_header(w);
 	struct webhook_request rq = {
 		.method = env("REQUEST_METHOD"),
 		.path = route(),
 		.url = url,
-		.signature = env("HTTP_X_TWILIO_SIGNATURE"),
+		.signature = sig ? header(NULL, sig) : NULL,
 		.body = body.s,
 		.body_len = body.len,
 		.too_large = too_large,

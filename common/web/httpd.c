@@ -584,11 +584,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->job = NULL;
 	} else {
 		char *full = signed_url(r, c);
+		const char *sig = webhook_signature_header(r->conf->w);
 		struct webhook_request rq = {
 			.method = method,
 			.path = url,
 			.url = full,
-			.signature = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature"),
+			.signature = sig ? mhd.lookup_connection_value(c, MHD_HEADER_KIND, sig) : NULL,
 			.body = r->body.s,
 			.body_len = r->body.len,
 			.too_large = r->too_large,
@@ -610,7 +611,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (sv->o->log_requests || rs.status >= 400)
 		warnmsg("%s %s: %d %s", method, url, rs.status, webhook_reason(rs.status));
 	enum MHD_Result ret = send_response(sv, c, &rs);
-	/* An answer sent through the provider's API (Vonage, SNS), then the hook:
+	/* An answer sent through the provider's API (a driver without an answer in
+	 * the response), then the hook:
 	 * queued with the answer, so that a SIGTERM that lets the answer out
 	 * runs the hook too. */
 	if (rs.reply_cmd && sv->hooks) {

@@ -1,7 +1,8 @@
 /* webhook — the request handler of sms-webhookd(1), the same for the
- * daemon (httpd.c) and CGI (cgi.c): routes, size and form checks, the
- * provider's signature, then the store work — inbound messages (inbound.c)
- * and status callbacks — and the answer. It does no I/O of its own: an
+ * daemon (httpd.c) and CGI (cgi.c): routes, size and method checks, the
+ * configured provider's driver to check the signature and read the request
+ * (provider.h), then the store work — inbound messages (inbound.c) and
+ * status callbacks — and the answer. It does no I/O of its own: an
  * adapter hands in a request, runs the store part inside a transaction (the
  * daemon shares one among concurrent requests), and writes the response. */
 #ifndef SMSKIT_WEBHOOK_H
@@ -18,7 +19,7 @@ struct webhook_request {
 	const char *method;      /* "POST", "GET", ... */
 	const char *path;        /* the route: "/sms/incoming" */
 	const char *url;         /* the URL the provider signed, rebuilt by the adapter */
-	const char *signature;   /* X-Twilio-Signature, or NULL */
+	const char *signature;   /* the signature header its driver reads, or NULL */
 	const char *body;        /* raw body (need not be NUL-terminated) */
 	size_t      body_len;
 	int         too_large;   /* the adapter saw more than WEBHOOK_MAX_BODY */
@@ -46,7 +47,7 @@ struct webhook_response {
 	                           * or NULL (the dashboard's Location, Set-Cookie...) */
 	const char *hook;         /* command to run after the answer (SMS_ON_RECEIVE...), or NULL */
 	char       *hook_line;    /* its stdin: one NDJSON line with newline, malloc'd */
-	/* An answer that goes out through the provider's API (Vonage and SNS take
+	/* An answer that goes out through the provider's API (for providers that take
 	 * none in the response): run after the response like a hook, before it. */
 	const char *reply_cmd;    /* sms-send, as a /bin/sh command line, or NULL */
 	char       *reply_line;   /* its stdin: the answer as one NDJSON outbound request */
@@ -69,8 +70,11 @@ void webhook_free(struct webhook *w);
  * writer's; logs the rules that are skipped. Without it they are matched in
  * webhook_apply (CGI: one request per process). STORE_OK or STORE_ERR. */
 int webhook_rules_load(struct webhook *w, struct store *st);
-/* The provider whose webhooks this serves ("twilio", "sandbox", "vonage", "sns"). */
+/* The provider whose webhooks this serves: its driver's name (provider.h). */
 const char *webhook_provider(const struct webhook *w);
+/* The request header its webhooks carry their signature in, for the
+ * adapters to pass on as webhook_request.signature; NULL: none. */
+const char *webhook_signature_header(const struct webhook *w);
 
 /* Step 1, no store: returns 1 with *rs complete (an error, or an answer that
  * needs no store), or 0 with *job to run: webhook_apply() inside a

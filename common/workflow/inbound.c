@@ -324,27 +324,3 @@ void inbound_result_free(struct inbound_result *r)
 	cJSON_Delete(r->record);
 	memset(r, 0, sizeof *r);
 }
-
-char *inbound_twiml(const char *reply)
-{
-	struct strbuf b;
-	strbuf_init(&b);
-	strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-	if (!reply) {
-		strbuf_puts(&b, "<Response/>");
-		return strbuf_detach(&b);
-	}
-	strbuf_puts(&b, "<Response><Message>");
-	for (const char *p = reply; *p; p++) {
-		switch (*p) {
-		case '&': strbuf_puts(&b, "&amp;"); break;
-		case '<': strbuf_puts(&b, "&lt;"); break;
-		case '>': strbuf_puts(&b, "&gt;"); break;
-		case '"': strbuf_puts(&b, "&quot;"); break;
-		case '\'': strbuf_puts(&b, "&apos;"); break;
-		default: strbuf_putc(&b, *p);
-		}
-	}
-	strbuf_puts(&b, "</Message></Response>");
-	return strbuf_detach(&b);
-}

@@ -1,8 +1,9 @@
 /* inbound — what an inbound message does to the store (sms-webhookd(1), /sms/incoming):
  * stored once per provider message id, opt-out, opt-in and help keywords,
  * the first matching autoresponder inside its active hours (its answer also
- * stored, as an outbound message linked to the inbound one), and the TwiML
- * that answers the provider. Runs inside the caller's transaction. */
+ * stored, as an outbound message linked to the inbound one), and the answer's
+ * text, which the provider's driver puts in its response or sms-send sends
+ * (provider.h). Runs inside the caller's transaction. */
 #ifndef SMSKIT_INBOUND_H
 #define SMSKIT_INBOUND_H
 
@@ -74,9 +75,5 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
                   const cJSON *params, const char *opt_out_type, time_t now,
                   struct inbound_result *out);
 void inbound_result_free(struct inbound_result *r);
-
-/* The TwiML answer: <Response/>, or one <Message> with text XML-escaped.
- * malloc'd. */
-char *inbound_twiml(const char *reply);
 
 #endif
