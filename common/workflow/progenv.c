@@ -1,0 +1,61 @@
+/* progenv — opening and closing what a program needs; see progenv.h. */
+#include "progenv.h"
+#include "clock.h"
+#include "storecfg.h"
+#include "util.h"
+
+#include <string.h>
+#include <sysexits.h>
+
+#define OPEN_CONFIG 0x100u
+#define OPEN_ZONE   0x200u
+
+static int zone(struct progenv *e, char *err, size_t errlen)
+{
+	if (e->open & OPEN_ZONE)
+		return 0;
+	if (clock_use_zone(e->cfg, err, errlen) != 0)
+		return -1;
+	e->open |= OPEN_ZONE;
+	return 0;
+}
+
+int progenv_open(struct progenv *e, unsigned what)
+{
+	char err[512];
+	if (!(e->open & OPEN_CONFIG)) {
+		if (!(e->cfg = config_load(err, sizeof err)))
+			goto fail;
+		e->open |= OPEN_CONFIG;
+	}
+	if (!(what & PROGENV_ZONE_LAST) && zone(e, err, sizeof err) != 0)
+		goto fail;
+	if ((what & PROGENV_PRICES) && !e->prices &&
+	    !(e->prices = price_load(e->cfg, err, sizeof err)))
+		goto fail;
+	if ((what & PROGENV_PROVIDER) && !(e->open & PROGENV_PROVIDER)) {
+		if (provider_open(&e->prov, e->cfg, err, sizeof err) != 0)
+			goto fail;
+		e->open |= PROGENV_PROVIDER;
+	}
+	if (zone(e, err, sizeof err) != 0)
+		goto fail;
+	if ((what & PROGENV_STORE) && !e->st) {
+		int rc;
+		if (!(e->st = storecfg_open(e->cfg, what & PROGENV_BULK ? STORE_SYNC_NORMAL : 0, &rc)))
+			return rc;
+	}
+	return 0;
+fail:
+	warnmsg("%s", err);
+	return EX_CONFIG;
+}
+
+void progenv_close(struct progenv *e)
+{
+	store_close(e->st);
+	provider_close(&e->prov);
+	price_free(e->prices);
+	config_free(e->cfg);
+	memset(e, 0, sizeof *e);
+}
