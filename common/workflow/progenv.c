@@ -7,8 +7,9 @@
 #include <string.h>
 #include <sysexits.h>
 
-#define OPEN_CONFIG 0x100u
-#define OPEN_ZONE   0x200u
+#define OPEN_CONFIG   0x100u
+#define OPEN_ZONE     0x200u
+#define OPEN_PROVIDER 0x400u
 
 static int zone(struct progenv *e, char *err, size_t errlen)
 {
@@ -33,10 +34,10 @@ int progenv_open(struct progenv *e, unsigned what)
 	if ((what & PROGENV_PRICES) && !e->prices &&
 	    !(e->prices = price_load(e->cfg, err, sizeof err)))
 		goto fail;
-	if ((what & PROGENV_PROVIDER) && !(e->open & PROGENV_PROVIDER)) {
-		if (provider_open(&e->prov, e->cfg, err, sizeof err) != 0)
+	if (e->open_provider && !(e->open & OPEN_PROVIDER)) {
+		if (e->open_provider(&e->prov, e->cfg, err, sizeof err) != 0)
 			goto fail;
-		e->open |= PROGENV_PROVIDER;
+		e->open |= OPEN_PROVIDER;
 	}
 	if (zone(e, err, sizeof err) != 0)
 		goto fail;
@@ -54,7 +55,8 @@ fail:
 void progenv_close(struct progenv *e)
 {
 	store_close(e->st);
-	provider_close(&e->prov);
+	if (e->close_provider)
+		e->close_provider(&e->prov);
 	price_free(e->prices);
 	config_free(e->cfg);
 	memset(e, 0, sizeof *e);

@@ -14,7 +14,6 @@
 #include "store.h"
 
 #define PROGENV_PRICES    0x01u /* the price table */
-#define PROGENV_PROVIDER  0x02u /* the configured provider */
 #define PROGENV_STORE     0x04u /* the store */
 #define PROGENV_BULK      0x08u /*   opened with STORE_SYNC_NORMAL, as bulk writers do */
 /* The time zone checked after the prices and the provider, not straight after
@@ -27,11 +26,24 @@ struct progenv {
 	struct price_table *prices;
 	struct provider     prov;
 	struct store       *st;
-	unsigned            open;  /* what is open: the PROGENV_ bits, and zone */
+	unsigned            open;  /* what is open */
+	/* Set by progenv_use_provider(): the provider is opened (and closed)
+	 * through these, so that a program that never talks to a provider does not
+	 * link the HTTP client (sms-inbox starts without loading libcurl). */
+	int  (*open_provider)(struct provider *p, const struct sms_config *c, char *err,
+	                      size_t errlen);
+	void (*close_provider)(struct provider *p);
 };
 
-/* Opens the configuration and its time zone (always) and what `what` names,
- * skipping what an earlier call opened. e starts zeroed. Returns 0, or the
+/* Asks progenv_open() for the configured provider too (provider_open()). */
+static inline void progenv_use_provider(struct progenv *e)
+{
+	e->open_provider = provider_open;
+	e->close_provider = provider_close;
+}
+
+/* Opens the configuration and its time zone (always), what `what` names and
+ * the provider when asked for, skipping what an earlier call opened. e starts zeroed. Returns 0, or the
  * sysexits code to exit with after saying why on stderr. Whatever was opened
  * is closed by progenv_close() either way. */
 int progenv_open(struct progenv *e, unsigned what);

@@ -9,8 +9,9 @@ int sendenv_open(struct sendenv *e, const struct sender_options *o)
 {
 	char err[512];
 	memset(e, 0, sizeof *e);
-	int rc = progenv_open(&e->env, PROGENV_PRICES | PROGENV_PROVIDER | PROGENV_ZONE_LAST |
-	                                     PROGENV_STORE | PROGENV_BULK);
+	progenv_use_provider(&e->env);
+	int rc = progenv_open(&e->env, PROGENV_PRICES | PROGENV_ZONE_LAST | PROGENV_STORE |
+	                                     PROGENV_BULK);
 	if (rc)
 		return rc;
 	e->snd = sender_new(e->env.cfg, e->env.st, &e->env.prov, e->env.prices, o, err, sizeof err);
