@@ -8,13 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "cli.h"
+#include "msgid.h"
 #include "progenv.h"
 #include "progress.h"
+#include "recmerge.h"
 #include "records.h"
+#include "recwrite.h"
 #include "review.h"
 #include "store.h"
 #include "util.h"
+#include "words.h"
 
 static void usage(FILE *fp)
 {
@@ -96,7 +101,7 @@ static void decide(struct approver *ap, struct job *j, int known_pending)
 	char was[16];
 	snprintf(was, sizeof was, "%s", status ? status : "unknown");
 	int64_t id = j->id;
-	review_merge(j->rec, cur); /* shows the message as it is */
+	rec_merge(j->rec, cur); /* shows the message as it is */
 	review_fill_reason(j->rec);
 	rec_fail(j->rec, "not_pending", 0, "message %lld is %s, not pending: only pending "
 	         "messages can be %s", (long long)id, was, ap->verb);
@@ -138,14 +143,14 @@ static void emit_jobs(struct approver *ap, struct job *jobs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
 		if (j->stored) {
-			review_merge(j->rec, j->stored);
+			rec_merge(j->rec, j->stored);
 			review_fill_reason(j->rec);
 			rec_set_ok(j->rec);
 			ap->ndone++;
 		} else {
 			ap->nfailed++;
 		}
-		review_emit(ap->out, j->rec);
+		rec_write(ap->out, j->rec);
 		memset(j, 0, sizeof *j);
 	}
 	progress(ap, 0);
@@ -168,8 +173,8 @@ static void job_for_id(struct job *j, int64_t id)
 
 static void run_ids(struct approver *ap, const int64_t *ids, size_t n, struct job *jobs)
 {
-	for (size_t off = 0; off < n; off += REVIEW_BATCH) {
-		size_t k = n - off < REVIEW_BATCH ? n - off : REVIEW_BATCH;
+	for (size_t off = 0; off < n; off += BATCH_RECORDS) {
+		size_t k = n - off < BATCH_RECORDS ? n - off : BATCH_RECORDS;
 		for (size_t i = 0; i < k; i++)
 			job_for_id(&jobs[i], ids[off + i]);
 		run_batch(ap, jobs, k);
@@ -182,8 +187,8 @@ static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
 	while (!eof) {
 		size_t n = 0;
 		int cut = 0;
-		while (n < REVIEW_BATCH) {
-			if (n > 0 && !review_input_ready(in->fp)) {
+		while (n < BATCH_RECORDS) {
+			if (n > 0 && !batch_input_ready(in->fp)) {
 				cut = 1;
 				break;
 			}
@@ -200,7 +205,7 @@ static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
 			    cJSON_GetObjectItemCaseSensitive(rec, "error"))
 				continue; /* an upstream error record: passed through */
 			long long id;
-			if (review_parse_id(cJSON_GetObjectItemCaseSensitive(rec, "id"), &id) != 0) {
+			if (msgid_parse(cJSON_GetObjectItemCaseSensitive(rec, "id"), &id) != 0) {
 				rec_fail(rec, "invalid_id", 0, "the record has no message id "
 				         "(\"id\": 42)");
 				continue;
@@ -222,7 +227,7 @@ static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
 static int run_filter(struct approver *ap, const char *const *prios, size_t nprios,
                       struct job *jobs)
 {
-	int64_t lo, hi, ids[REVIEW_BATCH];
+	int64_t lo, hi, ids[BATCH_RECORDS];
 	if (store_msg_id_range(ap->st, "pending", &lo, &hi) != STORE_OK) {
 		warnmsg("store: %s", store_errmsg(ap->st));
 		return EX_TEMPFAIL;
@@ -237,7 +242,7 @@ static int run_filter(struct approver *ap, const char *const *prios, size_t npri
 				warnmsg("store: %s", store_errmsg(ap->st));
 				return EX_TEMPFAIL;
 			}
-			if (store_msg_ids(ap->st, "pending", prio, after, hi, ids, REVIEW_BATCH, &n) !=
+			if (store_msg_ids(ap->st, "pending", prio, after, hi, ids, BATCH_RECORDS, &n) !=
 			    STORE_OK) {
 				warnmsg("store: %s", store_errmsg(ap->st));
 				store_rollback(ap->st);
@@ -254,7 +259,7 @@ static int run_filter(struct approver *ap, const char *const *prios, size_t npri
 			emit_jobs(ap, jobs, n);
 			if (n)
 				after = ids[n - 1];
-		} while (n == REVIEW_BATCH);
+		} while (n == BATCH_RECORDS);
 	}
 	return 0;
 }
@@ -317,7 +322,7 @@ static int option(void *arg, int c, const char *optarg)
 	case 'r': o->reject = 1; break;
 	case OPT_REASON: o->reason = optarg; break;
 	case 'a': o->all = 1; break;
-	case 'p': return review_words(optarg, add_priority, o->prio_list) != 0 ? EX_USAGE : 0;
+	case 'p': return words_each(optarg, add_priority, o->prio_list) != 0 ? EX_USAGE : 0;
 	case 'b': o->by = optarg; break;
 	case 'o': o->format = optarg; break;
 	}
@@ -334,7 +339,7 @@ static int operands(struct opts *o, int argc, char **argv)
 	for (size_t i = 0; i < o->nids; i++) {
 		long long v;
 		const char *a = argv[optind + (int)i];
-		if (review_parse_id_str(a, &v) != 0) {
+		if (msgid_parse_str(a, &v) != 0) {
 			warnmsg("`%s` is not a message id (a whole number such as 42)", a);
 			return EX_USAGE;
 		}
@@ -389,7 +394,7 @@ static int approve(const struct opts *o, struct store *st, struct rec_out *out)
 	if (o->reason)
 		cJSON_AddStringToObject(ap.fields, "review_reason", o->reason);
 	cJSON_AddStringToObject(ap.detail, "via", "sms-approve");
-	struct job *jobs = xcalloc(REVIEW_BATCH, sizeof *jobs);
+	struct job *jobs = xcalloc(BATCH_RECORDS, sizeof *jobs);
 	struct rec_in in;
 	rec_in_init(&in, stdin);
 	int hard = 0, from_stdin = 0;

@@ -14,7 +14,7 @@
 #include "inbox.h"
 #include "provider.h"
 #include "records.h"
-#include "review.h"
+#include "recwrite.h"
 #include "store.h"
 #include "storecfg.h"
 #include "util.h"
@@ -38,7 +38,7 @@ static void usage(FILE *fp)
 static void emit(cJSON *rec, void *arg)
 {
 	rec_set_ok(rec);
-	review_emit(arg, rec);
+	rec_write(arg, rec);
 }
 
 int main(int argc, char **argv)

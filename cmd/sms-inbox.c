@@ -17,12 +17,14 @@
 #include "cli.h"
 #include "config.h"
 #include "inbox.h"
+#include "msgid.h"
 #include "progenv.h"
 #include "query.h"
 #include "records.h"
-#include "review.h"
+#include "recwrite.h"
 #include "store.h"
 #include "util.h"
+#include "words.h"
 
 static void usage(FILE *fp)
 {
@@ -59,7 +61,7 @@ static void usage(FILE *fp)
 static int emit_listed(cJSON *rec, void *arg)
 {
 	rec_set_ok(rec);
-	review_emit(arg, rec);
+	rec_write(arg, rec);
 	return 0;
 }
 
@@ -107,7 +109,7 @@ static int mark_word(const char *word, void *arg)
 	struct marker *m = arg;
 	long long id = 0;
 	cJSON *rec = cJSON_CreateObject();
-	review_parse_id_str(word, &id); /* checked before: a whole number */
+	msgid_parse_str(word, &id); /* checked before: a whole number */
 	cJSON_AddNumberToObject(rec, "id", (double)id);
 	rec_emit(m->out, inbox_mark(m->st, rec, m->read, &m->hard));
 	return 0;
@@ -117,7 +119,7 @@ static int check_id(const char *word, void *arg)
 {
 	long long id;
 	(void)arg;
-	return review_parse_id_str(word, &id) != 0;
+	return msgid_parse_str(word, &id) != 0;
 }
 
 static int mark(struct store *st, struct rec_out *out, int read, char **args, int nargs)
@@ -125,7 +127,7 @@ static int mark(struct store *st, struct rec_out *out, int read, char **args, in
 	struct marker m = {.st = st, .out = out, .read = read};
 	if (nargs > 0) {
 		for (int i = 0; i < nargs && !m.hard; i++)
-			review_words(args[i], mark_word, &m);
+			words_each(args[i], mark_word, &m);
 		return m.hard ? m.hard : rec_exit_code(out, NULL);
 	}
 	struct rec_in in;
@@ -243,7 +245,7 @@ static int refused(const struct opts *o, int argc, char **argv)
 	else if (o->marking < 0 && optind < argc)
 		usage_err = "message ids go with --mark-read or --mark-unread";
 	for (int i = optind; !usage_err && o->marking >= 0 && i < argc; i++)
-		if (review_words(argv[i], check_id, NULL) != 0) {
+		if (words_each(argv[i], check_id, NULL) != 0) {
 			warnmsg("`%s` is not a message id (a whole number such as 42)", argv[i]);
 			return EX_USAGE;
 		}

@@ -12,8 +12,8 @@
 
 #include "cli.h"
 #include "inbox.h"
+#include "msgid.h"
 #include "records.h"
-#include "review.h"
 #include "sendenv.h"
 #include "sender.h"
 #include "util.h"
@@ -119,7 +119,7 @@ static long long message_id(const struct opts *o, int argc, char **argv)
 		        "answers many");
 		return -1;
 	}
-	if (optind < argc && review_parse_id_str(argv[optind], &id) != 0) {
+	if (optind < argc && msgid_parse_str(argv[optind], &id) != 0) {
 		warnmsg("`%s` is not a message id (a whole number such as 42)", argv[optind]);
 		return -1;
 	}

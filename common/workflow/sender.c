@@ -1,9 +1,10 @@
 /* sender — from outbound request to stored result: checked, sent, the answers
  * stored in batches (the approved queue is sender_queue.c). See sender.h. */
 #include "sender.h"
-#include "sender_int.h"
+#include "msgid.h"
+#include "recmerge.h"
 #include "records.h"
-#include "review.h"
+#include "sender_int.h"
 #include "util.h"
 
 #include <malloc.h>
@@ -121,7 +122,7 @@ int sender_reply_target(struct sender *s, cJSON *rec, const char **code, char *m
 	long long id;
 	if (!v || cJSON_IsNull(v))
 		return 0;
-	if (review_parse_id(v, &id) != 0) {
+	if (msgid_parse(v, &id) != 0) {
 		*code = "invalid_request";
 		snprintf(msg, msglen, "\"reply_to\" must be the id of a received message, a whole "
 		         "number such as 42");
@@ -601,7 +602,7 @@ static void answer_out(struct sender *s, struct job *j)
 	/* The output is the stored record, with the caller's own fields kept. */
 	cJSON *stored = NULL;
 	if (store_msg_get(s->st, j->id, &stored) == STORE_OK)
-		review_merge(j->rec, stored);
+		rec_merge(j->rec, stored);
 	if (j->stored != ANS_STORED)
 		unstored(s, j);
 	if (res->outcome == SEND_ACCEPTED) {
