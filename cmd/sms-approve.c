@@ -434,7 +434,7 @@ static int run(const struct opts *o)
 		return EX_USAGE;
 	}
 	struct progenv env = {0};
-	int rc = progenv_open(&env, PROGENV_STORE);
+	int rc = progenv_open_store(&env, 0);
 	if (rc == 0)
 		rc = approve(o, env.st, &out);
 	progenv_close(&env);

@@ -90,7 +90,7 @@ static int run(const struct opts *o, struct rec_out *out)
 	}
 	progenv_use_provider(&env);
 	if (rc == 0)
-		rc = progenv_open(&env, PROGENV_STORE);
+		rc = progenv_open_store(&env, 0);
 	if (rc == 0) {
 		struct inbox_fetch_options fo = {
 			.to = env.prov.default_from,

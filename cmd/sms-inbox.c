@@ -314,7 +314,7 @@ static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
 		rc = query_bad(&s->thread_o, " `%s`: %s", s->thread, why);
 		goto out;
 	}
-	if ((rc = progenv_open(&env, PROGENV_STORE)) != 0)
+	if ((rc = progenv_open_store(&env, 0)) != 0)
 		goto out;
 	if (o->marking >= 0)
 		rc = mark(env.st, out, o->marking, args, nargs);

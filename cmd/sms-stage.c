@@ -227,7 +227,7 @@ static int run(struct opts *o, struct rec_out *out, struct stage_list *lister)
 		rc = EX_CONFIG;
 		goto out;
 	}
-	if ((rc = progenv_open(&env, PROGENV_STORE | (o->list ? 0 : PROGENV_BULK))) != 0)
+	if ((rc = progenv_open_store(&env, o->list ? 0 : PROGENV_BULK)) != 0)
 		goto out;
 	/* Records from stdin are stored by a thread of their own: this thread
 	 * reads them back through a second connection. */

@@ -434,7 +434,7 @@ static int run(struct opts *o, const char **statuses, size_t nstatus, struct rec
 	if (rc == 0 && o->do_sync)
 		progenv_use_provider(&env);
 	if (rc == 0)
-		rc = progenv_open(&env, PROGENV_STORE | (o->do_sync ? PROGENV_BULK : 0));
+		rc = progenv_open_store(&env, o->do_sync ? PROGENV_BULK : 0);
 	if (rc == 0) {
 		int hard = report(o, &env, statuses, nstatus, since, caps, out);
 		rc = hard ? hard : rec_exit_code(out, NULL);

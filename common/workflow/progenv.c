@@ -1,7 +1,6 @@
 /* progenv — opening and closing what a program needs; see progenv.h. */
 #include "progenv.h"
 #include "clock.h"
-#include "storecfg.h"
 #include "util.h"
 
 #include <string.h>
@@ -11,9 +10,9 @@
 #define OPEN_ZONE     0x200u
 #define OPEN_PROVIDER 0x400u
 
-static int zone(struct progenv *e, char *err, size_t errlen)
+static int zone(struct progenv *e, unsigned what, char *err, size_t errlen)
 {
-	if (e->open & OPEN_ZONE)
+	if ((e->open & OPEN_ZONE) || (what & PROGENV_NO_ZONE))
 		return 0;
 	if (clock_use_zone(e->cfg, err, errlen) != 0)
 		return -1;
@@ -29,7 +28,7 @@ int progenv_open(struct progenv *e, unsigned what)
 			goto fail;
 		e->open |= OPEN_CONFIG;
 	}
-	if (!(what & PROGENV_ZONE_LAST) && zone(e, err, sizeof err) != 0)
+	if (!(what & PROGENV_ZONE_LAST) && zone(e, what, err, sizeof err) != 0)
 		goto fail;
 	if ((what & PROGENV_PRICES) && !e->prices &&
 	    !(e->prices = price_load(e->cfg, err, sizeof err)))
@@ -39,11 +38,11 @@ int progenv_open(struct progenv *e, unsigned what)
 			goto fail;
 		e->open |= OPEN_PROVIDER;
 	}
-	if (zone(e, err, sizeof err) != 0)
+	if (zone(e, what, err, sizeof err) != 0)
 		goto fail;
-	if ((what & PROGENV_STORE) && !e->st) {
+	if (e->open_store && !e->st) {
 		int rc;
-		if (!(e->st = storecfg_open(e->cfg, what & PROGENV_BULK ? STORE_SYNC_NORMAL : 0, &rc)))
+		if (!(e->st = e->open_store(e->cfg, what & PROGENV_BULK ? STORE_SYNC_NORMAL : 0, &rc)))
 			return rc;
 	}
 	return 0;
@@ -54,7 +53,8 @@ fail:
 
 void progenv_close(struct progenv *e)
 {
-	store_close(e->st);
+	if (e->close_store)
+		e->close_store(e->st);
 	if (e->close_provider)
 		e->close_provider(&e->prov);
 	price_free(e->prices);

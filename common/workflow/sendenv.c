@@ -10,8 +10,7 @@ int sendenv_open(struct sendenv *e, const struct sender_options *o)
 	char err[512];
 	memset(e, 0, sizeof *e);
 	progenv_use_provider(&e->env);
-	int rc = progenv_open(&e->env, PROGENV_PRICES | PROGENV_ZONE_LAST | PROGENV_STORE |
-	                                     PROGENV_BULK);
+	int rc = progenv_open_store(&e->env, PROGENV_PRICES | PROGENV_ZONE_LAST | PROGENV_BULK);
 	if (rc)
 		return rc;
 	e->snd = sender_new(e->env.cfg, e->env.st, &e->env.prov, e->env.prices, o, err, sizeof err);
