@@ -275,7 +275,7 @@ static const struct verb_def verbs[] = {
 
 /* ---- Options ---------------------------------------------------------------------------- */
 
-static void option(void *arg, int ch, const char *val)
+static int option(void *arg, int ch, const char *val)
 {
 	struct opts *o = arg;
 	switch (ch) {
@@ -286,6 +286,7 @@ static void option(void *arg, int ch, const char *val)
 	case 'A': o->at = val; break;
 	case 'o': o->format = val; break;
 	}
+	return 0;
 }
 
 /* Usage checks that need no store. Returns 0 or EX_USAGE. */
@@ -342,12 +343,12 @@ int main(int argc, char **argv)
 		{"at", required_argument, NULL, 'A'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		{"version", no_argument, NULL, CLI_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct verb_cli cli = {
-		.prog = "sms-auto", .usage = usage, .shortopts = "+t:r:a:do:h", .longopts = longopts,
-		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+		.cli = {"sms-auto", usage, "+t:r:a:do:h", longopts, option},
+		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};

@@ -197,25 +197,26 @@ static const struct verb_def verbs[] = {
 	[V_CHECK] = {"check", NULL, run_numbers},
 };
 
-static void option(void *arg, int ch, const char *val)
+static int option(void *arg, int ch, const char *val)
 {
 	struct opts *o = arg;
 	if (ch == 's')
 		o->source = val;
 	else if (ch == 'o')
 		o->format = val;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"source", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, CLI_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct verb_cli cli = {
-		.prog = "sms-optout", .usage = usage, .shortopts = "+s:o:h", .longopts = longopts,
-		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+		.cli = {"sms-optout", usage, "+s:o:h", longopts, option},
+		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};

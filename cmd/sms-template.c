@@ -231,25 +231,26 @@ static const struct verb_def verbs[] = {
 	[V_RENDER] = {"render", NULL, run_render},
 };
 
-static void option(void *arg, int ch, const char *val)
+static int option(void *arg, int ch, const char *val)
 {
 	struct opts *o = arg;
 	if (ch == 'r')
 		o->replace = 1;
 	else if (ch == 'o')
 		o->format = val;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"replace", no_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, CLI_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct verb_cli cli = {
-		.prog = "sms-template", .usage = usage, .shortopts = "+ro:h", .longopts = longopts,
-		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+		.cli = {"sms-template", usage, "+ro:h", longopts, option},
+		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 		.free_text_args = 1,
 	};
 	util_set_progname(argv[0]);
