@@ -105,8 +105,9 @@ struct ctx {
 	struct rec_out   *out;
 };
 
-static int receive(cJSON *rec, void *arg)
+static int receive(cJSON *rec, const struct rec_in *in, void *arg)
 {
+	(void)in;
 	const struct ctx *c = arg;
 	return sandbox_rx_receive(c->rx, rec);
 }

@@ -1,11 +1,17 @@
 /* recloop — read, work, emit, exit by the worst record. See recloop.h. */
 #include "recloop.h"
 
-int rec_one(cJSON *rec, struct rec_out *out, rec_worker work, void *arg)
+static int one(cJSON *rec, const struct rec_in *in, struct rec_out *out, rec_worker work,
+               void *arg)
 {
-	int hint = work(rec, arg);
+	int hint = work(rec, in, arg);
 	rec_emit(out, rec);
 	return hint;
+}
+
+int rec_one(cJSON *rec, struct rec_out *out, rec_worker work, void *arg)
+{
+	return one(rec, NULL, out, work, arg);
 }
 
 int rec_loop(FILE *fp, struct rec_out *out, rec_worker work, void *arg, unsigned flags)
@@ -19,7 +25,7 @@ int rec_loop(FILE *fp, struct rec_out *out, rec_worker work, void *arg, unsigned
 			rec_emit(out, bad);
 			continue;
 		}
-		int h = rec_one(rec, out, work, arg);
+		int h = one(rec, &in, out, work, arg);
 		if (flags & REC_LOOP_HARD)
 			hard = h;
 		else

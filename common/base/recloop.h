@@ -11,9 +11,10 @@
 
 #include "records.h"
 
-/* Fills in or fails rec (emitted after it returns). Returns 0, or an exit
- * hint: see the flags. */
-typedef int (*rec_worker)(cJSON *rec, void *arg);
+/* Fills in or fails rec (emitted after it returns); in is the stream it came
+ * from (its text: rec_in_raw()), NULL for one made by rec_one(). Returns 0,
+ * or an exit hint: see the flags. */
+typedef int (*rec_worker)(cJSON *rec, const struct rec_in *in, void *arg);
 
 /* A hint stops the loop at that record and is the exit code: a failure that
  * dooms the rest (the store gone). Without it, hints are graver-kept
