@@ -11,10 +11,12 @@
 
 #include "autorules.h"
 #include "clock.h"
+#include "cli.h"
 #include "config.h"
+#include "progenv.h"
+#include "recloop.h"
 #include "records.h"
 #include "store.h"
-#include "storecfg.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -68,8 +70,10 @@ struct ctx {
 /* ---- The record loop ---------------------------------------------------------------- */
 
 /* The verb on one record (autorules.h): 0, or EX_TEMPFAIL to stop the batch. */
-static int apply(struct ctx *c, cJSON *rec)
+static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 {
+	struct ctx *c = arg;
+	(void)in;
 	switch (c->verb) {
 	case V_ADD: return autorules_add(c->st, rec);
 	case V_TEST: return autorules_test(c->st, rec, c->now);
@@ -84,21 +88,7 @@ static int apply(struct ctx *c, cJSON *rec)
 /* Records from stdin, one output record each; stops at a store failure. */
 static int run_stdin(struct ctx *c)
 {
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	cJSON *rec, *bad;
-	int hint = 0;
-	while (!hint && rec_next(&in, &rec, &bad)) {
-		if (bad) {
-			rec_emit(c->out, bad);
-			continue;
-		}
-		hint = apply(c, rec);
-		rec_emit(c->out, rec);
-	}
-	int rc = hint ? hint : rec_exit_code(c->out, &in);
-	rec_in_free(&in);
-	return rc;
+	return rec_loop(stdin, c->out, apply, c, REC_LOOP_HARD);
 }
 
 static int run_ids(struct ctx *c, int argc, char **argv)
@@ -111,8 +101,7 @@ static int run_ids(struct ctx *c, int argc, char **argv)
 			rec_put_num(rec, "id", (double)n);
 		else
 			rec_put_str(rec, "id", argv[i]);
-		hint = apply(c, rec);
-		rec_emit(c->out, rec);
+		hint = rec_one(rec, c->out, apply, c);
 	}
 	return hint ? hint : rec_exit_code(c->out, NULL);
 }
@@ -367,25 +356,13 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	c.out = &out;
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		config_free(cfg);
-		return EX_CONFIG;
-	}
-	if (!o.at)
+	struct progenv env = {0};
+	if ((r = progenv_open(&env, 0)) == 0 && !o.at)
 		c.now = clock_now();
-	int rc = 0;
-	c.st = storecfg_open(cfg, 0, &rc);
-	if (c.st) {
-		rc = verbs[c.verb].run(&c, a.nargs, a.args);
-		store_close(c.st);
+	if (r == 0 && (r = progenv_open_store(&env, 0)) == 0) {
+		c.st = env.st;
+		r = verbs[c.verb].run(&c, a.nargs, a.args);
 	}
-	config_free(cfg);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	progenv_close(&env);
+	return cli_exit(r);
 }
