@@ -315,16 +315,16 @@ struct opts {
 	const char  **prios;
 };
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	switch (c) {
 	case 'r': o->reject = 1; break;
-	case OPT_REASON: o->reason = optarg; break;
+	case OPT_REASON: o->reason = val; break;
 	case 'a': o->all = 1; break;
-	case 'p': return words_each(optarg, add_priority, o->prio_list) != 0 ? EX_USAGE : 0;
-	case 'b': o->by = optarg; break;
-	case 'o': o->format = optarg; break;
+	case 'p': return words_each(val, add_priority, o->prio_list) != 0 ? EX_USAGE : 0;
+	case 'b': o->by = val; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

@@ -49,18 +49,18 @@ struct opts {
 	long long   page_size;
 };
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	switch (c) {
-	case OPT_SINCE: o->since_arg = optarg; break;
+	case OPT_SINCE: o->since_arg = val; break;
 	case OPT_PAGE_SIZE:
-		if (parse_whole(optarg, 1000, &o->page_size) != 0 || o->page_size < 1) {
+		if (parse_whole(val, 1000, &o->page_size) != 0 || o->page_size < 1) {
 			warnmsg("--page-size takes a whole number from 1 to 1000");
 			return EX_USAGE;
 		}
 		break;
-	case 'o': o->format = optarg; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

@@ -195,7 +195,7 @@ struct opts {
 	int         marking, fetch, page_given, query; /* marking: -1, or 1 read, 0 unread */
 };
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	switch (c) {
@@ -203,7 +203,7 @@ static int option(void *arg, int c, const char *optarg)
 	case 'f':
 	case 'u':
 	case 'n':
-	case 't': return query_option(query_keys, NKEYS, c, optarg, apply, &o->s);
+	case 't': return query_option(query_keys, NKEYS, c, val, apply, &o->s);
 	case OPT_QUERY: o->query = 1; break;
 	case OPT_MARK_READ:
 	case OPT_MARK_UNREAD:
@@ -215,14 +215,14 @@ static int option(void *arg, int c, const char *optarg)
 		break;
 	case OPT_FETCH: o->fetch = 1; break;
 	case OPT_PAGE_SIZE:
-		if (parse_whole(optarg, 1000, &o->page_size) != 0 || o->page_size < 1) {
+		if (parse_whole(val, 1000, &o->page_size) != 0 || o->page_size < 1) {
 			warnmsg("--page-size takes a whole number from 1 to 1000");
 			return EX_USAGE;
 		}
 		o->page_given = 1;
-		o->page_arg = optarg;
+		o->page_arg = val;
 		break;
-	case 'o': o->format = optarg; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

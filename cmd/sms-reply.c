@@ -95,16 +95,16 @@ static int prepare(cJSON *rec, void *arg)
 	return 0;
 }
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	switch (c) {
-	case 'b': o->body = optarg; break;
-	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(optarg)); break;
+	case 'b': o->body = val; break;
+	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); break;
 	case 'k': o->keep_unread = 1; break;
 	case 'n': o->so.dry_run = 1; break;
 	case OPT_QUIET: o->so.ignore_quiet = 1; break;
-	case 'o': o->format = optarg; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

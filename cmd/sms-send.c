@@ -102,24 +102,24 @@ struct opts {
 	int                   flags, approved; /* flags: --to, --body or --media given */
 };
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	double d;
 	switch (c) {
-	case 't': o->to = optarg; o->flags = 1; break;
-	case 'b': o->body = optarg; o->flags = 1; break;
-	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(optarg)); o->flags = 1; break;
-	case 'f': o->from = optarg; break;
+	case 't': o->to = val; o->flags = 1; break;
+	case 'b': o->body = val; o->flags = 1; break;
+	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); o->flags = 1; break;
+	case 'f': o->from = val; break;
 	case 'n': o->so.dry_run = 1; break;
 	case 'r':
-		if (positive(optarg, &o->so.rate)) {
+		if (positive(val, &o->so.rate)) {
 			warnmsg("--rate takes a positive number of messages per second");
 			return EX_USAGE;
 		}
 		break;
 	case 'c':
-		if (positive(optarg, &d) || d != (int)d || d > 1000) {
+		if (positive(val, &d) || d != (int)d || d > 1000) {
 			warnmsg("--concurrency takes a whole number from 1 to 1000");
 			return EX_USAGE;
 		}
@@ -127,7 +127,7 @@ static int option(void *arg, int c, const char *optarg)
 		break;
 	case OPT_QUIET: o->so.ignore_quiet = 1; break;
 	case 'a': o->approved = 1; break;
-	case 'o': o->format = optarg; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

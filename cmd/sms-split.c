@@ -451,13 +451,13 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	}
 }
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	switch (c) {
 	case 's': o->smart = 1; break;
-	case 'c': o->country = optarg; break;
-	case 'o': o->format = optarg; break;
+	case 'c': o->country = val; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

@@ -112,24 +112,24 @@ struct opts {
 	int          flags, list, query; /* flags: --to, --body or --media given */
 };
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	switch (c) {
-	case 't': o->to = optarg; o->flags = 1; break;
-	case 'b': o->body = optarg; o->flags = 1; break;
-	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(optarg)); o->flags = 1; break;
-	case 'f': o->sg.from = optarg; break;
-	case OPT_NOTES: o->sg.notes = optarg; break;
-	case OPT_SEND_AT: o->sg.send_at = optarg; break;
+	case 't': o->to = val; o->flags = 1; break;
+	case 'b': o->body = val; o->flags = 1; break;
+	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); o->flags = 1; break;
+	case 'f': o->sg.from = val; break;
+	case OPT_NOTES: o->sg.notes = val; break;
+	case OPT_SEND_AT: o->sg.send_at = val; break;
 	case 'l': o->list = 1; break;
 	case 's':
 	case 'n':
 		o->list_only = c == 's' ? "--status" : "--limit";
 		/* fall through */
-	case 'p': return query_option(query_keys, NKEYS, c, optarg, apply, &o->sel);
+	case 'p': return query_option(query_keys, NKEYS, c, val, apply, &o->sel);
 	case OPT_QUERY: o->query = 1; o->list_only = "--query"; break;
-	case 'o': o->format = optarg; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

@@ -318,23 +318,23 @@ struct opts {
 	int          do_sync, do_summary, query;
 };
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	switch (c) {
 	case 's':
 	case OPT_SINCE:
-	case 'n': return query_option(query_keys, NKEYS, c, optarg, apply, &o->s);
+	case 'n': return query_option(query_keys, NKEYS, c, val, apply, &o->s);
 	case OPT_QUERY: o->query = 1; break;
 	case OPT_SYNC: o->do_sync = 1; break;
 	case 'c':
-		if (parse_whole(optarg, 1000, &o->concurrency) != 0 || o->concurrency < 1) {
+		if (parse_whole(val, 1000, &o->concurrency) != 0 || o->concurrency < 1) {
 			warnmsg("--concurrency takes a whole number from 1 to 1000");
 			return EX_USAGE;
 		}
 		break;
 	case OPT_SUMMARY: o->do_summary = 1; break;
-	case 'o': o->format = optarg; break;
+	case 'o': o->format = val; break;
 	}
 	return 0;
 }

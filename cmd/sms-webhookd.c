@@ -107,30 +107,30 @@ struct opts {
 	struct load_args     la;
 };
 
-static int option(void *arg, int c, const char *optarg)
+static int option(void *arg, int c, const char *val)
 {
 	struct opts *o = arg;
 	long long n;
 	switch (c) {
-	case 'l': o->ho.listen = optarg; break;
-	case O_PORT_FILE: o->ho.port_file = optarg; break;
+	case 'l': o->ho.listen = val; break;
+	case O_PORT_FILE: o->ho.port_file = val; break;
 	case O_MAX_CONN:
-		if ((n = number("--max-connections", optarg, 1, 100000)) < 0)
+		if ((n = number("--max-connections", val, 1, 100000)) < 0)
 			return EX_USAGE;
 		o->ho.max_connections = (unsigned)n;
 		break;
 	case O_MAX_CLIENT:
-		if ((n = number("--max-client-connections", optarg, 0, 100000)) < 0)
+		if ((n = number("--max-client-connections", val, 0, 100000)) < 0)
 			return EX_USAGE;
 		o->ho.max_client_connections = (unsigned)n;
 		break;
 	case O_REQ_TIMEOUT:
-		if ((n = number("--request-timeout", optarg, 0, 86400)) < 0)
+		if ((n = number("--request-timeout", val, 0, 86400)) < 0)
 			return EX_USAGE;
 		o->ho.request_timeout_s = (unsigned)n;
 		break;
 	case O_TIMEOUT:
-		if ((n = number("--timeout", optarg, 0, 86400)) < 0)
+		if ((n = number("--timeout", val, 0, 86400)) < 0)
 			return EX_USAGE;
 		o->ho.timeout_s = (unsigned)n;
 		break;
