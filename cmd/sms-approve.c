@@ -428,11 +428,8 @@ static int approve(const struct opts *o, struct store *st, struct rec_out *out)
 static int run(const struct opts *o)
 {
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o->format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o->format);
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
 		return EX_USAGE;
-	}
 	struct progenv env = {0};
 	int rc = progenv_open_store(&env, 0);
 	if (rc == 0)
@@ -448,9 +445,7 @@ static const struct option longopts[] = {
 	{"priority", required_argument, NULL, 'p'},
 	{"by", required_argument, NULL, 'b'},
 	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-approve", usage, "rap:b:o:h", longopts, option};

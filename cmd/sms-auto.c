@@ -331,9 +331,7 @@ int main(int argc, char **argv)
 		{"disabled", no_argument, NULL, 'd'},
 		{"at", required_argument, NULL, 'A'},
 		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, CLI_VERSION},
-		{NULL, 0, NULL, 0},
+		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
 		.cli = {"sms-auto", usage, "+t:r:a:do:h", longopts, option},
@@ -350,11 +348,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, print_text, &c) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, print_text, &c) != 0)
 		return EX_USAGE;
-	}
 	c.out = &out;
 	struct progenv env = {0};
 	if ((r = progenv_open(&env, 0)) == 0 && !o.at)

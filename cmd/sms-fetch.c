@@ -69,9 +69,7 @@ static const struct option longopts[] = {
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
 	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-fetch", usage, "o:h", longopts, option};
@@ -124,10 +122,7 @@ int main(int argc, char **argv)
 	}
 	struct rec_out out;
 	struct inbox_text tt = {0};
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, inbox_text_list, &tt) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, inbox_text_list, &tt) != 0)
 		return EX_USAGE;
-	}
 	return cli_exit(run(&o, &out));
 }

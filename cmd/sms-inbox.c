@@ -338,9 +338,7 @@ static const struct option longopts[] = {
 	{"fetch", no_argument, NULL, OPT_FETCH},
 	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
 	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-inbox", usage, "f:un:t:o:h", longopts, option};
@@ -356,10 +354,7 @@ int main(int argc, char **argv)
 		return run_fetch(o.s.since, o.page_arg, o.format);
 	struct rec_out out;
 	struct inbox_text tt = {0};
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, inbox_text_list, &tt) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, inbox_text_list, &tt) != 0)
 		return EX_USAGE;
-	}
 	return cli_exit(run(&o, &out, argc - optind, argv + optind));
 }

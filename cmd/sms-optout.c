@@ -199,8 +199,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"source", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, CLI_VERSION},
-		{NULL, 0, NULL, 0},
+		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
 		.cli = {"sms-optout", usage, "+s:o:h", longopts, option},
@@ -227,11 +226,8 @@ int main(int argc, char **argv)
 	}
 	c.source = o.source ? o.source : "manual";
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, print_text, &c.verb) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, print_text, &c.verb) != 0)
 		return EX_USAGE;
-	}
 	c.out = &out;
 	struct progenv env = {0};
 	r = progenv_open(&env, PROGENV_NO_ZONE);

@@ -155,9 +155,7 @@ static const struct option longopts[] = {
 	{"dry-run", no_argument, NULL, 'n'},
 	{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
 	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-reply", usage, "b:m:kno:h", longopts, option};
@@ -165,11 +163,8 @@ static const struct cli cli = {"sms-reply", usage, "b:m:kno:h", longopts, option
 static int run(struct opts *o, long long id)
 {
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o->format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o->format);
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
 		return EX_USAGE;
-	}
 	struct sendenv env;
 	o->so.progress = isatty(STDERR_FILENO);
 	int rc = sendenv_open(&env, &o->so);

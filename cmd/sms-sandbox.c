@@ -152,11 +152,8 @@ static int refused(const struct opts *o, const struct verb_args *a)
 static int run(struct opts *o, const struct verb_args *a)
 {
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o->format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o->format);
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
 		return EX_USAGE;
-	}
 	char err[512];
 	struct progenv env = {0};
 	struct sandbox_rx *rx = NULL;
@@ -179,8 +176,7 @@ static const struct option longopts[] = {
 	{"media", required_argument, NULL, 'm'}, {"to", required_argument, NULL, 't'},
 	{"sid", required_argument, NULL, O_SID}, {"url", required_argument, NULL, 'u'},
 	{"cgi", required_argument, NULL, O_CGI}, {"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct verb_cli cli = {

@@ -177,8 +177,7 @@ static const struct option longopts[] = {
 	{"concurrency", required_argument, NULL, 'c'},
 	{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
 	{"approved", no_argument, NULL, 'a'},
-	{"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION}, {NULL, 0, NULL, 0},
+	{"output", required_argument, NULL, 'o'},  CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-send", usage, "t:b:m:f:anr:c:o:h", longopts, option};
@@ -186,11 +185,8 @@ static const struct cli cli = {"sms-send", usage, "t:b:m:f:anr:c:o:h", longopts,
 static int run(struct opts *o)
 {
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o->format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o->format);
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
 		return EX_USAGE;
-	}
 	struct sendenv env;
 	o->so.progress = isatty(STDERR_FILENO);
 	int rc = sendenv_open(&env, &o->so);

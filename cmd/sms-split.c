@@ -464,8 +464,7 @@ static int option(void *arg, int c, const char *val)
 
 static const struct option longopts[] = {
 	{"smart", no_argument, NULL, 's'},     {"country", required_argument, NULL, 'c'},
-	{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION}, {NULL, 0, NULL, 0},
+	{"output", required_argument, NULL, 'o'}, CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-split", usage, "sc:o:h", longopts, option};
@@ -528,11 +527,8 @@ int main(int argc, char **argv)
 	if (rc != CLI_GO_ON)
 		return rc;
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, print_text, NULL) != 0)
 		return EX_USAGE;
-	}
 	struct progenv env = {0};
 	if ((rc = progenv_open(&env, PROGENV_PRICES | PROGENV_NO_ZONE)) != 0) {
 		progenv_close(&env);

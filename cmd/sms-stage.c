@@ -160,8 +160,7 @@ static const struct option longopts[] = {
 	{"list", no_argument, NULL, 'l'},          {"status", required_argument, NULL, 's'},
 	{"limit", required_argument, NULL, 'n'},   {"query", no_argument, NULL, OPT_QUERY},
 	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-stage", usage, "t:b:m:f:p:ls:n:o:h", longopts, option};
@@ -252,12 +251,9 @@ static int start(struct opts *o)
 	struct rec_out out;
 	struct stage_list lister = {0};
 	int rc;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o->format, o->list ? stage_list_print : stage_print_text,
-	                   &lister) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o->format);
+	if (rec_out_stdout(&out, o->format, o->list ? stage_list_print : stage_print_text,
+	                   &lister) != 0)
 		return EX_USAGE;
-	}
 	if (o->query && (rc = query_run(&o->qr, stdin, query_keys, NKEYS, apply, &o->sel, &out)))
 		return rc;
 	if (o->list && o->sel.priority) {

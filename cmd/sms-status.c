@@ -348,9 +348,7 @@ static const struct option longopts[] = {
 	{"concurrency", required_argument, NULL, 'c'},
 	{"summary", no_argument, NULL, OPT_SUMMARY},
 	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-status", usage, "s:n:c:o:h", longopts, option};
@@ -452,12 +450,9 @@ static int start(struct opts *o)
 	struct text_state ts = {0};
 	const char *usage_err;
 	int rc;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o->format, o->do_summary ? status_summary_text : print_text,
-	                   &ts) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o->format);
+	if (rec_out_stdout(&out, o->format, o->do_summary ? status_summary_text : print_text,
+	                   &ts) != 0)
 		return EX_USAGE;
-	}
 	if (o->query && (rc = query_run(&o->qr, stdin, query_keys, NKEYS, apply, s, &out)) != 0)
 		return rc;
 	if (o->query && (usage_err = refused(s, o->do_sync, o->do_summary, 1)) != NULL)

@@ -249,8 +249,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"replace", no_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, CLI_VERSION},
-		{NULL, 0, NULL, 0},
+		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
 		.cli = {"sms-template", usage, "+ro:h", longopts, option},
@@ -264,11 +263,8 @@ int main(int argc, char **argv)
 	if (r != VERBS_GO_ON)
 		return r;
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, a.verb == V_LIST ? list_text : NULL, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, a.verb == V_LIST ? list_text : NULL, NULL) != 0)
 		return EX_USAGE;
-	}
 	if (!out.text && o.format && strcmp(o.format, "text") == 0)
 		warnmsg("%s prints NDJSON only", verbs[a.verb].name);
 	struct progenv env = {0};

@@ -149,9 +149,7 @@ static const struct option longopts[] = {
 	{"timeout", required_argument, NULL, O_TIMEOUT},
 	{"log-requests", no_argument, NULL, O_LOG},
 	{"no-verify", no_argument, NULL, O_NO_VERIFY},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, CLI_VERSION},
-	{NULL, 0, NULL, 0},
+	CLI_HELP_VERSION,
 };
 
 static const struct cli cli = {"sms-webhookd", usage, "l:h", longopts, option};

@@ -14,6 +14,12 @@
 /* The value a long option table gives --version ('h' is --help). */
 #define CLI_VERSION 'V'
 
+/* The end of every program's long option table: --help, --version and the
+ * terminator. */
+#define CLI_HELP_VERSION                                                             \
+	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, CLI_VERSION}, \
+		{NULL, 0, NULL, 0}
+
 /* A program's command line. */
 struct cli {
 	const char          *prog;      /* for --version: "sms-send 0.1.0" */

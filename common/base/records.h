@@ -91,6 +91,10 @@ void rec_out_init(struct rec_out *o, FILE *fp);
  * Returns -1 on an unknown value. */
 int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg);
 
+/* A program's output: rec_out_init() on stdout, then -o arg as
+ * rec_out_format() takes it. 0, or EX_USAGE after saying what -o takes. */
+int rec_out_stdout(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg);
+
 /* Prints the record (one compact line, or text) and counts it as ok or failed
  * by its "ok" field. Frees it. */
 void rec_emit(struct rec_out *o, cJSON *rec);
