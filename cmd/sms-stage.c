@@ -172,12 +172,7 @@ static cJSON *from_flags(struct opts *o)
 {
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_str(rec, "to", o->to);
-	if (o->body)
-		rec_put_str(rec, "body", o->body);
-	if (cJSON_GetArraySize(o->media) > 0) {
-		rec_put(rec, "media", o->media);
-		o->media = NULL;
-	}
+	rec_put_message(rec, o->body, NULL, &o->media);
 	return rec;
 }
 

@@ -663,6 +663,18 @@ int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *t
 	return 0;
 }
 
+void rec_put_message(cJSON *rec, const char *body, const char *from, cJSON **media)
+{
+	if (body)
+		rec_put_str(rec, "body", body);
+	if (from)
+		rec_put_str(rec, "from", from);
+	if (cJSON_GetArraySize(*media) > 0) {
+		rec_put(rec, "media", *media);
+		*media = NULL;
+	}
+}
+
 int rec_out_stdout(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg)
 {
 	rec_out_init(o, stdout);

@@ -122,6 +122,11 @@ void rec_put(cJSON *rec, const char *key, cJSON *val);
 void rec_put_str(cJSON *rec, const char *key, const char *s);
 void rec_put_num(cJSON *rec, const char *key, double n);
 
+/* The fields of a message a program's options give (--body, --from,
+ * --media), in that order, each when given: *media (an array) moves into rec
+ * when it holds any URL, and is then NULL. */
+void rec_put_message(cJSON *rec, const char *body, const char *from, cJSON **media);
+
 /* A string field, or NULL when absent or not a string. */
 const char *rec_str(const cJSON *rec, const char *key);
 
