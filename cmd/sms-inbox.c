@@ -20,6 +20,7 @@
 #include "msgid.h"
 #include "progenv.h"
 #include "query.h"
+#include "recloop.h"
 #include "records.h"
 #include "recwrite.h"
 #include "store.h"
@@ -104,6 +105,17 @@ struct marker {
 	int             read, hard;
 };
 
+/* Marks one message, from the arguments or stdin: 0, or 75 when the store
+ * failed (which stops the rest). */
+static int mark_one(cJSON *rec, const struct rec_in *in, void *arg)
+{
+	const struct marker *m = arg;
+	int hard = 0;
+	(void)in;
+	inbox_mark(m->st, rec, m->read, &hard);
+	return hard;
+}
+
 static int mark_word(const char *word, void *arg)
 {
 	struct marker *m = arg;
@@ -111,7 +123,9 @@ static int mark_word(const char *word, void *arg)
 	cJSON *rec = cJSON_CreateObject();
 	msgid_parse_str(word, &id); /* checked before: a whole number */
 	cJSON_AddNumberToObject(rec, "id", (double)id);
-	rec_emit(m->out, inbox_mark(m->st, rec, m->read, &m->hard));
+	int hard = rec_one(rec, m->out, mark_one, m);
+	if (hard)
+		m->hard = hard;
 	return 0;
 }
 
@@ -130,14 +144,7 @@ static int mark(struct store *st, struct rec_out *out, int read, char **args, in
 			words_each(args[i], mark_word, &m);
 		return m.hard ? m.hard : rec_exit_code(out, NULL);
 	}
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	cJSON *rec, *bad;
-	while (!m.hard && rec_next(&in, &rec, &bad))
-		rec_emit(out, rec ? inbox_mark(st, rec, read, &m.hard) : bad);
-	int rc = m.hard ? m.hard : rec_exit_code(out, &in);
-	rec_in_free(&in);
-	return rc;
+	return rec_loop(stdin, out, mark_one, &m, REC_LOOP_HARD);
 }
 
 /* ---- The selection: options, or keys of the query (--query) ------------------ */
