@@ -8,14 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "config.h"
+#include "batch.h"
+#include "cli.h"
+#include "msgid.h"
+#include "progenv.h"
 #include "progress.h"
+#include "recmerge.h"
 #include "records.h"
+#include "recwrite.h"
 #include "review.h"
 #include "store.h"
-#include "storecfg.h"
 #include "util.h"
+#include "words.h"
 
 static void usage(FILE *fp)
 {
@@ -97,7 +101,7 @@ static void decide(struct approver *ap, struct job *j, int known_pending)
 	char was[16];
 	snprintf(was, sizeof was, "%s", status ? status : "unknown");
 	int64_t id = j->id;
-	review_merge(j->rec, cur); /* shows the message as it is */
+	rec_merge(j->rec, cur); /* shows the message as it is */
 	review_fill_reason(j->rec);
 	rec_fail(j->rec, "not_pending", 0, "message %lld is %s, not pending: only pending "
 	         "messages can be %s", (long long)id, was, ap->verb);
@@ -139,14 +143,14 @@ static void emit_jobs(struct approver *ap, struct job *jobs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
 		if (j->stored) {
-			review_merge(j->rec, j->stored);
+			rec_merge(j->rec, j->stored);
 			review_fill_reason(j->rec);
 			rec_set_ok(j->rec);
 			ap->ndone++;
 		} else {
 			ap->nfailed++;
 		}
-		review_emit(ap->out, j->rec);
+		rec_write(ap->out, j->rec);
 		memset(j, 0, sizeof *j);
 	}
 	progress(ap, 0);
@@ -169,8 +173,8 @@ static void job_for_id(struct job *j, int64_t id)
 
 static void run_ids(struct approver *ap, const int64_t *ids, size_t n, struct job *jobs)
 {
-	for (size_t off = 0; off < n; off += REVIEW_BATCH) {
-		size_t k = n - off < REVIEW_BATCH ? n - off : REVIEW_BATCH;
+	for (size_t off = 0; off < n; off += BATCH_RECORDS) {
+		size_t k = n - off < BATCH_RECORDS ? n - off : BATCH_RECORDS;
 		for (size_t i = 0; i < k; i++)
 			job_for_id(&jobs[i], ids[off + i]);
 		run_batch(ap, jobs, k);
@@ -183,8 +187,8 @@ static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
 	while (!eof) {
 		size_t n = 0;
 		int cut = 0;
-		while (n < REVIEW_BATCH) {
-			if (n > 0 && !review_input_ready(in->fp)) {
+		while (n < BATCH_RECORDS) {
+			if (n > 0 && !batch_input_ready(in->fp)) {
 				cut = 1;
 				break;
 			}
@@ -201,7 +205,7 @@ static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
 			    cJSON_GetObjectItemCaseSensitive(rec, "error"))
 				continue; /* an upstream error record: passed through */
 			long long id;
-			if (review_parse_id(cJSON_GetObjectItemCaseSensitive(rec, "id"), &id) != 0) {
+			if (msgid_parse(cJSON_GetObjectItemCaseSensitive(rec, "id"), &id) != 0) {
 				rec_fail(rec, "invalid_id", 0, "the record has no message id "
 				         "(\"id\": 42)");
 				continue;
@@ -223,7 +227,7 @@ static void run_stdin(struct approver *ap, struct rec_in *in, struct job *jobs)
 static int run_filter(struct approver *ap, const char *const *prios, size_t nprios,
                       struct job *jobs)
 {
-	int64_t lo, hi, ids[REVIEW_BATCH];
+	int64_t lo, hi, ids[BATCH_RECORDS];
 	if (store_msg_id_range(ap->st, "pending", &lo, &hi) != STORE_OK) {
 		warnmsg("store: %s", store_errmsg(ap->st));
 		return EX_TEMPFAIL;
@@ -238,7 +242,7 @@ static int run_filter(struct approver *ap, const char *const *prios, size_t npri
 				warnmsg("store: %s", store_errmsg(ap->st));
 				return EX_TEMPFAIL;
 			}
-			if (store_msg_ids(ap->st, "pending", prio, after, hi, ids, REVIEW_BATCH, &n) !=
+			if (store_msg_ids(ap->st, "pending", prio, after, hi, ids, BATCH_RECORDS, &n) !=
 			    STORE_OK) {
 				warnmsg("store: %s", store_errmsg(ap->st));
 				store_rollback(ap->st);
@@ -255,7 +259,7 @@ static int run_filter(struct approver *ap, const char *const *prios, size_t npri
 			emit_jobs(ap, jobs, n);
 			if (n)
 				after = ids[n - 1];
-		} while (n == REVIEW_BATCH);
+		} while (n == BATCH_RECORDS);
 	}
 	return 0;
 }
@@ -299,153 +303,162 @@ static int add_priority(const char *w, void *arg)
 	return -1;
 }
 
-int main(int argc, char **argv)
+enum { OPT_REASON = 256 };
+
+/* What the command line asks. */
+struct opts {
+	const char   *format, *reason, *by;
+	cJSON        *prio_list;
+	int           reject, all, filter; /* filter: --all or --priority */
+	int64_t      *ids;
+	size_t        nids, nprios;
+	const char  **prios;
+};
+
+static int option(void *arg, int c, const char *val)
 {
-	enum { OPT_VERSION = 256, OPT_REASON };
-	static const struct option longopts[] = {
-		{"reject", no_argument, NULL, 'r'},
-		{"reason", required_argument, NULL, OPT_REASON},
-		{"all", no_argument, NULL, 'a'},
-		{"priority", required_argument, NULL, 'p'},
-		{"by", required_argument, NULL, 'b'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	util_set_progname(argv[0]);
-	const char *format = NULL, *reason = NULL, *by = NULL;
-	cJSON *prio_list = cJSON_CreateArray();
-	int c, reject = 0, all = 0, rc = EX_USAGE;
-	int64_t *ids = NULL;
-	const char **prios = NULL;
-	while ((c = getopt_long(argc, argv, "rap:b:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': reject = 1; break;
-		case OPT_REASON: reason = optarg; break;
-		case 'a': all = 1; break;
-		case 'p':
-			if (review_words(optarg, add_priority, prio_list) != 0)
-				goto done;
-			break;
-		case 'b': by = optarg; break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); rc = 0; goto done;
-		case OPT_VERSION: printf("sms-approve %s\n", SMSKIT_VERSION); rc = 0; goto done;
-		default: usage(stderr); goto done;
-		}
+	struct opts *o = arg;
+	switch (c) {
+	case 'r': o->reject = 1; break;
+	case OPT_REASON: o->reason = val; break;
+	case 'a': o->all = 1; break;
+	case 'p': return words_each(val, add_priority, o->prio_list) != 0 ? EX_USAGE : 0;
+	case 'b': o->by = val; break;
+	case 'o': o->format = val; break;
 	}
-	size_t nids = (size_t)(argc - optind), nprios = (size_t)cJSON_GetArraySize(prio_list);
-	ids = xcalloc(nids ? nids : 1, sizeof *ids);
-	for (size_t i = 0; i < nids; i++) {
+	return 0;
+}
+
+/* The IDs of the arguments, the checks of the whole command line and the
+ * defaults: 0, or EX_USAGE after saying why. */
+static int operands(struct opts *o, int argc, char **argv)
+{
+	o->nids = (size_t)(argc - optind);
+	o->nprios = (size_t)cJSON_GetArraySize(o->prio_list);
+	o->ids = xcalloc(o->nids ? o->nids : 1, sizeof *o->ids);
+	for (size_t i = 0; i < o->nids; i++) {
 		long long v;
 		const char *a = argv[optind + (int)i];
-		if (review_parse_id_str(a, &v) != 0) {
+		if (msgid_parse_str(a, &v) != 0) {
 			warnmsg("`%s` is not a message id (a whole number such as 42)", a);
-			goto done;
+			return EX_USAGE;
 		}
-		ids[i] = v;
+		o->ids[i] = v;
 	}
-	int filter = all || nprios;
-	if (filter && nids) {
+	o->filter = o->all || o->nprios;
+	if (o->filter && o->nids) {
 		warnmsg("give message IDs or --all/--priority, not both");
-		goto done;
+		return EX_USAGE;
 	}
-	if (!filter && !nids && isatty(STDIN_FILENO)) {
+	if (!o->filter && !o->nids && isatty(STDIN_FILENO)) {
 		warnmsg("which messages? give their IDs, --all, --priority P, or NDJSON records "
 		        "with \"id\" on stdin");
 		usage(stderr);
-		goto done;
+		return EX_USAGE;
 	}
-	if (by && !*by) {
+	if (o->by && !*o->by) {
 		warnmsg("--by takes the reviewer's name");
-		goto done;
+		return EX_USAGE;
 	}
-	if (reason && !*reason)
-		reason = NULL;
-	if (!by) {
-		by = getenv("USER");
-		if (!by || !*by)
-			by = "unknown";
+	if (o->reason && !*o->reason)
+		o->reason = NULL;
+	if (!o->by) {
+		o->by = getenv("USER");
+		if (!o->by || !*o->by)
+			o->by = "unknown";
 	}
-	if (prio_list->child && nprios > 0) {
-		prios = xcalloc(nprios, sizeof *prios);
+	if (o->prio_list->child && o->nprios > 0) {
+		o->prios = xcalloc(o->nprios, sizeof *o->prios);
 		size_t k = 0;
 		const cJSON *p;
-		cJSON_ArrayForEach(p, prio_list)
-			prios[k++] = p->valuestring;
+		cJSON_ArrayForEach(p, o->prio_list)
+			o->prios[k++] = p->valuestring;
 	}
+	return 0;
+}
 
-	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
-		goto done;
-	}
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	struct store *st = NULL;
-	rc = EX_CONFIG;
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	st = storecfg_open(cfg, 0, &rc);
-	if (!st)
-		goto out;
-
+/* The decisions: by filter, by the IDs given, or by the records of stdin. */
+static int approve(const struct opts *o, struct store *st, struct rec_out *out)
+{
 	struct approver ap = {
 		.st = st,
-		.out = &out,
-		.status = reject ? "rejected" : "approved",
-		.verb = reject ? "rejected" : "approved",
+		.out = out,
+		.status = o->reject ? "rejected" : "approved",
+		.verb = o->reject ? "rejected" : "approved",
 		.fields = cJSON_CreateObject(),
 		.detail = cJSON_CreateObject(),
 		.progress = isatty(STDERR_FILENO),
 	};
 	progress_start(&ap.pace, ap.progress);
-	cJSON_AddStringToObject(ap.fields, "reviewed_by", by);
-	if (reason)
-		cJSON_AddStringToObject(ap.fields, "review_reason", reason);
+	cJSON_AddStringToObject(ap.fields, "reviewed_by", o->by);
+	if (o->reason)
+		cJSON_AddStringToObject(ap.fields, "review_reason", o->reason);
 	cJSON_AddStringToObject(ap.detail, "via", "sms-approve");
-	struct job *jobs = xcalloc(REVIEW_BATCH, sizeof *jobs);
+	struct job *jobs = xcalloc(BATCH_RECORDS, sizeof *jobs);
 	struct rec_in in;
 	rec_in_init(&in, stdin);
 	int hard = 0, from_stdin = 0;
-	if (filter) {
-		hard = run_filter(&ap, prios, nprios, jobs);
-	} else if (nids) {
-		run_ids(&ap, ids, nids, jobs);
+	if (o->filter) {
+		hard = run_filter(&ap, o->prios, o->nprios, jobs);
+	} else if (o->nids) {
+		run_ids(&ap, o->ids, o->nids, jobs);
 	} else {
 		from_stdin = 1;
 		run_stdin(&ap, &in, jobs);
 	}
 	progress(&ap, 1);
-	if (filter) {
+	if (o->filter) {
 		if (ap.ndone + ap.nfailed == 0)
-			warnmsg("no pending messages%s: nothing %s", nprios ? " of that priority" : "",
-			        ap.verb);
+			warnmsg("no pending messages%s: nothing %s",
+			        o->nprios ? " of that priority" : "", ap.verb);
 		else
 			warnmsg("%s %zu message%s%s", ap.verb, ap.ndone, ap.ndone == 1 ? "" : "s",
 			        ap.nfailed ? "; some failed, see the error records" : "");
 	}
-	rc = hard ? hard : rec_exit_code(&out, from_stdin ? &in : NULL);
+	int rc = hard ? hard : rec_exit_code(out, from_stdin ? &in : NULL);
 	if (ap.tempfail && !hard)
 		rc = EX_TEMPFAIL;
 	rec_in_free(&in);
 	free(jobs);
 	cJSON_Delete(ap.fields);
 	cJSON_Delete(ap.detail);
-out:
-	store_close(st);
-	config_free(cfg);
-done:
-	free(ids);
-	free(prios);
-	cJSON_Delete(prio_list);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
 	return rc;
+}
+
+static int run(const struct opts *o)
+{
+	struct rec_out out;
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
+		return EX_USAGE;
+	struct progenv env = {0};
+	int rc = progenv_open_store(&env, 0);
+	if (rc == 0)
+		rc = approve(o, env.st, &out);
+	progenv_close(&env);
+	return rc;
+}
+
+static const struct option longopts[] = {
+	{"reject", no_argument, NULL, 'r'},
+	{"reason", required_argument, NULL, OPT_REASON},
+	{"all", no_argument, NULL, 'a'},
+	{"priority", required_argument, NULL, 'p'},
+	{"by", required_argument, NULL, 'b'},
+	{"output", required_argument, NULL, 'o'},
+	CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-approve", usage, "rap:b:o:h", longopts, option};
+
+int main(int argc, char **argv)
+{
+	util_set_progname(argv[0]);
+	struct opts o = {.prio_list = cJSON_CreateArray()};
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc == CLI_GO_ON && !(rc = operands(&o, argc, argv)))
+		rc = run(&o);
+	free(o.ids);
+	free(o.prios);
+	cJSON_Delete(o.prio_list);
+	return cli_exit(rc);
 }

@@ -11,10 +11,12 @@
 
 #include "autorules.h"
 #include "clock.h"
+#include "cli.h"
 #include "config.h"
+#include "progenv.h"
+#include "recloop.h"
 #include "records.h"
 #include "store.h"
-#include "storecfg.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -68,8 +70,10 @@ struct ctx {
 /* ---- The record loop ---------------------------------------------------------------- */
 
 /* The verb on one record (autorules.h): 0, or EX_TEMPFAIL to stop the batch. */
-static int apply(struct ctx *c, cJSON *rec)
+static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 {
+	struct ctx *c = arg;
+	(void)in;
 	switch (c->verb) {
 	case V_ADD: return autorules_add(c->st, rec);
 	case V_TEST: return autorules_test(c->st, rec, c->now);
@@ -84,21 +88,7 @@ static int apply(struct ctx *c, cJSON *rec)
 /* Records from stdin, one output record each; stops at a store failure. */
 static int run_stdin(struct ctx *c)
 {
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	cJSON *rec, *bad;
-	int hint = 0;
-	while (!hint && rec_next(&in, &rec, &bad)) {
-		if (bad) {
-			rec_emit(c->out, bad);
-			continue;
-		}
-		hint = apply(c, rec);
-		rec_emit(c->out, rec);
-	}
-	int rc = hint ? hint : rec_exit_code(c->out, &in);
-	rec_in_free(&in);
-	return rc;
+	return rec_loop(stdin, c->out, apply, c, REC_LOOP_HARD);
 }
 
 static int run_ids(struct ctx *c, int argc, char **argv)
@@ -111,8 +101,7 @@ static int run_ids(struct ctx *c, int argc, char **argv)
 			rec_put_num(rec, "id", (double)n);
 		else
 			rec_put_str(rec, "id", argv[i]);
-		hint = apply(c, rec);
-		rec_emit(c->out, rec);
+		hint = rec_one(rec, c->out, apply, c);
 	}
 	return hint ? hint : rec_exit_code(c->out, NULL);
 }
@@ -275,7 +264,7 @@ static const struct verb_def verbs[] = {
 
 /* ---- Options ---------------------------------------------------------------------------- */
 
-static void option(void *arg, int ch, const char *val)
+static int option(void *arg, int ch, const char *val)
 {
 	struct opts *o = arg;
 	switch (ch) {
@@ -286,6 +275,7 @@ static void option(void *arg, int ch, const char *val)
 	case 'A': o->at = val; break;
 	case 'o': o->format = val; break;
 	}
+	return 0;
 }
 
 /* Usage checks that need no store. Returns 0 or EX_USAGE. */
@@ -341,13 +331,11 @@ int main(int argc, char **argv)
 		{"disabled", no_argument, NULL, 'd'},
 		{"at", required_argument, NULL, 'A'},
 		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
-		.prog = "sms-auto", .usage = usage, .shortopts = "+t:r:a:do:h", .longopts = longopts,
-		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+		.cli = {"sms-auto", usage, "+t:r:a:do:h", longopts, option},
+		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};
@@ -360,31 +348,16 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, print_text, &c) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, print_text, &c) != 0)
 		return EX_USAGE;
-	}
 	c.out = &out;
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		config_free(cfg);
-		return EX_CONFIG;
-	}
-	if (!o.at)
+	struct progenv env = {0};
+	if ((r = progenv_open(&env, 0)) == 0 && !o.at)
 		c.now = clock_now();
-	int rc = 0;
-	c.st = storecfg_open(cfg, 0, &rc);
-	if (c.st) {
-		rc = verbs[c.verb].run(&c, a.nargs, a.args);
-		store_close(c.st);
+	if (r == 0 && (r = progenv_open_store(&env, 0)) == 0) {
+		c.st = env.st;
+		r = verbs[c.verb].run(&c, a.nargs, a.args);
 	}
-	config_free(cfg);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	progenv_close(&env);
+	return cli_exit(r);
 }

@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "config.h"
 #include "inbox.h"
-#include "provider.h"
+#include "progenv.h"
 #include "records.h"
-#include "review.h"
+#include "recwrite.h"
 #include "store.h"
-#include "storecfg.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -38,92 +38,91 @@ static void usage(FILE *fp)
 static void emit(cJSON *rec, void *arg)
 {
 	rec_set_ok(rec);
-	review_emit(arg, rec);
+	rec_write(arg, rec);
+}
+
+enum { OPT_SINCE = 256, OPT_PAGE_SIZE };
+
+/* What the command line asks. */
+struct opts {
+	const char *format, *since_arg;
+	long long   page_size;
+};
+
+static int option(void *arg, int c, const char *val)
+{
+	struct opts *o = arg;
+	switch (c) {
+	case OPT_SINCE: o->since_arg = val; break;
+	case OPT_PAGE_SIZE:
+		if (parse_whole(val, 1000, &o->page_size) != 0 || o->page_size < 1) {
+			warnmsg("--page-size takes a whole number from 1 to 1000");
+			return EX_USAGE;
+		}
+		break;
+	case 'o': o->format = val; break;
+	}
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	{"output", required_argument, NULL, 'o'},
+	CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-fetch", usage, "o:h", longopts, option};
+
+/* Opens the configuration (checking --since in its zone), the provider and
+ * the store, then fetches. */
+static int run(const struct opts *o, struct rec_out *out)
+{
+	char err[512], since[32];
+	struct progenv env = {0};
+	int rc = progenv_open(&env, 0);
+	if (rc == 0 && o->since_arg && clock_since(o->since_arg, since) != 0) {
+		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
+		        "time, not `%s`", o->since_arg);
+		rc = EX_USAGE;
+	}
+	progenv_use_provider(&env);
+	if (rc == 0)
+		rc = progenv_open_store(&env, 0);
+	if (rc == 0) {
+		struct inbox_fetch_options fo = {
+			.to = env.prov.default_from,
+			.since = o->since_arg ? since : NULL,
+			.page_size = (size_t)o->page_size,
+			.progress = isatty(STDERR_FILENO),
+		};
+		struct inbox_fetch_stats fs;
+		rc = inbox_fetch(env.st, &env.prov, &fo, emit, out, &fs, err, sizeof err);
+		if (*err)
+			warnmsg("%s", err);
+		if (isatty(STDERR_FILENO))
+			warnmsg("%zu page%s, %zu received message%s, %zu new", fs.pages,
+			        fs.pages == 1 ? "" : "s", fs.inbound, fs.inbound == 1 ? "" : "s",
+			        fs.added);
+	}
+	progenv_close(&env);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_SINCE, OPT_PAGE_SIZE };
-	static const struct option longopts[] = {
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
 	util_set_progname(argv[0]);
-	const char *format = NULL, *since_arg = NULL;
-	long long page_size = 1000;
-	int c;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SINCE: since_arg = optarg; break;
-		case OPT_PAGE_SIZE:
-			if (parse_whole(optarg, 1000, &page_size) != 0 || page_size < 1) {
-				warnmsg("--page-size takes a whole number from 1 to 1000");
-				return EX_USAGE;
-			}
-			break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case OPT_VERSION: printf("sms-fetch %s\n", SMSKIT_VERSION); return 0;
-		default: usage(stderr); return EX_USAGE;
-		}
-	}
+	struct opts o = {.page_size = 1000};
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc != CLI_GO_ON)
+		return rc;
 	if (optind < argc) {
 		warnmsg("unexpected argument `%s`", argv[optind]);
 		return EX_USAGE;
 	}
 	struct rec_out out;
 	struct inbox_text tt = {0};
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, inbox_text_list, &tt) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
+	if (rec_out_stdout(&out, o.format, inbox_text_list, &tt) != 0)
 		return EX_USAGE;
-	}
-	char err[512], since[32];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	struct provider prov = {0};
-	struct store *st = NULL;
-	int rc = EX_CONFIG;
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	if (since_arg && clock_since(since_arg, since) != 0) {
-		warnmsg("--since takes 30m, 2h, 2d, 1w, a date such as 2026-11-24, or an RFC 3339 "
-		        "time, not `%s`", since_arg);
-		rc = EX_USAGE;
-		goto out;
-	}
-	if (provider_open(&prov, cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	st = storecfg_open(cfg, 0, &rc);
-	if (!st)
-		goto out;
-	struct inbox_fetch_options fo = {
-		.to = prov.default_from,
-		.since = since_arg ? since : NULL,
-		.page_size = (size_t)page_size,
-		.progress = isatty(STDERR_FILENO),
-	};
-	struct inbox_fetch_stats fs;
-	rc = inbox_fetch(st, &prov, &fo, emit, &out, &fs, err, sizeof err);
-	if (*err)
-		warnmsg("%s", err);
-	if (isatty(STDERR_FILENO))
-		warnmsg("%zu page%s, %zu received message%s, %zu new", fs.pages,
-		        fs.pages == 1 ? "" : "s", fs.inbound, fs.inbound == 1 ? "" : "s", fs.added);
-out:
-	store_close(st);
-	provider_close(&prov);
-	config_free(cfg);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	return cli_exit(run(&o, &out));
 }

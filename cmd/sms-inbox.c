@@ -14,15 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "cli.h"
 #include "config.h"
 #include "inbox.h"
+#include "msgid.h"
+#include "progenv.h"
 #include "query.h"
+#include "recloop.h"
 #include "records.h"
-#include "review.h"
+#include "recwrite.h"
 #include "store.h"
-#include "storecfg.h"
 #include "util.h"
+#include "words.h"
 
 static void usage(FILE *fp)
 {
@@ -59,7 +62,7 @@ static void usage(FILE *fp)
 static int emit_listed(cJSON *rec, void *arg)
 {
 	rec_set_ok(rec);
-	review_emit(arg, rec);
+	rec_write(arg, rec);
 	return 0;
 }
 
@@ -102,14 +105,27 @@ struct marker {
 	int             read, hard;
 };
 
+/* Marks one message, from the arguments or stdin: 0, or 75 when the store
+ * failed (which stops the rest). */
+static int mark_one(cJSON *rec, const struct rec_in *in, void *arg)
+{
+	const struct marker *m = arg;
+	int hard = 0;
+	(void)in;
+	inbox_mark(m->st, rec, m->read, &hard);
+	return hard;
+}
+
 static int mark_word(const char *word, void *arg)
 {
 	struct marker *m = arg;
 	long long id = 0;
 	cJSON *rec = cJSON_CreateObject();
-	review_parse_id_str(word, &id); /* checked before: a whole number */
+	msgid_parse_str(word, &id); /* checked before: a whole number */
 	cJSON_AddNumberToObject(rec, "id", (double)id);
-	rec_emit(m->out, inbox_mark(m->st, rec, m->read, &m->hard));
+	int hard = rec_one(rec, m->out, mark_one, m);
+	if (hard)
+		m->hard = hard;
 	return 0;
 }
 
@@ -117,7 +133,7 @@ static int check_id(const char *word, void *arg)
 {
 	long long id;
 	(void)arg;
-	return review_parse_id_str(word, &id) != 0;
+	return msgid_parse_str(word, &id) != 0;
 }
 
 static int mark(struct store *st, struct rec_out *out, int read, char **args, int nargs)
@@ -125,22 +141,15 @@ static int mark(struct store *st, struct rec_out *out, int read, char **args, in
 	struct marker m = {.st = st, .out = out, .read = read};
 	if (nargs > 0) {
 		for (int i = 0; i < nargs && !m.hard; i++)
-			review_words(args[i], mark_word, &m);
+			words_each(args[i], mark_word, &m);
 		return m.hard ? m.hard : rec_exit_code(out, NULL);
 	}
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	cJSON *rec, *bad;
-	while (!m.hard && rec_next(&in, &rec, &bad))
-		rec_emit(out, rec ? inbox_mark(st, rec, read, &m.hard) : bad);
-	int rc = m.hard ? m.hard : rec_exit_code(out, &in);
-	rec_in_free(&in);
-	return rc;
+	return rec_loop(stdin, out, mark_one, &m, REC_LOOP_HARD);
 }
 
 /* ---- The selection: options, or keys of the query (--query) ------------------ */
 
-enum { OPT_VERSION = 256, OPT_SINCE, OPT_MARK_READ, OPT_MARK_UNREAD, OPT_FETCH, OPT_PAGE_SIZE,
+enum { OPT_SINCE = 256, OPT_MARK_READ, OPT_MARK_UNREAD, OPT_FETCH, OPT_PAGE_SIZE,
        OPT_QUERY };
 
 static const struct query_key query_keys[] = {
@@ -185,165 +194,174 @@ static int apply(void *arg, int opt, const char *val, const struct query_origin 
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks. */
+struct opts {
+	const char *format, *page_arg;
+	struct sel  s;
+	long long   page_size;
+	int         marking, fetch, page_given, query; /* marking: -1, or 1 read, 0 unread */
+};
+
+static int option(void *arg, int c, const char *val)
 {
-	static const struct option longopts[] = {
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"from", required_argument, NULL, 'f'},
-		{"unread", no_argument, NULL, 'u'},
-		{"limit", required_argument, NULL, 'n'},
-		{"thread", required_argument, NULL, 't'},
-		{"query", no_argument, NULL, OPT_QUERY},
-		{"mark-read", no_argument, NULL, OPT_MARK_READ},
-		{"mark-unread", no_argument, NULL, OPT_MARK_UNREAD},
-		{"fetch", no_argument, NULL, OPT_FETCH},
-		{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	util_set_progname(argv[0]);
-	const char *format = NULL, *page_arg = NULL;
-	struct sel s = {.limit = 50};
-	long long page_size = 1000;
-	int c, rc, marking = -1, fetch = 0, page_given = 0, query = 0;
-	while ((c = getopt_long(argc, argv, "f:un:t:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SINCE:
-		case 'f':
-		case 'u':
-		case 'n':
-		case 't':
-			if ((rc = query_option(query_keys, NKEYS, c, optarg, apply, &s)) != 0)
-				return rc;
-			break;
-		case OPT_QUERY: query = 1; break;
-		case OPT_MARK_READ:
-		case OPT_MARK_UNREAD:
-			if (marking >= 0 && marking != (c == OPT_MARK_READ)) {
-				warnmsg("--mark-read and --mark-unread do not mix");
-				return EX_USAGE;
-			}
-			marking = c == OPT_MARK_READ;
-			break;
-		case OPT_FETCH: fetch = 1; break;
-		case OPT_PAGE_SIZE:
-			if (parse_whole(optarg, 1000, &page_size) != 0 || page_size < 1) {
-				warnmsg("--page-size takes a whole number from 1 to 1000");
-				return EX_USAGE;
-			}
-			page_given = 1;
-			page_arg = optarg;
-			break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case OPT_VERSION: printf("sms-inbox %s\n", SMSKIT_VERSION); return 0;
-		default: usage(stderr); return EX_USAGE;
+	struct opts *o = arg;
+	switch (c) {
+	case OPT_SINCE:
+	case 'f':
+	case 'u':
+	case 'n':
+	case 't': return query_option(query_keys, NKEYS, c, val, apply, &o->s);
+	case OPT_QUERY: o->query = 1; break;
+	case OPT_MARK_READ:
+	case OPT_MARK_UNREAD:
+		if (o->marking >= 0 && o->marking != (c == OPT_MARK_READ)) {
+			warnmsg("--mark-read and --mark-unread do not mix");
+			return EX_USAGE;
 		}
+		o->marking = c == OPT_MARK_READ;
+		break;
+	case OPT_FETCH: o->fetch = 1; break;
+	case OPT_PAGE_SIZE:
+		if (parse_whole(val, 1000, &o->page_size) != 0 || o->page_size < 1) {
+			warnmsg("--page-size takes a whole number from 1 to 1000");
+			return EX_USAGE;
+		}
+		o->page_given = 1;
+		o->page_arg = val;
+		break;
+	case 'o': o->format = val; break;
 	}
+	return 0;
+}
+
+/* EX_USAGE after saying why, for a command line that asks the impossible;
+ * else 0. */
+static int refused(const struct opts *o, int argc, char **argv)
+{
+	const struct sel *s = &o->s;
 	const char *usage_err = NULL;
-	int listing = s.since || s.from || s.unread || s.limit_given || s.thread || query;
-	if (marking >= 0 && (listing || fetch || page_given))
+	int listing = s->since || s->from || s->unread || s->limit_given || s->thread || o->query;
+	if (o->marking >= 0 && (listing || o->fetch || o->page_given))
 		usage_err = "--mark-read and --mark-unread take message ids and nothing else";
-	else if (fetch && (s.from || s.unread || s.limit_given || s.thread || query))
+	else if (o->fetch && (s->from || s->unread || s->limit_given || s->thread || o->query))
 		usage_err = "--fetch takes only --since, --page-size and -o; list afterwards";
-	else if (page_given && !fetch)
+	else if (o->page_given && !o->fetch)
 		usage_err = "--page-size goes with --fetch";
-	else if (s.thread && (s.from || s.unread))
+	else if (s->thread && (s->from || s->unread))
 		usage_err = "--thread shows a whole conversation: it takes no --from or --unread";
-	else if (marking < 0 && optind < argc)
+	else if (o->marking < 0 && optind < argc)
 		usage_err = "message ids go with --mark-read or --mark-unread";
-	for (int i = optind; !usage_err && marking >= 0 && i < argc; i++)
-		if (review_words(argv[i], check_id, NULL) != 0) {
+	for (int i = optind; !usage_err && o->marking >= 0 && i < argc; i++)
+		if (words_each(argv[i], check_id, NULL) != 0) {
 			warnmsg("`%s` is not a message id (a whole number such as 42)", argv[i]);
 			return EX_USAGE;
 		}
-	if (usage_err) {
-		if (marking < 0 && optind < argc)
-			warnmsg("unexpected argument `%s`: %s", argv[optind], usage_err);
-		else
-			warnmsg("%s", usage_err);
-		return EX_USAGE;
+	if (!usage_err)
+		return 0;
+	if (o->marking < 0 && optind < argc)
+		warnmsg("unexpected argument `%s`: %s", argv[optind], usage_err);
+	else
+		warnmsg("%s", usage_err);
+	return EX_USAGE;
+}
+
+/* The listing (or the conversation of --thread) the selection asks for. */
+static int list(struct store *st, const struct sel *s, const char *since, const char *from,
+                const char *number, struct rec_out *out)
+{
+	struct store_query q = {
+		.since = s->since ? since : NULL,
+		.limit = (size_t)s->limit,
+		.by_time = 1,
+	};
+	if (s->thread) {
+		q.number = number;
+		q.tail = 1;
+	} else {
+		q.direction = "inbound";
+		q.from = s->from ? from : NULL;
+		q.unread = s->unread;
+		q.newest_first = 1;
 	}
+	if (store_msg_list(st, &q, emit_listed, out) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(st));
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
 
-	if (fetch)
-		return run_fetch(s.since, page_arg, format);
+/* With the output chosen: the query's selection, the configuration, the
+ * selection's checks that need it, then marking or listing. */
+static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
+{
+	struct sel *s = &o->s;
+	struct query qr = {0};
+	struct progenv env = {0};
+	char since[32], from[24], number[24];
+	const char *why = NULL;
+	int rc;
+	if (o->query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, s, out)) != 0)
+		goto out;
+	if (o->query && s->thread && (s->from || s->unread)) {
+		rc = query_fail(out, "invalid_query", "\"thread\" shows a whole conversation: it "
+		                "takes no \"from\" or \"unread\"");
+		goto out;
+	}
+	if (out->text && s->thread)
+		out->text = inbox_text_thread;
+	if ((rc = progenv_open(&env, 0)) != 0 ||
+	    (s->since && (rc = query_since(&s->since_o, s->since, since)) != 0))
+		goto out;
+	if (s->from && inbox_number(s->from, config_default_country(env.cfg), from, &why) != 0) {
+		rc = query_bad(&s->from_o, " `%s`: %s", s->from, why);
+		goto out;
+	}
+	if (s->thread &&
+	    inbox_number(s->thread, config_default_country(env.cfg), number, &why) != 0) {
+		rc = query_bad(&s->thread_o, " `%s`: %s", s->thread, why);
+		goto out;
+	}
+	if ((rc = progenv_open_store(&env, 0)) != 0)
+		goto out;
+	if (o->marking >= 0)
+		rc = mark(env.st, out, o->marking, args, nargs);
+	else
+		rc = list(env.st, s, since, from, number, out);
+out:
+	progenv_close(&env);
+	query_free(&qr);
+	return rc;
+}
 
+static const struct option longopts[] = {
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"from", required_argument, NULL, 'f'},
+	{"unread", no_argument, NULL, 'u'},
+	{"limit", required_argument, NULL, 'n'},
+	{"thread", required_argument, NULL, 't'},
+	{"query", no_argument, NULL, OPT_QUERY},
+	{"mark-read", no_argument, NULL, OPT_MARK_READ},
+	{"mark-unread", no_argument, NULL, OPT_MARK_UNREAD},
+	{"fetch", no_argument, NULL, OPT_FETCH},
+	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	{"output", required_argument, NULL, 'o'},
+	CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-inbox", usage, "f:un:t:o:h", longopts, option};
+
+int main(int argc, char **argv)
+{
+	util_set_progname(argv[0]);
+	struct opts o = {.s = {.limit = 50}, .page_size = 1000, .marking = -1};
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc != CLI_GO_ON || (rc = refused(&o, argc, argv)) != 0)
+		return rc;
+	if (o.fetch)
+		return run_fetch(o.s.since, o.page_arg, o.format);
 	struct rec_out out;
 	struct inbox_text tt = {0};
-	struct query qr = {0};
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, inbox_text_list, &tt) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
+	if (rec_out_stdout(&out, o.format, inbox_text_list, &tt) != 0)
 		return EX_USAGE;
-	}
-	char err[512], since[32], from[24], number[24];
-	struct sms_config *cfg = NULL;
-	struct store *st = NULL;
-	if (query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, &s, &out)) != 0)
-		goto out;
-	if (query && s.thread && (s.from || s.unread)) {
-		rc = query_fail(&out, "invalid_query", "\"thread\" shows a whole conversation: it takes "
-		                "no \"from\" or \"unread\"");
-		goto out;
-	}
-	if (out.text && s.thread)
-		out.text = inbox_text_thread;
-	cfg = config_load(err, sizeof err);
-	rc = EX_CONFIG;
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	int bad = s.since ? query_since(&s.since_o, s.since, since) : 0;
-	if (bad) {
-		rc = bad;
-		goto out;
-	}
-	const char *why = NULL;
-	if (s.from && inbox_number(s.from, config_default_country(cfg), from, &why) != 0) {
-		rc = query_bad(&s.from_o, " `%s`: %s", s.from, why);
-		goto out;
-	}
-	if (s.thread && inbox_number(s.thread, config_default_country(cfg), number, &why) != 0) {
-		rc = query_bad(&s.thread_o, " `%s`: %s", s.thread, why);
-		goto out;
-	}
-	st = storecfg_open(cfg, 0, &rc);
-	if (!st)
-		goto out;
-
-	if (marking >= 0) {
-		rc = mark(st, &out, marking, argv + optind, argc - optind);
-	} else {
-		struct store_query q = {
-			.since = s.since ? since : NULL,
-			.limit = (size_t)s.limit,
-			.by_time = 1,
-		};
-		if (s.thread) {
-			q.number = number;
-			q.tail = 1;
-		} else {
-			q.direction = "inbound";
-			q.from = s.from ? from : NULL;
-			q.unread = s.unread;
-			q.newest_first = 1;
-		}
-		rc = 0;
-		if (store_msg_list(st, &q, emit_listed, &out) != STORE_OK) {
-			warnmsg("store: %s", store_errmsg(st));
-			rc = EX_TEMPFAIL;
-		}
-	}
-out:
-	store_close(st);
-	config_free(cfg);
-	query_free(&qr);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	return cli_exit(run(&o, &out, argc - optind, argv + optind));
 }

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "phone.h"
+#include "progenv.h"
+#include "recloop.h"
 #include "records.h"
 #include "store.h"
-#include "storecfg.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -48,13 +50,14 @@ struct ctx {
 	const char     *source;
 };
 
-/* Applies the verb to rec's number (given, or taken from rec). Returns 0, or
- * EX_TEMPFAIL when the store failed (rec is then an error record too). */
-static int apply(struct ctx *c, cJSON *rec, const char *given)
+/* Applies the verb to rec's number, from the arguments or stdin alike.
+ * Returns 0, or EX_TEMPFAIL when the store failed (rec is then an error
+ * record too). */
+static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 {
-	const char *raw = given;
-	if (!raw)
-		raw = rec_str(rec, "number");
+	struct ctx *c = arg;
+	(void)in;
+	const char *raw = rec_str(rec, "number");
 	if (!raw)
 		raw = rec_str(rec, "to");
 	if (!raw)
@@ -111,29 +114,14 @@ static int run_numbers(void *arg, int argc, char **argv)
 {
 	struct ctx *c = arg;
 	int hint = 0;
-	if (argc > 0) {
-		for (int i = 0; i < argc && !hint; i++) {
-			cJSON *rec = cJSON_CreateObject();
-			rec_put_str(rec, "number", argv[i]);
-			hint = apply(c, rec, argv[i]);
-			rec_emit(c->out, rec);
-		}
-		return hint ? hint : rec_exit_code(c->out, NULL);
+	if (argc == 0) /* a store failure stops the batch */
+		return rec_loop(stdin, c->out, apply, c, REC_LOOP_HARD);
+	for (int i = 0; i < argc && !hint; i++) {
+		cJSON *rec = cJSON_CreateObject();
+		rec_put_str(rec, "number", argv[i]);
+		hint = rec_one(rec, c->out, apply, c);
 	}
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	cJSON *rec, *bad;
-	while (!hint && rec_next(&in, &rec, &bad)) {
-		if (bad) {
-			rec_emit(c->out, bad);
-			continue;
-		}
-		hint = apply(c, rec, NULL);
-		rec_emit(c->out, rec);
-	}
-	int rc = hint ? hint : rec_exit_code(c->out, &in);
-	rec_in_free(&in);
-	return rc;
+	return hint ? hint : rec_exit_code(c->out, NULL);
 }
 
 static int list_one(const struct store_optout *o, void *arg)
@@ -197,25 +185,25 @@ static const struct verb_def verbs[] = {
 	[V_CHECK] = {"check", NULL, run_numbers},
 };
 
-static void option(void *arg, int ch, const char *val)
+static int option(void *arg, int ch, const char *val)
 {
 	struct opts *o = arg;
 	if (ch == 's')
 		o->source = val;
 	else if (ch == 'o')
 		o->format = val;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"source", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
-		.prog = "sms-optout", .usage = usage, .shortopts = "+s:o:h", .longopts = longopts,
-		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+		.cli = {"sms-optout", usage, "+s:o:h", longopts, option},
+		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};
@@ -238,29 +226,19 @@ int main(int argc, char **argv)
 	}
 	c.source = o.source ? o.source : "manual";
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, print_text, &c.verb) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, print_text, &c.verb) != 0)
 		return EX_USAGE;
-	}
 	c.out = &out;
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg) {
-		warnmsg("%s", err);
-		return EX_CONFIG;
+	struct progenv env = {0};
+	r = progenv_open(&env, PROGENV_NO_ZONE);
+	if (r == 0) {
+		c.region = config_default_country(env.cfg);
+		r = progenv_open_store(&env, PROGENV_NO_ZONE);
 	}
-	c.region = config_default_country(cfg);
-	int rc = 0;
-	c.st = storecfg_open(cfg, 0, &rc);
-	if (c.st) {
-		rc = verbs[c.verb].run(&c, a.nargs, a.args);
-		store_close(c.st);
+	if (r == 0) {
+		c.st = env.st;
+		r = verbs[c.verb].run(&c, a.nargs, a.args);
 	}
-	config_free(cfg);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	progenv_close(&env);
+	return cli_exit(r);
 }

@@ -10,16 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "config.h"
+#include "cli.h"
 #include "inbox.h"
-#include "price.h"
-#include "provider.h"
+#include "msgid.h"
 #include "records.h"
-#include "review.h"
 #include "sendenv.h"
 #include "sender.h"
-#include "store.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -42,6 +38,8 @@ static void usage(FILE *fp)
 	      "      --version            print the version\n",
 	      fp);
 }
+
+enum { OPT_QUIET = 256 };
 
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
@@ -70,134 +68,117 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	                                                                          : "");
 }
 
+/* What the command line asks. */
+struct opts {
+	struct sender_options so;
+	const char           *body, *format;
+	cJSON                *media;
+	int                   keep_unread;
+	struct store         *st; /* once open */
+};
+
 /* One request: turned into the outbound reply, or into an error record that
  * the sender hands back in its place. */
-static void add(struct sender *snd, struct store *st, cJSON *rec, int keep_unread, int *hint)
+static int prepare(cJSON *rec, void *arg)
 {
+	const struct opts *o = arg;
 	const char *code;
 	char msg[512];
-	if (keep_unread && !cJSON_HasObjectItem(rec, "keep_unread"))
+	if (o->keep_unread && !cJSON_HasObjectItem(rec, "keep_unread"))
 		rec_put(rec, "keep_unread", cJSON_CreateTrue());
-	if (inbox_reply_request(st, rec, &code, msg, sizeof msg) != 0) {
+	if (inbox_reply_request(o->st, rec, &code, msg, sizeof msg) != 0) {
 		int store = strcmp(code, "store_error") == 0;
 		rec_fail(rec, code, store, "%s", msg);
 		if (store)
-			*hint = EX_TEMPFAIL;
+			return EX_TEMPFAIL;
 	}
-	sender_add(snd, rec);
+	return 0;
 }
 
-int main(int argc, char **argv)
+static int option(void *arg, int c, const char *val)
 {
-	enum { OPT_VERSION = 256, OPT_QUIET };
-	static const struct option longopts[] = {
-		{"body", required_argument, NULL, 'b'},
-		{"media", required_argument, NULL, 'm'},
-		{"keep-unread", no_argument, NULL, 'k'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	util_set_progname(argv[0]);
-	struct sender_options so = {.concurrency = 4};
-	const char *body = NULL, *format = NULL;
-	cJSON *media = cJSON_CreateArray();
-	int c, keep_unread = 0, rc = EX_USAGE;
-	while ((c = getopt_long(argc, argv, "b:m:kno:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b': body = optarg; break;
-		case 'm': cJSON_AddItemToArray(media, cJSON_CreateString(optarg)); break;
-		case 'k': keep_unread = 1; break;
-		case 'n': so.dry_run = 1; break;
-		case OPT_QUIET: so.ignore_quiet = 1; break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); cJSON_Delete(media); return 0;
-		case OPT_VERSION: printf("sms-reply %s\n", SMSKIT_VERSION); cJSON_Delete(media); return 0;
-		default: usage(stderr); cJSON_Delete(media); return EX_USAGE;
-		}
+	struct opts *o = arg;
+	switch (c) {
+	case 'b': o->body = val; break;
+	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); break;
+	case 'k': o->keep_unread = 1; break;
+	case 'n': o->so.dry_run = 1; break;
+	case OPT_QUIET: o->so.ignore_quiet = 1; break;
+	case 'o': o->format = val; break;
 	}
-	int flags = body || cJSON_GetArraySize(media) > 0;
+	return 0;
+}
+
+/* The message id of the arguments (0 for none), or -1 after saying why not. */
+static long long message_id(const struct opts *o, int argc, char **argv)
+{
+	int flags = o->body || cJSON_GetArraySize(o->media) > 0;
 	long long id = 0;
 	if (argc - optind > 1) {
 		warnmsg("one message id at a time (the text goes in --body); NDJSON on stdin "
 		        "answers many");
-		goto usage_out;
+		return -1;
 	}
-	if (optind < argc && review_parse_id_str(argv[optind], &id) != 0) {
+	if (optind < argc && msgid_parse_str(argv[optind], &id) != 0) {
 		warnmsg("`%s` is not a message id (a whole number such as 42)", argv[optind]);
-		goto usage_out;
+		return -1;
 	}
 	if (id && !flags) {
 		warnmsg("a reply needs --body or --media");
-		goto usage_out;
+		return -1;
 	}
 	if (!id && flags) {
 		warnmsg("--body and --media need the id of the message to answer");
-		goto usage_out;
+		return -1;
 	}
+	return id;
+}
 
+/* The one request ID, --body and --media make. */
+static cJSON *from_flags(struct opts *o, long long id)
+{
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_num(rec, "id", (double)id);
+	rec_put_message(rec, o->body, NULL, &o->media);
+	return rec;
+}
+
+static const struct option longopts[] = {
+	{"body", required_argument, NULL, 'b'},
+	{"media", required_argument, NULL, 'm'},
+	{"keep-unread", no_argument, NULL, 'k'},
+	{"dry-run", no_argument, NULL, 'n'},
+	{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
+	{"output", required_argument, NULL, 'o'},
+	CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-reply", usage, "b:m:kno:h", longopts, option};
+
+static int run(struct opts *o, long long id)
+{
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
-		goto usage_out;
-	}
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
+		return EX_USAGE;
 	struct sendenv env;
-	so.progress = isatty(STDERR_FILENO);
-	rc = sendenv_open(&env, &so);
-	struct sender *snd = env.snd;
-	if (rc != 0)
-		goto out;
-
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	int hint = 0;
-	if (id) {
-		cJSON *rec = cJSON_CreateObject();
-		rec_put_num(rec, "id", (double)id);
-		if (body)
-			rec_put_str(rec, "body", body);
-		if (cJSON_GetArraySize(media) > 0) {
-			rec_put(rec, "media", media);
-			media = NULL;
-		}
-		add(snd, env.st, rec, keep_unread, &hint);
-	}
-	int eof = id != 0;
-	while (!eof || sender_pending(snd)) {
-		while (!eof && sender_wants_more(snd)) {
-			cJSON *rec, *bad;
-			if (!rec_next(&in, &rec, &bad)) {
-				eof = 1;
-				break;
-			}
-			if (rec)
-				add(snd, env.st, rec, keep_unread, &hint);
-			else
-				sender_add(snd, bad);
-		}
-		sender_step(snd, 50);
-		cJSON *done;
-		while ((done = sender_pop(snd)) != NULL)
-			rec_emit(&out, done);
-	}
-	rc = rec_exit_code(&out, id ? NULL : &in);
-	hint = rec_exit_graver(hint, sender_exit_hint(snd));
-	if (hint)
-		rc = hint;
-	rec_in_free(&in);
-out:
+	o->so.progress = isatty(STDERR_FILENO);
+	int rc = sendenv_open(&env, &o->so);
+	o->st = env.env.st;
+	if (rc == 0)
+		rc = sendenv_run(&env, id ? from_flags(o, id) : NULL, stdin, &out, prepare, o);
 	sendenv_close(&env);
-	cJSON_Delete(media);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
+	return cli_exit(rc);
+}
+
+int main(int argc, char **argv)
+{
+	util_set_progname(argv[0]);
+	struct opts o = {.so = {.concurrency = 4}, .media = cJSON_CreateArray()};
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc == CLI_GO_ON) {
+		long long id = message_id(&o, argc, argv);
+		rc = id < 0 ? EX_USAGE : run(&o, id);
 	}
+	cJSON_Delete(o.media);
 	return rc;
-usage_out:
-	cJSON_Delete(media);
-	return EX_USAGE;
 }

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
+#include "progenv.h"
+#include "recloop.h"
 #include "records.h"
 #include "sandbox_receive.h"
 #include "signature.h"
@@ -53,7 +56,7 @@ struct opts {
 
 enum { O_SID = 256, O_CGI };
 
-static void option(void *arg, int ch, const char *val)
+static int option(void *arg, int ch, const char *val)
 {
 	struct opts *o = arg;
 	switch (ch) {
@@ -67,6 +70,7 @@ static void option(void *arg, int ch, const char *val)
 	case 'o': o->format = val; break;
 	default: break;
 	}
+	return 0;
 }
 
 static int run_receive(void *ctx, int nargs, char **args);
@@ -101,103 +105,94 @@ struct ctx {
 	struct rec_out   *out;
 };
 
+static int receive(cJSON *rec, const struct rec_in *in, void *arg)
+{
+	(void)in;
+	const struct ctx *c = arg;
+	return sandbox_rx_receive(c->rx, rec);
+}
+
 static int run_receive(void *arg, int nargs, char **args)
 {
 	(void)args;
 	struct ctx *c = arg;
 	const struct opts *o = c->o;
 	(void)nargs; /* main() refused arguments */
-	int hint = 0;
-	if (o->from) {
-		cJSON *rec = cJSON_CreateObject();
-		rec_put_str(rec, "from", o->from);
-		if (o->body)
-			rec_put_str(rec, "body", o->body);
-		if (cJSON_GetArraySize(o->media) > 0)
-			rec_put(rec, "media", cJSON_Duplicate(o->media, 1));
-		if (o->sid)
-			rec_put_str(rec, "sid", o->sid);
-		hint = sandbox_rx_receive(c->rx, rec);
-		rec_emit(c->out, rec);
-		return rec_exit_graver(rec_exit_code(c->out, NULL), hint);
-	}
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	cJSON *rec, *bad;
-	while (rec_next(&in, &rec, &bad)) {
-		if (bad) {
-			rec_emit(c->out, bad);
-			continue;
-		}
-		hint = rec_exit_graver(hint, sandbox_rx_receive(c->rx, rec));
-		rec_emit(c->out, rec);
-		fflush(c->out->fp); /* one result per line as it comes, for a pipe */
-	}
-	int rc = rec_exit_graver(rec_exit_code(c->out, &in), hint);
-	rec_in_free(&in);
-	return rc;
+	if (!o->from) /* one result per line as it comes, for a pipe */
+		return rec_loop(stdin, c->out, receive, c, REC_LOOP_FLUSH);
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "from", o->from);
+	if (o->body)
+		rec_put_str(rec, "body", o->body);
+	if (cJSON_GetArraySize(o->media) > 0)
+		rec_put(rec, "media", cJSON_Duplicate(o->media, 1));
+	if (o->sid)
+		rec_put_str(rec, "sid", o->sid);
+	int hint = rec_one(rec, c->out, receive, c);
+	return rec_exit_graver(rec_exit_code(c->out, NULL), hint);
 }
+
+/* EX_USAGE after saying why, for a command line that asks the impossible;
+ * else 0. */
+static int refused(const struct opts *o, const struct verb_args *a)
+{
+	if (a->nargs > 0)
+		warnmsg("unexpected argument `%s`: the message comes from --from, --body and --media, "
+		        "or from NDJSON on stdin", a->args[0]);
+	else if (!o->from && (o->body || o->sid || cJSON_GetArraySize(o->media) > 0))
+		warnmsg("--body, --media and --sid need --from, the number the message comes from");
+	else if (o->url && o->cgi)
+		warnmsg("--url and --cgi are two ways in: give one");
+	else
+		return 0;
+	return EX_USAGE;
+}
+
+/* With the command line checked: the configuration, the way in, the verb. */
+static int run(struct opts *o, const struct verb_args *a)
+{
+	struct rec_out out;
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
+		return EX_USAGE;
+	char err[512];
+	struct progenv env = {0};
+	struct sandbox_rx *rx = NULL;
+	struct sandbox_rx_options ro = {.url = o->url, .cgi = o->cgi, .to = o->to};
+	int rc = progenv_open(&env, PROGENV_NO_ZONE);
+	if (rc == 0 && !(rx = sandbox_rx_new(env.cfg, &ro, err, sizeof err))) {
+		warnmsg("%s", err);
+		rc = EX_CONFIG;
+	} else if (rc == 0) {
+		struct ctx c = {.o = o, .rx = rx, .out = &out};
+		rc = verbs[a->verb].run(&c, a->nargs, a->args);
+	}
+	sandbox_rx_free(rx);
+	progenv_close(&env);
+	return cli_exit(rc);
+}
+
+static const struct option longopts[] = {
+	{"from", required_argument, NULL, 'f'},  {"body", required_argument, NULL, 'b'},
+	{"media", required_argument, NULL, 'm'}, {"to", required_argument, NULL, 't'},
+	{"sid", required_argument, NULL, O_SID}, {"url", required_argument, NULL, 'u'},
+	{"cgi", required_argument, NULL, O_CGI}, {"output", required_argument, NULL, 'o'},
+	CLI_HELP_VERSION,
+};
+
+static const struct verb_cli cli = {
+	.cli = {"sms-sandbox", usage, "+f:b:m:t:u:o:h", longopts, option},
+	.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+};
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"from", required_argument, NULL, 'f'},  {"body", required_argument, NULL, 'b'},
-		{"media", required_argument, NULL, 'm'}, {"to", required_argument, NULL, 't'},
-		{"sid", required_argument, NULL, O_SID}, {"url", required_argument, NULL, 'u'},
-		{"cgi", required_argument, NULL, O_CGI}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	static const struct verb_cli cli = {
-		.prog = "sms-sandbox", .usage = usage, .shortopts = "+f:b:m:t:u:o:h",
-		.longopts = longopts, .option = option, .verbs = verbs,
-		.nverbs = sizeof verbs / sizeof *verbs,
-	};
 	util_set_progname(argv[0]);
 	signature_lib_init();
 	struct opts o = {.media = cJSON_CreateArray()};
 	struct verb_args a;
 	int rc = verbs_parse(&cli, argc, argv, &o, &a);
-	if (rc != VERBS_GO_ON)
-		goto out;
-	rc = EX_USAGE;
-	if (a.nargs > 0) {
-		warnmsg("unexpected argument `%s`: the message comes from --from, --body and --media, "
-		        "or from NDJSON on stdin", a.args[0]);
-		goto out;
-	}
-	if (!o.from && (o.body || o.sid || cJSON_GetArraySize(o.media) > 0)) {
-		warnmsg("--body, --media and --sid need --from, the number the message comes from");
-		goto out;
-	}
-	if (o.url && o.cgi) {
-		warnmsg("--url and --cgi are two ways in: give one");
-		goto out;
-	}
-	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
-		goto out;
-	}
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	struct sandbox_rx *rx = NULL;
-	rc = EX_CONFIG;
-	struct sandbox_rx_options ro = {.url = o.url, .cgi = o.cgi, .to = o.to};
-	if (!cfg || !(rx = sandbox_rx_new(cfg, &ro, err, sizeof err))) {
-		warnmsg("%s", err);
-	} else {
-		struct ctx c = {.o = &o, .rx = rx, .out = &out};
-		rc = verbs[a.verb].run(&c, a.nargs, a.args);
-	}
-	sandbox_rx_free(rx);
-	config_free(cfg);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		rc = EX_IOERR;
-	}
-out:
+	if (rc == VERBS_GO_ON && !(rc = refused(&o, &a)))
+		rc = run(&o, &a);
 	cJSON_Delete(o.media);
 	return rc;
 }

@@ -7,14 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "config.h"
-#include "price.h"
-#include "provider.h"
+#include "cli.h"
 #include "records.h"
 #include "sendenv.h"
 #include "sender.h"
-#include "store.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -42,6 +38,8 @@ static void usage(FILE *fp)
 	      "      --version            print the version\n",
 	      fp);
 }
+
+enum { OPT_QUIET = 256 };
 
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
@@ -96,137 +94,119 @@ static int positive(const char *s, double *out)
 	return 0;
 }
 
+/* What the command line asks. */
+struct opts {
+	struct sender_options so;
+	const char           *to, *body, *from, *format;
+	cJSON                *media;
+	int                   flags, approved; /* flags: --to, --body or --media given */
+};
+
+static int option(void *arg, int c, const char *val)
+{
+	struct opts *o = arg;
+	double d;
+	switch (c) {
+	case 't': o->to = val; o->flags = 1; break;
+	case 'b': o->body = val; o->flags = 1; break;
+	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); o->flags = 1; break;
+	case 'f': o->from = val; break;
+	case 'n': o->so.dry_run = 1; break;
+	case 'r':
+		if (positive(val, &o->so.rate)) {
+			warnmsg("--rate takes a positive number of messages per second");
+			return EX_USAGE;
+		}
+		break;
+	case 'c':
+		if (positive(val, &d) || d != (int)d || d > 1000) {
+			warnmsg("--concurrency takes a whole number from 1 to 1000");
+			return EX_USAGE;
+		}
+		o->so.concurrency = (int)d;
+		break;
+	case OPT_QUIET: o->so.ignore_quiet = 1; break;
+	case 'a': o->approved = 1; break;
+	case 'o': o->format = val; break;
+	}
+	return 0;
+}
+
+/* The sentence for a command line that asks the impossible, or NULL. */
+static const char *refused(const struct opts *o)
+{
+	if (o->approved && o->so.dry_run)
+		return "--approved cannot --dry-run: sms-stage --list --status approved shows the queue";
+	if (o->approved && (o->flags || o->from))
+		return "--approved sends the approved queue: it takes no --to, --body, --media or "
+		       "--from";
+	if (o->flags && !o->to)
+		return "--body and --media need --to";
+	return NULL;
+}
+
+/* The one request --to, --body, --media and --from make. */
+static cJSON *from_flags(struct opts *o)
+{
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "to", o->to);
+	rec_put_message(rec, o->body, o->from, &o->media);
+	return rec;
+}
+
+/* --from for the records of stdin that name no sender. */
+static int default_from(cJSON *rec, void *arg)
+{
+	const char *from = arg;
+	if (from && !cJSON_GetObjectItemCaseSensitive(rec, "from"))
+		rec_put_str(rec, "from", from);
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{"to", required_argument, NULL, 't'},      {"body", required_argument, NULL, 'b'},
+	{"media", required_argument, NULL, 'm'},   {"from", required_argument, NULL, 'f'},
+	{"dry-run", no_argument, NULL, 'n'},       {"rate", required_argument, NULL, 'r'},
+	{"concurrency", required_argument, NULL, 'c'},
+	{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
+	{"approved", no_argument, NULL, 'a'},
+	{"output", required_argument, NULL, 'o'},  CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-send", usage, "t:b:m:f:anr:c:o:h", longopts, option};
+
+static int run(struct opts *o)
+{
+	struct rec_out out;
+	if (rec_out_stdout(&out, o->format, print_text, NULL) != 0)
+		return EX_USAGE;
+	struct sendenv env;
+	o->so.progress = isatty(STDERR_FILENO);
+	int rc = sendenv_open(&env, &o->so);
+	if (rc == 0 && o->approved)
+		rc = send_approved(env.snd, &out);
+	else if (rc == 0)
+		rc = sendenv_run(&env, o->flags ? from_flags(o) : NULL, stdin, &out, default_from,
+		                 (void *)o->from);
+	sendenv_close(&env);
+	return cli_exit(rc);
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256, OPT_QUIET };
-	static const struct option longopts[] = {
-		{"to", required_argument, NULL, 't'},      {"body", required_argument, NULL, 'b'},
-		{"media", required_argument, NULL, 'm'},   {"from", required_argument, NULL, 'f'},
-		{"dry-run", no_argument, NULL, 'n'},       {"rate", required_argument, NULL, 'r'},
-		{"concurrency", required_argument, NULL, 'c'},
-		{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
-		{"approved", no_argument, NULL, 'a'},
-		{"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
-	};
 	util_set_progname(argv[0]);
-	struct sender_options so = {.concurrency = 4};
-	const char *to = NULL, *body = NULL, *from = NULL, *format = NULL;
-	cJSON *media = cJSON_CreateArray();
-	int c, flags = 0, approved = 0;
-	double d;
-	while ((c = getopt_long(argc, argv, "t:b:m:f:anr:c:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't': to = optarg; flags = 1; break;
-		case 'b': body = optarg; flags = 1; break;
-		case 'm': cJSON_AddItemToArray(media, cJSON_CreateString(optarg)); flags = 1; break;
-		case 'f': from = optarg; break;
-		case 'n': so.dry_run = 1; break;
-		case 'r':
-			if (positive(optarg, &so.rate)) {
-				warnmsg("--rate takes a positive number of messages per second");
-				cJSON_Delete(media);
-				return EX_USAGE;
-			}
-			break;
-		case 'c':
-			if (positive(optarg, &d) || d != (int)d || d > 1000) {
-				warnmsg("--concurrency takes a whole number from 1 to 1000");
-				cJSON_Delete(media);
-				return EX_USAGE;
-			}
-			so.concurrency = (int)d;
-			break;
-		case OPT_QUIET: so.ignore_quiet = 1; break;
-		case 'a': approved = 1; break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); cJSON_Delete(media); return 0;
-		case OPT_VERSION: printf("sms-send %s\n", SMSKIT_VERSION); cJSON_Delete(media); return 0;
-		default: usage(stderr); cJSON_Delete(media); return EX_USAGE;
-		}
-	}
-	if (optind < argc) {
+	struct opts o = {.so = {.concurrency = 4}, .media = cJSON_CreateArray()};
+	int rc = cli_parse(&cli, argc, argv, &o);
+	const char *why = NULL;
+	if (rc == CLI_GO_ON && optind < argc) {
 		warnmsg("unexpected argument `%s` (the text goes in --body)", argv[optind]);
-		cJSON_Delete(media);
-		return EX_USAGE;
+		rc = EX_USAGE;
+	} else if (rc == CLI_GO_ON && (why = refused(&o)) != NULL) {
+		warnmsg("%s", why);
+		rc = EX_USAGE;
+	} else if (rc == CLI_GO_ON) {
+		rc = run(&o);
 	}
-	if (approved && so.dry_run) {
-		warnmsg("--approved cannot --dry-run: sms-stage --list --status approved shows the queue");
-		cJSON_Delete(media);
-		return EX_USAGE;
-	}
-	if (approved && (flags || from)) {
-		warnmsg("--approved sends the approved queue: it takes no --to, --body, --media or --from");
-		cJSON_Delete(media);
-		return EX_USAGE;
-	}
-	if (flags && !to) {
-		warnmsg("--body and --media need --to");
-		cJSON_Delete(media);
-		return EX_USAGE;
-	}
-
-	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
-		cJSON_Delete(media);
-		return EX_USAGE;
-	}
-	struct sendenv env;
-	so.progress = isatty(STDERR_FILENO);
-	int rc = sendenv_open(&env, &so);
-	struct sender *snd = env.snd;
-	if (rc != 0)
-		goto out;
-
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	if (approved) {
-		rc = send_approved(snd, &out);
-		rec_in_free(&in);
-		goto out;
-	}
-	if (flags) {
-		cJSON *rec = cJSON_CreateObject();
-		rec_put_str(rec, "to", to);
-		if (body)
-			rec_put_str(rec, "body", body);
-		if (from)
-			rec_put_str(rec, "from", from);
-		if (cJSON_GetArraySize(media) > 0) {
-			rec_put(rec, "media", media);
-			media = NULL;
-		}
-		sender_add(snd, rec);
-	}
-	int eof = flags;
-	while (!eof || sender_pending(snd)) {
-		while (!eof && sender_wants_more(snd)) {
-			cJSON *rec, *bad;
-			if (!rec_next(&in, &rec, &bad)) {
-				eof = 1;
-				break;
-			}
-			if (rec && from && !cJSON_GetObjectItemCaseSensitive(rec, "from"))
-				rec_put_str(rec, "from", from);
-			sender_add(snd, rec ? rec : bad);
-		}
-		sender_step(snd, 50);
-		cJSON *done;
-		while ((done = sender_pop(snd)) != NULL)
-			rec_emit(&out, done);
-	}
-	rc = rec_exit_code(&out, flags ? NULL : &in);
-	if (sender_exit_hint(snd))
-		rc = sender_exit_hint(snd);
-	rec_in_free(&in);
-out:
-	sendenv_close(&env);
-	cJSON_Delete(media);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
+	cJSON_Delete(o.media);
 	return rc;
 }

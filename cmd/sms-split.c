@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "gsm.h"
 #include "phone.h"
 #include "policy.h"
 #include "price.h"
+#include "progenv.h"
 #include "records.h"
 #include "util.h"
 
@@ -25,6 +27,7 @@ struct price_memo {
 
 struct opts {
 	int                       smart;
+	const char               *format;   /* -o */
 	const char               *country;  /* --country: overrides the record's "to" */
 	const char               *region;   /* SMS_DEFAULT_COUNTRY: national numbers, fallback */
 	const struct price_table *prices;
@@ -448,100 +451,99 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	}
 }
 
+static int option(void *arg, int c, const char *val)
+{
+	struct opts *o = arg;
+	switch (c) {
+	case 's': o->smart = 1; break;
+	case 'c': o->country = val; break;
+	case 'o': o->format = val; break;
+	}
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{"smart", no_argument, NULL, 's'},     {"country", required_argument, NULL, 'c'},
+	{"output", required_argument, NULL, 'o'}, CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-split", usage, "sc:o:h", longopts, option};
+
+/* The text of the arguments, as one message. */
+static int split_args(struct opts *o, struct rec_out *out, int nargs, char **args)
+{
+	struct strbuf body;
+	strbuf_init(&body);
+	for (int i = 0; i < nargs; i++) {
+		if (i > 0)
+			strbuf_putc(&body, ' ');
+		strbuf_puts(&body, args[i]);
+	}
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "body", body.s ? body.s : "");
+	strbuf_free(&body);
+	split_one(o, out, NULL, rec, NULL);
+	return rec_exit_code(out, NULL);
+}
+
+/* The records of stdin, most of them never parsed (rec_next_lazy), the output
+ * written in batches. */
+static int split_stdin(struct opts *o, struct rec_out *out)
+{
+	struct rec_in in;
+	struct strbuf batch;
+	rec_in_init(&in, stdin);
+	strbuf_init(&batch);
+	struct rec_field fields[F_OURS + NOURS] = {
+		[F_BODY] = {.name = "body"}, [F_TO] = {.name = "to"}, [F_MEDIA] = {.name = "media"},
+	};
+	for (size_t i = 0; i < NOURS; i++)
+		fields[F_OURS + i].name = ours[i];
+	cJSON *rec, *bad;
+	while (rec_next_lazy(&in, fields, F_OURS + NOURS, &rec, &bad)) {
+		if (bad || rec)
+			batch_flush(&batch, out->fp);
+		if (bad)
+			rec_emit(out, bad);
+		else if (rec)
+			split_one(o, out, &in, rec, &batch);
+		else
+			split_lazy(o, out, &in, fields, &batch);
+		if (batch.len >= BATCH_BYTES)
+			batch_flush(&batch, out->fp);
+	}
+	batch_flush(&batch, out->fp);
+	int rc = rec_exit_code(out, &in);
+	strbuf_free(&batch);
+	rec_in_free(&in);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"smart", no_argument, NULL, 's'},     {"country", required_argument, NULL, 'c'},
-		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},   {NULL, 0, NULL, 0},
-	};
 	util_set_progname(argv[0]);
 	struct opts o = {0};
-	const char *format = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "sc:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': o.smart = 1; break;
-		case 'c': o.country = optarg; break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("sms-split %s\n", SMSKIT_VERSION); return 0;
-		default: usage(stderr); return EX_USAGE;
-		}
-	}
-
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc != CLI_GO_ON)
+		return rc;
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, print_text, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
+	if (rec_out_stdout(&out, o.format, print_text, NULL) != 0)
 		return EX_USAGE;
+	struct progenv env = {0};
+	if ((rc = progenv_open(&env, PROGENV_PRICES | PROGENV_NO_ZONE)) != 0) {
+		progenv_close(&env);
+		return rc;
 	}
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg) {
-		warnmsg("%s", err);
-		return EX_CONFIG;
-	}
-	struct price_table *prices = price_load(cfg, err, sizeof err);
-	if (!prices) {
-		warnmsg("%s", err);
-		config_free(cfg);
-		return EX_CONFIG;
-	}
-	o.prices = prices;
-	o.region = config_default_country(cfg);
+	o.prices = env.prices;
+	o.region = config_default_country(env.cfg);
 	strbuf_init(&o.currency);
 	strbuf_puts(&o.currency, ",\"currency\":");
-	json_str(&o.currency, price_currency(prices), strlen(price_currency(prices)));
-
-	int rc;
-	if (optind < argc) {
-		struct strbuf body;
-		strbuf_init(&body);
-		for (int i = optind; i < argc; i++) {
-			if (i > optind)
-				strbuf_putc(&body, ' ');
-			strbuf_puts(&body, argv[i]);
-		}
-		cJSON *rec = cJSON_CreateObject();
-		rec_put_str(rec, "body", body.s ? body.s : "");
-		strbuf_free(&body);
-		split_one(&o, &out, NULL, rec, NULL);
-		rc = rec_exit_code(&out, NULL);
-	} else {
-		struct rec_in in;
-		struct strbuf batch;
-		rec_in_init(&in, stdin);
-		strbuf_init(&batch);
-		struct rec_field fields[F_OURS + NOURS] = {
-			[F_BODY] = {.name = "body"}, [F_TO] = {.name = "to"}, [F_MEDIA] = {.name = "media"},
-		};
-		for (size_t i = 0; i < NOURS; i++)
-			fields[F_OURS + i].name = ours[i];
-		cJSON *rec, *bad;
-		while (rec_next_lazy(&in, fields, F_OURS + NOURS, &rec, &bad)) {
-			if (bad || rec)
-				batch_flush(&batch, out.fp);
-			if (bad)
-				rec_emit(&out, bad);
-			else if (rec)
-				split_one(&o, &out, &in, rec, &batch);
-			else
-				split_lazy(&o, &out, &in, fields, &batch);
-			if (batch.len >= BATCH_BYTES)
-				batch_flush(&batch, out.fp);
-		}
-		batch_flush(&batch, out.fp);
-		rc = rec_exit_code(&out, &in);
-		strbuf_free(&batch);
-		rec_in_free(&in);
-	}
+	json_str(&o.currency, price_currency(env.prices), strlen(price_currency(env.prices)));
+	if (optind < argc)
+		rc = split_args(&o, &out, argc - optind, argv + optind);
+	else
+		rc = split_stdin(&o, &out);
 	strbuf_free(&o.currency);
-	price_free(prices);
-	config_free(cfg);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	progenv_close(&env);
+	return cli_exit(rc);
 }

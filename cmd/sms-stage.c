@@ -12,9 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "config.h"
-#include "price.h"
+#include "progenv.h"
 #include "query.h"
 #include "records.h"
 #include "stage.h"
@@ -61,7 +62,7 @@ static void usage(FILE *fp)
 
 /* ---- --list's selection: options, or keys of the query (--query) --------------- */
 
-enum { OPT_VERSION = 256, OPT_NOTES, OPT_SEND_AT, OPT_QUERY };
+enum { OPT_NOTES = 256, OPT_SEND_AT, OPT_QUERY };
 
 static const struct query_key query_keys[] = {
 	{"status", QUERY_WORDS, 's'},
@@ -99,161 +100,178 @@ static int apply(void *arg, int opt, const char *val, const struct query_origin 
 	return 0;
 }
 
-/* ---- main ---------------------------------------------------------------------- */
+/* ---- the command line ------------------------------------------------------- */
+
+struct opts {
+	const char  *to, *body, *format;
+	const char  *list_only; /* the last option given that goes only with --list */
+	struct stage sg;
+	struct sel   sel;
+	struct query qr;
+	cJSON       *media, *prio_list;
+	int          flags, list, query; /* flags: --to, --body or --media given */
+};
+
+static int option(void *arg, int c, const char *val)
+{
+	struct opts *o = arg;
+	switch (c) {
+	case 't': o->to = val; o->flags = 1; break;
+	case 'b': o->body = val; o->flags = 1; break;
+	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); o->flags = 1; break;
+	case 'f': o->sg.from = val; break;
+	case OPT_NOTES: o->sg.notes = val; break;
+	case OPT_SEND_AT: o->sg.send_at = val; break;
+	case 'l': o->list = 1; break;
+	case 's':
+	case 'n':
+		o->list_only = c == 's' ? "--status" : "--limit";
+		/* fall through */
+	case 'p': return query_option(query_keys, NKEYS, c, val, apply, &o->sel);
+	case OPT_QUERY: o->query = 1; o->list_only = "--query"; break;
+	case 'o': o->format = val; break;
+	}
+	return 0;
+}
+
+/* EX_USAGE after saying why, for a command line that asks the impossible;
+ * else 0. */
+static int refused(const struct opts *o, int argc, char **argv)
+{
+	if (optind < argc)
+		warnmsg("unexpected argument `%s` (the text goes in --body)", argv[optind]);
+	else if (o->list && (o->flags || o->sg.from || o->sg.notes || o->sg.send_at))
+		warnmsg("--list takes only --status, --priority, --limit, --query and --output");
+	else if (!o->list && o->list_only)
+		warnmsg("%s goes with --list", o->list_only);
+	else if (o->flags && !o->to)
+		warnmsg("--body and --media need --to");
+	else
+		return 0;
+	return EX_USAGE;
+}
+
+static const struct option longopts[] = {
+	{"to", required_argument, NULL, 't'},      {"body", required_argument, NULL, 'b'},
+	{"media", required_argument, NULL, 'm'},   {"from", required_argument, NULL, 'f'},
+	{"priority", required_argument, NULL, 'p'},
+	{"notes", required_argument, NULL, OPT_NOTES},
+	{"send-at", required_argument, NULL, OPT_SEND_AT},
+	{"list", no_argument, NULL, 'l'},          {"status", required_argument, NULL, 's'},
+	{"limit", required_argument, NULL, 'n'},   {"query", no_argument, NULL, OPT_QUERY},
+	{"output", required_argument, NULL, 'o'},
+	CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-stage", usage, "t:b:m:f:p:ls:n:o:h", longopts, option};
+
+/* ---- staging ------------------------------------------------------------------ */
+
+/* The one request --to, --body and --media make. */
+static cJSON *from_flags(struct opts *o)
+{
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "to", o->to);
+	rec_put_message(rec, o->body, NULL, &o->media);
+	return rec;
+}
+
+/* Stages the request of the arguments, or every record of stdin. */
+static int stage(struct opts *o, struct progenv *env, struct store *reader, struct rec_out *out)
+{
+	struct stage *sg = &o->sg;
+	sg->st = env->st;
+	sg->reader = reader ? reader : env->st;
+	sg->prices = env->prices;
+	sg->region = config_default_country(env->cfg);
+	sg->provider = config_get(env->cfg, "SMS_PROVIDER");
+	sg->out = out;
+	sg->progress = isatty(STDERR_FILENO);
+	stage_start(sg);
+	struct rec_in in;
+	rec_in_init(&in, stdin);
+	int rc;
+	if (o->flags) {
+		stage_one(sg, from_flags(o));
+	} else if (stage_stream(sg, &in) != 0) {
+		warnmsg("cannot start a thread: %s", strerror(errno));
+		rec_in_free(&in);
+		return EX_OSERR;
+	}
+	stage_finish(sg);
+	rc = rec_exit_code(out, o->flags ? NULL : &in);
+	if (sg->tempfail)
+		rc = EX_TEMPFAIL;
+	rec_in_free(&in);
+	return rc;
+}
+
+/* With the selection read: opens what it needs, then lists or stages. */
+static int run(struct opts *o, struct rec_out *out, struct stage_list *lister)
+{
+	char err[512];
+	struct progenv env = {0};
+	struct store *reader = NULL;
+	int rc = progenv_open(&env, o->list ? 0 : PROGENV_PRICES | PROGENV_ZONE_LAST);
+	if (rc)
+		goto out;
+	if (!o->list && clock_window_parse(config_get_or(env.cfg, "SMS_QUIET_HOURS", "21:00-08:00"),
+	                                   &o->sg.quiet, err, sizeof err) != 0) {
+		warnmsg("SMS_QUIET_HOURS: %s", err);
+		rc = EX_CONFIG;
+		goto out;
+	}
+	if ((rc = progenv_open_store(&env, o->list ? 0 : PROGENV_BULK)) != 0)
+		goto out;
+	/* Records from stdin are stored by a thread of their own: this thread
+	 * reads them back through a second connection. */
+	if (!o->list && !o->flags && !(reader = storecfg_open(env.cfg, 0, &rc)))
+		goto out;
+	if (o->list) {
+		int hard = stage_list_run(lister, env.st, out, o->sel.statuses, o->prio_list,
+		                          (size_t)o->sel.limit);
+		rc = hard ? hard : rec_exit_code(out, NULL);
+	} else {
+		rc = stage(o, &env, reader, out);
+	}
+out:
+	store_close(reader);
+	progenv_close(&env);
+	return rc;
+}
+
+/* After the options: the output, the query's selection, then run(). */
+static int start(struct opts *o)
+{
+	struct rec_out out;
+	struct stage_list lister = {0};
+	int rc;
+	if (rec_out_stdout(&out, o->format, o->list ? stage_list_print : stage_print_text,
+	                   &lister) != 0)
+		return EX_USAGE;
+	if (o->query && (rc = query_run(&o->qr, stdin, query_keys, NKEYS, apply, &o->sel, &out)))
+		return rc;
+	if (o->list && o->sel.priority) {
+		if ((rc = stage_list_priorities(o->prio_list, o->sel.priority, &o->sel.priority_o)))
+			return rc;
+	} else {
+		o->sg.priority = o->sel.priority; /* checked with each record: invalid_priority */
+	}
+	return run(o, &out, &lister);
+}
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"to", required_argument, NULL, 't'},      {"body", required_argument, NULL, 'b'},
-		{"media", required_argument, NULL, 'm'},   {"from", required_argument, NULL, 'f'},
-		{"priority", required_argument, NULL, 'p'},
-		{"notes", required_argument, NULL, OPT_NOTES},
-		{"send-at", required_argument, NULL, OPT_SEND_AT},
-		{"list", no_argument, NULL, 'l'},          {"status", required_argument, NULL, 's'},
-		{"limit", required_argument, NULL, 'n'},   {"query", no_argument, NULL, OPT_QUERY},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
 	util_set_progname(argv[0]);
-	const char *to = NULL, *body = NULL, *format = NULL;
-	struct stage sg = {0};
-	struct sel sel = {.statuses = cJSON_CreateArray()};
-	struct query qr = {0};
-	cJSON *media = cJSON_CreateArray(), *prio_list = cJSON_CreateArray();
-	int c, flags = 0, list = 0, query = 0, rc = EX_USAGE;
-	const char *list_only = NULL;
-	while ((c = getopt_long(argc, argv, "t:b:m:f:p:ls:n:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't': to = optarg; flags = 1; break;
-		case 'b': body = optarg; flags = 1; break;
-		case 'm': cJSON_AddItemToArray(media, cJSON_CreateString(optarg)); flags = 1; break;
-		case 'f': sg.from = optarg; break;
-		case OPT_NOTES: sg.notes = optarg; break;
-		case OPT_SEND_AT: sg.send_at = optarg; break;
-		case 'l': list = 1; break;
-		case 's':
-		case 'n':
-			list_only = c == 's' ? "--status" : "--limit";
-			/* fall through */
-		case 'p':
-			if ((rc = query_option(query_keys, NKEYS, c, optarg, apply, &sel)) != 0)
-				goto done;
-			rc = EX_USAGE;
-			break;
-		case OPT_QUERY: query = 1; list_only = "--query"; break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); rc = 0; goto done;
-		case OPT_VERSION: printf("sms-stage %s\n", SMSKIT_VERSION); rc = 0; goto done;
-		default: usage(stderr); goto done;
-		}
-	}
-	if (optind < argc) {
-		warnmsg("unexpected argument `%s` (the text goes in --body)", argv[optind]);
-		goto done;
-	}
-	if (list && (flags || sg.from || sg.notes || sg.send_at)) {
-		warnmsg("--list takes only --status, --priority, --limit, --query and --output");
-		goto done;
-	}
-	if (!list && list_only) {
-		warnmsg("%s goes with --list", list_only);
-		goto done;
-	}
-	if (flags && !to) {
-		warnmsg("--body and --media need --to");
-		goto done;
-	}
-	struct rec_out out;
-	struct stage_list lister = {0};
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, list ? stage_list_print : stage_print_text, &lister) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
-		goto done;
-	}
-	if (query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, &sel, &out)) != 0)
-		goto done;
-	if (list && sel.priority) {
-		if ((rc = stage_list_priorities(prio_list, sel.priority, &sel.priority_o)) != 0)
-			goto done;
-	} else {
-		sg.priority = sel.priority; /* checked with each record: invalid_priority */
-	}
-
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	struct price_table *prices = NULL;
-	struct store *st = NULL, *reader = NULL;
-	rc = EX_CONFIG;
-	if (!cfg || (!list && !(prices = price_load(cfg, err, sizeof err))) ||
-	    clock_use_zone(cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	if (!list && clock_window_parse(config_get_or(cfg, "SMS_QUIET_HOURS", "21:00-08:00"),
-	                                &sg.quiet, err, sizeof err) != 0) {
-		warnmsg("SMS_QUIET_HOURS: %s", err);
-		goto out;
-	}
-	st = storecfg_open(cfg, list ? 0 : STORE_SYNC_NORMAL, &rc);
-	/* Records from stdin are stored by a thread of their own: this thread
-	 * reads them back through a second connection. */
-	if (st && !list && !flags)
-		reader = storecfg_open(cfg, 0, &rc);
-	if (!st || (!list && !flags && !reader))
-		goto out;
-
-	if (list) {
-		int hard = stage_list_run(&lister, st, &out, sel.statuses, prio_list,
-		                          (size_t)sel.limit);
-		rc = hard ? hard : rec_exit_code(&out, NULL);
-		goto out;
-	}
-
-	sg.st = st;
-	sg.reader = reader ? reader : st;
-	sg.prices = prices;
-	sg.region = config_default_country(cfg);
-	sg.provider = config_get(cfg, "SMS_PROVIDER");
-	sg.out = &out;
-	sg.progress = isatty(STDERR_FILENO);
-	stage_start(&sg);
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	if (flags) {
-		cJSON *rec = cJSON_CreateObject();
-		rec_put_str(rec, "to", to);
-		if (body)
-			rec_put_str(rec, "body", body);
-		if (cJSON_GetArraySize(media) > 0) {
-			rec_put(rec, "media", media);
-			media = NULL;
-		}
-		stage_one(&sg, rec);
-	} else if (stage_stream(&sg, &in) != 0) {
-		warnmsg("cannot start a thread: %s", strerror(errno));
-		rc = EX_OSERR;
-		rec_in_free(&in);
-		goto out;
-	}
-	stage_finish(&sg);
-	rc = rec_exit_code(&out, flags ? NULL : &in);
-	if (sg.tempfail)
-		rc = EX_TEMPFAIL;
-	rec_in_free(&in);
-out:
-	store_close(reader);
-	store_close(st);
-	price_free(prices);
-	config_free(cfg);
-done:
-	cJSON_Delete(media);
-	cJSON_Delete(sel.statuses);
-	cJSON_Delete(prio_list);
-	query_free(&qr);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	struct opts o = {.sel = {.statuses = cJSON_CreateArray()},
+	                 .media = cJSON_CreateArray(),
+	                 .prio_list = cJSON_CreateArray()};
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc == CLI_GO_ON && !(rc = refused(&o, argc, argv)))
+		rc = start(&o);
+	cJSON_Delete(o.media);
+	cJSON_Delete(o.sel.statuses);
+	cJSON_Delete(o.prio_list);
+	query_free(&o.qr);
+	return cli_exit(rc);
 }

@@ -11,17 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "config.h"
 #include "price.h"
-#include "provider.h"
+#include "progenv.h"
 #include "query.h"
 #include "records.h"
 #include "status_reason.h"
 #include "status_summary.h"
 #include "status_sync.h"
 #include "store.h"
-#include "storecfg.h"
 #include "util.h"
 
 static void usage(FILE *fp)
@@ -183,7 +183,7 @@ static int parse_cap(const struct sms_config *c, const char *key, money_t *cap)
 
 /* ---- The selection: options and IDs, or keys of the query (--query) ------------ */
 
-enum { OPT_VERSION = 256, OPT_SINCE, OPT_SYNC, OPT_SUMMARY, OPT_QUERY, OPT_ID, OPT_IDS };
+enum { OPT_SINCE = 256, OPT_SYNC, OPT_SUMMARY, OPT_QUERY, OPT_ID, OPT_IDS };
 
 static const struct query_key query_keys[] = {
 	{"id", QUERY_WHOLE, OPT_ID},
@@ -308,165 +308,178 @@ static const char *refused(const struct sel *s, int do_sync, int do_summary, int
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* ---- The command line ---------------------------------------------------------- */
+
+struct opts {
+	struct sel   s;
+	struct query qr;
+	const char  *format;
+	long long    concurrency;
+	int          do_sync, do_summary, query;
+};
+
+static int option(void *arg, int c, const char *val)
 {
-	static const struct option longopts[] = {
-		{"status", required_argument, NULL, 's'},
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"limit", required_argument, NULL, 'n'},
-		{"query", no_argument, NULL, OPT_QUERY},
-		{"sync", no_argument, NULL, OPT_SYNC},
-		{"concurrency", required_argument, NULL, 'c'},
-		{"summary", no_argument, NULL, OPT_SUMMARY},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	util_set_progname(argv[0]);
-	struct sel s = {.statuses = cJSON_CreateArray(), .limit = 50};
-	struct query qr = {0};
-	const char *format = NULL, **statuses = NULL;
-	long long concurrency = 4;
-	int c, do_sync = 0, do_summary = 0, query = 0, rc = EX_USAGE;
-	while ((c = getopt_long(argc, argv, "s:n:c:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-		case OPT_SINCE:
-		case 'n':
-			if ((rc = query_option(query_keys, NKEYS, c, optarg, apply, &s)) != 0)
-				goto usage_out;
-			rc = EX_USAGE;
-			break;
-		case OPT_QUERY: query = 1; break;
-		case OPT_SYNC: do_sync = 1; break;
-		case 'c':
-			if (parse_whole(optarg, 1000, &concurrency) != 0 || concurrency < 1) {
-				warnmsg("--concurrency takes a whole number from 1 to 1000");
-				goto usage_out;
-			}
-			break;
-		case OPT_SUMMARY: do_summary = 1; break;
-		case 'o': format = optarg; break;
-		case 'h': usage(stdout); rc = 0; goto usage_out;
-		case OPT_VERSION: printf("sms-status %s\n", SMSKIT_VERSION); rc = 0; goto usage_out;
-		default: usage(stderr); goto usage_out;
+	struct opts *o = arg;
+	switch (c) {
+	case 's':
+	case OPT_SINCE:
+	case 'n': return query_option(query_keys, NKEYS, c, val, apply, &o->s);
+	case OPT_QUERY: o->query = 1; break;
+	case OPT_SYNC: o->do_sync = 1; break;
+	case 'c':
+		if (parse_whole(val, 1000, &o->concurrency) != 0 || o->concurrency < 1) {
+			warnmsg("--concurrency takes a whole number from 1 to 1000");
+			return EX_USAGE;
 		}
+		break;
+	case OPT_SUMMARY: o->do_summary = 1; break;
+	case 'o': o->format = val; break;
 	}
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{"status", required_argument, NULL, 's'},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"limit", required_argument, NULL, 'n'},
+	{"query", no_argument, NULL, OPT_QUERY},
+	{"sync", no_argument, NULL, OPT_SYNC},
+	{"concurrency", required_argument, NULL, 'c'},
+	{"summary", no_argument, NULL, OPT_SUMMARY},
+	{"output", required_argument, NULL, 'o'},
+	CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-status", usage, "s:n:c:o:h", longopts, option};
+
+/* The IDs of the arguments and the checks of the whole command line: 0, or
+ * EX_USAGE after saying why. */
+static int operands(struct opts *o, int argc, char **argv)
+{
 	for (int i = optind; i < argc; i++)
-		if (query_option(query_keys, NKEYS, OPT_ID, argv[i], apply, &s) != 0)
-			goto usage_out;
-	const char *usage_err = refused(&s, do_sync, do_summary, 0);
+		if (query_option(query_keys, NKEYS, OPT_ID, argv[i], apply, &o->s) != 0)
+			return EX_USAGE;
+	const char *usage_err = refused(&o->s, o->do_sync, o->do_summary, 0);
 	if (usage_err) {
 		warnmsg("%s", usage_err);
-		goto usage_out;
+		return EX_USAGE;
 	}
+	return 0;
+}
 
-	struct rec_out out;
-	struct text_state ts = {0};
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, format, do_summary ? status_summary_text : print_text, &ts) != 0) {
-		warnmsg("-o takes json or text, not `%s`", format);
-		goto usage_out;
-	}
-	if (query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, &s, &out)) != 0)
-		goto usage_out;
-	if (query && (usage_err = refused(&s, do_sync, do_summary, 1)) != NULL) {
-		rc = query_fail(&out, "invalid_query", "%s", usage_err);
-		goto usage_out;
-	}
-	size_t nstatus = (size_t)cJSON_GetArraySize(s.statuses), k = 0;
-	statuses = xcalloc(nstatus + STATUS_SYNC_NSTATUSES, sizeof *statuses);
-	const cJSON *sj;
-	cJSON_ArrayForEach(sj, s.statuses)
-		if (!do_sync || status_sync_asks(sj->valuestring))
-			statuses[k++] = sj->valuestring;
-	if (do_sync && !nstatus)
-		for (k = 0; k < STATUS_SYNC_NSTATUSES; k++)
-			statuses[k] = status_sync_statuses[k];
-	nstatus = k;
+/* ---- The work --------------------------------------------------------------------- */
 
-	char err[512], since[32];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	struct provider prov = {0};
-	struct price_table *prices = NULL;
-	struct store *st = NULL;
-	money_t caps[2] = {-1, -1};
-	rc = EX_CONFIG;
-	if (!cfg || clock_use_zone(cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	int bad = s.since ? query_since(&s.since_o, s.since, since) : 0;
-	if (bad) {
-		rc = bad;
-		goto out;
-	}
-	if (do_summary) {
-		if (!(prices = price_load(cfg, err, sizeof err))) {
-			warnmsg("%s", err);
-			goto out;
-		}
-		if (parse_cap(cfg, "SMS_DAILY_LIMIT", &caps[0]) != 0 ||
-		    parse_cap(cfg, "SMS_MONTHLY_LIMIT", &caps[1]) != 0)
-			goto out;
-	}
-	if (do_sync && provider_open(&prov, cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		goto out;
-	}
-	st = storecfg_open(cfg, do_sync ? STORE_SYNC_NORMAL : 0, &rc);
-	if (!st)
-		goto out;
-
-	int hard = 0;
-	if (do_summary) {
-		hard = status_summary(st, price_currency(prices), caps, &out);
-	} else if (do_sync) {
+/* What the selection asks, once the store is open: the summary, the provider's
+ * answers (--sync), the messages by ID, or the listing. */
+static int report(const struct opts *o, struct progenv *env, const char **statuses,
+                  size_t nstatus, const char *since, const money_t caps[2], struct rec_out *out)
+{
+	const struct sel *s = &o->s;
+	struct store *st = env->st;
+	if (o->do_summary)
+		return status_summary(st, price_currency(env->prices), caps, out);
+	if (o->do_sync) {
 		struct status_sync_options so = {
 			.st = st,
-			.prov = &prov,
-			.out = &out,
-			.concurrency = (int)concurrency,
+			.prov = &env->prov,
+			.out = out,
+			.concurrency = (int)o->concurrency,
 			.progress = isatty(STDERR_FILENO),
 		};
 		struct status_sync *sy = status_sync_new(&so);
-		if (s.nids)
-			hard = each_id(st, s.ids, s.nids, sync_one, sy);
+		int hard;
+		if (s->nids)
+			hard = each_id(st, s->ids, s->nids, sync_one, sy);
 		else
-			hard = status_sync_select(sy, statuses, nstatus, s.since ? since : NULL,
-			                          s.limit_given ? (size_t)s.limit : 0);
-		hard = status_sync_end(sy, hard);
-	} else if (s.nids) {
-		hard = each_id(st, s.ids, s.nids, list_one, &out);
-	} else {
-		struct store_query q = {
-			.direction = "outbound",
-			.statuses = statuses,
-			.nstatuses = nstatus,
-			.since = s.since ? since : NULL,
-			.limit = (size_t)s.limit,
-			.newest_first = 1,
-		};
-		if (store_msg_list(st, &q, emit_listed, &out) != STORE_OK) {
-			warnmsg("store: %s", store_errmsg(st));
-			hard = EX_TEMPFAIL;
-		}
+			hard = status_sync_select(sy, statuses, nstatus, s->since ? since : NULL,
+			                          s->limit_given ? (size_t)s->limit : 0);
+		return status_sync_end(sy, hard);
 	}
-	rc = hard ? hard : rec_exit_code(&out, NULL);
-out:
-	store_close(st);
-	provider_close(&prov);
-	price_free(prices);
-	config_free(cfg);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		rc = EX_IOERR;
+	if (s->nids)
+		return each_id(st, s->ids, s->nids, list_one, out);
+	struct store_query q = {
+		.direction = "outbound",
+		.statuses = statuses,
+		.nstatuses = nstatus,
+		.since = s->since ? since : NULL,
+		.limit = (size_t)s->limit,
+		.newest_first = 1,
+	};
+	if (store_msg_list(st, &q, emit_listed, out) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(st));
+		return EX_TEMPFAIL;
 	}
-usage_out:
+	return 0;
+}
+
+/* Opens what the selection needs (the prices and caps for --summary, the
+ * provider for --sync), checking --since on the way, then report(). */
+static int run(struct opts *o, const char **statuses, size_t nstatus, struct rec_out *out)
+{
+	char since[32];
+	struct progenv env = {0};
+	money_t caps[2] = {-1, -1};
+	int rc = progenv_open(&env, 0);
+	if (rc == 0 && o->s.since)
+		rc = query_since(&o->s.since_o, o->s.since, since);
+	if (rc == 0 && o->do_summary) {
+		rc = progenv_open(&env, PROGENV_PRICES);
+		if (rc == 0 && (parse_cap(env.cfg, "SMS_DAILY_LIMIT", &caps[0]) != 0 ||
+		                parse_cap(env.cfg, "SMS_MONTHLY_LIMIT", &caps[1]) != 0))
+			rc = EX_CONFIG;
+	}
+	if (rc == 0 && o->do_sync)
+		progenv_use_provider(&env);
+	if (rc == 0)
+		rc = progenv_open_store(&env, o->do_sync ? PROGENV_BULK : 0);
+	if (rc == 0) {
+		int hard = report(o, &env, statuses, nstatus, since, caps, out);
+		rc = hard ? hard : rec_exit_code(out, NULL);
+	}
+	progenv_close(&env);
+	return rc;
+}
+
+/* After the command line: the output, the query's selection, the statuses to
+ * list, then run(). */
+static int start(struct opts *o)
+{
+	struct sel *s = &o->s;
+	struct rec_out out;
+	struct text_state ts = {0};
+	const char *usage_err;
+	int rc;
+	if (rec_out_stdout(&out, o->format, o->do_summary ? status_summary_text : print_text,
+	                   &ts) != 0)
+		return EX_USAGE;
+	if (o->query && (rc = query_run(&o->qr, stdin, query_keys, NKEYS, apply, s, &out)) != 0)
+		return rc;
+	if (o->query && (usage_err = refused(s, o->do_sync, o->do_summary, 1)) != NULL)
+		return query_fail(&out, "invalid_query", "%s", usage_err);
+	size_t nstatus = (size_t)cJSON_GetArraySize(s->statuses), k = 0;
+	const char **statuses = xcalloc(nstatus + STATUS_SYNC_NSTATUSES, sizeof *statuses);
+	const cJSON *sj;
+	cJSON_ArrayForEach(sj, s->statuses)
+		if (!o->do_sync || status_sync_asks(sj->valuestring))
+			statuses[k++] = sj->valuestring;
+	if (o->do_sync && !nstatus)
+		for (k = 0; k < STATUS_SYNC_NSTATUSES; k++)
+			statuses[k] = status_sync_statuses[k];
+	rc = cli_exit(run(o, statuses, k, &out));
 	free(statuses);
-	free(s.ids);
-	cJSON_Delete(s.statuses);
-	query_free(&qr);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	util_set_progname(argv[0]);
+	struct opts o = {.s = {.statuses = cJSON_CreateArray(), .limit = 50}, .concurrency = 4};
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc == CLI_GO_ON && !(rc = operands(&o, argc, argv)))
+		rc = start(&o);
+	free(o.s.ids);
+	cJSON_Delete(o.s.statuses);
+	query_free(&o.qr);
 	return rc;
 }

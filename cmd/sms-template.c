@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
+#include "progenv.h"
+#include "recloop.h"
 #include "records.h"
 #include "store.h"
-#include "storecfg.h"
 #include "template.h"
 #include "util.h"
 #include "verbs.h"
@@ -176,6 +178,31 @@ static int run_rm(void *arg, int argc, char **argv)
 	return rc;
 }
 
+/* render: the template and its name, for each record. */
+struct render {
+	const char *name;
+	const char *body;
+};
+
+static int render_one(cJSON *rec, const struct rec_in *in, void *arg)
+{
+	const struct render *r = arg;
+	char err[256];
+	size_t rawlen;
+	const char *raw = rec_in_raw(in, &rawlen);
+	char *text = template_render(r->body, rec, raw, rawlen, err, sizeof err);
+	if (!text) {
+		rec_fail(rec, "missing_var", 0, "template %s: %s", r->name, err);
+		return 0;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "vars");
+	rec_put_str(rec, "body", text);
+	rec_put_str(rec, "template", r->name);
+	rec_set_ok(rec);
+	free(text);
+	return 0;
+}
+
 static int run_render(void *arg, int argc, char **argv)
 {
 	struct ctx *c = arg;
@@ -195,31 +222,8 @@ static int run_render(void *arg, int argc, char **argv)
 		warnmsg("%s", store_errmsg(st));
 		return EX_TEMPFAIL;
 	}
-	struct rec_in in;
-	rec_in_init(&in, stdin);
-	cJSON *rec, *bad;
-	char err[256];
-	while (rec_next(&in, &rec, &bad)) {
-		if (bad) {
-			rec_emit(out, bad);
-			continue;
-		}
-		size_t rawlen;
-		const char *raw = rec_in_raw(&in, &rawlen);
-		char *text = template_render(body, rec, raw, rawlen, err, sizeof err);
-		if (!text) {
-			rec_fail(rec, "missing_var", 0, "template %s: %s", argv[0], err);
-		} else {
-			cJSON_DeleteItemFromObjectCaseSensitive(rec, "vars");
-			rec_put_str(rec, "body", text);
-			rec_put_str(rec, "template", argv[0]);
-			rec_set_ok(rec);
-			free(text);
-		}
-		rec_emit(out, rec);
-	}
-	int rc = rec_exit_code(out, &in);
-	rec_in_free(&in);
+	struct render rd = {.name = argv[0], .body = body};
+	int rc = rec_loop(stdin, out, render_one, &rd, 0);
 	free(body);
 	return rc;
 }
@@ -231,25 +235,25 @@ static const struct verb_def verbs[] = {
 	[V_RENDER] = {"render", NULL, run_render},
 };
 
-static void option(void *arg, int ch, const char *val)
+static int option(void *arg, int ch, const char *val)
 {
 	struct opts *o = arg;
 	if (ch == 'r')
 		o->replace = 1;
 	else if (ch == 'o')
 		o->format = val;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"replace", no_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},      {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
-		.prog = "sms-template", .usage = usage, .shortopts = "+ro:h", .longopts = longopts,
-		.option = option, .verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
+		.cli = {"sms-template", usage, "+ro:h", longopts, option},
+		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 		.free_text_args = 1,
 	};
 	util_set_progname(argv[0]);
@@ -259,30 +263,16 @@ int main(int argc, char **argv)
 	if (r != VERBS_GO_ON)
 		return r;
 	struct rec_out out;
-	rec_out_init(&out, stdout);
-	if (rec_out_format(&out, o.format, a.verb == V_LIST ? list_text : NULL, NULL) != 0) {
-		warnmsg("-o takes json or text, not `%s`", o.format);
+	if (rec_out_stdout(&out, o.format, a.verb == V_LIST ? list_text : NULL, NULL) != 0)
 		return EX_USAGE;
-	}
 	if (!out.text && o.format && strcmp(o.format, "text") == 0)
 		warnmsg("%s prints NDJSON only", verbs[a.verb].name);
-	char err[512];
-	struct sms_config *cfg = config_load(err, sizeof err);
-	if (!cfg) {
-		warnmsg("%s", err);
-		return EX_CONFIG;
-	}
-	struct ctx c = {.out = &out, .replace = o.replace};
-	int rc = 0;
-	c.st = storecfg_open(cfg, STORE_SYNC_NORMAL, &rc);
-	if (c.st) {
+	struct progenv env = {0};
+	int rc = progenv_open_store(&env, PROGENV_NO_ZONE | PROGENV_BULK);
+	if (rc == 0) {
+		struct ctx c = {.out = &out, .replace = o.replace, .st = env.st};
 		rc = verbs[a.verb].run(&c, a.nargs, a.args);
-		store_close(c.st);
 	}
-	config_free(cfg);
-	if (fflush(stdout) != 0) {
-		warnmsg("write error on stdout");
-		return EX_IOERR;
-	}
-	return rc;
+	progenv_close(&env);
+	return cli_exit(rc);
 }

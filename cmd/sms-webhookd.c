@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "cgi.h"
+#include "cli.h"
 #include "clock.h"
 #include "config.h"
 #include "dashboard.h"
@@ -50,7 +51,7 @@ static void usage(FILE *fp)
 }
 
 enum { O_PORT_FILE = 256, O_MAX_CONN, O_MAX_CLIENT, O_REQ_TIMEOUT, O_TIMEOUT, O_LOG, O_NO_VERIFY,
-       O_VERSION };
+};
 
 /* What the configuration makes, at start and again on SIGHUP. */
 struct load_args {
@@ -100,132 +101,138 @@ static long long number(const char *opt, const char *arg, long long min, long lo
 	return n;
 }
 
+/* What the command line asks. */
+struct opts {
+	struct httpd_options ho;
+	struct load_args     la;
+};
+
+static int option(void *arg, int c, const char *val)
+{
+	struct opts *o = arg;
+	long long n;
+	switch (c) {
+	case 'l': o->ho.listen = val; break;
+	case O_PORT_FILE: o->ho.port_file = val; break;
+	case O_MAX_CONN:
+		if ((n = number("--max-connections", val, 1, 100000)) < 0)
+			return EX_USAGE;
+		o->ho.max_connections = (unsigned)n;
+		break;
+	case O_MAX_CLIENT:
+		if ((n = number("--max-client-connections", val, 0, 100000)) < 0)
+			return EX_USAGE;
+		o->ho.max_client_connections = (unsigned)n;
+		break;
+	case O_REQ_TIMEOUT:
+		if ((n = number("--request-timeout", val, 0, 86400)) < 0)
+			return EX_USAGE;
+		o->ho.request_timeout_s = (unsigned)n;
+		break;
+	case O_TIMEOUT:
+		if ((n = number("--timeout", val, 0, 86400)) < 0)
+			return EX_USAGE;
+		o->ho.timeout_s = (unsigned)n;
+		break;
+	case O_LOG: o->ho.log_requests = 1; break;
+	case O_NO_VERIFY: o->la.wo.verify = 0; break;
+	}
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{"listen", required_argument, NULL, 'l'},
+	{"port-file", required_argument, NULL, O_PORT_FILE},
+	{"max-connections", required_argument, NULL, O_MAX_CONN},
+	{"max-client-connections", required_argument, NULL, O_MAX_CLIENT},
+	{"request-timeout", required_argument, NULL, O_REQ_TIMEOUT},
+	{"timeout", required_argument, NULL, O_TIMEOUT},
+	{"log-requests", no_argument, NULL, O_LOG},
+	{"no-verify", no_argument, NULL, O_NO_VERIFY},
+	CLI_HELP_VERSION,
+};
+
+static const struct cli cli = {"sms-webhookd", usage, "l:h", longopts, option};
+
+/* The configuration, its zone and what it makes; NULL after saying why (and
+ * answering the web server, in CGI mode). */
+static struct httpd_conf *start(struct load_args *la)
+{
+	char err[512];
+	struct httpd_conf *conf = load(la, err, sizeof err);
+	/* The zone is the process's (TZ): set once, before any thread starts; a
+	 * zone that names nothing is a configuration error, not UTC. */
+	if (!conf || clock_use_zone(conf->cfg, err, sizeof err) != 0) {
+		warnmsg("%s", err);
+		if (la->cgi)
+			cgi_fail();
+		httpd_conf_free(conf);
+		return NULL;
+	}
+	if (!la->wo.verify)
+		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
+		        "this server can post messages");
+	/* The residual risk of loopback trust, said where the operator sees it. */
+	if (!la->cgi && !config_get(conf->cfg, "SMS_DASHBOARD_TOKEN"))
+		warnmsg("the review dashboard (/review) opens without a login to a browser on this "
+		        "machine; set SMS_DASHBOARD_TOKEN before anything forwards to this port "
+		        "(sms-webhookd(1), The review dashboard)");
+	return conf;
+}
+
+/* The daemon: two connections to the store, one for the webhooks' group
+ * commit, one for the dashboard, each used by one thread. */
+static int serve(struct httpd_conf **conf, struct opts *o)
+{
+	int rc;
+	struct store *st = storecfg_open((*conf)->cfg, 0, &rc);
+	struct store *dst = st ? storecfg_open((*conf)->cfg, 0, &rc) : NULL;
+	if (st && dst)
+		rc = httpd_run(conf, load, &o->la, st, dst, &o->ho);
+	store_close(dst);
+	store_close(st);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	util_set_progname(argv[0]);
-	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"port-file", required_argument, NULL, O_PORT_FILE},
-		{"max-connections", required_argument, NULL, O_MAX_CONN},
-		{"max-client-connections", required_argument, NULL, O_MAX_CLIENT},
-		{"request-timeout", required_argument, NULL, O_REQ_TIMEOUT},
-		{"timeout", required_argument, NULL, O_TIMEOUT},
-		{"log-requests", no_argument, NULL, O_LOG},
-		{"no-verify", no_argument, NULL, O_NO_VERIFY},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, O_VERSION},
-		{NULL, 0, NULL, 0},
+	struct opts o = {
+		.ho = {.listen = "127.0.0.1:3001", .max_connections = 256,
+		       .max_client_connections = 128, .timeout_s = 30, .request_timeout_s = 10},
+		.la = {.wo = {.verify = 1}},
 	};
-	struct httpd_options ho = {.listen = "127.0.0.1:3001", .max_connections = 256,
-	                           .max_client_connections = 128, .timeout_s = 30,
-	                           .request_timeout_s = 10};
-	struct load_args la = {.wo = {.verify = 1}};
-	int c;
-	long long n;
 	/* As a CGI program the arguments are not ours: a web server may turn a
 	 * query string without '=' into arguments (RFC 3875 4.4), and a request
 	 * must never be able to say --no-verify. */
-	la.cgi = getenv("GATEWAY_INTERFACE") != NULL;
+	o.la.cgi = getenv("GATEWAY_INTERFACE") != NULL;
 	signature_lib_init();
-	if (la.cgi)
+	if (o.la.cgi)
 		argc = 1;
-	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			ho.listen = optarg;
-			break;
-		case O_PORT_FILE:
-			ho.port_file = optarg;
-			break;
-		case O_MAX_CONN:
-			if ((n = number("--max-connections", optarg, 1, 100000)) < 0)
-				return EX_USAGE;
-			ho.max_connections = (unsigned)n;
-			break;
-		case O_MAX_CLIENT:
-			if ((n = number("--max-client-connections", optarg, 0, 100000)) < 0)
-				return EX_USAGE;
-			ho.max_client_connections = (unsigned)n;
-			break;
-		case O_REQ_TIMEOUT:
-			if ((n = number("--request-timeout", optarg, 0, 86400)) < 0)
-				return EX_USAGE;
-			ho.request_timeout_s = (unsigned)n;
-			break;
-		case O_TIMEOUT:
-			if ((n = number("--timeout", optarg, 0, 86400)) < 0)
-				return EX_USAGE;
-			ho.timeout_s = (unsigned)n;
-			break;
-		case O_LOG:
-			ho.log_requests = 1;
-			break;
-		case O_NO_VERIFY:
-			la.wo.verify = 0;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		case O_VERSION:
-			printf("sms-webhookd %s\n", SMSKIT_VERSION);
-			return EX_OK;
-		default:
-			usage(stderr);
-			return EX_USAGE;
-		}
-	}
+	int rc = cli_parse(&cli, argc, argv, &o);
+	if (rc != CLI_GO_ON)
+		return rc;
 	if (optind < argc) {
 		warnmsg("unexpected argument: %s", argv[optind]);
 		usage(stderr);
 		return EX_USAGE;
 	}
 	char host[256], port[8];
-	if (!la.cgi) {
-		if (httpd_parse_listen(ho.listen, host, sizeof host, port, sizeof port) != 0) {
+	if (!o.la.cgi) {
+		if (httpd_parse_listen(o.ho.listen, host, sizeof host, port, sizeof port) != 0) {
 			warnmsg("--listen %s: expected HOST:PORT, e.g. 127.0.0.1:3001 or [::1]:3001",
-			        ho.listen);
+			        o.ho.listen);
 			return EX_USAGE;
 		}
-		la.local_only = httpd_is_loopback(host);
+		o.la.local_only = httpd_is_loopback(host);
 	}
-	char err[512];
-	struct httpd_conf *conf = load(&la, err, sizeof err);
-	if (!conf) {
-		warnmsg("%s", err);
-		if (la.cgi)
-			cgi_fail();
+	struct httpd_conf *conf = start(&o.la);
+	if (!conf)
 		return EX_CONFIG;
-	}
-	/* The zone is the process's (TZ): set once, before any thread starts; a
-	 * zone that names nothing is a configuration error, not UTC. */
-	if (clock_use_zone(conf->cfg, err, sizeof err) != 0) {
-		warnmsg("%s", err);
-		if (la.cgi)
-			cgi_fail();
-		httpd_conf_free(conf);
-		return EX_CONFIG;
-	}
-	if (!la.wo.verify)
-		warnmsg("WARNING: --no-verify: signatures are not checked; anyone who can reach "
-		        "this server can post messages");
-	/* The residual risk of loopback trust, said where the operator sees it. */
-	if (!la.cgi && !config_get(conf->cfg, "SMS_DASHBOARD_TOKEN"))
-		warnmsg("the review dashboard (/review) opens without a login to a browser on this "
-		        "machine; set SMS_DASHBOARD_TOKEN before anything forwards to this port "
-		        "(sms-webhookd(1), The review dashboard)");
-	int rc;
-	if (la.cgi) {
+	if (o.la.cgi)
 		rc = cgi_run(conf->w, conf->d, conf->cfg) == 0 ? EX_OK : EX_IOERR;
-	} else {
-		/* Two connections: one for the webhooks' group commit, one for the
-		 * dashboard, each used by one thread. */
-		struct store *st = storecfg_open(conf->cfg, 0, &rc);
-		struct store *dst = st ? storecfg_open(conf->cfg, 0, &rc) : NULL;
-		if (st && dst)
-			rc = httpd_run(&conf, load, &la, st, dst, &ho);
-		store_close(dst);
-		store_close(st);
-	}
+	else
+		rc = serve(&conf, &o);
 	httpd_conf_free(conf);
 	return rc;
 }

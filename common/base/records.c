@@ -601,6 +601,27 @@ int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *t
 	return 0;
 }
 
+void rec_put_message(cJSON *rec, const char *body, const char *from, cJSON **media)
+{
+	if (body)
+		rec_put_str(rec, "body", body);
+	if (from)
+		rec_put_str(rec, "from", from);
+	if (cJSON_GetArraySize(*media) > 0) {
+		rec_put(rec, "media", *media);
+		*media = NULL;
+	}
+}
+
+int rec_out_stdout(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg)
+{
+	rec_out_init(o, stdout);
+	if (rec_out_format(o, arg, text, text_arg) == 0)
+		return 0;
+	warnmsg("-o takes json or text, not `%s`", arg);
+	return EX_USAGE;
+}
+
 /* cJSON prints a number with 15 significant digits when that reads back close
  * enough: 9007199254740991 came out as 9.00719925474099e+15, another id. Whole
  * numbers of 16 to 18 digits are printed as their digits instead (top level,

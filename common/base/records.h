@@ -91,6 +91,10 @@ void rec_out_init(struct rec_out *o, FILE *fp);
  * Returns -1 on an unknown value. */
 int rec_out_format(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg);
 
+/* A program's output: rec_out_init() on stdout, then -o arg as
+ * rec_out_format() takes it. 0, or EX_USAGE after saying what -o takes. */
+int rec_out_stdout(struct rec_out *o, const char *arg, rec_text_fn text, void *text_arg);
+
 /* Prints the record (one compact line, or text) and counts it as ok or failed
  * by its "ok" field. Frees it. */
 void rec_emit(struct rec_out *o, cJSON *rec);
@@ -117,6 +121,11 @@ void rec_set_ok(cJSON *rec);
 void rec_put(cJSON *rec, const char *key, cJSON *val);
 void rec_put_str(cJSON *rec, const char *key, const char *s);
 void rec_put_num(cJSON *rec, const char *key, double n);
+
+/* The fields of a message a program's options give (--body, --from,
+ * --media), in that order, each when given: *media (an array) moves into rec
+ * when it holds any URL, and is then NULL. */
+void rec_put_message(cJSON *rec, const char *body, const char *from, cJSON **media);
 
 /* A string field, or NULL when absent or not a string. */
 const char *rec_str(const cJSON *rec, const char *key);

@@ -16,7 +16,7 @@ static const char *refused(const struct verb_cli *cli, char **argv, char buf[3])
 		if (optopt == 0)
 			return w;
 		size_t n = strcspn(w + 2, "="); /* as given: perhaps abbreviated */
-		for (const struct option *o = cli->longopts; o->name; o++)
+		for (const struct option *o = cli->cli.longopts; o->name; o++)
 			if (o->val == optopt && n > 0 && strncmp(o->name, w + 2, n) == 0)
 				return w;
 	}
@@ -36,18 +36,18 @@ static int options(const struct verb_cli *cli, int argc, char **argv, void *opts
                    int permute)
 {
 	char optstring[64], buf[3];
-	/* cli->shortopts is "+...": "+:..." stops at the first word that is not
+	/* cli->cli.shortopts is "+...": "+:..." stops at the first word that is not
 	 * an option, ":..." lets getopt permute. */
-	snprintf(optstring, sizeof optstring, "%s:%s", permute ? "" : "+", cli->shortopts + 1);
+	snprintf(optstring, sizeof optstring, "%s:%s", permute ? "" : "+", cli->cli.shortopts + 1);
 	opterr = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, optstring, cli->longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, optstring, cli->cli.longopts, NULL)) != -1) {
+		if (cli_builtin(cli->cli.prog, cli->cli.usage, ch))
+			return -1;
 		switch (ch) {
-		case 'h': cli->usage(stdout); return -1;
-		case 'V': printf("%s %s\n", cli->prog, SMSKIT_VERSION); return -1;
 		case ':':
 			warnmsg("%s needs an argument", refused(cli, argv, buf));
-			cli->usage(stderr);
+			cli->cli.usage(stderr);
 			return EX_USAGE;
 		case '?': {
 			const char *w = refused(cli, argv, buf);
@@ -55,10 +55,15 @@ static int options(const struct verb_cli *cli, int argc, char **argv, void *opts
 				warnmsg("%.*s takes no argument", (int)strcspn(w, "="), w);
 			else
 				warnmsg("unknown option: %s", w);
-			cli->usage(stderr);
+			cli->cli.usage(stderr);
 			return EX_USAGE;
 		}
-		default: cli->option(opts, ch, optarg); break;
+		default: {
+			int rc = cli->cli.option(opts, ch, optarg);
+			if (rc)
+				return rc;
+			break;
+		}
 		}
 	}
 	return 0;
@@ -98,7 +103,7 @@ int verbs_parse(const struct verb_cli *cli, int argc, char **argv, void *opts,
 	if (r)
 		return r < 0 ? 0 : r;
 	if (optind >= argc) {
-		cli->usage(stderr);
+		cli->cli.usage(stderr);
 		return EX_USAGE;
 	}
 	const char *word = argv[optind++];

@@ -1,13 +1,14 @@
 /* verbs — the command line of a program whose first word is a verb (sms-auto
- * add --trigger ..., sms-optout rm NUMBER): one option table before and after
- * the verb, --help and --version, the verb found in the program's table.
- * Owns no state of its own: getopt's optind and opterr, reset on each call. */
+ * add --trigger ..., sms-optout rm NUMBER): the program's option table
+ * (cli.h's, with its --help and --version) before and after the verb, the
+ * verb found in the program's table. Owns no state of its own: getopt's
+ * optind and opterr, reset on each call. */
 #ifndef SMSKIT_VERBS_H
 #define SMSKIT_VERBS_H
 
-#include <getopt.h>
 #include <stddef.h>
-#include <stdio.h>
+
+#include "cli.h"
 
 /* A verb and what runs it: run(ctx, nargs, args) with the words left after the
  * options, returning the exit code. */
@@ -19,18 +20,15 @@ struct verb_def {
 
 /* A program's command line. */
 struct verb_cli {
-	const char          *prog;      /* for --version: "sms-auto 0.1.0" */
-	void (*usage)(FILE *fp);
-	const char          *shortopts; /* getopt's, '+' first (it stops at the verb), 'h' is -h */
-	const struct option *longopts;  /* 'h' is --help, 'V' is --version */
-	/* Stores option ch (any but 'h', 'V' and '?') with its argument in opts. */
-	void (*option)(void *opts, int ch, const char *arg);
-	const struct verb_def   *verbs;     /* in the order the error message lists them */
-	size_t               nverbs;
+	/* The options: cli.shortopts starts with '+' (getopt stops at the verb);
+	 * cli.option may return EX_USAGE after saying why. */
+	struct cli             cli;
+	const struct verb_def *verbs;     /* in the order the error message lists them */
+	size_t                 nverbs;
 	/* The verbs' arguments are free text (a template body: "-20% off"):
 	 * options after the verb come before them, and the first argument ends
 	 * the options. Otherwise options may also follow the arguments. */
-	int                  free_text_args;
+	int                    free_text_args;
 };
 
 /* What verbs_parse found: the verb and the words left after the options. */

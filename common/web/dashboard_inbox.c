@@ -5,10 +5,11 @@
  * message, which dashboard_reply.c answers. */
 #include "dashboard_inbox.h"
 #include "dashboard_view.h"
+#include "batch.h"
+#include "clip.h"
 #include "html.h"
 #include "inbox.h"
 #include "records.h"
-#include "review.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -255,7 +256,7 @@ static void recent(struct dash *x, const char *current)
 		dash_raw(x, "<li class=\"empty\">No messages yet.</li>");
 	for (size_t k = 0; k < np; k++) {
 		char clip[200];
-		review_clip(rec_str(peers[k].last, "body"), 48, clip, sizeof clip);
+		clip_text(rec_str(peers[k].last, "body"), 48, clip, sizeof clip);
 		dash_printf(x, "<li%s><a href=\"conversations?number=",
 		            current && strcmp(current, peers[k].number) == 0 ? " class=\"current\"" : "");
 		dash_url(x, peers[k].number);
@@ -366,13 +367,13 @@ void dash_read_post(struct dash *x)
 {
 	const char *r = dash_f(x, "read");
 	int read = !(r && strcmp(r, "0") == 0);
-	int64_t ids[REVIEW_BATCH];
+	int64_t ids[BATCH_RECORDS];
 	size_t n = 0;
 	for (size_t i = 0; i < x->f.n; i++) {
 		if (strcmp(x->f.pairs[i].name, "id") != 0)
 			continue;
-		if (n == REVIEW_BATCH || dash_id(x->f.pairs[i].value, &ids[n]) != 0) {
-			dash_fail(x, 400, "Give at most %d message ids.", REVIEW_BATCH);
+		if (n == BATCH_RECORDS || dash_id(x->f.pairs[i].value, &ids[n]) != 0) {
+			dash_fail(x, 400, "Give at most %d message ids.", BATCH_RECORDS);
 			return;
 		}
 		n++;

@@ -7,6 +7,7 @@
 #include "dashboard_staged.h"
 #include "dashboard_sent.h"
 #include "dashboard_view.h"
+#include "batch.h"
 #include "gsm.h"
 #include "phone.h"
 #include "records.h"
@@ -302,7 +303,7 @@ void dash_decide_post(struct dash *x)
 	pos_query(&pos, back, sizeof back);
 	const char *one_a = dash_f(x, "approve"), *one_r = dash_f(x, "reject");
 	const char *bulk = dash_f(x, "bulk");
-	int64_t ids[REVIEW_BATCH];
+	int64_t ids[BATCH_RECORDS];
 	size_t n = 0;
 	int reject = 0;
 	char *reason = NULL;
@@ -323,8 +324,8 @@ void dash_decide_post(struct dash *x)
 		for (size_t i = 0; i < x->f.n; i++) {
 			if (strcmp(x->f.pairs[i].name, "sel") != 0)
 				continue;
-			if (n == REVIEW_BATCH) {
-				dash_fail(x, 400, "At most %d messages at a time.", REVIEW_BATCH);
+			if (n == BATCH_RECORDS) {
+				dash_fail(x, 400, "At most %d messages at a time.", BATCH_RECORDS);
 				return;
 			}
 			if (dash_id(x->f.pairs[i].value, &ids[n]) != 0) {

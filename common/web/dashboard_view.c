@@ -4,9 +4,10 @@
  * through html_esc() without exception. */
 #include "dashboard_view.h"
 #include "clock.h"
+#include "dashboard_int.h"
 #include "html.h"
+#include "msgid.h"
 #include "records.h"
-#include "review.h"
 #include "store.h"
 
 #include <stdarg.h>
@@ -43,7 +44,7 @@ const char *dash_f(const struct dash *x, const char *name) { return form_get(&x-
 int dash_id(const char *s, int64_t *id)
 {
 	long long v;
-	if (!s || review_parse_id_str(s, &v) != 0)
+	if (!s || msgid_parse_str(s, &v) != 0)
 		return -1;
 	*id = v;
 	return 0;

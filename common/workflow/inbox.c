@@ -1,9 +1,11 @@
 /* inbox — received messages as people read and answer them. See inbox.h. */
 #include "inbox.h"
+#include "clip.h"
 #include "clock.h"
+#include "msgid.h"
 #include "phone.h"
+#include "recmerge.h"
 #include "records.h"
-#include "review.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -91,7 +93,7 @@ void inbox_text_list(FILE *fp, const cJSON *rec, void *arg)
 		state = "read";
 	else
 		state = "unread";
-	review_clip(rec_str(rec, "body"), 60, body, sizeof body);
+	clip_text(rec_str(rec, "body"), 60, body, sizeof body);
 	int nmedia = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec, "media"));
 	char line[512];
 	snprintf(line, sizeof line, "%6s  %-16s  %-16s  %-7s  %s%s%.0d%s", id, when, from ? from : "-",
@@ -153,7 +155,7 @@ cJSON *inbox_mark(struct store *st, cJSON *rec, int read, int *hard)
 {
 	long long id;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "id");
-	if (!v || review_parse_id(v, &id) != 0) {
+	if (!v || msgid_parse(v, &id) != 0) {
 		rec_fail(rec, "invalid_id", 0, "a message id is a whole number such as 42");
 		return rec;
 	}
@@ -172,7 +174,7 @@ cJSON *inbox_mark(struct store *st, cJSON *rec, int read, int *hard)
 		*hard = EX_TEMPFAIL;
 		return rec;
 	}
-	review_merge(rec, stored);
+	rec_merge(rec, stored);
 	rec_set_ok(rec);
 	return rec;
 }
@@ -192,7 +194,7 @@ int inbox_reply_request(struct store *st, cJSON *rec, const char **code, char *m
 {
 	long long id;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "id");
-	if (!v || review_parse_id(v, &id) != 0) {
+	if (!v || msgid_parse(v, &id) != 0) {
 		*code = "invalid_id";
 		snprintf(msg, msglen, "%s", v ? "\"id\" must be a message id, a whole number such as 42"
 		                              : "no \"id\": a reply needs the id of the received "

@@ -1,77 +1,17 @@
-/* sender — from outbound request to stored result. See sender.h. */
+/* sender — from outbound request to stored result: checked, sent, the answers
+ * stored in batches (the approved queue is sender_queue.c). See sender.h. */
 #include "sender.h"
-#include "clock.h"
-#include "policy.h"
-#include "progress.h"
+#include "msgid.h"
+#include "recmerge.h"
 #include "records.h"
-#include "recovery.h"
-#include "review.h"
+#include "sender_int.h"
 #include "util.h"
 
-#include <errno.h>
 #include <malloc.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct job {
-	struct sender  *s;
-	cJSON          *rec;
-	int             done;
-	int64_t         id;
-	struct outbound ob;
-	money_t         estimate;
-	time_t          send_at;     /* the request's, or 0 */
-	struct job     *next_ready;  /* in the ready queue, then in a batch */
-	struct send_result res;      /* the provider's answer, once it came */
-	struct job     *next_done;   /* answered, waiting to be stored */
-	int             claimed;     /* taken from the approved queue: already `sending` */
-	/* The answer as the store is to record it (store_msg_set_status's
-	 * arguments), and how far that got. */
-	const char     *status;
-	cJSON          *fields;
-	int             stored;      /* ANS_* */
-	char            store_err[256];
-};
-
-/* An answer's way into the store. */
-enum {
-	ANS_NEW,      /* not written yet, or written in a transaction that failed */
-	ANS_WRITTEN,  /* written in the open transaction */
-	ANS_STORED,   /* committed */
-	ANS_LOST,     /* the store refuses it for good (its provider id is another's) */
-};
-
-struct sender {
-	const struct sms_config  *cfg;
-	struct store             *st;
-	struct provider          *prov;
-	const struct price_table *prices;
-	struct sender_options     o;
-	struct http_client       *http;
-	const char               *region;
-	struct clock_window       quiet;
-	char                      quiet_spec[32];
-	money_t                   daily_cap, monthly_cap; /* < 0: none */
-	char                     *status_callback;
-	char                      claimer[64];
-	char                      host[32];
-	char                      queue_wait[512]; /* why the approved queue stopped */
-	struct recovery          *rcv;  /* answers the store could not record */
-
-	struct job **ring;         /* jobs in input order, from head */
-	size_t       head, tail, cap;
-	struct job  *ready, *ready_last; /* validated, waiting for a request slot */
-	struct job  *answered;     /* answered, to be stored in the next batch */
-	size_t       inflight;
-	long long    next_ok_us;   /* --rate: earliest start of the next request */
-	int          halt;         /* 77 or 69: stop making requests */
-	int          exit_hint;
-	size_t       nsent, nfailed, next_trim;
-	struct progress pace;
-};
 
 struct sender *sender_new(const struct sms_config *c, struct store *st, struct provider *p,
                           const struct price_table *prices, const struct sender_options *o,
@@ -123,7 +63,7 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	return s;
 }
 
-static void push_job(struct sender *s, struct job *j)
+void sender_push_job(struct sender *s, struct job *j)
 {
 	if (s->tail == s->cap) {
 		/* Slide live jobs to the front before growing. */
@@ -150,7 +90,7 @@ static void finish(struct job *j)
 		j->s->nfailed++;
 }
 
-static void hint(struct sender *s, int code)
+void sender_hint(struct sender *s, int code)
 {
 	s->exit_hint = rec_exit_graver(s->exit_hint, code);
 }
@@ -175,18 +115,14 @@ static void put_figures(struct sender *s, struct job *j)
 
 static void halted(struct sender *s, struct job *j);
 
-/* sms-send(1): a request with reply_to answers that received message. 0 when rec
- * has none or it names an inbound message (then reply_to is set to the id as
- * a number); -1 with *code and a sentence when it names another message or
- * none; -2 when the store could not tell (store_error). */
-static int reply_target(struct sender *s, cJSON *rec, const char **code, char *msg,
+int sender_reply_target(struct sender *s, cJSON *rec, const char **code, char *msg,
                         size_t msglen)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "reply_to");
 	long long id;
 	if (!v || cJSON_IsNull(v))
 		return 0;
-	if (review_parse_id(v, &id) != 0) {
+	if (msgid_parse(v, &id) != 0) {
 		*code = "invalid_request";
 		snprintf(msg, msglen, "\"reply_to\" must be the id of a received message, a whole "
 		         "number such as 42");
@@ -248,7 +184,7 @@ void sender_add(struct sender *s, cJSON *rec)
 	struct job *j = xcalloc(1, sizeof *j);
 	j->s = s;
 	j->rec = rec;
-	push_job(s, j);
+	sender_push_job(s, j);
 	const cJSON *okf = cJSON_GetObjectItemCaseSensitive(rec, "ok");
 	if (cJSON_IsFalse(okf) && cJSON_GetObjectItemCaseSensitive(rec, "error")) {
 		finish(j); /* the reader's error record, passed through in its place */
@@ -262,11 +198,11 @@ void sender_add(struct sender *s, cJSON *rec)
 		finish(j);
 		return;
 	}
-	int r = reply_target(s, rec, &code, msg, sizeof msg);
+	int r = sender_reply_target(s, rec, &code, msg, sizeof msg);
 	if (r != 0) {
 		rec_fail(rec, code, r == -2, "%s", msg);
 		if (r == -2)
-			hint(s, 75);
+			sender_hint(s, 75);
 		finish(j);
 		return;
 	}
@@ -318,8 +254,7 @@ int sender_wants_more(const struct sender *s)
 size_t sender_pending(const struct sender *s) { return s->tail - s->head; }
 
 
-/* Inside the caller's transaction: would this estimate cross a cap? */
-static int over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
+int sender_over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
 {
 	static const char *const names[] = {"daily", "monthly"};
 	money_t caps[2] = {s->daily_cap, s->monthly_cap};
@@ -343,7 +278,7 @@ static int over_cap(struct sender *s, struct job *j, char *msg, size_t msglen)
 	return 0;
 }
 
-static void answered(struct job *j)
+void sender_answered(struct job *j)
 {
 	j->next_done = j->s->answered;
 	j->s->answered = j;
@@ -361,7 +296,7 @@ static void on_http(void *arg, struct http_response *resp)
 		return;
 	}
 	j->s->inflight--;
-	answered(j);
+	sender_answered(j);
 }
 
 /* Inside the caller's transaction: checks the caps and stores the message as
@@ -374,7 +309,7 @@ static int reserve(struct sender *s, struct job *j)
 		         j->ob.to);
 		return -1;
 	}
-	if (over_cap(s, j, msg, sizeof msg)) {
+	if (sender_over_cap(s, j, msg, sizeof msg)) {
 		rec_fail(j->rec, "spend_limit", 0, "%s", msg);
 		return -1;
 	}
@@ -405,7 +340,7 @@ static int reserve(struct sender *s, struct job *j)
 	cJSON_Delete(row);
 	if (rc != STORE_OK) {
 		rec_fail(j->rec, "store_error", 1, "store: %s", store_errmsg(s->st));
-		hint(s, 75);
+		sender_hint(s, 75);
 		return -1;
 	}
 	return 0;
@@ -426,7 +361,7 @@ static void fail_all(struct sender *s, struct job *list, const char *code)
 		rec_fail(j->rec, code, 1, "store: %s", store_errmsg(s->st));
 		finish(j);
 	}
-	hint(s, 75);
+	sender_hint(s, 75);
 }
 
 /* Makes the requests of a reserved (committed) batch. */
@@ -447,7 +382,7 @@ static void submit_batch(struct sender *s, struct job *ok)
 		memset(&req, 0, sizeof req);
 		memset(&j->res, 0, sizeof j->res);
 		if (s->prov->ops->send_prepare(s->prov, &m, &req, &j->res) == 1) {
-			answered(j);
+			sender_answered(j);
 			continue;
 		}
 		s->inflight++;
@@ -470,7 +405,7 @@ static struct job *reserve_batch(struct sender *s, struct job *batch)
 		if (store_msg_requested(s->st, j->id) != STORE_OK) {
 			/* Claimed and not requested: a later --approved run gives it back. */
 			rec_fail(j->rec, "store_error", 1, "store: %s", store_errmsg(s->st));
-			hint(s, 75);
+			sender_hint(s, 75);
 			finish(j);
 			continue;
 		}
@@ -551,7 +486,7 @@ static struct job *take_answers(struct sender *s)
 		answer_fields(j);
 		j->stored = ANS_NEW;
 		if (j->res.outcome != SEND_ACCEPTED) {
-			hint(s, j->res.exit_hint);
+			sender_hint(s, j->res.exit_hint);
 			if (j->res.exit_hint == 77 || j->res.exit_hint == 69)
 				s->halt = j->res.exit_hint;
 		}
@@ -627,7 +562,7 @@ static void unstored(struct sender *s, struct job *j)
 			rec_put(j->rec, f->string, cJSON_Duplicate(f, 1));
 	rec_put_str(j->rec, "status", j->status);
 	rec_put(j->rec, "stored", cJSON_CreateFalse());
-	hint(s, 75);
+	sender_hint(s, 75);
 
 	char at[32], err[512];
 	clock_format(clock_now(), at, sizeof at);
@@ -667,7 +602,7 @@ static void answer_out(struct sender *s, struct job *j)
 	/* The output is the stored record, with the caller's own fields kept. */
 	cJSON *stored = NULL;
 	if (store_msg_get(s->st, j->id, &stored) == STORE_OK)
-		review_merge(j->rec, stored);
+		rec_merge(j->rec, stored);
 	if (j->stored != ANS_STORED)
 		unstored(s, j);
 	if (res->outcome == SEND_ACCEPTED) {
@@ -859,229 +794,3 @@ void sender_free(struct sender *s)
 	free(s);
 }
 
-/* ---- The approved queue (--approved) -------------------------------------------- */
-
-struct dead {
-	struct sender *s;
-	int64_t       *ids;      /* requested: may have gone out */
-	size_t         n, cap;
-	int64_t       *idle;     /* claimed, never requested */
-	size_t         nidle, capidle;
-	char           who[96];
-};
-
-static void push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
-{
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		*v = xrealloc(*v, *cap * sizeof **v);
-	}
-	(*v)[(*n)++] = id;
-}
-
-/* "sms-send/PID@HOST" of a process on this host that no longer runs. */
-static int claimer_dead(const struct sender *s, const char *by)
-{
-	long pid;
-	char host[64];
-	if (!by || sscanf(by, "sms-send/%ld@%63s", &pid, host) != 2 || pid <= 0)
-		return 0;
-	if (strcmp(host, s->host) != 0 || pid == (long)getpid())
-		return 0;
-	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
-}
-
-static int collect_dead(int64_t id, const char *by, int requested, void *arg)
-{
-	struct dead *d = arg;
-	if (!claimer_dead(d->s, by))
-		return 0;
-	if (requested)
-		push_id(&d->ids, &d->n, &d->cap, id);
-	else
-		push_id(&d->idle, &d->nidle, &d->capidle, id);
-	snprintf(d->who, sizeof d->who, "%s", by);
-	return 0;
-}
-
-/* Inside the caller's transaction: the claims never requested go back to the
- * queue; one the store refuses to give back (it was never approved) joins
- * the unknown ones. Returns how many went back. */
-static size_t give_back(struct sender *s, struct dead *d)
-{
-	char reason[256];
-	size_t back = 0;
-	snprintf(reason, sizeof reason, "its sender (%s) died before making its request: not "
-	         "sent; back in the approved queue", d->who);
-	for (size_t i = 0; i < d->nidle; i++) {
-		int rc = store_msg_unclaim(s->st, d->idle[i], reason);
-		if (rc == STORE_OK)
-			back++;
-		else if (rc == STORE_REFUSED)
-			push_id(&d->ids, &d->n, &d->cap, d->idle[i]);
-		else
-			warnmsg("store: message %lld: %s", (long long)d->idle[i], store_errmsg(s->st));
-	}
-	return back;
-}
-
-size_t sender_recover(struct sender *s)
-{
-	struct dead d = {.s = s};
-	if (store_claims(s->st, collect_dead, &d) != STORE_OK) {
-		warnmsg("store: %s", store_errmsg(s->st));
-		return 0;
-	}
-	size_t back = 0;
-	if ((d.n || d.nidle) && store_begin_immediate(s->st) == STORE_OK) {
-		back = give_back(s, &d);
-		cJSON *fields = cJSON_CreateObject();
-		char reason[256];
-		snprintf(reason, sizeof reason,
-		         "the sender died while sending it (%s): it may or may not have gone out; "
-		         "sms-status --sync asks the provider, then resend by hand if needed", d.who);
-		cJSON_AddStringToObject(fields, "reason", reason);
-		for (size_t i = 0; i < d.n; i++)
-			if (store_msg_set_status(s->st, d.ids[i], "unknown", fields, NULL) != STORE_OK)
-				warnmsg("store: message %lld: %s", (long long)d.ids[i], store_errmsg(s->st));
-		cJSON_Delete(fields);
-		if (store_commit(s->st) != STORE_OK) {
-			warnmsg("store: %s", store_errmsg(s->st));
-			back = 0;
-		} else {
-			if (d.n)
-				warnmsg("%zu message%s held by %s, a sender that died, marked unknown "
-				        "(not resent; see sms-status --status unknown)", d.n,
-				        d.n == 1 ? "" : "s", d.who);
-			if (back)
-				warnmsg("%zu message%s claimed by %s, a sender that died before requesting "
-				        "them, back in the approved queue", back, back == 1 ? "" : "s",
-				        d.who);
-		}
-	}
-	free(d.ids);
-	free(d.idle);
-	return d.n + back;
-}
-
-const char *sender_queue_wait(const struct sender *s) { return s->queue_wait; }
-
-/* A claimed message as a job: the stored record, checked again. */
-static void claimed_job(struct sender *s, int64_t id)
-{
-	cJSON *rec = NULL;
-	struct job *j = xcalloc(1, sizeof *j);
-	j->s = s;
-	j->id = id;
-	j->claimed = 1;
-	if (store_msg_get(s->st, id, &rec) != STORE_OK)
-		rec = cJSON_CreateObject();
-	j->rec = rec;
-	push_job(s, j);
-	const char *code;
-	char msg[512];
-	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
-		j->res.outcome = SEND_REJECTED;
-		j->res.code = code;
-		snprintf(j->res.message, sizeof j->res.message, "%s", msg);
-		j->res.exit_hint = 1;
-		answered(j);
-		return;
-	}
-	if (reply_target(s, rec, &code, msg, sizeof msg) == -1) {
-		j->res.outcome = SEND_REJECTED;
-		j->res.code = code;
-		snprintf(j->res.message, sizeof j->res.message, "%s", msg);
-		j->res.exit_hint = 1;
-		answered(j);
-		return;
-	}
-	j->estimate = price_estimate(s->prices, j->ob.region, j->ob.nmedia > 0, j->ob.gsm.segments);
-	if (store_optout_check(s->st, j->ob.to) == 1) {
-		j->res.outcome = SEND_REJECTED;
-		j->res.code = "opted_out";
-		snprintf(j->res.message, sizeof j->res.message,
-		         "%s opted out after it was approved; nothing sent", j->ob.to);
-		j->res.exit_hint = 1;
-		answered(j);
-		return;
-	}
-	if (s->ready_last)
-		s->ready_last->next_ready = j;
-	else
-		s->ready = j;
-	s->ready_last = j;
-}
-
-size_t sender_claim(struct sender *s)
-{
-	if (s->queue_wait[0] || s->halt)
-		return 0;
-	size_t waiting = 0;
-	for (const struct job *j = s->ready; j; j = j->next_ready)
-		waiting++;
-	size_t want = (size_t)s->o.concurrency * 2;
-	if (waiting + s->inflight >= want)
-		return 0;
-	want -= waiting + s->inflight;
-
-	char now[32];
-	time_t t = clock_now(), end;
-	clock_format(t, now, sizeof now);
-	if (!s->o.ignore_quiet && clock_window_inside(&s->quiet, t, &end)) {
-		char hhmm[8];
-		size_t n = 0;
-		clock_local_hhmm(end, hhmm);
-		snprintf(s->queue_wait, sizeof s->queue_wait, "deferred to %s by quiet hours", hhmm);
-		store_queue_note(s->st, now, s->queue_wait, &n);
-		return 0;
-	}
-	if (store_begin_immediate(s->st) != STORE_OK) {
-		warnmsg("store: %s", store_errmsg(s->st));
-		hint(s, 75);
-		return 0;
-	}
-	int64_t ids[2048];
-	size_t n = 0, claimed = 0;
-	if (want > sizeof ids / sizeof *ids)
-		want = sizeof ids / sizeof *ids;
-	if (store_queue_due(s->st, now, ids, want, &n) != STORE_OK)
-		warnmsg("store: %s", store_errmsg(s->st));
-	cJSON *claim = cJSON_CreateObject();
-	cJSON_AddStringToObject(claim, "claimed_by", s->claimer);
-	cJSON_AddStringToObject(claim, "provider", s->prov->name);
-	for (size_t i = 0; i < n; i++) {
-		/* The cap is checked on the stored estimate, in this transaction. */
-		cJSON *rec = NULL;
-		struct job probe = {.s = s};
-		money_t est = 0;
-		if (store_msg_get(s->st, ids[i], &rec) == STORE_OK) {
-			const char *pe = rec_str(rec, "price_estimate");
-			if (!pe || money_parse(pe, &est) != 0)
-				est = 0;
-		}
-		cJSON_Delete(rec);
-		probe.estimate = est;
-		char msg[512];
-		if (over_cap(s, &probe, msg, sizeof msg)) {
-			snprintf(s->queue_wait, sizeof s->queue_wait, "%s", msg);
-			size_t noted;
-			store_queue_note(s->st, now, msg, &noted);
-			break;
-		}
-		if (store_msg_set_status(s->st, ids[i], "sending", claim, NULL) != STORE_OK) {
-			warnmsg("store: message %lld: %s", (long long)ids[i], store_errmsg(s->st));
-			continue;
-		}
-		ids[claimed++] = ids[i];
-	}
-	cJSON_Delete(claim);
-	if (store_commit(s->st) != STORE_OK) {
-		warnmsg("store: %s", store_errmsg(s->st));
-		hint(s, 75);
-		return 0;
-	}
-	for (size_t i = 0; i < claimed; i++)
-		claimed_job(s, ids[i]);
-	return claimed;
-}

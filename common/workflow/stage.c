@@ -1,7 +1,11 @@
 /* stage — a request made a pending row and stored for review. See stage.h. */
 #include "stage.h"
+#include "batch.h"
 #include "gsm.h"
+#include "msgid.h"
 #include "policy.h"
+#include "recmerge.h"
+#include "recwrite.h"
 #include "review.h"
 #include "util.h"
 
@@ -67,7 +71,7 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 		rec_fail(rec, code, 0, "%s", msg);
 		goto out;
 	}
-	if (reply && review_parse_id(reply, &reply_id) != 0) {
+	if (reply && msgid_parse(reply, &reply_id) != 0) {
 		rec_fail(rec, "invalid_field", 0, "reply_to must be a message id such as 42");
 		goto out;
 	}
@@ -157,8 +161,8 @@ static void check_one(struct stage *sg, struct stage_item *it)
  * go, or one by one when that fails, to tell which record is at fault. */
 static void insert_all(struct stage *sg, struct stage_item *items, size_t n)
 {
-	const cJSON *rows[REVIEW_BATCH];
-	int64_t ids[REVIEW_BATCH];
+	const cJSON *rows[BATCH_RECORDS];
+	int64_t ids[BATCH_RECORDS];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (items[i].row)
@@ -223,7 +227,7 @@ void stage_emit_batch(struct stage *sg, struct stage_item *items, size_t n)
 				cJSON_AddNumberToObject(stored, "id", (double)it->id);
 				cJSON_AddStringToObject(stored, "status", "pending");
 			}
-			review_merge(it->rec, stored);
+			rec_merge(it->rec, stored);
 			review_fill_reason(it->rec);
 			rec_set_ok(it->rec);
 			sg->nstaged++;
@@ -231,7 +235,7 @@ void stage_emit_batch(struct stage *sg, struct stage_item *items, size_t n)
 			sg->nfailed++;
 		}
 		cJSON_Delete(it->row);
-		review_emit(sg->out, it->rec);
+		rec_write(sg->out, it->rec);
 		memset(it, 0, sizeof *it);
 	}
 	progress(sg, 0);

@@ -1,11 +1,14 @@
 /* stage_list — sms-stage --list. See stage_list.h. */
 #include "stage_list.h"
+#include "clip.h"
 #include "clock.h"
 #include "gsm.h"
+#include "recwrite.h"
 #include "review.h"
 #include "stage.h"
 #include "utf8.h"
 #include "util.h"
+#include "words.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +41,13 @@ static int add_priority(const char *w, void *arg)
 int stage_list_statuses(cJSON *list, const char *val, const struct query_origin *o)
 {
 	struct words ws = {list, o};
-	return review_words(val, add_status, &ws);
+	return words_each(val, add_status, &ws);
 }
 
 int stage_list_priorities(cJSON *list, const char *val, const struct query_origin *o)
 {
 	struct words ws = {list, o};
-	int rc = review_words(val, add_priority, &ws);
+	int rc = words_each(val, add_priority, &ws);
 	if (rc == 0 && cJSON_GetArraySize(list) == 0)
 		rc = query_bad(o, " takes urgent, high, normal or low");
 	return rc;
@@ -65,7 +68,7 @@ static int emit_listed(cJSON *rec, void *arg)
 	}
 	review_fill_reason(rec);
 	rec_set_ok(rec);
-	review_emit(l->out, rec);
+	rec_write(l->out, rec);
 	return l->limit && ++l->n >= l->limit;
 }
 
@@ -97,8 +100,8 @@ void stage_list_print(FILE *fp, const cJSON *rec, void *arg)
 	}
 	if (cJSON_IsNumber(seg))
 		snprintf(segs, sizeof segs, "%d", seg->valueint);
-	review_clip(rec_str(rec, "notes"), 20, notes, sizeof notes);
-	review_clip(body, 40, text, sizeof text);
+	clip_text(rec_str(rec, "notes"), 20, notes, sizeof notes);
+	clip_text(body, 40, text, sizeof text);
 	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
 	int nmedia = cJSON_GetArraySize(media);
 	if (nmedia > 0) {

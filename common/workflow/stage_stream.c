@@ -3,8 +3,8 @@
  * with storing them (a store thread that alone writes): batches go round a
  * ring of NSLOTS, each one FILLING -> QUEUED -> STORED -> printed -> FILLING.
  * Apart from stage.c because it alone knows threads. */
+#include "batch.h"
 #include "stage.h"
-#include "review.h"
 #include "util.h"
 
 #include <errno.h>
@@ -15,7 +15,7 @@
 enum { FILLING, QUEUED, STORED };
 
 struct slot {
-	struct stage_item items[REVIEW_BATCH];
+	struct stage_item items[BATCH_RECORDS];
 	size_t      n;
 	int         state;
 };
@@ -75,8 +75,8 @@ static int slot_stored(struct pipeline *pl, size_t i)
  * waiting once it holds a record (*cut). */
 static void fill_slot(struct stage *sg, struct rec_in *in, struct slot *sl, int *eof, int *cut)
 {
-	while (sl->n < REVIEW_BATCH) {
-		if (sl->n > 0 && !review_input_ready(in->fp)) {
+	while (sl->n < BATCH_RECORDS) {
+		if (sl->n > 0 && !batch_input_ready(in->fp)) {
 			*cut = 1;
 			return;
 		}
