@@ -77,6 +77,11 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		rec_fail(rec, "invalid_number", 0, "%s: %s", raw, pr.extra);
 		return 0;
 	}
+	if (!phone_e164_fits(pr.e164)) {
+		rec_fail(rec, "invalid_number", 0, "%s: longer than the 15 digits an E.164 number may have",
+		         raw);
+		return 0;
+	}
 	rec_put_str(rec, "number", pr.e164);
 	int r;
 	switch (c->verb) {

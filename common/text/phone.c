@@ -822,6 +822,8 @@ int phone_sendable(const struct phone_result *r, const char **reason)
 		why = r->extra;
 	else if (r->verdict != PHONE_OK)
 		why = r->reason ? r->reason : "not a possible phone number";
+	else if (!phone_e164_fits(r->e164))
+		why = "longer than the 15 digits an E.164 number may have";
 	else if (!(c = split_e164(r->e164, &nsn)))
 		why = "not an E.164 number";
 	else if (c->cc == 1 && strlen(nsn) != 10)
@@ -834,6 +836,11 @@ int phone_sendable(const struct phone_result *r, const char **reason)
 	if (reason)
 		*reason = why;
 	return why == NULL;
+}
+
+int phone_e164_fits(const char *e164)
+{
+	return e164 && strlen(e164) <= 16; /* "+" and 15 digits */
 }
 
 const char *phone_region_of(const char *e164, char buf[3])

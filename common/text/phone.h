@@ -42,6 +42,12 @@ enum phone_verdict phone_parse(const char *input, const char *default_region, st
  * r->extra (reason may be NULL). */
 int phone_sendable(const struct phone_result *r, const char **reason);
 
+/* 1 when e164 has at most the 15 digits E.164 allows. libphonenumber, and so
+ * phone_parse(), takes some longer numbers as possible (German ones of up to
+ * 17 digits): no network routes them, and the store's opt-out table refuses
+ * them, so smskit neither sends to them nor opts them out. */
+int phone_e164_fits(const char *e164);
+
 /* ISO region of an E.164 number ("+447700900123" -> "GB"), "" if unknown or non-geographic
  * (for price lookup). +1 numbers are placed by area code (CA, JM, PR, ...; "US" otherwise);
  * other shared calling codes by libphonenumber's leading digits (+7 7... -> KZ), else their
