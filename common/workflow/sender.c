@@ -235,6 +235,11 @@ void sender_add(struct sender *s, cJSON *rec)
 		halted(s, j);
 		return;
 	}
+	sender_ready(s, j);
+}
+
+void sender_ready(struct sender *s, struct job *j)
+{
 	if (s->ready_last)
 		s->ready_last->next_ready = j;
 	else

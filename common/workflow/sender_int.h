@@ -87,5 +87,7 @@ int sender_over_cap(struct sender *s, struct job *j, char *msg, size_t msglen);
 /* A job answered (by the provider, or without it): to be stored in the next
  * batch. */
 void sender_answered(struct job *j);
+/* A job validated and priced: waits for a request slot, in input order. */
+void sender_ready(struct sender *s, struct job *j);
 
 #endif

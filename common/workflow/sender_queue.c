@@ -119,6 +119,17 @@ size_t sender_recover(struct sender *s)
 const char *sender_queue_wait(const struct sender *s) { return s->queue_wait; }
 
 /* A claimed message as a job: the stored record, checked again. */
+/* A claimed message that cannot be sent after all: answered with the reason,
+ * without a request, and stored as failed with the batch. */
+static void refuse(struct job *j, const char *code, const char *msg)
+{
+	j->res.outcome = SEND_REJECTED;
+	j->res.code = code;
+	snprintf(j->res.message, sizeof j->res.message, "%s", msg);
+	j->res.exit_hint = 1;
+	sender_answered(j);
+}
+
 static void claimed_job(struct sender *s, int64_t id)
 {
 	cJSON *rec = NULL;
@@ -132,37 +143,18 @@ static void claimed_job(struct sender *s, int64_t id)
 	sender_push_job(s, j);
 	const char *code;
 	char msg[512];
-	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0) {
-		j->res.outcome = SEND_REJECTED;
-		j->res.code = code;
-		snprintf(j->res.message, sizeof j->res.message, "%s", msg);
-		j->res.exit_hint = 1;
-		sender_answered(j);
-		return;
-	}
-	if (sender_reply_target(s, rec, &code, msg, sizeof msg) == -1) {
-		j->res.outcome = SEND_REJECTED;
-		j->res.code = code;
-		snprintf(j->res.message, sizeof j->res.message, "%s", msg);
-		j->res.exit_hint = 1;
-		sender_answered(j);
+	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0 ||
+	    sender_reply_target(s, rec, &code, msg, sizeof msg) == -1) {
+		refuse(j, code, msg);
 		return;
 	}
 	j->estimate = price_estimate(s->prices, j->ob.region, j->ob.nmedia > 0, j->ob.gsm.segments);
 	if (store_optout_check(s->st, j->ob.to) == 1) {
-		j->res.outcome = SEND_REJECTED;
-		j->res.code = "opted_out";
-		snprintf(j->res.message, sizeof j->res.message,
-		         "%s opted out after it was approved; nothing sent", j->ob.to);
-		j->res.exit_hint = 1;
-		sender_answered(j);
+		snprintf(msg, sizeof msg, "%s opted out after it was approved; nothing sent", j->ob.to);
+		refuse(j, "opted_out", msg);
 		return;
 	}
-	if (s->ready_last)
-		s->ready_last->next_ready = j;
-	else
-		s->ready = j;
-	s->ready_last = j;
+	sender_ready(s, j);
 }
 
 size_t sender_claim(struct sender *s)
