@@ -78,11 +78,7 @@ static void request_free(struct http_request *r)
 {
 	free(r->url);
 	free(r->body);
-	if (r->userpwd) {
-		/* A secret: leave no copy behind in freed memory. */
-		memset(r->userpwd, 0, strlen(r->userpwd));
-		free(r->userpwd);
-	}
+	free_secret(r->userpwd); /* leave no copy behind in freed memory */
 	free(r->sigv4);
 	for (size_t i = 0; i < r->nheaders; i++)
 		free(r->headers[i]);

@@ -69,8 +69,7 @@ static void twilio_close(struct provider *p)
 	struct twilio *t = p->state;
 	if (!t)
 		return;
-	memset(t->userpwd, 0, strlen(t->userpwd));
-	free(t->userpwd);
+	free_secret(t->userpwd);
 	free(t->base);
 	free(t->account);
 	free(t->service);

@@ -113,7 +113,7 @@ static char *form_body(const struct vonage *v, struct form *f)
 	for (size_t i = 0; i < f->n; i++) {
 		http_form_add(&b, f->pairs[i].name, f->pairs[i].value);
 		if (strcmp(f->pairs[i].name, "api_secret") == 0)
-			memset(f->pairs[i].value, 0, strlen(f->pairs[i].value));
+			explicit_bzero(f->pairs[i].value, strlen(f->pairs[i].value));
 	}
 	form_free(f);
 	return strbuf_detach(&b);

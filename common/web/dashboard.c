@@ -64,13 +64,10 @@ void dashboard_free(struct dashboard *d)
 {
 	if (!d)
 		return;
-	if (d->token) {
-		memset(d->token, 0, strlen(d->token));
-		free(d->token);
-	}
+	free_secret(d->token);
 	price_free(d->prices);
 	pthread_mutex_destroy(&d->lock);
-	memset(d->secret, 0, sizeof d->secret);
+	explicit_bzero(d->secret, sizeof d->secret);
 	free(d);
 }
 
