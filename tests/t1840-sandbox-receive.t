@@ -151,6 +151,15 @@ check_grep "a forged request to the CGI program gets 403" '^Status: 403' "$T/cgi
 check_eq "...nothing stored" 0 "$(q "select count(*) from messages where provider_id = 'SMcgi9'")"
 check_exit "--cgi with a program that is not there: exit 69" 69 sms-sandbox receive --from +15551230062 --body x --cgi "$T/no-such-program"
 check_grep "...saying so" "cannot run $T/no-such-program" "$T/.err"
+# A CGI program that answers without reading its request, as sms-webhookd does
+# when it refuses its configuration: its answer is said, where sms-sandbox was
+# killed by SIGPIPE (exit 141) writing a request bigger than a pipe holds.
+printf '#!/bin/sh\nexec 0<&-\nsleep 0.2\nprintf "Status: 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nrefused\\n"\n' >"$T/closer"
+chmod +x "$T/closer"
+long=$(head -c 100000 /dev/zero | tr '\0' a)
+check_exit "--cgi with a program that leaves its stdin unread: exit 75, not 141" 75 \
+	sms-sandbox receive --from +15551230063 --media "https://example.com/$long.jpg" --cgi "$T/closer" -o json
+check_grep "...saying what it answered" "closer answered 500: refused" "$T/.err"
 
 # The whole loop, no Twilio credentials anywhere.
 check_exit "a question arrives" 0 sms-sandbox receive --from "(555) 123-4599" --body "Can I bring my dog?" --cgi sms-webhookd -o json

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -15,6 +16,34 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* write(2) to a child's stdin that does not kill us when the child has gone
+ * without reading it all (a CGI program refusing its configuration): EPIPE
+ * instead of SIGPIPE, and its exit status and output are still read and said.
+ * SIGPIPE is blocked for this thread only, for the one write, and a SIGPIPE the
+ * write raised is taken off before it is unblocked; a program's own stdout
+ * keeps the default, so `sms-... | head` still ends quietly. */
+static ssize_t write_no_sigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	ssize_t w = write(fd, buf, len);
+	/* Not only on EPIPE: a write the reader's going cut short returns what
+	 * it wrote, and raises SIGPIPE all the same. */
+	int saved = errno;
+	sigset_t pending;
+	if (!sigismember(&old, SIGPIPE) && sigpending(&pending) == 0 &&
+	    sigismember(&pending, SIGPIPE)) {
+		const struct timespec now = {0, 0};
+		while (sigtimedwait(&pipe_set, NULL, &now) < 0 && errno == EINTR)
+			;
+	}
+	errno = saved;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return w;
+}
 
 /* dirname(/proc/self/exe)/name when that is executable. */
 static int sibling(const char *name, char *path, size_t len)
@@ -88,7 +117,7 @@ static char *run(const char *file, int search, const char *name, const char *whe
 			break;
 		}
 		if (infd >= 0 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			ssize_t w = write(infd, input + off, inlen - off);
+			ssize_t w = write_no_sigpipe(infd, input + off, inlen - off);
 			if (w > 0)
 				off += (size_t)w;
 			if (w < 0 || off == inlen) {
