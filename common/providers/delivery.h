@@ -16,8 +16,9 @@
 /* Adds to fields "error" ({code, message, provider_code, retryable}) and
  * "reason" ("carrier rejected: 30007 filtered") for delivery error `code` of
  * provider, reported with smskit status `status` ("undelivered" reads "carrier
- * rejected", anything else "failed"). provider is "twilio" or "vonage"; any
- * other name or NULL reads as Twilio (the sandbox imitates its codes). The
+ * rejected", anything else "failed"). provider is a driver's name; a driver
+ * without a table of its own, an unknown name or NULL reads as Twilio (the
+ * sandbox imitates its codes). The
  * error's code is the smskit code the provider's code means ("opted_out",
  * "filtered", else "delivery_failed"; an unknown code is delivery_failed, not
  * retryable). message is the provider's own words, or NULL/"" to use the

@@ -326,6 +326,17 @@ static char *records_url(const struct vonage *v, const char *direction)
 	return strbuf_detach(&u);
 }
 
+/* A GET of the Reports API at url (taken), with the account's key and secret. */
+static void reports_get(const struct vonage *v, struct strbuf *url, struct http_request *req)
+{
+	struct strbuf up;
+	strbuf_init(&up);
+	strbuf_printf(&up, "%s:%s", v->key, v->secret);
+	req->method = "GET";
+	req->url = strbuf_detach(url);
+	req->userpwd = strbuf_detach(&up);
+}
+
 static int vonage_status(struct provider *p, const char *provider_id, const char *current,
                          struct http_request *req, struct status_result *res)
 {
@@ -343,12 +354,7 @@ static int vonage_status(struct provider *p, const char *provider_id, const char
 	strbuf_printf(&u, "%s&id=%s", base, id);
 	free(base);
 	free(id);
-	struct strbuf up;
-	strbuf_init(&up);
-	strbuf_printf(&up, "%s:%s", v->key, v->secret);
-	req->method = "GET";
-	req->url = strbuf_detach(&u);
-	req->userpwd = strbuf_detach(&up);
+	reports_get(v, &u, req);
 	return 0;
 }
 
@@ -514,12 +520,7 @@ static int vonage_inbox(struct provider *p, const struct inbox_request *q,
 		              base, v->day, next);
 		free(base);
 	}
-	struct strbuf up;
-	strbuf_init(&up);
-	strbuf_printf(&up, "%s:%s", v->key, v->secret);
-	req->method = "GET";
-	req->url = strbuf_detach(&u);
-	req->userpwd = strbuf_detach(&up);
+	reports_get(v, &u, req);
 	return 0; /* q->page_size is not Vonage's to take: it pages by a thousand */
 }
 
