@@ -29,7 +29,7 @@ check_eq "the indexes exist" \
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
 	      WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)")"
 check_eq "messages has every column" \
-	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at requested_at" \
+	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at requested_at channel content_sid content_variables profile_name wa_id button_payload button_text latitude longitude read_at" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_xinfo('messages')")"
 check_eq "events columns" "id message_id at kind status detail" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('events')")"
@@ -80,7 +80,7 @@ check_eq "msg-get gives the message record" \
 	'1 outbound pending +15551234567 Your table is ready ["https://example.com/a.jpg"] false false null null ["inside quiet hours: deferred to 08:00"] high 0.0220' \
 	"$(jq -r '[.id, .direction, .status, .to, .body, (.media|tojson), .read, .replied, .reply_to, .error, (.warnings|tojson), .priority, .price_estimate] | map(tostring) | join(" ")' "$T/m1.json")"
 check_eq "every field of the message record is present" \
-	'body created_at currency delivered_at direction encoding error from id media notes price price_estimate priority provider provider_id read reason ref replied reply_to review_reason reviewed_at reviewed_by segments send_at sent_at status to updated_at warnings' \
+	'body channel created_at currency delivered_at direction encoding error from id media notes price price_estimate priority provider provider_id read reason ref replied reply_to review_reason reviewed_at reviewed_by segments send_at sent_at status to updated_at warnings' \
 	"$(jq -r 'keys | join(" ")' "$T/m1.json")"
 check_eq "a created event was appended" "1|created|pending" \
 	"$(q "SELECT message_id, kind, status FROM events WHERE message_id = 1")"
@@ -188,7 +188,7 @@ check_eq "... counts claimed and delivered messages, not staged or failed ones" 
 check_eq "spend since tomorrow is nothing" 0 "$(store-tool spend-since 2030-01-03T00:00:00+00:00)"
 check_exit "spend since a non-time is an error" 1 store-tool spend-since yesterday
 unset SMS_TEST_NOW
-spend_q="SELECT count(*) FROM messages WHERE direction = 'outbound' AND status IN ('sending', 'queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'unknown') AND coalesce(sent_at, claimed_at, created_at) >= '2030-01-01T00:00:00Z'"
+spend_q="SELECT count(*) FROM messages WHERE direction = 'outbound' AND status IN ('sending', 'queued', 'scheduled', 'sent', 'delivered', 'undelivered', 'unknown', 'read') AND coalesce(sent_at, claimed_at, created_at) >= '2030-01-01T00:00:00Z'"
 check "spend is summed through messages_spend" uses_index messages_spend \
 	"${spend_q/FROM messages/FROM messages INDEXED BY messages_spend}"
 check_eq "... a partial index on the statuses that count" 1 \
@@ -378,6 +378,16 @@ check "... which the spend query uses" uses_index messages_spend \
 	"${spend_q/FROM messages/FROM messages INDEXED BY messages_spend}"
 check "... and which holds the messages sent before" store-tool spend-since 2026-01-02T00:00:00Z
 check_eq "... their spend counted, the failed one's not" 7900 "$(cat "$T/.out")"
+check_eq "... keeping the events of the rebuilt messages table (version 5)" 1 \
+	"$(q "SELECT count(*) FROM events WHERE message_id = 1")"
+check_eq "... each message on the sms channel" "sms" \
+	"$(q "SELECT group_concat(DISTINCT channel) FROM messages")"
+check_eq "... the foreign keys intact" "" "$(q "PRAGMA foreign_key_check")"
+check_eq "... a WhatsApp address on the whatsapp channel" "whatsapp" \
+	"$(q "INSERT INTO messages (direction, status, to_number, created_at, updated_at) VALUES ('outbound', 'read', 'whatsapp:+15551234567', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z') RETURNING channel")"
+check_eq "... an opt-out per channel and number" "+15550001111 whatsapp:+15550001111" \
+	"$(q "INSERT INTO optouts VALUES ('whatsapp:+15550001111', '2026-01-02T03:04:05Z', 'STOP'); SELECT group_concat(number, ' ') FROM (SELECT number FROM optouts ORDER BY number)")"
+check_exit "... and no other prefix (CHECK constraint failed: 19)" 19 sqlite3 "$SMS_DB" "INSERT INTO optouts VALUES ('fax:+15550001111', '2026-01-02T03:04:05Z', 'x')"
 check_eq "... in WAL mode" wal "$(q 'PRAGMA journal_mode')"
 check "the migrated message reads back" store-tool msg-get 1
 check_eq "... as a record" "from v1 2026-01-02T03:04:05Z" "$(jq -r '.body + " " + .created_at' "$T/.out")"

@@ -43,7 +43,7 @@ struct store;
 /* ---- Opening -------------------------------------------------------------- */
 
 /* The schema version this build writes (PRAGMA user_version of the file). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
@@ -146,14 +146,15 @@ int store_msg_set_status(struct store *s, int64_t id, const char *status,
  * (sms-config(5), Lifecycle), outbound:
  *   pending     -> approved rejected canceled
  *   approved    -> sending canceled
- *   sending     -> queued scheduled sent delivered undelivered failed unknown
+ *   sending     -> queued scheduled sent delivered undelivered failed unknown read
  *                  (and approved, only through store_msg_unclaim)
- *   queued      -> scheduled sent delivered undelivered failed canceled
- *   scheduled   -> queued sent delivered undelivered failed canceled
- *   sent        -> delivered undelivered failed
- *   undelivered -> delivered           (a late receipt)
- *   unknown     -> approved queued scheduled sent delivered undelivered failed canceled
- *   delivered, failed, rejected, canceled: final.
+ *   queued      -> scheduled sent delivered undelivered failed canceled read
+ *   scheduled   -> queued sent delivered undelivered failed canceled read
+ *   sent        -> delivered undelivered failed read
+ *   undelivered -> delivered read      (a late receipt)
+ *   delivered   -> read                (WhatsApp reports that it was read)
+ *   unknown     -> approved queued scheduled sent delivered undelivered failed canceled read
+ *   read, failed, rejected, canceled: final.
  * Inbound: received, final. */
 int store_status_next_ok(const char *from, const char *to);
 

@@ -38,13 +38,18 @@ static sqlite3_stmt *bulk_prepare(struct store *s, int events, size_t rows)
 			strbuf_puts(&b, r ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)");
 	} else {
 		strbuf_puts(&b, "INSERT INTO messages (id");
+		/* Parameter r * (NCOLS + 1) + 1 is row r's id, the next NCOLS its
+		 * columns; a generated column's is left unused. */
 		for (size_t i = 0; i < NCOLS; i++)
-			strbuf_printf(&b, ", %s", store__mcols[i].col);
+			if (!(store__mcols[i].flags & F_GEN))
+				strbuf_printf(&b, ", %s", store__mcols[i].col);
 		strbuf_puts(&b, ") VALUES ");
 		for (size_t r = 0; r < rows; r++) {
-			strbuf_puts(&b, r ? ", (?" : "(?");
+			size_t p = r * (NCOLS + 1) + 1;
+			strbuf_printf(&b, r ? ", (?%zu" : "(?%zu", p);
 			for (size_t i = 0; i < NCOLS; i++)
-				strbuf_puts(&b, ", ?");
+				if (!(store__mcols[i].flags & F_GEN))
+					strbuf_printf(&b, ", ?%zu", p + 1 + i);
 			strbuf_putc(&b, ')');
 		}
 	}

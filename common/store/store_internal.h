@@ -27,7 +27,7 @@ enum store_st {
  * which the spend query repeats so that SQLite may use the partial index. */
 #define SPEND_AT "coalesce(sent_at, claimed_at, created_at)"
 #define SPEND_STATUS "status IN ('sending', 'queued', 'scheduled', 'sent', 'delivered', " \
-                     "'undelivered', 'unknown')"
+                     "'undelivered', 'unknown', 'read')"
 
 /* Status updates: one cached UPDATE per set of assigned columns (a bit per
  * mcols entry), so that SQLite maintains only the indexes and checks only the

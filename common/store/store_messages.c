@@ -39,12 +39,15 @@ static char *build_sql(enum store_st id)
 	struct strbuf b;
 	strbuf_init(&b);
 	if (id == ST_MSG_INSERT) {
-		strbuf_puts(&b, "INSERT INTO messages (");
+		/* Parameter i + 1 is column i; a generated column's is left unused. */
+		strbuf_puts(&b, "INSERT INTO messages (id");
 		for (size_t i = 0; i < NCOLS; i++)
-			strbuf_printf(&b, "%s%s", i ? ", " : "", store__mcols[i].col);
-		strbuf_puts(&b, ") VALUES (");
+			if (!(store__mcols[i].flags & F_GEN))
+				strbuf_printf(&b, ", %s", store__mcols[i].col);
+		strbuf_puts(&b, ") VALUES (NULL");
 		for (size_t i = 0; i < NCOLS; i++)
-			strbuf_printf(&b, "%s?%zu", i ? ", " : "", i + 1);
+			if (!(store__mcols[i].flags & F_GEN))
+				strbuf_printf(&b, ", ?%zu", i + 1);
 		strbuf_puts(&b, ") ON CONFLICT (provider, provider_id) DO NOTHING");
 	} else {
 		strbuf_puts(&b, "SELECT id");
@@ -247,6 +250,14 @@ static cJSON *column_json(sqlite3_stmt *st, int i, const struct mcol *c)
 	switch (c->type) {
 	case T_BOOL:
 		return cJSON_CreateBool(t != SQLITE_NULL && sqlite3_column_int64(st, i) != 0);
+	case T_OBJECT: {
+		cJSON *o = t == SQLITE_NULL ? NULL : cJSON_Parse((const char *)sqlite3_column_text(st, i));
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			o = cJSON_CreateNull();
+		}
+		return o;
+	}
 	case T_ARRAY: {
 		cJSON *a = NULL;
 		if (t != SQLITE_NULL)
@@ -291,6 +302,8 @@ int store_msg_get(struct store *s, int64_t id, cJSON **out)
 	for (size_t i = 0; i < NCOLS; i++) {
 		const struct mcol *c = &store__mcols[i];
 		if (!(c->flags & F_OUT))
+			continue;
+		if ((c->flags & F_SET) && sqlite3_column_type(st, (int)i + 1) == SQLITE_NULL)
 			continue;
 		cJSON *j = column_json(st, (int)i + 1, c);
 		if (!c->sub) {

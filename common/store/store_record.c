@@ -48,6 +48,18 @@ const struct mcol store__mcols[NCOLS] = {
 	{"claimed_by", NULL, "claimed_by", T_STR, F_INS | F_UPD},
 	{"claimed_at", NULL, "claimed_at", T_TIME, 0},
 	{"requested_at", NULL, "requested_at", T_TIME, 0},
+	/* Schema version 5: channels (smskit-whatsapp(7)). channel is made by the
+	 * store from to_number; the others are printed only when set. */
+	{"channel", NULL, "channel", T_STR, F_OUT | F_GEN},
+	{"content_sid", NULL, "content_sid", T_STR, F_INS | F_OUT | F_SET},
+	{"content_variables", NULL, "content_variables", T_OBJECT, F_INS | F_OUT | F_SET},
+	{"profile_name", NULL, "profile_name", T_STR, F_INS | F_OUT | F_SET},
+	{"wa_id", NULL, "wa_id", T_STR, F_INS | F_OUT | F_SET},
+	{"button_payload", NULL, "button_payload", T_STR, F_INS | F_OUT | F_SET},
+	{"button_text", NULL, "button_text", T_STR, F_INS | F_OUT | F_SET},
+	{"latitude", NULL, "latitude", T_STR, F_INS | F_OUT | F_SET},
+	{"longitude", NULL, "longitude", T_STR, F_INS | F_OUT | F_SET},
+	{"read_at", NULL, "read_at", T_TIME, F_INS | F_UPD | F_OUT | F_SET},
 };
 
 _Static_assert(sizeof store__mcols / sizeof *store__mcols == NCOLS, "mcols and the C_ enum agree");
@@ -87,7 +99,7 @@ int store__in_list(const char *w, const char *list)
 
 const char *const store__statuses[STORE_NSTATUS + 1] = {
 	"pending", "approved", "rejected", "sending", "queued", "scheduled", "sent",
-	"delivered", "undelivered", "failed", "canceled", "unknown", "received", NULL,
+	"delivered", "undelivered", "failed", "canceled", "unknown", "received", "read", NULL,
 };
 const char *const store__directions[] = {"outbound", "inbound", NULL};
 const char *const store__priorities[] = {"urgent", "high", "normal", "low", NULL};
@@ -104,12 +116,13 @@ static const struct {
 } lifecycle[] = {
 	{"pending", " approved rejected canceled "},
 	{"approved", " sending canceled "},
-	{"sending", " queued scheduled sent delivered undelivered failed unknown "},
-	{"queued", " scheduled sent delivered undelivered failed canceled "},
-	{"scheduled", " queued sent delivered undelivered failed canceled "},
-	{"sent", " delivered undelivered failed "},
-	{"undelivered", " delivered "},
-	{"unknown", " approved queued scheduled sent delivered undelivered failed canceled "},
+	{"sending", " queued scheduled sent delivered undelivered failed unknown read "},
+	{"queued", " scheduled sent delivered undelivered failed canceled read "},
+	{"scheduled", " queued sent delivered undelivered failed canceled read "},
+	{"sent", " delivered undelivered failed read "},
+	{"delivered", " read "},
+	{"undelivered", " delivered read "},
+	{"unknown", " approved queued scheduled sent delivered undelivered failed canceled read "},
 };
 
 int store_status_next_ok(const char *from, const char *to)
@@ -267,6 +280,12 @@ static int val_from_json(struct store *s, const struct mcol *c, const cJSON *j, 
 		} else {
 			return bad(s, c, "must be a string or a number");
 		}
+		return 0;
+	case T_OBJECT:
+		if (!cJSON_IsObject(j))
+			return bad(s, c, "must be a JSON object");
+		v->own = cJSON_PrintUnformatted(j);
+		store__val_text(v, v->own);
 		return 0;
 	case T_ARRAY: {
 		if (!cJSON_IsArray(j))

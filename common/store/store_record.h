@@ -19,12 +19,14 @@
 
 enum ctype {
 	T_STR, T_TIME, T_MONEY, T_CURRENCY, T_COUNT, T_BOOL, T_MSGID, T_REF, T_ARRAY,
-	T_DIRECTION, T_STATUS, T_PRIORITY, T_ENCODING, T_PCODE,
+	T_DIRECTION, T_STATUS, T_PRIORITY, T_ENCODING, T_PCODE, T_OBJECT,
 };
 
 #define F_INS 1u
 #define F_UPD 2u
 #define F_OUT 4u
+#define F_SET 8u  /* printed only when not NULL */
+#define F_GEN 16u /* made by the store from other columns: never written */
 
 struct mcol {
 	const char *key, *sub, *col;
@@ -38,7 +40,9 @@ enum {
 	C_NOTES, C_CREATED_AT, C_SEND_AT, C_SENT_AT, C_DELIVERED_AT, C_REVIEWED_BY,
 	C_REVIEWED_AT, C_REVIEW_REASON, C_READ, C_REPLIED, C_REPLY_TO, C_REF,
 	C_ERROR_CODE, C_ERROR_MESSAGE, C_PROVIDER_CODE, C_ERROR_RETRYABLE, C_REASON,
-	C_WARNINGS, C_UPDATED_AT, C_CLAIMED_BY, C_CLAIMED_AT, C_REQUESTED_AT, NCOLS
+	C_WARNINGS, C_UPDATED_AT, C_CLAIMED_BY, C_CLAIMED_AT, C_REQUESTED_AT,
+	C_CHANNEL, C_CONTENT_SID, C_CONTENT_VARIABLES, C_PROFILE_NAME, C_WA_ID,
+	C_BUTTON_PAYLOAD, C_BUTTON_TEXT, C_LATITUDE, C_LONGITUDE, C_READ_AT, NCOLS
 };
 
 /* The columns, in C_ order. */
@@ -46,7 +50,7 @@ extern const struct mcol store__mcols[NCOLS];
 
 /* The words of a status, direction and priority, each list ending in NULL;
  * statuses in lifecycle order. */
-#define STORE_NSTATUS 13
+#define STORE_NSTATUS 14
 extern const char *const store__statuses[STORE_NSTATUS + 1];
 extern const char *const store__directions[];
 extern const char *const store__priorities[];

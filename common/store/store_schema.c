@@ -117,7 +117,8 @@ static const char migration_2[] =
 static const char migration_3[] =
 	"DROP INDEX messages_spend;\n"
 	"CREATE INDEX messages_spend ON messages (" SPEND_AT ") "
-	"WHERE direction = 'outbound' AND " SPEND_STATUS ";\n";
+	"WHERE direction = 'outbound' AND status IN ('sending', 'queued', 'scheduled', "
+	"'sent', 'delivered', 'undelivered', 'unknown');\n";
 
 /* Version 4: a sender notes when a message's request starts (requested_at),
  * in the transaction that commits right before it; so that, after the sender
@@ -129,7 +130,111 @@ static const char migration_4[] =
 	"UPDATE messages SET requested_at = coalesce(claimed_at, updated_at) "
 	"WHERE status = 'sending';\n";
 
-const char *const store__migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/* Version 5: channels (smskit-whatsapp(7)). A WhatsApp message keeps its
+ * address as Twilio writes it, "whatsapp:+15551234567", in to_number and
+ * from_number, so that a thread is per channel and number and an opt-out is
+ * per channel and number; `channel` is read off to_number (both ends of a
+ * message are on one channel) and can never disagree with it. New: the
+ * status `read` (WhatsApp reports it after delivered), the template of an
+ * outbound WhatsApp message (content_sid, content_variables), what an inbound
+ * one carries besides its text (profile_name, wa_id, button_payload,
+ * button_text, latitude, longitude) and when a message was read (read_at).
+ * SQLite changes a CHECK only by rebuilding the table: messages and optouts
+ * are copied into new tables (foreign keys are off during a migration, so
+ * events keep their rows), and every index is made again. */
+static const char migration_5[] =
+	"CREATE TABLE messages_v5 (\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  direction       TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),\n"
+	"  status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected',\n"
+	"                  'sending', 'queued', 'scheduled', 'sent', 'delivered', 'undelivered',\n"
+	"                  'failed', 'canceled', 'unknown', 'received', 'read')),\n"
+	"  to_number       TEXT NOT NULL CHECK (to_number <> ''),\n"
+	"  from_number     TEXT,\n"
+	"  body            TEXT NOT NULL DEFAULT '',\n"
+	"  media           TEXT,\n"
+	"  encoding        TEXT CHECK (encoding IN ('GSM-7', 'UCS-2')),\n"
+	"  segments        INTEGER CHECK (segments >= 0),\n"
+	"  price_estimate  TEXT,\n"
+	"  price           TEXT,\n"
+	"  currency        TEXT,\n"
+	"  provider        TEXT,\n"
+	"  provider_id     TEXT CHECK (provider_id IS NULL OR provider IS NOT NULL),\n"
+	"  priority        TEXT NOT NULL DEFAULT 'normal'\n"
+	"                  CHECK (priority IN ('urgent', 'high', 'normal', 'low')),\n"
+	"  priority_rank   INTEGER GENERATED ALWAYS AS (CASE priority WHEN 'urgent' THEN 3\n"
+	"                  WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END) VIRTUAL,\n"
+	"  notes           TEXT,\n"
+	"  ref             TEXT,\n"
+	"  reply_to        INTEGER REFERENCES messages (id) ON DELETE SET NULL,\n"
+	"  read            INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1)),\n"
+	"  replied         INTEGER NOT NULL DEFAULT 0 CHECK (replied IN (0, 1)),\n"
+	"  created_at      TEXT NOT NULL " TIME_CHECK("created_at") ",\n"
+	"  updated_at      TEXT NOT NULL " TIME_CHECK("updated_at") ",\n"
+	"  send_at         TEXT " TIME_CHECK("send_at") ",\n"
+	"  sent_at         TEXT " TIME_CHECK("sent_at") ",\n"
+	"  delivered_at    TEXT " TIME_CHECK("delivered_at") ",\n"
+	"  reviewed_by     TEXT,\n"
+	"  reviewed_at     TEXT " TIME_CHECK("reviewed_at") ",\n"
+	"  review_reason   TEXT,\n"
+	"  reason          TEXT,\n"
+	"  error_code      TEXT,\n"
+	"  error_message   TEXT,\n"
+	"  error_retryable INTEGER CHECK (error_retryable IN (0, 1)),\n"
+	"  provider_code   NUMERIC,\n"
+	"  warnings        TEXT,\n"
+	"  claimed_by      TEXT,\n"
+	"  claimed_at      TEXT " TIME_CHECK("claimed_at") ",\n"
+	"  requested_at    TEXT " TIME_CHECK("requested_at") ",\n"
+	"  channel         TEXT GENERATED ALWAYS AS (CASE WHEN to_number GLOB 'whatsapp:*'\n"
+	"                  THEN 'whatsapp' ELSE 'sms' END) VIRTUAL,\n"
+	"  content_sid     TEXT CHECK (content_sid IS NULL OR (content_sid GLOB 'HX*'\n"
+	"                  AND length(content_sid) = 34)),\n"
+	"  content_variables TEXT,\n"
+	"  profile_name    TEXT,\n"
+	"  wa_id           TEXT,\n"
+	"  button_payload  TEXT,\n"
+	"  button_text     TEXT,\n"
+	"  latitude        TEXT,\n"
+	"  longitude       TEXT,\n"
+	"  read_at         TEXT " TIME_CHECK("read_at") "\n"
+	");\n"
+	"INSERT INTO messages_v5 (id, direction, status, to_number, from_number, body, media,\n"
+	"  encoding, segments, price_estimate, price, currency, provider, provider_id, priority,\n"
+	"  notes, ref, reply_to, read, replied, created_at, updated_at, send_at, sent_at,\n"
+	"  delivered_at, reviewed_by, reviewed_at, review_reason, reason, error_code,\n"
+	"  error_message, error_retryable, provider_code, warnings, claimed_by, claimed_at,\n"
+	"  requested_at)\n"
+	"SELECT id, direction, status, to_number, from_number, body, media,\n"
+	"  encoding, segments, price_estimate, price, currency, provider, provider_id, priority,\n"
+	"  notes, ref, reply_to, read, replied, created_at, updated_at, send_at, sent_at,\n"
+	"  delivered_at, reviewed_by, reviewed_at, review_reason, reason, error_code,\n"
+	"  error_message, error_retryable, provider_code, warnings, claimed_by, claimed_at,\n"
+	"  requested_at FROM messages;\n"
+	"DROP TABLE messages;\n"
+	"ALTER TABLE messages_v5 RENAME TO messages;\n"
+	"CREATE UNIQUE INDEX messages_provider_id ON messages (provider, provider_id);\n"
+	"CREATE INDEX messages_inbox ON messages (direction, read, created_at);\n"
+	"CREATE INDEX messages_to ON messages (to_number, created_at);\n"
+	"CREATE INDEX messages_from ON messages (from_number, created_at);\n"
+	"CREATE INDEX messages_queue ON messages (status, priority_rank DESC, created_at);\n"
+	"CREATE INDEX messages_reply_to ON messages (reply_to);\n"
+	"CREATE INDEX messages_spend ON messages (" SPEND_AT ") "
+	"WHERE direction = 'outbound' AND " SPEND_STATUS ";\n"
+	"CREATE TABLE optouts_v5 (\n"
+	"  number  TEXT PRIMARY KEY CHECK ((number GLOB '+[1-9]*' AND length(number) <= 16\n"
+	"          AND substr(number, 2) NOT GLOB '*[^0-9]*')\n"
+	"          OR (number GLOB 'whatsapp:+[1-9]*' AND length(number) <= 25\n"
+	"          AND substr(number, 11) NOT GLOB '*[^0-9]*')),\n"
+	"  at      TEXT NOT NULL " TIME_CHECK("at") ",\n"
+	"  source  TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO optouts_v5 (number, at, source) SELECT number, at, source FROM optouts;\n"
+	"DROP TABLE optouts;\n"
+	"ALTER TABLE optouts_v5 RENAME TO optouts;\n";
+
+const char *const store__migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5};
 
 _Static_assert(sizeof store__migrations / sizeof *store__migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -1,7 +1,7 @@
 /* policy — outbound validation. See policy.h. */
 #include "policy.h"
 #include "clock.h"
-#include "phone.h"
+#include "address.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -67,16 +67,14 @@ int outbound_check(const cJSON *rec, const char *default_region, struct outbound
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(rec, "to");
 	if (!cJSON_IsString(to) || !*to->valuestring)
 		return fail(code, "invalid_number", msg, msglen, "%s", "record has no \"to\" number");
-	struct phone_result pr;
-	const char *why = NULL;
-	phone_parse(to->valuestring, default_region, &pr);
-	if (!phone_sendable(&pr, &why)) { /* why: the parse's reason, or letters, extension, NANP */
-		*code = "invalid_number";
-		snprintf(msg, msglen, "%s: %s", to->valuestring, why);
+	struct address a;
+	if (address_parse(to->valuestring, default_region, &a, msg, msglen)) {
+		*code = "invalid_number"; /* msg: the parse's reason, letters, a prefix, NANP */
 		return -1;
 	}
-	snprintf(out->to, sizeof out->to, "%s", pr.e164);
-	memcpy(out->region, pr.region, sizeof out->region);
+	snprintf(out->to, sizeof out->to, "%s", a.text);
+	memcpy(out->region, a.region, sizeof out->region);
+	out->channel = a.channel;
 
 	const cJSON *from = cJSON_GetObjectItemCaseSensitive(rec, "from");
 	if (from && !cJSON_IsNull(from)) {

@@ -8,14 +8,16 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 
+#include "address.h"
 #include "gsm.h"
 
 #define POLICY_MAX_BODY  1600 /* Twilio's limit (21617), in UTF-16 units */
 #define POLICY_MAX_MEDIA 10   /* Twilio's limit (21623) */
 
 struct outbound {
-	char               to[24];      /* E.164 */
+	char               to[ADDRESS_LEN]; /* E.164, or whatsapp:E.164 (address.h) */
 	char               region[3];   /* of "to", for prices */
+	enum channel       channel;     /* of "to" */
 	const char        *from;        /* the record's, or NULL for the provider's default */
 	const char        *body;        /* "" when only media */
 	const char        *media[POLICY_MAX_MEDIA];
