@@ -16,6 +16,7 @@
  *   store_templates.c  templates
  *   store_kv.c         key/value cursors
  *   store_auto.c       autoresponders
+ *   store_channel.c    what a channel's rules read (WhatsApp's window)
  *   store_internal.h   what they share
  * All of smskit's SQL text is in them, each file the SQL of its own tables;
  * no other file of common/ or cmd/ holds SQL or includes sqlite3.h.
@@ -179,7 +180,8 @@ int store_events_pending_status(struct store *s, const char *provider, const cha
 
 /* ---- Opt-outs (smskit-compliance(7)) ---------------------------------------- */
 
-/* number is E.164 ("+" and up to 15 digits; callers normalise first). source
+/* number is E.164 ("+" and up to 15 digits; callers normalise first), or that
+ * after "whatsapp:" for an opt-out on WhatsApp (address.h). source
  * says how: the keyword texted ("STOP"), "manual", "provider 21610"...
  * A change appends an "optout" or "optin" event (number and source). */
 int store_optout_add(struct store *s, const char *number, const char *source);
@@ -388,5 +390,12 @@ int store_auto_get(struct store *s, int64_t id, cJSON **rec);
  * at most: for the limit of answers per number (SMS_AUTO_REPLY_LIMIT). */
 int store_auto_answers_since(struct store *s, const char *number, const char *since,
                              long long max, long long *n);
+
+/* ---- Channels (smskit-whatsapp(7)) --------------------------------------- */
+
+/* The time of the latest inbound message from address (as stored:
+ * "whatsapp:+15551234567"), in *at; 0 when there is none. For WhatsApp's
+ * customer-service window. STORE_OK or STORE_ERR. */
+int store_last_inbound(struct store *s, const char *address, time_t *at);
 
 #endif
