@@ -1,12 +1,16 @@
-/* sms-optout — the opt-out list (sms-optout(1)): list, add, rm and check numbers.
- * Numbers are normalised to E.164 against SMS_DEFAULT_COUNTRY; one record out
- * per number in, in input order, from the arguments or from NDJSON on stdin. */
+/* sms-optout — the opt-out list and the consent log (sms-optout(1)): list,
+ * add, rm and check opt-outs; in records an opt-in with its source and
+ * evidence, consent shows a number's, consents lists them. Numbers are
+ * normalised to E.164 against SMS_DEFAULT_COUNTRY; one record out per number
+ * in, in input order, from the arguments or from NDJSON on stdin. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "phone.h"
 #include "progenv.h"
@@ -22,24 +26,35 @@ static void usage(FILE *fp)
 	      "       sms-optout add [--source TEXT] [NUMBER...]\n"
 	      "       sms-optout rm [NUMBER...]\n"
 	      "       sms-optout check [NUMBER...]\n"
+	      "       sms-optout in --source WORD --evidence TEXT [--at TIME] [NUMBER...]\n"
+	      "       sms-optout consent [NUMBER...]\n"
+	      "       sms-optout consents [-o json|text]\n"
 	      "\n"
 	      "The numbers that get nothing from sms-send. add opts numbers out, rm (or\n"
 	      "remove) opts them back in, check says whether they are opted out. Numbers are\n"
 	      "normalised to E.164 against SMS_DEFAULT_COUNTRY. Without NUMBER arguments,\n"
 	      "add, rm and check read NDJSON records carrying \"number\" (or \"to\", or \"from\")\n"
 	      "on stdin; other fields pass through. One record out per number, in order.\n"
+	      "in records a number's opt-in (consent) with how and where it was given, and\n"
+	      "lifts an older opt-out; records on stdin may carry their own \"source\",\n"
+	      "\"evidence\" and \"at\". consent shows a number's consent and its history,\n"
+	      "consents every number's latest word. SMS_REQUIRE_CONSENT=on refuses marketing\n"
+	      "messages to a number whose latest word is not an opt-in.\n"
 	      "\n"
-	      "  -s, --source TEXT    add: how the opt-out came about (default \"manual\")\n"
+	      "  -s, --source TEXT    add: how the opt-out came about (default \"manual\");\n"
+	      "                       in: how the opt-in was given (web, keyword, paper, import)\n"
+	      "  -e, --evidence TEXT  in: the proof (the form's URL and IP, \"signed form #123\")\n"
+	      "      --at TIME        in: when it was given, RFC 3339 (default: now)\n"
 	      "  -o, --output FORMAT  json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help           this help\n"
 	      "      --version        print the version\n",
 	      fp);
 }
 
-enum verb { V_LIST, V_ADD, V_RM, V_CHECK };
+enum verb { V_LIST, V_ADD, V_RM, V_CHECK, V_IN, V_CONSENT, V_CONSENTS };
 
 struct opts {
-	const char *source, *format;
+	const char *source, *format, *evidence, *at;
 };
 
 struct ctx {
@@ -47,12 +62,92 @@ struct ctx {
 	struct rec_out *out;
 	enum verb       verb;
 	const char     *region;
-	const char     *source;
+	const char     *source, *evidence, *at;
 };
+
+/* The opt-in of rec's number (in): its source, evidence and time from the
+ * record, else from the options. */
+static int record_in(struct ctx *c, cJSON *rec, const char *number)
+{
+	const char *src = rec_str(rec, "source"), *ev = rec_str(rec, "evidence");
+	const char *at = rec_str(rec, "at");
+	src = src ? src : c->source;
+	ev = ev ? ev : c->evidence;
+	at = at ? at : c->at;
+	if (!src || !*src || !ev || !*ev) {
+		rec_fail(rec, "invalid_field", 0, "%s: an opt-in needs its source (--source or "
+		         "\"source\": web, keyword, paper, import...) and its evidence (--evidence or "
+		         "\"evidence\": the form's URL and IP, \"signed form #123\"...)", number);
+		return 0;
+	}
+	time_t t = clock_now();
+	char when[32];
+	if (at && clock_parse_strict(at, &t) != 0) {
+		rec_fail(rec, "invalid_field", 0, "%s: at must be an RFC 3339 time such as "
+		         "2026-11-02T14:03:00Z, not %s", number, at);
+		return 0;
+	}
+	clock_format(t, when, sizeof when);
+	int lifted = 0;
+	if (store_consent_add(c->st, number, when, src, ev, &lifted) != STORE_OK) {
+		/* A time in the future is the record's fault; anything else the store's. */
+		if (t > clock_now()) {
+			rec_fail(rec, "invalid_field", 0, "%s", store_errmsg(c->st));
+			return 0;
+		}
+		return STORE_ERR;
+	}
+	rec_put(rec, "consent", cJSON_CreateTrue());
+	rec_put_str(rec, "at", when);
+	rec_put_str(rec, "source", src);
+	rec_put_str(rec, "evidence", ev);
+	rec_put(rec, "lifted_optout", cJSON_CreateBool(lifted));
+	return 0;
+}
+
+static void put_row(cJSON *o, const struct store_consent *r)
+{
+	rec_put_str(o, "at", r ? r->at : NULL);
+	rec_put_str(o, "kind", r ? r->kind : NULL);
+	rec_put_str(o, "source", r ? r->source : NULL);
+	rec_put_str(o, "evidence", r ? r->evidence : NULL);
+	rec_put_str(o, "recorded_at", r ? r->recorded_at : NULL);
+}
+
+static int history_one(const struct store_consent *r, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+	put_row(o, r);
+	cJSON_AddItemToArray(arg, o);
+	return 0;
+}
+
+/* consent: the latest word (consent true when an opt-in), then the history. */
+static int record_consent(struct ctx *c, cJSON *rec, const char *number)
+{
+	cJSON *h = cJSON_CreateArray();
+	int out = store_optout_check(c->st, number);
+	if (out == STORE_ERR || store_consent_list(c->st, number, history_one, h) != STORE_OK) {
+		cJSON_Delete(h);
+		return STORE_ERR;
+	}
+	int n = cJSON_GetArraySize(h);
+	const cJSON *last = n ? cJSON_GetArrayItem(h, n - 1) : NULL;
+	const char *kind = rec_str(last, "kind");
+	rec_put(rec, "consent", cJSON_CreateBool(kind && strcmp(kind, "opt_in") == 0));
+	static const char *const keys[] = {"at", "kind", "source", "evidence", "recorded_at", NULL};
+	for (const char *const *k = keys; *k; k++)
+		rec_put_str(rec, *k, rec_str(last, *k));
+	rec_put(rec, "opted_out", cJSON_CreateBool(out == 1));
+	rec_put(rec, "history", h);
+	return 0;
+}
 
 /* Applies the verb to rec's number, from the arguments or stdin alike.
  * Returns 0, or EX_TEMPFAIL when the store failed (rec is then an error
  * record too). */
+static int act(struct ctx *c, cJSON *rec, const char *number);
+
 static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 {
 	struct ctx *c = arg;
@@ -65,6 +160,17 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 	if (!raw || !*raw) {
 		rec_fail(rec, "missing_number", 0, "no \"number\", \"to\" or \"from\" to act on");
 		return 0;
+	}
+	if (c->verb == V_IN || c->verb == V_CONSENT) {
+		/* A consent is per channel and number: whatsapp:+number too. */
+		struct address a;
+		char why[256];
+		if (address_parse(raw, c->region, &a, why, sizeof why) != 0) {
+			rec_fail(rec, "invalid_number", 0, "%s", why);
+			return 0;
+		}
+		rec_put_str(rec, "number", a.text);
+		return act(c, rec, a.text);
 	}
 	struct phone_result pr;
 	if (phone_parse(raw, c->region, &pr) != PHONE_OK) {
@@ -83,11 +189,17 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		return 0;
 	}
 	rec_put_str(rec, "number", pr.e164);
+	return act(c, rec, pr.e164);
+}
+
+/* The verb on a number as the store takes it. */
+static int act(struct ctx *c, cJSON *rec, const char *number)
+{
 	int r;
 	switch (c->verb) {
 	case V_ADD: {
 		const char *src = c->source;
-		r = store_optout_add(c->st, pr.e164, src);
+		r = store_optout_add(c->st, number, src);
 		if (r == STORE_OK || r == STORE_EXISTS) {
 			rec_put(rec, "changed", cJSON_CreateBool(r == STORE_OK));
 			rec_put_str(rec, "source", src);
@@ -95,12 +207,20 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		break;
 	}
 	case V_RM:
-		r = store_optout_remove(c->st, pr.e164, "manual");
+		r = store_optout_remove(c->st, number, "manual");
 		if (r == STORE_OK || r == STORE_NOTFOUND)
 			rec_put(rec, "changed", cJSON_CreateBool(r == STORE_OK));
 		break;
+	case V_IN:
+		r = record_in(c, rec, number);
+		if (r == 0 && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "consent")))
+			return 0; /* the record's fault, said in it */
+		break;
+	case V_CONSENT:
+		r = record_consent(c, rec, number);
+		break;
 	default:
-		r = store_optout_check(c->st, pr.e164);
+		r = store_optout_check(c->st, number);
 		if (r == 0 || r == 1) {
 			rec_put(rec, "opted_out", cJSON_CreateBool(r == 1));
 			r = STORE_OK;
@@ -141,6 +261,30 @@ static int list_one(const struct store_optout *o, void *arg)
 	return 0;
 }
 
+static int consents_one(const struct store_consent *r, void *arg)
+{
+	struct ctx *c = arg;
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "number", r->number);
+	rec_put(rec, "consent", cJSON_CreateBool(strcmp(r->kind, "opt_in") == 0));
+	put_row(rec, r);
+	rec_set_ok(rec);
+	rec_emit(c->out, rec);
+	return 0;
+}
+
+/* consent and consents as text: the latest word, one line. */
+static void print_consent(FILE *fp, const char *num, const cJSON *rec)
+{
+	const char *kind = rec_str(rec, "kind"), *ev = rec_str(rec, "evidence");
+	if (!kind)
+		fprintf(fp, "%-16s no consent recorded\n", num);
+	else
+		fprintf(fp, "%-16s %-9s %-20s %s%s%s\n", num,
+		        strcmp(kind, "opt_in") == 0 ? "opted in" : "opted out", rec_str(rec, "at"),
+		        rec_str(rec, "source"), ev ? ": " : "", ev ? ev : "");
+}
+
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
 	const enum verb *v = arg;
@@ -164,6 +308,15 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 	case V_RM:
 		fprintf(fp, "%-16s %s\n", num, changed ? "opted back in" : "was not opted out");
 		break;
+	case V_IN:
+		fprintf(fp, "%-16s consent recorded (%s)%s\n", num, rec_str(rec, "source"),
+		        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "lifted_optout"))
+		                ? "; its opt-out lifted" : "");
+		break;
+	case V_CONSENT:
+	case V_CONSENTS:
+		print_consent(fp, num, rec);
+		break;
 	case V_CHECK:
 		fprintf(fp, "%-16s %s\n", num,
 		        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "opted_out"))
@@ -177,7 +330,8 @@ static int run_list(void *arg, int nargs, char **args)
 	(void)nargs; /* main() refused arguments */
 	(void)args;
 	struct ctx *c = arg;
-	if (store_optout_list(c->st, list_one, c) == STORE_OK)
+	if ((c->verb == V_CONSENTS ? store_consent_list(c->st, NULL, consents_one, c)
+	                           : store_optout_list(c->st, list_one, c)) == STORE_OK)
 		return 0;
 	warnmsg("%s", store_errmsg(c->st));
 	return EX_TEMPFAIL;
@@ -188,6 +342,9 @@ static const struct verb_def verbs[] = {
 	[V_ADD] = {"add", NULL, run_numbers},
 	[V_RM] = {"rm", "remove", run_numbers},
 	[V_CHECK] = {"check", NULL, run_numbers},
+	[V_IN] = {"in", NULL, run_numbers},
+	[V_CONSENT] = {"consent", NULL, run_numbers},
+	[V_CONSENTS] = {"consents", NULL, run_list},
 };
 
 static int option(void *arg, int ch, const char *val)
@@ -197,6 +354,10 @@ static int option(void *arg, int ch, const char *val)
 		o->source = val;
 	else if (ch == 'o')
 		o->format = val;
+	else if (ch == 'e')
+		o->evidence = val;
+	else if (ch == 'A')
+		o->at = val;
 	return 0;
 }
 
@@ -204,10 +365,11 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"source", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+		{"evidence", required_argument, NULL, 'e'}, {"at", required_argument, NULL, 'A'},
 		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
-		.cli = {"sms-optout", usage, "+s:o:h", longopts, option},
+		.cli = {"sms-optout", usage, "+s:e:o:h", longopts, option},
 		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
@@ -217,19 +379,25 @@ int main(int argc, char **argv)
 	if (r != VERBS_GO_ON)
 		return r;
 	struct ctx c = {.verb = (enum verb)a.verb};
-	if (c.verb == V_LIST && a.nargs > 0) {
-		warnmsg("list takes no arguments");
+	if ((c.verb == V_LIST || c.verb == V_CONSENTS) && a.nargs > 0) {
+		warnmsg("%s takes no arguments", verbs[c.verb].name);
 		return EX_USAGE;
 	}
-	if (o.source && c.verb != V_ADD) {
-		warnmsg("--source goes with add only");
+	if (o.source && c.verb != V_ADD && c.verb != V_IN) {
+		warnmsg("--source goes with add and in only");
+		return EX_USAGE;
+	}
+	if ((o.evidence || o.at) && c.verb != V_IN) {
+		warnmsg("--evidence and --at go with in only");
 		return EX_USAGE;
 	}
 	if (o.source && !*o.source) {
 		warnmsg("--source must not be empty");
 		return EX_USAGE;
 	}
-	c.source = o.source ? o.source : "manual";
+	c.source = o.source ? o.source : c.verb == V_ADD ? "manual" : NULL;
+	c.evidence = o.evidence;
+	c.at = o.at;
 	struct rec_out out;
 	if (rec_out_stdout(&out, o.format, print_text, &c.verb) != 0)
 		return EX_USAGE;

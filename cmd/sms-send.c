@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "policy.h"
 #include "records.h"
 #include "sendenv.h"
 #include "sender.h"
@@ -33,13 +34,17 @@ static void usage(FILE *fp)
 	      "  -r, --rate N             at most N requests per second\n"
 	      "  -c, --concurrency N      requests in flight at once (default 4)\n"
 	      "      --ignore-quiet-hours send even inside SMS_QUIET_HOURS\n"
+	      "      --purpose P          marketing or transactional, for a message that does\n"
+	      "                           not say (default: marketing, or transactional for a\n"
+	      "                           reply); SMS_REQUIRE_CONSENT=on refuses marketing to a\n"
+	      "                           number without an opt-in\n"
 	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help               this help\n"
 	      "      --version            print the version\n",
 	      fp);
 }
 
-enum { OPT_QUIET = 256 };
+enum { OPT_QUIET = 256, OPT_PURPOSE };
 
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
@@ -97,7 +102,7 @@ static int positive(const char *s, double *out)
 /* What the command line asks. */
 struct opts {
 	struct sender_options so;
-	const char           *to, *body, *from, *format;
+	const char           *to, *body, *from, *format, *purpose;
 	cJSON                *media;
 	int                   flags, approved; /* flags: --to, --body or --media given */
 };
@@ -126,6 +131,7 @@ static int option(void *arg, int c, const char *val)
 		o->so.concurrency = (int)d;
 		break;
 	case OPT_QUIET: o->so.ignore_quiet = 1; break;
+	case OPT_PURPOSE: o->purpose = val; break;
 	case 'a': o->approved = 1; break;
 	case 'o': o->format = val; break;
 	}
@@ -140,6 +146,10 @@ static const char *refused(const struct opts *o)
 	if (o->approved && (o->flags || o->from))
 		return "--approved sends the approved queue: it takes no --to, --body, --media or "
 		       "--from";
+	if (o->approved && o->purpose)
+		return "--approved sends what was staged: its purpose is the staged message's";
+	if (o->purpose && !policy_purpose_valid(o->purpose))
+		return "--purpose is marketing or transactional";
 	if (o->flags && !o->to)
 		return "--body and --media need --to";
 	return NULL;
@@ -151,15 +161,19 @@ static cJSON *from_flags(struct opts *o)
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_str(rec, "to", o->to);
 	rec_put_message(rec, o->body, o->from, &o->media);
+	if (o->purpose)
+		rec_put_str(rec, "purpose", o->purpose);
 	return rec;
 }
 
-/* --from for the records of stdin that name no sender. */
+/* --from and --purpose for the records of stdin that name none. */
 static int default_from(cJSON *rec, void *arg)
 {
-	const char *from = arg;
-	if (from && !cJSON_GetObjectItemCaseSensitive(rec, "from"))
-		rec_put_str(rec, "from", from);
+	const struct opts *o = arg;
+	if (o->from && !cJSON_GetObjectItemCaseSensitive(rec, "from"))
+		rec_put_str(rec, "from", o->from);
+	if (o->purpose && !cJSON_GetObjectItemCaseSensitive(rec, "purpose"))
+		rec_put_str(rec, "purpose", o->purpose);
 	return 0;
 }
 
@@ -169,6 +183,7 @@ static const struct option longopts[] = {
 	{"dry-run", no_argument, NULL, 'n'},       {"rate", required_argument, NULL, 'r'},
 	{"concurrency", required_argument, NULL, 'c'},
 	{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
 	{"approved", no_argument, NULL, 'a'},
 	{"output", required_argument, NULL, 'o'},  CLI_HELP_VERSION,
 };
@@ -186,8 +201,7 @@ static int run(struct opts *o)
 	if (rc == 0 && o->approved)
 		rc = send_approved(env.snd, &out);
 	else if (rc == 0)
-		rc = sendenv_run(&env, o->flags ? from_flags(o) : NULL, stdin, &out, default_from,
-		                 (void *)o->from);
+		rc = sendenv_run(&env, o->flags ? from_flags(o) : NULL, stdin, &out, default_from, o);
 	sendenv_close(&env);
 	return cli_exit(rc);
 }

@@ -15,6 +15,8 @@
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
+#include "consent.h"
+#include "policy.h"
 #include "progenv.h"
 #include "query.h"
 #include "records.h"
@@ -46,6 +48,9 @@ static void usage(FILE *fp)
 	      "      --notes TEXT         a note for the reviewer\n"
 	      "      --send-at TIME       not before TIME: RFC 3339, or local \"2026-11-25 14:00\"\n"
 	      "                           in SMS_TZ\n"
+	      "      --purpose P          marketing or transactional (default: marketing, or\n"
+	      "                           transactional for a reply); SMS_REQUIRE_CONSENT=on\n"
+	      "                           refuses marketing to a number without an opt-in\n"
 	      "  -l, --list               list staged messages, oldest first\n"
 	      "  -s, --status S[,S...]    with --list: these statuses (default pending; all for\n"
 	      "                           every outbound message); repeatable\n"
@@ -62,7 +67,7 @@ static void usage(FILE *fp)
 
 /* ---- --list's selection: options, or keys of the query (--query) --------------- */
 
-enum { OPT_NOTES = 256, OPT_SEND_AT, OPT_QUERY };
+enum { OPT_NOTES = 256, OPT_SEND_AT, OPT_QUERY, OPT_PURPOSE };
 
 static const struct query_key query_keys[] = {
 	{"status", QUERY_WORDS, 's'},
@@ -122,6 +127,7 @@ static int option(void *arg, int c, const char *val)
 	case 'f': o->sg.from = val; break;
 	case OPT_NOTES: o->sg.notes = val; break;
 	case OPT_SEND_AT: o->sg.send_at = val; break;
+	case OPT_PURPOSE: o->sg.purpose = val; break;
 	case 'l': o->list = 1; break;
 	case 's':
 	case 'n':
@@ -140,8 +146,11 @@ static int refused(const struct opts *o, int argc, char **argv)
 {
 	if (optind < argc)
 		warnmsg("unexpected argument `%s` (the text goes in --body)", argv[optind]);
-	else if (o->list && (o->flags || o->sg.from || o->sg.notes || o->sg.send_at))
+	else if (o->list && (o->flags || o->sg.from || o->sg.notes || o->sg.send_at ||
+	                     o->sg.purpose))
 		warnmsg("--list takes only --status, --priority, --limit, --query and --output");
+	else if (o->sg.purpose && !policy_purpose_valid(o->sg.purpose))
+		warnmsg("--purpose is marketing or transactional, not `%s`", o->sg.purpose);
 	else if (!o->list && o->list_only)
 		warnmsg("%s goes with --list", o->list_only);
 	else if (o->flags && !o->to)
@@ -157,6 +166,7 @@ static const struct option longopts[] = {
 	{"priority", required_argument, NULL, 'p'},
 	{"notes", required_argument, NULL, OPT_NOTES},
 	{"send-at", required_argument, NULL, OPT_SEND_AT},
+	{"purpose", required_argument, NULL, OPT_PURPOSE},
 	{"list", no_argument, NULL, 'l'},          {"status", required_argument, NULL, 's'},
 	{"limit", required_argument, NULL, 'n'},   {"query", no_argument, NULL, OPT_QUERY},
 	{"output", required_argument, NULL, 'o'},
@@ -218,6 +228,11 @@ static int run(struct opts *o, struct rec_out *out, struct stage_list *lister)
 	if (!o->list && clock_window_parse(config_get_or(env.cfg, "SMS_QUIET_HOURS", "21:00-08:00"),
 	                                   &o->sg.quiet, err, sizeof err) != 0) {
 		warnmsg("SMS_QUIET_HOURS: %s", err);
+		rc = EX_CONFIG;
+		goto out;
+	}
+	if (!o->list && consent_policy_load(env.cfg, &o->sg.require_consent, err, sizeof err)) {
+		warnmsg("%s", err);
 		rc = EX_CONFIG;
 		goto out;
 	}

@@ -44,7 +44,7 @@ struct store;
 /* ---- Opening -------------------------------------------------------------- */
 
 /* The schema version this build writes (PRAGMA user_version of the file). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
@@ -397,5 +397,31 @@ int store_auto_answers_since(struct store *s, const char *number, const char *si
  * "whatsapp:+15551234567"), in *at; 0 when there is none. For WhatsApp's
  * customer-service window. STORE_OK or STORE_ERR. */
 int store_last_inbound(struct store *s, const char *address, time_t *at);
+
+/* ---- Consent (smskit-compliance(7), Consent; implemented in store_consent.c) */
+
+/* One row of the consents log: kind "opt_in" (source and evidence: how and
+ * where the person agreed) or "opt_out" (written with every opt-out;
+ * evidence NULL). at: when it happened; recorded_at: when it was stored. */
+struct store_consent {
+	const char *number, *at, *kind, *source, *evidence, *recorded_at;
+};
+/* Records an opt-in of number (E.164, or whatsapp:+E.164, as store_optout_add
+ * takes it) at `at` (RFC 3339; NULL: now), with source (a short word: web,
+ * keyword, paper, import...) and evidence (free text, not empty). When it is
+ * the number's latest word and the number is opted out (an older opt-out),
+ * the opt-out is lifted (store_optout_remove, source "consent") and
+ * *lifted (may be NULL) is 1. STORE_OK or STORE_ERR (a bad number, time,
+ * source or evidence, with a sentence). */
+int store_consent_add(struct store *s, const char *number, const char *at, const char *source,
+                      const char *evidence, int *lifted);
+/* 1 when number's latest row (by at, then id) is an opt-in, 0 when it is an
+ * opt-out or there is none, STORE_ERR. One probe of consents_number. */
+int store_consent_check(struct store *s, const char *number);
+/* Calls fn with every row of number, oldest first (number NULL: with the
+ * latest row of every number, by number); fn returns non-zero to stop and
+ * must not write. STORE_OK or STORE_ERR. */
+int store_consent_list(struct store *s, const char *number,
+                       int (*fn)(const struct store_consent *c, void *arg), void *arg);
 
 #endif

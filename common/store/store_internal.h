@@ -81,4 +81,9 @@ int store__op_end(struct store *s, int own, int rc);
 int store__event_insert(struct store *s, int64_t message_id, const char *kind,
                         const char *status, const char *detail, int64_t *id);
 
+/* Appends an opt_out row to the consents log (store_consent.c), inside
+ * store_optout_add's operation: an opt-out voids the opt-ins before it. */
+int store__consent_out(struct store *s, const char *number, const char *at,
+                       const char *source);
+
 #endif

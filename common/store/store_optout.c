@@ -72,8 +72,11 @@ int store_optout_add(struct store *s, const char *number, const char *source)
 	if (rc == STORE_OK && sqlite3_changes(s->db) == 0) {
 		store__seterr(s, "%s: already opted out", number);
 		rc = STORE_EXISTS;
-	} else if (rc == STORE_OK)
+	} else if (rc == STORE_OK) {
 		rc = optout_event(s, "optout", number, source);
+		if (rc == STORE_OK)
+			rc = store__consent_out(s, number, now, source);
+	}
 	return store__op_end(s, own, rc);
 }
 

@@ -60,6 +60,8 @@ const struct mcol store__mcols[NCOLS] = {
 	{"latitude", NULL, "latitude", T_STR, F_INS | F_OUT | F_SET},
 	{"longitude", NULL, "longitude", T_STR, F_INS | F_OUT | F_SET},
 	{"read_at", NULL, "read_at", T_TIME, F_INS | F_UPD | F_OUT | F_SET},
+	/* Schema version 6: marketing or transactional (SMS_REQUIRE_CONSENT). */
+	{"purpose", NULL, "purpose", T_STR, F_INS | F_OUT | F_SET},
 };
 
 _Static_assert(sizeof store__mcols / sizeof *store__mcols == NCOLS, "mcols and the C_ enum agree");

@@ -233,8 +233,39 @@ static const char migration_5[] =
 	"DROP TABLE optouts;\n"
 	"ALTER TABLE optouts_v5 RENAME TO optouts;\n";
 
+/* Version 6: consent (smskit-compliance(7), Consent). consents is the log of
+ * every opt-in (kind opt_in: its source and evidence, such as a web form's
+ * URL and IP or a signed paper form) and every opt-out (kind opt_out, written
+ * with each opt-out), never updated: the latest row by `at` (then id) is a
+ * number's current state, so an opt-out voids the opt-ins before it without
+ * deleting them. `at` is when the person agreed or withdrew (an import gives
+ * it), recorded_at when smskit wrote the row. The opt-outs of the store are
+ * copied in as its first rows. messages.purpose is what a request says it
+ * is, marketing or transactional (NULL: not said; SMS_REQUIRE_CONSENT reads
+ * it). */
+static const char migration_6[] =
+	"ALTER TABLE messages ADD COLUMN purpose TEXT\n"
+	"  CHECK (purpose IS NULL OR purpose IN ('marketing', 'transactional'));\n"
+	"CREATE TABLE consents (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  number      TEXT NOT NULL CHECK ((number GLOB '+[1-9]*' AND length(number) <= 16\n"
+	"              AND substr(number, 2) NOT GLOB '*[^0-9]*')\n"
+	"              OR (number GLOB 'whatsapp:+[1-9]*' AND length(number) <= 25\n"
+	"              AND substr(number, 11) NOT GLOB '*[^0-9]*')),\n"
+	"  at          TEXT NOT NULL " TIME_CHECK("at") ",\n"
+	"  kind        TEXT NOT NULL CHECK (kind IN ('opt_in', 'opt_out')),\n"
+	"  source      TEXT NOT NULL CHECK (source <> ''),\n"
+	"  evidence    TEXT CHECK (kind = 'opt_out' OR evidence <> ''),\n"
+	"  recorded_at TEXT NOT NULL " TIME_CHECK("recorded_at") "\n"
+	");\n"
+	"CREATE INDEX consents_number ON consents (number, at, id);\n"
+	"CREATE TRIGGER consents_append_only BEFORE UPDATE ON consents\n"
+	"BEGIN SELECT RAISE(ABORT, 'consents are append-only'); END;\n"
+	"INSERT INTO consents (number, at, kind, source, recorded_at)\n"
+	"  SELECT number, at, 'opt_out', source, at FROM optouts ORDER BY at, number;\n";
+
 const char *const store__migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5};
+                                         migration_5, migration_6};
 
 _Static_assert(sizeof store__migrations / sizeof *store__migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -216,7 +216,30 @@ int outbound_check_fields(const cJSON *rec, time_t *send_at, const char **code, 
 		return fail(code, "invalid_field", msg, msglen, "%s", "notes must be a string");
 	if (ref && !cJSON_IsString(ref) && !cJSON_IsNumber(ref))
 		return fail(code, "invalid_field", msg, msglen, "%s", "ref must be a string or a number");
+	const cJSON *pu = given(rec, "purpose");
+	if (pu && !(cJSON_IsString(pu) && policy_purpose_valid(pu->valuestring))) {
+		*code = "invalid_field";
+		shown(pu, val, sizeof val);
+		snprintf(msg, msglen, "purpose must be marketing or transactional, not %s", val);
+		return -1;
+	}
 	return 0;
+}
+
+int policy_purpose_valid(const char *p)
+{
+	return p && (strcmp(p, "marketing") == 0 || strcmp(p, "transactional") == 0);
+}
+
+/* sms-send(1), Consent: not said is marketing, the safe side (a refused
+ * message costs nothing, one without consent may cost a fine); a reply
+ * answers a person who wrote first, so it is transactional unless said. */
+const char *policy_purpose(const cJSON *rec)
+{
+	const cJSON *pu = given(rec, "purpose");
+	if (cJSON_IsString(pu) && policy_purpose_valid(pu->valuestring))
+		return pu->valuestring;
+	return given(rec, "reply_to") ? "transactional" : "marketing";
 }
 
 void outbound_free(struct outbound *out)

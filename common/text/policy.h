@@ -36,10 +36,16 @@ void outbound_free(struct outbound *out);
  * checked before anything reaches the store: priority urgent, high, normal or
  * low (invalid_priority); send_at an RFC 3339 time or a local "YYYY-MM-DD
  * HH:MM[:SS]" in SMS_TZ, a bare date refused (invalid_send_at; *send_at
- * receives it, 0 when not given); notes a string, ref a string or a number
- * (invalid_field). 0, or -1 with *code and a sentence in msg. */
+ * receives it, 0 when not given); notes a string, ref a string or a number,
+ * purpose marketing or transactional (invalid_field). 0, or -1 with *code and a sentence in msg. */
 int outbound_check_fields(const cJSON *rec, time_t *send_at, const char **code, char *msg,
                           size_t msglen);
+
+/* 1 for marketing or transactional, what a request's "purpose" may be. */
+int policy_purpose_valid(const char *p);
+/* What rec is for: its "purpose", else transactional for a reply (reply_to
+ * given), else marketing (sms-send(1), Consent). */
+const char *policy_purpose(const cJSON *rec);
 
 /* 1 when f may be a sender ("from", --from, a provider's default sender): an
  * E.164 number, a short code (3-8 digits) or an alphanumeric sender id (1-11

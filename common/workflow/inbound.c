@@ -3,6 +3,7 @@
 #include "inbound.h"
 #include "autoresp.h"
 #include "clock.h"
+#include "consent.h"
 #include "gsm.h"
 #include "phone.h"
 #include "records.h"
@@ -266,7 +267,9 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted out", (long long)out->id,
 		         from);
 	} else if (kw == KW_START && is_e164(from)) {
-		if (store_optout_remove(st, from, "keyword") < 0)
+		/* A number that had opted out agreed again: its consent, with the message. */
+		int was = store_optout_remove(st, from, "keyword");
+		if (was < 0 || (was == STORE_OK && consent_keyword(st, from, out->id, body) < 0))
 			goto fail;
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted back in",
 		         (long long)out->id, from);

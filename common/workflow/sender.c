@@ -1,6 +1,7 @@
 /* sender — from outbound request to stored result: checked, sent, the answers
  * stored in batches (the approved queue is sender_queue.c). See sender.h. */
 #include "sender.h"
+#include "consent.h"
 #include "msgid.h"
 #include "recmerge.h"
 #include "records.h"
@@ -30,7 +31,8 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	         config_get_or(c, "SMS_QUIET_HOURS", "21:00-08:00"));
 	if (clock_window_parse(s->quiet_spec, &s->quiet, err, errlen) != 0 ||
 	    price_cap(c, "SMS_DAILY_LIMIT", &s->daily_cap, err, errlen) != 0 ||
-	    price_cap(c, "SMS_MONTHLY_LIMIT", &s->monthly_cap, err, errlen) != 0) {
+	    price_cap(c, "SMS_MONTHLY_LIMIT", &s->monthly_cap, err, errlen) != 0 ||
+	    consent_policy_load(c, &s->require_consent, err, errlen) != 0) {
 		if (strncmp(err, "`", 1) == 0) {
 			char tmp[512];
 			snprintf(tmp, sizeof tmp, "SMS_QUIET_HOURS: %s", err);
@@ -168,13 +170,19 @@ static void mark_original(struct sender *s, struct job *j)
 		        (long long)j->id, store_errmsg(s->st));
 }
 
-/* Finishes j as opted out when its number is: 1 if so. */
+/* Finishes j as opted out when its number is, or without consent when
+ * SMS_REQUIRE_CONSENT wants one: 1 if so. */
 static int opted_out(struct sender *s, struct job *j)
 {
-	if (store_optout_check(s->st, j->ob.to) != 1)
+	char msg[512];
+	if (store_optout_check(s->st, j->ob.to) == 1)
+		rec_fail(j->rec, "opted_out", 0, "%s has opted out (texted a STOP word); nothing sent",
+		         j->ob.to);
+	else if (consent_refused(s->st, s->require_consent, j->rec, j->ob.to, "nothing sent", msg,
+	                         sizeof msg) == 1)
+		rec_fail(j->rec, "no_consent", 0, "%s", msg);
+	else
 		return 0;
-	rec_fail(j->rec, "opted_out", 0, "%s has opted out (texted a STOP word); nothing sent",
-	         j->ob.to);
 	finish(j);
 	return 1;
 }
@@ -314,6 +322,14 @@ static int reserve(struct sender *s, struct job *j)
 		         j->ob.to);
 		return -1;
 	}
+	/* The consent, like the opt-out, where it cannot change before the send. */
+	int nc = consent_refused(s->st, s->require_consent, j->rec, j->ob.to, "nothing sent", msg,
+	                         sizeof msg);
+	if (nc != 0) {
+		rec_fail(j->rec, nc == 1 ? "no_consent" : "store_error", nc != 1, "%s",
+		         nc == 1 ? msg : store_errmsg(s->st));
+		return -1;
+	}
 	if (sender_over_cap(s, j, msg, sizeof msg)) {
 		rec_fail(j->rec, "spend_limit", 0, "%s", msg);
 		return -1;
@@ -323,7 +339,7 @@ static int reserve(struct sender *s, struct job *j)
 	 * record only passes through to the output. */
 	static const char *const kept[] = {
 		"to", "body", "media", "priority", "notes", "ref", "reply_to", "encoding",
-		"segments", "price_estimate", "currency", "warnings", NULL,
+		"segments", "price_estimate", "currency", "warnings", "purpose", NULL,
 	};
 	cJSON *row = cJSON_CreateObject();
 	for (const char *const *k = kept; *k; k++) {

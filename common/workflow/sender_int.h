@@ -54,6 +54,7 @@ struct sender {
 	struct clock_window       quiet;
 	char                      quiet_spec[32];
 	money_t                   daily_cap, monthly_cap; /* < 0: none */
+	int                       require_consent; /* SMS_REQUIRE_CONSENT=on */
 	char                     *status_callback;
 	char                      claimer[64];
 	char                      host[32];

@@ -3,6 +3,7 @@
  * urgent first, for the engine of sender.c to send. See sender.h. */
 #include "sender.h"
 #include "sender_int.h"
+#include "consent.h"
 #include "records.h"
 #include "util.h"
 
@@ -152,6 +153,13 @@ static void claimed_job(struct sender *s, int64_t id)
 	if (store_optout_check(s->st, j->ob.to) == 1) {
 		snprintf(msg, sizeof msg, "%s opted out after it was approved; nothing sent", j->ob.to);
 		refuse(j, "opted_out", msg);
+		return;
+	}
+	/* Consent may have been withdrawn since it was staged. */
+	int nc = consent_refused(s->st, s->require_consent, rec, j->ob.to, "nothing sent", msg,
+	                         sizeof msg);
+	if (nc != 0) {
+		refuse(j, nc == 1 ? "no_consent" : "store_error", nc == 1 ? msg : store_errmsg(s->st));
 		return;
 	}
 	sender_ready(s, j);

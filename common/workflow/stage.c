@@ -1,6 +1,7 @@
 /* stage — a request made a pending row and stored for review. See stage.h. */
 #include "stage.h"
 #include "batch.h"
+#include "consent.h"
 #include "gsm.h"
 #include "msgid.h"
 #include "policy.h"
@@ -55,6 +56,8 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 		rec_put_str(rec, "notes", sg->notes);
 	if (sg->send_at && !given(rec, "send_at"))
 		rec_put_str(rec, "send_at", sg->send_at);
+	if (sg->purpose && !given(rec, "purpose"))
+		rec_put_str(rec, "purpose", sg->purpose);
 
 	struct outbound ob;
 	const char *code;
@@ -117,6 +120,7 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 	cJSON_AddStringToObject(row, "priority", pr ? pr->valuestring : "normal");
 	row_ref(row, rec, "notes");
 	row_ref(row, rec, "ref");
+	row_ref(row, rec, "purpose");
 	if (sa) {
 		char t[32];
 		clock_format(at, t, sizeof t);
@@ -145,15 +149,26 @@ static void fail_store(struct stage *sg, struct stage_item *it, const char *code
 	sg->tempfail = 1;
 }
 
-/* Inside the batch's transaction: the opt-out, checked where it cannot change
- * before the insert. */
+/* Inside the batch's transaction: the opt-out and the consent, checked where
+ * they cannot change before the insert. An opt-out is a warning (the number
+ * may text START before it is approved); a marketing message without consent
+ * under SMS_REQUIRE_CONSENT is refused, so that no reviewer approves it. */
 static void check_one(struct stage *sg, struct stage_item *it)
 {
-	int out = store_optout_check(sg->st, rec_str(it->row, "to"));
-	if (out == 1)
+	const char *to = rec_str(it->row, "to");
+	char msg[512];
+	int out = store_optout_check(sg->st, to);
+	int nc = out == 0 || out == 1 ? consent_refused(sg->st, sg->require_consent, it->row, to,
+	                                                "not staged", msg, sizeof msg)
+	                              : STORE_ERR;
+	if (nc == 1 && out != 1) {
+		rec_fail(it->rec, "no_consent", 0, "%s", msg);
+		cJSON_Delete(it->row);
+		it->row = NULL;
+	} else if (out == 1)
 		warn_add(cJSON_GetObjectItemCaseSensitive(it->row, "warnings"),
 		         "opted out: will not be sent unless the number texts START");
-	else if (out != 0)
+	else if (nc != 0)
 		fail_store(sg, it, "store_error");
 }
 

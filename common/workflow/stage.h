@@ -26,7 +26,9 @@ struct stage {
 	const struct price_table *prices;
 	const char               *region, *provider; /* SMS_DEFAULT_COUNTRY, SMS_PROVIDER */
 	struct clock_window       quiet;             /* SMS_QUIET_HOURS */
-	const char               *from, *priority, *notes, *send_at; /* what a record leaves out */
+	const char               *from, *priority, *notes, *send_at, *purpose; /* what a
+	                                          * record leaves out */
+	int                       require_consent; /* SMS_REQUIRE_CONSENT=on */
 	struct rec_out           *out;
 	int                       progress; /* a progress line on stderr */
 	/* Set here: 1 once a store error failed a record that may stage later
