@@ -36,9 +36,9 @@ message per line, for AI assistants (Claude Desktop, Claude Code, Cursor...).
 It offers the tools send_sms, send_mms, stage_sms, list_staged_sms,
 send_approved_sms, get_incoming_sms, reply_to_sms, mark_sms_read,
 create_sms_autoresponder, list_sms_autoresponders, delete_sms_autoresponder,
-get_sms_conversation, get_sms_status and preview_sms, each running an smskit
-program. SMS_MCP_DIRECT_SEND=off leaves out send_sms, send_mms and
-reply_to_sms, and stores autoresponders disabled. Logs go to
+get_sms_conversation, get_sms_status, preview_sms and get_consent, each
+running an smskit program. SMS_MCP_DIRECT_SEND=off leaves out send_sms,
+send_mms and reply_to_sms, and stores autoresponders disabled. Logs go to
 standard error. Configure it in an MCP client as {"command": "sms-mcp",
 "env": {"SMS_PROVIDER": ...}}; see sms-mcp(1).
 
@@ -240,6 +240,12 @@ def tools: [
   inputSchema: {type: "object", properties: {
     message: {type: "string", minLength: 1, maxLength: 16000, description: "The text to analyse (up to ten times what a message may be, to see how far over it is)."}},
    required: ["message"], additionalProperties: false},
+  annotations: ro},
+ {name: "get_consent", title: "Consent of a number",
+  description: "Whether a phone number agreed to get marketing messages, as recorded: consent (true when its latest word is an opt-in), at, source (web, keyword, paper, import...) and evidence of that word, opted_out, and history (every opt-in and opt-out, oldest first). With SMS_REQUIRE_CONSENT=on a marketing message to a number without consent is refused (no_consent).",
+  inputSchema: {type: "object", properties: {
+    phone: phone_param("The number: \(number_text).")},
+   required: ["phone"], additionalProperties: false},
   annotations: ro}
 ];
 
@@ -397,6 +403,8 @@ def plan($n):
       {prog: "sms-status", args: ["--query", "-o", "json"],
        records: [if has("messageId") then {id: (.messageId | int)} else {} end],
        empty: "No outbound messages yet."}
+    elif $n == "get_consent" then
+      {prog: "sms-optout", args: ["consent", "-o", "json"], records: [{number: .phone}]}
     else
       {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
     end;

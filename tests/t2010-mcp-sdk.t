@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sms-mcp under the official MCP TypeScript SDK client (tests/mcp/sdk.mjs,
 # StdioClientTransport): initialize under each protocol version, tools/list
-# with valid JSON Schemas, each of the fourteen tools with valid arguments
+# with valid JSON Schemas, each of the fifteen tools with valid arguments
 # (effects checked in the store, the listing ones against the program run
 # with the options) and invalid ones, injection, and
 # SMS_MCP_DIRECT_SEND=off; on the sandbox provider, with received messages

@@ -4,6 +4,7 @@
  * and marking messages read or unread; the reply form under each received
  * message, which dashboard_reply.c answers. */
 #include "dashboard_inbox.h"
+#include "dashboard_consent.h"
 #include "dashboard_view.h"
 #include "batch.h"
 #include "clip.h"
@@ -286,6 +287,7 @@ static void thread(struct dash *x, const char *number)
 	dash_raw(x, "<section class=\"thread\" aria-labelledby=\"thread-h\"><h3 id=\"thread-h\">");
 	dash_text(x, number);
 	dash_raw(x, "</h3>");
+	dash_consent_line(x, number);
 	if (l.n == 0)
 		dash_raw(x, "<p class=\"empty\">No messages to or from this number.</p>");
 	if (l.n == THREAD_MAX)

@@ -110,7 +110,7 @@ async function expectProtocolError(p) {
 const TOOLS = ['send_sms', 'send_mms', 'stage_sms', 'list_staged_sms', 'send_approved_sms',
 	'get_incoming_sms', 'reply_to_sms', 'mark_sms_read', 'create_sms_autoresponder',
 	'list_sms_autoresponders', 'delete_sms_autoresponder', 'get_sms_conversation',
-	'get_sms_status', 'preview_sms'];
+	'get_sms_status', 'preview_sms', 'get_consent'];
 
 // ---- initialize, tools/list and ping under each protocol version -------------
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -121,7 +121,7 @@ for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSI
 	check(`${v}: serverInfo names sms-mcp`, s.client.getServerVersion()?.name === 'sms-mcp', s.client.getServerVersion());
 	check(`${v}: the server offers tools`, !!s.client.getServerCapabilities()?.tools, s.client.getServerCapabilities());
 	const { tools } = await s.client.listTools();
-	check(`${v}: tools/list gives the fourteen tools`,
+	check(`${v}: tools/list gives the fifteen tools`,
 		JSON.stringify(tools.map((t) => t.name).sort()) === JSON.stringify([...TOOLS].sort()), tools.map((t) => t.name));
 	const bad = [];
 	for (const t of tools) {
@@ -138,9 +138,9 @@ for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSI
 	const withOut = tools.filter((t) => t.outputSchema).length;
 	const withAnn = tools.filter((t) => t.annotations).length;
 	const withTitle = tools.filter((t) => t.title).length;
-	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 14 && withTitle === 14, { withOut, withTitle });
+	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 15 && withTitle === 15, { withOut, withTitle });
 	else check(`${v}: no outputSchema nor title before 2025-06-18`, withOut === 0 && withTitle === 0, { withOut, withTitle });
-	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 14, withAnn);
+	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 15, withAnn);
 	else check(`${v}: no annotations in 2024-11-05`, withAnn === 0, withAnn);
 	check(`${v}: ping`, JSON.stringify(await s.client.ping()) === '{}');
 	const r = await s.client.callTool({ name: 'preview_sms', arguments: { message: 'Hello' } });
@@ -343,7 +343,7 @@ check('...and logged the failed calls on stderr', /stage_sms: sms-stage exited w
 {
 	const o = await session(LATEST_PROTOCOL_VERSION, { SMS_MCP_DIRECT_SEND: 'off' });
 	const names = (await o.client.listTools()).tools.map((t) => t.name);
-	check('SMS_MCP_DIRECT_SEND=off: eleven tools, no send_sms, send_mms nor reply_to_sms', names.length === 11 && !names.includes('send_sms') && !names.includes('send_mms') && !names.includes('reply_to_sms'), names);
+	check('SMS_MCP_DIRECT_SEND=off: twelve tools, no send_sms, send_mms nor reply_to_sms', names.length === 12 && !names.includes('send_sms') && !names.includes('send_mms') && !names.includes('reply_to_sms'), names);
 	n0 = count();
 	e = await expectProtocolError(o.client.callTool({ name: 'send_sms', arguments: { to: '+15551230001', message: 'x' } }));
 	check('...send_sms is refused (-32602), pointing to stage_sms', e.ok && /stage_sms/.test(e.message), e.message ?? e.got);
