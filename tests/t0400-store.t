@@ -21,15 +21,15 @@ check_eq "created parent directories are 0700" "700 700" \
 check_eq "journal_mode is wal" wal "$(q 'PRAGMA journal_mode')"
 check_eq "user_version is the current schema version" "$current" "$(q 'PRAGMA user_version')"
 check_eq "application_id marks an smskit store" 1397576523 "$(q 'PRAGMA application_id')"
-check_eq "every table of sms-config(5) exists" "autoresponders events kv messages optouts templates" \
+check_eq "every table of sms-config(5) exists" "autoresponders consents events kv messages optouts templates" \
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
 	      WHERE type = 'table' ORDER BY name)")"
 check_eq "the indexes exist" \
-	"events_message messages_from messages_inbox messages_provider_id messages_queue messages_reply_to messages_spend messages_to templates_name" \
+	"consents_number events_message messages_from messages_inbox messages_provider_id messages_queue messages_reply_to messages_spend messages_to templates_name" \
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
 	      WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)")"
 check_eq "messages has every column" \
-	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at requested_at channel content_sid content_variables profile_name wa_id button_payload button_text latitude longitude read_at" \
+	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at requested_at channel content_sid content_variables profile_name wa_id button_payload button_text latitude longitude read_at purpose" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_xinfo('messages')")"
 check_eq "events columns" "id message_id at kind status detail" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('events')")"
@@ -42,6 +42,14 @@ check_eq "optouts columns" "number at source" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('optouts')")"
 check_eq "kv columns" "key value updated_at" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('kv')")"
+check_eq "consents columns (version 6)" "id number at kind source evidence recorded_at" \
+	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('consents')")"
+check "the consents log is append-only" refused \
+	"INSERT INTO consents (number, at, kind, source, evidence, recorded_at) VALUES ('+15550001111', '2026-01-02T03:04:05Z', 'opt_in', 'web', 'form', '2026-01-02T03:04:05Z'); UPDATE consents SET evidence = 'forged'"
+check "... an opt-in without evidence is refused" refused \
+	"INSERT INTO consents (number, at, kind, source, recorded_at) VALUES ('+15550001111', '2026-01-02T03:04:05Z', 'opt_in', 'web', '2026-01-02T03:04:05Z')"
+check "... and a purpose other than marketing or transactional" refused \
+	"INSERT INTO messages (direction, status, to_number, created_at, updated_at, purpose) VALUES ('outbound', 'pending', '+15551234567', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'spam')"
 check "opening again changes nothing" store-tool version
 check "no -wal or -shm file is left after close" test ! -e "$SMS_DB-wal" -a ! -e "$SMS_DB-shm"
 
@@ -387,6 +395,8 @@ check_eq "... a WhatsApp address on the whatsapp channel" "whatsapp" \
 	"$(q "INSERT INTO messages (direction, status, to_number, created_at, updated_at) VALUES ('outbound', 'read', 'whatsapp:+15551234567', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z') RETURNING channel")"
 check_eq "... an opt-out per channel and number" "+15550001111 whatsapp:+15550001111" \
 	"$(q "INSERT INTO optouts VALUES ('whatsapp:+15550001111', '2026-01-02T03:04:05Z', 'STOP'); SELECT group_concat(number, ' ') FROM (SELECT number FROM optouts ORDER BY number)")"
+check_eq "... its opt-outs the first rows of the consents log (version 6)" "+15550001111|2026-01-02T03:04:05Z|opt_out|STOP" \
+	"$(q "SELECT number, at, kind, source FROM consents ORDER BY id LIMIT 1")"
 check_exit "... and no other prefix (CHECK constraint failed: 19)" 19 sqlite3 "$SMS_DB" "INSERT INTO optouts VALUES ('fax:+15550001111', '2026-01-02T03:04:05Z', 'x')"
 check_eq "... in WAL mode" wal "$(q 'PRAGMA journal_mode')"
 check "the migrated message reads back" store-tool msg-get 1
@@ -404,7 +414,7 @@ q "INSERT INTO messages (direction, status, to_number, body, created_at, updated
    VALUES ('outbound', 'sending', '+15551234567', 'in flight', '2026-01-02T03:04:05Z', '2026-01-02T03:04:06Z',
            'sms-send/1@host', '2026-01-02T03:04:06Z'),
           ('outbound', 'approved', '+15551234567', 'waiting', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', NULL, NULL);
-   ALTER TABLE messages DROP COLUMN requested_at; PRAGMA user_version = 3"
+   ALTER TABLE messages DROP COLUMN requested_at; DROP TABLE consents; PRAGMA user_version = 3"
 check_eq "the fixture is a version 3 store without requested_at" "3 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || count(*) FROM pragma_table_info('messages') WHERE name = 'requested_at'")"
 check "opening it migrates it" store-tool version

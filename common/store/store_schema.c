@@ -255,7 +255,7 @@ static const char migration_6[] =
 	"  at          TEXT NOT NULL " TIME_CHECK("at") ",\n"
 	"  kind        TEXT NOT NULL CHECK (kind IN ('opt_in', 'opt_out')),\n"
 	"  source      TEXT NOT NULL CHECK (source <> ''),\n"
-	"  evidence    TEXT CHECK (kind = 'opt_out' OR evidence <> ''),\n"
+	"  evidence    TEXT CHECK (kind = 'opt_out' OR coalesce(evidence, '') <> ''),\n"
 	"  recorded_at TEXT NOT NULL " TIME_CHECK("recorded_at") "\n"
 	");\n"
 	"CREATE INDEX consents_number ON consents (number, at, id);\n"
