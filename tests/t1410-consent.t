@@ -151,7 +151,26 @@ check_eq "...is not taken as consent (an answer to a question, not an opt-in)" 0
 	"$(q "select count(*) from consents where number = '+12125550131'")"
 check_eq "a retry of the START" 200 "$(incoming "$U" SM1002 +12125550130 " start ")"
 check_eq "...records nothing twice" 1 "$(q "select count(*) from consents where number = '+12125550130' and kind = 'opt_in'")"
+
+# The dashboard shows a number's consent on its conversation.
+get() { curl -s -o "$T/.body" -w '%{http_code}' "$1"; }
+check_eq "the conversation with the number that texted START" 200 "$(get "$WH_URL/review/conversations?number=%2B12125550130")"
+check_grep "...says its consent: source, time, the evidence" \
+	"<p class=\"consent\">Consent: keyword, <time[^>]*>[^<]*</time> — <span title=\"message $id:  start \">message $id:  start *</span></p>" "$T/.body"
+check_eq "a number without one" 200 "$(get "$WH_URL/review/conversations?number=%2B12125550131")"
+check_grep "...says so" '<p class="consent">No consent recorded</p>' "$T/.body"
+sms-optout in --source web --evidence '<script>alert(1)</script>' +12125550131 >/dev/null
+get "$WH_URL/review/conversations?number=%2B12125550131" >/dev/null
+check "...evidence is escaped, never raw" sh -c "grep -q 'Consent: web, .*&lt;script&gt;alert(1)' '$T/.body' && ! grep -q '<script>alert' '$T/.body'"
 stop_webhookd
+
+# MCP: get_consent runs sms-optout consent.
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
+	'{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+	'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_consent","arguments":{"phone":"(212) 555-0130"}}}' \
+	| sms-mcp >"$T/mcp.out" 2>"$T/mcp.err"
+check_eq "sms-mcp get_consent: the number's consent, source and history" "false +12125550130 true keyword 2" \
+	"$(jq -r 'select(.id == 2) | .result | "\(.isError) \(.structuredContent.records[0] | "\(.number) \(.consent) \(.source) \(.history | length)")"' "$T/mcp.out")"
 : >"$FAKE_LOG"
 check_exit "under the policy the number that texted START gets marketing" 0 \
 	env SMS_REQUIRE_CONSENT=on sms-send -o json --to +12125550130 --body "Sale"
