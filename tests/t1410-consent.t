@@ -151,6 +151,12 @@ check_eq "...is not taken as consent (an answer to a question, not an opt-in)" 0
 	"$(q "select count(*) from consents where number = '+12125550131'")"
 check_eq "a retry of the START" 200 "$(incoming "$U" SM1002 +12125550130 " start ")"
 check_eq "...records nothing twice" 1 "$(q "select count(*) from consents where number = '+12125550130' and kind = 'opt_in'")"
+check_eq "a question from a number without consent" 200 "$(incoming "$U" SM1004 +12125550132 "Are you open today?")"
+qid=$(q "select id from messages where provider_id = 'SM1004'")
+: >"$FAKE_LOG"
+check_exit "under the policy, a reply to it goes: a reply is transactional unless it says" 0 \
+	env SMS_REQUIRE_CONSENT=on sms-reply -o json "$qid" --body "Yes, until 6pm"
+check_eq "...one request" 1 "$(requests)"
 
 # The dashboard shows a number's consent on its conversation.
 get() { curl -s -o "$T/.body" -w '%{http_code}' "$1"; }
