@@ -88,15 +88,14 @@ static int record_in(struct ctx *c, cJSON *rec, const char *number)
 		return 0;
 	}
 	clock_format(t, when, sizeof when);
-	int lifted = 0;
-	if (store_consent_add(c->st, number, when, src, ev, &lifted) != STORE_OK) {
-		/* A time in the future is the record's fault; anything else the store's. */
-		if (t > clock_now()) {
-			rec_fail(rec, "invalid_field", 0, "%s", store_errmsg(c->st));
-			return 0;
-		}
-		return STORE_ERR;
+	if (t > clock_now()) {
+		rec_fail(rec, "invalid_field", 0, "%s: at %s is in the future: consent is recorded "
+		         "once given", number, when);
+		return 0;
 	}
+	int lifted = 0;
+	if (store_consent_add(c->st, number, when, src, ev, &lifted) != STORE_OK)
+		return STORE_ERR;
 	rec_put(rec, "consent", cJSON_CreateTrue());
 	rec_put_str(rec, "at", when);
 	rec_put_str(rec, "source", src);
@@ -361,6 +360,22 @@ static int option(void *arg, int ch, const char *val)
 	return 0;
 }
 
+/* The sentence for options the verb does not take, or NULL. */
+static const char *refused(const struct opts *o, enum verb v, int nargs)
+{
+	if (v == V_LIST && nargs > 0)
+		return "list takes no arguments";
+	if (v == V_CONSENTS && nargs > 0)
+		return "consents takes no arguments";
+	if (o->source && v != V_ADD && v != V_IN)
+		return "--source goes with add and in only";
+	if ((o->evidence || o->at) && v != V_IN)
+		return "--evidence and --at go with in only";
+	if (o->source && !*o->source)
+		return "--source must not be empty";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -379,20 +394,9 @@ int main(int argc, char **argv)
 	if (r != VERBS_GO_ON)
 		return r;
 	struct ctx c = {.verb = (enum verb)a.verb};
-	if ((c.verb == V_LIST || c.verb == V_CONSENTS) && a.nargs > 0) {
-		warnmsg("%s takes no arguments", verbs[c.verb].name);
-		return EX_USAGE;
-	}
-	if (o.source && c.verb != V_ADD && c.verb != V_IN) {
-		warnmsg("--source goes with add and in only");
-		return EX_USAGE;
-	}
-	if ((o.evidence || o.at) && c.verb != V_IN) {
-		warnmsg("--evidence and --at go with in only");
-		return EX_USAGE;
-	}
-	if (o.source && !*o.source) {
-		warnmsg("--source must not be empty");
+	const char *why = refused(&o, c.verb, a.nargs);
+	if (why) {
+		warnmsg("%s", why);
 		return EX_USAGE;
 	}
 	c.source = o.source ? o.source : c.verb == V_ADD ? "manual" : NULL;
