@@ -251,6 +251,9 @@ check('get_sms_status messageId: that message, with its status and reason', ok(r
 	records(r)[0].id === sent && records(r)[0].status === 'queued' && typeof records(r)[0].reason === 'string', r);
 r = await call('get_sms_status', {});
 check('get_sms_status: the recent outbound messages', ok(r) && records(r).length === count() - 3, r);
+r = await call('get_consent', { phone: '+1 555 123 9001' });
+check('get_consent: the number, no consent recorded, an empty history', ok(r) && records(r).length === 1 &&
+	records(r)[0].number === '+15551239001' && records(r)[0].consent === false && records(r)[0].history.length === 0, r);
 
 // ---- invalid arguments: isError with a clear message (2025-11-25) -------------
 n0 = count();
