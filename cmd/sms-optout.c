@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "cli.h"
 #include "config.h"
 #include "phone.h"
@@ -25,7 +26,8 @@ static void usage(FILE *fp)
 	      "\n"
 	      "The numbers that get nothing from sms-send. add opts numbers out, rm (or\n"
 	      "remove) opts them back in, check says whether they are opted out. Numbers are\n"
-	      "normalised to E.164 against SMS_DEFAULT_COUNTRY. Without NUMBER arguments,\n"
+	      "normalised to E.164 against SMS_DEFAULT_COUNTRY; whatsapp:NUMBER is the\n"
+	      "number's WhatsApp opt-out, apart from its SMS one. Without NUMBER arguments,\n"
 	      "add, rm and check read NDJSON records carrying \"number\" (or \"to\", or \"from\")\n"
 	      "on stdin; other fields pass through. One record out per number, in order.\n"
 	      "\n"
@@ -66,8 +68,12 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		rec_fail(rec, "missing_number", 0, "no \"number\", \"to\" or \"from\" to act on");
 		return 0;
 	}
+	/* An opt-out is per channel and number: whatsapp:+1... is WhatsApp's. */
+	enum channel ch = address_channel(raw);
+	const char *num = address_number(raw);
+	num += strspn(num, " \t");
 	struct phone_result pr;
-	if (phone_parse(raw, c->region, &pr) != PHONE_OK) {
+	if (phone_parse(num, c->region, &pr) != PHONE_OK) {
 		rec_fail(rec, "invalid_number", 0, "%s: %s", raw, pr.reason ? pr.reason : "not a phone number");
 		return 0;
 	}
@@ -82,12 +88,15 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		         raw);
 		return 0;
 	}
-	rec_put_str(rec, "number", pr.e164);
+	char addr[ADDRESS_LEN];
+	snprintf(addr, sizeof addr, "%s%s", ch == CHANNEL_WHATSAPP ? ADDRESS_WHATSAPP_PREFIX : "",
+	         pr.e164);
+	rec_put_str(rec, "number", addr);
 	int r;
 	switch (c->verb) {
 	case V_ADD: {
 		const char *src = c->source;
-		r = store_optout_add(c->st, pr.e164, src);
+		r = store_optout_add(c->st, addr, src);
 		if (r == STORE_OK || r == STORE_EXISTS) {
 			rec_put(rec, "changed", cJSON_CreateBool(r == STORE_OK));
 			rec_put_str(rec, "source", src);
@@ -95,12 +104,12 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		break;
 	}
 	case V_RM:
-		r = store_optout_remove(c->st, pr.e164, "manual");
+		r = store_optout_remove(c->st, addr, "manual");
 		if (r == STORE_OK || r == STORE_NOTFOUND)
 			rec_put(rec, "changed", cJSON_CreateBool(r == STORE_OK));
 		break;
 	default:
-		r = store_optout_check(c->st, pr.e164);
+		r = store_optout_check(c->st, addr);
 		if (r == 0 || r == 1) {
 			rec_put(rec, "opted_out", cJSON_CreateBool(r == 1));
 			r = STORE_OK;
