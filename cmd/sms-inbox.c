@@ -1,5 +1,5 @@
 /* sms-inbox — received messages (sms-inbox(1)): the listing, newest first, narrowed
- * by --since, --from and --unread, or by the same keys of one JSON object on
+ * by --since, --from, --unread and --channel, or by the same keys of one JSON object on
  * stdin (--query, for sms-mcp); --thread, a conversation in both
  * directions; --mark-read and --mark-unread; --fetch, received messages pulled
  * from the provider's API for those without a public webhook, which runs
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "address.h"
 #include "config.h"
 #include "inbox.h"
 #include "msgid.h"
@@ -30,8 +31,9 @@
 static void usage(FILE *fp)
 {
 	fputs("usage: sms-inbox [--since WHEN] [--from NUMBER] [--unread] [--limit N] [--query]\n"
-	      "                 [-o FORMAT]\n"
-	      "       sms-inbox --thread NUMBER [--since WHEN] [--limit N] [--query] [-o FORMAT]\n"
+	      "                 [--channel sms|whatsapp] [-o FORMAT]\n"
+	      "       sms-inbox --thread NUMBER [--channel sms|whatsapp] [--since WHEN] [--limit N]\n"
+	      "                 [--query] [-o FORMAT]\n"
 	      "       sms-inbox --mark-read | --mark-unread [ID...]\n"
 	      "       sms-inbox --fetch [--since WHEN] [--page-size N] [-o FORMAT]\n"
 	      "\n"
@@ -40,13 +42,17 @@ static void usage(FILE *fp)
 	      "\n"
 	      "      --since WHEN         received since WHEN: 30m, 2h, 2d, 1w, a date (local\n"
 	      "                           midnight) or an RFC 3339 time\n"
-	      "  -f, --from NUMBER        only messages from NUMBER\n"
+	      "  -f, --from NUMBER        only messages from NUMBER (whatsapp:NUMBER: its\n"
+	      "                           WhatsApp messages; a number alone: its SMS)\n"
+	      "  -c, --channel CHANNEL    only messages of that channel: sms or whatsapp\n"
 	      "  -u, --unread             only messages not yet read\n"
 	      "  -n, --limit N            at most N messages (default 50; 0: all)\n"
-	      "  -t, --thread NUMBER      the conversation with NUMBER, both directions, oldest\n"
-	      "                           first: its last N messages\n"
+	      "  -t, --thread NUMBER      the conversation with NUMBER on one channel, both\n"
+	      "                           directions, oldest first: its last N messages\n"
+	      "                           (whatsapp:NUMBER, or --channel whatsapp, for WhatsApp)\n"
 	      "      --query              read the selection from stdin too, as one JSON object\n"
-	      "                           {\"since\", \"from\", \"unread\", \"limit\", \"thread\"}\n"
+	      "                           {\"since\", \"from\", \"unread\", \"limit\", \"thread\",\n"
+	      "                           \"channel\"}\n"
 	      "                           that overrides these options\n"
 	      "      --mark-read          mark the messages ID... read\n"
 	      "      --mark-unread        mark the messages ID... unread\n"
@@ -158,12 +164,14 @@ static const struct query_key query_keys[] = {
 	{"unread", QUERY_BOOL, 'u'},
 	{"limit", QUERY_WHOLE, 'n'},
 	{"thread", QUERY_STRING, 't'},
+	{"channel", QUERY_STRING, 'c'},
 };
 #define NKEYS (sizeof query_keys / sizeof *query_keys)
 
 struct sel {
 	const char         *since, *from, *thread; /* checked once the configuration is read */
 	struct query_origin since_o, from_o, thread_o;
+	const char         *channel; /* "sms", "whatsapp" or NULL: any */
 	long long           limit;
 	int                 unread, limit_given;
 };
@@ -190,6 +198,13 @@ static int apply(void *arg, int opt, const char *val, const struct query_origin 
 		s->thread = val;
 		s->thread_o = *o;
 		break;
+	case 'c': {
+		enum channel ch;
+		if (channel_from_name(val, &ch) != 0)
+			return query_bad(o, " takes sms or whatsapp, not `%s`", val);
+		s->channel = channel_name(ch);
+		break;
+	}
 	}
 	return 0;
 }
@@ -210,6 +225,7 @@ static int option(void *arg, int c, const char *val)
 	case 'f':
 	case 'u':
 	case 'n':
+	case 'c':
 	case 't': return query_option(query_keys, NKEYS, c, val, apply, &o->s);
 	case OPT_QUERY: o->query = 1; break;
 	case OPT_MARK_READ:
@@ -240,10 +256,12 @@ static int refused(const struct opts *o, int argc, char **argv)
 {
 	const struct sel *s = &o->s;
 	const char *usage_err = NULL;
-	int listing = s->since || s->from || s->unread || s->limit_given || s->thread || o->query;
+	int listing = s->since || s->from || s->unread || s->limit_given || s->thread || o->query ||
+	              s->channel;
 	if (o->marking >= 0 && (listing || o->fetch || o->page_given))
 		usage_err = "--mark-read and --mark-unread take message ids and nothing else";
-	else if (o->fetch && (s->from || s->unread || s->limit_given || s->thread || o->query))
+	else if (o->fetch &&
+	         (s->from || s->unread || s->limit_given || s->thread || o->query || s->channel))
 		usage_err = "--fetch takes only --since, --page-size and -o; list afterwards";
 	else if (o->page_given && !o->fetch)
 		usage_err = "--page-size goes with --fetch";
@@ -265,6 +283,26 @@ static int refused(const struct opts *o, int argc, char **argv)
 	return EX_USAGE;
 }
 
+/* arg (--from or --thread) as stored, on the channel --channel names: a
+ * number alone takes its prefix ("whatsapp:"), an address of another channel
+ * is refused. 0, or the exit status once reported through o. */
+static int address_of(const struct sel *s, const char *arg, const struct query_origin *o,
+                      const char *region, char out[ADDRESS_LEN])
+{
+	const char *why = NULL;
+	if (inbox_address(arg, region, out, &why) != 0)
+		return query_bad(o, " `%s`: %s", arg, why);
+	enum channel want, got = address_channel(out);
+	if (!s->channel || channel_from_name(s->channel, &want) != 0 || want == got)
+		return 0;
+	if (got == CHANNEL_WHATSAPP)
+		return query_bad(o, " `%s` is a WhatsApp address, and the channel asked is sms", arg);
+	char n[ADDRESS_LEN];
+	snprintf(n, sizeof n, "%s%s", ADDRESS_WHATSAPP_PREFIX, out);
+	memcpy(out, n, ADDRESS_LEN);
+	return 0;
+}
+
 /* The listing (or the conversation of --thread) the selection asks for. */
 static int list(struct store *st, const struct sel *s, const char *since, const char *from,
                 const char *number, struct rec_out *out)
@@ -273,6 +311,7 @@ static int list(struct store *st, const struct sel *s, const char *since, const 
 		.since = s->since ? since : NULL,
 		.limit = (size_t)s->limit,
 		.by_time = 1,
+		.channel = s->channel,
 	};
 	if (s->thread) {
 		q.number = number;
@@ -297,8 +336,8 @@ static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
 	struct sel *s = &o->s;
 	struct query qr = {0};
 	struct progenv env = {0};
-	char since[32], from[24], number[24];
-	const char *why = NULL;
+	char since[32], from[ADDRESS_LEN], number[ADDRESS_LEN];
+	const char *region;
 	int rc;
 	if (o->query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, s, out)) != 0)
 		goto out;
@@ -312,15 +351,10 @@ static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
 	if ((rc = progenv_open(&env, 0)) != 0 ||
 	    (s->since && (rc = query_since(&s->since_o, s->since, since)) != 0))
 		goto out;
-	if (s->from && inbox_number(s->from, config_default_country(env.cfg), from, &why) != 0) {
-		rc = query_bad(&s->from_o, " `%s`: %s", s->from, why);
+	region = config_default_country(env.cfg);
+	if ((s->from && (rc = address_of(s, s->from, &s->from_o, region, from)) != 0) ||
+	    (s->thread && (rc = address_of(s, s->thread, &s->thread_o, region, number)) != 0))
 		goto out;
-	}
-	if (s->thread &&
-	    inbox_number(s->thread, config_default_country(env.cfg), number, &why) != 0) {
-		rc = query_bad(&s->thread_o, " `%s`: %s", s->thread, why);
-		goto out;
-	}
 	if ((rc = progenv_open_store(&env, 0)) != 0)
 		goto out;
 	if (o->marking >= 0)
@@ -339,6 +373,7 @@ static const struct option longopts[] = {
 	{"unread", no_argument, NULL, 'u'},
 	{"limit", required_argument, NULL, 'n'},
 	{"thread", required_argument, NULL, 't'},
+	{"channel", required_argument, NULL, 'c'},
 	{"query", no_argument, NULL, OPT_QUERY},
 	{"mark-read", no_argument, NULL, OPT_MARK_READ},
 	{"mark-unread", no_argument, NULL, OPT_MARK_UNREAD},
@@ -348,7 +383,7 @@ static const struct option longopts[] = {
 	CLI_HELP_VERSION,
 };
 
-static const struct cli cli = {"sms-inbox", usage, "f:un:t:o:h", longopts, option};
+static const struct cli cli = {"sms-inbox", usage, "f:un:t:c:o:h", longopts, option};
 
 int main(int argc, char **argv)
 {

@@ -32,7 +32,8 @@ static void usage(FILE *fp)
 	      "\n"
 	      "The numbers that get nothing from sms-send. add opts numbers out, rm (or\n"
 	      "remove) opts them back in, check says whether they are opted out. Numbers are\n"
-	      "normalised to E.164 against SMS_DEFAULT_COUNTRY. Without NUMBER arguments,\n"
+	      "normalised to E.164 against SMS_DEFAULT_COUNTRY; whatsapp:NUMBER is the\n"
+	      "number's WhatsApp opt-out, apart from its SMS one. Without NUMBER arguments,\n"
 	      "add, rm and check read NDJSON records carrying \"number\" (or \"to\", or \"from\")\n"
 	      "on stdin; other fields pass through. One record out per number, in order.\n"
 	      "in records a number's opt-in (consent) with how and where it was given, and\n"
@@ -171,8 +172,12 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		rec_put_str(rec, "number", a.text);
 		return act(c, rec, a.text);
 	}
+	/* An opt-out is per channel and number: whatsapp:+1... is WhatsApp's. */
+	enum channel ch = address_channel(raw);
+	const char *num = address_number(raw);
+	num += strspn(num, " \t");
 	struct phone_result pr;
-	if (phone_parse(raw, c->region, &pr) != PHONE_OK) {
+	if (phone_parse(num, c->region, &pr) != PHONE_OK) {
 		rec_fail(rec, "invalid_number", 0, "%s: %s", raw, pr.reason ? pr.reason : "not a phone number");
 		return 0;
 	}
@@ -187,8 +192,11 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 		         raw);
 		return 0;
 	}
-	rec_put_str(rec, "number", pr.e164);
-	return act(c, rec, pr.e164);
+	char addr[ADDRESS_LEN];
+	snprintf(addr, sizeof addr, "%s%s", ch == CHANNEL_WHATSAPP ? ADDRESS_WHATSAPP_PREFIX : "",
+	         pr.e164);
+	rec_put_str(rec, "number", addr);
+	return act(c, rec, addr);
 }
 
 /* The verb on a number as the store takes it. */

@@ -22,6 +22,8 @@ static void usage(FILE *fp)
 {
 	fputs("usage: sms-sandbox receive --from NUMBER [--body TEXT] [--media URL[,TYPE]]...\n"
 	      "                           [--to NUMBER] [--sid SID] [--url URL | --cgi PATH]\n"
+	      "                           [--profile-name NAME] [--button-payload TEXT]\n"
+	      "                           [--button-text TEXT] [--location LAT,LON]\n"
 	      "       ... | sms-sandbox receive [--to NUMBER] [--url URL | --cgi PATH]\n"
 	      "\n"
 	      "With SMS_PROVIDER=sandbox, makes a message from any number arrive as the\n"
@@ -31,6 +33,7 @@ static void usage(FILE *fp)
 	      "program. Prints the message id and sid, and the answer an autoresponder gave.\n"
 	      "Without --from, reads NDJSON records on stdin:\n"
 	      "{\"from\": ..., \"body\": ..., \"media\": [...], \"to\": ..., \"sid\": ...}.\n"
+	      "A sender written whatsapp:NUMBER makes it a WhatsApp message.\n"
 	      "\n"
 	      "  -f, --from NUMBER        the sender, any way a person writes it\n"
 	      "  -b, --body TEXT          the text\n"
@@ -40,6 +43,10 @@ static void usage(FILE *fp)
 	      "                           else the sandbox's +15005550006)\n"
 	      "      --sid SID            the MessageSid, to post a message again as a retry\n"
 	      "                           does (default: a new one)\n"
+	      "      --profile-name NAME  WhatsApp: the sender's profile name\n"
+	      "      --button-payload TEXT  WhatsApp: the payload of the quick reply tapped\n"
+	      "      --button-text TEXT   WhatsApp: that button's text (the body, by default)\n"
+	      "      --location LAT,LON   WhatsApp: a shared location, in decimal degrees\n"
 	      "  -u, --url URL            where sms-webhookd receives messages\n"
 	      "      --cgi PATH           run PATH (sms-webhookd) as a web server runs a CGI\n"
 	      "                           program, instead of posting to a URL\n"
@@ -51,10 +58,11 @@ static void usage(FILE *fp)
 
 struct opts {
 	const char *from, *body, *to, *sid, *url, *cgi, *format;
+	const char *profile, *payload, *button, *location; /* WhatsApp's */
 	cJSON      *media;
 };
 
-enum { O_SID = 256, O_CGI };
+enum { O_SID = 256, O_CGI, O_PROFILE, O_PAYLOAD, O_BUTTON, O_LOCATION };
 
 static int option(void *arg, int ch, const char *val)
 {
@@ -67,6 +75,10 @@ static int option(void *arg, int ch, const char *val)
 	case O_SID: o->sid = val; break;
 	case 'u': o->url = val; break;
 	case O_CGI: o->cgi = val; break;
+	case O_PROFILE: o->profile = val; break;
+	case O_PAYLOAD: o->payload = val; break;
+	case O_BUTTON: o->button = val; break;
+	case O_LOCATION: o->location = val; break;
 	case 'o': o->format = val; break;
 	default: break;
 	}
@@ -112,6 +124,24 @@ static int receive(cJSON *rec, const struct rec_in *in, void *arg)
 	return sandbox_rx_receive(c->rx, rec);
 }
 
+/* WhatsApp's fields from the options; "--location LAT,LON" is split at its
+ * comma, and sandbox_receive.c checks both halves. */
+static void put_whatsapp(cJSON *rec, const struct opts *o)
+{
+	const char *const kv[][2] = {{"profile_name", o->profile}, {"button_payload", o->payload},
+	                             {"button_text", o->button}};
+	for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+		if (kv[i][1])
+			rec_put_str(rec, kv[i][0], kv[i][1]);
+	if (!o->location)
+		return;
+	size_t n = strcspn(o->location, ",");
+	char *lat = xstrndup(o->location, n);
+	rec_put_str(rec, "latitude", lat);
+	rec_put_str(rec, "longitude", o->location[n] ? o->location + n + 1 : "");
+	free(lat);
+}
+
 static int run_receive(void *arg, int nargs, char **args)
 {
 	(void)args;
@@ -128,6 +158,7 @@ static int run_receive(void *arg, int nargs, char **args)
 		rec_put(rec, "media", cJSON_Duplicate(o->media, 1));
 	if (o->sid)
 		rec_put_str(rec, "sid", o->sid);
+	put_whatsapp(rec, o);
 	int hint = rec_one(rec, c->out, receive, c);
 	return rec_exit_graver(rec_exit_code(c->out, NULL), hint);
 }
@@ -139,8 +170,10 @@ static int refused(const struct opts *o, const struct verb_args *a)
 	if (a->nargs > 0)
 		warnmsg("unexpected argument `%s`: the message comes from --from, --body and --media, "
 		        "or from NDJSON on stdin", a->args[0]);
-	else if (!o->from && (o->body || o->sid || cJSON_GetArraySize(o->media) > 0))
-		warnmsg("--body, --media and --sid need --from, the number the message comes from");
+	else if (!o->from && (o->body || o->sid || cJSON_GetArraySize(o->media) > 0 || o->profile ||
+	                      o->payload || o->button || o->location))
+		warnmsg("--body, --media, --sid and WhatsApp's options need --from, the number the "
+		        "message comes from");
 	else if (o->url && o->cgi)
 		warnmsg("--url and --cgi are two ways in: give one");
 	else
@@ -176,6 +209,10 @@ static const struct option longopts[] = {
 	{"media", required_argument, NULL, 'm'}, {"to", required_argument, NULL, 't'},
 	{"sid", required_argument, NULL, O_SID}, {"url", required_argument, NULL, 'u'},
 	{"cgi", required_argument, NULL, O_CGI}, {"output", required_argument, NULL, 'o'},
+	{"profile-name", required_argument, NULL, O_PROFILE},
+	{"button-payload", required_argument, NULL, O_PAYLOAD},
+	{"button-text", required_argument, NULL, O_BUTTON},
+	{"location", required_argument, NULL, O_LOCATION},
 	CLI_HELP_VERSION,
 };
 

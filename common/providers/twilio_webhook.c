@@ -17,6 +17,7 @@
 #include "form.h"
 #include "price.h"
 #include "provider.h"
+#include "records.h"
 #include "util.h"
 
 #define SIG_LEN 28 /* base64 of a 20-byte SHA-1 digest */
@@ -220,6 +221,50 @@ static const char *spec_status(const char *t)
 	return NULL;
 }
 
+/* ---- WhatsApp (smskit-webhook(7), WhatsApp) ---------------------------------- */
+
+/* 1 when the callback's From or To is a WhatsApp address ("whatsapp:+..."). */
+static int whatsapp_form(const struct form *f)
+{
+	const char *from = form_get(f, "From"), *to = form_get(f, "To");
+	return (from && strncasecmp(from, "whatsapp:", 9) == 0) ||
+	       (to && strncasecmp(to, "whatsapp:", 9) == 0);
+}
+
+/* A coordinate in degrees, at most max either way: a decimal number, nothing else. */
+static int coordinate_ok(const char *v, double max)
+{
+	if (!v || !*v || strlen(v) > 32 || strspn(v, "+-0123456789.") != strlen(v))
+		return 0;
+	char *end;
+	double d = strtod(v, &end);
+	return *end == '\0' && end != v && d >= -max && d <= max;
+}
+
+/* What WhatsApp adds to an inbound message, kept on its record when given: the
+ * sender's profile name and WhatsApp id, the payload and text of the quick-reply
+ * button tapped, a shared location (both coordinates, or neither). Every
+ * parameter is in the webhook event all the same. */
+static void read_whatsapp(const struct form *f, cJSON *rec)
+{
+	static const struct {
+		const char *param, *key;
+	} extras[] = {
+		{"ProfileName", "profile_name"}, {"WaId", "wa_id"},
+		{"ButtonPayload", "button_payload"}, {"ButtonText", "button_text"},
+	};
+	for (size_t i = 0; i < sizeof extras / sizeof *extras; i++) {
+		const char *v = form_get(f, extras[i].param);
+		if (v && *v)
+			rec_put_str(rec, extras[i].key, v);
+	}
+	const char *lat = form_get(f, "Latitude"), *lon = form_get(f, "Longitude");
+	if (coordinate_ok(lat, 90) && coordinate_ok(lon, 180)) {
+		rec_put_str(rec, "latitude", lat);
+		rec_put_str(rec, "longitude", lon);
+	}
+}
+
 /* The inbound message: MediaUrl0, MediaUrl1, ... as long as they go (NumMedia
  * says the same; the URLs themselves are what is kept). */
 static void read_inbound(const struct webhook_call *call, const struct form *f, const char *sid,
@@ -238,7 +283,10 @@ static void read_inbound(const struct webhook_call *call, const struct form *f, 
 	ev->record = provider_inbound_record(call, form_get(f, "From"), form_get(f, "To"),
 	                                     form_get(f, "Body"), sid, media);
 	ev->opt_out_type = xstrdup_or_null(form_get(f, "OptOutType"));
-	ev->text = xstrdup_or_null(form_get(f, "Body"));
+	read_whatsapp(f, ev->record);
+	/* The triggers read a quick reply's payload, else the body (smskit-webhook(7)). */
+	const char *payload = form_get(f, "ButtonPayload");
+	ev->text = xstrdup_or_null(payload && *payload ? payload : form_get(f, "Body"));
 }
 
 static void read_status(const struct form *f, const char *sid, struct webhook_event *ev)
@@ -251,6 +299,9 @@ static void read_status(const struct form *f, const char *sid, struct webhook_ev
 	ev->status = spec_status(given);
 	if (!ev->status)
 		return;
+	/* A read receipt is WhatsApp's own status; an SMS "read" stays delivered. */
+	if (strcasecmp(given, "read") == 0 && whatsapp_form(f))
+		ev->status = "read";
 	ev->fields = cJSON_CreateObject();
 	const char *price = form_get(f, "Price"), *unit = form_get(f, "PriceUnit");
 	money_t m;

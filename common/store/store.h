@@ -258,6 +258,8 @@ struct store_query {
 	int                by_time;      /* time order without the filters above */
 	int                tail;         /* with a limit, oldest first: the newest
 	                                  * `limit` messages, still oldest first */
+	const char        *channel;      /* "sms" or "whatsapp": messages of that
+	                                  * channel only (read off to_number); NULL: any */
 };
 
 /* Calls fn with the message record (as store_msg_get builds it) of every message

@@ -131,6 +131,8 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 		strbuf_puts(&f, " AND +direction = 'inbound' AND +read = 0");
 	if (q->from && !key_from)
 		strbuf_puts(&f, " AND +from_number = :from");
+	if (q->channel)
+		strbuf_puts(&f, " AND +channel = :chan");
 
 	struct strbuf b;
 	strbuf_init(&b);
@@ -175,6 +177,8 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 		store__bind_text(st, i, q->from);
 	if ((i = sqlite3_bind_parameter_index(st, ":num")))
 		store__bind_text(st, i, q->number);
+	if ((i = sqlite3_bind_parameter_index(st, ":chan")))
+		store__bind_text(st, i, q->channel);
 	if ((i = sqlite3_bind_parameter_index(st, ":lim")))
 		sqlite3_bind_int64(st, i, q->limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit);
 	return list_rows(s, st, fn, arg);
@@ -186,6 +190,10 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	char since[TIME_LEN];
 	if (q->direction && !store__word_in(q->direction, store__directions)) {
 		store__seterr(s, "direction: %s is not outbound or inbound", q->direction);
+		return STORE_ERR;
+	}
+	if (q->channel && strcmp(q->channel, "sms") != 0 && strcmp(q->channel, "whatsapp") != 0) {
+		store__seterr(s, "channel: %s is not sms or whatsapp", q->channel);
 		return STORE_ERR;
 	}
 	if (q->since && store__time_norm(q->since, since)) {
@@ -233,6 +241,8 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	else if (q->direction && !nstatus)
 		strbuf_puts(&b, " AND +direction = ?");
 	/* With store__statuses the direction is implied: those of the other one are dropped. */
+	if (q->channel)
+		strbuf_puts(&b, " AND +channel = ?");
 	if (q->after_id > 0)
 		strbuf_puts(&b, q->newest_first ? " AND id < ?" : " AND id > ?");
 	strbuf_puts(&b, q->newest_first ? " ORDER BY id DESC" : " ORDER BY id");
@@ -258,6 +268,8 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	} else if (q->direction && !nstatus) {
 		store__bind_text(st, k++, q->direction);
 	}
+	if (q->channel)
+		store__bind_text(st, k++, q->channel);
 	if (q->after_id > 0)
 		sqlite3_bind_int64(st, k++, q->after_id);
 	if (q->limit > 0)

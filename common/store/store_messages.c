@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const char *const msg_sql[ST__N] = {
-	[ST_MSG_STATE] = "SELECT direction, status, sent_at, delivered_at, reviewed_at "
+	[ST_MSG_STATE] = "SELECT direction, status, sent_at, delivered_at, reviewed_at, read_at "
 	                 "FROM messages WHERE id = ?1",
 	[ST_MSG_BY_PROVIDER_ID] = "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
 	[ST_EVENT_INSERT] = "INSERT INTO events (message_id, at, kind, status, detail) "
@@ -331,7 +331,7 @@ int store_msg_get(struct store *s, int64_t id, cJSON **out)
 
 struct msg_state {
 	char direction[16], status[16];
-	int  has_sent_at, has_delivered_at, has_reviewed_at;
+	int  has_sent_at, has_delivered_at, has_reviewed_at, has_read_at;
 };
 
 static int msg_state(struct store *s, int64_t id, struct msg_state *m)
@@ -347,6 +347,7 @@ static int msg_state(struct store *s, int64_t id, struct msg_state *m)
 		m->has_sent_at = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		m->has_delivered_at = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		m->has_reviewed_at = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		m->has_read_at = sqlite3_column_type(st, 5) != SQLITE_NULL;
 	}
 	store__done(st);
 	if (rc == SQLITE_ROW)
@@ -392,6 +393,11 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 	if (!v[C_DELIVERED_AT].set && !m.has_delivered_at && strcmp(status, "delivered") == 0) {
 		v[C_DELIVERED_AT].set = 1;
 		store__val_text(&v[C_DELIVERED_AT], now);
+	}
+	/* WhatsApp's read receipt: when it first came (a repeat keeps the time). */
+	if (!v[C_READ_AT].set && !m.has_read_at && strcmp(status, "read") == 0) {
+		v[C_READ_AT].set = 1;
+		store__val_text(&v[C_READ_AT], now);
 	}
 	if (changed && !v[C_REVIEWED_AT].set && !m.has_reviewed_at &&
 	    store__in_list(status, " approved rejected ")) {

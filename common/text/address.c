@@ -49,7 +49,13 @@ int address_parse(const char *input, const char *default_region, struct address 
                   char *why, size_t whylen)
 {
 	memset(out, 0, sizeof *out);
-	const char *s = input ? input + strspn(input, " \t") : "";
+	/* No number at all. (s never starts at a literal "": gcc's -Warray-bounds, in
+	 * the sanitizer build, would follow it past the prefix below.) */
+	if (!input) {
+		snprintf(why, whylen, "no number");
+		return -1;
+	}
+	const char *s = input + strspn(input, " \t");
 	size_t sl = scheme_len(s);
 	if (sl == wa_len && strncasecmp(s, ADDRESS_WHATSAPP_PREFIX, wa_len) == 0) {
 		out->channel = CHANNEL_WHATSAPP;

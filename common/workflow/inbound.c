@@ -1,6 +1,7 @@
 /* inbound — an inbound message into the store, keywords, autoresponders,
  * TwiML; see inbound.h. */
 #include "inbound.h"
+#include "address.h"
 #include "autoresp.h"
 #include "clock.h"
 #include "consent.h"
@@ -118,6 +119,7 @@ static money_t estimate(const struct inbound_settings *s, const char *to, const 
 		segments = g.segments;
 		gsm_info_free(&g);
 	}
+	to = to ? address_number(to) : NULL;
 	if (to && *to == '+')
 		phone_region_of(to, region);
 	return price_estimate(s->prices, region, 0, segments);
@@ -220,8 +222,18 @@ static int store_autoreply(struct store *st, const struct inbound_settings *s, c
 	return rc == STORE_OK ? STORE_OK : STORE_ERR;
 }
 
+/* A number an opt-out can name: E.164, on WhatsApp after "whatsapp:". An
+ * opt-out is per channel and number (smskit-compliance(7)): STOP on WhatsApp
+ * opts out whatsapp:+1..., and the SMS number +1... still gets texts. */
+const char *inbound_trigger_text(const cJSON *rec)
+{
+	const char *payload = rec_str(rec, "button_payload"), *body = rec_str(rec, "body");
+	return payload && *payload ? payload : body ? body : "";
+}
+
 static int is_e164(const char *n)
 {
+	n = n ? address_number(n) : NULL;
 	if (!n || n[0] != '+' || n[1] < '1' || n[1] > '9')
 		return 0;
 	size_t d = strspn(n + 1, "0123456789");
@@ -253,15 +265,17 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 		return STORE_ERR;
 
 	const char *from = rec_str(rec, "from");
+	/* A quick reply is read by its payload: keywords and triggers alike. */
+	const char *said = inbound_trigger_text(rec);
 	enum inbound_keyword kw = keyword_of_type(opt_out_type);
 	if (kw == KW_NONE)
-		kw = inbound_keyword(body);
+		kw = inbound_keyword(said);
 	cJSON *detail = cJSON_Duplicate(params, 1);
 	snprintf(out->what, sizeof out->what, "stored as message %lld", (long long)out->id);
 
 	if (kw == KW_STOP && is_e164(from)) {
 		char source[64], word[16];
-		snprintf(source, sizeof source, "keyword %s", keyword_word(body, word));
+		snprintf(source, sizeof source, "keyword %s", keyword_word(said, word));
 		if (store_optout_add(st, from, source) < 0)
 			goto fail;
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted out", (long long)out->id,
@@ -283,7 +297,7 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 		int64_t rule;
 		char *text = NULL, why[256];
 		const char *code = NULL;
-		int hit = autoresp_pick(st, body, now_t, s->rules, s->pre, &rule, &text);
+		int hit = autoresp_pick(st, said, now_t, s->rules, s->pre, &rule, &text);
 		int over = hit == 1 ? over_limit(st, s, from, text, now_t, &code, why, sizeof why) : 0;
 		if (hit < 0 || over < 0 || (over && held_back(st, out, rule, code, why) != STORE_OK)) {
 			free(text);

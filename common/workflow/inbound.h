@@ -55,6 +55,13 @@ struct inbound_settings {
 	                                        * thread, or NULL (autoresp.h) */
 };
 
+/* What the keywords and the autoresponders' triggers read (sms-auto(1)): a
+ * WhatsApp quick reply's payload (the record's "button_payload") when it has
+ * one, else the body; so a button "Yes" with the payload "confirm_42" is no
+ * START keyword. A driver's webhook_event.text is the same text, for the
+ * triggers matched on the request's thread. */
+const char *inbound_trigger_text(const cJSON *rec);
+
 struct inbound_result {
 	int     duplicate;        /* the provider id was already stored: nothing done */
 	int64_t id;               /* the inbound message */

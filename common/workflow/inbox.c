@@ -51,6 +51,17 @@ int inbox_number(const char *arg, const char *region, char out[24], const char *
 	return -1;
 }
 
+int inbox_address(const char *arg, const char *region, char out[ADDRESS_LEN], const char **why)
+{
+	int wa = address_channel(arg) == CHANNEL_WHATSAPP;
+	const char *num = address_number(arg);
+	char n[24];
+	if (inbox_number(num + strspn(num, " \t"), region, n, why) != 0)
+		return -1;
+	snprintf(out, ADDRESS_LEN, "%s%s", wa ? ADDRESS_WHATSAPP_PREFIX : "", n);
+	return 0;
+}
+
 /* ---- Text --------------------------------------------------------------------- */
 
 static long long id_of(const cJSON *rec)
@@ -147,6 +158,9 @@ void inbox_text_thread(FILE *fp, const cJSON *rec, void *arg)
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(rec, "media"))
 		if (cJSON_IsString(m))
 			fprintf(fp, "%s[media] %s\n", indent, m->valuestring);
+	const char *lat = rec_str(rec, "latitude"), *lon = rec_str(rec, "longitude");
+	if (lat && lon) /* a location shared on WhatsApp */
+		fprintf(fp, "%s[location] %s,%s\n", indent, lat, lon);
 }
 
 /* ---- Read flags ------------------------------------------------------------------ */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#include "address.h"
 #include "provider.h"
 #include "store.h"
 
@@ -18,6 +19,10 @@
  * to E.164 in out; -1 with *why a sentence when it is not a number at all.
  * An impossible number is kept as read: it only selects what the store holds. */
 int inbox_number(const char *arg, const char *region, char out[24], const char **why);
+
+/* The same for an address: a number, or "whatsapp:" and a number (the
+ * WhatsApp thread of that number, address.h), as stored. */
+int inbox_address(const char *arg, const char *region, char out[ADDRESS_LEN], const char **why);
 
 /* -o text. The listing: a table of id, received time (local), sender, state
  * (unread, read, replied) and the body clipped to one line; error records as

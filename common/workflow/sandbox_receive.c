@@ -1,5 +1,6 @@
 /* sandbox_receive — an inbound message made to arrive; see sandbox_receive.h. */
 #include "sandbox_receive.h"
+#include "address.h"
 #include "form.h"
 #include "http.h"
 #include "phone.h"
@@ -35,6 +36,7 @@ struct sandbox_rx {
 	char               *signed_url; /* the URL the webhook checks the signature over */
 	char               *cgi;
 	char               *to;         /* our number, E.164 */
+	char               *wa_to;      /* our WhatsApp address, whatsapp:E.164 */
 	char               *account;    /* AccountSid */
 	char               *region;     /* SMS_DEFAULT_COUNTRY */
 	struct http_client *http;
@@ -85,10 +87,16 @@ struct sandbox_rx *sandbox_rx_new(const struct sms_config *c, const struct sandb
 	if (provider_open(&p, c, err, errlen) != 0)
 		return NULL;
 	const char *to = o->to ? o->to : p.default_from;
-	struct phone_result pr;
-	if (phone_parse(to, config_default_country(c), &pr) != PHONE_OK) {
-		snprintf(err, errlen, "%s %s: %s", o->to ? "--to" : "TWILIO_PHONE_NUMBER", to,
-		         pr.reason ? pr.reason : "not a phone number");
+	/* On WhatsApp, our number is --to's, else TWILIO_WHATSAPP_NUMBER's, else
+	 * the SMS one's (sms-sandbox(1)). */
+	const char *wa = o->to ? o->to : config_get_or(c, "TWILIO_WHATSAPP_NUMBER", to);
+	struct address ours, ours_wa;
+	char why[256];
+	if (address_parse(to, config_default_country(c), &ours, why, sizeof why) != 0 ||
+	    address_parse(wa, config_default_country(c), &ours_wa, why, sizeof why) != 0) {
+		snprintf(err, errlen, "%s: %s",
+		         o->to ? "--to" : strcmp(wa, to) != 0 ? "TWILIO_WHATSAPP_NUMBER"
+		                                               : "TWILIO_PHONE_NUMBER", why);
 		provider_close(&p);
 		return NULL;
 	}
@@ -98,7 +106,9 @@ struct sandbox_rx *sandbox_rx_new(const struct sms_config *c, const struct sandb
 		return NULL;
 	struct sandbox_rx *r = xcalloc(1, sizeof *r);
 	r->key = key;
-	r->to = xstrdup(pr.e164);
+	r->to = xstrdup(ours.e164);
+	r->wa_to = xmalloc(ADDRESS_LEN);
+	snprintf(r->wa_to, ADDRESS_LEN, "%s%s", ADDRESS_WHATSAPP_PREFIX, ours_wa.e164);
 	r->region = xstrdup(config_default_country(c));
 	/* The sandbox has no account; Twilio's form always names one. */
 	r->account = xstrdup(config_get_or(c, "TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"));
@@ -135,6 +145,7 @@ void sandbox_rx_free(struct sandbox_rx *r)
 	free(r->signed_url);
 	free(r->cgi);
 	free(r->to);
+	free(r->wa_to);
 	free(r->account);
 	free(r->region);
 	http_free(r->http);
@@ -251,21 +262,62 @@ static void param(struct post *p, const char *name, const char *value)
 	http_form_add(&p->body, name, value);
 }
 
+/* WhatsApp's kind of message, as Twilio names it in MessageType. */
+static const char *wa_type(const cJSON *rec, const struct media *media, size_t nmedia)
+{
+	if (rec_str(rec, "button_payload") || rec_str(rec, "button_text"))
+		return "button";
+	if (cJSON_GetObjectItemCaseSensitive(rec, "latitude"))
+		return "location";
+	if (nmedia == 0)
+		return "text";
+	const char *t = media[0].type;
+	static const char *const kinds[] = {"image", "video", "audio"};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strncmp(t, kinds[i], strlen(kinds[i])) == 0 && t[strlen(kinds[i])] == '/')
+			return kinds[i];
+	return "document";
+}
+
+/* What WhatsApp adds (smskit-webhook(7), WhatsApp): the sender's WhatsApp id
+ * (its number without "+"), the kind of message, and the record's profile
+ * name, quick-reply button and location, checked before (wa_fields). */
+static void build_whatsapp(struct post *p, const cJSON *rec, const char *from,
+                           const struct media *media, size_t nmedia)
+{
+	param(p, "WaId", address_number(from) + 1);
+	param(p, "MessageType", wa_type(rec, media, nmedia));
+	static const char *const extras[][2] = {
+		{"profile_name", "ProfileName"}, {"button_payload", "ButtonPayload"},
+		{"button_text", "ButtonText"}, {"latitude", "Latitude"}, {"longitude", "Longitude"},
+	};
+	for (size_t i = 0; i < sizeof extras / sizeof *extras; i++) {
+		const char *v = rec_str(rec, extras[i][0]);
+		if (v)
+			param(p, extras[i][1], v);
+	}
+}
+
 /* The parameters Twilio posts for an inbound message (its city, state and
- * zip guesses left out). */
+ * zip guesses left out; on WhatsApp, where Twilio sends none, no country). */
 static void build(const struct sandbox_rx *r, struct post *p, const char *sid, const char *from,
-                  const char *to, const struct outbound *ob, const struct media *media,
-                  size_t nmedia)
+                  const char *to, const struct outbound *ob, const char *body,
+                  const cJSON *rec, const struct media *media, size_t nmedia)
 {
 	char num[24], region[3];
-	param(p, "ToCountry", phone_region_of(to, region));
+	int wa = address_channel(from) == CHANNEL_WHATSAPP;
+	if (!wa)
+		param(p, "ToCountry", phone_region_of(to, region));
 	param(p, "SmsMessageSid", sid);
 	snprintf(num, sizeof num, "%zu", nmedia);
 	param(p, "NumMedia", num);
 	param(p, "SmsSid", sid);
 	param(p, "SmsStatus", "received");
-	param(p, "Body", ob->body);
-	param(p, "FromCountry", phone_region_of(from, region));
+	param(p, "Body", body);
+	if (!wa)
+		param(p, "FromCountry", phone_region_of(from, region));
+	else
+		build_whatsapp(p, rec, from, media, nmedia);
 	param(p, "To", to);
 	snprintf(num, sizeof num, "%zu", ob->gsm.segments);
 	param(p, "NumSegments", num);
@@ -463,22 +515,94 @@ static int report(const struct sandbox_rx *r, cJSON *rec, struct answer *a)
 
 /* ---- One message ------------------------------------------------------------------ */
 
-/* rec's "to", normalised, or ours. 0, or -1 with rec an error record. */
-static int our_number(const struct sandbox_rx *r, cJSON *rec, char to[24])
+/* rec's "to", normalised, or ours, on the sender's channel: a number alone
+ * is our number, which a WhatsApp message comes to as whatsapp:+number; an
+ * SMS never comes to a WhatsApp address. 0, or -1 with rec an error record. */
+static int our_number(const struct sandbox_rx *r, cJSON *rec, enum channel ch,
+                      char to[ADDRESS_LEN])
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "to");
 	if (!t || cJSON_IsNull(t)) {
-		snprintf(to, 24, "%s", r->to);
+		snprintf(to, ADDRESS_LEN, "%s", ch == CHANNEL_WHATSAPP ? r->wa_to : r->to);
 		return 0;
 	}
-	struct phone_result pr;
-	if (!cJSON_IsString(t) || phone_parse(t->valuestring, r->region, &pr) != PHONE_OK) {
-		rec_fail(rec, "invalid_number", 0, "\"to\" %s: %s",
-		         cJSON_IsString(t) ? t->valuestring : "(not a string)",
-		         cJSON_IsString(t) && pr.reason ? pr.reason : "not a phone number");
+	struct address a;
+	char why[256];
+	if (!cJSON_IsString(t) || address_parse(t->valuestring, r->region, &a, why, sizeof why) != 0) {
+		rec_fail(rec, "invalid_number", 0, "\"to\" %s",
+		         cJSON_IsString(t) ? why : "(not a string): not a phone number");
 		return -1;
 	}
-	snprintf(to, 24, "%s", pr.e164);
+	if (a.channel == CHANNEL_WHATSAPP && ch != CHANNEL_WHATSAPP) {
+		rec_fail(rec, "invalid_number", 0, "\"to\" %s is a WhatsApp address and \"from\" an "
+		         "SMS number: a message comes on one channel (write \"from\" as "
+		         "whatsapp:+number, or \"to\" without the prefix)", a.text);
+		return -1;
+	}
+	snprintf(to, ADDRESS_LEN, "%s%s", ch == CHANNEL_WHATSAPP ? ADDRESS_WHATSAPP_PREFIX : "",
+	         a.e164);
+	return 0;
+}
+
+/* A coordinate of a shared location: a number, or a string of one, within
+ * max degrees either way; put back in rec as a string. 0 (also when absent),
+ * or -1. */
+static int coordinate(cJSON *rec, const char *key, double max)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	char buf[64];
+	if (cJSON_IsNumber(v)) {
+		char *t = cJSON_PrintUnformatted(v);
+		snprintf(buf, sizeof buf, "%s", t ? t : "");
+		cJSON_free(t);
+	} else if (cJSON_IsString(v) && strlen(v->valuestring) < sizeof buf) {
+		snprintf(buf, sizeof buf, "%s", v->valuestring);
+	} else {
+		return -1;
+	}
+	char *end;
+	double d = strtod(buf, &end);
+	if (!*buf || *end || strspn(buf, "+-0123456789.") != strlen(buf) || d < -max || d > max)
+		return -1;
+	rec_put_str(rec, key, buf);
+	return 0;
+}
+
+/* WhatsApp's own fields of rec (sms-sandbox(1)): "profile_name",
+ * "button_payload", "button_text" (strings) and a location, "latitude" and
+ * "longitude" together; only from a WhatsApp sender. 0, or -1 with rec an
+ * error record. */
+static int wa_fields(cJSON *rec, enum channel ch)
+{
+	static const char *const keys[] = {"profile_name", "button_payload", "button_text",
+	                                   "latitude", "longitude"};
+	int any = 0;
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, keys[i]);
+		if (!v || cJSON_IsNull(v))
+			continue;
+		any = 1;
+		if (i < 3 && (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 1024)) {
+			rec_fail(rec, "invalid_field", 0, "\"%s\" must be a string of 1 to 1024 bytes",
+			         keys[i]);
+			return -1;
+		}
+	}
+	if (any && ch != CHANNEL_WHATSAPP) {
+		rec_fail(rec, "invalid_field", 0, "profile_name, button_payload, button_text, latitude "
+		         "and longitude are WhatsApp's: write \"from\" as whatsapp:+number");
+		return -1;
+	}
+	int lat = cJSON_GetObjectItemCaseSensitive(rec, "latitude") != NULL,
+	    lon = cJSON_GetObjectItemCaseSensitive(rec, "longitude") != NULL;
+	if (lat != lon || coordinate(rec, "latitude", 90) != 0 ||
+	    coordinate(rec, "longitude", 180) != 0) {
+		rec_fail(rec, "invalid_field", 0, "a location is \"latitude\" (-90 to 90) and "
+		         "\"longitude\" (-180 to 180), both, in decimal degrees");
+		return -1;
+	}
 	return 0;
 }
 
@@ -544,8 +668,15 @@ static int check(const struct sandbox_rx *r, cJSON *rec, const struct media *m, 
 	}
 	cJSON *as_sent = *as_sent_p = cJSON_CreateObject();
 	cJSON_AddStringToObject(as_sent, "to", from->valuestring);
-	cJSON_AddItemToObject(as_sent, "body",
-	                      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "body"), 0));
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
+	const char *instead = rec_str(rec, "button_text") ? rec_str(rec, "button_text")
+	                                                  : rec_str(rec, "button_payload");
+	if ((!body || cJSON_IsNull(body)) && !instead && rec_str(rec, "latitude"))
+		instead = rec_str(rec, "latitude"); /* a location alone: its Body is "" (wa_body) */
+	if ((!body || cJSON_IsNull(body)) && instead)
+		cJSON_AddStringToObject(as_sent, "body", instead);
+	else
+		cJSON_AddItemToObject(as_sent, "body", cJSON_Duplicate(body, 0));
 	cJSON *urls = cJSON_AddArrayToObject(as_sent, "media");
 	for (size_t i = 0; i < nm; i++)
 		cJSON_AddItemToArray(urls, cJSON_CreateString(m[i].url));
@@ -559,19 +690,32 @@ static int check(const struct sandbox_rx *r, cJSON *rec, const struct media *m, 
 	return rc;
 }
 
+/* The Body posted: the record's; a quick reply without one says its button's
+ * text (else its payload), as WhatsApp does; a location alone has none. */
+static const char *wa_body(const cJSON *rec, const struct outbound *ob)
+{
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
+	if ((body && !cJSON_IsNull(body)) || rec_str(rec, "button_text") ||
+	    rec_str(rec, "button_payload"))
+		return ob->body;
+	return rec_str(rec, "latitude") ? "" : ob->body;
+}
+
 int sandbox_rx_receive(struct sandbox_rx *r, cJSON *rec)
 {
 	struct media media[POLICY_MAX_MEDIA];
 	size_t nmedia = 0;
 	struct outbound ob;
-	char to[24];
+	char to[ADDRESS_LEN];
 	const char *given;
 	cJSON *as_sent = NULL;
 	memset(&ob, 0, sizeof ob);
 	int rc = 0;
-	if (read_media(rec, media, &nmedia) != 0 ||
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(rec, "from");
+	enum channel ch = address_channel(cJSON_IsString(f) ? f->valuestring : NULL);
+	if (read_media(rec, media, &nmedia) != 0 || wa_fields(rec, ch) != 0 ||
 	    check(r, rec, media, nmedia, &ob, &as_sent) != 0 ||
-	    our_number(r, rec, to) != 0 || given_sid(rec, &given) != 0)
+	    our_number(r, rec, ob.channel, to) != 0 || given_sid(rec, &given) != 0)
 		goto out;
 	char sid[65];
 	if (given)
@@ -580,9 +724,10 @@ int sandbox_rx_receive(struct sandbox_rx *r, cJSON *rec)
 		new_sid(sid, nmedia > 0);
 	struct post p = {{0}, {0}};
 	strbuf_init(&p.body);
-	build(r, &p, sid, ob.to, to, &ob, media, nmedia);
+	build(r, &p, sid, ob.to, to, &ob, wa_body(rec, &ob), rec, media, nmedia);
 	rec_put_str(rec, "from", ob.to);
 	rec_put_str(rec, "to", to);
+	rec_put_str(rec, "channel", channel_name(ob.channel));
 	rec_put_str(rec, "sid", sid);
 	char *sig = twilio_signature(r->key, r->signed_url, &p.form);
 	struct answer a;
