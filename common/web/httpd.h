@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include "config.h"
 #include "store.h"
+#include "accesslog.h"
 #include "dashboard.h"
 #include "webhook.h"
 
@@ -22,7 +23,8 @@ struct httpd_options {
 	unsigned    timeout_s;       /* idle connection timeout */
 	unsigned    request_timeout_s; /* a request's head and body must arrive within this of
 	                                * the connection's start or its previous answer; 0: none */
-	int         log_requests;    /* one line per request on stderr */
+	int         log_requests;    /* one line per request on stderr (the access log,
+	                              * unless SMS_ACCESS_LOG names another place) */
 };
 
 /* What the configuration makes; SIGHUP swaps in a new one between requests.
@@ -32,6 +34,7 @@ struct httpd_conf {
 	struct sms_config *cfg;
 	struct webhook    *w;
 	struct dashboard  *d;
+	struct accesslog  *log;    /* SMS_ACCESS_LOG, or NULL (accesslog.h) */
 	struct httpd_conf *older;
 };
 
