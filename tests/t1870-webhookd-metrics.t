@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GET /metrics (sms-webhookd(1), METRICS): under wrk load the page passes
+# GET /metrics (sms-webhookd(1), Metrics): under wrk load the page passes
 # `promtool check metrics` at every scrape, and once the load is over its
 # counters equal what the store holds (messages stored = inbound rows,
 # duplicates, opt-outs and opt-ins, autoresponder answers, one commit unit per

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Operating sms-webhookd (sms-webhookd(1), -n, SIGNALS, ACCESS LOG): -n checks
-# the configuration and the store and exits 0 or 78 with a sentence; a key
+# Operating sms-webhookd (sms-webhookd(1), Checking the configuration,
+# Signals, Access log): -n checks the configuration and the store and exits 0
+# or 78 with a sentence; a key
 # rotation (TWILIO_AUTH_TOKEN_SECONDARY, VONAGE_SIGNATURE_SECRET_SECONDARY):
 # a request signed with the secondary key is accepted, then refused once the
 # key is taken out of the file and SIGHUP sent, with requests running through

@@ -1,5 +1,5 @@
 /* accesslog — one line per request; see accesslog.h. The formats are
- * sms-webhookd(1), ACCESS LOG:
+ * sms-webhookd(1), Access log:
  *   text: TIME REMOTE METHOD PATH STATUS BYTES MS ID
  *   json: {"time":...,"remote":...,"method":...,"path":...,"status":...,
  *          "bytes":...,"duration_ms":...,"message_id":...}
@@ -84,7 +84,7 @@ static void put_field(struct strbuf *b, const char *s)
 		return;
 	}
 	static const char hex[] = "0123456789ABCDEF";
-	for (size_t i = 0; s[i] && i < FIELD_MAX; i++) {
+	for (size_t i = 0; i < FIELD_MAX && s[i]; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' || ch == '%') {
 			strbuf_putc(b, '%');

@@ -1,4 +1,4 @@
-/* accesslog — sms-webhookd's access log (sms-webhookd(1), ACCESS LOG): one
+/* accesslog — sms-webhookd's access log (sms-webhookd(1), Access log): one
  * line per request, text or JSON (SMS_LOG_FORMAT), on standard error or
  * appended to a file (SMS_ACCESS_LOG). A line names the time, the client's
  * address, the method, the path (never the query string, which may carry a

@@ -188,7 +188,7 @@ static void dashboard(struct dashboard *d, const struct sms_config *c,
 }
 
 /* /metrics: only the gauges read from the store (a process per request has
- * no counters worth showing; sms-webhookd(1), METRICS). */
+ * no counters worth showing; sms-webhookd(1), Metrics). */
 static void metrics(struct webhook *w, struct dashboard *d, const struct sms_config *c,
                     const struct webhook_request *rq, struct webhook_response *rs,
                     struct store **stp)

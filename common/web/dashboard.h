@@ -36,7 +36,7 @@ void dashboard_handle(struct dashboard *d, struct store *st, const struct webhoo
                       struct webhook_response *rs);
 
 /* The dashboard's access rule for a program's request, such as a scrape of
- * /metrics (sms-webhookd(1), METRICS): the web server's REMOTE_USER in CGI,
+ * /metrics (sms-webhookd(1), Metrics): the web server's REMOTE_USER in CGI,
  * SMS_DASHBOARD_TOKEN as "Authorization: Bearer", or loopback when no token
  * is set (with the dashboard's checks of Host and proxies). 1 when allowed;
  * else 0 with *rs the refusal (401 or 403, plain text). */

@@ -1,5 +1,5 @@
 /* metrics — the daemon's process counters for GET /metrics (sms-webhookd(1),
- * METRICS): requests by route and status, signature failures by provider,
+ * Metrics): requests by route and status, signature failures by provider,
  * what inbound messages did, the group commit's latency and size, hook
  * failures and reloads. One set per process, kept in relaxed atomics so that
  * counting takes no lock on a request's path; metrics_page.c reads them at a

@@ -1,4 +1,4 @@
-/* metrics_page — GET /metrics of sms-webhookd (sms-webhookd(1), METRICS): the
+/* metrics_page — GET /metrics of sms-webhookd (sms-webhookd(1), Metrics): the
  * dashboard's access rule, then Prometheus' text format: gauges read from the
  * store at scrape time (messages by status, approved messages waiting, the
  * spend of the day and month and their caps), and in the daemon the process
