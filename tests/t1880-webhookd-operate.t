@@ -45,6 +45,11 @@ check_exit "-n with an access log that cannot be opened: exit 78" 78 \
 check_exit "-n without TWILIO_AUTH_TOKEN: exit 78" 78 env SMS_CONFIG="$T/none" sms-webhookd -n
 check_grep "...naming it" "TWILIO_AUTH_TOKEN is not set" "$T/.err"
 check "...and no key appears in what -n says" sh -c "! grep -q '$PRIMARY' '$T/.out' '$T/.err'"
+unit=contrib/sms-webhookd.service
+reload=$(sed -n 's|^ExecReload=/usr/local/bin/sms-webhookd ||p' "$unit")
+check_eq "the systemd unit checks with -n before it reloads" "-n --listen 127.0.0.1:3001" "$reload"
+read -ra reload_args <<<"$reload"
+check_exit "...a command line that works" 0 sms-webhookd "${reload_args[@]}"
 
 # ---- Rotation and SIGHUP -------------------------------------------------------------------
 config_file "TWILIO_AUTH_TOKEN = $PRIMARY" "TWILIO_AUTH_TOKEN_SECONDARY = $SECONDARY"
@@ -141,7 +146,16 @@ check_eq "a forged one: 403" 403 "$(post_with_sig "$U" c2lnbmF0dXJlLXZhbHVl From
 check_eq "a path with a space and a newline: 404" 404 \
 	"$(curl -s -o /dev/null -w '%{http_code}' "$WH_URL/sms/in%20coming%0Aforged-line")"
 check_eq "/metrics: 200" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$WH_URL/metrics")"
+# Rotated, as logrotate would: SIGHUP opens the file anew and lets the old one go.
+mv "$T/access.log" "$T/access.log.1"
+kill -HUP "$WH_PID"
+for _ in $(seq 50); do grep -q 'SIGHUP: reloaded' "$T/webhookd.log" && break; sleep 0.1; done
+check_eq "after a rotation and SIGHUP: /healthz 200" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$WH_URL/healthz")"
+sleep 0.6
+check "...its line in the new file" grep -q ' GET /healthz 200 ' "$T/access.log"
+check "...the old file closed by the daemon" sh -c "! ls -l /proc/$WH_PID/fd | grep -q 'access.log.1'"
 stop_webhookd
+mv "$T/access.log.1" "$T/access.log"
 sed 's/^/# /' "$T/access.log"
 check_eq "one line per request" 4 "$(wc -l <"$T/access.log")"
 ts='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'

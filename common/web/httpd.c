@@ -363,7 +363,15 @@ static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *c)
 	struct server *sv = cls;
 	struct req *r = xcalloc(1, sizeof *r);
 	r->sv = sv;
-	r->conf = atomic_load(&sv->conf);
+	/* Held before it is used: a reload that swapped it meanwhile is seen on
+	 * the second look, and the new one taken instead (release_logs). */
+	for (;;) {
+		r->conf = atomic_load(&sv->conf);
+		atomic_fetch_add(&r->conf->refs, 1);
+		if (atomic_load(&sv->conf) == r->conf)
+			break;
+		atomic_fetch_sub(&r->conf->refs, 1);
+	}
 	const union MHD_ConnectionInfo *ci =
 		mhd.get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	r->cn = ci ? ci->socket_context : NULL;
@@ -392,6 +400,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	dash_free(r->dash);
 	free(r->uri);
 	strbuf_free(&r->body);
+	atomic_fetch_sub(&r->conf->refs, 1);
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&sv->inflight, 1);
@@ -810,6 +819,19 @@ static void reload(struct server *sv, struct httpd_conf **conf, httpd_load_fn lo
 	warnmsg("SIGHUP: reloaded the configuration");
 }
 
+/* The access logs of the configurations a reload replaced, closed once no
+ * request holds them; on the main thread, which alone changes the list. A
+ * request that takes a replaced one after it was seen unheld lets it go
+ * again at once (uri_logged), so a closed log is never written to. */
+static void release_logs(struct httpd_conf *current)
+{
+	for (struct httpd_conf *c = current->older; c; c = c->older)
+		if (c->log && atomic_load(&c->refs) == 0) {
+			accesslog_close(c->log);
+			c->log = NULL;
+		}
+}
+
 /* Enough file descriptors for --max-connections, when the hard limit allows. */
 static void raise_nofile(unsigned max_connections)
 {
@@ -942,6 +964,7 @@ int httpd_run(struct httpd_conf **conf, httpd_load_fn load, void *load_arg, stru
 			break;
 		if (sig == SIGHUP)
 			reload(&sv, conf, load, load_arg);
+		release_logs(*conf);
 		sweep(&sv);
 		log_guards(&sv, &logged, 0);
 	}
