@@ -1,6 +1,7 @@
 /* sms-webhookd — the receiving side (sms-webhookd(1)): the provider's inbound-message
- * and status webhooks, and /healthz. A daemon on libmicrohttpd by default; a
- * CGI program when GATEWAY_INTERFACE is set. Both run common/web/webhook.c. */
+ * and status webhooks, /healthz and /metrics. A daemon on libmicrohttpd by
+ * default; a CGI program when GATEWAY_INTERFACE is set. Both run
+ * common/web/webhook.c. -n checks what a start would, and exits. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +28,10 @@ static void usage(FILE *fp)
 	      "\n"
 	      "Receives the provider's webhooks: POST /sms/incoming (inbound messages: stored\n"
 	      "once, STOP/START/HELP, autoresponders, a TwiML answer), POST /sms/status\n"
-	      "(delivery statuses), GET /healthz and GET /metrics (Prometheus). Every request is signature-checked, and\n"
-	      "stored and fsynced before it is acknowledged. SIGHUP reloads the configuration;\n"
-	      "SIGTERM answers the requests in flight, runs the queued hooks and exits.\n"
+	      "(delivery statuses); GET /healthz, and GET /metrics for Prometheus. Every\n"
+	      "webhook is signature-checked, and stored and fsynced before it is\n"
+	      "acknowledged. SIGHUP reloads the configuration; SIGTERM answers the requests\n"
+	      "in flight, runs the queued hooks and exits.\n"
 	      "\n"
 	      "  -l, --listen HOST:PORT    address to listen on (default 127.0.0.1:3001);\n"
 	      "                            port 0 picks a free one\n"
@@ -143,7 +145,7 @@ static int option(void *arg, int c, const char *val)
 			return EX_USAGE;
 		o->ho.timeout_s = (unsigned)n;
 		break;
-	case O_LOG: o->ho.log_requests = o->la.log_requests = 1; break;
+	case O_LOG: o->la.log_requests = 1; break;
 	case 'n': o->check = 1; break;
 	case O_NO_VERIFY: o->la.wo.verify = 0; break;
 	}
@@ -213,7 +215,7 @@ static int check(struct opts *o)
 	ok = ok && webhook_rules_load(conf->w, st) == STORE_OK;
 	if (ok)
 		warnmsg("the configuration is ok: provider %s, store %s, listening on %s",
-		        webhook_provider(conf->w), store_path(st), o->la.cgi ? "-" : o->ho.listen);
+		        webhook_provider(conf->w), store_path(st), o->ho.listen);
 	else
 		warnmsg("the configuration is not valid: the daemon would not start");
 	store_close(st);

@@ -24,8 +24,6 @@ struct httpd_options {
 	unsigned    timeout_s;       /* idle connection timeout */
 	unsigned    request_timeout_s; /* a request's head and body must arrive within this of
 	                                * the connection's start or its previous answer; 0: none */
-	int         log_requests;    /* one line per request on stderr (the access log,
-	                              * unless SMS_ACCESS_LOG names another place) */
 };
 
 /* What the configuration makes; SIGHUP swaps in a new one between requests.
