@@ -392,8 +392,13 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct req *r = *con_cls;
 	if (!r)
 		return;
+	/* A job still here was parked and its writer is done (a parked
+	 * connection is not closed before it resumes): the client left before
+	 * its answer. Finished with the writer's outcome, so that /metrics
+	 * counts what was stored. */
 	if (r->job)
-		webhook_finish(r->job, GROUPCOMMIT_FAILED, "the connection closed", NULL);
+		webhook_finish(r->job, r->job_done ? r->job_rc : GROUPCOMMIT_FAILED,
+		               r->job_done ? r->job_err : "the connection closed", NULL);
 	/* The next request on this connection has its own deadline. */
 	if (r->cn)
 		atomic_store(&r->cn->deadline, request_deadline(sv));
