@@ -81,3 +81,22 @@ if command -v lighttpd >/dev/null; then
 else
 	echo "skipped: lighttpd is not installed"
 fi
+
+echo
+echo "== (h) as (f), with the access log on (a file) and /metrics scraped every second =="
+# shellcheck disable=SC2119 # no extra arguments
+SMS_ACCESS_LOG="$T/access.log" TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN start_webhookd
+(
+	while [ ! -e "$T/h.done" ]; do
+		curl -s -o /dev/null "$WH_URL/metrics"
+		sleep 1
+	done
+) &
+scraper=$!
+wrk_run observed 32 10 1000 "$WH_URL/sms/incoming"
+touch "$T/h.done"
+wait "$scraper"
+curl -s "$WH_URL/metrics" | grep -E '^sms_webhookd_commit_(seconds|group_size)_(sum|count) ' | sed 's/^/observed: /'
+stop_webhookd
+echo "observed: $(wc -l <"$T/access.log") access-log lines"
+echo "target: p99 as (f)'s: counting and logging take no lock on a request's path"

@@ -1,12 +1,14 @@
 /* sms-webhookd — the receiving side (sms-webhookd(1)): the provider's inbound-message
- * and status webhooks, and /healthz. A daemon on libmicrohttpd by default; a
- * CGI program when GATEWAY_INTERFACE is set. Both run common/web/webhook.c. */
+ * and status webhooks, /healthz and /metrics. A daemon on libmicrohttpd by
+ * default; a CGI program when GATEWAY_INTERFACE is set. Both run
+ * common/web/webhook.c. -n checks what a start would, and exits. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "accesslog.h"
 #include "cgi.h"
 #include "cli.h"
 #include "clock.h"
@@ -26,9 +28,10 @@ static void usage(FILE *fp)
 	      "\n"
 	      "Receives the provider's webhooks: POST /sms/incoming (inbound messages: stored\n"
 	      "once, STOP/START/HELP, autoresponders, a TwiML answer), POST /sms/status\n"
-	      "(delivery statuses) and GET /healthz. Every request is signature-checked, and\n"
-	      "stored and fsynced before it is acknowledged. SIGHUP reloads the configuration;\n"
-	      "SIGTERM answers the requests in flight, runs the queued hooks and exits.\n"
+	      "(delivery statuses); GET /healthz, and GET /metrics for Prometheus. Every\n"
+	      "webhook is signature-checked, and stored and fsynced before it is\n"
+	      "acknowledged. SIGHUP reloads the configuration; SIGTERM answers the requests\n"
+	      "in flight, runs the queued hooks and exits.\n"
 	      "\n"
 	      "  -l, --listen HOST:PORT    address to listen on (default 127.0.0.1:3001);\n"
 	      "                            port 0 picks a free one\n"
@@ -42,7 +45,10 @@ static void usage(FILE *fp)
 	      "                            arrived this long after it opened or after the\n"
 	      "                            previous answer (default 10, 0 for never)\n"
 	      "      --timeout SECONDS     close idle connections after this (default 30)\n"
-	      "      --log-requests        one line per request on stderr\n"
+	      "      --log-requests        the access log on stderr: one line per request\n"
+	      "                            (SMS_ACCESS_LOG, SMS_LOG_FORMAT: sms-config(5))\n"
+	      "  -n, --check               check the configuration and the store, say so and\n"
+	      "                            exit: 0 when the daemon could start, 78 when not\n"
 	      "      --no-verify           accept unsigned requests (prints a warning at every\n"
 	      "                            start; for local experiments only)\n"
 	      "  -h, --help                this help\n"
@@ -57,6 +63,7 @@ enum { O_PORT_FILE = 256, O_MAX_CONN, O_MAX_CLIENT, O_REQ_TIMEOUT, O_TIMEOUT, O_
 struct load_args {
 	int                    cgi;
 	int                    local_only;  /* listening on loopback */
+	int                    log_requests; /* --log-requests: the access log on stderr */
 	struct webhook_options wo;
 };
 
@@ -78,7 +85,9 @@ static struct httpd_conf *load(void *arg, char *err, size_t errlen)
 	struct webhook *w = webhook_new(cfg, &a->wo, err, errlen);
 	struct dashboard_options dopt = {.cgi = a->cgi, .local_only = a->local_only};
 	struct dashboard *d = w ? dashboard_new(cfg, &dopt, err, errlen) : NULL;
-	if (!d) {
+	struct accesslog *log = NULL;
+	if (!d || accesslog_open(cfg, a->log_requests && !a->cgi, &log, err, errlen) != 0) {
+		dashboard_free(d);
 		webhook_free(w);
 		config_free(cfg);
 		return NULL;
@@ -87,6 +96,7 @@ static struct httpd_conf *load(void *arg, char *err, size_t errlen)
 	c->cfg = cfg;
 	c->w = w;
 	c->d = d;
+	c->log = log;
 	return c;
 }
 
@@ -105,6 +115,7 @@ static long long number(const char *opt, const char *arg, long long min, long lo
 struct opts {
 	struct httpd_options ho;
 	struct load_args     la;
+	int                  check;  /* -n */
 };
 
 static int option(void *arg, int c, const char *val)
@@ -134,7 +145,8 @@ static int option(void *arg, int c, const char *val)
 			return EX_USAGE;
 		o->ho.timeout_s = (unsigned)n;
 		break;
-	case O_LOG: o->ho.log_requests = 1; break;
+	case O_LOG: o->la.log_requests = 1; break;
+	case 'n': o->check = 1; break;
 	case O_NO_VERIFY: o->la.wo.verify = 0; break;
 	}
 	return 0;
@@ -149,10 +161,11 @@ static const struct option longopts[] = {
 	{"timeout", required_argument, NULL, O_TIMEOUT},
 	{"log-requests", no_argument, NULL, O_LOG},
 	{"no-verify", no_argument, NULL, O_NO_VERIFY},
+	{"check", no_argument, NULL, 'n'},
 	CLI_HELP_VERSION,
 };
 
-static const struct cli cli = {"sms-webhookd", usage, "l:h", longopts, option};
+static const struct cli cli = {"sms-webhookd", usage, "l:nh", longopts, option};
 
 /* The configuration, its zone and what it makes; NULL after saying why (and
  * answering the web server, in CGI mode). */
@@ -178,6 +191,36 @@ static struct httpd_conf *start(struct load_args *la)
 		        "machine; set SMS_DASHBOARD_TOKEN before anything forwards to this port "
 		        "(sms-webhookd(1), The review dashboard)");
 	return conf;
+}
+
+/* -n: what the daemon would do before it listens, then a sentence: the
+ * configuration (load), the zone, and the store opened and written to (a
+ * write rolled back), the autoresponders read. 0, or 78 (75: the store stayed
+ * locked). */
+static int check(struct opts *o)
+{
+	struct httpd_conf *conf = start(&o->la);
+	if (!conf) {
+		warnmsg("the configuration is not valid: the daemon would not start");
+		return EX_CONFIG;
+	}
+	int rc = EX_CONFIG;
+	struct store *st = storecfg_open(conf->cfg, 0, &rc);
+	int ok = st && store_begin_immediate(st) == STORE_OK &&
+	         store_kv_set(st, "webhookd.check", "-n") == STORE_OK;
+	if (st && !ok)
+		warnmsg("the store %s cannot be written: %s", store_path(st), store_errmsg(st));
+	if (st)
+		store_rollback(st);
+	ok = ok && webhook_rules_load(conf->w, st) == STORE_OK;
+	if (ok)
+		warnmsg("the configuration is ok: provider %s, store %s, listening on %s",
+		        webhook_provider(conf->w), store_path(st), o->ho.listen);
+	else
+		warnmsg("the configuration is not valid: the daemon would not start");
+	store_close(st);
+	httpd_conf_free(conf);
+	return ok ? EX_OK : rc == EX_TEMPFAIL ? EX_TEMPFAIL : EX_CONFIG;
 }
 
 /* The daemon: two connections to the store, one for the webhooks' group
@@ -226,11 +269,13 @@ int main(int argc, char **argv)
 		}
 		o.la.local_only = httpd_is_loopback(host);
 	}
+	if (o.check)
+		return check(&o);
 	struct httpd_conf *conf = start(&o.la);
 	if (!conf)
 		return EX_CONFIG;
 	if (o.la.cgi)
-		rc = cgi_run(conf->w, conf->d, conf->cfg) == 0 ? EX_OK : EX_IOERR;
+		rc = cgi_run(conf->w, conf->d, conf->cfg, conf->log) == 0 ? EX_OK : EX_IOERR;
 	else
 		rc = serve(&conf, &o);
 	httpd_conf_free(conf);

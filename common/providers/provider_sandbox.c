@@ -120,10 +120,9 @@ static void sandbox_status_parse(struct provider *p, const struct http_response 
 static void *sandbox_webhook_open(const struct sms_config *c, int verify, char *err,
                                   size_t errlen)
 {
-	if (verify)
-		return sandbox_key_get(c, err, errlen);
 	const char *t = config_get(c, "TWILIO_AUTH_TOKEN");
-	return xstrdup(t ? t : "");
+	char *key = verify ? sandbox_key_get(c, err, errlen) : xstrdup(t ? t : "");
+	return key ? twilio_webhook_keys(key, NULL) : NULL;
 }
 
 const struct webhook_ops sandbox_webhooks = {

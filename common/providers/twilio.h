@@ -12,7 +12,9 @@
 extern const struct delivery_codes twilio_delivery_codes;
 
 /* The webhook_ops members, for a driver that takes Twilio's webhooks with
- * keys of its own. The state is the key that signs them (a string). */
+ * keys of its own. The state is the keys that may sign them, made by
+ * twilio_webhook_keys. */
+void *twilio_webhook_keys(char *key, const char *secondary); /* takes key; secondary: or NULL */
 int   twilio_webhook_check(const struct sms_config *c, int verify, char *err, size_t errlen);
 void  twilio_webhook_close(void *state);
 int   twilio_webhook_parse(void *state, const struct webhook_call *call,

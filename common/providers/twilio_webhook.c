@@ -170,16 +170,43 @@ int twilio_webhook_check(const struct sms_config *c, int verify, char *err, size
 	return 0;
 }
 
-/* The state: the key that signs, or NULL. */
+/* The state: the keys that sign, tried in order: TWILIO_AUTH_TOKEN ("" when
+ * unset), then during a rotation TWILIO_AUTH_TOKEN_SECONDARY (smskit-twilio(7),
+ * Rotating the auth token); the list ends with NULL. */
 static void *twilio_webhook_open(const struct sms_config *c, int verify, char *err,
                                  size_t errlen)
 {
 	(void)verify, (void)err, (void)errlen;
 	const char *t = config_get(c, "TWILIO_AUTH_TOKEN");
-	return xstrdup(t ? t : "");
+	return twilio_webhook_keys(xstrdup(t ? t : ""),
+	                           config_get(c, "TWILIO_AUTH_TOKEN_SECONDARY"));
 }
 
-void twilio_webhook_close(void *state) { free_secret(state); }
+void *twilio_webhook_keys(char *key, const char *secondary)
+{
+	char **keys = xcalloc(3, sizeof *keys);
+	keys[0] = key;
+	keys[1] = xstrdup_or_null(secondary);
+	return keys;
+}
+
+void twilio_webhook_close(void *state)
+{
+	char **keys = state;
+	for (size_t i = 0; keys && keys[i]; i++)
+		free_secret(keys[i]);
+	free(keys);
+}
+
+/* 1 when one of the keys signed the request. */
+static int signed_by_a_key(char *const *keys, const char *url, const struct form *f,
+                           const char *header)
+{
+	for (size_t i = 0; keys[i]; i++)
+		if (twilio_signature_valid(keys[i], url, f, header))
+			return 1;
+	return 0;
+}
 
 /* Twilio's delivery errors in a few words, and which of them may succeed on a
  * later try (doc/providers.md, Twilio delivery error codes). */
@@ -332,7 +359,7 @@ int twilio_webhook_parse(void *state, const struct webhook_call *call, struct we
 	const char *sid = form_get(&f, "MessageSid");
 	if (!sid)
 		sid = form_get(&f, "SmsSid");
-	if (call->verify && !twilio_signature_valid(state, call->url, &f, call->signature)) {
+	if (call->verify && !signed_by_a_key(state, call->url, &f, call->signature)) {
 		/* Changes nothing, and says little: a forger learns no more than no. */
 		snprintf(why, whylen, "%s", call->signature && *call->signature
 		                                    ? "the X-Twilio-Signature does not match this request"

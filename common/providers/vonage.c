@@ -198,6 +198,7 @@ static const struct delivery_codes delivery_codes = {codes, sizeof codes / sizeo
 
 struct vonage_webhooks {
 	char *secret; /* VONAGE_SIGNATURE_SECRET, or NULL */
+	char *secret2; /* VONAGE_SIGNATURE_SECRET_SECONDARY (a rotation), or NULL */
 	char *method; /* VONAGE_SIGNATURE_METHOD, or NULL: any */
 };
 
@@ -224,6 +225,7 @@ static void *vonage_webhook_open(const struct sms_config *c, int verify, char *e
 	(void)verify, (void)err, (void)errlen;
 	struct vonage_webhooks *v = xcalloc(1, sizeof *v);
 	v->secret = xstrdup_or_null(config_get(c, "VONAGE_SIGNATURE_SECRET"));
+	v->secret2 = xstrdup_or_null(config_get(c, "VONAGE_SIGNATURE_SECRET_SECONDARY"));
 	v->method = xstrdup_or_null(config_get(c, "VONAGE_SIGNATURE_METHOD"));
 	return v;
 }
@@ -232,8 +234,21 @@ static void vonage_webhook_close(void *state)
 {
 	struct vonage_webhooks *v = state;
 	free_secret(v->secret);
+	free_secret(v->secret2);
 	free(v->method);
 	free(v);
+}
+
+/* 1 when the signature secret, or during a rotation the secondary one
+ * (smskit-vonage(7)), signed the request; else 0 with the primary's reason. */
+static int signed_by_a_secret(const struct vonage_webhooks *v, const struct form *f, time_t now,
+                              char *why, size_t whylen)
+{
+	if (vonage_signature_check(v->method, v->secret, f, now, why, whylen) == 0)
+		return 1;
+	char why2[160];
+	return v->secret2 &&
+	       vonage_signature_check(v->method, v->secret2, f, now, why2, sizeof why2) == 0;
 }
 
 /* A JSON object's members as form pairs (strings as they are, other values as
@@ -362,8 +377,7 @@ static int vonage_webhook_parse(void *state, const struct webhook_call *call,
 	rc = 400;
 	if (form_get(&f, "MessageSid") || form_get(&f, "SmsSid")) {
 		snprintf(why, whylen, "a Twilio webhook, but SMS_PROVIDER is vonage");
-	} else if (call->verify && vonage_signature_check(v->method, v->secret, &f, call->now,
-	                                                  sigwhy, sizeof sigwhy) != 0) {
+	} else if (call->verify && !signed_by_a_secret(v, &f, call->now, sigwhy, sizeof sigwhy)) {
 		snprintf(why, whylen, "%s", sigwhy);
 		rc = 403;
 	} else if (!id || !*id) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct unit {
 	groupcommit_fn      fn;
@@ -23,6 +24,7 @@ struct groupcommit {
 	struct store      *st;
 	size_t             max_batch;
 	int                serial;  /* no transactions: see groupcommit_start_serial */
+	groupcommit_observer observe; /* or NULL */
 	pthread_t          thread;
 	pthread_mutex_t    mu;
 	pthread_cond_t     work;   /* the writer waits for units */
@@ -82,6 +84,8 @@ static void run_batch(struct groupcommit *g, struct unit *batch)
 		finish_batch(g, batch, 0, "");
 		return;
 	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int failed = store_begin_immediate(st) != STORE_OK;
 	char why[256] = "";
 	if (failed)
@@ -104,6 +108,14 @@ static void run_batch(struct groupcommit *g, struct unit *batch)
 	}
 	if (failed)
 		store_rollback(st);
+	if (g->observe) {
+		size_t n = 0;
+		for (struct unit *u = batch; u; u = u->next)
+			n++;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		g->observe(n, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		           failed);
+	}
 	finish_batch(g, batch, failed, why);
 }
 
@@ -235,5 +247,12 @@ void groupcommit_counts(struct groupcommit *g, unsigned long long *units,
 	pthread_mutex_lock(&g->mu);
 	*units = g->units;
 	*commits = g->commits;
+	pthread_mutex_unlock(&g->mu);
+}
+
+void groupcommit_observe(struct groupcommit *g, groupcommit_observer fn)
+{
+	pthread_mutex_lock(&g->mu);
+	g->observe = fn;
 	pthread_mutex_unlock(&g->mu);
 }

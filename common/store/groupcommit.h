@@ -44,6 +44,13 @@ typedef void (*groupcommit_done)(int rc, const char *err, void *done_arg);
 int groupcommit_submit(struct groupcommit *g, groupcommit_fn fn, void *arg,
                        groupcommit_done done, void *done_arg);
 
+/* Called on the writer thread after each transaction (never for a serial
+ * queue): the units it held, its time from begin to commit (or to the
+ * failure) in seconds, and whether it failed; sms-webhookd's /metrics. Set
+ * it before the first unit is handed in. */
+typedef void (*groupcommit_observer)(size_t units, double seconds, int failed);
+void groupcommit_observe(struct groupcommit *g, groupcommit_observer fn);
+
 /* Figures since start, for the log at exit: units, transactions. */
 void groupcommit_counts(struct groupcommit *g, unsigned long long *units,
                         unsigned long long *commits);

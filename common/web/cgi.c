@@ -1,6 +1,7 @@
 /* cgi — the CGI mode of sms-webhookd; see cgi.h. */
 #include "cgi.h"
 #include "hook.h"
+#include "metrics_page.h"
 #include "peer.h"
 #include "store.h"
 #include "util.h"
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *env(const char *k)
@@ -185,8 +187,25 @@ static void dashboard(struct dashboard *d, const struct sms_config *c,
 	dashboard_handle(d, st, rq, rs);
 }
 
-int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
+/* /metrics: only the gauges read from the store (a process per request has
+ * no counters worth showing; sms-webhookd(1), Metrics). */
+static void metrics(struct webhook *w, struct dashboard *d, const struct sms_config *c,
+                    const struct webhook_request *rq, struct webhook_response *rs,
+                    struct store **stp)
 {
+	char err[512];
+	struct store *st = *stp = open_store(c, err, sizeof err);
+	if (!st)
+		warnmsg("%s", err);
+	memset(rs, 0, sizeof *rs);
+	metrics_page(d, st, webhook_provider(w), NULL, rq, rs);
+}
+
+int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c,
+            struct accesslog *log)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	signal(SIGPIPE, SIG_IGN);
 	struct strbuf body;
 	strbuf_init(&body);
@@ -220,12 +239,14 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	struct store *st = NULL;
 	if (rq.path && dashboard_route(rq.path)) {
 		dashboard(d, c, &rq, &rs, &st);
+	} else if (metrics_page_route(rq.path)) {
+		metrics(w, d, c, &rq, &rs, &st);
 	} else if (webhook_begin(w, &rq, &job, &rs) == 0) {
 		char err[512] = "";
 		int rc = apply(c, job, &st, err, sizeof err);
 		webhook_finish(job, rc, err, &rs);
 	}
-	if (rs.status >= 400)
+	if (rs.status >= 400 && !accesslog_on_stderr(log))
 		warnmsg("%s %s: %d %.*s", rq.method ? rq.method : "-", rq.path ? rq.path : "-",
 		        rs.status, (int)(rs.body_len ? rs.body_len - 1 : 0), rs.body);
 	/* A server may SIGTERM the program as soon as the answer is complete
@@ -233,6 +254,16 @@ int cgi_run(struct webhook *w, struct dashboard *d, const struct sms_config *c)
 	 * copy the WAL back; starting a hook) must survive that, and is short. */
 	signal(SIGTERM, SIG_IGN);
 	int out = write_response(&rs);
+	if (log) {
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		struct accesslog_entry e = {
+			.remote = env("REMOTE_ADDR"), .method = rq.method, .path = rq.path,
+			.status = rs.status, .bytes = rs.body_len, .message_id = rs.message_id,
+			.ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+		};
+		accesslog_write(log, &e);
+	}
 	free(url);
 	strbuf_free(&body);
 	/* The web server has the whole answer once stdout is closed; the store's

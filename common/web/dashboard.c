@@ -253,3 +253,41 @@ void dashboard_handle(struct dashboard *d, struct store *st, const struct webhoo
 	form_free(&x.q);
 	form_free(&x.f);
 }
+
+int dashboard_allow(struct dashboard *d, const struct webhook_request *rq,
+                    struct webhook_response *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	struct dash x = {.d = d, .rq = rq, .rs = rs};
+	const char *why = NULL;
+	switch (dash_authorize_program(&x, &why)) {
+	case DASH_ALLOWED:
+		return 1;
+	case DASH_NEED_LOGIN:
+		webhook_respond(rs, 401, "this needs SMS_DASHBOARD_TOKEN as a bearer token "
+		                "(Authorization: Bearer ...)");
+		rs->headers = xstrdup("WWW-Authenticate: Bearer realm=\"smskit review\"\r\n");
+		return 0;
+	case DASH_BAD_TOKEN:
+		webhook_respond(rs, 401, "wrong token");
+		rs->headers = xstrdup("WWW-Authenticate: Bearer realm=\"smskit review\", "
+		                      "error=\"invalid_token\"\r\n");
+		return 0;
+	case DASH_REFUSED:
+		webhook_respond(rs, 401, "%s", why ? why : "no access");
+		return 0;
+	case DASH_FORBIDDEN:
+		webhook_respond(rs, 403, "%s", why ? why : "no access");
+		return 0;
+	}
+	webhook_respond(rs, 403, "no access");
+	return 0;
+}
+
+int dashboard_caps(const struct dashboard *d, long long caps[2], const char **currency)
+{
+	caps[0] = d->caps[0];
+	caps[1] = d->caps[1];
+	*currency = d->prices ? price_currency(d->prices) : NULL;
+	return d->conf_err[0] ? -1 : 0;
+}

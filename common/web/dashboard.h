@@ -35,4 +35,17 @@ int dashboard_route(const char *path);
 void dashboard_handle(struct dashboard *d, struct store *st, const struct webhook_request *rq,
                       struct webhook_response *rs);
 
+/* The dashboard's access rule for a program's request, such as a scrape of
+ * /metrics (sms-webhookd(1), Metrics): the web server's REMOTE_USER in CGI,
+ * SMS_DASHBOARD_TOKEN as "Authorization: Bearer", or loopback when no token
+ * is set (with the dashboard's checks of Host and proxies). 1 when allowed;
+ * else 0 with *rs the refusal (401 or 403, plain text). */
+int dashboard_allow(struct dashboard *d, const struct webhook_request *rq,
+                    struct webhook_response *rs);
+
+/* The spend caps the dashboard shows (SMS_DAILY_LIMIT, SMS_MONTHLY_LIMIT) in
+ * millionths of the currency, -1 when unset, and the price table's currency;
+ * -1 when the settings are bad (the dashboard says why on its pages). */
+int dashboard_caps(const struct dashboard *d, long long caps[2], const char **currency);
+
 #endif

@@ -243,7 +243,9 @@ static int auth_cookie_ok(struct dash *x)
 	return 1;
 }
 
-enum dash_access dash_authorize(struct dash *x, const char **why)
+/* cookies: a login with the form counts (a browser's session); else only the
+ * bearer token does (a program's request: /metrics). */
+static enum dash_access authorize(struct dash *x, const char **why, int cookies)
 {
 	const struct webhook_request *rq = x->rq;
 	const struct dashboard *d = x->d;
@@ -263,7 +265,7 @@ enum dash_access dash_authorize(struct dash *x, const char **why)
 			set_reviewer(x, NULL);
 			return DASH_ALLOWED;
 		}
-		return auth_cookie_ok(x) ? DASH_ALLOWED : DASH_NEED_LOGIN;
+		return cookies && auth_cookie_ok(x) ? DASH_ALLOWED : DASH_NEED_LOGIN;
 	}
 	if (!rq->remote_loopback) {
 		*why = d->cgi ? "The review dashboard needs a login from here: protect it with the "
@@ -295,6 +297,16 @@ enum dash_access dash_authorize(struct dash *x, const char **why)
 	}
 	set_reviewer(x, NULL);
 	return DASH_ALLOWED;
+}
+
+enum dash_access dash_authorize(struct dash *x, const char **why)
+{
+	return authorize(x, why, 1);
+}
+
+enum dash_access dash_authorize_program(struct dash *x, const char **why)
+{
+	return authorize(x, why, 0);
 }
 
 /* ---- The login form ------------------------------------------------------------------- */

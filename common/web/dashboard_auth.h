@@ -21,6 +21,11 @@ int dash_session(struct dash *x);
 /* 1 when the POSTed form carries the session's CSRF token. */
 int dash_csrf_ok(const struct dash *x);
 enum dash_access dash_authorize(struct dash *x, const char **why);
+/* The same rules for a program rather than a browser (a Prometheus scrape of
+ * /metrics): REMOTE_USER in CGI, the token as a bearer token, loopback
+ * without a token; the dashboard's login cookie does not count, and no
+ * session is needed (DASH_NEED_LOGIN: a token is required and none came). */
+enum dash_access dash_authorize_program(struct dash *x, const char **why);
 /* GET and POST /review/login, POST /review/logout. */
 void dash_login_page(struct dash *x, int status, const char *error);
 void dash_login_post(struct dash *x);

@@ -1,5 +1,8 @@
 /* httpd — the daemon mode of sms-webhookd on libmicrohttpd; see httpd.h. */
 #include "httpd.h"
+#include "accesslog.h"
+#include "metrics.h"
+#include "metrics_page.h"
 #include "storecfg.h"
 #include "groupcommit.h"
 #include "hook.h"
@@ -8,6 +11,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -305,6 +309,9 @@ static void log_guards(struct server *sv, long long *last, int force)
 /* A dashboard request, served on the dashboard's own thread and store. */
 struct dash_job {
 	struct dashboard        *d;
+	int                      metrics;   /* /metrics rather than a dashboard page */
+	const char              *provider;  /* for /metrics */
+	struct hookq            *hooks;     /* for /metrics: its failures */
 	struct webhook_request   rq;
 	struct webhook_response  rs;
 	char                    *query;
@@ -313,7 +320,12 @@ struct dash_job {
 static int dash_run(struct store *st, void *arg)
 {
 	struct dash_job *j = arg;
-	dashboard_handle(j->d, st, &j->rq, &j->rs);
+	if (j->metrics) {
+		struct metrics_process proc = {.hook_failures = j->hooks ? hookq_failures(j->hooks) : 0};
+		metrics_page(j->d, st, j->provider, &proc, &j->rq, &j->rs);
+	} else {
+		dashboard_handle(j->d, st, &j->rq, &j->rs);
+	}
 	return 0;
 }
 
@@ -343,6 +355,7 @@ struct req {
 	int                    job_done;
 	int                    job_rc;
 	char                   job_err[256];
+	struct timespec        t0;        /* its first line came: for the access log */
 };
 
 static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *c)
@@ -350,12 +363,22 @@ static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *c)
 	struct server *sv = cls;
 	struct req *r = xcalloc(1, sizeof *r);
 	r->sv = sv;
-	r->conf = atomic_load(&sv->conf);
+	/* Held before it is used: a reload that swapped it meanwhile is seen on
+	 * the second look, and the new one taken instead (release_logs). */
+	for (;;) {
+		r->conf = atomic_load(&sv->conf);
+		atomic_fetch_add(&r->conf->refs, 1);
+		if (atomic_load(&sv->conf) == r->conf)
+			break;
+		atomic_fetch_sub(&r->conf->refs, 1);
+	}
 	const union MHD_ConnectionInfo *ci =
 		mhd.get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	r->cn = ci ? ci->socket_context : NULL;
 	r->uri = xstrdup(uri ? uri : "/");
 	strbuf_init(&r->body);
+	if (r->conf->log)
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	atomic_fetch_add(&sv->inflight, 1);
 	return r;
 }
@@ -369,14 +392,20 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct req *r = *con_cls;
 	if (!r)
 		return;
+	/* A job still here was parked and its writer is done (a parked
+	 * connection is not closed before it resumes): the client left before
+	 * its answer. Finished with the writer's outcome, so that /metrics
+	 * counts what was stored. */
 	if (r->job)
-		webhook_finish(r->job, GROUPCOMMIT_FAILED, "the connection closed", NULL);
+		webhook_finish(r->job, r->job_done ? r->job_rc : GROUPCOMMIT_FAILED,
+		               r->job_done ? r->job_err : "the connection closed", NULL);
 	/* The next request on this connection has its own deadline. */
 	if (r->cn)
 		atomic_store(&r->cn->deadline, request_deadline(sv));
 	dash_free(r->dash);
 	free(r->uri);
 	strbuf_free(&r->body);
+	atomic_fetch_sub(&r->conf->refs, 1);
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&sv->inflight, 1);
@@ -502,6 +531,52 @@ static int park(struct req *r, struct MHD_Connection *c, struct groupcommit *q,
 	return 0;
 }
 
+/* The client's address, as text, into buf ("-" when unknown). */
+static const char *conn_address(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	const void *a = NULL;
+	if (sa && sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa && sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (!a || !inet_ntop(sa->sa_family, a, buf, (socklen_t)len))
+		return "-";
+	return buf;
+}
+
+/* Every answer, once: counted for /metrics, and logged: a line in the access
+ * log when there is one, else (as always) a line on stderr for an error. */
+static void answered(struct req *r, struct MHD_Connection *c, const char *method,
+                     const char *url, const struct webhook_response *rs)
+{
+	metrics_request(metrics_route_of(url), rs->status);
+	struct accesslog *log = r->conf->log;
+	if (!log) {
+		if (rs->status >= 400)
+			warnmsg("%s %s: %d %s", method, url, rs->status, webhook_reason(rs->status));
+		return;
+	}
+	if (!accesslog_on_stderr(log) && rs->status >= 400)
+		warnmsg("%s %s: %d %s", method, url, rs->status, webhook_reason(rs->status));
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	char addr[INET6_ADDRSTRLEN];
+	struct accesslog_entry e = {
+		.remote = conn_address(c, addr, sizeof addr),
+		.method = method,
+		.path = url,
+		.status = rs->status,
+		.bytes = rs->body_len,
+		.ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 +
+		      (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6,
+		.message_id = rs->message_id,
+	};
+	accesslog_write(log, &e);
+}
+
 /* The dashboard's page, once its thread has made it. */
 static enum MHD_Result dash_answer(struct req *r, struct MHD_Connection *c, const char *method,
                                    const char *url)
@@ -510,8 +585,7 @@ static enum MHD_Result dash_answer(struct req *r, struct MHD_Connection *c, cons
 	if (r->job_rc < 0)
 		webhook_respond(rs, 503, "the dashboard is unavailable: %s", r->job_err);
 	enum MHD_Result ret = send_response(r->sv, c, rs);
-	if (r->sv->o->log_requests || rs->status >= 400)
-		warnmsg("%s %s: %d %s", method, url, rs->status, webhook_reason(rs->status));
+	answered(r, c, method, url, rs);
 	dash_free(r->dash);
 	r->dash = NULL;
 	return ret;
@@ -549,10 +623,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct webhook_response rs;
 	if (r->dash)
 		return r->job_done ? dash_answer(r, c, method, url) : MHD_YES;
-	if (dashboard_route(url)) {
+	if (dashboard_route(url) || metrics_page_route(url)) {
+		/* /metrics too: it reads the store, on the dashboard's connection. */
 		struct dash_job *j = xcalloc(1, sizeof *j);
 		const char *q = strchr(r->uri, '?');
 		j->d = r->conf->d;
+		j->metrics = metrics_page_route(url);
+		j->provider = webhook_provider(r->conf->w);
+		j->hooks = sv->hooks;
 		j->query = q ? xstrdup(q + 1) : NULL;
 		j->rq = (struct webhook_request){
 			.method = method,
@@ -608,9 +686,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			webhook_finish(job, GROUPCOMMIT_FAILED, "shutting down", &rs);
 		}
 	}
-	if (sv->o->log_requests || rs.status >= 400)
-		warnmsg("%s %s: %d %s", method, url, rs.status, webhook_reason(rs.status));
 	enum MHD_Result ret = send_response(sv, c, &rs);
+	answered(r, c, method, url, &rs);
 	/* An answer sent through the provider's API (a driver without an answer in
 	 * the response), then the hook:
 	 * queued with the answer, so that a SIGTERM that lets the answer out
@@ -714,6 +791,7 @@ void httpd_conf_free(struct httpd_conf *c)
 		struct httpd_conf *older = c->older;
 		dashboard_free(c->d);
 		webhook_free(c->w);
+		accesslog_close(c->log);
 		config_free(c->cfg);
 		free(c);
 		c = older;
@@ -727,6 +805,7 @@ static void reload(struct server *sv, struct httpd_conf **conf, httpd_load_fn lo
 	struct httpd_conf *c = load(arg, err, sizeof err);
 	if (!c) {
 		warnmsg("SIGHUP: the configuration was not reloaded (the running one stays): %s", err);
+		metrics_reload(0);
 		return;
 	}
 	/* The new webhook's rule cache, read through a connection of its own: the
@@ -741,7 +820,21 @@ static void reload(struct server *sv, struct httpd_conf **conf, httpd_load_fn lo
 	c->older = *conf;
 	*conf = c;
 	atomic_store(&sv->conf, c);
+	metrics_reload(1);
 	warnmsg("SIGHUP: reloaded the configuration");
+}
+
+/* The access logs of the configurations a reload replaced, closed once no
+ * request holds them; on the main thread, which alone changes the list. A
+ * request that takes a replaced one after it was seen unheld lets it go
+ * again at once (uri_logged), so a closed log is never written to. */
+static void release_logs(struct httpd_conf *current)
+{
+	for (struct httpd_conf *c = current->older; c; c = c->older)
+		if (c->log && atomic_load(&c->refs) == 0) {
+			accesslog_close(c->log);
+			c->log = NULL;
+		}
 }
 
 /* Enough file descriptors for --max-connections, when the hard limit allows. */
@@ -827,6 +920,8 @@ int httpd_run(struct httpd_conf **conf, httpd_load_fn load, void *load_arg, stru
 	atomic_init(&sv.too_slow, 0);
 	pthread_mutex_init(&sv.mu, NULL);
 	sv.gc = groupcommit_start(st, BATCH_MAX);
+	if (sv.gc)
+		groupcommit_observe(sv.gc, metrics_commit);
 	sv.dashq = groupcommit_start_serial(dash_st);
 	sv.hooks = hookq_start(10000, 60);
 	struct MHD_Daemon *daemon = NULL;
@@ -874,6 +969,7 @@ int httpd_run(struct httpd_conf **conf, httpd_load_fn load, void *load_arg, stru
 			break;
 		if (sig == SIGHUP)
 			reload(&sv, conf, load, load_arg);
+		release_logs(*conf);
 		sweep(&sv);
 		log_guards(&sv, &logged, 0);
 	}

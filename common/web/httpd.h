@@ -8,9 +8,11 @@
 #ifndef SMSKIT_HTTPD_H
 #define SMSKIT_HTTPD_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include "config.h"
 #include "store.h"
+#include "accesslog.h"
 #include "dashboard.h"
 #include "webhook.h"
 
@@ -22,16 +24,18 @@ struct httpd_options {
 	unsigned    timeout_s;       /* idle connection timeout */
 	unsigned    request_timeout_s; /* a request's head and body must arrive within this of
 	                                * the connection's start or its previous answer; 0: none */
-	int         log_requests;    /* one line per request on stderr */
 };
 
 /* What the configuration makes; SIGHUP swaps in a new one between requests.
  * The one it replaced stays (older) until exit: requests in flight and
- * queued hooks still point into it. */
+ * queued hooks still point into it. Its access log only is closed once no
+ * request holds it (refs), so that a rotated log file is let go. */
 struct httpd_conf {
 	struct sms_config *cfg;
 	struct webhook    *w;
 	struct dashboard  *d;
+	struct accesslog  *log;    /* SMS_ACCESS_LOG, or NULL (accesslog.h) */
+	atomic_long        refs;   /* requests begun under it and not completed */
 	struct httpd_conf *older;
 };
 

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "delivery.h"
 #include "inbound.h"
+#include "metrics.h"
 #include "price.h"
 #include "provider.h"
 #include "records.h"
@@ -231,6 +232,8 @@ int webhook_begin(struct webhook *w, const struct webhook_request *rq, struct we
 	char why[512];
 	int status = w->ops->parse(w->keys, &call, &job->ev, why, sizeof why);
 	if (status != 0) {
+		if (status == 403) /* the drivers' answer to a missing or wrong signature */
+			metrics_signature_failure(w->ops->name);
 		webhook_respond(rs, status, "%s", why);
 		webhook_event_free(&job->ev);
 		free(job);
@@ -496,6 +499,20 @@ static void respond_answer(struct webhook_job *j, const char *reply, struct webh
 	rs->body_len = strlen(rs->body);
 }
 
+/* What a committed inbound message did, for /metrics (metrics.h). */
+static void count_inbound(const struct webhook_job *j)
+{
+	if (j->held)
+		return;
+	metrics_inbound(j->in.duplicate ? MI_DUPLICATE : MI_STORED);
+	if (j->in.acted == KW_STOP)
+		metrics_inbound(MI_OPT_OUT);
+	else if (j->in.acted == KW_START)
+		metrics_inbound(MI_OPT_IN);
+	if (j->in.rule)
+		metrics_inbound(MI_AUTOREPLY);
+}
+
 void webhook_finish(struct webhook_job *j, int rc, const char *store_err,
                     struct webhook_response *rs)
 {
@@ -513,6 +530,7 @@ void webhook_finish(struct webhook_job *j, int rc, const char *store_err,
 		warnmsg("%s", j->ev.notice_log);
 		webhook_respond(rs, 200, "%s", j->ev.notice);
 	} else if (j->route == R_INCOMING) {
+		count_inbound(j);
 		respond_answer(j, j->in.duplicate ? NULL : j->in.reply, rs);
 		rs->message_id = j->in.id;
 		if (!j->in.duplicate && !j->held) {

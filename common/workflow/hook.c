@@ -177,6 +177,7 @@ struct hookq {
 	struct hitem   *head, **tail;
 	size_t          n, max;
 	int             timeout_s, stopping;
+	unsigned long long failed;  /* under mu */
 };
 
 static void *runner(void *arg)
@@ -194,10 +195,11 @@ static void *runner(void *arg)
 			q->tail = &q->head;
 		q->n--;
 		pthread_mutex_unlock(&q->mu);
-		hook_run(it->cmd, it->line, q->timeout_s);
+		int rc = hook_run(it->cmd, it->line, q->timeout_s);
 		free(it->line);
 		free(it);
 		pthread_mutex_lock(&q->mu);
+		q->failed += rc != 0;
 	}
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
@@ -224,6 +226,7 @@ void hookq_push(struct hookq *q, const char *cmd, char *line)
 {
 	pthread_mutex_lock(&q->mu);
 	if (q->n >= q->max || q->stopping) {
+		q->failed++;
 		pthread_mutex_unlock(&q->mu);
 		warnmsg("hook: %zu hooks waiting; this one is dropped: %s", q->max, cmd);
 		free(line);
@@ -243,6 +246,14 @@ size_t hookq_waiting(struct hookq *q)
 {
 	pthread_mutex_lock(&q->mu);
 	size_t n = q->n;
+	pthread_mutex_unlock(&q->mu);
+	return n;
+}
+
+unsigned long long hookq_failures(struct hookq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	unsigned long long n = q->failed;
 	pthread_mutex_unlock(&q->mu);
 	return n;
 }

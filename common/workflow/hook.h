@@ -26,6 +26,9 @@ struct hookq *hookq_start(size_t max, int timeout_s);
 void hookq_push(struct hookq *q, const char *cmd, char *line);
 /* How many wait to run. */
 size_t hookq_waiting(struct hookq *q);
+/* Hooks that failed (exit status not 0), could not run, were killed, or were
+ * dropped from a full queue, since the start (sms-webhookd's /metrics). */
+unsigned long long hookq_failures(struct hookq *q);
 /* Runs what is queued, then stops the thread. */
 void hookq_stop(struct hookq *q);
 

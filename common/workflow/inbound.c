@@ -280,6 +280,7 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 			goto fail;
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted out", (long long)out->id,
 		         from);
+		out->acted = KW_STOP;
 	} else if (kw == KW_START && is_e164(from)) {
 		/* A number that had opted out agreed again: its consent, with the message. */
 		int was = store_optout_remove(st, from, "keyword");
@@ -287,6 +288,7 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 			goto fail;
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted back in",
 		         (long long)out->id, from);
+		out->acted = KW_START;
 	} else if (s->no_answer) {
 		/* Too late to answer: the message came while nobody listened. */
 	} else if (kw == KW_HELP) {

@@ -67,6 +67,8 @@ struct inbound_result {
 	int64_t id;               /* the inbound message */
 	char   *reply;            /* the text to answer with (malloc'd), or NULL */
 	int64_t rule;             /* the autoresponder that answered, 0 for none (or HELP) */
+	enum inbound_keyword acted; /* KW_STOP: the sender opted out; KW_START: back in;
+	                           * else KW_NONE (for sms-webhookd's metrics) */
 	cJSON  *record;           /* the stored record when want_record, else NULL */
 	char    what[96];         /* what happened, for the log: "stored", "opted out", ... */
 	char    held[320];        /* an autoresponder over a limit, for the log: why it
