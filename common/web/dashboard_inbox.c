@@ -434,15 +434,15 @@ void dash_threads_get(struct dash *x)
 	const char *why = NULL;
 	const char *region = config_default_country(x->d->cfg);
 	int bad = 0;
-	if (arg && *arg && address_channel(arg) == CHANNEL_WHATSAPP) {
-		/* a WhatsApp conversation: the channel and the number, as stored */
-		struct address a;
-		bad = address_parse(arg, region, &a, whybuf, sizeof whybuf) != 0;
-		if (bad)
-			why = whybuf;
-		else
-			snprintf(number, sizeof number, "%s", a.text);
+	struct address a;
+	if (arg && *arg && address_parse(arg, region, &a, whybuf, sizeof whybuf) == 0) {
+		/* a conversation is per channel and number, as stored */
+		snprintf(number, sizeof number, "%s", a.text);
+	} else if (arg && *arg && strchr(arg, ':')) {
+		bad = 1; /* "fax:+1...", or a WhatsApp address that holds no number */
+		why = whybuf;
 	} else if (arg && *arg) {
+		/* a short code, a sender id, a number no one could send to */
 		bad = inbox_number(arg, region, number, &why) != 0;
 	}
 	dash_begin(x, "conversations", "Conversations");
