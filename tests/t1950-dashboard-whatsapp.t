@@ -92,8 +92,10 @@ check_eq "the live counter counts characters only on WhatsApp" '{"chars":5,"chan
 check_eq "...and segments on SMS" 'GSM-7 1' "$(curl -s -b "$jar" "$R/split?body=hello&to=%2B15551230001" | jq -r '"\(.encoding) \(.segments)"')"
 
 # ---- Replies ---------------------------------------------------------------------------------
-# Sending from a WhatsApp sender through the sandbox is the sender's part
-# (sms-send(1)); when this build's sms-send does, the reply goes out for real.
+# Sending WhatsApp through the sandbox is the sender's part (sms-send(1)):
+# when this build's sms-send sends a WhatsApp message inside its window, the
+# replies go out for real, and the window is enforced by the sender.
+store-tool -f "$T/probe.db" msg-insert '{"direction":"inbound","status":"received","to":"whatsapp:+15550006666","from":"whatsapp:+15551239999","body":"hi","provider":"sandbox","provider_id":"SMprobe"}' >/dev/null
 if echo '{"to":"whatsapp:+15551239999","from":"whatsapp:+15550006666","body":"probe"}' |
 	SMS_DB=$T/probe.db sms-send -o json 2>/dev/null | jq -e .ok >/dev/null; then
 	check_eq "a free-text reply inside the window is sent (303)" 303 \
@@ -103,8 +105,18 @@ if echo '{"to":"whatsapp:+15551239999","from":"whatsapp:+15550006666","body":"pr
 	check_eq "...the store: on WhatsApp, to her, from our WhatsApp number" \
 		"outbound|whatsapp|whatsapp:+15551230001|whatsapp:+15550006666|Yes, it ships today" \
 		"$(q "select direction, channel, to_number, from_number, body from messages where id = $rid")"
+	check_eq "free text to Bob, outside the window (a stale form), is refused by the sender (409)" 409 \
+		"$(get "$R/reply" -b "$jar" -d "csrf=$c" -d "id=$bob" -d 'body=Hello again')"
+	check_grep "...the page says why, the template form shown" 'Not sent: .*(outside_window)' "$T/.body"
+	check_eq "a template to Bob is sent (303)" 303 \
+		"$(get "$R/reply" -b "$jar" -d "csrf=$c" -d "id=$bob" -d content_sid=HX0123456789abcdef0123456789abcdef --data-urlencode 'content_variables={"1":"Bob"}')"
+	check_eq "...the store: the template and its variables, on WhatsApp, linked" \
+		'whatsapp|whatsapp:+15551230002|HX0123456789abcdef0123456789abcdef|{"1":"Bob"}|1' \
+		"$(q "select channel, to_number, content_sid, content_variables, count(*) from messages where reply_to = $bob")"
+	bob_answered=1
 else
-	skip "a free-text WhatsApp reply sent through the sandbox" "this sms-send does not send from a WhatsApp number yet"
+	skip "WhatsApp replies sent through the sandbox" "this sms-send does not send WhatsApp yet"
+	bob_answered=0
 fi
 check_eq "a template without its SID is refused (400)" 400 \
 	"$(get "$R/reply" -b "$jar" -d "csrf=$c" -d "id=$bob" -d content_sid= -d content_variables=)"
@@ -118,7 +130,7 @@ check_grep "...the variables" 'name="content_variables" rows="2" placeholder="[^
 check_eq "variables that are no JSON object are refused (400)" 400 \
 	"$(get "$R/reply" -b "$jar" -d "csrf=$c" -d "id=$bob" -d content_sid=HX0123456789abcdef0123456789abcdef --data-urlencode 'content_variables=["Bob"]')"
 check_grep "...saying so" 'must be a JSON object' "$T/.body"
-check_eq "...and nothing was sent" 0 "$(q "select count(*) from messages where reply_to = $bob")"
+check_eq "...and nothing was sent" "$bob_answered" "$(q "select count(*) from messages where reply_to = $bob")"
 stop_webhookd
 
 # The record a template reply hands to sms-send: a stub sms-send next to a
