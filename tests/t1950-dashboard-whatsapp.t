@@ -127,6 +127,11 @@ check_grep "...saying what a SID is" 'HX and 32 hexadecimal digits' "$T/.body"
 check_grep "...the form open again, what was typed kept" '<details class="reply" open>' "$T/.body"
 check_grep "...the SID" 'name="content_sid" required pattern="[^"]*" maxlength="34" placeholder="[^"]*" autocomplete="off" value="HX123"' "$T/.body"
 check_grep "...the variables" 'name="content_variables" rows="2" placeholder="[^"]*">{&quot;1&quot;:&quot;Bob&quot;}</textarea>' "$T/.body"
+check_eq "an unknown template category is refused (400)" 400 \
+	"$(get "$R/reply" -b "$jar" -d "csrf=$c" -d "id=$bob" -d content_sid=HX0123456789abcdef0123456789abcdef -d template_category=promo)"
+check_grep "...saying which there are" 'category is utility, marketing or authentication' "$T/.body"
+check_eq "...the SID kept, the category offered again" 1 \
+	"$(grep -c 'value="HX0123456789abcdef0123456789abcdef".*name="template_category"><option value="">not given (priced as marketing)</option><option>utility</option>' "$T/.body")"
 check_eq "variables that are no JSON object are refused (400)" 400 \
 	"$(get "$R/reply" -b "$jar" -d "csrf=$c" -d "id=$bob" -d content_sid=HX0123456789abcdef0123456789abcdef --data-urlencode 'content_variables=["Bob"]')"
 check_grep "...saying so" 'must be a JSON object' "$T/.body"
@@ -153,9 +158,9 @@ get "$R/inbox" -c "$T/jar2" >/dev/null
 c=$(csrf_of "$T/.body")
 check_eq "a template reply outside the window goes to sms-send (303)" "303 inbox?note=replied&id=4242" \
 	"$(get "$R/reply" -b "$T/jar2" -d "csrf=$c" -d "id=$bob" -d content_sid=' HX0123456789abcdef0123456789abcdef ' \
-		--data-urlencode $'content_variables={"1": "Bob", "2": "10:00"}\r\n') $(header Location)"
-check_eq "...as one record: the SID and variables, no body, to Bob from our WhatsApp number, linked" \
-	'{"content_sid":"HX0123456789abcdef0123456789abcdef","content_variables":{"1":"Bob","2":"10:00"},"from":"whatsapp:+15550006666","reply_to":'"$bob"',"to":"whatsapp:+15551230002"}' \
+		--data-urlencode $'content_variables={"1": "Bob", "2": "10:00"}\r\n' -d template_category=utility) $(header Location)"
+check_eq "...as one record: the SID, variables and category, no body, to Bob from our WhatsApp number, linked" \
+	'{"content_sid":"HX0123456789abcdef0123456789abcdef","content_variables":{"1":"Bob","2":"10:00"},"from":"whatsapp:+15550006666","reply_to":'"$bob"',"template_category":"utility","to":"whatsapp:+15551230002"}' \
 	"$(jq -cS . "$T/stub/sms-send.stdin")"
 check_eq "...run as sms-send -o json" "-o json" "$(paste -sd' ' "$T/stub/sms-send.argv")"
 check_eq "a free-text reply inside the window goes to sms-send (303)" "303 conversations?number=whatsapp%3A%2B15551230001&note=replied&id=4242" \

@@ -132,7 +132,16 @@ static void template_fields(struct dash *x, long long id, const char *t, int min
 	            id, t, id, t);
 	if (mine && x->draft_vars)
 		dash_text(x, x->draft_vars);
-	dash_raw(x, "</textarea>");
+	/* what Meta approved it as: its price (smskit-whatsapp(7), Pricing) */
+	static const char *const cats[] = {"utility", "marketing", "authentication"};
+	dash_printf(x, "</textarea><label for=\"cat-%lld%s\">Category</label><select id=\"cat-%lld%s\" "
+	            "name=\"template_category\"><option value=\"\">not given (priced as marketing)"
+	            "</option>", id, t, id, t);
+	for (size_t i = 0; i < sizeof cats / sizeof *cats; i++)
+		dash_printf(x, "<option%s>%s</option>",
+		            mine && x->draft_cat && strcmp(x->draft_cat, cats[i]) == 0 ? " selected" : "",
+		            cats[i]);
+	dash_raw(x, "</select>");
 }
 
 /* The reply form of received message msg (dashboard_reply.c sends it);

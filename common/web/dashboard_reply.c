@@ -80,10 +80,19 @@ static char *trimmed(const char *s)
 	return t;
 }
 
-/* The template fields of a WhatsApp reply into rec: 0, or -1 with the
- * sentence that says what to write instead. */
-static int template_fields(cJSON *rec, const char *sid, const char *vars, const char **why)
+/* The template fields of a WhatsApp reply into rec (its category when the
+ * form gives one): 0, or -1 with the sentence that says what to write instead. */
+static int template_fields(cJSON *rec, const char *sid, const char *vars, const char *cat,
+                           const char **why)
 {
+	if (cat && *cat) {
+		if (strcmp(cat, "utility") != 0 && strcmp(cat, "marketing") != 0 &&
+		    strcmp(cat, "authentication") != 0) {
+			*why = "The template's category is utility, marketing or authentication.";
+			return -1;
+		}
+		rec_put_str(rec, "template_category", cat);
+	}
 	size_t n = strlen(sid);
 	int ok = n == 34 && sid[0] == 'H' && sid[1] == 'X';
 	for (size_t i = 2; ok && i < n; i++)
@@ -124,7 +133,7 @@ static void reply(struct dash *x, int64_t id, const char *body, const char *sid,
 	if (*body)
 		rec_put_str(rec, "body", body);
 	const char *bad = NULL;
-	if (*sid && template_fields(rec, sid, vars, &bad) != 0) {
+	if (*sid && template_fields(rec, sid, vars, dash_f(x, "template_category"), &bad) != 0) {
 		cJSON_Delete(rec);
 		again(x, id, body, bad, 400);
 		return;
@@ -188,9 +197,10 @@ void dash_reply_post(struct dash *x)
 	if (dash_f(x, "content_sid")) { /* shown again in the template form if it fails */
 		x->draft_sid = sid;
 		x->draft_vars = vars;
+		x->draft_cat = dash_f(x, "template_category");
 	}
 	reply(x, id, body, sid, vars);
-	x->draft_sid = x->draft_vars = NULL;
+	x->draft_sid = x->draft_vars = x->draft_cat = NULL;
 	free(body);
 	free(sid);
 	free(vars);
