@@ -34,6 +34,9 @@ check_eq "five messages put in the store, four on WhatsApp" "whatsapp whatsapp s
 	"$(q "select group_concat(channel, ' ') from (select channel from messages order by id)")"
 printf '%s\n' '{"to":"whatsapp:+15551230003","body":"Hello on WhatsApp"}' '{"to":"+15551230004","body":"Hello by SMS"}' |
 	sms-stage -o json >/dev/null
+# A template staged (the sender's part, sms-stage(1)): when this build stages one.
+wa_tmpl=$(echo '{"to":"whatsapp:+15551230005","content_sid":"HX00000000000000000000000000000001","content_variables":{"1":"Cy"}}' |
+	sms-stage -o json 2>/dev/null | jq -r 'select(.ok) | .id')
 wa_staged=$(q "select id from messages where to_number = 'whatsapp:+15551230003'")
 sms_staged=$(q "select id from messages where to_number = '+15551230004'")
 check "two staged, one on each channel" test -n "$wa_staged" -a -n "$sms_staged"
@@ -52,6 +55,14 @@ check_grep "a quick reply shows the button pressed and its payload" 'Quick reply
 get "$R/staged" -b "$jar" >/dev/null
 check_grep "staged: the WhatsApp message's channel" "<span class=\"channel ch-whatsapp\">WhatsApp</span> <span class=\"to\">whatsapp:+15551230003</span>" "$T/.body"
 check_grep "...and the SMS's" "<span class=\"channel ch-sms\">SMS</span> <span class=\"to\">+15551230004</span>" "$T/.body"
+if [ -n "$wa_tmpl" ]; then
+	check_grep "staged: a template shows its Content SID and variables" \
+		"<tr id=\"m$wa_tmpl\".*Template <code class=\"sid\">HX00000000000000000000000000000001</code> with <code class=\"vars\">{&quot;1&quot;:&quot;Cy&quot;}</code>" "$T/.body"
+	check_eq "...and WhatsApp's figures as sms-stage counted them: UTF-8, one message" "UTF-8 1" \
+		"$(sed "s/.*<tr id=\"m$wa_tmpl\"//; s/<\/tr>.*//" "$T/.body" | grep -o '<td class="enc">[^<]*</td><td class="num segs">[0-9]*' | sed 's/<[^>]*>/ /g' | xargs)"
+else
+	skip "staged: a WhatsApp template" "this sms-stage does not stage a template yet"
+fi
 get "$R/sent" -b "$jar" >/dev/null
 check_grep "sent: the channel, and read counted" 'read <span class="count">1</span>' "$T/.body"
 check_grep "...the read message shown with its channel" "<tr id=\"m$seen\"><td class=\"num\">$seen</td><td><span class=\"channel ch-whatsapp\">WhatsApp</span> whatsapp:+15551230001</td><td><span class=\"status st-read\">read</span>" "$T/.body"

@@ -56,7 +56,7 @@ const char dash_css[] =
 	"button.small{padding:.15rem .5rem;font-size:.85rem}\n"
 	"button.link{border:0;background:none;color:#cfd8e3;text-decoration:underline;padding:0}\n"
 	".default-noop{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}\n"
-	"input[type=text],input[type=password],input[type=tel],textarea{font:inherit;"
+	"input[type=text],input[type=password],input[type=tel],textarea,select{font:inherit;"
 	"padding:.3rem .45rem;border:1px solid #b8c2cd;border-radius:6px}\n"
 	".bulk{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.6rem 0}\n"
 	".bulk input[type=text]{width:18rem}\n"
