@@ -58,8 +58,8 @@ check_grep "...and the SMS's" "<span class=\"channel ch-sms\">SMS</span> <span c
 if [ -n "$wa_tmpl" ]; then
 	check_grep "staged: a template shows its Content SID and variables" \
 		"<tr id=\"m$wa_tmpl\".*Template <code class=\"sid\">HX00000000000000000000000000000001</code> with <code class=\"vars\">{&quot;1&quot;:&quot;Cy&quot;}</code>" "$T/.body"
-	check_eq "...and WhatsApp's figures as sms-stage counted them: UTF-8, one message" "UTF-8 1" \
-		"$(sed "s/.*<tr id=\"m$wa_tmpl\"//; s/<\/tr>.*//" "$T/.body" | grep -o '<td class="enc">[^<]*</td><td class="num segs">[0-9]*' | sed 's/<[^>]*>/ /g' | xargs)"
+	check_eq "...and a WhatsApp text WhatsApp's figures, as sms-stage counted them: UTF-8, one message" "UTF-8 1" \
+		"$(sed "s/.*<tr id=\"m$wa_staged\"//; s/<\/tr>.*//" "$T/.body" | grep -o '<td class="enc">[^<]*</td><td class="num segs">[0-9]*' | sed 's/<[^>]*>/ /g' | xargs)"
 else
 	skip "staged: a WhatsApp template" "this sms-stage does not stage a template yet"
 fi

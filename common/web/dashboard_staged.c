@@ -157,9 +157,10 @@ static void row(struct dash *x, const cJSON *rec, size_t *segs_total, money_t *c
 		const char *enc = gsm_encoding_name(gi.encoding);
 		size_t segs = gi.segments;
 		if (address_channel(to) == CHANNEL_WHATSAPP) {
-			/* no SMS segments on WhatsApp: what sms-stage counted for it */
+			/* no SMS segments on WhatsApp: one message in UTF-8, as sms-stage
+			 * counted it (smskit-whatsapp(7), Pricing) */
 			const cJSON *sg = cJSON_GetObjectItemCaseSensitive(rec, "segments");
-			enc = rec_str(rec, "encoding") ? rec_str(rec, "encoding") : "-";
+			enc = rec_str(rec, "encoding") ? rec_str(rec, "encoding") : "UTF-8";
 			segs = cJSON_IsNumber(sg) && sg->valuedouble >= 0 ? (size_t)sg->valuedouble : 1;
 		}
 		*segs_total += segs;
