@@ -123,6 +123,16 @@ def answer: "=" + tojson;
 
 # ---- the tools ----
 def number_text: "E.164 such as +15551234567, or a national number such as (555) 123-4567 read against SMS_DEFAULT_COUNTRY; in digits (letters are refused, not read on the keypad), with no extension";
+# WhatsApp is chosen by the address, as everywhere in smskit and in what the
+# tools return (a WhatsApp message's from is whatsapp:+...): no channel
+# parameter that could contradict it (sms-mcp(1), WhatsApp).
+def address_text: "\(number_text). For WhatsApp, the same number after whatsapp: (whatsapp:+15551234567); without that prefix the message goes by SMS";
+def window_text: "On WhatsApp (to whatsapp:+...), free text and media may be sent only within 24 hours of that person's last WhatsApp message to us (the customer-service window); outside it send an approved template with contentSid instead of the text, or the send is refused with outside_window.";
+def content_sid: {type: "string", maxLength: 34, pattern: "^HX[0-9a-fA-F]{32}$",
+  description: "WhatsApp only: the Content SID of an approved message template, HX and 32 hex digits (from the Twilio Console). Needed outside the 24-hour window; the template is sent instead of a text."};
+def content_variables: {type: "object", maxProperties: 100, propertyNames: {maxLength: 64},
+  additionalProperties: {anyOf: [{type: "string", maxLength: 1600}, {type: "number"}]},
+  description: "With contentSid: the template's variables by position or name, e.g. {\"1\": \"Ann\", \"2\": \"10:00\"}."};
 # Every string has a maxLength, so that no argument costs more than a message's
 # worth of work: texts 6400 characters (four times the 1600 that a message
 # may have, so that a text somewhat too long is the program's to refuse, with
@@ -140,31 +150,37 @@ def ro: {readOnlyHint: true, destructiveHint: false, idempotentHint: true, openW
 
 def tools: [
  {name: "send_sms", title: "Send an SMS now", direct: true,
-  description: "Send an SMS now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours, to a number that opted out (STOP), over a spend cap, or over 1600 characters. Returns the stored message record as JSON: id (for get_sms_status), status (queued, sent...), segments, price_estimate, warnings.",
+  description: "Send an SMS, or a WhatsApp message (to whatsapp:+...), now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours, to a number that opted out (STOP), over a spend cap, or over 1600 characters. \(window_text) Returns the stored message record as JSON: id (for get_sms_status), channel (sms or whatsapp), status (queued, sent...), segments, price_estimate, warnings.",
+  needs_one: ["message", "contentSid"],
   inputSchema: {type: "object", properties: {
-    to: phone_param("Recipient phone number: \(number_text)."),
-    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many."},
-    from: phone_param("Sender number; leave it out to use the configured one.")},
-   required: ["to", "message"], additionalProperties: false},
+    to: phone_param("Recipient: \(address_text)."),
+    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many. Give message, or contentSid for a WhatsApp template."},
+    from: phone_param("Sender number; leave it out to use the configured one (for WhatsApp, TWILIO_WHATSAPP_NUMBER)."),
+    contentSid: content_sid,
+    contentVariables: content_variables},
+   required: ["to"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "send_mms", title: "Send an MMS now", direct: true,
   description: "Send an MMS (text with a picture or other media) now through the configured provider, and store it. Prefer stage_sms (it takes mediaUrl too) when a person should review it first. Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored message record as JSON: id, status, price_estimate, warnings.",
   inputSchema: {type: "object", properties: {
-    to: phone_param("Recipient phone number: \(number_text)."),
+    to: phone_param("Recipient: \(address_text). On WhatsApp, media only within the 24-hour window."),
     message: {type: "string", maxLength: text_max, description: "The text sent with the media (may be empty)."},
     mediaUrl: media_schema,
-    from: phone_param("Sender number; leave it out to use the configured one.")},
+    from: phone_param("Sender number; leave it out to use the configured one (for WhatsApp, TWILIO_WHATSAPP_NUMBER).")},
    required: ["to", "message", "mediaUrl"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "stage_sms", title: "Stage an SMS for approval",
-  description: "Stage an SMS (or, with mediaUrl, an MMS) for a person to review: it is checked and priced as a send would be and stored as pending; nothing goes out until a person approves it (sms-approve or the review dashboard) and send_approved_sms, or cron, sends it. Returns the staged record: id, status pending, segments, price_estimate, and warnings (several segments, cost, quiet hours, opted-out or invalid number) worth telling the user. An invalid number or an empty text is refused (isError).",
+  description: "Stage an SMS (or, with mediaUrl, an MMS; or, to whatsapp:+..., a WhatsApp message) for a person to review: it is checked and priced as a send would be and stored as pending; nothing goes out until a person approves it (sms-approve or the review dashboard) and send_approved_sms, or cron, sends it. \(window_text) The window is checked again when it is sent. Returns the staged record: id, channel, status pending, segments, price_estimate, and warnings (several segments, cost, quiet hours, opted-out or invalid number) worth telling the user. An invalid number or an empty text is refused (isError).",
+  needs_one: ["message", "contentSid"],
   inputSchema: {type: "object", properties: {
-    to: phone_param("Recipient phone number: \(number_text)."),
-    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the message."},
+    to: phone_param("Recipient: \(address_text)."),
+    message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the message. Give message, or contentSid for a WhatsApp template."},
     priority: {type: "string", enum: ["urgent", "high", "normal", "low"], default: "normal", description: "Review and send order: urgent first, then high, normal, low."},
     notes: {type: "string", maxLength: 16000, description: "A note for the reviewer: why this message, what it answers."},
-    mediaUrl: media_schema},
-   required: ["to", "message"], additionalProperties: false},
+    mediaUrl: media_schema,
+    contentSid: content_sid,
+    contentVariables: content_variables},
+   required: ["to"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
  {name: "list_staged_sms", title: "List staged messages",
   description: "List staged outbound messages, oldest first: by default those still awaiting a person's approval (status pending). Each record has id, to, body, priority, notes, segments, price_estimate, status, and reason (why it waits or what happened).",
@@ -177,21 +193,24 @@ def tools: [
   inputSchema: no_params,
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true}},
  {name: "get_incoming_sms", title: "Received messages",
-  description: "List received SMS and MMS, newest first, 50 unless limit says otherwise. Each record has id (for reply_to_sms and mark_sms_read), from, to, body, media, created_at (when received, UTC), read and replied. Listing marks nothing read.",
+  description: "List received SMS, MMS and WhatsApp messages, newest first, 50 unless limit says otherwise. Each record has id (for reply_to_sms and mark_sms_read), channel (sms or whatsapp), from (whatsapp:+... on WhatsApp), to, body, media, created_at (when received, UTC), read and replied; a WhatsApp message may have profile_name, button_text and button_payload (a quick reply), latitude and longitude. Listing marks nothing read.",
   inputSchema: {type: "object", properties: {
     since: {type: "string", maxLength: 40, pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z)."},
-    from: {type: "string", maxLength: 40, pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(number_text)."},
+    from: {type: "string", maxLength: 49, pattern: "^(whatsapp:)?[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(address_text)."},
     unread: {type: "boolean", default: false, description: "Only messages not yet read."},
     limit: {type: "integer", minimum: 1, maximum: 1000, default: 50, description: "At most this many messages."}},
    additionalProperties: false},
   annotations: ro},
  {name: "reply_to_sms", title: "Reply to a received message", direct: true,
-  description: "Answer a received message (messageId from get_incoming_sms): the reply goes to its sender, from the number it was received on, is sent now and stored, linked to it, and the original is marked replied and read (unless markRead is false). Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. Returns the stored reply record: id, status, to, reply_to.",
+  description: "Answer a received message (messageId from get_incoming_sms): the reply goes to its sender on the channel it came by (SMS, or WhatsApp for a message from whatsapp:+...), from the number it was received on, is sent now and stored, linked to it, and the original is marked replied and read (unless markRead is false). Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. On WhatsApp a text reply may be sent only within 24 hours of that person's last message; later, answer with contentSid (an approved template) instead of reply, or it is refused with outside_window. Returns the stored reply record: id, status, to, reply_to.",
+  needs_one: ["reply", "contentSid"],
   inputSchema: {type: "object", properties: {
     messageId: message_id("The id of the received message to answer."),
-    reply: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the reply."},
-    markRead: {type: "boolean", default: true, description: "Mark the original read as well as replied (default true)."}},
-   required: ["messageId", "reply"], additionalProperties: false},
+    reply: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the reply. Give reply, or contentSid for a WhatsApp template."},
+    markRead: {type: "boolean", default: true, description: "Mark the original read as well as replied (default true)."},
+    contentSid: content_sid,
+    contentVariables: content_variables},
+   required: ["messageId"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "mark_sms_read", title: "Mark messages read",
   description: "Mark received messages read, by id. Returns each message after the change; an id that is unknown, or that of a sent message, gets an error record and the others are marked all the same.",
@@ -224,13 +243,13 @@ def tools: [
    required: ["id"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false}},
  {name: "get_sms_conversation", title: "Conversation with a number",
-  description: "The conversation with one phone number, both directions, oldest first (its last 50 messages): each record has direction (inbound or outbound), status, body, media, created_at.",
+  description: "The conversation with one phone number on one channel, both directions, oldest first (its last 50 messages): each record has direction (inbound or outbound), channel, status, body, media, created_at. SMS and WhatsApp are separate conversations: give whatsapp:+... for the WhatsApp one.",
   inputSchema: {type: "object", properties: {
-    phone: {type: "string", maxLength: 40, pattern: "^[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "The other party: \(number_text)."}},
+    phone: {type: "string", maxLength: 49, pattern: "^(whatsapp:)?[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "The other party: \(address_text)."}},
    required: ["phone"], additionalProperties: false},
   annotations: ro},
  {name: "get_sms_status", title: "Status of sent messages",
-  description: "Status of outbound messages as the store holds it: one message by messageId, or the 50 most recent. Each record has status (pending, approved, queued, sent, delivered, undelivered, failed...), reason (why it waits or failed, in words to relay to the user), price_estimate or price, error. Statuses move as the provider reports them.",
+  description: "Status of outbound messages as the store holds it: one message by messageId, or the 50 most recent. Each record has status (pending, approved, queued, sent, delivered, undelivered, failed..., and read for a WhatsApp message the person opened), reason (why it waits or failed, in words to relay to the user), price_estimate or price, error. Statuses move as the provider reports them.",
   inputSchema: {type: "object", properties: {
     messageId: message_id("The id of one outbound message; leave it out for the most recent ones.")},
    additionalProperties: false},
@@ -303,19 +322,26 @@ def want($s):
   elif $s.format == "uri" then "an http or https URL"
   elif $s.type == "string" then "a string"
   elif $s.type == "boolean" then "true or false"
+  elif $s.type == "number" then "a number"
   else "an object" end;
 def typed($t):
   if $t == "integer" then isnum and whole != null
   elif $t == "boolean" then type == "boolean"
   elif $t == "array" then type == "array"
   elif $t == "object" then kind == "object"
+  elif $t == "number" then isnum
   else type == "string" end;
 def errs($s; $p):
   . as $v
-  | if $s.anyOf then
+  | if $s.anyOf and $s.type == null then
       if [$s.anyOf[] as $a | $v | errs($a; $p) | length == 0] | any then []
       else ["\($p) must be \([$s.anyOf[] | want(.)] | join(", or ")), not \($v | shown)"] end
     elif ($v | typed($s.type) | not) then ["\($p) must be \(want($s)), not \($v | shown)"]
+    elif $s.type == "object" and $s.properties == null then
+      # a map (contentVariables): its size, its keys, each value
+      (if $s.maxProperties and ($v | length) > $s.maxProperties then ["\($p) must have at most \($s.maxProperties) entries"] else [] end)
+      + [$v | keys_unsorted[] | select(length > $s.propertyNames.maxLength) | "\($p): the name \(shown) is longer than \($s.propertyNames.maxLength) characters"]
+      + [$v | to_entries[] | .key as $k | .value | errs($s.additionalProperties; "\($p).\($k)")[]]
     elif $s.type == "object" then
       [$s.required[]? | select(. as $k | $v | has($k) | not) | "\(.) is required"]
       + [$v | keys_unsorted[] | select(. as $k | $s.properties | has($k) | not)
@@ -357,17 +383,24 @@ def errs($s; $p):
 # every id as its digits.)
 def media: if type == "array" then . else [.] end;
 def some($k; $f): if has($k) then {($f): .[$k]} else {} end;
+# A WhatsApp template: content_sid, and content_variables with each number
+# given as the client's text (Twilio takes the values as strings).
+def content:
+  some("contentSid"; "content_sid")
+  + if has("contentVariables") then
+      {content_variables: (.contentVariables | map_values(if isnum then .[tag] else . end))}
+    else {} end;
 def plan($n):
   . as $a
   | if $n == "send_sms" then
-      {prog: "sms-send", args: ["-o", "json"], records: [{to, body: .message} + some("from"; "from")]}
+      {prog: "sms-send", args: ["-o", "json"], records: [{to} + some("message"; "body") + some("from"; "from") + content]}
     elif $n == "send_mms" then
       {prog: "sms-send", args: ["-o", "json"],
        records: [{to, body: .message, media: (.mediaUrl | media)} + some("from"; "from")]}
     elif $n == "stage_sms" then
       {prog: "sms-stage", args: ["-o", "json"],
-       records: [{to, body: .message} + some("priority"; "priority") + some("notes"; "notes")
-                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end)]}
+       records: [{to} + some("message"; "body") + some("priority"; "priority") + some("notes"; "notes")
+                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end) + content]}
     elif $n == "list_staged_sms" then
       {prog: "sms-stage", args: ["--list", "--query", "-o", "json"], records: [some("status"; "status")],
        empty: "No staged messages with status \(.status // "pending")."}
@@ -381,7 +414,7 @@ def plan($n):
        empty: "No received messages match."}
     elif $n == "reply_to_sms" then
       {prog: "sms-reply", args: ["-o", "json"],
-       records: [{id: (.messageId | int), body: .reply, keep_unread: (.markRead == false)}]}
+       records: [{id: (.messageId | int)} + some("reply"; "body") + {keep_unread: (.markRead == false)} + content]}
     elif $n == "mark_sms_read" then
       {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: int}]}
     elif $n == "create_sms_autoresponder" then
@@ -421,7 +454,9 @@ def call($id; $p; $v):
       [rpc_error($id; -32602; "Invalid params: the arguments of \($n) must be an object") | answer]
     else
       ($p.arguments // {} | with_entries(select(.value != null))) as $a
-      | ($a | errs($t.inputSchema; "arguments")) as $e
+      | ($a | errs($t.inputSchema; "arguments")
+         + if $t.needs_one and ([$t.needs_one[] as $k | $a | has($k)] | any | not) then
+             ["\($t.needs_one | join(" or ")) is required"] else [] end) as $e
       | if $e != [] then
           ("Invalid arguments for \($n): " + ($e | join("; ")) + ".") as $msg
           | if $v >= "2025-11-25" then
@@ -437,7 +472,7 @@ def call($id; $p; $v):
     end;
 
 def instructions:
-  "smskit sends and receives SMS and MMS. Prefer stage_sms: a person reviews and approves staged messages before they go out. Phone numbers may be E.164 (+15551234567) or national. Ids are the store's whole numbers shown in every record. Every result is the smskit program's NDJSON output: one record per line, each with ok, and error {code, message} when something was refused.";
+  "smskit sends and receives SMS and MMS, and WhatsApp messages through Twilio. Prefer stage_sms: a person reviews and approves staged messages before they go out. Phone numbers may be E.164 (+15551234567) or national; a WhatsApp address is the number after whatsapp: (whatsapp:+15551234567), in to and wherever a number is taken. On WhatsApp, free text only within 24 hours of the person's last message; outside that window, an approved template (contentSid). Ids are the store's whole numbers shown in every record. Every result is the smskit program's NDJSON output: one record per line, each with ok, and error {code, message} when something was refused.";
 
 def request($m; $v; $inbatch):
   $m.id as $id

@@ -3,7 +3,8 @@
 # playwright-core (tests/browser/dashboard.mjs) loads /review, sees the staged
 # messages with their counts and cost, approves one and rejects one by
 # clicking, reads a hostile inbound body as text with no dialog, replies from
-# the inbox while the live counter follows the typing, and leaves a
+# the inbox while the live counter follows the typing, sees WhatsApp messages
+# with their channel and window (a template form outside it), and leaves a
 # screenshot in $SMSKIT_BUILD/artifacts/dashboard.png. The store is checked
 # here afterwards with sqlite3.
 . tests/lib.sh
@@ -42,13 +43,18 @@ incoming "$WH_URL/sms/incoming" SMhours +15557770002 "What are your hours on Sat
 xss_id=$(q "select id from messages where provider_id = 'SMxss1'")
 reply_id=$(q "select id from messages where provider_id = 'SMhours'")
 check "two inbound messages arrived" test -n "$xss_id" -a -n "$reply_id"
+# Two WhatsApp messages (smskit-whatsapp(7)): one an hour ago, inside the
+# 24-hour window; one two days ago, outside it.
+wa() { store-tool msg-insert "{\"direction\":\"inbound\",\"status\":\"received\",\"to\":\"whatsapp:+15550006666\",\"from\":\"$1\",\"body\":\"$2\",\"provider\":\"sandbox\",\"provider_id\":\"$3\",\"created_at\":\"$(date -u -d "@$(($(date +%s) - $4))" +%Y-%m-%dT%H:%M:%SZ)\"}" | jq -r .id; }
+wa_open=$(wa whatsapp:+15557770011 "Is my table ready?" SMwaopen 3600)
+wa_closed=$(wa whatsapp:+15557770012 "Thanks for dinner" SMwaclosed 172800)
 
 mkdir -p "$SMSKIT_BUILD/artifacts"
 shot="$SMSKIT_BUILD/artifacts/dashboard.png"
 rm -f "$shot"
 DASH_URL=$WH_URL CHROMIUM=$CHROMIUM SCREENSHOT=$shot EXPECT_PENDING=5 EXPECT_COST=$cost \
 	APPROVE_ID=1 REJECT_ID=4 XSS_ID=$xss_id XSS_BODY="<script>alert(1)</script>\"'&" \
-	REPLY_ID=$reply_id timeout 120 node tests/browser/dashboard.mjs >"$T/browser.out" 2>&1
+	REPLY_ID=$reply_id WA_OPEN_ID=$wa_open WA_CLOSED_ID=$wa_closed timeout 120 node tests/browser/dashboard.mjs >"$T/browser.out" 2>&1
 while IFS= read -r line; do
 	case $line in
 	"ok - "*) _result 0 "browser: ${line#ok - }" ;;
@@ -68,6 +74,7 @@ check_eq "...its body as typed (UCS-2, 2 segments)" "UCS-2|2" \
 	"$(q "select encoding, segments from messages where reply_to = $reply_id")"
 check_eq "...the original marked read and replied" "1|1" "$(q "select read, replied from messages where id = $reply_id")"
 check_eq "...the hostile message untouched, unread" "0" "$(q "select read from messages where id = $xss_id")"
+check_eq "...nothing sent to the WhatsApp numbers" 0 "$(q "select count(*) from messages where direction = 'outbound' and to_number like 'whatsapp:%'")"
 stop_webhookd
 if [ -s "$shot" ] && [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
 	_result 0 "a screenshot was saved: $shot"

@@ -72,15 +72,23 @@ check_eq "the tools, in the order of sms-mcp(1)" \
 	"send_sms send_mms stage_sms list_staged_sms send_approved_sms get_incoming_sms reply_to_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent" \
 	"$(answer 1 | jq -r '[.result.tools[].name] | join(" ")')"
 check_eq "stage_sms: its parameters, required ones, and the priority enum" \
-	'["to","message","priority","notes","mediaUrl"] ["to","message"] ["urgent","high","normal","low"] false' \
+	'["to","message","priority","notes","mediaUrl","contentSid","contentVariables"] ["to"] ["urgent","high","normal","low"] false' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "stage_sms") | .inputSchema | (.properties | keys_unsorted), .required, .properties.priority.enum, .additionalProperties' | tr '\n' ' ' | sed 's/ $//')"
 check_eq "list_staged_sms: the status enum" '["pending","approved","rejected","sending","queued","scheduled","sent","delivered","undelivered","failed","canceled","unknown","all"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "list_staged_sms") | .inputSchema.properties.status.enum')"
 check_eq "the parameters of sms-mcp(1)" \
-	'send_sms:to,message,from send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone' \
+	'send_sms:to,message,from,contentSid,contentVariables send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl,contentSid,contentVariables list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead,contentSid,contentVariables mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone' \
 	"$(answer 1 | jq -r '[.result.tools[] | "\(.name):\(.inputSchema.properties | keys_unsorted | join(","))"] | join(" ")')"
 check_eq "mediaUrl: a URL or a list of URLs" '["string","array"] ["uri","uri"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "send_mms") | .inputSchema.properties.mediaUrl.anyOf | map(.type), map(.format // .items.format)' | tr '\n' ' ' | sed 's/ $//')"
+check_eq "contentSid: HX and 32 hex digits; contentVariables: a map of strings or numbers" \
+	'"^HX[0-9a-fA-F]{32}$" {"anyOf":[{"type":"string","maxLength":1600},{"type":"number"}]}' \
+	"$(answer 1 | jq -c '.result.tools[] | select(.name == "stage_sms") | .inputSchema.properties | .contentSid.pattern, .contentVariables.additionalProperties' | tr '\n' ' ' | sed 's/ $//')"
+check_eq "send_sms, stage_sms and reply_to_sms say when a template is needed (the 24-hour window)" "3" \
+	"$(answer 1 | jq '[.result.tools[] | select(.description | test("whatsapp:") and test("24 hours") and test("contentSid"))] | length')"
+check_eq "the instructions say how to address WhatsApp" true \
+	"$(rpc "$(init 2025-06-18)"; answer 0 | jq '.result.instructions | test("whatsapp:\\+15551234567")')"
+rpc "$(init 2025-06-18)" "$(list 1)"
 check_eq "annotations: reads are read-only, deleting is destructive, sending reaches out" \
 	"get_incoming_sms:true delete_sms_autoresponder:true send_sms:true" \
 	"$(answer 1 | jq -r '.result.tools | map(select(.name == "get_incoming_sms") | "\(.name):\(.annotations.readOnlyHint)")
@@ -106,11 +114,20 @@ check_eq "bad params, no tool name, an unknown tool, arguments not an object: -3
 check_grep "...saying which tool is unknown" 'Unknown tool: \\"no_such_tool\\"' "$T/out"
 rpc "$(init 2025-06-18)" "$(call 1 stage_sms '{"to":"+15551234567","message":"hi","priority":"asap","colour":"red"}')"
 check_eq "2025-06-18: invalid arguments are -32602, every problem said" \
-	'-32602 ["unknown parameter \"colour\" (the parameters are: to, message, priority, notes, mediaUrl)","priority must be one of urgent, high, normal, low, not \"asap\""]' \
+	'-32602 ["unknown parameter \"colour\" (the parameters are: to, message, priority, notes, mediaUrl, contentSid, contentVariables)","priority must be one of urgent, high, normal, low, not \"asap\""]' \
 	"$(answer 1 | jq -c '.error.code, .error.data.errors' | tr '\n' ' ' | sed 's/ $//')"
 rpc "$(init 2025-11-25)" "$(call 1 stage_sms '{"message":"hi"}')"
 check_eq "2025-11-25: invalid arguments are a tool error the model reads (SEP-1303)" \
 	'true "Invalid arguments for stage_sms: to is required."' "$(answer 1 | jq -c '.result.isError, .result.content[0].text' | tr '\n' ' ' | sed 's/ $//')"
+rpc "$(init 2025-11-25)" "$(call 1 send_sms '{"to":"whatsapp:+15551234567"}')" \
+	"$(call 2 stage_sms '{"to":"whatsapp:+15551234567","contentSid":"HX12","contentVariables":{"1":true,"x":"y"}}')" \
+	"$(call 3 reply_to_sms '{"messageId":1,"markRead":false}')"
+check_eq "neither a message nor a contentSid: said, nothing run" \
+	"Invalid arguments for send_sms: message or contentSid is required." "$(answer 1 | jq -r '.result.content[0].text')"
+check_eq "a malformed contentSid, a variable neither text nor number: each said" \
+	'Invalid arguments for stage_sms: contentSid "HX12" is not in the expected form: WhatsApp only: the Content SID of an approved message template, HX and 32 hex digits (from the Twilio Console). Needed outside the 24-hour window; the template is sent instead of a text.; contentVariables.1 must be a string, or a number, not true.' \
+	"$(answer 2 | jq -r '.result.content[0].text')"
+check_eq "reply_to_sms: a reply or a contentSid" "Invalid arguments for reply_to_sms: reply or contentSid is required." "$(answer 3 | jq -r '.result.content[0].text')"
 rpc "$(call 1 get_sms_status '{"messageId":null}')"
 check_eq "a parameter given as null counts as left out" false "$(answer 1 | jq .result.isError)"
 check_eq "nothing was stored by invalid calls" 0 "$(q 'SELECT count(*) FROM messages')"
@@ -156,6 +173,27 @@ check_eq "at the end of input it exits 0" 0 "$rc"
 check "...at once" test $((SECONDS - t0)) -lt 5
 exec {from}<&-
 
+# ---- WhatsApp: the address in to -------------------------------------------------------------
+rpc "$(init 2025-06-18)" "$(call 1 stage_sms '{"to":"whatsapp:+1 (555) 123-4567","message":"Your table is ready"}')"
+wid=$(answer 1 | jq -r '.result.structuredContent.records[0].id')
+check_eq "stage_sms to whatsapp:+1 (555) 123-4567 reaches sms-stage: stored on WhatsApp, pending" \
+	"whatsapp|whatsapp:+15551234567|pending|Your table is ready" \
+	"$(q "SELECT channel, to_number, status, body FROM messages WHERE id = $wid")"
+check_eq "...its record says the channel" whatsapp "$(answer 1 | jq -r '.result.structuredContent.records[0].channel')"
+rpc "$(call 1 stage_sms '{"to":"fax:+15551234567","message":"x"}')"
+check_eq "an address with another prefix is the program's invalid_number" "true invalid_number" \
+	"$(answer 1 | jq -r '"\(.result.isError) \(.result.structuredContent.records[0].error.code)"')"
+# A template with no body is stored once this build's sms-stage stages one (sms-stage(1)).
+rpc "$(call 1 stage_sms '{"to":"whatsapp:+15551234567","contentSid":"HX0123456789abcdef0123456789abcdef","contentVariables":{"1":"Ann"}}')"
+if [ "$(answer 1 | jq -r .result.isError)" = false ]; then
+	tid=$(answer 1 | jq -r '.result.structuredContent.records[0].id')
+	check_eq "stage_sms with contentSid: the template stored with its variables" \
+		'whatsapp|HX0123456789abcdef0123456789abcdef|{"1":"Ann"}' \
+		"$(q "SELECT channel, content_sid, content_variables FROM messages WHERE id = $tid")"
+else
+	skip "stage_sms with contentSid: the template stored" "this sms-stage does not stage a template without a body yet"
+fi
+
 # ---- logs on stderr only; the programs' failures ---------------------------------------
 rpc "$(init 2025-06-18)" "$(call 1 stage_sms '{"to":"12","message":"hi"}')" "$(call 2 get_incoming_sms '{"since":"1x"}')"
 check "stdout is nothing but JSON-RPC answers" jq -e -s 'all(.jsonrpc == "2.0")' "$T/out"
@@ -188,7 +226,7 @@ check_eq "nothing was executed" "" "$(find "$T" -name 'pwned*')"
 # next to a copy of the shim record what they were given.
 mkdir -p "$T/stub"
 cp "$mcp" "$T/stub/sms-mcp"
-for p in sms-send sms-stage sms-inbox sms-status sms-optout; do
+for p in sms-send sms-stage sms-inbox sms-status sms-optout sms-reply; do
 	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"${0%%/*}/${0##*/}.argv"\ncat >"${0%%/*}/${0##*/}.stdin"\n' >"$T/stub/$p"
 	chmod +x "$T/stub/$p"
 done
@@ -210,6 +248,19 @@ stub get_incoming_sms '{"unread":false,"limit":3.0}'
 check_eq "get_incoming_sms unread false, limit 3.0: as given, a whole 3" '--query -o json|{"unread":false,"limit":3}' "$(ran sms-inbox)"
 stub get_sms_conversation '{"phone":"+44 20 7946 0018"}'
 check_eq "get_sms_conversation phone: thread on stdin" '--query -o json|{"thread":"+44 20 7946 0018"}' "$(ran sms-inbox)"
+# (the line by hand: jq would write 10.50 as 10.5)
+mcp=$T/stub/sms-mcp rpc '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"stage_sms","arguments":{"to":"whatsapp:+15551234567","contentSid":"HX0123456789abcdef0123456789abcdef","contentVariables":{"1":"Ann","2":10.50}}}}'
+check_eq "stage_sms contentSid, contentVariables: content_sid and content_variables on stdin, numbers as written, no body" \
+	'-o json|{"to":"whatsapp:+15551234567","content_sid":"HX0123456789abcdef0123456789abcdef","content_variables":{"1":"Ann","2":"10.50"}}' "$(ran sms-stage)"
+stub send_sms '{"to":"whatsapp:+15551234567","message":"hi","from":"whatsapp:+15550006666"}'
+check_eq "send_sms to and from whatsapp: verbatim" '-o json|{"to":"whatsapp:+15551234567","body":"hi","from":"whatsapp:+15550006666"}' "$(ran sms-send)"
+stub reply_to_sms '{"messageId":7,"contentSid":"HX0123456789abcdef0123456789abcdef"}'
+check_eq "reply_to_sms with contentSid and no reply: the template on stdin" \
+	'-o json|{"id":7,"keep_unread":false,"content_sid":"HX0123456789abcdef0123456789abcdef"}' "$(ran sms-reply)"
+stub reply_to_sms '{"messageId":7,"reply":"hi","markRead":false}'
+check_eq "reply_to_sms with a reply: as before" '-o json|{"id":7,"body":"hi","keep_unread":true}' "$(ran sms-reply)"
+stub get_sms_conversation '{"phone":"whatsapp:+15551234567"}'
+check_eq "get_sms_conversation of a WhatsApp address: thread on stdin" '--query -o json|{"thread":"whatsapp:+15551234567"}' "$(ran sms-inbox)"
 stub get_sms_status '{"messageId":42}'
 check_eq "get_sms_status messageId: id on stdin" '--query -o json|{"id":42}' "$(ran sms-status)"
 stub get_sms_status '{}'

@@ -2,7 +2,8 @@
  * binary as /review/app.css and /review/app.js (the Content-Security-Policy
  * allows no inline style or script). The script only adds: selecting a whole
  * page, Enter in a reason field pressing its Reject, and the live character
- * and segment counter of replies, asked of GET split (the toolkit's own codec). */
+ * and segment counter of replies, asked of GET split (the toolkit's own codec;
+ * characters only for WhatsApp). */
 #include "dashboard_assets.h"
 
 const char dash_css[] =
@@ -55,7 +56,7 @@ const char dash_css[] =
 	"button.small{padding:.15rem .5rem;font-size:.85rem}\n"
 	"button.link{border:0;background:none;color:#cfd8e3;text-decoration:underline;padding:0}\n"
 	".default-noop{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}\n"
-	"input[type=text],input[type=password],input[type=tel],textarea{font:inherit;"
+	"input[type=text],input[type=password],input[type=tel],textarea,select{font:inherit;"
 	"padding:.3rem .45rem;border:1px solid #b8c2cd;border-radius:6px}\n"
 	".bulk{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.6rem 0}\n"
 	".bulk input[type=text]{width:18rem}\n"
@@ -98,7 +99,16 @@ const char dash_css[] =
 	"form.add-rule label.check{flex-direction:row;align-items:center}\n"
 	"form.find{margin:.5rem 0}\n"
 	"meter{width:12rem;height:1.1rem}\n"
-	"table.spend,table.counts{width:auto}\n";
+	"table.spend,table.counts{width:auto}\n"
+	".channel{display:inline-block;font-size:.72rem;font-weight:600;padding:0 .35rem;"
+	"border-radius:4px;background:#eef1f5;color:var(--muted);vertical-align:1px}\n"
+	".ch-whatsapp{background:#e3f5e9;color:#13683a}\n"
+	".window{margin:.3rem 0;padding:.35rem .6rem;border-radius:6px;font-size:.9rem}\n"
+	".window.open{background:#eaf6ee;color:var(--ok)}.window.closed{background:#fff4dd;"
+	"color:var(--warn)}\n"
+	".template,.wa-extra{margin-top:.2rem;font-size:.9rem;color:var(--muted)}\n"
+	".template code{overflow-wrap:anywhere}\n"
+	".st-read{background:#eaf6ee;color:var(--ok)}\n";
 
 const char dash_js[] =
 	"'use strict';\n"
@@ -139,6 +149,10 @@ const char dash_js[] =
 	"        .then(function (r) { return r.ok ? r.json() : null; })\n"
 	"        .then(function (j) {\n"
 	"          if (mine !== seq || !j || j.error) return;\n"
+	"          if (j.channel === 'whatsapp') {\n"
+	"            out.textContent = plural(j.chars, 'character') + ' \\u00b7 WhatsApp: no SMS segments';\n"
+	"            return;\n"
+	"          }\n"
 	"          var s = plural(j.chars, 'character') + ' \\u00b7 ' + j.encoding + ' \\u00b7 ' +\n"
 	"                  plural(j.segments, 'segment') + ' \\u00b7 ' + j.remaining +\n"
 	"                  ' left in this segment';\n"

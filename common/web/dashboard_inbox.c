@@ -2,16 +2,22 @@
  * unread messages first, then every received message a page at a time),
  * conversations by number (the recent ones listed, any one by its number),
  * and marking messages read or unread; the reply form under each received
- * message, which dashboard_reply.c answers. */
+ * message, which dashboard_reply.c answers. Every message shows its channel;
+ * a WhatsApp conversation shows its 24-hour window (wa_window()), and when
+ * the window is closed the reply form offers a template (content_sid and
+ * variables) instead of free text (smskit-whatsapp(7)). */
 #include "dashboard_inbox.h"
 #include "dashboard_consent.h"
 #include "dashboard_view.h"
+#include "address.h"
 #include "batch.h"
 #include "clip.h"
+#include "clock.h"
 #include "html.h"
 #include "inbox.h"
 #include "records.h"
 #include "store.h"
+#include "wawindow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,33 +84,111 @@ static void read_button(struct dash *x, long long id, int read, const char *thre
 	            "</button></form>", id, read, read ? "read" : "unread");
 }
 
+/* WhatsApp's 24-hour window of address: 1 open, 0 closed (or never opened),
+ * -1 when the store failed; *closes: when it closes or closed, 0 when that
+ * number never wrote. An SMS address has no window: 1. */
+static int window_of(struct dash *x, const char *address, time_t *closes)
+{
+	*closes = 0;
+	if (address_channel(address) != CHANNEL_WHATSAPP)
+		return 1;
+	return wa_window(x->st, address, clock_now(), closes);
+}
+
+/* The window's state in a sentence; id: the element's id, or NULL. */
+static void window_line(struct dash *x, int open, time_t closes, const char *id)
+{
+	dash_printf(x, "<p class=\"window %s\"%s%s%s>", open > 0 ? "open" : "closed",
+	            id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
+	if (open > 0) {
+		dash_raw(x, "WhatsApp window open until ");
+		dash_time_at(x, closes);
+		dash_raw(x, ": free text and media can be sent.");
+	} else if (open < 0) {
+		dash_raw(x, "WhatsApp window unknown (the store failed): only a template is offered.");
+	} else if (closes) {
+		dash_raw(x, "WhatsApp window closed at ");
+		dash_time_at(x, closes);
+		dash_raw(x, ": only a template can be sent.");
+	} else {
+		dash_raw(x, "WhatsApp window closed: this number has not written yet, so only a "
+		            "template can be sent.");
+	}
+	dash_raw(x, "</p>");
+}
+
+/* The template half of a WhatsApp reply form: the Content SID (HX and 32
+ * hex digits, from the Twilio Console) and its variables as a JSON object. */
+static void template_fields(struct dash *x, long long id, const char *t, int mine)
+{
+	dash_printf(x, "<label for=\"sid-%lld%s\">Template (Content SID)</label><input type=\"text\" "
+	            "id=\"sid-%lld%s\" name=\"content_sid\" required pattern=\"HX[0-9a-fA-F]{32}\" "
+	            "maxlength=\"34\" placeholder=\"HX0123456789abcdef0123456789abcdef\" "
+	            "autocomplete=\"off\" value=\"", id, t, id, t);
+	if (mine && x->draft_sid)
+		dash_text(x, x->draft_sid);
+	dash_printf(x, "\"><label for=\"vars-%lld%s\">Variables, a JSON object (leave empty for "
+	            "none)</label><textarea id=\"vars-%lld%s\" name=\"content_variables\" rows=\"2\" "
+	            "placeholder=\"{&quot;1&quot;: &quot;Ann&quot;, &quot;2&quot;: &quot;10:00&quot;}\">",
+	            id, t, id, t);
+	if (mine && x->draft_vars)
+		dash_text(x, x->draft_vars);
+	/* what Meta approved it as: its price (smskit-whatsapp(7), Pricing) */
+	static const char *const cats[] = {"utility", "marketing", "authentication"};
+	dash_printf(x, "</textarea><label for=\"cat-%lld%s\">Category</label><select id=\"cat-%lld%s\" "
+	            "name=\"template_category\"><option value=\"\">not given (priced as marketing)"
+	            "</option>", id, t, id, t);
+	for (size_t i = 0; i < sizeof cats / sizeof *cats; i++)
+		dash_printf(x, "<option%s>%s</option>",
+		            mine && x->draft_cat && strcmp(x->draft_cat, cats[i]) == 0 ? " selected" : "",
+		            cats[i]);
+	dash_raw(x, "</select>");
+}
+
 /* The reply form of received message msg (dashboard_reply.c sends it);
  * thread: the conversation's number when it is shown there (the form comes
- * back to it), else NULL (the inbox). */
+ * back to it), else NULL (the inbox). On WhatsApp outside the window: a
+ * template send instead of free text. */
 static void reply_form(struct dash *x, const cJSON *msg, const char *thread)
 {
 	long long id = rec_id(msg);
 	const char *from = rec_str(msg, "from");
-	int mine = x->draft_id == id && x->draft;
-	dash_printf(x, "<details class=\"reply\"%s><summary>Reply</summary><form method=\"post\" "
-	            "action=\"reply\" class=\"reply-form\">", mine ? " open" : "");
+	const char *t = thread ? "t" : "";
+	int mine = x->draft_id == id && (x->draft || x->draft_sid);
+	time_t closes;
+	int open = window_of(x, from, &closes);
+	int wa = address_channel(from) == CHANNEL_WHATSAPP;
+	dash_printf(x, "<details class=\"reply\"%s><summary>Reply%s</summary><form method=\"post\" "
+	            "action=\"reply\" class=\"reply-form%s\">", mine ? " open" : "",
+	            open > 0 ? "" : " with a template", open > 0 ? "" : " template");
 	dash_csrf_input(x);
 	back_inputs(x, thread);
-	dash_printf(x, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><label for=\"reply-%lld%s\">"
-	            "Reply to ", id, id, thread ? "t" : "");
+	dash_printf(x, "<input type=\"hidden\" name=\"id\" value=\"%lld\">", id);
+	if (wa && !thread) /* the conversation says it once, above */
+		window_line(x, open, closes, NULL);
+	if (open <= 0) {
+		dash_raw(x, "<span>Reply to ");
+		dash_text(x, from ? from : "-");
+		dash_raw(x, "</span>");
+		template_fields(x, id, t, mine);
+		dash_raw(x, "<label class=\"quiet\"><input type=\"checkbox\" name=\"ignore_quiet\" "
+		            "value=\"1\"> send even inside quiet hours</label> <button type=\"submit\">"
+		            "Send template</button></form></details>");
+		return;
+	}
+	dash_printf(x, "<label for=\"reply-%lld%s\">Reply to ", id, t);
 	dash_text(x, from ? from : "-");
 	dash_printf(x, "</label><textarea id=\"reply-%lld%s\" name=\"body\" rows=\"3\" required "
-	            "data-counter=\"counter-%lld%s\" data-to=\"", id, thread ? "t" : "", id,
-	            thread ? "t" : "");
+	            "data-counter=\"counter-%lld%s\" data-to=\"", id, t, id, t);
 	dash_text(x, from);
 	dash_raw(x, "\">");
-	if (mine)
+	if (mine && x->draft)
 		dash_text(x, x->draft);
 	dash_printf(x, "</textarea><output id=\"counter-%lld%s\" class=\"counter\" "
 	            "aria-live=\"polite\"></output><label class=\"quiet\"><input type=\"checkbox\" "
 	            "name=\"ignore_quiet\" value=\"1\"> send even inside quiet hours</label> "
 	            "<button type=\"submit\">Send reply</button></form></details>",
-	            id, thread ? "t" : "");
+	            id, t);
 }
 
 /* One received message as a card: who, when, state, the text, the actions. */
@@ -114,9 +198,17 @@ static void card(struct dash *x, const cJSON *rec)
 	int read = rec_true(rec, "read"), replied = rec_true(rec, "replied");
 	const char *from = rec_str(rec, "from"), *to = rec_str(rec, "to");
 	dash_printf(x, "<article class=\"msg%s\" id=\"m%lld\" data-id=\"%lld\"><header>"
-	            "<span class=\"from\">", read ? "" : " unread", id, id);
+	            "", read ? "" : " unread", id, id);
+	dash_channel(x, rec);
+	dash_raw(x, " <span class=\"from\">");
 	dash_text(x, from ? from : "-");
-	dash_raw(x, "</span> to <span class=\"to\">");
+	dash_raw(x, "</span>");
+	if (rec_str(rec, "profile_name")) { /* the WhatsApp profile's name */
+		dash_raw(x, " (<span class=\"profile\">");
+		dash_text(x, rec_str(rec, "profile_name"));
+		dash_raw(x, "</span>)");
+	}
+	dash_raw(x, " to <span class=\"to\">");
 	dash_text(x, to ? to : "-");
 	dash_raw(x, "</span> \xc2\xb7 ");
 	dash_time(x, rec_str(rec, "created_at"));
@@ -214,7 +306,7 @@ void dash_inbox_get(struct dash *x)
 #define THREAD_MAX  200  /* messages of a conversation shown, the newest */
 
 struct peer {
-	char      number[24];
+	char      number[ADDRESS_LEN];
 	cJSON    *last;
 	long long n, unread;
 };
@@ -261,7 +353,9 @@ static void recent(struct dash *x, const char *current)
 		dash_printf(x, "<li%s><a href=\"conversations?number=",
 		            current && strcmp(current, peers[k].number) == 0 ? " class=\"current\"" : "");
 		dash_url(x, peers[k].number);
-		dash_raw(x, "\"><span class=\"number\">");
+		dash_raw(x, "\">");
+		dash_channel(x, peers[k].last);
+		dash_raw(x, " <span class=\"number\">");
 		dash_text(x, peers[k].number);
 		dash_raw(x, "</span>");
 		if (peers[k].unread)
@@ -288,6 +382,11 @@ static void thread(struct dash *x, const char *number)
 	dash_text(x, number);
 	dash_raw(x, "</h3>");
 	dash_consent_line(x, number);
+	if (address_channel(number) == CHANNEL_WHATSAPP) {
+		time_t closes;
+		int open = window_of(x, number, &closes);
+		window_line(x, open, closes, "window");
+	}
 	if (l.n == 0)
 		dash_raw(x, "<p class=\"empty\">No messages to or from this number.</p>");
 	if (l.n == THREAD_MAX)
@@ -303,9 +402,10 @@ static void thread(struct dash *x, const char *number)
 			last_in = r;
 			nunread += !rec_true(r, "read");
 		}
-		dash_printf(x, "<li class=\"%s%s\" id=\"m%lld\"><div class=\"meta\">%s \xc2\xb7 ",
-		            in ? "them" : "us", in && !rec_true(r, "read") ? " unread" : "", rec_id(r),
-		            in ? "Them" : "You");
+		dash_printf(x, "<li class=\"%s%s\" id=\"m%lld\"><div class=\"meta\">",
+		            in ? "them" : "us", in && !rec_true(r, "read") ? " unread" : "", rec_id(r));
+		dash_channel(x, r);
+		dash_printf(x, " %s \xc2\xb7 ", in ? "Them" : "You");
 		dash_time(x, rec_str(r, "created_at"));
 		dash_printf(x, " \xc2\xb7 #%lld", rec_id(r));
 		if (!in) {
@@ -341,15 +441,26 @@ void dash_threads_get(struct dash *x)
 	const char *arg = dash_q(x, "number");
 	if (!arg)
 		arg = dash_f(x, "number"); /* a reply from the conversation shown again */
-	char number[24] = "";
+	char number[ADDRESS_LEN] = "", whybuf[200];
 	const char *why = NULL;
-	int bad = arg && *arg &&
-	          inbox_number(arg, config_default_country(x->d->cfg), number, &why) != 0;
+	const char *region = config_default_country(x->d->cfg);
+	int bad = 0;
+	struct address a;
+	if (arg && *arg && address_parse(arg, region, &a, whybuf, sizeof whybuf) == 0) {
+		/* a conversation is per channel and number, as stored */
+		snprintf(number, sizeof number, "%s", a.text);
+	} else if (arg && *arg && strchr(arg, ':')) {
+		bad = 1; /* "fax:+1...", or a WhatsApp address that holds no number */
+		why = whybuf;
+	} else if (arg && *arg) {
+		/* a short code, a sender id, a number no one could send to */
+		bad = inbox_number(arg, region, number, &why) != 0;
+	}
 	dash_begin(x, "conversations", "Conversations");
 	dash_raw(x, "<h2>Conversations</h2><form method=\"get\" action=\"conversations\" "
 	            "class=\"find\"><label>Number <input type=\"tel\" name=\"number\" value=\"");
 	dash_text(x, arg);
-	dash_raw(x, "\" placeholder=\"+15551234567\"></label> <button type=\"submit\">Show"
+	dash_raw(x, "\" placeholder=\"+15551234567 or whatsapp:+15551234567\"></label> <button type=\"submit\">Show"
 	            "</button></form>");
 	if (bad)
 		dash_note(x, "error", "%s", why ? why : "Not a phone number.");

@@ -57,6 +57,8 @@ struct dash {
 	/* A reply that failed, shown again in its form with the reason. */
 	int64_t                        draft_id;
 	const char                    *draft, *draft_error;
+	/* ...or a WhatsApp template reply: its Content SID, variables, category. */
+	const char                    *draft_sid, *draft_vars, *draft_cat;
 };
 
 #endif

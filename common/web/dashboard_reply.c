@@ -4,11 +4,15 @@
  * hours, opt-outs, caps, retries, storage; the original marked replied and
  * read). The dashboard's thread waits for it meanwhile. The form is
  * dashboard_inbox.c's: a reply that fails shows its page again, the draft and
- * the reason in the form. Also the live counter's data: GET split?body=...
- * answers the codec's own count (gsm.h). */
+ * the reason in the form. A WhatsApp reply outside the 24-hour window is a
+ * template: content_sid and content_variables go in the request instead of
+ * a body, and sms-send checks the window again (smskit-whatsapp(7)). Also
+ * the live counter's data: GET split?body=... answers the codec's own count
+ * (gsm.h); for a WhatsApp address, only the characters (no SMS segments). */
 #include "dashboard_reply.h"
 #include "dashboard_inbox.h"
 #include "dashboard_view.h"
+#include "address.h"
 #include "gsm.h"
 #include "html.h"
 #include "inbox.h"
@@ -18,6 +22,7 @@
 #include "subprog.h"
 #include "store.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,24 +66,78 @@ static void again(struct dash *x, int64_t id, const char *body, const char *erro
 		dash_inbox_get(x);
 }
 
-void dash_reply_post(struct dash *x)
+/* A form value without the blanks around it; malloc'd. */
+static char *trimmed(const char *s)
 {
-	int64_t id;
-	if (dash_id(dash_f(x, "id"), &id) != 0) {
-		dash_fail(x, 400, "Not a message id.");
-		return;
+	char *t = dash_textarea(s), *p = t;
+	while (isspace((unsigned char)*p))
+		p++;
+	size_t n = strlen(p);
+	while (n && isspace((unsigned char)p[n - 1]))
+		n--;
+	memmove(t, p, n);
+	t[n] = '\0';
+	return t;
+}
+
+/* The template fields of a WhatsApp reply into rec (its category when the
+ * form gives one): 0, or -1 with the sentence that says what to write instead. */
+static int template_fields(cJSON *rec, const char *sid, const char *vars, const char *cat,
+                           const char **why)
+{
+	if (cat && *cat) {
+		if (strcmp(cat, "utility") != 0 && strcmp(cat, "marketing") != 0 &&
+		    strcmp(cat, "authentication") != 0) {
+			*why = "The template's category is utility, marketing or authentication.";
+			return -1;
+		}
+		rec_put_str(rec, "template_category", cat);
 	}
-	char *body = dash_textarea(dash_f(x, "body"));
+	size_t n = strlen(sid);
+	int ok = n == 34 && sid[0] == 'H' && sid[1] == 'X';
+	for (size_t i = 2; ok && i < n; i++)
+		ok = isxdigit((unsigned char)sid[i]) != 0;
+	if (!ok) {
+		*why = "The template's Content SID is HX and 32 hexadecimal digits, as the Twilio "
+		       "Console shows it (Content Template Builder).";
+		return -1;
+	}
+	rec_put_str(rec, "content_sid", sid);
+	if (!*vars)
+		return 0;
+	cJSON *v = cJSON_Parse(vars);
+	if (!cJSON_IsObject(v)) {
+		cJSON_Delete(v);
+		*why = "The template's variables must be a JSON object, such as {\"1\": \"Ann\", \"2\": "
+		       "\"10:00\"}, or nothing.";
+		return -1;
+	}
+	cJSON_AddItemToObject(rec, "content_variables", v);
+	return 0;
+}
+
+/* The reply of the form to message id: a body, or a template (sid, vars). */
+static void reply(struct dash *x, int64_t id, const char *body, const char *sid,
+                  const char *vars)
+{
 	const char *q = dash_f(x, "ignore_quiet");
 	int ignore_quiet = q && strcmp(q, "1") == 0;
-	if (!*body) {
-		again(x, id, body, "Write the reply first.", 400);
-		free(body);
+	int tmpl = dash_f(x, "content_sid") != NULL; /* the template form */
+	if (!*body && !*sid) {
+		again(x, id, body, tmpl ? "Give the template's Content SID first."
+		                        : "Write the reply first.", 400);
 		return;
 	}
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_num(rec, "id", (double)id);
-	rec_put_str(rec, "body", body);
+	if (*body)
+		rec_put_str(rec, "body", body);
+	const char *bad = NULL;
+	if (*sid && template_fields(rec, sid, vars, dash_f(x, "template_category"), &bad) != 0) {
+		cJSON_Delete(rec);
+		again(x, id, body, bad, 400);
+		return;
+	}
 	const char *code;
 	char msg[512];
 	if (inbox_reply_request(x->st, rec, &code, msg, sizeof msg) != 0) {
@@ -87,14 +146,12 @@ void dash_reply_post(struct dash *x)
 			dash_store_fail(x);
 		else
 			again(x, id, body, msg, strcmp(code, "not_found") == 0 ? 404 : 400);
-		free(body);
 		return;
 	}
 	char err[512] = "";
 	cJSON *done = send_one(x, rec, ignore_quiet, err, sizeof err);
 	if (!done) {
 		again(x, id, body, err, 503);
-		free(body);
 		return;
 	}
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(done, "ok"))) {
@@ -111,13 +168,11 @@ void dash_reply_post(struct dash *x)
 			         (long long)st->valuedouble);
 		cJSON_Delete(done);
 		again(x, id, body, err, 409);
-		free(body);
 		return;
 	}
 	const cJSON *nid = cJSON_GetObjectItemCaseSensitive(done, "id");
 	long long reply_id = cJSON_IsNumber(nid) ? (long long)nid->valuedouble : 0;
 	cJSON_Delete(done);
-	free(body);
 	const char *number = dash_f(x, "number");
 	if (number && *number) {
 		struct strbuf b;
@@ -130,6 +185,27 @@ void dash_reply_post(struct dash *x)
 	}
 }
 
+void dash_reply_post(struct dash *x)
+{
+	int64_t id;
+	if (dash_id(dash_f(x, "id"), &id) != 0) {
+		dash_fail(x, 400, "Not a message id.");
+		return;
+	}
+	char *body = dash_textarea(dash_f(x, "body"));
+	char *sid = trimmed(dash_f(x, "content_sid")), *vars = trimmed(dash_f(x, "content_variables"));
+	if (dash_f(x, "content_sid")) { /* shown again in the template form if it fails */
+		x->draft_sid = sid;
+		x->draft_vars = vars;
+		x->draft_cat = dash_f(x, "template_category");
+	}
+	reply(x, id, body, sid, vars);
+	x->draft_sid = x->draft_vars = x->draft_cat = NULL;
+	free(body);
+	free(sid);
+	free(vars);
+}
+
 /* ---- The live counter ------------------------------------------------------------------ */
 
 void dash_split_get(struct dash *x)
@@ -140,6 +216,11 @@ void dash_split_get(struct dash *x)
 	cJSON *j = cJSON_CreateObject();
 	if (gsm_analyze(body, strlen(body), &gi) != 0) {
 		cJSON_AddStringToObject(j, "error", "not valid text");
+	} else if (address_channel(to) == CHANNEL_WHATSAPP) {
+		/* WhatsApp has no SMS segments: its length is its own (sms-split) */
+		cJSON_AddNumberToObject(j, "chars", (double)gi.chars);
+		cJSON_AddStringToObject(j, "channel", "whatsapp");
+		gsm_info_free(&gi);
 	} else {
 		cJSON_AddNumberToObject(j, "chars", (double)gi.chars);
 		cJSON_AddStringToObject(j, "encoding", gsm_encoding_name(gi.encoding));

@@ -1,7 +1,8 @@
 /* dashboard_sent — the outbound side once reviewed: the sent tab (every
  * message past review, newest first, by status, with what it cost and why it
  * failed or waits) and the spend of today and this month against
- * SMS_DAILY_LIMIT and SMS_MONTHLY_LIMIT, as sms-status --summary counts it. */
+ * SMS_DAILY_LIMIT and SMS_MONTHLY_LIMIT, as sms-status --summary counts it.
+ * Each message shows its channel; a WhatsApp message may end read. */
 #include "dashboard_sent.h"
 #include "dashboard_view.h"
 #include "clock.h"
@@ -15,7 +16,7 @@
 
 static const char *const after_review[] = {
 	"approved", "rejected", "sending", "queued", "scheduled", "sent",
-	"delivered", "undelivered", "failed", "canceled", "unknown",
+	"delivered", "undelivered", "failed", "canceled", "unknown", "read",
 };
 #define NAFTER (sizeof after_review / sizeof *after_review)
 
@@ -62,6 +63,8 @@ static void sent_row(struct dash *x, const cJSON *r)
 	const char *why = rec_str(copy, "reason");
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
 	dash_printf(x, "<tr id=\"m%lld\"><td class=\"num\">%lld</td><td>", rec_id(r), rec_id(r));
+	dash_channel(x, r);
+	dash_raw(x, " ");
 	dash_text(x, to ? to : "-");
 	dash_raw(x, "</td><td>");
 	dash_status(x, rec_str(r, "status"));

@@ -1,12 +1,14 @@
 /* dashboard_staged — the staged tab: pending messages a page at a time (keyset
  * paging on the id, so that the last page of a long queue costs what the first
  * does) with everything a reviewer weighs (recipient, sender, body, media,
- * priority, notes, characters, encoding, segments, cost, warnings), and the
+ * priority, notes, characters, encoding, segments, cost, warnings; the
+ * channel, and a WhatsApp template's Content SID), and the
  * decision, one message or a selection, through review_decide() as
  * sms-approve makes it. One HTML form: it works without JavaScript. */
 #include "dashboard_staged.h"
 #include "dashboard_sent.h"
 #include "dashboard_view.h"
+#include "address.h"
 #include "batch.h"
 #include "gsm.h"
 #include "phone.h"
@@ -110,8 +112,10 @@ static void row(struct dash *x, const cJSON *rec, size_t *segs_total, money_t *c
 	dash_printf(x, "<tr id=\"m%lld\" class=\"prio-", id);
 	dash_text(x, prio);
 	dash_printf(x, "\" data-id=\"%lld\"><td><input type=\"checkbox\" name=\"sel\" value=\"%lld\" "
-	            "aria-label=\"select #%lld\"></td><td class=\"num\">%lld</td><td class=\"addr\">"
-	            "<span class=\"to\">", id, id, id, id);
+	            "aria-label=\"select #%lld\"></td><td class=\"num\">%lld</td><td class=\"addr\">",
+	            id, id, id, id);
+	dash_channel(x, rec);
+	dash_raw(x, " <span class=\"to\">");
 	dash_text(x, to ? to : "-");
 	dash_raw(x, "</span><br><span class=\"from\">from ");
 	dash_text(x, from ? from : "the default sender");
@@ -150,10 +154,20 @@ static void row(struct dash *x, const cJSON *rec, size_t *segs_total, money_t *c
 			if (!*cur)
 				snprintf(cur, curlen, "%s", c);
 		}
-		*segs_total += gi.segments;
-		dash_printf(x, "<td class=\"num chars\">%zu</td><td class=\"enc\">%s</td>"
-		            "<td class=\"num segs\">%zu</td><td class=\"num cost\">%s ", gi.chars,
-		            gsm_encoding_name(gi.encoding), gi.segments, price);
+		const char *enc = gsm_encoding_name(gi.encoding);
+		size_t segs = gi.segments;
+		if (address_channel(to) == CHANNEL_WHATSAPP) {
+			/* no SMS segments on WhatsApp: one message in UTF-8, as sms-stage
+			 * counted it (smskit-whatsapp(7), Pricing) */
+			const cJSON *sg = cJSON_GetObjectItemCaseSensitive(rec, "segments");
+			enc = rec_str(rec, "encoding") ? rec_str(rec, "encoding") : "UTF-8";
+			segs = cJSON_IsNumber(sg) && sg->valuedouble >= 0 ? (size_t)sg->valuedouble : 1;
+		}
+		*segs_total += segs;
+		dash_printf(x, "<td class=\"num chars\">%zu</td><td class=\"enc\">", gi.chars);
+		dash_text(x, enc);
+		dash_printf(x, "</td><td class=\"num segs\">%zu</td><td class=\"num cost\">%s ", segs,
+		            price);
 		dash_text(x, c);
 		dash_raw(x, "</td>");
 		gsm_info_free(&gi);

@@ -3,6 +3,7 @@
  * bodies with media previews, statuses) and the ways to answer. Text goes
  * through html_esc() without exception. */
 #include "dashboard_view.h"
+#include "address.h"
 #include "clock.h"
 #include "dashboard_int.h"
 #include "html.h"
@@ -238,11 +239,78 @@ void dash_time(struct dash *x, const char *t)
 	dash_raw(x, "</time>");
 }
 
+void dash_time_at(struct dash *x, time_t t)
+{
+	char buf[32];
+	clock_format(t, buf, sizeof buf);
+	dash_time(x, buf);
+}
+
+void dash_channel(struct dash *x, const cJSON *rec)
+{
+	const char *name = rec_str(rec, "channel");
+	enum channel ch = CHANNEL_SMS;
+	if (!name || channel_from_name(name, &ch) != 0) {
+		const char *dir = rec_str(rec, "direction");
+		ch = address_channel(rec_str(rec, dir && strcmp(dir, "inbound") == 0 ? "from" : "to"));
+	}
+	dash_printf(x, "<span class=\"channel ch-%s\">%s</span>", channel_name(ch),
+	            ch == CHANNEL_WHATSAPP ? "WhatsApp" : "SMS");
+}
+
+/* A template send: its Content SID and variables, as the reviewer must see
+ * what will be filled in. */
+static void template_of(struct dash *x, const cJSON *rec)
+{
+	const char *sid = rec_str(rec, "content_sid");
+	if (!sid)
+		return;
+	dash_raw(x, "<div class=\"template\">Template <code class=\"sid\">");
+	dash_text(x, sid);
+	dash_raw(x, "</code>");
+	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(rec, "content_variables");
+	if (cJSON_IsObject(vars) && vars->child) {
+		char *v = cJSON_PrintUnformatted(vars);
+		dash_raw(x, " with <code class=\"vars\">");
+		dash_text(x, v);
+		dash_raw(x, "</code>");
+		free(v);
+	}
+	dash_raw(x, "</div>");
+}
+
+/* What a WhatsApp message carries besides text: the quick-reply button
+ * pressed, and a shared location. */
+static void whatsapp_extras(struct dash *x, const cJSON *rec)
+{
+	const char *button = rec_str(rec, "button_text"), *payload = rec_str(rec, "button_payload");
+	const char *lat = rec_str(rec, "latitude"), *lon = rec_str(rec, "longitude");
+	if (button || payload) {
+		dash_raw(x, "<div class=\"wa-extra button\">Quick reply: ");
+		dash_text(x, button ? button : payload);
+		if (button && payload && strcmp(button, payload) != 0) {
+			dash_raw(x, " (payload <code>");
+			dash_text(x, payload);
+			dash_raw(x, "</code>)");
+		}
+		dash_raw(x, "</div>");
+	}
+	if (lat && lon) {
+		dash_raw(x, "<div class=\"wa-extra location\">Location: ");
+		dash_text(x, lat);
+		dash_raw(x, ", ");
+		dash_text(x, lon);
+		dash_raw(x, "</div>");
+	}
+}
+
 void dash_body(struct dash *x, const cJSON *rec)
 {
 	dash_raw(x, "<div class=\"body\">");
 	dash_text(x, rec_str(rec, "body"));
 	dash_raw(x, "</div>");
+	template_of(x, rec);
+	whatsapp_extras(x, rec);
 	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media"), *m;
 	if (cJSON_GetArraySize(media) == 0)
 		return;

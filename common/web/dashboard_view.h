@@ -4,6 +4,8 @@
 #ifndef SMSKIT_DASHBOARD_VIEW_H
 #define SMSKIT_DASHBOARD_VIEW_H
 
+#include <time.h>
+
 #include "dashboard_int.h"
 
 void dash_raw(struct dash *x, const char *s);          /* markup, as it is */
@@ -22,9 +24,16 @@ void dash_note(struct dash *x, const char *kind, const char *fmt, ...)
 void dash_csrf_input(struct dash *x);
 /* A time people read (local, SMS_TZ) in a <time> element; "-" for NULL. */
 void dash_time(struct dash *x, const char *rfc3339);
-/* A message's body (escaped, line breaks kept) and its media as previews. */
+/* A message's body (escaped, line breaks kept), the WhatsApp template it
+ * names (content_sid and its variables) or the quick reply and location it
+ * carries, and its media as previews. */
 void dash_body(struct dash *x, const cJSON *rec);
 void dash_status(struct dash *x, const char *status);
+/* The channel a message travels on, as a badge: "WhatsApp" or "SMS" (its
+ * "channel", else read off its addresses; smskit-whatsapp(7)). */
+void dash_channel(struct dash *x, const cJSON *rec);
+/* A time_t as dash_time shows a stored time. */
+void dash_time_at(struct dash *x, time_t t);
 
 /* Answers: the page written so far; a 303 to a location relative to the
  * current page ("staged?after=12"); a page that only says what went wrong. */

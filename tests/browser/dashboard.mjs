@@ -7,7 +7,8 @@
 //
 // Environment: DASH_URL (http://127.0.0.1:PORT), CHROMIUM (the executable),
 // SCREENSHOT (PNG to write), and what the page must show: EXPECT_PENDING,
-// EXPECT_COST, APPROVE_ID, REJECT_ID, XSS_ID, XSS_BODY, REPLY_ID.
+// EXPECT_COST, APPROVE_ID, REJECT_ID, XSS_ID, XSS_BODY, REPLY_ID, and
+// WA_OPEN_ID, WA_CLOSED_ID (WhatsApp messages inside and outside the window).
 // With SCREENSHOT_ONLY=1 it only loads the staged tab and takes the picture
 // (contrib/dashboard.png is made so).
 import { createRequire } from 'node:module';
@@ -114,6 +115,33 @@ async function run() {
   const note = await page.textContent('p.note');
   check('Send reply answers with the reply and its status', /^Reply #\d+ to \+1\d+: (sent|queued|delivered)\.$/.test(note), note);
   check('...and the message is no longer unread', (await page.locator(`section.unread #m${id}`).count()) === 0);
+
+  // 5. WhatsApp: the channel on the card, free text with a character count
+  // inside the 24-hour window, a template form outside it that the browser
+  // itself refuses to send with a malformed Content SID.
+  if (env('WA_OPEN_ID') && env('WA_CLOSED_ID')) {
+    await page.goto(`${base}/review/inbox`);
+    const open = page.locator(`section.unread #m${env('WA_OPEN_ID')}`);
+    check('a WhatsApp message shows its channel', (await open.locator('header .channel').textContent()) === 'WhatsApp');
+    await open.locator('summary').click();
+    check('...inside the window its reply form says until when', /WhatsApp window open until/.test(await open.locator('p.window').textContent()));
+    const waCounter = open.locator('output.counter');
+    await open.locator('textarea').pressSequentially('Hello', { delay: 20 });
+    await page.waitForFunction((el) => /WhatsApp/.test(el.textContent), await waCounter.elementHandle());
+    check('...and its counter counts characters, no SMS segments', (await waCounter.textContent()) === '5 characters \u00b7 WhatsApp: no SMS segments', await waCounter.textContent());
+    const closed = page.locator(`section.unread #m${env('WA_CLOSED_ID')}`);
+    check('outside the window the reply is a template', (await closed.locator('summary').textContent()) === 'Reply with a template');
+    await closed.locator('summary').click();
+    check('...the form says the window closed', /WhatsApp window closed at/.test(await closed.locator('p.window').textContent()));
+    check('...and has no free text', (await closed.locator('textarea[name=body]').count()) === 0);
+    const sid = closed.locator('input[name=content_sid]');
+    await sid.fill('HX123');
+    const before = page.url();
+    await closed.locator('button[type=submit]', { hasText: 'Send template' }).click();
+    await page.waitForTimeout(300);
+    check('a malformed Content SID is refused by the browser, nothing sent',
+          page.url() === before && await sid.evaluate((el) => !el.checkValidity()), page.url());
+  }
 
   await page.goto(`${base}/review/staged`);
   await page.screenshot({ path: env('SCREENSHOT'), fullPage: true });
