@@ -321,6 +321,10 @@ const char *const store_prune_statuses[] = {"rejected", "sent", "delivered", "un
                      "'canceled', 'unknown', 'received')"
 /* ?3: the time before which a message is old. */
 #define PRUNE_OLD "created_at < ?3 AND " PRUNE_STATUS
+/* The same for a walk of the rowid: the unary + keeps SQLite off
+ * messages_queue, which would find every old message of those statuses and
+ * sort them all, for each batch. */
+#define PRUNE_OLD_ROWID "+created_at < ?3 AND +" PRUNE_STATUS
 /* Events of no message that prune removes. */
 #define PRUNE_EVENTS "FROM events WHERE message_id IS NULL AND kind = 'webhook' AND at < ?3"
 
@@ -342,7 +346,7 @@ static int prune_counts(struct store *s, const char *before, struct store_remove
 static int prune_next(struct store *s, long long lo, const char *before, long long *hi)
 {
 	sqlite3_stmt *st = store__prep(s, "SELECT max(id) FROM (SELECT id FROM messages WHERE id > ?1 "
-	                                  "AND " PRUNE_OLD " ORDER BY id LIMIT ?2)");
+	                                  "AND " PRUNE_OLD_ROWID " ORDER BY id LIMIT ?2)");
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, lo);
@@ -360,8 +364,8 @@ static int prune_batch(struct store *s, long long lo, long long hi, const char *
 {
 	static const char *const sql[2] = {
 		"SELECT count(*) FROM events WHERE message_id IN (SELECT id FROM messages "
-		"WHERE id > ?1 AND id <= ?2 AND " PRUNE_OLD ")",
-		"DELETE FROM messages WHERE id > ?1 AND id <= ?2 AND " PRUNE_OLD,
+		"WHERE id > ?1 AND id <= ?2 AND " PRUNE_OLD_ROWID ")",
+		"DELETE FROM messages WHERE id > ?1 AND id <= ?2 AND " PRUNE_OLD_ROWID,
 	};
 	if (store_begin_immediate(s))
 		return STORE_ERR;
