@@ -136,6 +136,13 @@ sqlite3 "$T/broken.db" "PRAGMA foreign_keys = OFF; INSERT INTO events (message_i
 check_exit "check a store with an event of no such message: 65" 65 env SMS_DB="$T/broken.db" sms-store check -o json
 check_eq "...a foreign_key record, then the summary" "foreign_key events store_corrupt" \
 	"$(jq -r '.error.code' "$T/.out" | head -n 1) $(head -n 1 "$T/.out" | jq -r .table) $(tail -n 1 "$T/.out" | jq -r .error.code)"
+cp "$SMS_DB" "$T/bad-index.db"
+sqlite3 "$T/bad-index.db" "PRAGMA writable_schema = ON; UPDATE sqlite_master
+	SET sql = replace(sql, '(to_number, created_at)', '(created_at, to_number)') WHERE name = 'messages_to'"
+check_exit "check a store whose index does not match its table: 65" 65 env SMS_DB="$T/bad-index.db" sms-store check -o json
+check_eq "...integrity_check records naming the index, then the summary" "integrity_check store_corrupt summary" \
+	"$(head -n 1 "$T/.out" | jq -r '[.check, .error.code] | join(" ")') $(tail -n 1 "$T/.out" | jq -r .check)"
+check_grep "...the index named" 'messages_to' "$T/.out"
 
 # ---- backup ---------------------------------------------------------------------------
 check_exit "backup" 0 sms-store backup "$T/copy.db" -o json

@@ -408,7 +408,10 @@ int store_prune(struct store *s, const char *before, int dry, store_progress_fn 
 		if (prune_counts(s, b, out))
 			return STORE_ERR;
 	} else {
-		long long lo = 0, hi;
+		long long lo = 0, hi, total = 0;
+		/* The total for the progress line only: a pass over messages_queue. */
+		if (fn && count_of(s, "SELECT count(*) FROM messages WHERE " PRUNE_OLD, NULL, b, &total))
+			return STORE_ERR;
 		for (;;) {
 			if (prune_next(s, lo, b, &hi))
 				return STORE_ERR;
@@ -418,7 +421,7 @@ int store_prune(struct store *s, const char *before, int dry, store_progress_fn 
 				return STORE_ERR;
 			lo = hi;
 			if (fn)
-				fn(out->messages, 0, arg);
+				fn(out->messages, total, arg);
 		}
 		/* Events of no message, in batches too: there may be many. */
 		long long n;
