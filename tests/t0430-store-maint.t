@@ -149,13 +149,15 @@ check_exit "backup" 0 sms-store backup "$T/copy.db" -o json
 check_eq "...mode 600" 600 "$(stat -c %a "$T/copy.db")"
 check_eq "...opens, sound, with every message" "ok $(q "SELECT count(*) FROM messages")" \
 	"$(sqlite3 "$T/copy.db" "PRAGMA integrity_check") $(sqlite3 "$T/copy.db" "SELECT count(*) FROM messages")"
-check "...a single file (no -wal beside it)" test ! -e "$T/copy.db-wal"
+check_eq "...a single file: journal mode delete in its header, not WAL" "1 1" "$(od -An -j18 -N2 -tu1 "$T/copy.db" | xargs)"
 check_exit "...usable as a store" 0 env SMS_DB="$T/copy.db" sms-store check -o json
 check_exit "backup over an existing file: 73" 73 sms-store backup "$T/copy.db" -o json
 check_eq "...exists" exists "$(jq -r .error.code "$T/.out")"
 check_exit "backup --force replaces it" 0 sms-store backup --force "$T/copy.db" -o json
 check_exit "backup onto the store itself, even with --force: 74" 74 sms-store backup --force "$SMS_DB" -o json
 check_grep "...said" 'the store itself' "$T/.out"
+ln "$SMS_DB" "$T/link.db"
+check_exit "...nor onto another name of it (a hard link): 74" 74 sms-store backup --force "$T/link.db" -o json
 check_eq "...the store untouched" ok "$(q "PRAGMA integrity_check")"
 
 # Under load: wrk posts signed inbound messages for 8 s; after 3 s the ids

@@ -67,9 +67,16 @@ static int dest_ok(struct store *s, const char *dest, int force)
 		store__seterr(s, "%s: %s", dest, strerror(errno));
 		return STORE_ERR;
 	}
-	if (stat(s->path, &ss) == 0 && ds.st_dev == ss.st_dev && ds.st_ino == ss.st_ino) {
-		store__seterr(s, "%s: that is the store itself", dest);
-		return STORE_ERR;
+	/* Nor its write-ahead log or index, which --force would replace. */
+	static const char *const sfx[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		char p[PATH_MAX];
+		if (snprintf(p, sizeof p, "%s%s", s->path, sfx[i]) < (int)sizeof p &&
+		    stat(p, &ss) == 0 && ds.st_dev == ss.st_dev && ds.st_ino == ss.st_ino) {
+			store__seterr(s, "%s: that is the store itself%s", dest,
+			              i ? " (one of its files)" : "");
+			return STORE_ERR;
+		}
 	}
 	if (!force) {
 		store__seterr(s, "%s: already exists; --force replaces it", dest);
