@@ -4,8 +4,9 @@
 # numbers of about 100 messages each and one of about 10,000, two events a
 # message, one message every 63 s over two years, one outbound in 20 still in
 # flight), then times stats, check, backup, export and erase of one number,
-# and prune --older-than 1y (dry run, then for real), one run each, wall clock,
-# with the command that reproduces each. N (messages) may be set.
+# and prune --older-than 1y (dry run, then for real, while another program
+# writes: how long its writes wait), one run each, wall clock, with the
+# command that reproduces each. N (messages) may be set.
 set -euo pipefail
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench/store-maint.sh: needs bash 5 (EPOCHREALTIME)" >&2; exit 1; }
 cd "$(dirname "$0")/.."
@@ -90,7 +91,27 @@ timed "sms-store erase --number $one --dry-run" "$bin/sms-store" erase --number 
 timed "sms-store erase --number $one" "$bin/sms-store" erase --number "$one" -o json
 timed "sms-store erase --number $big" "$bin/sms-store" erase --number "$big" -o json
 timed "sms-store prune --older-than 1y --dry-run" "$bin/sms-store" prune --older-than 1y --dry-run -o json
+# While prune runs, another writer (sms-optout add, one process each) notes
+# how long each of its writes takes: how long prune's batches hold it up.
+writer() {
+	local i=0 a b
+	: >"$w/waits"
+	while [ ! -e "$w/stop" ]; do
+		a=${EPOCHREALTIME/[.,]/}
+		"$bin/sms-optout" add -o json "+1646555$(printf %04d $((i % 10000)))" >/dev/null
+		b=${EPOCHREALTIME/[.,]/}
+		echo $((b - a)) >>"$w/waits"
+		i=$((i + 1))
+	done
+}
+writer &
+writer_pid=$!
 timed "sms-store prune --older-than 1y" "$bin/sms-store" prune --older-than 1y -o json
+touch "$w/stop"
+wait "$writer_pid"
+sort -n "$w/waits" | awk '{ t[NR] = $1 } END {
+	printf "    meanwhile %d writes by sms-optout add: median %.1f ms, max %.1f ms\n",
+	       NR, t[int((NR + 1) / 2)] / 1000, t[NR] / 1000 }'
 left=$(sqlite3 -batch "$SMS_DB" "SELECT count(*) FROM messages")
 echo "    ($left messages left; $(sqlite3 -batch "$SMS_DB" "SELECT count(*) FROM messages WHERE
 	created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-365 days')") of them older than a year, in flight)"

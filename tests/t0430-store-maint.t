@@ -20,6 +20,10 @@ check_exit "backup without FILE is a usage error" 64 sms-store backup
 check_exit "a store that is not there: exit 66" 66 sms-store check
 check_grep "...said on stderr" 'No such file or directory (SMS_DB' "$T/.err"
 check "...and not made" test ! -e "$SMS_DB"
+check_exit "SMS_DB that is a URI: 78, as for every program" 78 env SMS_DB=postgresql://u:secret@db.example/sms sms-store stats
+check "...without the password" sh -c "! grep -q secret '$T/.err'"
+: >"$T/empty.db"
+check_exit "an empty file at SMS_DB: 78" 78 env SMS_DB="$T/empty.db" sms-store check
 
 # ---- the people: A (+12125550101) and B (+12125550102) ----------------------------------
 A=+12125550101 B=+12125550102
