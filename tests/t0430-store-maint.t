@@ -44,19 +44,27 @@ q "INSERT INTO kv (key, value, updated_at) VALUES
    INSERT INTO events (message_id, at, kind, detail) VALUES
 	(NULL, '2026-01-01T00:00:00Z', 'webhook', '{\"msisdn\":\"12125550101\",\"outcome\":\"unknown message\"}'),
 	(NULL, '2026-01-01T00:00:00Z', 'webhook', '{\"From\":\"+12125550102\",\"outcome\":\"unknown message\"}')"
-a_msgs=$(q "SELECT count(*) FROM messages WHERE to_number = '$A' OR from_number = '$A'")
-a_events=$(q "SELECT count(*) FROM events WHERE message_id IN (SELECT id FROM messages WHERE to_number = '$A' OR from_number = '$A')")
-check_eq "A has 3 messages in the store" 3 "$a_msgs"
+# A on WhatsApp too: a message to A's WhatsApp address, and an opt-out there.
+q "INSERT INTO messages (direction, status, to_number, from_number, body, created_at, updated_at)
+	VALUES ('outbound', 'read', 'whatsapp:$A', 'whatsapp:+15550006666', 'on WhatsApp',
+	        strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+1 second'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+1 second'));
+   INSERT INTO events (message_id, at, kind, status) SELECT max(id), '2026-01-01T00:00:00Z', 'created', 'read' FROM messages;
+   INSERT INTO optouts (number, at, source) VALUES ('whatsapp:$A', '2026-01-01T00:00:00Z', 'STOP')"
+AA="(to_number IN ('$A', 'whatsapp:$A') OR from_number IN ('$A', 'whatsapp:$A'))"
+a_msgs=$(q "SELECT count(*) FROM messages WHERE $AA")
+a_events=$(q "SELECT count(*) FROM events WHERE message_id IN (SELECT id FROM messages WHERE $AA)")
+check_eq "A has 4 messages in the store, one on WhatsApp" 4 "$a_msgs"
 
 # ---- export ---------------------------------------------------------------------------
 check_exit "export A, written as people write it" 0 sms-store export --number "(212) 555-0101" -o json
 cp "$T/.out" "$T/export"
-check_eq "...A's 3 messages, oldest first" "hello 1|hello 2|STOP" "$(jq -r 'select(.type == "message") | .body' "$T/export" | paste -sd'|')"
+check_eq "...A's 4 messages, on both channels, oldest first" "hello 1|hello 2|STOP|on WhatsApp" \
+	"$(jq -r 'select(.type == "message") | .body' "$T/export" | paste -sd'|')"
 check_eq "...none of B's" 0 "$(grep -c "$B" "$T/export")"
 check_eq "...the events of A's messages" "$a_events" "$(jq -r 'select(.type == "event" and .message_id != null) | .id' "$T/export" | wc -l)"
 check_eq "...A's optout event and the notice naming A" "optout webhook" \
 	"$(jq -r 'select(.type == "event" and .message_id == null) | .kind' "$T/export" | sort | xargs)"
-check_eq "...the opt-out row" "$A" "$(jq -r 'select(.type == "optout") | .number' "$T/export")"
+check_eq "...the opt-outs, SMS and WhatsApp" "$A whatsapp:$A" "$(jq -r 'select(.type == "optout") | .number' "$T/export" | xargs)"
 check_eq "...the key/value entry naming A" "vonage.concat.12125550101.r1" "$(jq -r 'select(.type == "kv") | .key' "$T/export")"
 check_eq "...every record ok" 0 "$(jq -c 'select(.ok != true)' "$T/export" | wc -l)"
 check_exit "export of an invalid number: 65" 65 sms-store export --number "212-555 home" -o json
@@ -68,17 +76,17 @@ check_eq "export with SMS_DEFAULT_COUNTRY=GB reads a national number as British 
 before=$(q "SELECT count(*) FROM messages") before_ev=$(q "SELECT count(*) FROM events")
 check_exit "erase --dry-run" 0 sms-store erase --number "$A" --dry-run -o json
 check_eq "...counts A's messages, their events, the notice, the kv entry" \
-	"3 $a_events 1 1 true true" "$(jq -r '[.messages, .events, .other_events, .kv, .dry_run, .opted_out] | join(" ")' "$T/.out")"
+	"4 $a_events 1 1 true true" "$(jq -r '[.messages, .events, .other_events, .kv, .dry_run, .opted_out] | join(" ")' "$T/.out")"
 check_eq "...and removes nothing" "$before $before_ev" "$(q "SELECT count(*) FROM messages") $(q "SELECT count(*) FROM events")"
 check_exit "erase" 0 sms-store erase --number "$A" -o json
-check_eq "...the same counts" "3 $a_events 1 1 false true" "$(jq -r '[.messages, .events, .other_events, .kv, .dry_run, .opted_out] | join(" ")' "$T/.out")"
-check_eq "...A's messages gone" 0 "$(q "SELECT count(*) FROM messages WHERE to_number = '$A' OR from_number = '$A'")"
+check_eq "...the same counts" "4 $a_events 1 1 false true" "$(jq -r '[.messages, .events, .other_events, .kv, .dry_run, .opted_out] | join(" ")' "$T/.out")"
+check_eq "...A's messages gone, on both channels" 0 "$(q "SELECT count(*) FROM messages WHERE $AA")"
 check_eq "...no event left of a message that is gone" 0 "$(q "SELECT count(*) FROM events WHERE message_id IS NOT NULL AND message_id NOT IN (SELECT id FROM messages)")"
 check_eq "...the events removed are exactly A's" $((before_ev - a_events - 1)) "$(q "SELECT count(*) FROM events")"
 check_eq "...the notice and kv entry naming A gone, B's kept" "0 1 0 1" \
 	"$(q "SELECT count(*) FROM events WHERE detail LIKE '%12125550101%' AND kind = 'webhook'") $(q "SELECT count(*) FROM events WHERE detail LIKE '%12125550102%' AND message_id IS NULL") $(q "SELECT count(*) FROM kv WHERE key LIKE '%12125550101%'") $(q "SELECT count(*) FROM kv WHERE key LIKE '%12125550102%'")"
 check_eq "...B's messages kept" 2 "$(q "SELECT count(*) FROM messages WHERE to_number = '$B' OR from_number = '$B'")"
-check_eq "...the opt-out row kept" "$A" "$(q "SELECT number FROM optouts")"
+check_eq "...the opt-outs kept" "$A whatsapp:$A" "$(q "SELECT number FROM optouts ORDER BY number" | xargs)"
 check_eq "...and its optout event" 1 "$(q "SELECT count(*) FROM events WHERE kind = 'optout' AND detail LIKE '%$A%'")"
 check_exit "sms-send still refuses A" 1 env SMS_PROVIDER=sandbox sms-send -o json --to "(212) 555-0101" --body "are you there?"
 check_eq "...opted_out" opted_out "$(jq -r .error.code "$T/.out")"
@@ -96,7 +104,7 @@ q "INSERT INTO messages (direction, status, to_number, from_number, body, create
           strftime('%Y-%m-%dT%H:%M:%SZ', 'now', age)
    FROM (SELECT column1 s FROM (VALUES ('pending'), ('approved'), ('rejected'), ('sending'),
          ('queued'), ('scheduled'), ('sent'), ('delivered'), ('undelivered'), ('failed'),
-         ('canceled'), ('unknown'), ('received'))),
+         ('canceled'), ('unknown'), ('received'), ('read'))),
         (SELECT column1 age FROM (VALUES ('-400 days'), ('-10 days')));
    INSERT INTO events (message_id, at, kind, status)
    SELECT id, created_at, 'created', status FROM messages WHERE body LIKE 'prune %';
@@ -105,27 +113,28 @@ q "INSERT INTO messages (direction, status, to_number, from_number, body, create
 	(NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-400 days'), 'optout', '{\"number\":\"+13125550009\",\"source\":\"STOP\"}')"
 msgs=$(q "SELECT count(*) FROM messages") evs=$(q "SELECT count(*) FROM events")
 check_exit "prune --older-than 1y --dry-run" 0 sms-store prune --older-than 1y --dry-run -o json
-check_eq "...8 old messages in final statuses, their 8 events, 1 notice; 5 in flight kept" "8 8 1 5" \
+check_eq "...9 old messages in final statuses, their 9 events, 1 notice; 5 in flight kept" "9 9 1 5" \
 	"$(jq -r '[.messages, .events, .other_events, .kept_in_flight] | join(" ")' "$T/.out")"
 check_eq "...removes nothing" "$msgs $evs" "$(q "SELECT count(*) FROM messages") $(q "SELECT count(*) FROM events")"
 check_exit "prune --older-than 1y" 0 sms-store prune --older-than 1y -o json
-check_eq "...the same counts" "8 8 1 5" "$(jq -r '[.messages, .events, .other_events, .kept_in_flight] | join(" ")' "$T/.out")"
+check_eq "...the same counts" "9 9 1 5" "$(jq -r '[.messages, .events, .other_events, .kept_in_flight] | join(" ")' "$T/.out")"
 check_eq "...the old ones left are the ones in flight" "approved pending queued scheduled sending" \
 	"$(q "SELECT status FROM messages WHERE body LIKE 'prune %-400 days' ORDER BY status" | xargs)"
-check_eq "...every recent one kept" 13 "$(q "SELECT count(*) FROM messages WHERE body LIKE 'prune %-10 days'")"
+check_eq "...every recent one kept" 14 "$(q "SELECT count(*) FROM messages WHERE body LIKE 'prune %-10 days'")"
 check_eq "...the old notice gone, the old optout event kept" "0 1" \
 	"$(q "SELECT count(*) FROM events WHERE detail LIKE '%old notice%'") $(q "SELECT count(*) FROM events WHERE detail LIKE '%+13125550009%'")"
-check_eq "...events removed: the 8 messages' and the notice" $((evs - 9)) "$(q "SELECT count(*) FROM events")"
+check_eq "...events removed: the 9 messages' and the notice" $((evs - 10)) "$(q "SELECT count(*) FROM events")"
 check_exit "prune --older-than 12w removes the recent-enough rest? none older than 12 weeks" 0 sms-store prune --older-than 12w -o json
 check_eq "...nothing" 0 "$(jq -r .messages "$T/.out")"
 check_exit "prune --older-than 9d takes the 10-day-old final ones" 0 sms-store prune --older-than 9d -o json
-check_eq "...8 of them" 8 "$(jq -r .messages "$T/.out")"
+check_eq "...9 of them" 9 "$(jq -r .messages "$T/.out")"
 check_exit "--older-than that does not parse: 64" 64 sms-store prune --older-than soon -o json
 check_eq "...invalid_field" invalid_field "$(jq -r .error.code "$T/.out")"
 
 # ---- check and stats -------------------------------------------------------------------
 check_exit "check a sound store" 0 sms-store check -o json
-check_eq "...one summary record, ok, schema version 4" "summary true 0 4" "$(jq -r '[.check, .ok, .problems, .schema_version] | join(" ")' "$T/.out")"
+check_eq "...one summary record, ok, the store's schema version" "summary true 0 $(q "PRAGMA user_version")" \
+	"$(jq -r '[.check, .ok, .problems, .schema_version] | join(" ")' "$T/.out")"
 check_exit "stats" 0 sms-store stats -o json
 check_eq "...counts as the store has them" \
 	"$(q "SELECT count(*) FROM messages") $(q "SELECT count(*) FROM events") $(q "SELECT count(*) FROM optouts") $(q "SELECT count(*) FROM kv")" \
@@ -134,7 +143,7 @@ check_eq "...by status" "$(q "SELECT count(*) FROM messages WHERE status = 'pend
 	"$(jq -r '[.outbound.pending, .inbound.received] | join(" ")' "$T/.out")"
 check_eq "...oldest" "$(q "SELECT min(created_at) FROM messages")" "$(jq -r .oldest "$T/.out")"
 check_exit "stats as text" 0 sms-store stats -o text
-check_grep "...names the schema version" 'schema version 4' "$T/.out"
+check_grep "...names the schema version" "schema version $(q "PRAGMA user_version")" "$T/.out"
 cp "$SMS_DB" "$T/broken.db"
 sqlite3 "$T/broken.db" "PRAGMA foreign_keys = OFF; INSERT INTO events (message_id, at, kind) VALUES (999999, '2026-01-01T00:00:00Z', 'created')"
 check_exit "check a store with an event of no such message: 65" 65 env SMS_DB="$T/broken.db" sms-store check -o json

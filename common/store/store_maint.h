@@ -7,7 +7,8 @@
  * (backup, check, stats) and store_maint_rows.c (export, erase, prune).
  *
  * What holds a number (the erasure's list, sms-store(1)): messages to or from
- * it and their events; events of no message that name it in their detail
+ * it, as an SMS number or a WhatsApp address ("whatsapp:+1..."), and their
+ * events; events of no message that name it in their detail
  * (a provider's notice, a status callback for an unknown message, a part of a
  * long message held until all come, and the "optout" and "optin" events);
  * the opt-outs table; key/value entries whose key names it (the parts of a
@@ -81,11 +82,13 @@ int store_stats(struct store *s, struct store_stats *out);
 /* Calls fn with every record held about number (E.164; callers normalise),
  * each a cJSON object the callee owns, with "type" first:
  *   "message"  the message record (store_msg_get's) of a message to or from
- *              number, oldest first;
+ *              number, on either channel (its WhatsApp address is
+ *              "whatsapp:" and number), oldest first (created_at, then id);
  *   "event"    {"type","id","message_id","at","kind","status","detail"}: the
  *              events of those messages, and the events of no message whose
  *              detail names number (message_id null), in id order;
- *   "optout"   {"type","number","at","source"} when number is opted out;
+ *   "optout"   {"type","number","at","source"} for each opt-out of number,
+ *              on SMS and on WhatsApp;
  *   "kv"       {"type","key","value","updated_at"} for an entry whose key
  *              names number.
  * fn returns non-zero to stop, and must not write to the store. The records

@@ -14,18 +14,23 @@
 
 /* ---- What names a number ----------------------------------------------------------
  * ?1 is the number in E.164 ("+15551234567"), ?2 its digits without the "+",
- * as some providers write it (Vonage's msisdn). */
+ * as some providers write it (Vonage's msisdn). A person's number is also
+ * their WhatsApp address, "whatsapp:" and the number (address.h): both are
+ * theirs. */
+#define ADDRESSES "(?1, 'whatsapp:' || ?1)"
 
-/* A message to or from ?1: on messages_to and messages_from, one range each. */
-#define MSG_OF_NUMBER "SELECT id FROM messages WHERE to_number = ?1 " \
-                      "UNION SELECT id FROM messages WHERE from_number = ?1"
+/* A message to or from the number, on either channel: on messages_to and
+ * messages_from, two lookups each. */
+#define MSG_OF_NUMBER "SELECT id FROM messages WHERE to_number IN " ADDRESSES \
+                      " UNION SELECT id FROM messages WHERE from_number IN " ADDRESSES
 
 /* An event of no message whose detail has a top-level value that is the
  * number (a provider's From, To, msisdn; an opt-out's number). Walks the
  * NULL end of events_message only. */
 #define EVENT_NAMES_NUMBER \
 	"message_id IS NULL AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(detail) " \
-	"THEN detail ELSE 'null' END) j WHERE j.type = 'text' AND j.value IN (?1, ?2))"
+	"THEN detail ELSE 'null' END) j WHERE j.type = 'text' AND " \
+	"j.value IN (?1, ?2, 'whatsapp:' || ?1))"
 
 /* A key/value entry whose key has the number as one of its dot-separated
  * words ("vonage.concat.15551234567.ref"). */
@@ -166,17 +171,40 @@ static cJSON *kv_record(sqlite3_stmt *st)
 	return o;
 }
 
-struct export_msgs {
-	int (*fn)(cJSON *rec, void *arg);
-	void *arg;
-	int   stop;
-};
-
-static int export_msg(cJSON *rec, void *arg)
+/* The number's messages, oldest first, each as store_msg_get builds it. The
+ * ids are read first: store_msg_get runs statements of its own. */
+static int export_messages(struct store *s, const char *number,
+                           int (*fn)(cJSON *rec, void *arg), void *arg, int *stop)
 {
-	struct export_msgs *x = arg;
-	x->stop = x->fn(typed("message", rec), x->arg);
-	return x->stop;
+	sqlite3_stmt *st = store__prep(s, "SELECT id FROM messages WHERE id IN (" MSG_OF_NUMBER
+	                                  ") ORDER BY created_at, id");
+	if (!st)
+		return STORE_ERR;
+	bind_number(st, number);
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			ids = xrealloc(ids, cap * sizeof *ids);
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return store__dberr(s, "exporting");
+	}
+	rc = STORE_OK;
+	for (size_t i = 0; i < n && !*stop && rc == STORE_OK; i++) {
+		cJSON *rec = NULL;
+		rc = store_msg_get(s, ids[i], &rec);
+		if (rc == STORE_OK)
+			*stop = fn(typed("message", rec), arg);
+	}
+	free(ids);
+	return rc;
 }
 
 int store_export_number(struct store *s, const char *number,
@@ -191,19 +219,19 @@ int store_export_number(struct store *s, const char *number,
 	/* One read transaction: every record from the same snapshot. */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return store__dberr(s, "starting the export");
-	struct export_msgs x = {.fn = fn, .arg = arg};
-	struct store_query q = {.number = number};
-	int rc = store_msg_list(s, &q, export_msg, &x);
+	int stop = 0;
+	int rc = export_messages(s, number, fn, arg, &stop);
 	if (rc == STORE_OK)
 		rc = each_row(s, "SELECT " EVENT_COLS " FROM events WHERE message_id IN (" MSG_OF_NUMBER
 		             ") UNION ALL SELECT " EVENT_COLS " FROM events WHERE " EVENT_NAMES_NUMBER
-		             " ORDER BY id", number, event_record, fn, arg, &x.stop);
+		             " ORDER BY id", number, event_record, fn, arg, &stop);
 	if (rc == STORE_OK)
-		rc = each_row(s, "SELECT number, at, source FROM optouts WHERE number = ?1",
-		              number, optout_record, fn, arg, &x.stop);
+		rc = each_row(s, "SELECT number, at, source FROM optouts WHERE number IN " ADDRESSES
+		              " ORDER BY number", number, optout_record, fn, arg,
+		              &stop);
 	if (rc == STORE_OK)
 		rc = each_row(s, "SELECT key, value, updated_at FROM kv WHERE " KV_NAMES_NUMBER
-		              " ORDER BY key", number, kv_record, fn, arg, &x.stop);
+		              " ORDER BY key", number, kv_record, fn, arg, &stop);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }
@@ -315,10 +343,11 @@ int store_erase_number(struct store *s, const char *number, int dry,
 /* ---- Prune ---------------------------------------------------------------------------- */
 
 const char *const store_prune_statuses[] = {"rejected", "sent", "delivered", "undelivered",
-                                            "failed", "canceled", "unknown", "received", NULL};
+                                            "read", "failed", "canceled", "unknown",
+                                            "received", NULL};
 /* The same list, as SQL. */
-#define PRUNE_STATUS "status IN ('rejected', 'sent', 'delivered', 'undelivered', 'failed', " \
-                     "'canceled', 'unknown', 'received')"
+#define PRUNE_STATUS "status IN ('rejected', 'sent', 'delivered', 'undelivered', 'read', " \
+                     "'failed', 'canceled', 'unknown', 'received')"
 /* ?3: the time before which a message is old. */
 #define PRUNE_OLD "created_at < ?3 AND " PRUNE_STATUS
 /* The same for a walk of the rowid: the unary + keeps SQLite off
