@@ -67,6 +67,7 @@ check_eq "...A's optout event and the notice naming A" "optout webhook" \
 check_eq "...the opt-outs, SMS and WhatsApp" "$A whatsapp:$A" "$(jq -r 'select(.type == "optout") | .number' "$T/export" | xargs)"
 check_eq "...the key/value entry naming A" "vonage.concat.12125550101.r1" "$(jq -r 'select(.type == "kv") | .key' "$T/export")"
 check_eq "...every record ok" 0 "$(jq -c 'select(.ok != true)' "$T/export" | wc -l)"
+check_eq "export of A's WhatsApp address gives the same" "$(cat "$T/export")" "$(sms-store export --number "whatsapp: +1 212 555 0101" -o json)"
 check_exit "export of an invalid number: 65" 65 sms-store export --number "212-555 home" -o json
 check_eq "...invalid_number" invalid_number "$(jq -r .error.code "$T/.out")"
 check_eq "export with SMS_DEFAULT_COUNTRY=GB reads a national number as British (no data)" "" \

@@ -3,8 +3,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
+#include "address.h"
 #include "clock.h"
 #include "phone.h"
 #include "store_maint.h"
@@ -160,7 +162,12 @@ static int read_number(struct maint *m, const char *raw, cJSON *rec, char e164[2
 		rec_fail(rec, "invalid_number", 0, "--number is empty");
 		return -1;
 	}
-	if (phone_parse(raw, m->region, &pr) != PHONE_OK) {
+	/* A WhatsApp address names the same person: both channels are theirs. */
+	const char *num = raw;
+	if (strncasecmp(num, ADDRESS_WHATSAPP_PREFIX, strlen(ADDRESS_WHATSAPP_PREFIX)) == 0)
+		num += strspn(num + strlen(ADDRESS_WHATSAPP_PREFIX), " ") +
+		       strlen(ADDRESS_WHATSAPP_PREFIX);
+	if (phone_parse(num, m->region, &pr) != PHONE_OK) {
 		rec_fail(rec, "invalid_number", 0, "%s: %s", raw, pr.reason ? pr.reason : "not a phone number");
 		return -1;
 	}
