@@ -5,8 +5,8 @@
  * SQL and no sqlite3 type.
  *
  * The backend seam (doc/store.md): the functions declared here and in
- * store_maint.h are what a backend implements, all but store_status_next_ok and store_status_valid,
- * which are backend-neutral. The one backend today is SQLite, these files:
+ * store_maint.h are what a backend implements, all but store_status_next_ok
+ * and store_status_valid, which are backend-neutral. The one backend today is SQLite, these files:
  *   store_open.c       the connection: open, pragmas, migrations applied,
  *                      close; errors, the statement cache, transactions
  *   store_schema.c     the schema, one forward migration per version
