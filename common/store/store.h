@@ -1,11 +1,12 @@
 /* store — the one store every program shares (sms-config(5)): opening, schema
  * versions and forward migrations, transactions, messages, events, opt-outs,
  * spend, cursors, listings, the approved queue, templates, bulk inserts,
- * autoresponders. Callers see no SQL and no sqlite3 type.
+ * autoresponders; its upkeep (sms-store) is in store_maint.h. Callers see no
+ * SQL and no sqlite3 type.
  *
- * The backend seam (doc/store.md): the functions declared here are what a
- * backend implements, all but store_status_next_ok and store_status_valid,
- * which are backend-neutral. The one backend today is SQLite, these files:
+ * The backend seam (doc/store.md): the functions declared here and in
+ * store_maint.h are what a backend implements, all but store_status_next_ok
+ * and store_status_valid, which are backend-neutral. The one backend today is SQLite, these files:
  *   store_open.c       the connection: open, pragmas, migrations applied,
  *                      close; errors, the statement cache, transactions
  *   store_schema.c     the schema, one forward migration per version
@@ -17,6 +18,8 @@
  *   store_kv.c         key/value cursors
  *   store_auto.c       autoresponders
  *   store_channel.c    what a channel's rules read (WhatsApp's window)
+ *   store_maint.c      upkeep (store_maint.h, sms-store): backup, check, stats
+ *   store_maint_rows.c upkeep row by row: a number's export and erasure, prune
  *   store_internal.h   what they share
  * All of smskit's SQL text is in them, each file the SQL of its own tables;
  * no other file of common/ or cmd/ holds SQL or includes sqlite3.h.
