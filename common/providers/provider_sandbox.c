@@ -41,6 +41,8 @@ static int sandbox_open(struct provider *p, const struct sms_config *c, char *er
 	(void)err;
 	(void)errlen;
 	p->default_from = config_get_or(c, "TWILIO_PHONE_NUMBER", "+15005550006");
+	/* Twilio's own WhatsApp sandbox number, which anyone may join. */
+	p->whatsapp_from = config_get_or(c, "TWILIO_WHATSAPP_NUMBER", "whatsapp:+14155238886");
 	return 0;
 }
 
@@ -66,7 +68,7 @@ static int sandbox_send(struct provider *p, const struct send_request *m, struct
                         struct send_result *res)
 {
 	(void)req;
-	const char *from = m->from ? m->from : p->default_from;
+	const char *from = m->from ? m->from : provider_default_from(p, m->channel);
 	if (reject(magic_from, sizeof magic_from / sizeof *magic_from, from, res) ||
 	    reject(magic_to, sizeof magic_to / sizeof *magic_to, m->to, res))
 		return 1;
@@ -135,6 +137,7 @@ const struct webhook_ops sandbox_webhooks = {
 	.close = twilio_webhook_close,
 	.parse = twilio_webhook_parse,
 	.answer = twilio_webhook_answer,
+	.channels = PROVIDER_CARRIES(CHANNEL_WHATSAPP), /* it imitates Twilio's WhatsApp */
 };
 
 const struct provider_ops provider_sandbox = {
