@@ -2,6 +2,7 @@
 #include "policy.h"
 #include "clock.h"
 #include "address.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -82,13 +83,17 @@ static const char *const categories[] = {"service", "utility", "authentication",
 
 const char *wa_category_name(enum wa_category c) { return categories[c]; }
 
-/* code points of a valid UTF-8 string */
-static size_t code_points(const char *s)
+size_t policy_code_points(const char *s) { return utf8_count(s); }
+
+enum wa_category policy_wa_category(const cJSON *rec)
 {
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
+	if (!given(rec, "content_sid"))
+		return WA_SERVICE;
+	const cJSON *cat = given(rec, "template_category");
+	for (int i = WA_UTILITY; cJSON_IsString(cat) && i <= WA_MARKETING; i++)
+		if (strcmp(cat->valuestring, categories[i]) == 0)
+			return (enum wa_category)i;
+	return WA_UNKNOWN;
 }
 
 /* The sender of a WhatsApp message: whatsapp:+number, as the recipient's
@@ -250,7 +255,7 @@ int outbound_check(const cJSON *rec, const char *default_region, struct outbound
 	}
 	if (out->channel == CHANNEL_WHATSAPP) {
 		/* No segments on WhatsApp: one message up to its own limit. */
-		out->wa_chars = code_points(out->body);
+		out->wa_chars = policy_code_points(out->body);
 		if (out->wa_chars <= POLICY_WA_MAX_BODY)
 			return 0;
 		char num[24];

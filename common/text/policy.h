@@ -65,6 +65,14 @@ const char *outbound_encoding(const struct outbound *o);
 size_t      outbound_segments(const struct outbound *o);
 money_t     outbound_estimate(const struct outbound *o, const struct price_table *t);
 
+/* Characters of a valid UTF-8 string as a WhatsApp body counts them: code points. */
+size_t policy_code_points(const char *s);
+
+/* The category of a WhatsApp request: WA_SERVICE without content_sid, else its
+ * template_category (marketing, utility, authentication), WA_UNKNOWN when it
+ * gives none or another. For sms-split, which checks nothing. */
+enum wa_category policy_wa_category(const cJSON *rec);
+
 /* "marketing", "utility", "authentication", "service" or "unknown". */
 const char *wa_category_name(enum wa_category c);
 
