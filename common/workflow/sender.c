@@ -166,10 +166,10 @@ int sender_channel_rules(struct sender *s, struct job *j, const char **code, cha
 	}
 	char when[64];
 	local_time(closes, when, sizeof when);
-	snprintf(msg, msglen, "outside WhatsApp's 24-hour window: %s last wrote 24 hours before "
-	         "%s, when the window closed, so free-form text and media cannot go; nothing "
-	         "sent: send an approved template instead (content_sid, with content_variables), "
-	         "or wait for them to write again", j->ob.to, when);
+	snprintf(msg, msglen, "outside WhatsApp's 24-hour window, which closed at %s, 24 hours "
+	         "after %s last wrote: free-form text and media cannot go; nothing sent: send an "
+	         "approved template instead (content_sid, with content_variables), or wait for "
+	         "them to write again", when, j->ob.to);
 	return -1;
 }
 
