@@ -475,7 +475,7 @@ static void split_lazy(struct opts *o, struct rec_out *out, struct rec_in *in,
 static void print_figures(FILE *fp, const cJSON *obj, const char *indent)
 {
 	const char *enc = rec_str(obj, "encoding");
-	if (enc && strcmp(enc, "UTF-8") == 0) { /* WhatsApp: one message, no segments */
+	if (strcmp(enc, "UTF-8") == 0) { /* WhatsApp: one message, no segments */
 		fprintf(fp, "%sWhatsApp, UTF-8, one message, %d characters of %d, %s\n", indent,
 		        cJSON_GetObjectItemCaseSensitive(obj, "chars")->valueint, POLICY_WA_MAX_BODY,
 		        rec_str(obj, "category"));
