@@ -207,6 +207,17 @@ check_eq "...To and From on WhatsApp, from the number it came to" \
 	'[["To","whatsapp:+15551234567"],["From","whatsapp:+15550009999"],["Body","Thanks"]]' "$(params)"
 stop_fake_twilio
 
+# ---- sms-status --sync: read is WhatsApp's own status ------------------------------
+echo "ok-then read 0" >"$T/script"
+start_fake_twilio --script "$T/script" || exit 1
+sms-send -o json --to whatsapp:+15551234567 --body "Read me" >"$T/sent"
+rid=$(jq -r .id "$T/sent")
+sms-status -o json --sync >/dev/null 2>&1
+check_eq "--sync: sent first" sent "$(q "select status from messages where id=$rid")"
+sms-status -o json --sync >/dev/null 2>&1
+check_eq "--sync: then read, Twilio's status kept for a WhatsApp message" read "$(q "select status from messages where id=$rid")"
+stop_fake_twilio
+
 # ---- the sandbox imitates it ------------------------------------------------------
 export SMS_PROVIDER=sandbox SMS_DB=$T/sandbox.db
 unset TWILIO_WHATSAPP_NUMBER

@@ -322,8 +322,12 @@ static void twilio_status_parse(struct provider *p, const struct http_response *
 		return;
 	}
 	res->ok = 1;
-	snprintf(res->status, sizeof res->status, "%s",
-	         map_status(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"))));
+	const char *given = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"));
+	const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "to"));
+	/* read is a status of its own on WhatsApp (smskit(7), Lifecycle); an SMS
+	 * that says so was delivered. */
+	int wa_read = given && strcmp(given, "read") == 0 && address_channel(to) == CHANNEL_WHATSAPP;
+	snprintf(res->status, sizeof res->status, "%s", wa_read ? "read" : map_status(given));
 	put_price(j, res->price, sizeof res->price, res->currency, sizeof res->currency);
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(j, "error_code");
 	res->error_code = cJSON_IsNumber(ec) ? (long)ec->valuedouble : 0;
