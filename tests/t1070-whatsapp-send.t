@@ -218,6 +218,25 @@ sms-status -o json --sync >/dev/null 2>&1
 check_eq "--sync: then read, Twilio's status kept for a WhatsApp message" read "$(q "select status from messages where id=$rid")"
 stop_fake_twilio
 
+# ---- sms-template: a WhatsApp template by name -------------------------------------
+check_exit "sms-template add --content-sid --category" 0 sms-template add --content-sid $HX --category utility table "Hi {{1}}, your table is ready at {{2}}"
+check_eq "...stored with its Content SID and category" "$HX|utility" "$(q "select content_sid, template_category from templates where name='table'")"
+check_exit "a malformed Content SID: exit 65" 65 sms-template add --content-sid HX12 bad "x"
+check_eq "...invalid_field" invalid_field "$(jq -r .error.code "$T/.out")"
+check_exit "a category without a Content SID: exit 65" 65 sms-template add --category utility bad2 "x"
+printf '%s\n' '{"to":"whatsapp:+15557654321","vars":{"1":"Ada","2":"7pm"}}' '{"to":"whatsapp:+15557654321","vars":{"1":"Bo"}}' >"$T/tin"
+check_exit "render: one ok, one missing a variable" 1 sms-template render table <"$T/tin"
+check_eq "...a request with content_sid, content_variables, category and a preview; no body" \
+	"$HX {\"1\":\"Ada\",\"2\":\"7pm\"} utility Hi Ada, your table is ready at 7pm null" \
+	"$(head -n 1 "$T/.out" | jq -r '"\(.content_sid) \(.content_variables | tojson) \(.template_category) \(.preview) \(.body)"')"
+check_eq "...the other missing_var" missing_var "$(sed -n 2p "$T/.out" | jq -r .error.code)"
+start_fake_twilio || exit 1
+head -n 1 "$T/tin" | sms-template render table | sms-send -o json >"$T/tsent"
+check_eq "render | sms-send: the template goes as ContentSid and ContentVariables" \
+	"[[\"To\",\"whatsapp:+15557654321\"],[\"From\",\"whatsapp:+15550009999\"],[\"ContentSid\",\"$HX\"],[\"ContentVariables\",\"{\\\"1\\\":\\\"Ada\\\",\\\"2\\\":\\\"7pm\\\"}\"]]" "$(params)"
+check_eq "...priced as utility" "0.0084" "$(jq -r .price_estimate "$T/tsent")"
+stop_fake_twilio
+
 # ---- the sandbox imitates it ------------------------------------------------------
 export SMS_PROVIDER=sandbox SMS_DB=$T/sandbox.db
 unset TWILIO_WHATSAPP_NUMBER

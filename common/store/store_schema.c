@@ -233,8 +233,16 @@ static const char migration_5[] =
 	"DROP TABLE optouts;\n"
 	"ALTER TABLE optouts_v5 RENAME TO optouts;\n";
 
+/* Version 6: a template may be a WhatsApp template approved at Twilio: its
+ * Content SID and its category (sms-template(1) add --content-sid). */
+static const char migration_6[] =
+	"ALTER TABLE templates ADD COLUMN content_sid TEXT CHECK (content_sid IS NULL OR\n"
+	"  (content_sid GLOB 'HX*' AND length(content_sid) = 34));\n"
+	"ALTER TABLE templates ADD COLUMN template_category TEXT CHECK (template_category IS NULL\n"
+	"  OR template_category IN ('marketing', 'utility', 'authentication'));\n";
+
 const char *const store__migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5};
+                                         migration_5, migration_6};
 
 _Static_assert(sizeof store__migrations / sizeof *store__migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");
