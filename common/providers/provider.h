@@ -120,8 +120,7 @@ struct provider_ops {
 	                      struct http_request *req, struct inbox_page *res);
 	void (*inbox_parse)(struct provider *p, const struct http_response *resp,
 	                    struct inbox_page *res);
-	/* Its webhooks (sms-webhookd(1)); what channels it carries is there too
-	 * (webhook_ops.channels). */
+	/* Its webhooks (sms-webhookd(1)). */
 	const struct webhook_ops *webhook;
 };
 
@@ -249,21 +248,7 @@ struct webhook_ops {
 	 * answer in a response, which then says "ok", and the answer goes out
 	 * through its API (sms-send) instead. */
 	char *(*answer)(const char *reply, const char **content_type);
-	/* The channels the driver carries besides SMS, both ways, PROVIDER_CARRIES
-	 * bits; 0: SMS only. Here rather than in provider_ops so that programs
-	 * that link no sending side (sms-stage's checks in the dashboard) know
-	 * it. A channel a driver does not carry is refused before any request
-	 * (provider_channel_check), never sent as SMS. */
-	unsigned channels;
 };
-
-#define PROVIDER_CARRIES(ch) (1u << (ch))
-
-/* 0 when the driver w carries channel ch (SMS always, and any channel when w
- * is NULL: no driver to ask); else -1 with the smskit(7) code not_supported
- * in *code and a sentence in msg naming the provider and what to do instead. */
-int provider_channel_check(const struct webhook_ops *w, enum channel ch, const char **code,
-                           char *msg, size_t msglen);
 
 /* The driver whose webhooks c configures (SMS_PROVIDER, twilio when unset);
  * NULL with a sentence in err for one that takes no webhooks. */
@@ -297,6 +282,22 @@ void provider_e164(const char *in, char *out, size_t outlen);
 	X(vonage)           \
 	X(sns)              \
 	X(sandbox)
+
+/* The channels besides SMS that drivers carry, both ways, a line each:
+ * X(driver, channel); a driver not listed carries SMS only. A list of its own,
+ * read by provider_channels.c, so that a program that opens no driver
+ * (sms-stage) knows it without linking one. */
+#define PROVIDER_CHANNELS(X)            \
+	X(twilio, CHANNEL_WHATSAPP)     \
+	X(sandbox, CHANNEL_WHATSAPP) /* it imitates Twilio's */
+
+/* 0 when the driver named provider carries channel ch (SMS always, and any
+ * channel when provider is NULL: no driver to ask); else -1 with the smskit(7)
+ * code not_supported in *code and a sentence in msg naming the provider and
+ * what to do instead. A channel a driver does not carry is refused before any
+ * request, never sent as SMS. */
+int provider_channel_check(const char *provider, enum channel ch, const char **code, char *msg,
+                           size_t msglen);
 
 #define PROVIDER_DECLARE(name)                          \
 	extern const struct provider_ops provider_##name; \

@@ -155,7 +155,6 @@ const struct webhook_ops sandbox_webhooks = {
 	.close = twilio_webhook_close,
 	.parse = twilio_webhook_parse,
 	.answer = twilio_webhook_answer,
-	.channels = PROVIDER_CARRIES(CHANNEL_WHATSAPP), /* it imitates Twilio's WhatsApp */
 };
 
 const struct provider_ops provider_sandbox = {

@@ -33,20 +33,6 @@ const struct webhook_ops *provider_webhook_find(const char *name)
 	return NULL;
 }
 
-int provider_channel_check(const struct webhook_ops *w, enum channel ch, const char **code,
-                           char *msg, size_t msglen)
-{
-	if (!w || ch == CHANNEL_SMS || (w->channels & PROVIDER_CARRIES(ch)))
-		return 0;
-	/* Never sent as an SMS instead: the person wrote to a WhatsApp number. */
-	*code = "not_supported";
-	snprintf(msg, msglen, "not supported by the %s provider: it cannot carry %s messages, "
-	         "and none goes as an SMS instead; use SMS_PROVIDER=twilio (or sandbox) for %s, or "
-	         "write the number without %s: for an SMS", w->name, channel_name(ch),
-	         channel_name(ch), channel_name(ch));
-	return -1;
-}
-
 const struct webhook_ops *provider_webhook_driver(const struct sms_config *c, char *err,
                                                   size_t errlen)
 {

@@ -343,5 +343,4 @@ const struct webhook_ops twilio_webhooks = {
 	.close = twilio_webhook_close,
 	.parse = twilio_webhook_parse,
 	.answer = twilio_webhook_answer,
-	.channels = PROVIDER_CARRIES(CHANNEL_WHATSAPP), /* smskit-whatsapp(7) */
 };

@@ -134,7 +134,7 @@ static void local_time(time_t t, char *buf, size_t len)
 int sender_channel_rules(struct sender *s, struct job *j, const char **code, char *msg,
                          size_t msglen)
 {
-	if (provider_channel_check(s->prov->ops->webhook, j->ob.channel, code, msg, msglen) != 0)
+	if (provider_channel_check(s->prov->name, j->ob.channel, code, msg, msglen) != 0)
 		return -1;
 	if (j->ob.channel != CHANNEL_WHATSAPP)
 		return 0; /* an SMS without a sender is the provider's to choose (SNS) */

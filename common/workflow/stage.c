@@ -102,8 +102,7 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 	}
 	/* A channel the configured provider cannot carry would only fail at
 	 * approval: refused now. */
-	if (provider_channel_check(provider_webhook_find(sg->provider), ob.channel, &code, msg,
-	                           sizeof msg) != 0) {
+	if (provider_channel_check(sg->provider, ob.channel, &code, msg, sizeof msg) != 0) {
 		rec_fail(rec, code, 0, "%s", msg);
 		goto out;
 	}
