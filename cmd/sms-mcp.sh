@@ -36,7 +36,8 @@ message per line, for AI assistants (Claude Desktop, Claude Code, Cursor...).
 It offers the tools send_sms, send_mms, stage_sms, list_staged_sms,
 send_approved_sms, get_incoming_sms, reply_to_sms, mark_sms_read,
 create_sms_autoresponder, list_sms_autoresponders, delete_sms_autoresponder,
-get_sms_conversation, get_sms_status, preview_sms and get_consent, each
+get_sms_conversation, get_sms_status, preview_sms, get_consent and
+wait_for_sms_reply, each
 running an smskit program. SMS_MCP_DIRECT_SEND=off leaves out send_sms,
 send_mms and reply_to_sms, and stores autoresponders disabled. Logs go to
 standard error. Configure it in an MCP client as {"command": "sms-mcp",

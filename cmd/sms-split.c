@@ -1,6 +1,9 @@
 /* sms-split — how a body will travel: encoding, segments, the parts as they will
- * be sent, units left in the last part, and the cost estimate (sms-split(1)).
- * Text from the arguments, or NDJSON records with "body" on stdin. */
+ * be sent, units left in the last part, and the cost estimate (sms-split(1));
+ * on WhatsApp (a "to" of whatsapp:+number, or --whatsapp), one message with its
+ * own limit and price instead of segments. Text from the arguments, or NDJSON
+ * records with "body" on stdin. */
+#include <strings.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include "price.h"
 #include "progenv.h"
 #include "records.h"
+#include "utf8.h"
 #include "util.h"
 
 /* price_estimate() finds the country's row by name at every call; a batch mostly
@@ -27,6 +31,7 @@ struct price_memo {
 
 struct opts {
 	int                       smart;
+	int                       whatsapp; /* --whatsapp: the arguments' body */
 	const char               *format;   /* -o */
 	const char               *country;  /* --country: overrides the record's "to" */
 	const char               *region;   /* SMS_DEFAULT_COUNTRY: national numbers, fallback */
@@ -37,7 +42,7 @@ struct opts {
 
 static void usage(FILE *fp)
 {
-	fputs("usage: sms-split [--smart] [--country CC] [-o json|text] [TEXT...]\n"
+	fputs("usage: sms-split [--smart | --whatsapp] [--country CC] [-o json|text] [TEXT...]\n"
 	      "       ... | sms-split [--smart] [--country CC] [-o json|text]\n"
 	      "\n"
 	      "Shows how a message body travels as SMS: encoding (GSM-7 or UCS-2),\n"
@@ -45,7 +50,11 @@ static void usage(FILE *fp)
 	      "the cost estimate. TEXT words are joined by spaces into one body; without\n"
 	      "TEXT, reads NDJSON records with a \"body\" field from stdin.\n"
 	      "\n"
+	      "A record whose \"to\" is whatsapp:+number is a WhatsApp message: no segments,\n"
+	      "its own length limit and a price per message.\n"
+	      "\n"
 	      "  -s, --smart          also show the body after smart encoding\n"
+	      "  -w, --whatsapp       TEXT is a WhatsApp message\n"
 	      "  -c, --country CC     price for this country (default: the record's \"to\",\n"
 	      "                       else SMS_DEFAULT_COUNTRY, else US)\n"
 	      "  -o, --output FORMAT  json (NDJSON) or text; default text on a terminal\n"
@@ -347,6 +356,52 @@ static int fast_path_ok(const struct rec_in *in, const cJSON *rec)
 	return 1;
 }
 
+/* A "to" on WhatsApp: the fast path, all SMS, leaves it to split_one. The
+ * first letter first: every record of a big batch of SMS asks. */
+static inline int whatsapp_to(const char *to)
+{
+	return to && (to[0] | 0x20) == 'w' &&
+	       strncasecmp(to, ADDRESS_WHATSAPP_PREFIX, sizeof ADDRESS_WHATSAPP_PREFIX - 1) == 0;
+}
+
+/* A WhatsApp body's figures (smskit-whatsapp(7)): one message of UTF-8 text,
+ * POLICY_WA_MAX_BODY characters at most, priced per message by the
+ * template's category; no GSM-7, no segments, no smart encoding. */
+static void split_whatsapp(struct opts *o, struct rec_out *out, cJSON *rec,
+                           const struct input *in)
+{
+	char cbuf[3], money[32];
+	const char *country = price_country(o, in->to ? address_number(in->to) : NULL, cbuf);
+	enum wa_category cat = policy_wa_category(rec);
+	size_t chars = policy_code_points(in->body);
+	money_format(price_whatsapp(o->prices, country, cat), money);
+	rec_put_str(rec, "channel", "whatsapp");
+	rec_put_str(rec, "encoding", "UTF-8");
+	rec_put_num(rec, "segments", 1);
+	rec_put_num(rec, "chars", (double)chars);
+	rec_put_num(rec, "limit", POLICY_WA_MAX_BODY);
+	cJSON *parts = cJSON_CreateArray();
+	cJSON_AddItemToArray(parts, cJSON_CreateString(in->body));
+	rec_put(rec, "parts", parts);
+	rec_put_num(rec, "remaining", chars > POLICY_WA_MAX_BODY ? 0 : (double)(POLICY_WA_MAX_BODY - chars));
+	rec_put_str(rec, "category", wa_category_name(cat));
+	rec_put_str(rec, "price_estimate", money);
+	rec_put_str(rec, "currency", price_currency(o->prices));
+	cJSON *w = cJSON_CreateArray();
+	char buf[96];
+	if (chars > POLICY_WA_MAX_BODY) {
+		snprintf(buf, sizeof buf, "too long to send: %zu characters, the WhatsApp limit is %d",
+		         chars, POLICY_WA_MAX_BODY);
+		cJSON_AddItemToArray(w, cJSON_CreateString(buf));
+	}
+	if (cat == WA_UNKNOWN)
+		cJSON_AddItemToArray(w, cJSON_CreateString("template of no given category "
+		                                           "(template_category): priced as marketing"));
+	rec_put(rec, "warnings", w);
+	rec_set_ok(rec);
+	rec_emit(out, rec);
+}
+
 /* Reports one record; frees it. */
 static void split_one(struct opts *o, struct rec_out *out, const struct rec_in *in,
                       cJSON *rec, struct strbuf *batch)
@@ -357,6 +412,15 @@ static void split_one(struct opts *o, struct rec_out *out, const struct rec_in *
 			rec_fail(rec, "invalid_body", 0, "\"body\" must be a string");
 		else
 			rec_fail(rec, "missing_body", 0, "record has no \"body\"");
+		rec_emit(out, rec);
+		return;
+	}
+	if (whatsapp_to(input.to) || (o->whatsapp && !in)) {
+		if (utf8_invalid_at(input.body, input.len) < 0) {
+			split_whatsapp(o, out, rec, &input);
+			return;
+		}
+		rec_fail(rec, "invalid_body", 0, "body is not valid UTF-8");
 		rec_emit(out, rec);
 		return;
 	}
@@ -388,7 +452,8 @@ enum { F_BODY, F_TO, F_MEDIA, F_OURS };
 static void split_lazy(struct opts *o, struct rec_out *out, struct rec_in *in,
                        const struct rec_field *fl, struct strbuf *batch)
 {
-	int fast = !out->text && !in->had_line && fl[F_BODY].type == cJSON_String;
+	int fast = !out->text && !in->had_line && fl[F_BODY].type == cJSON_String &&
+	           !(fl[F_TO].type == cJSON_String && whatsapp_to(fl[F_TO].str));
 	for (size_t i = 0; fast && i < NOURS; i++)
 		fast = fl[F_OURS + i].type == cJSON_Invalid;
 	struct input input = {
@@ -412,6 +477,12 @@ static void split_lazy(struct opts *o, struct rec_out *out, struct rec_in *in,
 static void print_figures(FILE *fp, const cJSON *obj, const char *indent)
 {
 	const char *enc = rec_str(obj, "encoding");
+	if (strcmp(enc, "UTF-8") == 0) { /* WhatsApp: one message, no segments */
+		fprintf(fp, "%sWhatsApp, UTF-8, one message, %d characters of %d, %s\n", indent,
+		        cJSON_GetObjectItemCaseSensitive(obj, "chars")->valueint, POLICY_WA_MAX_BODY,
+		        rec_str(obj, "category"));
+		return;
+	}
 	int segs = cJSON_GetObjectItemCaseSensitive(obj, "segments")->valueint;
 	int chars = cJSON_GetObjectItemCaseSensitive(obj, "chars")->valueint;
 	int units = cJSON_GetObjectItemCaseSensitive(obj, "units")->valueint;
@@ -456,6 +527,7 @@ static int option(void *arg, int c, const char *val)
 	struct opts *o = arg;
 	switch (c) {
 	case 's': o->smart = 1; break;
+	case 'w': o->whatsapp = 1; break;
 	case 'c': o->country = val; break;
 	case 'o': o->format = val; break;
 	}
@@ -464,10 +536,11 @@ static int option(void *arg, int c, const char *val)
 
 static const struct option longopts[] = {
 	{"smart", no_argument, NULL, 's'},     {"country", required_argument, NULL, 'c'},
+	{"whatsapp", no_argument, NULL, 'w'},
 	{"output", required_argument, NULL, 'o'}, CLI_HELP_VERSION,
 };
 
-static const struct cli cli = {"sms-split", usage, "sc:o:h", longopts, option};
+static const struct cli cli = {"sms-split", usage, "swc:o:h", longopts, option};
 
 /* The text of the arguments, as one message. */
 static int split_args(struct opts *o, struct rec_out *out, int nargs, char **args)

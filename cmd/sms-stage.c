@@ -28,7 +28,8 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: sms-stage [options] --to NUMBER (--body TEXT | --media URL...)\n"
+	fputs("usage: sms-stage [options] --to NUMBER (--body TEXT | --media URL... |\n"
+	      "                 --content-sid SID [--content-variables JSON])\n"
 	      "       ... | sms-stage [options]\n"
 	      "       sms-stage --list [--status S]... [--priority P] [--limit N] [--query]\n"
 	      "\n"
@@ -37,13 +38,17 @@ static void usage(FILE *fp)
 	      "opt-out) and printed; sms-approve releases it to sms-send --approved.\n"
 	      "Without --to, reads NDJSON requests from stdin: {\"to\": ..., \"body\": ...,\n"
 	      "\"media\": [...], \"from\": ..., \"priority\": ..., \"notes\": ..., \"send_at\": ...,\n"
-	      "\"ref\": ..., \"reply_to\": ...}; the options below then fill in what a record\n"
-	      "leaves out.\n"
+	      "\"ref\": ..., \"reply_to\": ..., \"content_sid\": ..., \"content_variables\": {...}};\n"
+	      "the options below then fill in what a record leaves out. A recipient written\n"
+	      "whatsapp:+number is a WhatsApp message.\n"
 	      "\n"
 	      "  -t, --to NUMBER          recipient (E.164, or national for SMS_DEFAULT_COUNTRY)\n"
 	      "  -b, --body TEXT          the message text\n"
 	      "  -m, --media URL          media URL (http/https), up to 10: makes it an MMS\n"
 	      "  -f, --from NUMBER        sender (default: the provider's when sent)\n"
+	      "      --content-sid SID    WhatsApp: an approved template (HX and 32 hex digits),\n"
+	      "                           sent instead of a body\n"
+	      "      --content-variables JSON  its variables, a JSON object: {\"1\":\"Ada\"}\n"
 	      "  -p, --priority P         urgent, high, normal (default) or low\n"
 	      "      --notes TEXT         a note for the reviewer\n"
 	      "      --send-at TIME       not before TIME: RFC 3339, or local \"2026-11-25 14:00\"\n"
@@ -67,7 +72,7 @@ static void usage(FILE *fp)
 
 /* ---- --list's selection: options, or keys of the query (--query) --------------- */
 
-enum { OPT_NOTES = 256, OPT_SEND_AT, OPT_QUERY, OPT_PURPOSE };
+enum { OPT_NOTES = 256, OPT_SEND_AT, OPT_QUERY, OPT_PURPOSE, OPT_CONTENT_SID, OPT_CONTENT_VARS };
 
 static const struct query_key query_keys[] = {
 	{"status", QUERY_WORDS, 's'},
@@ -109,6 +114,7 @@ static int apply(void *arg, int opt, const char *val, const struct query_origin 
 
 struct opts {
 	const char  *to, *body, *format;
+	const char  *content_sid, *content_vars; /* a WhatsApp template */
 	const char  *list_only; /* the last option given that goes only with --list */
 	struct stage sg;
 	struct sel   sel;
@@ -126,6 +132,8 @@ static int option(void *arg, int c, const char *val)
 	case 'm': cJSON_AddItemToArray(o->media, cJSON_CreateString(val)); o->flags = 1; break;
 	case 'f': o->sg.from = val; break;
 	case OPT_NOTES: o->sg.notes = val; break;
+	case OPT_CONTENT_SID: o->content_sid = val; o->flags = 1; break;
+	case OPT_CONTENT_VARS: o->content_vars = val; o->flags = 1; break;
 	case OPT_SEND_AT: o->sg.send_at = val; break;
 	case OPT_PURPOSE: o->sg.purpose = val; break;
 	case 'l': o->list = 1; break;
@@ -154,7 +162,7 @@ static int refused(const struct opts *o, int argc, char **argv)
 	else if (!o->list && o->list_only)
 		warnmsg("%s goes with --list", o->list_only);
 	else if (o->flags && !o->to)
-		warnmsg("--body and --media need --to");
+		warnmsg("--body, --media and --content-sid need --to");
 	else
 		return 0;
 	return EX_USAGE;
@@ -167,6 +175,8 @@ static const struct option longopts[] = {
 	{"notes", required_argument, NULL, OPT_NOTES},
 	{"send-at", required_argument, NULL, OPT_SEND_AT},
 	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"content-sid", required_argument, NULL, OPT_CONTENT_SID},
+	{"content-variables", required_argument, NULL, OPT_CONTENT_VARS},
 	{"list", no_argument, NULL, 'l'},          {"status", required_argument, NULL, 's'},
 	{"limit", required_argument, NULL, 'n'},   {"query", no_argument, NULL, OPT_QUERY},
 	{"output", required_argument, NULL, 'o'},
@@ -183,6 +193,10 @@ static cJSON *from_flags(struct opts *o)
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_str(rec, "to", o->to);
 	rec_put_message(rec, o->body, NULL, &o->media);
+	if (o->content_sid) /* checked with the record (policy.h) */
+		rec_put_str(rec, "content_sid", o->content_sid);
+	if (o->content_vars)
+		rec_put_str(rec, "content_variables", o->content_vars);
 	return rec;
 }
 

@@ -1,6 +1,8 @@
 /* sms-template — named bodies with {{var}} placeholders (sms-template(1)): add, list,
  * rm, and render NAME, which turns NDJSON records carrying "vars" into
- * outbound requests for sms-stage or sms-send (mail-merge). */
+ * outbound requests for sms-stage or sms-send (mail-merge). A template may
+ * be a WhatsApp template approved at Twilio (add --content-sid): rendered, it
+ * is a request with content_sid and content_variables, its body a preview. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "policy.h"
 #include "progenv.h"
 #include "recloop.h"
 #include "records.h"
@@ -19,7 +22,7 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: sms-template add [--replace] NAME [BODY]\n"
+	fputs("usage: sms-template add [--replace] [--content-sid SID [--category C]] NAME [BODY]\n"
 	      "       sms-template list [-o json|text]\n"
 	      "       sms-template rm NAME...\n"
 	      "       ... | sms-template render NAME\n"
@@ -28,8 +31,13 @@ static void usage(FILE *fp)
 	      "stdin when not given); render reads NDJSON records and prints each as an\n"
 	      "outbound request with \"body\" filled in from its \"vars\" (or its own fields),\n"
 	      "ready for sms-stage or sms-send. A missing variable is an error record.\n"
+	      "A WhatsApp template (--content-sid) renders as content_sid and\n"
+	      "content_variables instead of a body; its BODY, which may be empty, is the\n"
+	      "template's text with its variables as placeholders ({{1}}), for a preview.\n"
 	      "\n"
 	      "  -r, --replace        add: overwrite a template of the same name\n"
+	      "      --content-sid SID  add: the WhatsApp template approved at Twilio (HX...)\n"
+	      "      --category C     add: its category: marketing, utility or authentication\n"
 	      "  -o, --output FORMAT  json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help           this help\n"
 	      "      --version        print the version\n",
@@ -38,15 +46,19 @@ static void usage(FILE *fp)
 
 enum verb { V_ADD, V_LIST, V_RM, V_RENDER };
 
+enum { OPT_CONTENT_SID = 256, OPT_CATEGORY };
+
 struct opts {
 	int         replace;
 	const char *format;
+	const char *content_sid, *category; /* add: a WhatsApp template */
 };
 
 struct ctx {
 	struct store   *st;
 	struct rec_out *out;
 	int             replace;
+	const char     *content_sid, *category;
 };
 
 static char *read_all(FILE *fp)
@@ -99,14 +111,28 @@ static int run_add(void *arg, int argc, char **argv)
 	if (!*name) {
 		add_refused(name, "invalid_name", "a template needs a name, such as reminder");
 		rc = EX_DATAERR;
-	} else if (!*body) {
+	} else if (c->content_sid && !policy_content_sid_ok(c->content_sid)) {
+		add_refused(name, "invalid_field", "template %s: --content-sid must be the Content "
+		            "SID of a template approved at Twilio, HX and 32 hexadecimal digits, not "
+		            "%s", name, c->content_sid);
+		rc = EX_DATAERR;
+	} else if (c->category && (!c->content_sid || (strcmp(c->category, "marketing") != 0 &&
+	                                               strcmp(c->category, "utility") != 0 &&
+	                                               strcmp(c->category, "authentication") != 0))) {
+		add_refused(name, "invalid_field", "template %s: --category goes with --content-sid "
+		            "and is marketing, utility or authentication, as the template was "
+		            "approved", name);
+		rc = EX_DATAERR;
+	} else if (!*body && !c->content_sid) {
 		add_refused(name, "missing_body", "template %s: the body is empty", name);
 		rc = EX_DATAERR;
 	} else if (template_check(body, err, sizeof err) != 0) {
 		add_refused(name, "invalid_placeholder", "template %s: %s", name, err);
 		rc = EX_DATAERR;
 	} else {
-		int r = store_template_add(st, name, body, c->replace);
+		struct store_template t = {.name = name, .body = body, .content_sid = c->content_sid,
+		                           .category = c->category};
+		int r = store_template_put(st, &t, c->replace);
 		if (r == STORE_EXISTS) {
 			warnmsg("template %s exists; use --replace to overwrite it", name);
 			rc = 1;
@@ -118,6 +144,10 @@ static int run_add(void *arg, int argc, char **argv)
 			rec_put_str(rec, "name", name);
 			rec_put_str(rec, "body", body);
 			rec_put(rec, "vars", template_vars(body));
+			if (c->content_sid)
+				rec_put_str(rec, "content_sid", c->content_sid);
+			if (c->category)
+				rec_put_str(rec, "template_category", c->category);
 			rec_set_ok(rec);
 			char *s = cJSON_PrintUnformatted(rec);
 			puts(s);
@@ -136,6 +166,10 @@ static int list_one(const struct store_template *t, void *arg)
 	rec_put_str(rec, "name", t->name);
 	rec_put_str(rec, "body", t->body);
 	rec_put(rec, "vars", template_vars(t->body));
+	if (t->content_sid)
+		rec_put_str(rec, "content_sid", t->content_sid);
+	if (t->category)
+		rec_put_str(rec, "template_category", t->category);
 	rec_put_str(rec, "created_at", t->created_at);
 	rec_put_str(rec, "updated_at", t->updated_at);
 	rec_set_ok(rec);
@@ -182,7 +216,37 @@ static int run_rm(void *arg, int argc, char **argv)
 struct render {
 	const char *name;
 	const char *body;
+	const struct store_template *t;
 };
+
+/* A WhatsApp template's variables, each placeholder of its body filled as
+ * the body would be; without placeholders, the record's "vars" as given.
+ * NULL with a sentence in err for a variable the record lacks. */
+static cJSON *content_variables(const struct render *r, const cJSON *rec, const char *raw,
+                                size_t rawlen, char *err, size_t errlen)
+{
+	cJSON *names = template_vars(r->body), *vars = cJSON_CreateObject();
+	const cJSON *n;
+	cJSON_ArrayForEach(n, names) {
+		char one[160];
+		snprintf(one, sizeof one, "{{%s}}", n->valuestring);
+		char *v = template_render(one, rec, raw, rawlen, err, errlen);
+		if (!v) {
+			cJSON_Delete(vars);
+			vars = NULL;
+			break;
+		}
+		cJSON_AddStringToObject(vars, n->valuestring, v);
+		free(v);
+	}
+	const cJSON *given = cJSON_GetObjectItemCaseSensitive(rec, "vars");
+	if (vars && cJSON_GetArraySize(names) == 0 && cJSON_IsObject(given)) {
+		cJSON_Delete(vars);
+		vars = cJSON_Duplicate(given, 1);
+	}
+	cJSON_Delete(names);
+	return vars;
+}
 
 static int render_one(cJSON *rec, const struct rec_in *in, void *arg)
 {
@@ -191,12 +255,26 @@ static int render_one(cJSON *rec, const struct rec_in *in, void *arg)
 	size_t rawlen;
 	const char *raw = rec_in_raw(in, &rawlen);
 	char *text = template_render(r->body, rec, raw, rawlen, err, sizeof err);
-	if (!text) {
+	cJSON *cv = text && r->t->content_sid
+	                    ? content_variables(r, rec, raw, rawlen, err, sizeof err) : NULL;
+	if (!text || (r->t->content_sid && !cv)) {
 		rec_fail(rec, "missing_var", 0, "template %s: %s", r->name, err);
+		free(text);
 		return 0;
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(rec, "vars");
-	rec_put_str(rec, "body", text);
+	if (cv) {
+		/* WhatsApp: Twilio fills the approved template; the text is a preview. */
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "body");
+		rec_put_str(rec, "content_sid", r->t->content_sid);
+		rec_put(rec, "content_variables", cv);
+		if (r->t->category)
+			rec_put_str(rec, "template_category", r->t->category);
+		if (*text)
+			rec_put_str(rec, "preview", text);
+	} else {
+		rec_put_str(rec, "body", text);
+	}
 	rec_put_str(rec, "template", r->name);
 	rec_set_ok(rec);
 	free(text);
@@ -212,8 +290,8 @@ static int run_render(void *arg, int argc, char **argv)
 		warnmsg("render takes one template NAME");
 		return EX_USAGE;
 	}
-	char *body = NULL;
-	int r = store_template_get(st, argv[0], &body);
+	struct store_template *t = NULL;
+	int r = store_template_find(st, argv[0], &t);
 	if (r == STORE_NOTFOUND) {
 		warnmsg("no template named %s (sms-template list shows them)", argv[0]);
 		return EX_DATAERR;
@@ -222,9 +300,9 @@ static int run_render(void *arg, int argc, char **argv)
 		warnmsg("%s", store_errmsg(st));
 		return EX_TEMPFAIL;
 	}
-	struct render rd = {.name = argv[0], .body = body};
+	struct render rd = {.name = argv[0], .body = t->body, .t = t};
 	int rc = rec_loop(stdin, out, render_one, &rd, 0);
-	free(body);
+	free(t);
 	return rc;
 }
 
@@ -240,6 +318,10 @@ static int option(void *arg, int ch, const char *val)
 	struct opts *o = arg;
 	if (ch == 'r')
 		o->replace = 1;
+	else if (ch == OPT_CONTENT_SID)
+		o->content_sid = val;
+	else if (ch == OPT_CATEGORY)
+		o->category = val;
 	else if (ch == 'o')
 		o->format = val;
 	return 0;
@@ -249,6 +331,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"replace", no_argument, NULL, 'r'},   {"output", required_argument, NULL, 'o'},
+		{"content-sid", required_argument, NULL, OPT_CONTENT_SID},
+		{"category", required_argument, NULL, OPT_CATEGORY},
 		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
@@ -270,7 +354,8 @@ int main(int argc, char **argv)
 	struct progenv env = {0};
 	int rc = progenv_open_store(&env, PROGENV_NO_ZONE | PROGENV_BULK);
 	if (rc == 0) {
-		struct ctx c = {.out = &out, .replace = o.replace, .st = env.st};
+		struct ctx c = {.out = &out, .replace = o.replace, .st = env.st,
+		                .content_sid = o.content_sid, .category = o.category};
 		rc = verbs[a.verb].run(&c, a.nargs, a.args);
 	}
 	progenv_close(&env);

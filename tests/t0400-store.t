@@ -36,7 +36,7 @@ check_eq "events columns" "id message_id at kind status detail" \
 check_eq "autoresponders columns" \
 	"id trigger response enabled active_hours created_at last_triggered_at trigger_count" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('autoresponders')")"
-check_eq "templates columns" "id name body created_at updated_at" \
+check_eq "templates columns" "id name body created_at updated_at content_sid template_category" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('templates')")"
 check_eq "optouts columns" "number at source" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('optouts')")"
@@ -414,7 +414,9 @@ q "INSERT INTO messages (direction, status, to_number, body, created_at, updated
    VALUES ('outbound', 'sending', '+15551234567', 'in flight', '2026-01-02T03:04:05Z', '2026-01-02T03:04:06Z',
            'sms-send/1@host', '2026-01-02T03:04:06Z'),
           ('outbound', 'approved', '+15551234567', 'waiting', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', NULL, NULL);
-   ALTER TABLE messages DROP COLUMN requested_at; DROP TABLE consents; PRAGMA user_version = 3"
+   ALTER TABLE messages DROP COLUMN requested_at; DROP TABLE consents;
+   ALTER TABLE templates DROP COLUMN content_sid;
+   ALTER TABLE templates DROP COLUMN template_category; PRAGMA user_version = 3"
 check_eq "the fixture is a version 3 store without requested_at" "3 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || count(*) FROM pragma_table_info('messages') WHERE name = 'requested_at'")"
 check "opening it migrates it" store-tool version
@@ -422,6 +424,10 @@ check_eq "... to the current version" "$current" "$(q 'PRAGMA user_version')"
 check_eq "... the message sending counts as requested (at its claim), the other not" \
 	"in flight|2026-01-02T03:04:06Z waiting|" "$(q "SELECT body, requested_at FROM messages ORDER BY id" | paste -sd' ')"
 check_eq "the integrity check passes" ok "$(q 'PRAGMA integrity_check')"
+check_eq "... and templates gained a WhatsApp template's columns (version 6)" "content_sid template_category" \
+	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('templates') WHERE name IN ('content_sid', 'template_category')")"
+sqlite3 "$SMS_DB" "INSERT INTO templates (name, body, created_at, updated_at, content_sid) VALUES ('t', '', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'HX12')" 2>"$T/hx.err"
+check_grep "... which refuse a Content SID that is not HX and 32 characters" "CHECK constraint failed" "$T/hx.err"
 export SMS_DB="$T/data/sms/sms.db"
 
 # ---- files that are not ours --------------------------------------------------

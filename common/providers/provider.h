@@ -12,17 +12,22 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 
+#include "address.h"
 #include "config.h"
 #include "http.h"
 
 struct send_request {
-	const char        *to, *from, *body;
+	const char        *to, *from, *body; /* to, from: addresses (address.h) */
 	const char *const *media;
 	size_t             nmedia;
 	const char        *status_callback; /* URL, or NULL */
 	long long          id;              /* the store's id of the message, 0 when none:
 	                                     * a provider may send it as its own reference
 	                                     * (Vonage's client-ref) */
+	/* added with WhatsApp (smskit-whatsapp(7)) */
+	enum channel       channel;         /* of to */
+	const char        *content_sid;     /* an approved template, HX + 32 hex, or NULL */
+	const char        *content_variables; /* its variables, a JSON object as text, or NULL */
 };
 
 enum send_outcome {
@@ -124,6 +129,11 @@ struct provider {
 	const char                *name;
 	const char                *default_from; /* ops->from_key's value, or NULL */
 	void                      *state;
+	/* added with WhatsApp */
+	const char                *whatsapp_from; /* the default WhatsApp sender,
+	                                           * "whatsapp:+...", or NULL */
+	int                        sender_pool;   /* it picks a sender itself when none is
+	                                           * given (a Twilio Messaging Service) */
 };
 
 /* Picks SMS_PROVIDER (twilio when TWILIO_ACCOUNT_SID is set and SMS_PROVIDER is
@@ -133,6 +143,14 @@ struct provider {
  * matches numbers with a sender the provider will refuse on every message. */
 int  provider_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen);
 void provider_close(struct provider *p);
+
+/* The sender of a message on channel ch when the request names none:
+ * default_from for SMS, whatsapp_from for WhatsApp; NULL when the provider
+ * has none (then sender_pool says whether it picks one itself). */
+static inline const char *provider_default_from(const struct provider *p, enum channel ch)
+{
+	return ch == CHANNEL_WHATSAPP ? p->whatsapp_from : p->default_from;
+}
 
 /* For send_parse implementations: the result of a transport failure. */
 void provider_transport_failure(const struct http_response *resp, struct send_result *res);
@@ -264,6 +282,22 @@ void provider_e164(const char *in, char *out, size_t outlen);
 	X(vonage)           \
 	X(sns)              \
 	X(sandbox)
+
+/* The channels besides SMS that drivers carry, both ways, a line each:
+ * X(driver, channel); a driver not listed carries SMS only. A list of its own,
+ * read by provider_channels.c, so that a program that opens no driver
+ * (sms-stage) knows it without linking one. */
+#define PROVIDER_CHANNELS(X)            \
+	X(twilio, CHANNEL_WHATSAPP)     \
+	X(sandbox, CHANNEL_WHATSAPP) /* it imitates Twilio's */
+
+/* 0 when the driver named provider carries channel ch (SMS always, and any
+ * channel when provider is NULL: no driver to ask); else -1 with the smskit(7)
+ * code not_supported in *code and a sentence in msg naming the provider and
+ * what to do instead. A channel a driver does not carry is refused before any
+ * request, never sent as SMS. */
+int provider_channel_check(const char *provider, enum channel ch, const char **code, char *msg,
+                           size_t msglen);
 
 #define PROVIDER_DECLARE(name)                          \
 	extern const struct provider_ops provider_##name; \

@@ -2,7 +2,12 @@
  * network, for trying the whole flow. It behaves like Twilio's test
  * credentials: the magic numbers of smskit-twilio(7) give Twilio's errors;
  * every other send is queued, then moves to sent and delivered on later
- * status queries. Its webhooks are Twilio's (twilio.h), signed with the
+ * status queries. It imitates Twilio's WhatsApp too (smskit-whatsapp(7)): the
+ * sender from TWILIO_WHATSAPP_NUMBER, else Twilio's sandbox number; the
+ * 24-hour window is the sender's to check, from the store, as for Twilio;
+ * a template goes out; and whatsapp:+15005550016 answers a free-form
+ * message with 63016, as Twilio does when its window is closed though the
+ * store's is open, and whatsapp:+15005550017 any template with 21655. Its webhooks are Twilio's (twilio.h), signed with the
  * sandbox's own key (sandbox_key.h) when there is no Twilio account. It is
  * the worked example of doc/providers-driver.md. */
 #include "provider.h"
@@ -41,6 +46,8 @@ static int sandbox_open(struct provider *p, const struct sms_config *c, char *er
 	(void)err;
 	(void)errlen;
 	p->default_from = config_get_or(c, "TWILIO_PHONE_NUMBER", "+15005550006");
+	/* Twilio's own WhatsApp sandbox number, which anyone may join. */
+	p->whatsapp_from = config_get_or(c, "TWILIO_WHATSAPP_NUMBER", "whatsapp:+14155238886");
 	return 0;
 }
 
@@ -62,13 +69,26 @@ static int reject(const struct magic *m, size_t n, const char *number, struct se
 	return 0;
 }
 
+/* WhatsApp's magic recipients: by what the message is (a template or not). */
+static const struct magic magic_wa_freeform[] = {
+	{"whatsapp:+15005550016", 63016, "outside_window", "Failed to send freeform message "
+	 "because you are outside the allowed window. If you are using WhatsApp, please use a "
+	 "Message Template.", 0},
+};
+static const struct magic magic_wa_template[] = {
+	{"whatsapp:+15005550017", 21655, "invalid_field", "The ContentSid is Invalid.", 0},
+};
+
 static int sandbox_send(struct provider *p, const struct send_request *m, struct http_request *req,
                         struct send_result *res)
 {
 	(void)req;
-	const char *from = m->from ? m->from : p->default_from;
+	const char *from = m->from ? m->from : provider_default_from(p, m->channel);
 	if (reject(magic_from, sizeof magic_from / sizeof *magic_from, from, res) ||
 	    reject(magic_to, sizeof magic_to / sizeof *magic_to, m->to, res))
+		return 1;
+	if (m->content_sid ? reject(magic_wa_template, 1, m->to, res)
+	                   : reject(magic_wa_freeform, 1, m->to, res))
 		return 1;
 	unsigned char id[16];
 	if (RAND_bytes(id, sizeof id) != 1)
@@ -77,7 +97,7 @@ static int sandbox_send(struct provider *p, const struct send_request *m, struct
 	hex_lower(id, sizeof id, res->provider_id + 2);
 	res->outcome = SEND_ACCEPTED;
 	snprintf(res->status, sizeof res->status, "queued");
-	snprintf(res->from, sizeof res->from, "%s", from);
+	snprintf(res->from, sizeof res->from, "%s", from ? from : "");
 	return 1;
 }
 

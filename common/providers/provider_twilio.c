@@ -2,7 +2,10 @@
  * Messages.json create, fetch and list (received messages, page by page, for
  * sms-inbox --fetch), basic auth with the Account SID and auth token
  * or an API key and secret, and Twilio's error codes mapped to smskit's
- * (doc/providers.md, Twilio). */
+ * (doc/providers.md, Twilio). It carries WhatsApp too (smskit-whatsapp(7)):
+ * To and From as whatsapp:+number, the sender TWILIO_WHATSAPP_NUMBER or the
+ * Messaging Service, a template as ContentSid and ContentVariables without
+ * Body. */
 #include "price.h"
 #include "provider.h"
 #include "twilio.h"
@@ -20,7 +23,28 @@ struct twilio {
 	char *account;     /* AC... */
 	char *userpwd;     /* "AC...:token" or "SK...:secret": a secret */
 	char *service;     /* MG... or NULL */
+	char  wa_from[ADDRESS_LEN]; /* TWILIO_WHATSAPP_NUMBER as whatsapp:+number, or "" */
 };
+
+/* TWILIO_WHATSAPP_NUMBER, "+15551234567" or "whatsapp:+15551234567", as the
+ * address Twilio takes; -1 with a sentence in err when it is not a number. */
+static int whatsapp_number(const char *v, char out[ADDRESS_LEN], char *err, size_t errlen)
+{
+	struct address a;
+	char why[256], buf[ADDRESS_LEN + 16];
+	if (address_channel(v) == CHANNEL_SMS) {
+		snprintf(buf, sizeof buf, "%s%s", ADDRESS_WHATSAPP_PREFIX, v);
+		v = buf;
+	}
+	if (address_parse(v, NULL, &a, why, sizeof why) != 0 || a.channel != CHANNEL_WHATSAPP) {
+		snprintf(err, errlen, "TWILIO_WHATSAPP_NUMBER=%s is not a WhatsApp sender: write "
+		         "the number in international form, such as whatsapp:+15551234567 "
+		         "(see smskit-whatsapp(7))", v);
+		return -1;
+	}
+	snprintf(out, ADDRESS_LEN, "%s", a.text);
+	return 0;
+}
 
 static int twilio_open(struct provider *p, const struct sms_config *c, char *err, size_t errlen)
 {
@@ -55,9 +79,16 @@ static int twilio_open(struct provider *p, const struct sms_config *c, char *err
 	t->service = svc ? xstrdup(svc) : NULL;
 	p->state = t;
 	p->default_from = config_get(c, "TWILIO_PHONE_NUMBER");
-	if (!p->default_from && !svc) {
-		snprintf(err, errlen, "set TWILIO_PHONE_NUMBER (the sender) or "
-		                      "TWILIO_MESSAGING_SERVICE_SID");
+	p->sender_pool = svc != NULL;
+	const char *wa = config_get(c, "TWILIO_WHATSAPP_NUMBER");
+	if (wa && whatsapp_number(wa, t->wa_from, err, errlen) != 0) {
+		p->ops->close(p);
+		return -1;
+	}
+	p->whatsapp_from = wa ? t->wa_from : NULL;
+	if (!p->default_from && !svc && !wa) {
+		snprintf(err, errlen, "set TWILIO_PHONE_NUMBER (the sender), "
+		                      "TWILIO_MESSAGING_SERVICE_SID or TWILIO_WHATSAPP_NUMBER");
 		p->ops->close(p);
 		return -1;
 	}
@@ -96,18 +127,33 @@ static char *messages_url(const struct twilio *t, const char *sid)
 static int twilio_send(struct provider *p, const struct send_request *m, struct http_request *req,
                        struct send_result *res)
 {
-	(void)res;
 	struct twilio *t = p->state;
+	const char *from = m->from ? m->from : provider_default_from(p, m->channel);
+	if (!from && !t->service) {
+		/* The sender checks this first; a request without a sender is never made. */
+		res->outcome = SEND_REJECTED;
+		res->code = "invalid_from";
+		res->exit_hint = 1;
+		snprintf(res->message, sizeof res->message, "no %s sender: set %s or "
+		         "TWILIO_MESSAGING_SERVICE_SID", channel_name(m->channel),
+		         m->channel == CHANNEL_WHATSAPP ? "TWILIO_WHATSAPP_NUMBER" : "TWILIO_PHONE_NUMBER");
+		return 1;
+	}
 	struct strbuf f;
 	strbuf_init(&f);
 	http_form_add(&f, "To", m->to);
-	const char *from = m->from ? m->from : p->default_from;
 	if (from)
 		http_form_add(&f, "From", from);
 	if (t->service)
 		http_form_add(&f, "MessagingServiceSid", t->service);
-	if (m->body && *m->body)
+	if (m->content_sid) {
+		/* A template: its text is Twilio's, filled with the variables; no Body. */
+		http_form_add(&f, "ContentSid", m->content_sid);
+		if (m->content_variables)
+			http_form_add(&f, "ContentVariables", m->content_variables);
+	} else if (m->body && *m->body) {
 		http_form_add(&f, "Body", m->body);
+	}
 	for (size_t i = 0; i < m->nmedia; i++)
 		http_form_add(&f, "MediaUrl", m->media[i]);
 	if (m->status_callback)
@@ -155,6 +201,10 @@ static const struct errmap errors[] = {
 	{21621, "mms_not_enabled", 0}, {21622, "mms_not_enabled", 0},  {21623, "too_many_media", 0},
 	{21635, "not_sms_capable", 0}, {21660, "invalid_from", 0},     {21701, "invalid_from", 0},
 	{21703, "invalid_from", 0},    {21704, "invalid_from", 0},     {21705, "invalid_from", 0},
+	/* WhatsApp (smskit-whatsapp(7)): a free-form message outside the 24-hour
+	 * window; a template Twilio does not know or variables it cannot read. */
+	{63016, "outside_window", 0},  {21654, "invalid_field", 0},    {21655, "invalid_field", 0},
+	{21656, "invalid_field", 0},
 };
 
 static void map_error(long http, const cJSON *j, struct send_result *res)
@@ -178,7 +228,11 @@ static void map_error(long http, const cJSON *j, struct send_result *res)
 	                 : res->retryable                     ? EX_TEMPFAIL
 	                                                      : 1;
 	const char *text = cJSON_IsString(msg) ? msg->valuestring : "no message";
-	if (res->provider_code)
+	if (res->provider_code == 63016)
+		snprintf(res->message, sizeof res->message, "%s (63016): outside WhatsApp's 24-hour "
+		         "window as Twilio counts it; nothing sent: send an approved template "
+		         "(content_sid, with content_variables), or wait for them to write", text);
+	else if (res->provider_code)
 		snprintf(res->message, sizeof res->message, "%s (%ld)", text, res->provider_code);
 	else
 		snprintf(res->message, sizeof res->message, "HTTP %ld from Twilio: %s", http, text);
@@ -268,8 +322,12 @@ static void twilio_status_parse(struct provider *p, const struct http_response *
 		return;
 	}
 	res->ok = 1;
-	snprintf(res->status, sizeof res->status, "%s",
-	         map_status(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"))));
+	const char *given = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"));
+	const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "to"));
+	/* read is a status of its own on WhatsApp (smskit(7), Lifecycle); an SMS
+	 * that says so was delivered. */
+	int wa_read = given && strcmp(given, "read") == 0 && address_channel(to) == CHANNEL_WHATSAPP;
+	snprintf(res->status, sizeof res->status, "%s", wa_read ? "read" : map_status(given));
 	put_price(j, res->price, sizeof res->price, res->currency, sizeof res->currency);
 	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(j, "error_code");
 	res->error_code = cJSON_IsNumber(ec) ? (long)ec->valuedouble : 0;

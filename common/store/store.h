@@ -47,7 +47,7 @@ struct store;
 /* ---- Opening -------------------------------------------------------------- */
 
 /* The schema version this build writes (PRAGMA user_version of the file). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
@@ -326,7 +326,16 @@ int store_msg_unclaim(struct store *s, int64_t id, const char *reason);
 
 struct store_template {
 	const char *name, *body, *created_at, *updated_at;
+	/* a WhatsApp template (schema version 6): its Content SID and category,
+	 * NULL for a plain body */
+	const char *content_sid, *category;
 };
+/* Stores t (name, body, content_sid, category; the times are set here).
+ * STORE_EXISTS when the name is taken and !replace. */
+int store_template_put(struct store *s, const struct store_template *t, int replace);
+/* The template named name, malloc'd with its strings (free() it once);
+ * STORE_NOTFOUND when there is none. */
+int store_template_find(struct store *s, const char *name, struct store_template **out);
 /* Stores a named body. STORE_EXISTS when the name is taken and !replace. */
 int store_template_add(struct store *s, const char *name, const char *body, int replace);
 /* *body is malloc'd; STORE_NOTFOUND when there is no such template. */

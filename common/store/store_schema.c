@@ -264,8 +264,16 @@ static const char migration_6[] =
 	"INSERT INTO consents (number, at, kind, source, recorded_at)\n"
 	"  SELECT number, at, 'opt_out', source, at FROM optouts ORDER BY at, number;\n";
 
+/* Version 7: a template may be a WhatsApp template approved at Twilio: its
+ * Content SID and its category (sms-template(1) add --content-sid). */
+static const char migration_7[] =
+	"ALTER TABLE templates ADD COLUMN content_sid TEXT CHECK (content_sid IS NULL OR\n"
+	"  (content_sid GLOB 'HX*' AND length(content_sid) = 34));\n"
+	"ALTER TABLE templates ADD COLUMN template_category TEXT CHECK (template_category IS NULL\n"
+	"  OR template_category IN ('marketing', 'utility', 'authentication'));\n";
+
 const char *const store__migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6};
+                                         migration_5, migration_6, migration_7};
 
 _Static_assert(sizeof store__migrations / sizeof *store__migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");

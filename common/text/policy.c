@@ -2,6 +2,7 @@
 #include "policy.h"
 #include "clock.h"
 #include "address.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -60,6 +61,126 @@ static int fail(const char **code, const char *c, char *msg, size_t msglen, cons
 	return -1;
 }
 
+/* Present and not null. */
+static const cJSON *given(const cJSON *rec, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+int policy_content_sid_ok(const char *s)
+{
+	if (strlen(s) != POLICY_CONTENT_SID_LEN || s[0] != 'H' || s[1] != 'X')
+		return 0;
+	for (size_t i = 2; i < POLICY_CONTENT_SID_LEN; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static const char *const categories[] = {"service", "utility", "authentication", "marketing",
+                                         "unknown"};
+
+const char *wa_category_name(enum wa_category c) { return categories[c]; }
+
+size_t policy_code_points(const char *s) { return utf8_count(s); }
+
+enum wa_category policy_wa_category(const cJSON *rec)
+{
+	if (!given(rec, "content_sid"))
+		return WA_SERVICE;
+	const cJSON *cat = given(rec, "template_category");
+	for (int i = WA_UTILITY; cJSON_IsString(cat) && i <= WA_MARKETING; i++)
+		if (strcmp(cat->valuestring, categories[i]) == 0)
+			return (enum wa_category)i;
+	return WA_UNKNOWN;
+}
+
+/* The sender of a WhatsApp message: whatsapp:+number, as the recipient's
+ * channel requires; and no WhatsApp sender for an SMS. */
+static int check_from(const char *f, struct outbound *out, const char **code, char *msg,
+                      size_t msglen)
+{
+	enum channel fc = address_channel(f);
+	if (out->channel == CHANNEL_SMS && fc == CHANNEL_WHATSAPP)
+		return fail(code, "invalid_from", msg, msglen, "\"from\" %s is a WhatsApp sender and "
+		            "the recipient an SMS number: write the recipient as whatsapp:+number, or "
+		            "send the SMS from a phone number", f);
+	if (out->channel == CHANNEL_SMS) {
+		if (!policy_from_ok(f))
+			return fail(code, "invalid_from", msg, msglen, "%s",
+			            "\"from\" must be an E.164 number, a short code or a sender id of "
+			            "up to 11 letters and digits");
+		out->from = f;
+		return 0;
+	}
+	struct address a;
+	char why[256];
+	if (fc != CHANNEL_WHATSAPP || address_parse(f, NULL, &a, why, sizeof why) != 0 ||
+	    a.e164[0] != '+')
+		return fail(code, "invalid_from", msg, msglen, "\"from\" %s: a WhatsApp message "
+		            "goes from a WhatsApp sender, written whatsapp:+ and the number in "
+		            "international form, such as whatsapp:+15551234567", f);
+	snprintf(out->from_buf, sizeof out->from_buf, "%s", a.text);
+	out->from = out->from_buf;
+	return 0;
+}
+
+/* content_sid, content_variables and template_category: a WhatsApp template. */
+static int check_template(const cJSON *rec, struct outbound *out, const char **code, char *msg,
+                          size_t msglen)
+{
+	const cJSON *cs = given(rec, "content_sid"), *cv = given(rec, "content_variables");
+	const cJSON *cat = given(rec, "template_category");
+	out->category = WA_SERVICE;
+	if (!cs && (cv || cat))
+		return fail(code, "invalid_field", msg, msglen, "%s", cv
+		            ? "content_variables fill a template: give its content_sid too"
+		            : "template_category is a template's: give its content_sid too");
+	if (!cs)
+		return 0;
+	if (!cJSON_IsString(cs) || !policy_content_sid_ok(cs->valuestring))
+		return fail(code, "invalid_field", msg, msglen, "content_sid must be an approved "
+		            "template's Content SID, HX and 32 hexadecimal digits such as "
+		            "HX0123456789abcdef0123456789abcdef, not %s",
+		            cJSON_IsString(cs) ? cs->valuestring : "a value of another type");
+	if (out->channel != CHANNEL_WHATSAPP)
+		return fail(code, "invalid_field", msg, msglen, "content_sid names a WhatsApp "
+		            "template, and %s is an SMS number: write the recipient as "
+		            "whatsapp:+number to send the template, or send a body as SMS", out->to);
+	out->content_sid = cs->valuestring;
+	out->category = WA_UNKNOWN;
+	if (cat) {
+		int k = -1;
+		for (int i = WA_UTILITY; cJSON_IsString(cat) && i <= WA_MARKETING; i++)
+			if (strcmp(cat->valuestring, categories[i]) == 0)
+				k = i;
+		if (k < 0)
+			return fail(code, "invalid_field", msg, msglen, "%s", "template_category must be "
+			            "marketing, utility or authentication, as the template was approved");
+		out->category = (enum wa_category)k;
+	}
+	if (cv) {
+		/* A JSON object of strings or numbers, or the same as a string of JSON. */
+		cJSON *parsed = cJSON_IsString(cv) ? cJSON_Parse(cv->valuestring) : NULL;
+		const cJSON *obj = parsed ? parsed : cv;
+		int ok = cJSON_IsObject(obj);
+		if (ok) {
+			const cJSON *v;
+			cJSON_ArrayForEach(v, obj)
+				ok = ok && (cJSON_IsString(v) || cJSON_IsNumber(v));
+		}
+		if (ok)
+			out->content_variables = cJSON_PrintUnformatted(obj);
+		cJSON_Delete(parsed);
+		if (!ok)
+			return fail(code, "invalid_field", msg, msglen, "%s", "content_variables must be "
+			            "a JSON object of the template's variables, strings by number or "
+			            "name, such as {\"1\":\"Ada\",\"2\":\"3pm\"}");
+	}
+	return 0;
+}
+
 int outbound_check(const cJSON *rec, const char *default_region, struct outbound *out,
                    const char **code, char *msg, size_t msglen)
 {
@@ -78,11 +199,12 @@ int outbound_check(const cJSON *rec, const char *default_region, struct outbound
 
 	const cJSON *from = cJSON_GetObjectItemCaseSensitive(rec, "from");
 	if (from && !cJSON_IsNull(from)) {
-		if (!cJSON_IsString(from) || !policy_from_ok(from->valuestring))
+		if (!cJSON_IsString(from))
 			return fail(code, "invalid_from", msg, msglen, "%s",
 			            "\"from\" must be an E.164 number, a short code or a sender id of "
 			            "up to 11 letters and digits");
-		out->from = from->valuestring;
+		if (check_from(from->valuestring, out, code, msg, msglen) != 0)
+			return -1;
 	}
 
 	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
@@ -107,15 +229,41 @@ int outbound_check(const cJSON *rec, const char *default_region, struct outbound
 		}
 	}
 
+	if (check_template(rec, out, code, msg, msglen) != 0) {
+		outbound_free(out);
+		return -1;
+	}
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
-	if (body && !cJSON_IsNull(body) && !cJSON_IsString(body))
+	if (body && !cJSON_IsNull(body) && !cJSON_IsString(body)) {
+		outbound_free(out);
 		return fail(code, "invalid_body", msg, msglen, "%s", "\"body\" must be a string");
+	}
 	out->body = cJSON_IsString(body) ? body->valuestring : "";
-	if (!*out->body && out->nmedia == 0)
-		return fail(code, "missing_body", msg, msglen, "%s",
-		            "nothing to send: the record has no body and no media");
-	if (gsm_analyze(out->body, strlen(out->body), &out->gsm) != 0)
+	if (out->content_sid && (*out->body || out->nmedia)) {
+		outbound_free(out);
+		return fail(code, "invalid_field", msg, msglen, "%s", "a template message "
+		            "(content_sid) is the template's text and media: leave body and media "
+		            "out, and give the variables in content_variables");
+	}
+	if (!*out->body && out->nmedia == 0 && !out->content_sid)
+		return fail(code, "missing_body", msg, msglen, "%s", out->channel == CHANNEL_WHATSAPP
+		            ? "nothing to send: the record has no body, no media and no content_sid"
+		            : "nothing to send: the record has no body and no media");
+	if (gsm_analyze(out->body, strlen(out->body), &out->gsm) != 0) {
+		outbound_free(out);
 		return fail(code, "invalid_body", msg, msglen, "%s", "body is not valid UTF-8");
+	}
+	if (out->channel == CHANNEL_WHATSAPP) {
+		/* No segments on WhatsApp: one message up to its own limit. */
+		out->wa_chars = policy_code_points(out->body);
+		if (out->wa_chars <= POLICY_WA_MAX_BODY)
+			return 0;
+		char num[24];
+		snprintf(num, sizeof num, "%zu", out->wa_chars);
+		outbound_free(out);
+		return fail(code, "body_too_long", msg, msglen,
+		            "body has %s characters; a WhatsApp message takes at most 1600", num);
+	}
 	size_t n16 = policy_utf16_units(&out->gsm);
 	if (n16 > POLICY_MAX_BODY) {
 		char num[24];
@@ -171,13 +319,6 @@ static int parse_send_at(const char *s, time_t *out)
 		return -1; /* 31 February */
 	*out = t;
 	return 0;
-}
-
-/* Present and not null. */
-static const cJSON *given(const cJSON *rec, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
-	return v && !cJSON_IsNull(v) ? v : NULL;
 }
 
 /* A value as the message names it: a string as it is, anything else as JSON. */
@@ -246,4 +387,23 @@ void outbound_free(struct outbound *out)
 {
 	gsm_info_free(&out->gsm);
 	memset(&out->gsm, 0, sizeof out->gsm);
+	cJSON_free(out->content_variables);
+	out->content_variables = NULL;
+}
+
+const char *outbound_encoding(const struct outbound *o)
+{
+	return o->channel == CHANNEL_WHATSAPP ? "UTF-8" : gsm_encoding_name(o->gsm.encoding);
+}
+
+size_t outbound_segments(const struct outbound *o)
+{
+	return o->channel == CHANNEL_WHATSAPP ? 1 : o->gsm.segments;
+}
+
+money_t outbound_estimate(const struct outbound *o, const struct price_table *t)
+{
+	if (o->channel == CHANNEL_WHATSAPP)
+		return price_whatsapp(t, o->region, o->category);
+	return price_estimate(t, o->region, o->nmedia > 0, o->gsm.segments);
 }

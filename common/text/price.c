@@ -12,18 +12,25 @@ struct price_row {
 	char    country[3]; /* ISO alpha-2, or "*" for every other country */
 	money_t sms;        /* per segment */
 	money_t mms;        /* per message */
+	money_t wa[4];      /* WhatsApp, per message, by enum wa_category up to marketing */
 };
+
+/* WhatsApp, indicative (2026, USD): Twilio's fee per message (0.005) plus
+ * Meta's per-message rate of the template's category; free-form text inside
+ * the window (service) pays Twilio's fee only. doc/providers.md, Prices. */
+#define WA_US {5000, 8400, 18500, 30000}
+#define WA_ANY {5000, 13000, 23000, 65000}
 
 /* Indicative Twilio list prices in USD (2026, outbound, long code, carrier fees
  * not included); doc/providers.md, Prices. They are estimates only:
  * the provider's own price lands in "price" after sending. */
 static const struct price_row builtin[] = {
-	{"*", 100000, 220000},  {"AU", 51500, 220000}, {"BR", 75000, 220000},
-	{"CA", 8300, 22000},    {"CN", 45000, 220000}, {"DE", 88700, 220000},
-	{"ES", 82200, 220000},  {"FR", 82700, 220000}, {"GB", 52400, 220000},
-	{"IE", 79700, 220000},  {"IN", 83200, 220000}, {"IT", 88600, 220000},
-	{"JP", 93200, 220000},  {"MX", 99500, 220000}, {"NL", 108300, 220000},
-	{"PR", 8300, 22000},    {"US", 8300, 22000},
+	{"*", 100000, 220000, WA_ANY},  {"AU", 51500, 220000, WA_ANY}, {"BR", 75000, 220000, WA_ANY},
+	{"CA", 8300, 22000, WA_US},     {"CN", 45000, 220000, WA_ANY}, {"DE", 88700, 220000, WA_ANY},
+	{"ES", 82200, 220000, WA_ANY},  {"FR", 82700, 220000, WA_ANY}, {"GB", 52400, 220000, WA_ANY},
+	{"IE", 79700, 220000, WA_ANY},  {"IN", 83200, 220000, WA_ANY}, {"IT", 88600, 220000, WA_ANY},
+	{"JP", 93200, 220000, WA_ANY},  {"MX", 99500, 220000, WA_ANY}, {"NL", 108300, 220000, WA_ANY},
+	{"PR", 8300, 22000, WA_US},     {"US", 8300, 22000, WA_US},
 };
 
 struct price_table {
@@ -97,6 +104,7 @@ static struct price_row *row_for(struct price_table *t, const char *country)
 		*p = (char)toupper((unsigned char)*p);
 	r->sms = def->sms;
 	r->mms = def->mms;
+	memcpy(r->wa, def->wa, sizeof r->wa);
 	return r;
 }
 
@@ -107,31 +115,39 @@ struct override_ctx {
 	int                 failed;
 };
 
-/* price.CC.sms = 0.0083, price.*.mms = 0.02 */
+/* The kinds of price a row holds, as the keys name them: price.CC.KIND. */
+static const char *const kinds[] = {"sms", "mms", "whatsapp", "whatsapp.utility",
+                                    "whatsapp.authentication", "whatsapp.marketing"};
+
+/* price.CC.sms = 0.0083, price.*.mms = 0.02, price.US.whatsapp.marketing = 0.03 */
 static void apply_override(const char *key, const char *value, void *arg)
 {
 	struct override_ctx *ctx = arg;
 	const char *cc = key + strlen("price.");
 	const char *dot = strchr(cc, '.');
 	money_t m;
-	size_t cl = dot ? (size_t)(dot - cc) : 0;
-	int ok = dot && (cl == 2 || (cl == 1 && *cc == '*')) &&
-	         (strcasecmp(dot + 1, "sms") == 0 || strcasecmp(dot + 1, "mms") == 0) &&
+	size_t cl = dot ? (size_t)(dot - cc) : 0, kind = 0;
+	while (dot && kind < sizeof kinds / sizeof *kinds && strcasecmp(dot + 1, kinds[kind]) != 0)
+		kind++;
+	int ok = dot && (cl == 2 || (cl == 1 && *cc == '*')) && kind < sizeof kinds / sizeof *kinds &&
 	         money_parse(value, &m) == 0 && m >= 0;
 	if (!ok) {
 		if (!ctx->failed)
 			snprintf(ctx->err, ctx->errlen,
-			         "config: bad price override `%s = %s` (want price.CC.sms or "
-			         "price.CC.mms = a decimal such as 0.0083)", key, value);
+			         "config: bad price override `%s = %s` (want price.CC.sms, "
+			         "price.CC.mms, price.CC.whatsapp or price.CC.whatsapp.utility, "
+			         ".authentication or .marketing = a decimal such as 0.0083)", key, value);
 		ctx->failed = 1;
 		return;
 	}
 	char country[3] = {cc[0], cl == 2 ? cc[1] : '\0', '\0'};
 	struct price_row *r = row_for(ctx->t, country);
-	if (strcasecmp(dot + 1, "sms") == 0)
+	if (kind == 0)
 		r->sms = m;
-	else
+	else if (kind == 1)
 		r->mms = m;
+	else
+		r->wa[kind - 2] = m; /* kinds[2..5] are WA_SERVICE..WA_MARKETING */
 }
 
 struct price_table *price_load(const struct sms_config *c, char *err, size_t errlen)
@@ -167,6 +183,17 @@ money_t price_estimate(const struct price_table *t, const char *country, int mms
 			break;
 		}
 	return mms ? r->mms : r->sms * (money_t)segments;
+}
+
+money_t price_whatsapp(const struct price_table *t, const char *country, enum wa_category c)
+{
+	const struct price_row *r = &t->rows[0];
+	for (size_t i = 1; country && *country && i < t->n; i++)
+		if (strcasecmp(t->rows[i].country, country) == 0) {
+			r = &t->rows[i];
+			break;
+		}
+	return r->wa[c == WA_UNKNOWN ? WA_MARKETING : c];
 }
 
 const char *price_currency(const struct price_table *t) { return t->currency; }

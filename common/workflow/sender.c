@@ -7,6 +7,7 @@
 #include "records.h"
 #include "sender_int.h"
 #include "util.h"
+#include "wawindow.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -101,13 +102,15 @@ static void put_figures(struct sender *s, struct job *j)
 {
 	char money[32];
 	rec_put_str(j->rec, "to", j->ob.to);
-	rec_put_str(j->rec, "encoding", gsm_encoding_name(j->ob.gsm.encoding));
-	rec_put_num(j->rec, "segments", (double)j->ob.gsm.segments);
+	rec_put_str(j->rec, "encoding", outbound_encoding(&j->ob));
+	rec_put_num(j->rec, "segments", (double)outbound_segments(&j->ob));
+	if (j->ob.content_variables) /* a string of JSON given: stored as the object */
+		rec_put(j->rec, "content_variables", cJSON_Parse(j->ob.content_variables));
 	money_format(j->estimate, money);
 	rec_put_str(j->rec, "price_estimate", money);
 	rec_put_str(j->rec, "currency", price_currency(s->prices));
 	cJSON *w = cJSON_CreateArray();
-	if (j->ob.gsm.segments >= 2 && j->ob.nmedia == 0) {
+	if (j->ob.channel == CHANNEL_SMS && j->ob.gsm.segments >= 2 && j->ob.nmedia == 0) {
 		char buf[64];
 		snprintf(buf, sizeof buf, "will be sent as %zu segments", j->ob.gsm.segments);
 		cJSON_AddItemToArray(w, cJSON_CreateString(buf));
@@ -116,6 +119,61 @@ static void put_figures(struct sender *s, struct job *j)
 }
 
 static void halted(struct sender *s, struct job *j);
+
+const char *sender_from(const struct sender *s, const struct job *j)
+{
+	return j->ob.from ? j->ob.from : provider_default_from(s->prov, j->ob.channel);
+}
+
+/* "2026-12-06 14:03 CET": a time in SMS_TZ, for a sentence. */
+static void local_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm))
+		snprintf(buf, len, "%lld", (long long)t);
+}
+
+int sender_channel_rules(struct sender *s, struct job *j, const char **code, char *msg,
+                         size_t msglen)
+{
+	if (provider_channel_check(s->prov->name, j->ob.channel, code, msg, msglen) != 0)
+		return -1;
+	if (j->ob.channel != CHANNEL_WHATSAPP)
+		return 0; /* an SMS without a sender is the provider's to choose (SNS) */
+	if (!sender_from(s, j) && !s->prov->sender_pool) {
+		*code = "invalid_from";
+		snprintf(msg, msglen, "no WhatsApp sender: set TWILIO_WHATSAPP_NUMBER "
+		         "(whatsapp:+number) or TWILIO_MESSAGING_SERVICE_SID (a service with a "
+		         "WhatsApp sender), or give \"from\": \"whatsapp:+number\"; nothing sent");
+		return -1;
+	}
+	if (j->ob.content_sid)
+		return 0;
+	time_t now = clock_now(), closes;
+	int open = wa_window(s->st, j->ob.to, now, &closes);
+	if (open == 1)
+		return 0;
+	if (open < 0) {
+		*code = "store_error";
+		snprintf(msg, msglen, "store: %s", store_errmsg(s->st));
+		return -2;
+	}
+	*code = "outside_window";
+	if (closes == 0) {
+		snprintf(msg, msglen, "outside WhatsApp's 24-hour window: %s has never written to "
+		         "us on WhatsApp, so no window is open and free-form text and media cannot "
+		         "go; nothing sent: send an approved template instead (content_sid, with "
+		         "content_variables)", j->ob.to);
+		return -1;
+	}
+	char when[64];
+	local_time(closes, when, sizeof when);
+	snprintf(msg, msglen, "outside WhatsApp's 24-hour window, which closed at %s, 24 hours "
+	         "after %s last wrote: free-form text and media cannot go; nothing sent: send an "
+	         "approved template instead (content_sid, with content_variables), or wait for "
+	         "them to write again", when, j->ob.to);
+	return -1;
+}
 
 int sender_reply_target(struct sender *s, cJSON *rec, const char **code, char *msg,
                         size_t msglen)
@@ -206,7 +264,7 @@ void sender_add(struct sender *s, cJSON *rec)
 		finish(j);
 		return;
 	}
-	int r = sender_reply_target(s, rec, &code, msg, sizeof msg);
+	int r = sender_channel_rules(s, j, &code, msg, sizeof msg);
 	if (r != 0) {
 		rec_fail(rec, code, r == -2, "%s", msg);
 		if (r == -2)
@@ -214,7 +272,15 @@ void sender_add(struct sender *s, cJSON *rec)
 		finish(j);
 		return;
 	}
-	j->estimate = price_estimate(s->prices, j->ob.region, j->ob.nmedia > 0, j->ob.gsm.segments);
+	r = sender_reply_target(s, rec, &code, msg, sizeof msg);
+	if (r != 0) {
+		rec_fail(rec, code, r == -2, "%s", msg);
+		if (r == -2)
+			sender_hint(s, 75);
+		finish(j);
+		return;
+	}
+	j->estimate = outbound_estimate(&j->ob, s->prices);
 	put_figures(s, j);
 
 	/* A message that goes on to be sent has its opt-out checked when it is
@@ -339,7 +405,8 @@ static int reserve(struct sender *s, struct job *j)
 	 * record only passes through to the output. */
 	static const char *const kept[] = {
 		"to", "body", "media", "priority", "notes", "ref", "reply_to", "encoding",
-		"segments", "price_estimate", "currency", "warnings", "purpose", NULL,
+		"segments", "price_estimate", "currency", "warnings", "purpose", "content_sid",
+		"content_variables", NULL,
 	};
 	cJSON *row = cJSON_CreateObject();
 	for (const char *const *k = kept; *k; k++) {
@@ -347,6 +414,8 @@ static int reserve(struct sender *s, struct job *j)
 		if (v && !cJSON_IsNull(v))
 			cJSON_AddItemReferenceToObject(row, *k, v);
 	}
+	if (j->ob.channel != CHANNEL_SMS) /* the column holds an SMS's encoding only */
+		cJSON_DeleteItemFromObjectCaseSensitive(row, "encoding");
 	if (j->send_at) {
 		char t[32];
 		clock_format(j->send_at, t, sizeof t);
@@ -354,7 +423,7 @@ static int reserve(struct sender *s, struct job *j)
 	}
 	rec_put_str(row, "direction", "outbound");
 	rec_put_str(row, "status", "sending");
-	rec_put_str(row, "from", j->ob.from ? j->ob.from : s->prov->default_from);
+	rec_put_str(row, "from", sender_from(s, j));
 	rec_put_str(row, "provider", s->prov->name);
 	rec_put_str(row, "claimed_by", s->claimer);
 	int rc = store_msg_insert(s->st, row, &j->id);
@@ -398,6 +467,9 @@ static void submit_batch(struct sender *s, struct job *ok)
 			.nmedia = j->ob.nmedia,
 			.status_callback = s->status_callback,
 			.id = j->id,
+			.channel = j->ob.channel,
+			.content_sid = j->ob.content_sid,
+			.content_variables = j->ob.content_variables,
 		};
 		struct http_request req;
 		memset(&req, 0, sizeof req);
@@ -624,6 +696,8 @@ static void answer_out(struct sender *s, struct job *j)
 	cJSON *stored = NULL;
 	if (store_msg_get(s->st, j->id, &stored) == STORE_OK)
 		rec_merge(j->rec, stored);
+	if (j->ob.channel != CHANNEL_SMS) /* the store keeps an SMS's encoding only */
+		rec_put_str(j->rec, "encoding", outbound_encoding(&j->ob));
 	if (j->stored != ANS_STORED)
 		unstored(s, j);
 	if (res->outcome == SEND_ACCEPTED) {

@@ -83,6 +83,15 @@ void sender_hint(struct sender *s, int code);
  * none; -2 when the store could not tell (store_error). */
 int sender_reply_target(struct sender *s, cJSON *rec, const char **code, char *msg,
                         size_t msglen);
+/* What j's channel requires before a request (smskit-whatsapp(7)): a provider
+ * that carries it (not_supported), a sender (invalid_from), and on WhatsApp a
+ * free-form message only inside the 24-hour window (outside_window, with when
+ * it closed and what to do). 0; -1 with *code and a sentence in msg; -2 when
+ * the store could not tell (store_error). */
+int sender_channel_rules(struct sender *s, struct job *j, const char **code, char *msg,
+                         size_t msglen);
+/* The sender j goes from: its own, else the provider's for its channel. */
+const char *sender_from(const struct sender *s, const struct job *j);
 /* Inside the caller's transaction: would this estimate cross a cap? */
 int sender_over_cap(struct sender *s, struct job *j, char *msg, size_t msglen);
 /* A job answered (by the provider, or without it): to be stored in the next

@@ -145,11 +145,12 @@ static void claimed_job(struct sender *s, int64_t id)
 	const char *code;
 	char msg[512];
 	if (outbound_check(rec, s->region, &j->ob, &code, msg, sizeof msg) != 0 ||
-	    sender_reply_target(s, rec, &code, msg, sizeof msg) == -1) {
+	    sender_reply_target(s, rec, &code, msg, sizeof msg) == -1 ||
+	    sender_channel_rules(s, j, &code, msg, sizeof msg) != 0) {
 		refuse(j, code, msg);
 		return;
 	}
-	j->estimate = price_estimate(s->prices, j->ob.region, j->ob.nmedia > 0, j->ob.gsm.segments);
+	j->estimate = outbound_estimate(&j->ob, s->prices);
 	if (store_optout_check(s->st, j->ob.to) == 1) {
 		snprintf(msg, sizeof msg, "%s opted out after it was approved; nothing sent", j->ob.to);
 		refuse(j, "opted_out", msg);

@@ -5,10 +5,12 @@
 #include "gsm.h"
 #include "msgid.h"
 #include "policy.h"
+#include "provider.h"
 #include "recmerge.h"
 #include "recwrite.h"
 #include "review.h"
 #include "util.h"
+#include "wawindow.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -40,6 +42,33 @@ static void row_ref(cJSON *row, const cJSON *rec, const char *key)
 	const cJSON *v = given(rec, key);
 	if (v)
 		cJSON_AddItemReferenceToObject(row, key, (cJSON *)v);
+}
+
+/* A free-form WhatsApp message is staged whatever its window says now (it may
+ * open before approval, or close), with a warning: the sender checks the
+ * window again when it sends. -1 when the store could not tell. */
+static int window_warning(struct stage *sg, const struct outbound *ob, cJSON *w, time_t now)
+{
+	time_t closes;
+	int open = wa_window(sg->reader, ob->to, now, &closes);
+	if (open < 0)
+		return -1;
+	char when[64] = "";
+	struct tm tm;
+	if (closes && localtime_r(&closes, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M %Z", &tm);
+	if (open)
+		warn_add(w, "WhatsApp window open until %s: send it before then, or it will "
+		         "need a template (content_sid)", when);
+	else if (closes)
+		warn_add(w, "outside WhatsApp's 24-hour window (closed %s): it will be refused "
+		         "when sent (outside_window) unless they write first; use a template "
+		         "(content_sid)", when);
+	else
+		warn_add(w, "outside WhatsApp's 24-hour window (they never wrote): it will be "
+		         "refused when sent (outside_window) unless they write first; use a "
+		         "template (content_sid)");
+	return 0;
 }
 
 void stage_prepare(struct stage *sg, struct stage_item *it)
@@ -74,6 +103,12 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 		rec_fail(rec, code, 0, "%s", msg);
 		goto out;
 	}
+	/* A channel the configured provider cannot carry would only fail at
+	 * approval: refused now. */
+	if (provider_channel_check(sg->provider, ob.channel, &code, msg, sizeof msg) != 0) {
+		rec_fail(rec, code, 0, "%s", msg);
+		goto out;
+	}
 	if (reply && msgid_parse(reply, &reply_id) != 0) {
 		rec_fail(rec, "invalid_field", 0, "reply_to must be a message id such as 42");
 		goto out;
@@ -92,16 +127,28 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 		}
 	}
 
-	money_t est = price_estimate(sg->prices, ob.region, ob.nmedia > 0, ob.gsm.segments);
+	money_t est = outbound_estimate(&ob, sg->prices);
 	char money[32];
 	money_format(est, money);
 	cJSON *w = cJSON_CreateArray();
-	if (ob.nmedia == 0 && ob.gsm.segments >= 2)
+	int sms = ob.channel == CHANNEL_SMS;
+	if (sms && ob.nmedia == 0 && ob.gsm.segments >= 2)
 		warn_add(w, "will be sent as %zu segments", ob.gsm.segments);
-	if (ob.nmedia == 0 && ob.gsm.encoding == GSM_ENC_UCS2)
+	if (sms && ob.nmedia == 0 && ob.gsm.encoding == GSM_ENC_UCS2)
 		warn_add(w, "UCS-2: %zu characters per segment", ob.gsm.per_part);
+	if (!sms && ob.category == WA_UNKNOWN)
+		warn_add(w, "WhatsApp template of no given category (template_category): priced "
+		         "per message as marketing, the dearest");
+	else if (!sms)
+		warn_add(w, "WhatsApp: one message, priced per message (%s)",
+		         wa_category_name(ob.category));
 	warn_add(w, "estimated cost %s %s", money, price_currency(sg->prices));
 	time_t now = clock_now(), end;
+	if (!sms && !ob.content_sid && window_warning(sg, &ob, w, now) != 0) {
+		rec_fail(rec, "store_error", 1, "store: %s", store_errmsg(sg->reader));
+		cJSON_Delete(w);
+		goto out;
+	}
 	if (clock_window_inside(&sg->quiet, sa ? at : now, &end)) {
 		char hhmm[8];
 		clock_local_hhmm(end, hhmm);
@@ -114,7 +161,8 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 	cJSON_AddStringToObject(row, "direction", "outbound");
 	cJSON_AddStringToObject(row, "status", "pending");
 	cJSON_AddStringToObject(row, "to", ob.to);
-	row_ref(row, rec, "from");
+	if (ob.from) /* as checked: a WhatsApp sender written whatsapp:+number */
+		cJSON_AddStringToObject(row, "from", ob.from);
 	row_ref(row, rec, "body"); /* none: the store keeps "" (media only) */
 	row_ref(row, rec, "media");
 	cJSON_AddStringToObject(row, "priority", pr ? pr->valuestring : "normal");
@@ -128,8 +176,17 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 	}
 	if (reply)
 		cJSON_AddNumberToObject(row, "reply_to", (double)reply_id);
-	cJSON_AddStringToObject(row, "encoding", gsm_encoding_name(ob.gsm.encoding));
-	cJSON_AddNumberToObject(row, "segments", (double)ob.gsm.segments);
+	if (ob.content_sid) {
+		cJSON_AddStringToObject(row, "content_sid", ob.content_sid);
+		if (ob.content_variables)
+			cJSON_AddItemToObject(row, "content_variables",
+			                      cJSON_Parse(ob.content_variables));
+	}
+	if (sms) /* the column holds an SMS's encoding only */
+		cJSON_AddStringToObject(row, "encoding", outbound_encoding(&ob));
+	else
+		rec_put_str(rec, "encoding", outbound_encoding(&ob));
+	cJSON_AddNumberToObject(row, "segments", (double)outbound_segments(&ob));
 	cJSON_AddStringToObject(row, "price_estimate", money);
 	cJSON_AddStringToObject(row, "currency", price_currency(sg->prices));
 	if (sg->provider)
@@ -243,6 +300,8 @@ void stage_emit_batch(struct stage *sg, struct stage_item *items, size_t n)
 				cJSON_AddStringToObject(stored, "status", "pending");
 			}
 			rec_merge(it->rec, stored);
+			if (address_channel(rec_str(it->rec, "to")) != CHANNEL_SMS)
+				rec_put_str(it->rec, "encoding", "UTF-8"); /* not stored: an SMS's only */
 			review_fill_reason(it->rec);
 			rec_set_ok(it->rec);
 			sg->nstaged++;

@@ -71,7 +71,8 @@ struct stage_item {
 
 /* Checks and prices it->rec and builds it->row; on failure rec becomes an
  * error record and row stays NULL. Reads the store (sg->reader) only to find
- * the message a reply answers. */
+ * the message a reply answers and, for a free-form WhatsApp message, the
+ * state of its 24-hour window (a warning). */
 void stage_prepare(struct stage *sg, struct stage_item *it);
 
 /* Stores the prepared rows of items in one transaction (sg->st), checking

@@ -2,6 +2,7 @@
 #include "stage_list.h"
 #include "clip.h"
 #include "clock.h"
+#include "address.h"
 #include "gsm.h"
 #include "recwrite.h"
 #include "review.h"
@@ -102,6 +103,9 @@ void stage_list_print(FILE *fp, const cJSON *rec, void *arg)
 		snprintf(segs, sizeof segs, "%d", seg->valueint);
 	clip_text(rec_str(rec, "notes"), 20, notes, sizeof notes);
 	clip_text(body, 40, text, sizeof text);
+	const char *sid = rec_str(rec, "content_sid");
+	if (sid && !*text) /* a WhatsApp template: Twilio holds its text */
+		snprintf(text, sizeof text, "[template %.34s]", sid);
 	const cJSON *media = cJSON_GetObjectItemCaseSensitive(rec, "media");
 	int nmedia = cJSON_GetArraySize(media);
 	if (nmedia > 0) {
@@ -116,7 +120,8 @@ void stage_list_print(FILE *fp, const cJSON *rec, void *arg)
 	snprintf(line, sizeof line, "%6lld  %s%-6s  %-16s %-16s %5s %3s %-5s %-8s ",
 	         cJSON_IsNumber(id) ? (long long)id->valuedouble : 0LL, status,
 	         rec_str(rec, "priority"), rec_str(rec, "to"), created, chars, segs,
-	         enc ? (strcmp(enc, "GSM-7") == 0 ? "GSM" : "UCS2") : "-",
+	         enc ? (strcmp(enc, "GSM-7") == 0 ? "GSM" : "UCS2")
+	             : address_channel(rec_str(rec, "to")) == CHANNEL_WHATSAPP ? "UTF8" : "-",
 	         rec_str(rec, "price_estimate") ? rec_str(rec, "price_estimate") : "-");
 	fputs(line, fp);
 	fputs(notes, fp);
