@@ -61,6 +61,7 @@ check_eq "...printing the new message only (not the older unread one)" "SMw0001|
 	"$(jq -r '[.provider_id, .body, .from] | join("|")' "$T/d1.out")"
 check_eq "...one record, ok" "1 true" "$(wc -l <"$T/d1.out") $(jq -r .ok "$T/d1.out")"
 lat=$(($(cat "$T/d1.at") - t200))
+# (below zero when sms-inbox was out before curl had read the 200)
 echo "# daemon: from the webhook's 200 to sms-inbox's exit: $lat ms"
 check "...within 250 ms of the webhook's 200 ($lat ms)" test "$lat" -lt 250
 
@@ -97,6 +98,43 @@ kill -TERM "$WAIT_PID"
 finished d5
 check_eq "SIGTERM ends a wait as the signal (143), printing nothing" "143 0" \
 	"$(cat "$T/d5.rc") $(wc -c <"$T/d5.out")"
+
+# ---- the MCP tool, wait_for_sms_reply, on a live sms-mcp ------------------------------
+mkfifo "$T/to" "$T/from"
+sms-mcp <"$T/to" >"$T/from" 2>"$T/mcp.err" &
+mpid=$!
+exec {to}>"$T/to" {from}<"$T/from"
+mcp_line() { IFS= read -r -t 20 line <&"$from" && printf '%s\n' "$line"; }
+echo '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' >&"$to"
+mcp_line >/dev/null
+echo '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"wait_for_sms_reply","arguments":{"from":"+1 555 123 0021","timeoutSeconds":10}}}' >&"$to"
+for ((i = 0; i < 100; i++)); do
+	WAIT_PID=$(pgrep -x sms-inbox) && ls -l "/proc/$WAIT_PID/fd" 2>/dev/null | grep -q inotify && break
+	sleep 0.02
+done
+sleep 0.2
+incoming "$U" SMm0001 +15551230029 "not this one" >/dev/null
+code=$(incoming "$U" SMm0002 +15551230021 'Yes, "Thursday" works') && t200=$(now_ms)
+mcp_line >"$T/m1"
+tans=$(now_ms)
+check_eq "wait_for_sms_reply started before the webhook: its answer" "200 false" "$code $(jq -r .result.isError "$T/m1")"
+lat=$((tans - t200))
+echo "# MCP: from the webhook's 200 to wait_for_sms_reply's answer: $lat ms"
+check "...within 250 ms of the webhook's 200 ($lat ms)" test "$lat" -lt 250
+id=$(q "select id from messages where provider_id = 'SMm0002'")
+check_eq "...the text: who, when, the body quoted, the id and what to do next" \
+	"A new message came.||From +15551230021, received (just now):|  \"Yes, \\\"Thursday\\\" works\"|Message id $id: reply with reply_to_sms messageId $id." \
+	"$(jq -r '.result.content[0].text' "$T/m1" | sed 's/received [0-9-]* [0-9:]* UTC /received /' | paste -sd'|')"
+check_eq "...the record in structuredContent" "true SMm0002 1" \
+	"$(jq -r '.result.structuredContent | "\(.ok) \(.records[0].provider_id) \(.records | length)"' "$T/m1")"
+echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait_for_sms_reply","arguments":{"timeoutSeconds":1}}}' >&"$to"
+mcp_line >"$T/m2"
+check_eq "nothing comes: a sentence, not an error" \
+	"false|No new message came within 1 second. Call wait_for_sms_reply again to keep waiting; a message that arrives between two waits is not returned by the next one, so look with get_incoming_sms (unread: true) too." \
+	"$(jq -r '"\(.result.isError)|\(.result.content[0].text)"' "$T/m2")"
+check_eq "...structuredContent says it timed out" "true 0" "$(jq -r '.result.structuredContent | "\(.timed_out) \(.records | length)"' "$T/m2")"
+exec {to}>&- {from}<&-
+wait "$mpid"
 stop_webhookd
 
 # ---- the timeout and the cost of waiting -----------------------------------------
@@ -128,6 +166,6 @@ if need "--wait with the CGI program" lighttpd; then
 	check "...within 250 ms of the webhook's 200 ($lat ms)" test "$lat" -lt 250
 	stop_lighttpd
 fi
-check_eq "every message stored once" 8 "$(q "select count(*) from messages where direction = 'inbound'")"
+check_eq "every message stored once" 10 "$(q "select count(*) from messages where direction = 'inbound'")"
 
 done_testing

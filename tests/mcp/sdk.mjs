@@ -110,7 +110,7 @@ async function expectProtocolError(p) {
 const TOOLS = ['send_sms', 'send_mms', 'stage_sms', 'list_staged_sms', 'send_approved_sms',
 	'get_incoming_sms', 'reply_to_sms', 'mark_sms_read', 'create_sms_autoresponder',
 	'list_sms_autoresponders', 'delete_sms_autoresponder', 'get_sms_conversation',
-	'get_sms_status', 'preview_sms', 'get_consent'];
+	'get_sms_status', 'preview_sms', 'get_consent', 'wait_for_sms_reply'];
 
 // ---- initialize, tools/list and ping under each protocol version -------------
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -138,9 +138,9 @@ for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSI
 	const withOut = tools.filter((t) => t.outputSchema).length;
 	const withAnn = tools.filter((t) => t.annotations).length;
 	const withTitle = tools.filter((t) => t.title).length;
-	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 15 && withTitle === 15, { withOut, withTitle });
+	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 16 && withTitle === 16, { withOut, withTitle });
 	else check(`${v}: no outputSchema nor title before 2025-06-18`, withOut === 0 && withTitle === 0, { withOut, withTitle });
-	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 15, withAnn);
+	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 16, withAnn);
 	else check(`${v}: no annotations in 2024-11-05`, withAnn === 0, withAnn);
 	check(`${v}: ping`, JSON.stringify(await s.client.ping()) === '{}');
 	const r = await s.client.callTool({ name: 'preview_sms', arguments: { message: 'Hello' } });
