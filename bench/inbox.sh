@@ -94,6 +94,11 @@ printf '%-44s %s\n' "/bin/true (starting any process, for scale)" "$(time_runs /
 # The waiter is asleep once its inotify watch is open (its baseline follows at
 # once; 0.1 s more covers it). Its exit time is taken by the subshell that ran it.
 wait_runs=${WAIT_RUNS:-50}
+watching() {
+	local f
+	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = anon_inode:inotify ] && return 0; done
+	return 1
+}
 "$bin/sms-webhookd" --no-verify --listen 127.0.0.1:0 --port-file "$w/port" 2>"$w/webhookd.log" &
 wh=$!
 for ((i = 0; i < 50; i++)); do [ -s "$w/port" ] && break; sleep 0.1; done
@@ -105,7 +110,7 @@ for ((i = 0; i < wait_runs; i++)); do
 	  echo "${EPOCHREALTIME/[.,]/}" >"$w/woke" ) &
 	waiter=$!
 	for ((k = 0; k < 200; k++)); do
-		p=$(pgrep -P "$waiter" -x sms-inbox) && ls -l "/proc/$p/fd" 2>/dev/null | grep -q inotify && break
+		p=$(pgrep -P "$waiter" -x sms-inbox) && watching "$p" && break
 		sleep 0.01
 	done
 	sleep 0.1

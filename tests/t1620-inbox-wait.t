@@ -12,6 +12,20 @@ need "sms-inbox --wait" sqlite3 curl openssl jq || { done_testing; exit; }
 export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# watching PID: true once the process has its inotify descriptor open.
+watching() {
+	local f
+	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = anon_inode:inotify ] && return 0; done
+	return 1
+}
+# ours: the pid of an sms-inbox of this test's store (other tests may run one).
+ours() {
+	local p
+	for p in $(pgrep -x sms-inbox); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "SMS_DB=$SMS_DB" && { echo "$p"; return 0; }
+	done
+	return 1
+}
 
 # start_wait NAME ARGS...: sms-inbox --wait in the background, its records in
 # $T/NAME.out, its stderr in $T/NAME.err, its exit status and the time it
@@ -23,8 +37,7 @@ start_wait() {
 	rm -f "$T/$name".*
 	( sms-inbox "$@" >"$T/$name.out" 2>"$T/$name.err"; echo $? >"$T/$name.rc"; now_ms >"$T/$name.at" ) 2>/dev/null &
 	for ((i = 0; i < 100; i++)); do
-		WAIT_PID=$(pgrep -P $! -x sms-inbox) &&
-			ls -l "/proc/$WAIT_PID/fd" 2>/dev/null | grep -q inotify && break
+		WAIT_PID=$(pgrep -P $! -x sms-inbox) && watching "$WAIT_PID" && break
 		sleep 0.02
 	done
 	sleep 0.2
@@ -109,7 +122,7 @@ echo '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":
 mcp_line >/dev/null
 echo '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"wait_for_sms_reply","arguments":{"from":"+1 555 123 0021","timeoutSeconds":10}}}' >&"$to"
 for ((i = 0; i < 100; i++)); do
-	WAIT_PID=$(pgrep -x sms-inbox) && ls -l "/proc/$WAIT_PID/fd" 2>/dev/null | grep -q inotify && break
+	WAIT_PID=$(ours) && watching "$WAIT_PID" && break
 	sleep 0.02
 done
 sleep 0.2
