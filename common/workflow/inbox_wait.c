@@ -149,6 +149,8 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) /* then the signals act as they would have: not held back unseen */
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	/* The watch first, then the baseline: a message stored in between is
 	 * both newer than the baseline and seen by the watch. */
 	int ifd = watch(store_path(st), base, sizeof base);
