@@ -56,7 +56,7 @@ static void usage(FILE *fp)
 	      "                           (whatsapp:NUMBER, or --channel whatsapp, for WhatsApp)\n"
 	      "      --query              read the selection from stdin too, as one JSON object\n"
 	      "                           {\"since\", \"from\", \"unread\", \"limit\", \"thread\",\n"
-	      "                           \"channel\"}\n"
+	      "                           \"channel\", \"wait\"}\n"
 	      "                           that overrides these options\n"
 	      "      --mark-read          mark the messages ID... read\n"
 	      "      --mark-unread        mark the messages ID... unread\n"
