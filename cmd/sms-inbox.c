@@ -3,8 +3,9 @@
  * stdin (--query, for sms-mcp); --thread, a conversation in both
  * directions; --mark-read and --mark-unread; --fetch, received messages pulled
  * from the provider's API for those without a public webhook, which runs
- * sms-fetch (kept apart so that listing never loads libcurl). The work is
- * common/workflow/inbox.c's and the store's. */
+ * sms-fetch (kept apart so that listing never loads libcurl); --wait, the
+ * next message received, waited for (common/workflow/inbox_wait.c). The work
+ * is common/workflow/inbox.c's and the store's. */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -18,6 +19,7 @@
 #include "address.h"
 #include "config.h"
 #include "inbox.h"
+#include "inbox_wait.h"
 #include "msgid.h"
 #include "progenv.h"
 #include "query.h"
@@ -36,6 +38,8 @@ static void usage(FILE *fp)
 	      "                 [--query] [-o FORMAT]\n"
 	      "       sms-inbox --mark-read | --mark-unread [ID...]\n"
 	      "       sms-inbox --fetch [--since WHEN] [--page-size N] [-o FORMAT]\n"
+	      "       sms-inbox --wait SECONDS [--from NUMBER] [--channel sms|whatsapp] [--query]\n"
+	      "                 [-o FORMAT]\n"
 	      "\n"
 	      "Lists received messages from the store, newest first. With --mark-read and\n"
 	      "no IDs, reads NDJSON records {\"id\": N} on stdin.\n"
@@ -52,13 +56,16 @@ static void usage(FILE *fp)
 	      "                           (whatsapp:NUMBER, or --channel whatsapp, for WhatsApp)\n"
 	      "      --query              read the selection from stdin too, as one JSON object\n"
 	      "                           {\"since\", \"from\", \"unread\", \"limit\", \"thread\",\n"
-	      "                           \"channel\"}\n"
+	      "                           \"channel\", \"wait\"}\n"
 	      "                           that overrides these options\n"
 	      "      --mark-read          mark the messages ID... read\n"
 	      "      --mark-unread        mark the messages ID... unread\n"
 	      "      --fetch              pull received messages from the provider's API, store\n"
 	      "                           them once each, print the new ones\n"
 	      "      --page-size N        messages per request with --fetch (1-1000, default 1000)\n"
+	      "      --wait SECONDS       wait up to SECONDS (1-3600) for a message received\n"
+	      "                           after the wait began, print it and exit 0; exit 75\n"
+	      "                           when none came\n"
 	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help               this help\n"
 	      "      --version            print the version\n",
@@ -156,7 +163,7 @@ static int mark(struct store *st, struct rec_out *out, int read, char **args, in
 /* ---- The selection: options, or keys of the query (--query) ------------------ */
 
 enum { OPT_SINCE = 256, OPT_MARK_READ, OPT_MARK_UNREAD, OPT_FETCH, OPT_PAGE_SIZE,
-       OPT_QUERY };
+       OPT_QUERY, OPT_WAIT };
 
 static const struct query_key query_keys[] = {
 	{"since", QUERY_STRING, OPT_SINCE},
@@ -165,6 +172,7 @@ static const struct query_key query_keys[] = {
 	{"limit", QUERY_WHOLE, 'n'},
 	{"thread", QUERY_STRING, 't'},
 	{"channel", QUERY_STRING, 'c'},
+	{"wait", QUERY_WHOLE, OPT_WAIT},
 };
 #define NKEYS (sizeof query_keys / sizeof *query_keys)
 
@@ -172,7 +180,7 @@ struct sel {
 	const char         *since, *from, *thread; /* checked once the configuration is read */
 	struct query_origin since_o, from_o, thread_o;
 	const char         *channel; /* "sms", "whatsapp" or NULL: any */
-	long long           limit;
+	long long           limit, wait;
 	int                 unread, limit_given;
 };
 
@@ -197,6 +205,11 @@ static int apply(void *arg, int opt, const char *val, const struct query_origin 
 	case 't':
 		s->thread = val;
 		s->thread_o = *o;
+		break;
+	case OPT_WAIT:
+		if (parse_whole(val, INBOX_WAIT_MAX, &s->wait) != 0 || s->wait < 1)
+			return query_bad(o, " takes a whole number of seconds from 1 to %d, not `%s`",
+			                 INBOX_WAIT_MAX, val);
 		break;
 	case 'c': {
 		enum channel ch;
@@ -226,6 +239,7 @@ static int option(void *arg, int c, const char *val)
 	case 'u':
 	case 'n':
 	case 'c':
+	case OPT_WAIT:
 	case 't': return query_option(query_keys, NKEYS, c, val, apply, &o->s);
 	case OPT_QUERY: o->query = 1; break;
 	case OPT_MARK_READ:
@@ -257,7 +271,7 @@ static int refused(const struct opts *o, int argc, char **argv)
 	const struct sel *s = &o->s;
 	const char *usage_err = NULL;
 	int listing = s->since || s->from || s->unread || s->limit_given || s->thread || o->query ||
-	              s->channel;
+	              s->channel || s->wait;
 	if (o->marking >= 0 && (listing || o->fetch || o->page_given))
 		usage_err = "--mark-read and --mark-unread take message ids and nothing else";
 	else if (o->fetch &&
@@ -267,6 +281,9 @@ static int refused(const struct opts *o, int argc, char **argv)
 		usage_err = "--page-size goes with --fetch";
 	else if (s->thread && (s->from || s->unread))
 		usage_err = "--thread shows a whole conversation: it takes no --from or --unread";
+	else if (s->wait && (o->marking >= 0 || o->fetch || s->since || s->unread ||
+	                     s->limit_given || s->thread))
+		usage_err = "--wait takes only --from, --channel, --query and -o";
 	else if (o->marking < 0 && optind < argc)
 		usage_err = "message ids go with --mark-read or --mark-unread";
 	for (int i = optind; !usage_err && o->marking >= 0 && i < argc; i++)
@@ -329,6 +346,24 @@ static int list(struct store *st, const struct sel *s, const char *since, const 
 	return 0;
 }
 
+/* --wait: the next message received (inbox_wait.h); on a signal, *sig for
+ * run() to die of once the store is closed. */
+static int wait_for(struct store *st, const struct sel *s, const char *from,
+                    struct rec_out *out, int *sig)
+{
+	struct inbox_wait w = {.from = s->from ? from : NULL, .channel = s->channel,
+	                       .seconds = (int)s->wait};
+	switch (inbox_wait(st, &w, emit_listed, out, sig)) {
+	case INBOX_WAIT_FOUND: return rec_exit_code(out, NULL);
+	case INBOX_WAIT_TIMEOUT:
+		warnmsg("no new message%s%s within %d second%s", s->from ? " from " : "",
+		        s->from ? from : "", w.seconds, w.seconds == 1 ? "" : "s");
+		return EX_TEMPFAIL;
+	case INBOX_WAIT_SIGNAL: return 128 + *sig;
+	default: return EX_TEMPFAIL;
+	}
+}
+
 /* With the output chosen: the query's selection, the configuration, the
  * selection's checks that need it, then marking or listing. */
 static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
@@ -338,12 +373,17 @@ static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
 	struct progenv env = {0};
 	char since[32], from[ADDRESS_LEN], number[ADDRESS_LEN];
 	const char *region;
-	int rc;
+	int rc, sig = 0;
 	if (o->query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, s, out)) != 0)
 		goto out;
 	if (o->query && s->thread && (s->from || s->unread)) {
 		rc = query_fail(out, "invalid_query", "\"thread\" shows a whole conversation: it "
 		                "takes no \"from\" or \"unread\"");
+		goto out;
+	}
+	if (o->query && s->wait && (s->since || s->unread || s->limit_given || s->thread)) {
+		rc = query_fail(out, "invalid_query", "\"wait\" takes only \"from\" and "
+		                "\"channel\"");
 		goto out;
 	}
 	if (out->text && s->thread)
@@ -359,12 +399,14 @@ static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
 		goto out;
 	if (o->marking >= 0)
 		rc = mark(env.st, out, o->marking, args, nargs);
+	else if (s->wait)
+		rc = wait_for(env.st, s, from, out, &sig);
 	else
 		rc = list(env.st, s, since, from, number, out);
 out:
 	progenv_close(&env);
 	query_free(&qr);
-	return rc;
+	return sig ? inbox_wait_reraise(sig) : rc;
 }
 
 static const struct option longopts[] = {
@@ -379,6 +421,7 @@ static const struct option longopts[] = {
 	{"mark-unread", no_argument, NULL, OPT_MARK_UNREAD},
 	{"fetch", no_argument, NULL, OPT_FETCH},
 	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	{"wait", required_argument, NULL, OPT_WAIT},
 	{"output", required_argument, NULL, 'o'},
 	CLI_HELP_VERSION,
 };

@@ -149,6 +149,20 @@ def message_id($what): {type: "integer", minimum: 1, maximum: 9007199254740991, 
 def no_params: {type: "object", properties: {}, additionalProperties: false};
 def ro: {readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false};
 
+# wait_for_sms_reply (sms-mcp(1)): its entry in the tool list; its plan
+# (sms-inbox --wait, the seconds and the sender in the query record) is with
+# the other plans, and its result (wait_for_sms_reply_result) in the answering
+# program. The default stays under
+# the 60 s after which SDK clients give up on a request by default.
+def wait_for_sms_reply_tool:
+ {name: "wait_for_sms_reply", title: "Wait for a reply",
+  description: "Wait up to timeoutSeconds (default 50, at most 300) for a new SMS or WhatsApp message to arrive, from one number (from) or from anyone, and return it as soon as it is stored: who sent it, when, the text, and its id for reply_to_sms. Only messages received after the wait began count (get_incoming_sms lists the earlier ones); waiting marks nothing read. When nothing comes in time the result says so (not an error): wait again or move on. While it waits this server answers no other request, and the client must allow the request that long.",
+  inputSchema: {type: "object", properties: {
+    from: {type: "string", maxLength: 49, pattern: "^(whatsapp:)?[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only a message from this number: \(address_text). Leave it out to take the first message from anyone."},
+    timeoutSeconds: {type: "integer", minimum: 1, maximum: 300, default: 50, description: "How long to wait, in seconds (1 to 300; default 50)."}},
+   additionalProperties: false},
+  annotations: ro};
+
 def tools: [
  {name: "send_sms", title: "Send an SMS now", direct: true,
   description: "Send an SMS, or a WhatsApp message (to whatsapp:+...), now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours, to a number that opted out (STOP), over a spend cap, or over 1600 characters. \(window_text) Returns the stored message record as JSON: id (for get_sms_status), channel (sms or whatsapp), status (queued, sent...), segments, price_estimate, warnings.",
@@ -266,7 +280,8 @@ def tools: [
   inputSchema: {type: "object", properties: {
     phone: phone_param("The number: \(number_text).")},
    required: ["phone"], additionalProperties: false},
-  annotations: ro}
+  annotations: ro},
+ wait_for_sms_reply_tool
 ];
 
 def output_schema: {type: "object", properties: {
@@ -391,6 +406,11 @@ def content:
   + if has("contentVariables") then
       {content_variables: (.contentVariables | map_values(if isnum then .[tag] else . end))}
     else {} end;
+# wait_for_sms_reply's plan (its tool entry is with the tools above).
+def wait_for_sms_reply_plan:
+  {prog: "sms-inbox", args: ["--query", "-o", "json"],
+   records: [{wait: (if has("timeoutSeconds") then .timeoutSeconds | int else num("50") end)} + some("from"; "from")],
+   empty: "No message came."};
 def plan($n):
   . as $a
   | if $n == "send_sms" then
@@ -439,6 +459,7 @@ def plan($n):
        empty: "No outbound messages yet."}
     elif $n == "get_consent" then
       {prog: "sms-optout", args: ["consent", "-o", "json"], records: [{number: .phone}]}
+    elif $n == "wait_for_sms_reply" then wait_for_sms_reply_plan
     else
       {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
     end;
@@ -573,9 +594,39 @@ def result:
      isError: ($st != 0)}
     + if $m.sc then {structuredContent: {ok: ($st == 0), exit_status: $st, records: $recs, stderr: $err}} else {} end
   | {jsonrpc: "2.0", id: $m.id, result: .};
+# wait_for_sms_reply's result: each message that came, as a person reads it,
+# with what to do next; the timeout (sms-inbox's exit 75 and its sentence) a
+# plain answer, not an error; any other failure as every tool's.
+def wait_for_sms_reply_result:
+  .status as $st | .meta as $m
+  | [.err | split("\n")[] | select(length > 0)] as $err
+  | [.out | split("\n")[] | try fromjson catch null | objects] as $recs
+  | def age: (now - (fromdateiso8601? // now)) | floor
+      | if . < 60 then "just now" elif . < 120 then "a minute ago" elif . < 3600 then "\(. / 60 | floor) minutes ago"
+        else "\(. / 3600 | floor) hours ago" end;
+    def who: .from + (if .profile_name then " (\(.profile_name))" else "" end)
+      + (if .channel == "whatsapp" then " on WhatsApp" else "" end);
+    def one: "From \(who), received \(.created_at | sub("T"; " ") | sub("Z$"; " UTC")) (\(.created_at | age)):\n"
+      + "  \(.body // "" | tojson)"
+      + (if (.media // []) != [] then "\n  with \(.media | length) attachment(s): \(.media | map(tostring) | join(" "))" else "" end)
+      + "\nMessage id \(.id): reply with reply_to_sms messageId \(.id).";
+    if $st == 0 and $recs != [] then
+      {content: [{type: "text", text: (if ($recs | length) == 1 then "A new message came.\n\n" + ($recs[0] | one)
+                   else "\($recs | length) new messages came.\n\n" + ([range($recs | length) as $i | "\($i + 1). " + ($recs[$i] | one)] | join("\n\n")) end)}],
+       isError: false}
+      + if $m.sc then {structuredContent: {ok: true, exit_status: 0, records: $recs, stderr: $err}} else {} end
+      | {jsonrpc: "2.0", id: $m.id, result: .}
+    elif $st == 75 and $recs == [] and ($err | map(test("no new message")) | any) then
+      {content: [{type: "text", text: (($err[-1] | sub("^sms-inbox: no new message"; "No new message") | sub(" within "; " came within "))
+                 + ". Call wait_for_sms_reply again to keep waiting; a message that arrives between two waits is not returned by the next one, so look with get_incoming_sms (unread: true) too.")}],
+       isError: false}
+      + if $m.sc then {structuredContent: {ok: false, timed_out: true, exit_status: $st, records: [], stderr: $err}} else {} end
+      | {jsonrpc: "2.0", id: $m.id, result: .}
+    else result end;
 def step($l):
   .emit = null
-  | if ($l | type) == "object" and $l.ran == true then .emit = ($l | result)
+  | if ($l | type) == "object" and $l.ran == true and $l.meta.tool == "wait_for_sms_reply" then .emit = ($l | wait_for_sms_reply_result)
+    elif ($l | type) == "object" and $l.ran == true then .emit = ($l | result)
     elif $l == "[" then .batch = []
     elif $l == "]" then .emit = (if .batch == [] then null else .batch end) | .batch = null
     elif ($l | type) == "string" then .

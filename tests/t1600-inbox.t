@@ -190,7 +190,7 @@ qerr() { # qerr DESC JSON CODE MESSAGE_PATTERN [OPTION...]: refused with exit 65
 	check_eq "... saying why" "yes" "$(jq -r --arg re "$4" 'if .error.message | test($re) then "yes" else .error.message end' "$T/.out")"
 	check_grep "... on stderr too" "^sms-inbox: query: " "$T/.err"
 }
-qerr "--query with an unknown key" '{"colour":"red"}' invalid_query '^query: unknown key "colour" \(the keys are: since, from, unread, limit, thread, channel\)$'
+qerr "--query with an unknown key" '{"colour":"red"}' invalid_query '^query: unknown key "colour" \(the keys are: since, from, unread, limit, thread, channel, wait\)$'
 qerr "--query limit as a string" '{"limit":"x"}' invalid_query '^query: "limit" must be a whole number, not "x"$'
 qerr "--query limit not whole" '{"limit":1.5}' invalid_query '^query: "limit" must be a whole number, not 1.5$'
 qerr "--query unread as a string" '{"unread":"yes"}' invalid_query '^query: "unread" must be true or false, not "yes"$'

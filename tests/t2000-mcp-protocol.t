@@ -60,16 +60,16 @@ shape() { # shape VERSION: tools, and how many have annotations, titles, outputS
 	echo "$(answer 1 | jq -c '.result.tools | [length, (map(select(.annotations)) | length), (map(select(.title)) | length), (map(select(.outputSchema)) | length)]')" \
 		"$(answer 2 | jq -c '.result | has("structuredContent")')"
 }
-check_eq "2024-11-05: 15 tools, no annotations, titles or output schemas; no structuredContent" "[15,0,0,0] false" "$(shape 2024-11-05)"
-check_eq "2025-03-26: annotations" "[15,15,0,0] false" "$(shape 2025-03-26)"
-check_eq "2025-06-18: titles, output schemas, structuredContent" "[15,15,15,15] true" "$(shape 2025-06-18)"
-check_eq "2025-11-25: the same" "[15,15,15,15] true" "$(shape 2025-11-25)"
+check_eq "2024-11-05: 16 tools, no annotations, titles or output schemas; no structuredContent" "[16,0,0,0] false" "$(shape 2024-11-05)"
+check_eq "2025-03-26: annotations" "[16,16,0,0] false" "$(shape 2025-03-26)"
+check_eq "2025-06-18: titles, output schemas, structuredContent" "[16,16,16,16] true" "$(shape 2025-06-18)"
+check_eq "2025-11-25: the same" "[16,16,16,16] true" "$(shape 2025-11-25)"
 rpc "$(list 1)"
-check_eq "before initialize, tools/list answers as for the latest version" "[15,15,15,15]" \
+check_eq "before initialize, tools/list answers as for the latest version" "[16,16,16,16]" \
 	"$(answer 1 | jq -c '.result.tools | [length, (map(select(.annotations)) | length), (map(select(.title)) | length), (map(select(.outputSchema)) | length)]')"
 rpc "$(init 2025-06-18)" "$(list 1)"
 check_eq "the tools, in the order of sms-mcp(1)" \
-	"send_sms send_mms stage_sms list_staged_sms send_approved_sms get_incoming_sms reply_to_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent" \
+	"send_sms send_mms stage_sms list_staged_sms send_approved_sms get_incoming_sms reply_to_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent wait_for_sms_reply" \
 	"$(answer 1 | jq -r '[.result.tools[].name] | join(" ")')"
 check_eq "stage_sms: its parameters, required ones, and the priority enum" \
 	'["to","message","priority","notes","mediaUrl","contentSid","contentVariables"] ["to"] ["urgent","high","normal","low"] false' \
@@ -77,7 +77,7 @@ check_eq "stage_sms: its parameters, required ones, and the priority enum" \
 check_eq "list_staged_sms: the status enum" '["pending","approved","rejected","sending","queued","scheduled","sent","delivered","undelivered","failed","canceled","unknown","all"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "list_staged_sms") | .inputSchema.properties.status.enum')"
 check_eq "the parameters of sms-mcp(1)" \
-	'send_sms:to,message,from,contentSid,contentVariables send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl,contentSid,contentVariables list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead,contentSid,contentVariables mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone' \
+	'send_sms:to,message,from,contentSid,contentVariables send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl,contentSid,contentVariables list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead,contentSid,contentVariables mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone wait_for_sms_reply:from,timeoutSeconds' \
 	"$(answer 1 | jq -r '[.result.tools[] | "\(.name):\(.inputSchema.properties | keys_unsorted | join(","))"] | join(" ")')"
 check_eq "mediaUrl: a URL or a list of URLs" '["string","array"] ["uri","uri"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "send_mms") | .inputSchema.properties.mediaUrl.anyOf | map(.type), map(.format // .items.format)' | tr '\n' ' ' | sed 's/ $//')"
@@ -267,6 +267,10 @@ stub get_sms_status '{}'
 check_eq "get_sms_status without one: {} on stdin" '--query -o json|{}' "$(ran sms-status)"
 stub get_consent '{"phone":"+1 212 555 0100"}'
 check_eq "get_consent phone: sms-optout consent, the number on stdin" 'consent -o json|{"number":"+1 212 555 0100"}' "$(ran sms-optout)"
+stub wait_for_sms_reply '{"from":"whatsapp:+1 212 555 0100","timeoutSeconds":5}'
+check_eq "wait_for_sms_reply from, timeoutSeconds: sms-inbox --query, wait and from on stdin" '--query -o json|{"wait":5,"from":"whatsapp:+1 212 555 0100"}' "$(ran sms-inbox)"
+stub wait_for_sms_reply '{}'
+check_eq "wait_for_sms_reply: 50 seconds by default" '--query -o json|{"wait":50}' "$(ran sms-inbox)"
 stub get_incoming_sms '{"since":"1d--unread","from":"+1 --help --limit 0"}'
 check_eq "values that look like options reach the program verbatim on stdin, argv unchanged" \
 	'--query -o json|{"since":"1d--unread","from":"+1 --help --limit 0"}' "$(ran sms-inbox)"
@@ -282,14 +286,14 @@ check_eq "nothing was executed" "" "$(find "$T" -name 'pwned*')"
 
 # ---- SMS_MCP_DIRECT_SEND -------------------------------------------------------------------
 SMS_MCP_DIRECT_SEND=off rpc "$(list 1)" "$(call 2 send_sms '{"to":"+15551234567","message":"x"}')"
-check_eq "SMS_MCP_DIRECT_SEND=off: twelve tools, none sends directly" "12 0" \
+check_eq "SMS_MCP_DIRECT_SEND=off: thirteen tools, none sends directly" "13 0" \
 	"$(answer 1 | jq -r '.result.tools | "\(length) \(map(select(.name | test("^(send_(sms|mms)|reply_to_sms)$"))) | length)"')"
 check_grep "...and send_sms is refused, naming stage_sms" '"code":-32602,"message":"Unknown tool: send_sms is turned off.*stage_sms' "$T/out"
 SMS_MCP_DIRECT_SEND=maybe rpc "$(list 1)"
-check_eq "a value neither on nor off is taken as off" 12 "$(answer 1 | jq '.result.tools | length')"
+check_eq "a value neither on nor off is taken as off" 13 "$(answer 1 | jq '.result.tools | length')"
 check_grep "...with a warning" 'SMS_MCP_DIRECT_SEND=maybe: neither on nor off; taken as off' "$T/err"
 SMS_MCP_DIRECT_SEND=on rpc "$(list 1)"
-check_eq "SMS_MCP_DIRECT_SEND=on: fifteen" 15 "$(answer 1 | jq '.result.tools | length')"
+check_eq "SMS_MCP_DIRECT_SEND=on: sixteen" 16 "$(answer 1 | jq '.result.tools | length')"
 
 # ---- finding the programs ------------------------------------------------------------------
 jqdir=$(dirname "$(command -v jq)")

@@ -30,7 +30,7 @@ SMS_MCP_DIRECT_SEND=off rpc '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' \
 	"$(call 3 create_sms_autoresponder '{"trigger":"HOURS","response":"x","enabled":true}')" \
 	"$(call 4 create_sms_autoresponder '{"trigger":"OPEN","response":"y","enabled":false}')"
 check_eq "off: the tools listed, none that sends at once or turns a rule on" \
-	"stage_sms list_staged_sms send_approved_sms get_incoming_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent" \
+	"stage_sms list_staged_sms send_approved_sms get_incoming_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent wait_for_sms_reply" \
 	"$(line 1 | jq -r '[.result.tools[].name] | join(" ")')"
 check_eq "off: create_sms_autoresponder takes enabled false only, and says a person enables the rule" 'false true' \
 	"$(line 1 | jq -r '.result.tools[] | select(.name == "create_sms_autoresponder") | "\(.inputSchema.properties.enabled.const) \(.description | test("stored disabled.*sms-auto enable"))"')"

@@ -110,7 +110,7 @@ async function expectProtocolError(p) {
 const TOOLS = ['send_sms', 'send_mms', 'stage_sms', 'list_staged_sms', 'send_approved_sms',
 	'get_incoming_sms', 'reply_to_sms', 'mark_sms_read', 'create_sms_autoresponder',
 	'list_sms_autoresponders', 'delete_sms_autoresponder', 'get_sms_conversation',
-	'get_sms_status', 'preview_sms', 'get_consent'];
+	'get_sms_status', 'preview_sms', 'get_consent', 'wait_for_sms_reply'];
 
 // ---- initialize, tools/list and ping under each protocol version -------------
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -138,9 +138,9 @@ for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSI
 	const withOut = tools.filter((t) => t.outputSchema).length;
 	const withAnn = tools.filter((t) => t.annotations).length;
 	const withTitle = tools.filter((t) => t.title).length;
-	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 15 && withTitle === 15, { withOut, withTitle });
+	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 16 && withTitle === 16, { withOut, withTitle });
 	else check(`${v}: no outputSchema nor title before 2025-06-18`, withOut === 0 && withTitle === 0, { withOut, withTitle });
-	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 15, withAnn);
+	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 16, withAnn);
 	else check(`${v}: no annotations in 2024-11-05`, withAnn === 0, withAnn);
 	check(`${v}: ping`, JSON.stringify(await s.client.ping()) === '{}');
 	const r = await s.client.callTool({ name: 'preview_sms', arguments: { message: 'Hello' } });
@@ -254,6 +254,10 @@ check('get_sms_status: the recent outbound messages', ok(r) && records(r).length
 r = await call('get_consent', { phone: '+1 555 123 9001' });
 check('get_consent: the number, no consent recorded, an empty history', ok(r) && records(r).length === 1 &&
 	records(r)[0].number === '+15551239001' && records(r)[0].consent === false && records(r)[0].history.length === 0, r);
+r = await call('wait_for_sms_reply', { from: '+1 555 123 9001', timeoutSeconds: 1 });
+check('wait_for_sms_reply when nothing comes: a sentence, not an error, and timed_out in structuredContent',
+	r.isError === false && /^No new message from \+15551239001 came within 1 second\. Call wait_for_sms_reply again/.test(allText(r)) &&
+	r.structuredContent?.timed_out === true && r.structuredContent.records.length === 0, r);
 
 // ---- WhatsApp: the address says the channel; a template by contentSid ------------
 r = await call('stage_sms', { to: 'whatsapp:(555) 123-9009', message: 'Your table is ready' });
@@ -364,7 +368,7 @@ check('...and logged the failed calls on stderr', /stage_sms: sms-stage exited w
 {
 	const o = await session(LATEST_PROTOCOL_VERSION, { SMS_MCP_DIRECT_SEND: 'off' });
 	const names = (await o.client.listTools()).tools.map((t) => t.name);
-	check('SMS_MCP_DIRECT_SEND=off: twelve tools, no send_sms, send_mms nor reply_to_sms', names.length === 12 && !names.includes('send_sms') && !names.includes('send_mms') && !names.includes('reply_to_sms'), names);
+	check('SMS_MCP_DIRECT_SEND=off: thirteen tools, no send_sms, send_mms nor reply_to_sms', names.length === 13 && !names.includes('send_sms') && !names.includes('send_mms') && !names.includes('reply_to_sms'), names);
 	n0 = count();
 	e = await expectProtocolError(o.client.callTool({ name: 'send_sms', arguments: { to: '+15551230001', message: 'x' } }));
 	check('...send_sms is refused (-32602), pointing to stage_sms', e.ok && /stage_sms/.test(e.message), e.message ?? e.got);
