@@ -303,7 +303,7 @@ def tools: [
 # it was refused; the fields named here are those the text shows.
 def record_schema($name):
   ({ok: {type: "boolean", description: "false when this one was refused"},
-    error: {type: "object", properties: {code: {type: "string"}, message: {type: "string"}}, description: "why it was refused: code (smskit(7)) and message"}}
+    error: {description: "why it was refused: {code (smskit(7)), message}; null or absent when it was not"}}
    + if $name == "preview_sms" then {segments: {type: "integer"}, encoding: {type: "string"}, parts: {type: "array", items: {type: "string"}}, price_estimate: {type: "string"}}
      elif $name | test("autoresponder") then {trigger: {type: "string"}, response: {type: "string"}, enabled: {type: "boolean"}}
      elif $name == "list_sms_templates" then {name: {type: "string"}, body: {type: "string"}, vars: {type: "array", items: {type: "string"}}}
@@ -363,6 +363,7 @@ def want($s):
   elif $s.type == "array" then "a list of \($s.minItems) to \($s.maxItems) items, each \(want($s.items))"
   elif $s.type == "integer" then "a whole number from \($s.minimum) to \($s.maximum)"
   elif $s.format == "uri" then "an http or https URL"
+  elif $s.type == "string" and $s.pattern then "a string in the form \($s.pattern)"
   elif $s.type == "string" then "a string"
   elif $s.type == "boolean" then "true or false"
   elif $s.type == "number" then "a number"
@@ -377,7 +378,10 @@ def typed($t):
 def errs($s; $p):
   . as $v
   | if $s.anyOf and $s.type == null then
-      if [$s.anyOf[] as $a | $v | errs($a; $p) | length == 0] | any then []
+      # A number given for an id: what is wrong with it as a number.
+      [$s.anyOf[] | select(.type == "integer")][0] as $int
+      | if [$s.anyOf[] as $a | $v | errs($a; $p) | length == 0] | any then []
+      elif $int and ($v | isnum) then $v | errs($int; $p)
       else ["\($p) must be \([$s.anyOf[] | want(.)] | join(", or ")), not \($v | shown)"] end
     elif ($v | typed($s.type) | not) then ["\($p) must be \(want($s)), not \($v | shown)"]
     elif $s.type == "object" and $s.properties == null then
@@ -473,7 +477,7 @@ def plan($n):
       # was asked (the schema refuses true), and the result says so.
       {prog: "sms-auto", args: ["add", "-o", "json"],
        records: [{trigger, response} + some("activeHours"; "active_hours")
-                 + if $direct == "on" then some("enabled"; "enabled") else {enabled: false} end],
+                 + {enabled: ($direct == "on" and .enabled != false)}],
        note: (if $direct == "on" then null else
          "The rule is stored disabled and answers nothing yet: with SMS_MCP_DIRECT_SEND=off nothing an assistant writes reaches a phone before a person has seen it. A person enables the rule with `sms-auto enable {id}`, or with Enable on the review dashboard's autoresponders page (/review/autoresponders): tell the user so." end)}
     elif $n == "list_sms_autoresponders" then
@@ -684,7 +688,7 @@ def inbound($now):
 def message($now): if .direction == "inbound" then inbound($now) else outbound($now) end;
 def rule: "#\(.id) \(if .enabled then "enabled" else "disabled" end): trigger \(.trigger | q) answers \(.response | q)"
   + opt(if .active_hours then ", \(.active_hours)" else null end)
-  + opt(if .trigger_count then ", used \(plural(.trigger_count; "time"))" else null end);
+  + opt(if (.trigger_count // 0) > 0 then ", used \(plural(.trigger_count; "time"))" else null end);
 def template: "\(.name | q): \(.body | q)" + opt(if (.vars | length) > 0 then " (variables: \(.vars | join(", ")))" else null end);
 def preview: "\(segs), \(.encoding), \(.chars // "?") characters, \(cost // "no price")"
   + opt(if (.parts | length) > 1 then "\n   parts: \(.parts | map(q) | join(", "))" else null end)
