@@ -488,7 +488,9 @@ def plan($n):
       {prog: "sms-inbox", args: ["--query", "-o", "json"], records: [{thread: .phone}], meta: {phone}}
     elif $n == "get_sms_status" then
       {prog: "sms-status", args: ["--query", "-o", "json"],
-       records: [if has("messageId") then {id: (.messageId | if isnum then int else num(.) end)} else {} end],
+       records: [if has("messageId") then
+                   (.messageId | if isnum then {id: int} elif test("^[0-9]+$") then {id: num(.)} else {provider_id: .} end)
+                 else {} end],
        meta: {one: has("messageId")}}
     elif $n == "list_sms_templates" then
       {prog: "sms-template", args: ["list", "-o", "json"], records: []}
