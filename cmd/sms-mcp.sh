@@ -453,7 +453,8 @@ def plan($n):
       {prog: "sms-stage", args: ["-o", "json"],
        records: [(.to | if type == "array" then reduce .[] as $t ({s: {}, l: []}; if .s[$t] then . else .s[$t] = true | .l += [$t] end) | .l[] else . end) as $to
                  | {to: $to} + ($a | some("message"; "body") + some("priority"; "priority") + some("notes"; "notes")
-                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end) + content)]}
+                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end) + content)],
+       meta: {repeated: (if (.to | type) == "array" then (.to | length) - (.to | unique | length) else 0 end)}}
     elif $n == "list_staged_sms" then
       {prog: "sms-stage", args: ["--list", "--query", "-o", "json"], records: [some("status"; "status")],
        meta: {status: (.status // "pending")}}
@@ -725,6 +726,7 @@ def text($recs; $more; $m; $st):
   | (if $m.tool == "stage_sms" or $m.tool == "stage_sms_template" then
       [$good[] | select([.warnings[]? | test("^opted out")] | any)] as $oo
       | ["Staged \($good | length) of \(plural($n; "message")) for a person to approve\($refused); total cost ~\($total)."
+         + opt(if ($m.repeated // 0) > 0 then " \(plural($m.repeated; "number")) listed more than once: staged once." else null end)
          + opt(if $oo != [] then " \($oo | length) of those went to numbers that opted out: they will not be sent unless the number texts START." else null end)]
         + numbered($recs; $m; $now)
         + if $good != [] then ["Next: nothing is sent until a person approves (sms-approve \($good | map(.id) | .[:5] | join(" "))\(if ($good | length) > 5 then " ..." else "" end), or the review dashboard); then send_approved_sms sends them."] else [] end
