@@ -682,7 +682,7 @@ def outbound($now):
   "#\(.id) to \(.to)\(channel_txt): \(.status)\(opt(.reason | if . then " (\(.)) " else null end) | rtrimstr(" "))"
   + "\n   \(if .content_sid then "template \(.content_sid)" else .body | q end)\(media_txt)"
   + "\n   " + ([segs, cost, "created \(.created_at | when($now))", (if .send_at then "send at \(.send_at | when($now))" else null end)] | map(select(.)) | join(", "))
-  + opt([.warnings[]? | select(test("^estimated cost") | not)] | if length > 0 then "\n   warnings: \(join("; "))" else null end);
+  + opt([.warnings[]? | select(startswith("estimated cost") | not)] | if length > 0 then "\n   warnings: \(join("; "))" else null end);
 def inbound($now):
   "#\(.id) from \(.from)\(opt(.profile_name | if . then " (\(.))" else null end))\(channel_txt), \(.created_at | when($now))\(if .read == false then ", unread" else "" end)\(if .replied then ", replied" else "" end)"
   + "\n   \(.body | q)\(media_txt)"
@@ -724,7 +724,7 @@ def text($recs; $more; $m; $st):
   | (if $bad != [] then "; \($bad | length) refused (\([$bad[] | .error.code // "error"] | tally))" else "" end) as $refused
   | ($good | "\(total_cost) \(currency)") as $total
   | (if $m.tool == "stage_sms" or $m.tool == "stage_sms_template" then
-      [$good[] | select([.warnings[]? | test("^opted out")] | any)] as $oo
+      [$good[] | select([.warnings[]? | startswith("opted out")] | any)] as $oo
       | ["Staged \($good | length) of \(plural($n; "message")) for a person to approve\($refused); total cost ~\($total)."
          + opt(if ($m.repeated // 0) > 0 then " \(plural($m.repeated; "number")) listed more than once: staged once." else null end)
          + opt(if $oo != [] then " \($oo | length) of those went to numbers that opted out: they will not be sent unless the number texts START." else null end)]
