@@ -36,9 +36,11 @@ message per line, for AI assistants (Claude Desktop, Claude Code, Cursor...).
 It offers the tools send_sms, send_mms, stage_sms, list_staged_sms,
 send_approved_sms, get_incoming_sms, reply_to_sms, mark_sms_read,
 create_sms_autoresponder, list_sms_autoresponders, delete_sms_autoresponder,
-get_sms_conversation, get_sms_status, preview_sms and get_consent, each
-running an smskit program. SMS_MCP_DIRECT_SEND=off leaves out send_sms,
-send_mms and reply_to_sms, and stores autoresponders disabled. Logs go to
+get_sms_conversation, get_sms_status, preview_sms, get_consent,
+list_sms_templates, stage_sms_template and send_sms_template, each running
+an smskit program and answering in text a person reads, the records in
+structuredContent. SMS_MCP_DIRECT_SEND=off leaves out send_sms, send_mms,
+send_sms_template and reply_to_sms, and stores autoresponders disabled. Logs go to
 standard error. Configure it in an MCP client as {"command": "sms-mcp",
 "env": {"SMS_PROVIDER": ...}}; see sms-mcp(1).
 
@@ -540,7 +542,7 @@ def call($id; $p; $v):
     end;
 
 def instructions:
-  "smskit sends and receives SMS and MMS, and WhatsApp messages through Twilio. Prefer stage_sms: a person reviews and approves staged messages before they go out. Phone numbers may be E.164 (+15551234567) or national; a WhatsApp address is the number after whatsapp: (whatsapp:+15551234567), in to and wherever a number is taken. On WhatsApp, free text only within 24 hours of the person's last message; outside that window, an approved template (contentSid). Ids are the store's whole numbers shown in every record. Every result is the smskit program's NDJSON output: one record per line, each with ok, and error {code, message} when something was refused.";
+  "smskit sends and receives SMS and MMS, and WhatsApp messages through Twilio. Prefer stage_sms: a person reviews and approves staged messages before they go out. Phone numbers may be E.164 (+15551234567) or national; a WhatsApp address is the number after whatsapp: (whatsapp:+15551234567), in to and wherever a number is taken. On WhatsApp, free text only within 24 hours of the person's last message; outside that window, an approved template (contentSid). Ids are the store's whole numbers shown as #42 in every result (42 and \"42\" both work), or the provider's id of a message (SM...). Every result is text to read: a count, numbered entries, what to do next; the full records are in structuredContent.records, each with ok, and error {code, message} when something was refused.";
 
 def request($m; $v; $inbatch):
   $m.id as $id
@@ -676,7 +678,8 @@ def fix($m):
   elif .retryable == true then "it may work if tried again later"
   else null end;
 def refusal($m): (.error // {}) as $e
-  | "refused (\($e.code // "error")): \($e.message // "no reason given")" + opt($e | fix($m) | if . then ". To fix: \(.)" else null end);
+  # (the programs' own way round quiet hours is an option no tool has)
+  | "refused (\($e.code // "error")): \($e.message // "no reason given" | sub("use --ignore-quiet-hours, "; ""))" + opt($e | fix($m) | if . then ". To fix: \(.)" else null end);
 
 def outbound($now):
   "#\(.id) to \(.to)\(channel_txt): \(.status)\(opt(.reason | if . then " (\(.)) " else null end) | rtrimstr(" "))"
