@@ -506,9 +506,9 @@ def plan($n):
        then: {mode: "pipe", prog: (if $n == "send_sms_template" then "sms-send" else "sms-stage" end), args: ["-o", "json"], records: []}}
     elif $n == "get_consent" then
       {prog: "sms-optout", args: ["consent", "-o", "json"], records: [{number: .phone}]}
-    else
+    elif $n == "preview_sms" then
       {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
-    end;
+    else error("no plan for the tool \($n)") end;
 
 # ---- requests ----
 def call($id; $p; $v):
@@ -709,7 +709,7 @@ def entry($m; $now):
   elif $m.tool == "list_sms_templates" then template
   elif $m.tool == "preview_sms" then preview
   elif $m.tool == "get_consent" then consent($now)
-  else outbound($now) end;
+  else message($now) end;
 # numbered: the records, one numbered entry each; past 20, a count of the rest.
 def numbered($recs; $m; $now):
   [$recs | to_entries[] | select(.key < 20) | "\(.key + 1). \(.value | entry($m; $now))"]
