@@ -532,7 +532,7 @@ def call($id; $p; $v):
             else [rpc_error($id; -32602; $msg; {tool: $n, errors: $e}) | answer] end
         else
           ($a | plan($n)) as $r
-          | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: (if $r.then.mode == "pipe" then $r.then.prog else $r.prog end), sc: ($v >= "2025-06-18"), direct: ($direct == "on"),
+          | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: (if $r.then.mode == "pipe" then "\($r.prog) | \($r.then.prog)" else $r.prog end), sc: ($v >= "2025-06-18"), direct: ($direct == "on"),
                               note: $r.note} + ($r.meta // {}) | tojson)
              + "\t" + ([$r.prog] + $r.args | join("\t"))]
             + [$r.records[] | "<" + wire]
@@ -790,7 +790,8 @@ def result:
   | [.err | split("\n")[] | select(length > 0)] as $err
   | [.out | split("\n")[] | try fromjson catch null | objects] as $recs
   | [(.out2 // "") | split("\n")[] | try fromjson catch null | objects] as $more
-  | (if $recs == [] and $st != 0 then "\($m.tool) failed: \($m.prog) \(why($st))." + ($err | map("\n" + .) | add // "")
+  | (if $recs == [] and $st != 0 then "\($m.tool) failed: \(why($st)) (\($m.prog), exit status \($st))." + ($err | map("\n" + .) | add // "")
+       + if $m.tool | test("template") then "\nlist_sms_templates shows the templates there are." else "" end
      else text($recs; $more; $m; $st) end) as $text
   | {content: ([{type: "text", text: $text}]
                + if $st != 0 then [{type: "text", text: ([$m.prog + " exited with status \($st): " + why($st)] + $err | join("\n"))}]
@@ -961,12 +962,14 @@ AWK
 # output into it (sms-template render | sms-stage), or "then", after it on its
 # own input (in2), its output in out2 (sms-send --approved, then sms-status
 # for what still waits). The first program's exit status is the run's, but
-# for a pipe, the second's.
+# for a pipe, the second's unless the first failed as a whole (over 1: an
+# unknown template), which it then is.
 runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_TAG SMS_MCP_MAX SMS_MCP_CHUNK
 run() { { IFS= read -r p; set --; while IFS= read -r a; do set -- "$@" "$a"; done; } <"$1"; exec "$b$p" "$@"; }
 : >"$d/err"; : >"$d/out2"; IFS= read -r mode <"$d/mode" || mode=
 case $mode in
-pipe) (run "$d/order") <"$d/in" 2>>"$d/err" | (run "$d/order2") >"$d/out" 2>>"$d/err" ;;
+pipe) { (run "$d/order") <"$d/in" 2>>"$d/err"; echo $? >"$d/st1"; } | (run "$d/order2") >"$d/out" 2>>"$d/err"
+	st=$?; read -r st1 <"$d/st1"; [ "$st1" -gt 1 ] && st=$st1; exit $st ;;
 then) (run "$d/order") <"$d/in" >"$d/out" 2>>"$d/err"; st=$?; (run "$d/order2") <"$d/in2" >"$d/out2" 2>>"$d/err"; exit $st ;;
 *) (run "$d/order") <"$d/in" >"$d/out" 2>>"$d/err" ;;
 esac'

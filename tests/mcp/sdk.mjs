@@ -366,6 +366,9 @@ check('stage_sms_template: two staged, rendered per recipient, one refused for i
 	records(r)[0]?.body === 'Hi Ann, see you at 10:00.' && records(r)[2]?.body === 'Hi Cy, see you 2.' && records(r)[1]?.error?.code === 'missing_var' &&
 	/^Staged 2 of 3 messages for a person to approve; 1 refused \(1 missing_var\); total cost ~0\.0166 USD\.\n1\. #\d+ to \+15551232001: pending/.test(textOf(r)) &&
 	/\n2\. to \+15551232002 refused \(missing_var\): .*when/.test(textOf(r)), textOf(r));
+r = await call('stage_sms_template', { template: 'nope', recipients: [{ to: '+15551232005' }] });
+check('stage_sms_template of an unknown template: isError, naming it, pointing to list_sms_templates', r.isError === true &&
+	r.structuredContent?.exit_status === 65 && /no template named nope/.test(textOf(r)) && /list_sms_templates shows/.test(textOf(r)), textOf(r));
 r = await call('send_sms_template', { template: 'remind', recipients: [{ to: '+15551232004', variables: { name: 'Di', when: 'soon' } }] });
 check('send_sms_template: sent now', ok(r) && records(r)[0]?.status === 'queued' && records(r)[0]?.body === 'Hi Di, see you soon.' && /^Sent 1 of 1 message/.test(textOf(r)), textOf(r));
 
