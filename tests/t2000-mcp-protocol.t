@@ -230,6 +230,8 @@ for p in sms-send sms-stage sms-inbox sms-status sms-optout sms-reply; do
 	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"${0%%/*}/${0##*/}.argv"\ncat >"${0%%/*}/${0##*/}.stdin"\n' >"$T/stub/$p"
 	chmod +x "$T/stub/$p"
 done
+nl='
+'
 ran() { # ran PROG: its arguments on one line, then its stdin
 	printf '%s|%s' "$(paste -sd' ' "$T/stub/$1.argv")" "$(cat "$T/stub/$1.stdin")"
 	rm -f "$T/stub/$1.argv" "$T/stub/$1.stdin"
@@ -257,6 +259,21 @@ check_eq "send_sms to and from whatsapp: verbatim" '-o json|{"to":"whatsapp:+155
 stub reply_to_sms '{"messageId":7,"contentSid":"HX0123456789abcdef0123456789abcdef"}'
 check_eq "reply_to_sms with contentSid and no reply: the template on stdin" \
 	'-o json|{"id":7,"keep_unread":false,"content_sid":"HX0123456789abcdef0123456789abcdef"}' "$(ran sms-reply)"
+stub send_sms '{"to":"+15551234567","message":"Code 1234","ignoreQuietHours":true}'
+check_eq "send_sms ignoreQuietHours true: sms-send --ignore-quiet-hours, a constant" '-o json --ignore-quiet-hours|{"to":"+15551234567","body":"Code 1234"}' "$(ran sms-send)"
+stub send_sms '{"to":"+15551234567","message":"hi","ignoreQuietHours":false}'
+check_eq "send_sms ignoreQuietHours false: no option" '-o json|{"to":"+15551234567","body":"hi"}' "$(ran sms-send)"
+stub stage_sms '{"to":["+15551234567","+15551234568","+15551234567"],"message":"hi"}'
+check_eq "stage_sms to a list: one sms-stage run, one record per number, each once" \
+	"-o json|{\"to\":\"+15551234567\",\"body\":\"hi\"}$nl{\"to\":\"+15551234568\",\"body\":\"hi\"}" "$(ran sms-stage)"
+stub reply_to_sms '{"messageId":"SM0123","reply":"hi"}'
+check_eq "reply_to_sms messageId a provider id: as a string on stdin" '-o json|{"id":"SM0123","body":"hi","keep_unread":false}' "$(ran sms-reply)"
+stub reply_to_sms '{"messageId":"42","reply":"hi"}'
+check_eq "...a string of digits: as given" '-o json|{"id":"42","body":"hi","keep_unread":false}' "$(ran sms-reply)"
+stub get_sms_status '{"messageId":"SM0123"}'
+check_eq "get_sms_status messageId a provider id: provider_id on stdin" '--query -o json|{"provider_id":"SM0123"}' "$(ran sms-status)"
+stub get_sms_status '{"messageId":"42"}'
+check_eq "...a string of digits: the id as a number" '--query -o json|{"id":42}' "$(ran sms-status)"
 stub reply_to_sms '{"messageId":7,"reply":"hi","markRead":false}'
 check_eq "reply_to_sms with a reply: as before" '-o json|{"id":7,"body":"hi","keep_unread":true}' "$(ran sms-reply)"
 stub get_sms_conversation '{"phone":"whatsapp:+15551234567"}'
