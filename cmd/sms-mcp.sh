@@ -36,10 +36,12 @@ message per line, for AI assistants (Claude Desktop, Claude Code, Cursor...).
 It offers the tools send_sms, send_mms, stage_sms, list_staged_sms,
 send_approved_sms, get_incoming_sms, reply_to_sms, mark_sms_read,
 create_sms_autoresponder, list_sms_autoresponders, delete_sms_autoresponder,
-get_sms_conversation, get_sms_status, preview_sms, get_consent and
-wait_for_sms_reply, each
-running an smskit program. SMS_MCP_DIRECT_SEND=off leaves out send_sms,
-send_mms and reply_to_sms, and stores autoresponders disabled. Logs go to
+get_sms_conversation, get_sms_status, preview_sms, get_consent,
+list_sms_templates, stage_sms_template, send_sms_template and
+wait_for_sms_reply, each running
+an smskit program and answering in text a person reads, the records in
+structuredContent. SMS_MCP_DIRECT_SEND=off leaves out send_sms, send_mms,
+send_sms_template and reply_to_sms, and stores autoresponders disabled. Logs go to
 standard error. Configure it in an MCP client as {"command": "sms-mcp",
 "env": {"SMS_PROVIDER": ...}}; see sms-mcp(1).
 
@@ -145,7 +147,12 @@ def media_schema: {
   anyOf: [url, {type: "array", items: url, minItems: 1, maxItems: 10}],
   description: "Public http or https URL of the picture (or other media) to attach, or an array of up to 10 such URLs. The provider fetches it when sending."
 };
-def message_id($what): {type: "integer", minimum: 1, maximum: 9007199254740991, description: $what};
+# A message id as assistants write it: 42, "42", or the provider's own id
+# (Twilio's SM..., a Vonage or SNS id), which the programs look up.
+def message_id($what): {anyOf: [{type: "integer", minimum: 1, maximum: 9007199254740991},
+                                {type: "string", minLength: 1, maxLength: 64, pattern: "^[0-9A-Za-z][0-9A-Za-z._:-]{0,63}$"}],
+  description: "\($what) The id shown as #42 (42 or \"42\"), or the provider's id of the message (SM..., a Vonage or SNS id)."};
+def rule_id($what): {type: "integer", minimum: 1, maximum: 9007199254740991, description: $what};
 def no_params: {type: "object", properties: {}, additionalProperties: false};
 def ro: {readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false};
 
@@ -163,16 +170,25 @@ def wait_for_sms_reply_tool:
    additionalProperties: false},
   annotations: ro};
 
+def template_name: {type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$", description: "The template's name, as list_sms_templates shows it."};
+def recipients: {type: "array", minItems: 1, maxItems: 1000, description: "One entry per message: to, and the variables of the template for that recipient.",
+  items: {type: "object", properties: {
+    to: phone_param("Recipient: \(address_text)."),
+    variables: {type: "object", maxProperties: 100, propertyNames: {maxLength: 64},
+      additionalProperties: {anyOf: [{type: "string", maxLength: 1600}, {type: "number"}]},
+      description: "The template's variables by name, e.g. {\"name\": \"Ann\", \"when\": \"10:00\"}."}},
+   required: ["to"], additionalProperties: false}};
 def tools: [
  {name: "send_sms", title: "Send an SMS now", direct: true,
-  description: "Send an SMS, or a WhatsApp message (to whatsapp:+...), now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours, to a number that opted out (STOP), over a spend cap, or over 1600 characters. \(window_text) Returns the stored message record as JSON: id (for get_sms_status), channel (sms or whatsapp), status (queued, sent...), segments, price_estimate, warnings.",
+  description: "Send an SMS, or a WhatsApp message (to whatsapp:+...), now through the configured provider, and store it. Prefer stage_sms when a person should review the text first. A send is refused (isError, with the reason in error.message) inside quiet hours (unless ignoreQuietHours, for a message the recipient asked for), to a number that opted out (STOP), over a spend cap, or over 1600 characters. \(window_text) Answers in text (what was sent, its id for get_sms_status, status, segments, cost, warnings); structuredContent.records holds the stored record: id, channel (sms or whatsapp), status (queued, sent...), segments, price_estimate, warnings.",
   needs_one: ["message", "contentSid"],
   inputSchema: {type: "object", properties: {
     to: phone_param("Recipient: \(address_text)."),
     message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the SMS. Over 160 GSM-7 characters (70 with emoji or non-Latin letters) it is billed as several segments; preview_sms tells how many. Give message, or contentSid for a WhatsApp template."},
     from: phone_param("Sender number; leave it out to use the configured one (for WhatsApp, TWILIO_WHATSAPP_NUMBER)."),
     contentSid: content_sid,
-    contentVariables: content_variables},
+    contentVariables: content_variables,
+    ignoreQuietHours: {type: "boolean", default: false, description: "Send even inside the quiet hours (SMS_QUIET_HOURS). Only for a message the recipient asked for and expects now: a one-time code, an alert they signed up for, an answer to what they just wrote. Never for marketing or reminders: stage those, and they go out when the quiet hours end."}},
    required: ["to"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "send_mms", title: "Send an MMS now", direct: true,
@@ -185,10 +201,11 @@ def tools: [
    required: ["to", "message", "mediaUrl"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "stage_sms", title: "Stage an SMS for approval",
-  description: "Stage an SMS (or, with mediaUrl, an MMS; or, to whatsapp:+..., a WhatsApp message) for a person to review: it is checked and priced as a send would be and stored as pending; nothing goes out until a person approves it (sms-approve or the review dashboard) and send_approved_sms, or cron, sends it. \(window_text) The window is checked again when it is sent. Returns the staged record: id, channel, status pending, segments, price_estimate, and warnings (several segments, cost, quiet hours, opted-out or invalid number) worth telling the user. An invalid number or an empty text is refused (isError).",
+  description: "Stage an SMS (or, with mediaUrl, an MMS; or, to whatsapp:+..., a WhatsApp message) for a person to review: it is checked and priced as a send would be and stored as pending; nothing goes out until a person approves it (sms-approve or the review dashboard) and send_approved_sms, or cron, sends it. \(window_text) The window is checked again when it is sent. to may be a list of up to 1000 numbers, staged in one go. Answers how many were staged, how many refused and why, the total cost, and one numbered entry per message (id, status pending, segments, cost, warnings worth telling the user: several segments, quiet hours, an opted-out number); structuredContent.records holds the staged records. An invalid number or an empty text is refused.",
   needs_one: ["message", "contentSid"],
   inputSchema: {type: "object", properties: {
-    to: phone_param("Recipient: \(address_text)."),
+    to: {anyOf: [{type: "string", minLength: 1, maxLength: 64}, {type: "array", items: {type: "string", minLength: 1, maxLength: 64}, minItems: 1, maxItems: 1000}],
+         description: "Recipient, or a list of up to 1000 recipients (each gets the same message, staged once however often it is listed; each number is checked, and those refused are counted and named in the answer): \(address_text)."},
     message: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the message. Give message, or contentSid for a WhatsApp template."},
     priority: {type: "string", enum: ["urgent", "high", "normal", "low"], default: "normal", description: "Review and send order: urgent first, then high, normal, low."},
     notes: {type: "string", maxLength: 16000, description: "A note for the reviewer: why this message, what it answers."},
@@ -204,20 +221,20 @@ def tools: [
    additionalProperties: false},
   annotations: ro},
  {name: "send_approved_sms", title: "Send the approved messages",
-  description: "Send every staged message a person has approved and that is due, urgent first, then oldest; each is sent at most once however often this runs. Messages deferred by quiet hours or a send-at time keep waiting. Returns one record per message sent, with its status; none when nothing was waiting.",
+  description: "Send every staged message a person has approved and that is due, urgent first, then oldest; each is sent at most once however often this runs. Messages deferred by quiet hours, a spend cap or a send-at time keep waiting. Answers how many were sent, and how many wait and why (\"deferred to 08:00 by quiet hours\", a cap, a send-at time); structuredContent.records holds one record per message sent, structuredContent.waiting the approved messages still waiting.",
   inputSchema: no_params,
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true}},
  {name: "get_incoming_sms", title: "Received messages",
-  description: "List received SMS, MMS and WhatsApp messages, newest first, 50 unless limit says otherwise. Each record has id (for reply_to_sms and mark_sms_read), channel (sms or whatsapp), from (whatsapp:+... on WhatsApp), to, body, media, created_at (when received, UTC), read and replied; a WhatsApp message may have profile_name, button_text and button_payload (a quick reply), latitude and longitude. Listing marks nothing read.",
+  description: "List received SMS, MMS and WhatsApp messages, newest first: by default those of the last 24 hours, at most 50. Answers a count and one numbered entry per message: its id (#42) to act on, the sender, the local time and how long ago, the text in quotes. Each record has id (for reply_to_sms and mark_sms_read), channel (sms or whatsapp), from (whatsapp:+... on WhatsApp), to, body, media, created_at (when received, UTC), read and replied; a WhatsApp message may have profile_name, button_text and button_payload (a quick reply), latitude and longitude. Listing marks nothing read.",
   inputSchema: {type: "object", properties: {
-    since: {type: "string", maxLength: 40, pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z)."},
+    since: {type: "string", maxLength: 40, pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", default: "24h", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z). Default 24h."},
     from: {type: "string", maxLength: 49, pattern: "^(whatsapp:)?[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(address_text)."},
     unread: {type: "boolean", default: false, description: "Only messages not yet read."},
-    limit: {type: "integer", minimum: 1, maximum: 1000, default: 50, description: "At most this many messages."}},
+    limit: {type: "integer", minimum: 1, maximum: 1000, default: 50, description: "At most this many messages (default 50)."}},
    additionalProperties: false},
   annotations: ro},
  {name: "reply_to_sms", title: "Reply to a received message", direct: true,
-  description: "Answer a received message (messageId from get_incoming_sms): the reply goes to its sender on the channel it came by (SMS, or WhatsApp for a message from whatsapp:+...), from the number it was received on, is sent now and stored, linked to it, and the original is marked replied and read (unless markRead is false). Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. On WhatsApp a text reply may be sent only within 24 hours of that person's last message; later, answer with contentSid (an approved template) instead of reply, or it is refused with outside_window. Returns the stored reply record: id, status, to, reply_to.",
+  description: "Answer a received message (messageId from get_incoming_sms: 42, \"42\" or the provider's id): the reply goes to its sender on the channel it came by (SMS, or WhatsApp for a message from whatsapp:+...), from the number it was received on, is sent now and stored, linked to it, and the original is marked replied and read (unless markRead is false). Refused (isError) inside quiet hours, to a number that opted out, over a spend cap. On WhatsApp a text reply may be sent only within 24 hours of that person's last message; later, answer with contentSid (an approved template) instead of reply, or it is refused with outside_window. Returns the stored reply record: id, status, to, reply_to.",
   needs_one: ["reply", "contentSid"],
   inputSchema: {type: "object", properties: {
     messageId: message_id("The id of the received message to answer."),
@@ -230,7 +247,7 @@ def tools: [
  {name: "mark_sms_read", title: "Mark messages read",
   description: "Mark received messages read, by id. Returns each message after the change; an id that is unknown, or that of a sent message, gets an error record and the others are marked all the same.",
   inputSchema: {type: "object", properties: {
-    messageIds: {type: "array", items: message_id("A received message id."), minItems: 1, maxItems: 1000, description: "The ids of the received messages (from get_incoming_sms)."}},
+    messageIds: {type: "array", items: message_id("A received message id."), minItems: 1, maxItems: 1000, description: "The ids of the received messages (from get_incoming_sms): numbers, strings of digits or provider ids, mixed as you like."}},
    required: ["messageIds"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false}},
  {name: "create_sms_autoresponder", title: "Create an autoresponder",
@@ -254,7 +271,7 @@ def tools: [
  {name: "delete_sms_autoresponder", title: "Delete an autoresponder",
   description: "Delete an autoresponder by its id (from list_sms_autoresponders). Returns the deleted rule with removed true; an unknown id is an error.",
   inputSchema: {type: "object", properties: {
-    id: message_id("The autoresponder id.")},
+    id: rule_id("The autoresponder id.")},
    required: ["id"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false}},
  {name: "get_sms_conversation", title: "Conversation with a number",
@@ -281,22 +298,50 @@ def tools: [
     phone: phone_param("The number: \(number_text).")},
    required: ["phone"], additionalProperties: false},
   annotations: ro},
+ {name: "list_sms_templates", title: "List message templates",
+  description: "List the stored message templates (sms-template(1)): name, body with {{variable}} placeholders, and the variables it uses. stage_sms_template and send_sms_template fill them in per recipient.",
+  inputSchema: no_params,
+  annotations: ro},
+ {name: "stage_sms_template", title: "Stage a template for many recipients",
+  description: "Fill a stored template (list_sms_templates) in for each recipient with that recipient's variables, and stage one message per recipient for a person to approve, as stage_sms does. Answers how many were staged, how many refused and why (a missing variable, an invalid number), and the total cost.",
+  inputSchema: {type: "object", properties: {
+    template: template_name,
+    recipients: recipients}, required: ["template", "recipients"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
+ {name: "send_sms_template", title: "Send a template to many recipients now", direct: true,
+  description: "Fill a stored template (list_sms_templates) in for each recipient with that recipient's variables and send the messages now, as send_sms does (quiet hours, opt-outs and spend caps refuse one). Prefer stage_sms_template when a person should review them first. Answers how many were sent, how many refused and why, and the total cost.",
+  inputSchema: {type: "object", properties: {
+    template: template_name,
+    recipients: recipients}, required: ["template", "recipients"], additionalProperties: false},
+  annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  wait_for_sms_reply_tool
 ];
 
-def output_schema: {type: "object", properties: {
+# What a tool's records hold (smskit(7)): every record has ok, and error when
+# it was refused; the fields named here are those the text shows.
+def record_schema($name):
+  ({ok: {type: "boolean", description: "false when this one was refused"},
+    error: {description: "why it was refused: {code (smskit(7)), message}; null or absent when it was not"}}
+   + if $name == "preview_sms" then {segments: {type: "integer"}, encoding: {type: "string"}, parts: {type: "array", items: {type: "string"}}, price_estimate: {type: "string"}}
+     elif $name | test("autoresponder") then {trigger: {type: "string"}, response: {type: "string"}, enabled: {type: "boolean"}}
+     elif $name == "list_sms_templates" then {name: {type: "string"}, body: {type: "string"}, vars: {type: "array", items: {type: "string"}}}
+     elif $name == "get_consent" then {number: {type: "string"}, consent: {type: "boolean"}, opted_out: {type: "boolean"}, history: {type: "array", items: {type: "object"}}}
+     else {status: {type: "string"}, body: {description: "the text (null for a WhatsApp template)"}, created_at: {description: "when it was stored, UTC"}} end) as $p
+  | {type: "object", properties: $p, required: ["ok"]};
+def output_schema($name): {type: "object", properties: ({
   ok: {type: "boolean", description: "true when the program succeeded for every record"},
   exit_status: {type: "integer", description: "the program's exit status (sysexits; 1: some records failed)"},
-  records: {type: "array", items: {type: "object"}, description: "the program's NDJSON output records; each has ok, and error when not ok"},
-  stderr: {type: "array", items: {type: "string"}, description: "the program's messages on standard error"}},
- required: ["ok", "exit_status", "records", "stderr"]};
+  records: {type: "array", items: record_schema($name), description: "the program's NDJSON output records, in full; each has ok, and error when not ok"},
+  stderr: {type: "array", items: {type: "string"}, description: "the program's messages on standard error"}}
+  + if $name == "send_approved_sms" then {waiting: {type: "array", items: record_schema($name), description: "the approved messages still waiting, each with its reason (quiet hours, a spend cap, send_at)"}} else {} end),
+ required: (["ok", "exit_status", "records", "stderr"] + if $name == "send_approved_sms" then ["waiting"] else [] end)};
 
 def offered: tools[] | select($direct == "on" or (.direct | not));
 
 def listed($v):
   offered
   | {name, description, inputSchema}
-    + (if $v >= "2025-06-18" then {title, outputSchema: output_schema} else {} end)
+    + (if $v >= "2025-06-18" then {title, outputSchema: output_schema(.name)} else {} end)
     + (if $v >= "2025-03-26" then {annotations} else {} end);
 
 # ---- numbers, as the client spelt them ----
@@ -336,6 +381,7 @@ def want($s):
   elif $s.type == "array" then "a list of \($s.minItems) to \($s.maxItems) items, each \(want($s.items))"
   elif $s.type == "integer" then "a whole number from \($s.minimum) to \($s.maximum)"
   elif $s.format == "uri" then "an http or https URL"
+  elif $s.type == "string" and $s.pattern then "a string in the form \($s.pattern)"
   elif $s.type == "string" then "a string"
   elif $s.type == "boolean" then "true or false"
   elif $s.type == "number" then "a number"
@@ -350,7 +396,10 @@ def typed($t):
 def errs($s; $p):
   . as $v
   | if $s.anyOf and $s.type == null then
-      if [$s.anyOf[] as $a | $v | errs($a; $p) | length == 0] | any then []
+      # A number given for an id: what is wrong with it as a number.
+      [$s.anyOf[] | select(.type == "integer")][0] as $int
+      | if [$s.anyOf[] as $a | $v | errs($a; $p) | length == 0] | any then []
+      elif $int and ($v | isnum) then $v | errs($int; $p)
       else ["\($p) must be \([$s.anyOf[] | want(.)] | join(", or ")), not \($v | shown)"] end
     elif ($v | typed($s.type) | not) then ["\($p) must be \(want($s)), not \($v | shown)"]
     elif $s.type == "object" and $s.properties == null then
@@ -411,39 +460,48 @@ def wait_for_sms_reply_plan:
   {prog: "sms-inbox", args: ["--query", "-o", "json"],
    records: [{wait: (if has("timeoutSeconds") then .timeoutSeconds | int else num("50") end)} + some("from"; "from")],
    empty: "No message came."};
+# msgid: a message id as the programs take it: a number as its digits, a
+# string (digits, or a provider's id) as it is.
+def msgid: if isnum then int else . end;
 def plan($n):
   . as $a
   | if $n == "send_sms" then
-      {prog: "sms-send", args: ["-o", "json"], records: [{to} + some("message"; "body") + some("from"; "from") + content]}
+      {prog: "sms-send", args: (["-o", "json"] + if .ignoreQuietHours == true then ["--ignore-quiet-hours"] else [] end),
+       records: [{to} + some("message"; "body") + some("from"; "from") + content]}
     elif $n == "send_mms" then
       {prog: "sms-send", args: ["-o", "json"],
        records: [{to, body: .message, media: (.mediaUrl | media)} + some("from"; "from")]}
     elif $n == "stage_sms" then
+      # One run for the whole list, each number once, in the order given.
       {prog: "sms-stage", args: ["-o", "json"],
-       records: [{to} + some("message"; "body") + some("priority"; "priority") + some("notes"; "notes")
-                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end) + content]}
+       records: [(.to | if type == "array" then reduce .[] as $t ({s: {}, l: []}; if .s[$t] then . else .s[$t] = true | .l += [$t] end) | .l[] else . end) as $to
+                 | {to: $to} + ($a | some("message"; "body") + some("priority"; "priority") + some("notes"; "notes")
+                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end) + content)],
+       meta: {repeated: (if (.to | type) == "array" then (.to | length) - (.to | unique | length) else 0 end)}}
     elif $n == "list_staged_sms" then
       {prog: "sms-stage", args: ["--list", "--query", "-o", "json"], records: [some("status"; "status")],
-       empty: "No staged messages with status \(.status // "pending")."}
+       meta: {status: (.status // "pending")}}
     elif $n == "send_approved_sms" then
+      # Then sms-status for the approved messages still waiting, with why.
       {prog: "sms-send", args: ["--approved", "-o", "json"], records: [],
-       empty: "No approved message was waiting to be sent."}
+       then: {mode: "then", prog: "sms-status", args: ["--query", "-o", "json"], records: [{status: "approved", limit: num("1000")}]}}
     elif $n == "get_incoming_sms" then
       {prog: "sms-inbox", args: ["--query", "-o", "json"],
-       records: [some("since"; "since") + some("from"; "from") + some("unread"; "unread")
+       records: [{since: (.since // "24h")} + some("from"; "from") + some("unread"; "unread")
                  + (if has("limit") then {limit: (.limit | int)} else {} end)],
-       empty: "No received messages match."}
+       meta: {scope: ("since \(if has("since") then .since else "24 hours ago" end)" + (if has("from") then " from \(.from)" else "" end) + (if .unread then ", unread" else "" end))}}
     elif $n == "reply_to_sms" then
       {prog: "sms-reply", args: ["-o", "json"],
-       records: [{id: (.messageId | int)} + some("reply"; "body") + {keep_unread: (.markRead == false)} + content]}
+       records: [{id: (.messageId | msgid)} + some("reply"; "body") + {keep_unread: (.markRead == false)} + content],
+       meta: {read_note: (if .markRead == false then "; the original is marked replied and left unread" else "; the original is marked replied and read" end)}}
     elif $n == "mark_sms_read" then
-      {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: int}]}
+      {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: msgid}]}
     elif $n == "create_sms_autoresponder" then
       # With SMS_MCP_DIRECT_SEND=off the rule is stored disabled whatever
       # was asked (the schema refuses true), and the result says so.
       {prog: "sms-auto", args: ["add", "-o", "json"],
        records: [{trigger, response} + some("activeHours"; "active_hours")
-                 + if $direct == "on" then some("enabled"; "enabled") else {enabled: false} end],
+                 + {enabled: ($direct == "on" and .enabled != false)}],
        note: (if $direct == "on" then null else
          "The rule is stored disabled and answers nothing yet: with SMS_MCP_DIRECT_SEND=off nothing an assistant writes reaches a phone before a person has seen it. A person enables the rule with `sms-auto enable {id}`, or with Enable on the review dashboard's autoresponders page (/review/autoresponders): tell the user so." end)}
     elif $n == "list_sms_autoresponders" then
@@ -451,18 +509,28 @@ def plan($n):
     elif $n == "delete_sms_autoresponder" then
       {prog: "sms-auto", args: ["rm", "-o", "json"], records: [{id: (.id | int)}]}
     elif $n == "get_sms_conversation" then
-      {prog: "sms-inbox", args: ["--query", "-o", "json"], records: [{thread: .phone}],
-       empty: "No messages to or from \(.phone)."}
+      {prog: "sms-inbox", args: ["--query", "-o", "json"], records: [{thread: .phone}], meta: {phone}}
     elif $n == "get_sms_status" then
       {prog: "sms-status", args: ["--query", "-o", "json"],
-       records: [if has("messageId") then {id: (.messageId | int)} else {} end],
-       empty: "No outbound messages yet."}
+       records: [if has("messageId") then
+                   (.messageId | if isnum then {id: int} elif test("^[0-9]+$") then {id: num(.)} else {provider_id: .} end)
+                 else {} end],
+       meta: {one: has("messageId")}}
+    elif $n == "list_sms_templates" then
+      {prog: "sms-template", args: ["list", "-o", "json"], records: []}
+    elif $n == "stage_sms_template" or $n == "send_sms_template" then
+      # sms-template renders (its own placeholders and checks), piped into
+      # sms-stage or sms-send; the name is an argument, checked against its
+      # pattern (no leading "-"), and goes through no shell.
+      {prog: "sms-template", args: ["render", .template],
+       records: [.recipients[] | {to} + {vars: (.variables // {} | map_values(if isnum then .[tag] else . end))}],
+       then: {mode: "pipe", prog: (if $n == "send_sms_template" then "sms-send" else "sms-stage" end), args: ["-o", "json"], records: []}}
     elif $n == "get_consent" then
       {prog: "sms-optout", args: ["consent", "-o", "json"], records: [{number: .phone}]}
     elif $n == "wait_for_sms_reply" then wait_for_sms_reply_plan
-    else
+    elif $n == "preview_sms" then
       {prog: "sms-split", args: ["-o", "json"], records: [{body: .message}]}
-    end;
+    else error("no plan for the tool \($n)") end;
 
 # ---- requests ----
 def call($id; $p; $v):
@@ -486,15 +554,17 @@ def call($id; $p; $v):
             else [rpc_error($id; -32602; $msg; {tool: $n, errors: $e}) | answer] end
         else
           ($a | plan($n)) as $r
-          | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: $r.prog, sc: ($v >= "2025-06-18"),
-                              empty: ($r.empty // "The program printed nothing."), note: $r.note} | tojson)
+          | ["R\t\($n)\t" + ({id: $id, tool: $n, prog: (if $r.then.mode == "pipe" then "\($r.prog) | \($r.then.prog)" else $r.prog end), sc: ($v >= "2025-06-18"), direct: ($direct == "on"),
+                              note: $r.note} + ($r.meta // {}) | tojson)
              + "\t" + ([$r.prog] + $r.args | join("\t"))]
-            + [$r.records[] | "<" + wire] + ["."]
+            + [$r.records[] | "<" + wire]
+            + if $r.then then ["P\t\($r.then.mode)\t" + ([$r.then.prog] + $r.then.args | join("\t"))] + [$r.then.records[] | "+" + wire] else [] end
+            + ["."]
         end
     end;
 
 def instructions:
-  "smskit sends and receives SMS and MMS, and WhatsApp messages through Twilio. Prefer stage_sms: a person reviews and approves staged messages before they go out. Phone numbers may be E.164 (+15551234567) or national; a WhatsApp address is the number after whatsapp: (whatsapp:+15551234567), in to and wherever a number is taken. On WhatsApp, free text only within 24 hours of the person's last message; outside that window, an approved template (contentSid). Ids are the store's whole numbers shown in every record. Every result is the smskit program's NDJSON output: one record per line, each with ok, and error {code, message} when something was refused.";
+  "smskit sends and receives SMS and MMS, and WhatsApp messages through Twilio. Prefer stage_sms: a person reviews and approves staged messages before they go out. Phone numbers may be E.164 (+15551234567) or national; a WhatsApp address is the number after whatsapp: (whatsapp:+15551234567), in to and wherever a number is taken. On WhatsApp, free text only within 24 hours of the person's last message; outside that window, an approved template (contentSid). Ids are the store's whole numbers shown as #42 in every result (42 and \"42\" both work), or the provider's id of a message (SM...). Every result is text to read: a count, numbered entries, what to do next; the full records are in structuredContent.records, each with ok, and error {code, message} when something was refused.";
 
 def request($m; $v; $inbatch):
   $m.id as $id
@@ -581,18 +651,179 @@ def why($st):
   elif $st == 126 or $st == 127 then "the program could not be run: is smskit installed and on PATH?"
   elif $st > 128 then "killed by signal \($st - 128)"
   else "failed" end;
+# ---- text a person or a model reads (sms-mcp(1), Results) ----
+# Times: the store's UTC RFC 3339 times, shown in SMS_TZ (the jq runs with
+# TZ set to it) with their age against now, SMS_TEST_NOW when set, as the
+# programs' clock reads it.
+def epoch:
+  (try capture("^(?<d>[0-9]{4}-[0-9]{2}-[0-9]{2})([Tt ](?<t>[0-9]{2}:[0-9]{2})(?<s>:[0-9]{2})?(\\.[0-9]+)?(?<z>[Zz]|[+-][0-9]{2}:?[0-9]{2})?)?$") catch null) as $c
+  | if $c == null then null
+    else ("\($c.d)T\($c.t // "00:00")\($c.s // ":00")Z" | fromdateiso8601)
+      - (if $c.z == null or $c.z == "Z" or $c.z == "z" then 0
+         else ($c.z | sub(":"; "")) as $o
+           | (if $o[:1] == "-" then -1 else 1 end) * (($o[1:3] | tonumber) * 3600 + ($o[3:5] | tonumber) * 60) end)
+    end;
+def clock: (($ENV.SMS_TEST_NOW // "") | if . == "" then null else epoch end) // now;
+def plural($n; $w): "\($n) \($w)\(if $n == 1 then "" else "s" end)";
+def span($d):
+  if $d < 60 then plural($d | floor; "second")
+  elif $d < 3600 then plural($d / 60 | floor; "minute")
+  elif $d < 86400 then plural($d / 3600 | floor; "hour")
+  else plural($d / 86400 | floor; "day") end;
+def age($e; $now):
+  ($now - $e) as $d
+  | if $d > -1 and $d < 1 then "just now" elif $d > 0 then "\(span($d)) ago" else "in \(span(-$d))" end;
+# when: "2026-12-07 08:15 EST (2 minutes ago)"; anything else as it is.
+def when($now):
+  if type != "string" then "-"
+  else epoch as $e | if $e == null then . else "\($e | strflocaltime("%Y-%m-%d %H:%M %Z")) (\(age($e; $now)))" end end;
+def q: tojson;
+def cost: if .price then "\(.price) \(.currency // "")" elif .price_estimate then "~\(.price_estimate) \(.currency // "")" else null end;
+def segs: if .segments then plural(.segments; "segment") else null end;
+def media_txt: if (.media | type) == "array" and (.media | length) > 0 then " [media: \(.media | join(", "))]" else "" end;
+def opt($s): if $s == null or $s == "" then "" else $s end;
+def channel_txt: if .channel == "whatsapp" then " (WhatsApp)" else "" end;
+
+# What to do about a refusal: the program's message, and the way on.
+def fix($m):
+  if .code == "invalid_number" then "write the number in E.164, such as +15551234567"
+  elif .code == "opted_out" then "the person texted STOP: do not message them unless they text START"
+  elif .code == "quiet_hours" then
+    if $m.tool == "send_sms" and $m.direct then "wait until the quiet hours end, stage it with stage_sms to have it sent then, or, only for a message the recipient asked for (a one-time code, an alert they signed up for), call send_sms again with ignoreQuietHours true"
+    else "wait until the quiet hours end, or stage it with stage_sms to have it sent then" end
+  elif .code == "not_found" then "check the id: get_incoming_sms lists received messages with their ids, get_sms_status sent ones"
+  elif .code == "invalid_id" then "give the message id shown as #N (42, \"42\") or the provider's id (SM...)"
+  elif .code == "outside_window" then "more than 24 hours since their last WhatsApp message: send an approved template with contentSid"
+  elif .code == "no_consent" then "the number has no recorded consent to marketing messages (see get_consent)"
+  elif .code == "missing_var" then "give that variable for this recipient in variables"
+  elif .code == "spend_cap" or .code == "cap_reached" then "a spend cap is reached (SMS_DAILY_CAP, SMS_MONTHLY_CAP): wait, or ask the user to raise it"
+  elif .retryable == true then "it may work if tried again later"
+  else null end;
+def refusal($m): (.error // {}) as $e
+  # (the programs' own way round quiet hours is an option no tool has)
+  | "refused (\($e.code // "error")): \($e.message // "no reason given" | sub("use --ignore-quiet-hours, "; ""))" + opt($e | fix($m) | if . then ". To fix: \(.)" else null end);
+
+def outbound($now):
+  "#\(.id) to \(.to)\(channel_txt): \(.status)\(opt(.reason | if . then " (\(.)) " else null end) | rtrimstr(" "))"
+  + "\n   \(if .content_sid then "template \(.content_sid)" else .body | q end)\(media_txt)"
+  + "\n   " + ([segs, cost, "created \(.created_at | when($now))", (if .send_at then "send at \(.send_at | when($now))" else null end)] | map(select(.)) | join(", "))
+  + opt([.warnings[]? | select(startswith("estimated cost") | not)] | if length > 0 then "\n   warnings: \(join("; "))" else null end);
+def inbound($now):
+  "#\(.id) from \(.from)\(opt(.profile_name | if . then " (\(.))" else null end))\(channel_txt), \(.created_at | when($now))\(if .read == false then ", unread" else "" end)\(if .replied then ", replied" else "" end)"
+  + "\n   \(.body | q)\(media_txt)"
+  + opt(if .button_text then "\n   button: \(.button_text | q)" else null end)
+  + opt(if .latitude then "\n   location: \(.latitude),\(.longitude)" else null end);
+def message($now): if .direction == "inbound" then inbound($now) else outbound($now) end;
+def rule: "#\(.id) \(if .enabled then "enabled" else "disabled" end): trigger \(.trigger | q) answers \(.response | q)"
+  + opt(if .active_hours then ", \(.active_hours)" else null end)
+  + opt(if (.trigger_count // 0) > 0 then ", used \(plural(.trigger_count; "time"))" else null end);
+def template: "\(.name | q): \(.body | q)" + opt(if (.vars | length) > 0 then " (variables: \(.vars | join(", ")))" else null end);
+def preview: "\(segs), \(.encoding), \(.chars // "?") characters, \(cost // "no price")"
+  + opt(if (.parts | length) > 1 then "\n   parts: \(.parts | map(q) | join(", "))" else null end)
+  + opt(if (.warnings | length) > 0 then "\n   warnings: \(.warnings | join("; "))" else null end);
+def consent($now): "\(.number): \(if .consent then "consent given \(.at | when($now)) (\(.source // "?"))" else "no consent to marketing messages recorded" end)\(if .opted_out then "; OPTED OUT (texted STOP): send nothing" else "; not opted out" end)"
+  + opt(if (.history | length) > 0 then "\n   history: " + (.history | map("\(.kind) \(.at | when($now)) (\(.source // "?"))") | join("; ")) else null end);
+def entry($m; $now):
+  if .ok == false then
+    (if (.id | type) == "number" then "#\(.id)" elif .id then "message \(.id)" elif .to then "to \(.to)" elif .number then .number elif .name then .name else "line \(.line // "?")" end) + " " + refusal($m)
+  elif $m.tool == "get_incoming_sms" or $m.tool == "get_sms_conversation" or $m.tool == "mark_sms_read" then message($now)
+  elif $m.tool | test("autoresponder") then rule
+  elif $m.tool == "list_sms_templates" then template
+  elif $m.tool == "preview_sms" then preview
+  elif $m.tool == "get_consent" then consent($now)
+  else message($now) end;
+# numbered: the records, one numbered entry each; past 20, a count of the rest.
+def numbered($recs; $m; $now):
+  [$recs | to_entries[] | select(.key < 20) | "\(.key + 1). \(.value | entry($m; $now))"]
+  + if ($recs | length) > 20 then ["... and \(($recs | length) - 20) more (all in structuredContent.records)"] else [] end;
+def tally: group_by(.) | map("\(length) \(.[0])") | join(", ");
+def total_cost: [.[] | (.price // .price_estimate) | select(.) | tonumber] | add // 0 | . * 10000 | round / 10000;
+def currency: (map(.currency | select(.)) | first) // "USD";
+
+# text($recs; $more; $m): the tool's text; $more: the second program's records.
+def text($recs; $more; $m; $st):
+  clock as $now
+  | [$recs[] | select(.ok != false)] as $good
+  | [$recs[] | select(.ok == false)] as $bad
+  | ($recs | length) as $n
+  | (if $bad != [] then "; \($bad | length) refused (\([$bad[] | .error.code // "error"] | tally))" else "" end) as $refused
+  | ($good | "\(total_cost) \(currency)") as $total
+  | (if $m.tool == "stage_sms" or $m.tool == "stage_sms_template" then
+      [$good[] | select([.warnings[]? | startswith("opted out")] | any)] as $oo
+      | ["Staged \($good | length) of \(plural($n; "message")) for a person to approve\($refused); total cost ~\($total)."
+         + opt(if ($m.repeated // 0) > 0 then " \(plural($m.repeated; "number")) listed more than once: staged once." else null end)
+         + opt(if $oo != [] then " \($oo | length) of those went to numbers that opted out: they will not be sent unless the number texts START." else null end)]
+        + numbered($recs; $m; $now)
+        + if $good != [] then ["Next: nothing is sent until a person approves (sms-approve \($good | map(.id) | .[:5] | join(" "))\(if ($good | length) > 5 then " ..." else "" end), or the review dashboard); then send_approved_sms sends them."] else [] end
+    elif $m.tool == "send_sms" or $m.tool == "send_mms" or $m.tool == "send_sms_template" then
+      ["Sent \($good | length) of \(plural($n; "message"))\($refused)\(if $good != [] then "; cost ~\($total)" else "" end)."]
+      + numbered($recs; $m; $now)
+      + if $good != [] then ["Next: get_sms_status messageId \($good[0].id) tells whether it was delivered."] else [] end
+    elif $m.tool == "send_approved_sms" then
+      [$more[] | select(.ok != false and .status == "approved")] as $wait
+      | ["Sent \(plural($good | length; "approved message"))\($refused)\(if $good != [] then "; cost ~\($total)" else "" end)."
+         + if $wait == [] then " None waits." else " \($wait | length) \(if ($wait | length) == 1 then "waits" else "wait" end): \([$wait[] | .reason // "waiting"] | tally)." end]
+        + numbered($recs; $m; $now)
+        + if $wait != [] then ["Waiting:"] + numbered($wait; $m; $now) else [] end
+        + if $good == [] and $wait == [] and $bad == [] then ["No approved message was waiting to be sent (list_staged_sms shows those awaiting approval)."] else [] end
+    elif $m.tool == "get_incoming_sms" then
+      ["\(plural($n; "received message")) \($m.scope), newest first\(if $n > 0 then ":" else "." end)"]
+      + numbered($recs; $m; $now)
+      + if $good != [] then ["Next: answer one with reply_to_sms messageId \($good[0].id); mark them read with mark_sms_read messageIds [\($good | map(.id) | .[:5] | join(", "))]."] else [] end
+    elif $m.tool == "get_sms_conversation" then
+      ["\(plural($n; "message")) with \($m.phone), oldest first\(if $n > 0 then ":" else "." end)"]
+      + numbered($recs; $m; $now)
+      + ([$good[] | select(.direction == "inbound")] | last | if . then ["Next: reply_to_sms messageId \(.id) answers their last message."] else [] end)
+    elif $m.tool == "reply_to_sms" then
+      (if $good != [] then ["Replied to #\($good[0].reply_to) from \($good[0].to)\($m.read_note)."] else ["The reply was not sent."] end)
+      + numbered($recs; $m; $now)
+    elif $m.tool == "mark_sms_read" then
+      ["Marked \(plural($good | length; "message")) read\($refused)."] + numbered($recs; $m; $now)
+    elif $m.tool == "create_sms_autoresponder" then
+      (if $good != [] then ["Created autoresponder #\($good[0].id) (\(if $good[0].enabled then "enabled: it answers from now on" else "disabled: it answers nothing until enabled" end))."] else ["The autoresponder was not created."] end)
+      + numbered($recs; $m; $now)
+    elif $m.tool == "list_sms_autoresponders" then
+      ["\(plural($n; "autoresponder"))\(if $n > 0 then ", tried in this order:" else "." end)"] + numbered($recs; $m; $now)
+      + if $good != [] then ["Next: delete_sms_autoresponder id \($good[0].id) removes one; create_sms_autoresponder adds one."] else [] end
+    elif $m.tool == "delete_sms_autoresponder" then
+      (if $good != [] then ["Deleted autoresponder #\($good[0].id) (trigger \($good[0].trigger | q))."] else ["Nothing was deleted."] end)
+      + if $bad != [] then numbered($recs; $m; $now) else [] end
+    elif $m.tool == "get_sms_status" then
+      ["\(plural($n; "outbound message"))\(if $m.one then "" else ", newest first" end)\(if $n > 0 then ":" else "." end)"] + numbered($recs; $m; $now)
+    elif $m.tool == "list_staged_sms" then
+      ["\(plural($n; "staged message")) with status \($m.status), oldest first\(if $n > 0 then "; total cost ~\($total):" else "." end)"] + numbered($recs; $m; $now)
+      + if $m.status == "pending" and $good != [] then ["Next: a person approves them (sms-approve \($good | map(.id) | .[:5] | join(" ")), or the review dashboard); send_approved_sms then sends."] else [] end
+    elif $m.tool == "preview_sms" then
+      ["Preview (nothing sent or stored):"] + numbered($recs; $m; $now)
+    elif $m.tool == "get_consent" then
+      ["Consent:"] + numbered($recs; $m; $now)
+    elif $m.tool == "list_sms_templates" then
+      ["\(plural($n; "template"))\(if $n > 0 then ":" else "." end)"] + numbered($recs; $m; $now)
+      + if $good != [] then ["Next: stage_sms_template template \($good[0].name | q) with recipients [{to, variables}] stages one message per recipient."] else [] end
+    else numbered($recs; $m; $now) end)
+  + if $st != 0 and $recs == [] then [] else [] end
+  | join("\n");
 # A tool's note (what a person has to do next) is added to a success, {id}
-# in it standing for the id of the program's first record.
+# in it standing for the id of the program's first record. Clients before
+# 2025-06-18 have no structuredContent: the records come to them as NDJSON in
+# a last text block.
 def result:
   .status as $st | .meta as $m
   | [.err | split("\n")[] | select(length > 0)] as $err
   | [.out | split("\n")[] | try fromjson catch null | objects] as $recs
-  | {content: ([{type: "text", text: (if .out | test("\\S") then .out else $m.empty end)}]
+  | [(.out2 // "") | split("\n")[] | try fromjson catch null | objects] as $more
+  | (if $recs == [] and $st != 0 then "\($m.tool) failed: \(why($st)) (\($m.prog), exit status \($st))." + ($err | map("\n" + .) | add // "")
+       + if $m.tool | test("template") then "\nlist_sms_templates shows the templates there are." else "" end
+     else text($recs; $more; $m; $st) end) as $text
+  | {content: ([{type: "text", text: $text}]
                + if $st != 0 then [{type: "text", text: ([$m.prog + " exited with status \($st): " + why($st)] + $err | join("\n"))}]
                  elif $m.note then [{type: "text", text: ($m.note | sub("{id}"; "\($recs[0].id // "ID")"))}]
-                 else [] end),
+                 else [] end
+               + if ($m.sc | not) and ($recs != [] or $more != []) then [{type: "text", text: (.out + .out2 | rtrimstr("\n"))}] else [] end),
      isError: ($st != 0)}
-    + if $m.sc then {structuredContent: {ok: ($st == 0), exit_status: $st, records: $recs, stderr: $err}} else {} end
+    + if $m.sc then {structuredContent: ({ok: ($st == 0), exit_status: $st, records: $recs, stderr: $err}
+                                         + if $m.tool == "send_approved_sms" then {waiting: [$more[] | select(.ok != false and .status == "approved")]} else {} end)}
+      else {} end
   | {jsonrpc: "2.0", id: $m.id, result: .};
 # wait_for_sms_reply's result: each message that came, as a person reads it,
 # with what to do next; the timeout (sms-inbox's exit 75 and its sentence) a
@@ -601,12 +832,9 @@ def wait_for_sms_reply_result:
   .status as $st | .meta as $m
   | [.err | split("\n")[] | select(length > 0)] as $err
   | [.out | split("\n")[] | try fromjson catch null | objects] as $recs
-  | def age: (now - (fromdateiso8601? // now)) | floor
-      | if . < 60 then "just now" elif . < 120 then "a minute ago" elif . < 3600 then "\(. / 60 | floor) minutes ago"
-        else "\(. / 3600 | floor) hours ago" end;
-    def who: .from + (if .profile_name then " (\(.profile_name))" else "" end)
+  | def who: .from + (if .profile_name then " (\(.profile_name))" else "" end)
       + (if .channel == "whatsapp" then " on WhatsApp" else "" end);
-    def one: "From \(who), received \(.created_at | sub("T"; " ") | sub("Z$"; " UTC")) (\(.created_at | age)):\n"
+    def one: "From \(who), received \(.created_at | when(clock)):\n"
       + "  \(.body // "" | tojson)"
       + (if (.media // []) != [] then "\n  with \(.media | length) attachment(s): \(.media | map(tostring) | join(" "))" else "" end)
       + "\nMessage id \(.id): reply with reply_to_sms messageId \(.id).";
@@ -779,13 +1007,26 @@ AWK
 # $tmp/order, and calls system() with a command line that is a constant: the
 # runner below reads both files, so that no argument is ever parsed by a shell.
 # shellcheck disable=SC2016,SC2089 # quotes and $ are for the runner's shell
+# A tool may run a second program (order2; mode says how): "pipe", the first's
+# output into it (sms-template render | sms-stage), or "then", after it on its
+# own input (in2), its output in out2 (sms-send --approved, then sms-status
+# for what still waits). The first program's exit status is the run's, but
+# for a pipe, the second's unless the first failed as a whole (over 1: an
+# unknown template), which it then is.
 runner='d=$SMS_MCP_TMP b=$SMS_MCP_BINDIR; unset SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_TAG SMS_MCP_MAX SMS_MCP_CHUNK
-{ IFS= read -r p; set --; while IFS= read -r a; do set -- "$@" "$a"; done; } <"$d/order"
-exec "$b$p" "$@" <"$d/in" >"$d/out" 2>"$d/err"'
+run() { { IFS= read -r p; set --; while IFS= read -r a; do set -- "$@" "$a"; done; } <"$1"; exec "$b$p" "$@"; }
+: >"$d/err"; : >"$d/out2"; IFS= read -r mode <"$d/mode" || mode=
+case $mode in
+pipe) { (run "$d/order") <"$d/in" 2>>"$d/err"; echo $? >"$d/st1"; } | (run "$d/order2") >"$d/out" 2>>"$d/err"
+	st=$?; read -r st1 <"$d/st1"; [ "$st1" -gt 1 ] && st=$st1; exit $st ;;
+then) (run "$d/order") <"$d/in" >"$d/out" 2>>"$d/err"; st=$?; (run "$d/order2") <"$d/in2" >"$d/out2" 2>>"$d/err"; exit $st ;;
+*) (run "$d/order") <"$d/in" >"$d/out" 2>>"$d/err" ;;
+esac'
 loop=$jstr$nl$(cat <<'AWK'
 BEGIN {
 	d = ENVIRON["SMS_MCP_TMP"]
 	infile = d "/in"; order = d "/order"; outfile = d "/out"; errfile = d "/err"
+	in2file = d "/in2"; order2 = d "/order2"; out2file = d "/out2"; modefile = d "/mode"
 	runner = ENVIRON["SMS_MCP_RUNNER"]
 }
 /^R\t/ {
@@ -794,15 +1035,31 @@ BEGIN {
 	for (i = 4; i <= n; i++) print f[i] > order
 	close(order)
 	printf "" > infile
+	printf "" > in2file
+	close(in2file)
+	printf "" > modefile
+	close(modefile)
+	next
+}
+# P<TAB>MODE<TAB>PROG<TAB>ARG...: the second program (see the runner).
+/^P\t/ {
+	n = split($0, f, "\t")
+	print f[2] > modefile
+	close(modefile)
+	for (i = 3; i <= n; i++) print f[i] > order2
+	close(order2)
 	next
 }
 /^</ { print substr($0, 2) > infile; next }
+/^\+/ { print substr($0, 2) >> in2file; close(in2file); next }
 $0 == "." {
 	close(infile)
 	st = system(runner)
 	if (st > 255) st = 128 + st - 256
 	printf "{\"ran\":true,\"status\":%d,\"meta\":%s,\"out\":", st, meta
 	file(outfile)
+	printf ",\"out2\":"
+	file(out2file)
 	printf ",\"err\":"
 	file(errfile)
 	print "}"
@@ -865,4 +1122,4 @@ export SMS_MCP_TMP SMS_MCP_BINDIR SMS_MCP_RUNNER SMS_MCP_TAG SMS_MCP_MAX SMS_MCP
 reader "$@" |
 	jq -nr --unbuffered --arg direct "$direct" --arg version "$version" -f "$tmp/dispatch.jq" |
 	awk "$@" -f "$tmp/loop.awk" |
-	jq -nr --unbuffered -f "$tmp/answering.jq"
+	if [ -n "${SMS_TZ:-}" ]; then TZ=$SMS_TZ jq -nr --unbuffered -f "$tmp/answering.jq"; else jq -nr --unbuffered -f "$tmp/answering.jq"; fi

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "price.h"
 #include "progenv.h"
+#include "provider.h"
 #include "query.h"
 #include "records.h"
 #include "status_reason.h"
@@ -183,7 +184,7 @@ static int parse_cap(const struct sms_config *c, const char *key, money_t *cap)
 
 /* ---- The selection: options and IDs, or keys of the query (--query) ------------ */
 
-enum { OPT_SINCE = 256, OPT_SYNC, OPT_SUMMARY, OPT_QUERY, OPT_ID, OPT_IDS };
+enum { OPT_SINCE = 256, OPT_SYNC, OPT_SUMMARY, OPT_QUERY, OPT_ID, OPT_IDS, OPT_PID };
 
 static const struct query_key query_keys[] = {
 	{"id", QUERY_WHOLE, OPT_ID},
@@ -191,6 +192,7 @@ static const struct query_key query_keys[] = {
 	{"status", QUERY_WORDS, 's'},
 	{"since", QUERY_STRING, OPT_SINCE},
 	{"limit", QUERY_WHOLE, 'n'},
+	{"provider_id", QUERY_STRING, OPT_PID},
 };
 #define NKEYS (sizeof query_keys / sizeof *query_keys)
 
@@ -203,6 +205,7 @@ struct sel {
 	int64_t            *ids;
 	size_t              nids, cap;
 	int                 ids_key;  /* the query's key that gave the IDs: OPT_ID or OPT_IDS */
+	char               *pid;      /* the query's provider_id: the message a provider knows so */
 };
 
 static int add_status(const char *w, void *arg)
@@ -268,6 +271,10 @@ static int apply(void *arg, int opt, const char *val, const struct query_origin 
 			return query_bad(o, " takes a whole number (0 for all), not `%s`", val);
 		s->limit_given = 1;
 		return 0;
+	case OPT_PID:
+		free(s->pid);
+		s->pid = xstrdup(val);
+		return 0;
 	case OPT_ID:
 	case OPT_IDS:
 		if (!o->out)
@@ -294,6 +301,8 @@ static const char *refused(const struct sel *s, int do_sync, int do_summary, int
 		return query ? "--summary takes no selection: \"id\", \"ids\", \"status\", \"since\" "
 		               "and \"limit\" go without it"
 		             : "--summary takes no IDs and no other selection";
+	if (s->pid && (s->nids || nstatus || s->since || s->limit_given || do_sync || do_summary))
+		return "\"provider_id\" names one message: give it alone";
 	if (s->nids && (nstatus || s->since || s->limit_given))
 		return query ? "\"status\", \"since\" and \"limit\" select messages: give them or "
 		               "message ids, not both"
@@ -370,6 +379,23 @@ static int operands(struct opts *o, int argc, char **argv)
 
 /* ---- The work --------------------------------------------------------------------- */
 
+/* The message a provider knows as pid (Twilio's SM..., a Vonage or SNS id),
+ * looked up under each driver's name; not_found, naming it, when none. */
+static int by_provider_id(struct store *st, const char *pid, struct rec_out *out)
+{
+	int64_t id;
+#define TRY(name)                                                              \
+	if (store_msg_find_provider_id(st, #name, pid, &id) == STORE_OK)       \
+		return each_id(st, &id, 1, list_one, out);
+	PROVIDER_DRIVERS(TRY)
+#undef TRY
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "provider_id", pid);
+	rec_fail(rec, "not_found", 0, "message %s: no message with this provider id", pid);
+	rec_emit(out, rec);
+	return 0;
+}
+
 /* What the selection asks, once the store is open: the summary, the provider's
  * answers (--sync), the messages by ID, or the listing. */
 static int report(const struct opts *o, struct progenv *env, const char **statuses,
@@ -398,6 +424,8 @@ static int report(const struct opts *o, struct progenv *env, const char **status
 	}
 	if (s->nids)
 		return each_id(st, s->ids, s->nids, list_one, out);
+	if (s->pid)
+		return by_provider_id(st, s->pid, out);
 	struct store_query q = {
 		.direction = "outbound",
 		.statuses = statuses,
@@ -479,6 +507,7 @@ int main(int argc, char **argv)
 	if (rc == CLI_GO_ON && !(rc = operands(&o, argc, argv)))
 		rc = start(&o);
 	free(o.s.ids);
+	free(o.s.pid);
 	cJSON_Delete(o.s.statuses);
 	query_free(&o.qr);
 	return rc;

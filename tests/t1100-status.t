@@ -120,7 +120,7 @@ qerr() { # qerr DESC JSON CODE MESSAGE_PATTERN [OPTION...]: refused with exit 65
 	check_eq "... saying why" "yes" "$(jq -r --arg re "$4" 'if .error.message | test($re) then "yes" else .error.message end' "$T/.out")"
 	check_grep "... on stderr too" "^sms-status: query: " "$T/.err"
 }
-qerr "--query with an unknown key" '{"messageId":1}' invalid_query '^query: unknown key "messageId" \(the keys are: id, ids, status, since, limit\)$'
+qerr "--query with an unknown key" '{"messageId":1}' invalid_query '^query: unknown key "messageId" \(the keys are: id, ids, status, since, limit, provider_id\)$'
 qerr "--query id as a string" '{"id":"2"}' invalid_query '^query: "id" must be a whole number, not "2"$'
 qerr "--query id not whole" '{"id":2.5}' invalid_query '^query: "id" must be a whole number, not 2.5$'
 qerr "--query ids not an array" '{"ids":2}' invalid_query '^query: "ids" must be an array of whole numbers, not 2$'
@@ -317,5 +317,15 @@ if valgrind_ready "valgrind"; then
 	export SMS_DAILY_LIMIT=1
 	check_exit "valgrind: --summary" 0 vg sms-status --summary -o text
 fi
+
+# ---- --query provider_id: the message a provider knows so -----------------------------
+export SMS_DB=$T/pid.db SMS_PROVIDER=sandbox
+sms-send -o json --to +15551234567 --body "by provider id" >/dev/null 2>&1
+pid=$(sqlite3 -batch "$SMS_DB" "select provider_id from messages where id = 1")
+check_eq "--query provider_id: that message" "1 queued" \
+	"$(printf '{"provider_id":"%s"}' "$pid" | sms-status --query -o json | jq -r '"\(.id) \(.status)"')"
+check_exit "an unknown provider id: exit 1" 1 sh -c 'echo "{\"provider_id\":\"SMnope\"}" | sms-status --query -o json'
+check_eq "...a not_found record naming it" "not_found message SMnope: no message with this provider id" "$(jq -r '"\(.error.code) \(.error.message)"' "$T/.out")"
+check_exit "provider_id with another selection: refused (65)" 65 sh -c "echo '{\"provider_id\":\"$pid\",\"limit\":2}' | sms-status --query -o json"
 
 done_testing

@@ -114,7 +114,7 @@ check_eq "... error records for them, the other marked" "99:false:not_found 2:fa
 	"$(jq -r '"\(.id):\(.ok):\(if .ok then .read else .error.code end)"' "$T/.out" | xargs)"
 check_grep "... a line on stderr" "message 99: no such message" "$T/.err"
 check_eq "... the sent message untouched" 0 "$(q "select read from messages where id = 2")"
-printf '%s\n' '{"id":3,"mine":"x"}' '{"id":"1"}' 'oops' '{"id":"a"}' >"$T/in"
+printf '%s\n' '{"id":3,"mine":"x"}' '{"id":"1"}' 'oops' '{"id":true}' >"$T/in"
 check_exit "--mark-read on stdin" 1 sms-inbox -o json --mark-read <"$T/in"
 check_eq "... one record per line, in order" "1:true 2:true 3:false 4:false" "$(jq -r '"\(.line):\(.ok)"' "$T/.out" | xargs)"
 check_eq "... own fields pass through" "x" "$(jq -r 'select(.line == 1) | .mine' "$T/.out")"

@@ -157,4 +157,13 @@ check_exit "ids beyond 2^53: error records" 1 sms-reply -o json <"$T/big"
 check_eq "...2^53 + 1 refused as invalid_id, 2^53 - 1 not found (and echoed as its digits)" \
 	'invalid_id not_found "id":9007199254740991' \
 	"$(jq -r .error.code "$T/.out" | xargs) $(sed -n 2p "$T/.out" | grep -o '"id":[0-9]*')"
+# ---- the provider's id of the message, as assistants copy it (sms-reply(1)) ----------
+p=$(recv $ME +15551239999 "By provider id" '"provider":"twilio","provider_id":"SMprov0001"')
+printf '%s\n' '{"id":"SMprov0001","body":"x"}' '{"id":"'"$p"'","body":"y"}' '{"id":"SMnone","body":"z"}' >"$T/pid"
+check_exit "records naming the message by provider id, by digits, and an unknown one" 1 sms-reply -n -o json <"$T/pid"
+check_eq "...the provider id and the digits answer the same message; the unknown id is not_found, named" \
+	"$p $p not_found message SMnone: no such message (neither a message id nor a provider's id in the store)" \
+	"$(jq -r 'if .ok then .reply_to else "\(.error.code) \(.error.message)" end' "$T/.out" | xargs -d '\n')"
+check_exit "sms-inbox --mark-read takes a provider id on stdin" 0 sh -c "echo '{\"id\":\"SMprov0001\"}' | sms-inbox --mark-read -o json"
+check_eq "...and marks that message read" 1 "$(q "select read from messages where id = $p")"
 done_testing

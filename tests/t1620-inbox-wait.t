@@ -137,7 +137,7 @@ check "...within 250 ms of the webhook's 200 ($lat ms)" test "$lat" -lt 250
 id=$(q "select id from messages where provider_id = 'SMm0002'")
 check_eq "...the text: who, when, the body quoted, the id and what to do next" \
 	"A new message came.||From +15551230021, received (just now):|  \"Yes, \\\"Thursday\\\" works\"|Message id $id: reply with reply_to_sms messageId $id." \
-	"$(jq -r '.result.content[0].text' "$T/m1" | sed 's/received [0-9-]* [0-9:]* UTC /received /' | paste -sd'|')"
+	"$(jq -r '.result.content[0].text' "$T/m1" | sed 's/received [0-9-]* [0-9:]* [A-Z+0-9-]* /received /' | paste -sd'|')"
 check_eq "...the record in structuredContent" "true SMm0002 1" \
 	"$(jq -r '.result.structuredContent | "\(.ok) \(.records[0].provider_id) \(.records | length)"' "$T/m1")"
 echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait_for_sms_reply","arguments":{"timeoutSeconds":1}}}' >&"$to"

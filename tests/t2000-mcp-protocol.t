@@ -60,16 +60,16 @@ shape() { # shape VERSION: tools, and how many have annotations, titles, outputS
 	echo "$(answer 1 | jq -c '.result.tools | [length, (map(select(.annotations)) | length), (map(select(.title)) | length), (map(select(.outputSchema)) | length)]')" \
 		"$(answer 2 | jq -c '.result | has("structuredContent")')"
 }
-check_eq "2024-11-05: 16 tools, no annotations, titles or output schemas; no structuredContent" "[16,0,0,0] false" "$(shape 2024-11-05)"
-check_eq "2025-03-26: annotations" "[16,16,0,0] false" "$(shape 2025-03-26)"
-check_eq "2025-06-18: titles, output schemas, structuredContent" "[16,16,16,16] true" "$(shape 2025-06-18)"
-check_eq "2025-11-25: the same" "[16,16,16,16] true" "$(shape 2025-11-25)"
+check_eq "2024-11-05: 19 tools, no annotations, titles or output schemas; no structuredContent" "[19,0,0,0] false" "$(shape 2024-11-05)"
+check_eq "2025-03-26: annotations" "[19,19,0,0] false" "$(shape 2025-03-26)"
+check_eq "2025-06-18: titles, output schemas, structuredContent" "[19,19,19,19] true" "$(shape 2025-06-18)"
+check_eq "2025-11-25: the same" "[19,19,19,19] true" "$(shape 2025-11-25)"
 rpc "$(list 1)"
-check_eq "before initialize, tools/list answers as for the latest version" "[16,16,16,16]" \
+check_eq "before initialize, tools/list answers as for the latest version" "[19,19,19,19]" \
 	"$(answer 1 | jq -c '.result.tools | [length, (map(select(.annotations)) | length), (map(select(.title)) | length), (map(select(.outputSchema)) | length)]')"
 rpc "$(init 2025-06-18)" "$(list 1)"
 check_eq "the tools, in the order of sms-mcp(1)" \
-	"send_sms send_mms stage_sms list_staged_sms send_approved_sms get_incoming_sms reply_to_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent wait_for_sms_reply" \
+	"send_sms send_mms stage_sms list_staged_sms send_approved_sms get_incoming_sms reply_to_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent list_sms_templates stage_sms_template send_sms_template wait_for_sms_reply" \
 	"$(answer 1 | jq -r '[.result.tools[].name] | join(" ")')"
 check_eq "stage_sms: its parameters, required ones, and the priority enum" \
 	'["to","message","priority","notes","mediaUrl","contentSid","contentVariables"] ["to"] ["urgent","high","normal","low"] false' \
@@ -77,7 +77,7 @@ check_eq "stage_sms: its parameters, required ones, and the priority enum" \
 check_eq "list_staged_sms: the status enum" '["pending","approved","rejected","sending","queued","scheduled","sent","delivered","undelivered","failed","canceled","unknown","all"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "list_staged_sms") | .inputSchema.properties.status.enum')"
 check_eq "the parameters of sms-mcp(1)" \
-	'send_sms:to,message,from,contentSid,contentVariables send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl,contentSid,contentVariables list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead,contentSid,contentVariables mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone wait_for_sms_reply:from,timeoutSeconds' \
+	'send_sms:to,message,from,contentSid,contentVariables,ignoreQuietHours send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl,contentSid,contentVariables list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead,contentSid,contentVariables mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone list_sms_templates: stage_sms_template:template,recipients send_sms_template:template,recipients wait_for_sms_reply:from,timeoutSeconds' \
 	"$(answer 1 | jq -r '[.result.tools[] | "\(.name):\(.inputSchema.properties | keys_unsorted | join(","))"] | join(" ")')"
 check_eq "mediaUrl: a URL or a list of URLs" '["string","array"] ["uri","uri"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "send_mms") | .inputSchema.properties.mediaUrl.anyOf | map(.type), map(.format // .items.format)' | tr '\n' ' ' | sed 's/ $//')"
@@ -211,7 +211,7 @@ check_grep "failures are logged on stderr" 'sms-mcp: stage_sms: sms-stage exited
 nasty=$(printf 'say "hi" & '\''bye'\''; $(touch %s/pwned1) `touch %s/pwned2` ${HOME} \\ \\\\ %%s\nline two\ttab | > < * ; touch %s/pwned3' "$T" "$T" "$T")
 args=$(jq -nc --arg m "$nasty" --arg n "$(printf '%s' "$nasty"; head -c 10240 /dev/zero | tr '\0' 'z')" '{to: "+15551234567", message: $m, notes: $n}')
 rpc "$(call 1 stage_sms "$args")"
-id=$(answer 1 | jq -r '.result.content[0].text | fromjson | .id')
+id=$(answer 1 | jq -r '.result.structuredContent.records[0].id')
 check_eq "stage_sms: the body stored byte for byte" "$(printf '%s' "$nasty" | od -An -tx1 | tr -d ' \n')" \
 	"$(q "SELECT hex(body) FROM messages WHERE id = $id" | tr 'A-F' 'a-f')"
 check_eq "...and the 10 KB note" "$(( ${#nasty} + 10240 ))" "$(q "SELECT length(notes) FROM messages WHERE id = $id")"
@@ -230,6 +230,8 @@ for p in sms-send sms-stage sms-inbox sms-status sms-optout sms-reply; do
 	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"${0%%/*}/${0##*/}.argv"\ncat >"${0%%/*}/${0##*/}.stdin"\n' >"$T/stub/$p"
 	chmod +x "$T/stub/$p"
 done
+nl='
+'
 ran() { # ran PROG: its arguments on one line, then its stdin
 	printf '%s|%s' "$(paste -sd' ' "$T/stub/$1.argv")" "$(cat "$T/stub/$1.stdin")"
 	rm -f "$T/stub/$1.argv" "$T/stub/$1.stdin"
@@ -240,12 +242,12 @@ check_eq "list_staged_sms: sms-stage --list --query, {} on stdin" '--list --quer
 stub list_staged_sms '{"status":"approved"}'
 check_eq "list_staged_sms status: on stdin" '--list --query -o json|{"status":"approved"}' "$(ran sms-stage)"
 stub get_incoming_sms '{}'
-check_eq "get_incoming_sms: sms-inbox --query, {} on stdin" '--query -o json|{}' "$(ran sms-inbox)"
+check_eq "get_incoming_sms: sms-inbox --query, the default since (24h) on stdin" '--query -o json|{"since":"24h"}' "$(ran sms-inbox)"
 stub get_incoming_sms '{"since":"2d","from":"(555) 123-4567","unread":true,"limit":10}'
 check_eq "get_incoming_sms since, from, unread, limit: on stdin" \
 	'--query -o json|{"since":"2d","from":"(555) 123-4567","unread":true,"limit":10}' "$(ran sms-inbox)"
 stub get_incoming_sms '{"unread":false,"limit":3.0}'
-check_eq "get_incoming_sms unread false, limit 3.0: as given, a whole 3" '--query -o json|{"unread":false,"limit":3}' "$(ran sms-inbox)"
+check_eq "get_incoming_sms unread false, limit 3.0: as given, a whole 3" '--query -o json|{"since":"24h","unread":false,"limit":3}' "$(ran sms-inbox)"
 stub get_sms_conversation '{"phone":"+44 20 7946 0018"}'
 check_eq "get_sms_conversation phone: thread on stdin" '--query -o json|{"thread":"+44 20 7946 0018"}' "$(ran sms-inbox)"
 # (the line by hand: jq would write 10.50 as 10.5)
@@ -257,6 +259,21 @@ check_eq "send_sms to and from whatsapp: verbatim" '-o json|{"to":"whatsapp:+155
 stub reply_to_sms '{"messageId":7,"contentSid":"HX0123456789abcdef0123456789abcdef"}'
 check_eq "reply_to_sms with contentSid and no reply: the template on stdin" \
 	'-o json|{"id":7,"keep_unread":false,"content_sid":"HX0123456789abcdef0123456789abcdef"}' "$(ran sms-reply)"
+stub send_sms '{"to":"+15551234567","message":"Code 1234","ignoreQuietHours":true}'
+check_eq "send_sms ignoreQuietHours true: sms-send --ignore-quiet-hours, a constant" '-o json --ignore-quiet-hours|{"to":"+15551234567","body":"Code 1234"}' "$(ran sms-send)"
+stub send_sms '{"to":"+15551234567","message":"hi","ignoreQuietHours":false}'
+check_eq "send_sms ignoreQuietHours false: no option" '-o json|{"to":"+15551234567","body":"hi"}' "$(ran sms-send)"
+stub stage_sms '{"to":["+15551234567","+15551234568","+15551234567"],"message":"hi"}'
+check_eq "stage_sms to a list: one sms-stage run, one record per number, each once" \
+	"-o json|{\"to\":\"+15551234567\",\"body\":\"hi\"}$nl{\"to\":\"+15551234568\",\"body\":\"hi\"}" "$(ran sms-stage)"
+stub reply_to_sms '{"messageId":"SM0123","reply":"hi"}'
+check_eq "reply_to_sms messageId a provider id: as a string on stdin" '-o json|{"id":"SM0123","body":"hi","keep_unread":false}' "$(ran sms-reply)"
+stub reply_to_sms '{"messageId":"42","reply":"hi"}'
+check_eq "...a string of digits: as given" '-o json|{"id":"42","body":"hi","keep_unread":false}' "$(ran sms-reply)"
+stub get_sms_status '{"messageId":"SM0123"}'
+check_eq "get_sms_status messageId a provider id: provider_id on stdin" '--query -o json|{"provider_id":"SM0123"}' "$(ran sms-status)"
+stub get_sms_status '{"messageId":"42"}'
+check_eq "...a string of digits: the id as a number" '--query -o json|{"id":42}' "$(ran sms-status)"
 stub reply_to_sms '{"messageId":7,"reply":"hi","markRead":false}'
 check_eq "reply_to_sms with a reply: as before" '-o json|{"id":7,"body":"hi","keep_unread":true}' "$(ran sms-reply)"
 stub get_sms_conversation '{"phone":"whatsapp:+15551234567"}'
@@ -286,14 +303,14 @@ check_eq "nothing was executed" "" "$(find "$T" -name 'pwned*')"
 
 # ---- SMS_MCP_DIRECT_SEND -------------------------------------------------------------------
 SMS_MCP_DIRECT_SEND=off rpc "$(list 1)" "$(call 2 send_sms '{"to":"+15551234567","message":"x"}')"
-check_eq "SMS_MCP_DIRECT_SEND=off: thirteen tools, none sends directly" "13 0" \
-	"$(answer 1 | jq -r '.result.tools | "\(length) \(map(select(.name | test("^(send_(sms|mms)|reply_to_sms)$"))) | length)"')"
+check_eq "SMS_MCP_DIRECT_SEND=off: fifteen tools, none sends directly" "15 0" \
+	"$(answer 1 | jq -r '.result.tools | "\(length) \(map(select(.name | test("^(send_(sms|mms|sms_template)|reply_to_sms)$"))) | length)"')"
 check_grep "...and send_sms is refused, naming stage_sms" '"code":-32602,"message":"Unknown tool: send_sms is turned off.*stage_sms' "$T/out"
 SMS_MCP_DIRECT_SEND=maybe rpc "$(list 1)"
-check_eq "a value neither on nor off is taken as off" 13 "$(answer 1 | jq '.result.tools | length')"
+check_eq "a value neither on nor off is taken as off" 15 "$(answer 1 | jq '.result.tools | length')"
 check_grep "...with a warning" 'SMS_MCP_DIRECT_SEND=maybe: neither on nor off; taken as off' "$T/err"
 SMS_MCP_DIRECT_SEND=on rpc "$(list 1)"
-check_eq "SMS_MCP_DIRECT_SEND=on: sixteen" 16 "$(answer 1 | jq '.result.tools | length')"
+check_eq "SMS_MCP_DIRECT_SEND=on: nineteen" 19 "$(answer 1 | jq '.result.tools | length')"
 
 # ---- finding the programs ------------------------------------------------------------------
 jqdir=$(dirname "$(command -v jq)")

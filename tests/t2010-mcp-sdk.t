@@ -15,7 +15,8 @@ if [ ! -d "$sdk" ]; then
 fi
 
 # Three received messages, as Twilio would post them, to our number +15550006666.
-export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN
+# A fixed clock: received at 15:00 UTC (10:00 in New York), read two minutes later.
+export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN SMS_TEST_NOW=2026-12-07T15:00:00Z
 start_webhookd || exit 1
 check_eq "first message received" 200 "$(incoming "$WH_URL/sms/incoming" SM0001 +15551239001 "What are your hours?")"
 check_eq "second message received" 200 "$(incoming "$WH_URL/sms/incoming" SM0002 +15551239002 "Open Sunday?")"
@@ -24,6 +25,7 @@ stop_webhookd
 unset TWILIO_AUTH_TOKEN
 
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off TWILIO_PHONE_NUMBER=+15550006666
+export SMS_TEST_NOW=2026-12-07T15:02:00Z SMS_TZ=America/New_York
 export SMS_MCP=$SMSKIT_BIN/sms-mcp MCP_SCRATCH=$T
 node "$SMSKIT_SRC/tests/mcp/sdk.mjs" >"$T/sdk.out" 2>"$T/sdk.err"
 rc=$?

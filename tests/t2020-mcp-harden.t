@@ -30,11 +30,11 @@ SMS_MCP_DIRECT_SEND=off rpc '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' \
 	"$(call 3 create_sms_autoresponder '{"trigger":"HOURS","response":"x","enabled":true}')" \
 	"$(call 4 create_sms_autoresponder '{"trigger":"OPEN","response":"y","enabled":false}')"
 check_eq "off: the tools listed, none that sends at once or turns a rule on" \
-	"stage_sms list_staged_sms send_approved_sms get_incoming_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent wait_for_sms_reply" \
+	"stage_sms list_staged_sms send_approved_sms get_incoming_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent list_sms_templates stage_sms_template wait_for_sms_reply" \
 	"$(line 1 | jq -r '[.result.tools[].name] | join(" ")')"
 check_eq "off: create_sms_autoresponder takes enabled false only, and says a person enables the rule" 'false true' \
 	"$(line 1 | jq -r '.result.tools[] | select(.name == "create_sms_autoresponder") | "\(.inputSchema.properties.enabled.const) \(.description | test("stored disabled.*sms-auto enable"))"')"
-rule=$(line 2 | jq -r '.result.content[0].text | fromjson | .id')
+rule=$(line 2 | jq -r '.result.structuredContent.records[0].id')
 check_eq "off: the rule with /.*/ is stored, disabled" "/.*/|$PHISH|0" "$(q "SELECT trigger, response, enabled FROM autoresponders WHERE id = ${rule:-0}")"
 check_eq "...and the result says it waits for a person, and how they enable it" "false yes" \
 	"$(line 2 | jq -r --arg id "$rule" '"\(.result.isError) \(if (.result.content[1].text | contains("stored disabled") and contains("sms-auto enable \($id)") and contains("/review/autoresponders")) then "yes" else .result.content end)"')"
@@ -68,7 +68,7 @@ check_eq "every string parameter has a maxLength" "[]" \
 		| select(.type == "string" and (has("enum") | not) and (has("maxLength") | not)) | "\($n).\($k)"]')"
 check_eq "...texts 6400, numbers 64, a note or a text to preview 16000" "6400 6400 64 16000 16000" \
 	"$(line 1 | jq -r '[.result.tools[] | select(.name == "stage_sms" or .name == "preview_sms" or .name == "reply_to_sms") | .inputSchema.properties]
-		| "\(.[0].message.maxLength) \(.[1].reply.maxLength) \(.[0].to.maxLength) \(.[0].notes.maxLength) \(.[2].message.maxLength)"' 2>/dev/null)"
+		| "\(.[0].message.maxLength) \(.[1].reply.maxLength) \(.[0].to.anyOf[0].maxLength) \(.[0].notes.maxLength) \(.[2].message.maxLength)"' 2>/dev/null)"
 n0=$(q "SELECT count(*) FROM messages")
 rpc "$INIT" "$(call 1 stage_sms "$(jq -nc '{to: "+15551234567", message: ("é" * 6401)}')")" \
 	"$(call 2 stage_sms "$(jq -nc '{to: "+15551234567", message: ("é" * 6400)}')")"

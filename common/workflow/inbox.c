@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "msgid.h"
 #include "phone.h"
+#include "provider.h"
 #include "recmerge.h"
 #include "records.h"
 #include "util.h"
@@ -163,14 +164,45 @@ void inbox_text_thread(FILE *fp, const cJSON *rec, void *arg)
 		fprintf(fp, "%s[location] %s,%s\n", indent, lat, lon);
 }
 
+/* ---- Message ids ------------------------------------------------------------------ */
+
+/* A message id as a record gives it (sms-inbox(1), sms-reply(1)): a number, a
+ * string of digits, or the provider's own id (Twilio's SM..., a Vonage or SNS
+ * id), which assistants copy from what they were shown. A provider id is looked
+ * up under each driver's name, on the store's (provider, provider_id) index.
+ * 0 and *id set; 1: a provider id no message has; -1: no id at all. */
+static int message_id(struct store *st, const cJSON *v, long long *id)
+{
+	if (msgid_parse(v, id) == 0)
+		return 0;
+	if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) > 64)
+		return -1;
+	int64_t found;
+#define TRY(name)                                                                        \
+	if (store_msg_find_provider_id(st, #name, v->valuestring, &found) == STORE_OK) { \
+		*id = (long long)found;                                                  \
+		return 0;                                                                \
+	}
+	PROVIDER_DRIVERS(TRY)
+#undef TRY
+	return 1;
+}
+
 /* ---- Read flags ------------------------------------------------------------------ */
 
 cJSON *inbox_mark(struct store *st, cJSON *rec, int read, int *hard)
 {
 	long long id;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "id");
-	if (!v || msgid_parse(v, &id) != 0) {
-		rec_fail(rec, "invalid_id", 0, "a message id is a whole number such as 42");
+	int found = v ? message_id(st, v, &id) : -1;
+	if (found == 1) {
+		rec_fail(rec, "not_found", 0, "message %s: no such message (neither a message id nor "
+		         "a provider's id in the store)", v->valuestring);
+		return rec;
+	}
+	if (found != 0) {
+		rec_fail(rec, "invalid_id", 0, "a message id is a whole number such as 42, or the "
+		         "provider's id of a stored message");
 		return rec;
 	}
 	int rc = store_msg_mark_read(st, id, read);
@@ -208,9 +240,17 @@ int inbox_reply_request(struct store *st, cJSON *rec, const char **code, char *m
 {
 	long long id;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "id");
-	if (!v || msgid_parse(v, &id) != 0) {
+	int found = v ? message_id(st, v, &id) : -1;
+	if (found == 1) {
+		*code = "not_found";
+		snprintf(msg, msglen, "message %s: no such message (neither a message id nor a "
+		         "provider's id in the store)", v->valuestring);
+		return -1;
+	}
+	if (found != 0) {
 		*code = "invalid_id";
-		snprintf(msg, msglen, "%s", v ? "\"id\" must be a message id, a whole number such as 42"
+		snprintf(msg, msglen, "%s", v ? "\"id\" must be a message id, a whole number such as 42, or "
+		                              "the provider's id of a stored message"
 		                              : "no \"id\": a reply needs the id of the received "
 		                                "message it answers");
 		return -1;

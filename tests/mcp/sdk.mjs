@@ -89,14 +89,17 @@ async function session(version, env = {}) {
 	};
 }
 
-// The result's records: the text content, one NDJSON record a line.
+// The result's records: structuredContent.records, or, for a client before
+// 2025-06-18, the NDJSON of the last text block.
 function records(res) {
-	const text = res.content?.[0]?.text ?? '';
+	if (res.structuredContent) return res.structuredContent.records;
+	const text = res.content?.[res.content.length - 1]?.text ?? '';
 	const recs = [];
 	for (const l of text.split('\n')) if (l.trim().startsWith('{')) recs.push(JSON.parse(l));
 	return recs;
 }
 const allText = (res) => (res.content ?? []).map((c) => c.text).join('\n');
+const textOf = (res) => res.content?.[0]?.text ?? '';
 
 async function expectProtocolError(p) {
 	try {
@@ -110,7 +113,7 @@ async function expectProtocolError(p) {
 const TOOLS = ['send_sms', 'send_mms', 'stage_sms', 'list_staged_sms', 'send_approved_sms',
 	'get_incoming_sms', 'reply_to_sms', 'mark_sms_read', 'create_sms_autoresponder',
 	'list_sms_autoresponders', 'delete_sms_autoresponder', 'get_sms_conversation',
-	'get_sms_status', 'preview_sms', 'get_consent', 'wait_for_sms_reply'];
+	'get_sms_status', 'preview_sms', 'get_consent', 'list_sms_templates', 'stage_sms_template', 'send_sms_template', 'wait_for_sms_reply'];
 
 // ---- initialize, tools/list and ping under each protocol version -------------
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -121,7 +124,7 @@ for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSI
 	check(`${v}: serverInfo names sms-mcp`, s.client.getServerVersion()?.name === 'sms-mcp', s.client.getServerVersion());
 	check(`${v}: the server offers tools`, !!s.client.getServerCapabilities()?.tools, s.client.getServerCapabilities());
 	const { tools } = await s.client.listTools();
-	check(`${v}: tools/list gives the fifteen tools`,
+	check(`${v}: tools/list gives the eighteen tools`,
 		JSON.stringify(tools.map((t) => t.name).sort()) === JSON.stringify([...TOOLS].sort()), tools.map((t) => t.name));
 	const bad = [];
 	for (const t of tools) {
@@ -138,13 +141,13 @@ for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSI
 	const withOut = tools.filter((t) => t.outputSchema).length;
 	const withAnn = tools.filter((t) => t.annotations).length;
 	const withTitle = tools.filter((t) => t.title).length;
-	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 16 && withTitle === 16, { withOut, withTitle });
+	if (v >= '2025-06-18') check(`${v}: every tool has an outputSchema and a title`, withOut === 19 && withTitle === 19, { withOut, withTitle });
 	else check(`${v}: no outputSchema nor title before 2025-06-18`, withOut === 0 && withTitle === 0, { withOut, withTitle });
-	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 16, withAnn);
+	if (v >= '2025-03-26') check(`${v}: every tool has annotations`, withAnn === 19, withAnn);
 	else check(`${v}: no annotations in 2024-11-05`, withAnn === 0, withAnn);
 	check(`${v}: ping`, JSON.stringify(await s.client.ping()) === '{}');
 	const r = await s.client.callTool({ name: 'preview_sms', arguments: { message: 'Hello' } });
-	check(`${v}: a call answers text content`, r.isError === false && records(r)[0]?.segments === 1, r);
+	check(`${v}: a call answers text content`, r.isError === false && records(r)[0]?.segments === 1 && /^Preview \(nothing sent or stored\):\n1\. 1 segment, GSM-7/.test(textOf(r)), r);
 	if (v >= '2025-06-18') check(`${v}: ...and structuredContent`, r.structuredContent?.records?.[0]?.encoding === 'GSM-7', r);
 	else check(`${v}: ...and no structuredContent before 2025-06-18`, r.structuredContent === undefined, r);
 	check(`${v}: no transport errors`, s.transport.errors.length === 0, s.transport.errors);
@@ -159,7 +162,19 @@ for (const v of ['2024-11-05', '2025-03-26', '2025-06-18', LATEST_PROTOCOL_VERSI
 // ---- each tool with valid arguments, effects checked in the store ----------
 const s = await session(LATEST_PROTOCOL_VERSION);
 const c = s.client;
-const call = (name, args) => c.callTool({ name, arguments: args });
+// The SDK validates structuredContent against the tool's outputSchema once it
+// has listed the tools; each result is checked with Ajv here as well.
+const outSchemas = {};
+for (const t of (await c.listTools()).tools) outSchemas[t.name] = ajv.compile(t.outputSchema);
+const schemaBad = [];
+const called = new Set();
+const call = async (name, args) => {
+	const res = await c.callTool({ name, arguments: args });
+	called.add(name);
+	if (res.structuredContent && !outSchemas[name](res.structuredContent)) schemaBad.push(`${name}: ${ajv.errorsText(outSchemas[name].errors)}`);
+	if (!res.structuredContent && !res.content?.[0]?.text?.startsWith('Invalid arguments')) schemaBad.push(`${name}: no structuredContent`);
+	return res;
+};
 const count = () => one('SELECT count(*) AS n FROM messages').n;
 const ok = (r) => r.isError === false && r.structuredContent?.ok === true && records(r).every((x) => x.ok === true);
 
@@ -177,7 +192,7 @@ check('stage_sms: stored pending, number in E.164, priority, notes, media', ok(r
 r = await call('list_staged_sms', {});
 check('list_staged_sms: lists the pending message', ok(r) && records(r).some((x) => x.id === staged && x.status === 'pending'), r);
 r = await call('list_staged_sms', { status: 'approved' });
-check('list_staged_sms status approved: nothing yet, and says so', ok(r) && records(r).length === 0 && /No staged messages/.test(allText(r)), r);
+check('list_staged_sms status approved: nothing yet, and says so', ok(r) && records(r).length === 0 && textOf(r) === '0 staged messages with status approved, oldest first.', r);
 
 r = await call('send_sms', { to: '+15551230001', message: 'Direct hello' });
 const sent = records(r)[0]?.id;
@@ -199,6 +214,22 @@ const inbound = sql("SELECT id, from_number FROM messages WHERE direction = 'inb
 check('three received messages were stored by sms-webhookd', inbound.length === 3, inbound);
 r = await call('get_incoming_sms', { unread: true, limit: 10 });
 check('get_incoming_sms: the three unread, newest first', ok(r) && records(r).map((x) => x.id).join() === inbound.map((x) => x.id).reverse().join(), r);
+{
+	const [a, b, d] = inbound.map((x) => x.id);
+	const want = [
+		'3 received messages since 24 hours ago, unread, newest first:',
+		`1. #${d} from +15551239003, 2026-12-07 10:00 EST (2 minutes ago), unread`,
+		'   "Thanks!"',
+		`2. #${b} from +15551239002, 2026-12-07 10:00 EST (2 minutes ago), unread`,
+		'   "Open Sunday?"',
+		`3. #${a} from +15551239001, 2026-12-07 10:00 EST (2 minutes ago), unread`,
+		'   "What are your hours?"',
+		`Next: answer one with reply_to_sms messageId ${d}; mark them read with mark_sms_read messageIds [${d}, ${b}, ${a}].`,
+	].join('\n');
+	check('get_incoming_sms text: a count, numbered entries, local time (SMS_TZ) and age on the test clock, bodies quoted, the next step', textOf(r) === want, textOf(r));
+}
+r = await call('get_incoming_sms', {});
+check('get_incoming_sms with no arguments: the last 24 hours (since defaults to 24h)', ok(r) && records(r).length === 3 && /^3 received messages since 24 hours ago, newest first:/.test(textOf(r)), r);
 r = await call('get_incoming_sms', { from: '(555) 123-9001', since: '1d' });
 check('get_incoming_sms from a national number, since 1d', ok(r) && records(r).length === 1 && records(r)[0].from === '+15551239001', r);
 r = await call('get_incoming_sms', { limit: 1 });
@@ -225,6 +256,27 @@ r = await call('reply_to_sms', { messageId: inbound[1].id, reply: 'Noted', markR
 orig = one(`SELECT read, replied FROM messages WHERE id = ${inbound[1].id}`);
 check('reply_to_sms markRead false: replied, still unread', ok(r) && orig.read === 0 && orig.replied === 1, { r, orig });
 
+// Ids as assistants write them: "8", 8 and the provider's id name the same message.
+{
+	const id = inbound[2].id;
+	const replies = [];
+	for (const messageId of [String(id), id, 'SM0003']) {
+		r = await call('reply_to_sms', { messageId, reply: `Thanks to you (${typeof messageId})` });
+		replies.push(records(r)[0]?.reply_to);
+		check(`reply_to_sms messageId ${JSON.stringify(messageId)}: answered, says so`, ok(r) &&
+			textOf(r).startsWith(`Replied to #${id} from +15551239003; the original is marked replied and read.\n1. #`), textOf(r));
+	}
+	check('..."8", 8 and SM0003 each replied to the same message', replies.every((x) => x === id), replies);
+	r = await call('reply_to_sms', { messageId: 'SMnope42', reply: 'x' });
+	check('reply_to_sms to an unknown provider id: isError, naming it, and how to find ids', r.isError === true &&
+		records(r)[0]?.error?.code === 'not_found' && /message SMnope42: no such message/.test(textOf(r)) && /get_incoming_sms lists/.test(textOf(r)), textOf(r));
+	r = await call('reply_to_sms', { messageId: 424242, reply: 'x' });
+	check('reply_to_sms to an unknown number: isError, naming it', r.isError === true && /message 424242: no such message/.test(textOf(r)), textOf(r));
+	execFileSync('sqlite3', [DB, `UPDATE messages SET read = 0 WHERE id = ${id}`]);
+}
+r = await call('mark_sms_read', { messageIds: [inbound[1].id, 'SM0003'] });
+check('mark_sms_read takes a provider id among the numbers', ok(r) && records(r).map((x) => x.id).join() === `${inbound[1].id},${inbound[2].id}` &&
+	/^Marked 2 messages read\.\n1\. #\d+ from /.test(textOf(r)), textOf(r));
 r = await call('mark_sms_read', { messageIds: [inbound[1].id, inbound[2].id] });
 check('mark_sms_read: both marked read', ok(r) && records(r).length === 2 &&
 	one(`SELECT sum(read) AS n FROM messages WHERE id IN (${inbound[1].id}, ${inbound[2].id})`).n === 2, r);
@@ -240,7 +292,7 @@ r = await call('delete_sms_autoresponder', { id: rule });
 check('delete_sms_autoresponder: gone from the store', ok(r) && records(r)[0]?.removed === true &&
 	one(`SELECT count(*) AS n FROM autoresponders WHERE id = ${Number(rule)}`).n === 0, r);
 r = await call('list_sms_autoresponders', {});
-check('list_sms_autoresponders when there are none says so', ok(r) && /No autoresponders/.test(allText(r)), r);
+check('list_sms_autoresponders when there are none says so', ok(r) && textOf(r) === '0 autoresponders.', r);
 
 r = await call('get_sms_conversation', { phone: '+1 555 123 9001' });
 check('get_sms_conversation: their message, then our reply', ok(r) &&
@@ -251,13 +303,97 @@ check('get_sms_status messageId: that message, with its status and reason', ok(r
 	records(r)[0].id === sent && records(r)[0].status === 'queued' && typeof records(r)[0].reason === 'string', r);
 r = await call('get_sms_status', {});
 check('get_sms_status: the recent outbound messages', ok(r) && records(r).length === count() - 3, r);
+r = await call('get_sms_status', { messageId: String(sent) });
+check('get_sms_status messageId as a string of digits: that message', ok(r) && records(r)[0]?.id === sent &&
+	new RegExp(`^1 outbound message:\\n1\\. #${sent} to \\+15551230001: queued`).test(textOf(r)), textOf(r));
+{
+	const pid = one(`SELECT provider_id FROM messages WHERE id = ${Number(sent)}`).provider_id;
+	r = await call('get_sms_status', { messageId: pid });
+	check('get_sms_status messageId as the provider id: that message', ok(r) && records(r)[0]?.id === sent, textOf(r));
+	r = await call('get_sms_status', { messageId: 'SMnothing' });
+	check('get_sms_status of an unknown provider id: isError, naming it', r.isError === true && /SMnothing: no message with this provider id/.test(textOf(r)), textOf(r));
+}
 r = await call('get_consent', { phone: '+1 555 123 9001' });
 check('get_consent: the number, no consent recorded, an empty history', ok(r) && records(r).length === 1 &&
 	records(r)[0].number === '+15551239001' && records(r)[0].consent === false && records(r)[0].history.length === 0, r);
+
+check('get_consent text', textOf(r) === 'Consent:\n1. +15551239001: no consent to marketing messages recorded; not opted out', textOf(r));
 r = await call('wait_for_sms_reply', { from: '+1 555 123 9001', timeoutSeconds: 1 });
 check('wait_for_sms_reply when nothing comes: a sentence, not an error, and timed_out in structuredContent',
 	r.isError === false && /^No new message from \+15551239001 came within 1 second\. Call wait_for_sms_reply again/.test(allText(r)) &&
 	r.structuredContent?.timed_out === true && r.structuredContent.records.length === 0, r);
+
+// ---- text results, exactly ----------------------------------------------------
+r = await call('preview_sms', { message: 'Hello' });
+check('preview_sms text', textOf(r) === 'Preview (nothing sent or stored):\n1. 1 segment, GSM-7, 5 characters, ~0.0083 USD', textOf(r));
+r = await call('stage_sms', { to: '+15551231111', message: 'See you at "noon"' });
+let sid = records(r)[0]?.id;
+check('stage_sms text: staged, numbered, quoted, local time, the next step', textOf(r) === [
+	'Staged 1 of 1 message for a person to approve; total cost ~0.0083 USD.',
+	`1. #${sid} to +15551231111: pending (awaiting approval (sms-approve ${sid}))`,
+	'   "See you at \\"noon\\""',
+	'   1 segment, ~0.0083 USD, created 2026-12-07 10:02 EST (just now)',
+	`Next: nothing is sent until a person approves (sms-approve ${sid}, or the review dashboard); then send_approved_sms sends them.`].join('\n'), textOf(r));
+r = await call('list_staged_sms', {});
+check('list_staged_sms text: a count, numbered, the total, the next step', /^\d+ staged messages? with status pending, oldest first; total cost ~[0-9.]+ USD:\n1\. #\d+ to /.test(textOf(r)) &&
+	textOf(r).includes(`. #${sid} to +15551231111: pending`) && /\nNext: a person approves them \(sms-approve /.test(textOf(r)), textOf(r));
+r = await call('send_sms', { to: '+15551231112', message: 'Your code is 1234' });
+check('send_sms text', new RegExp(`^Sent 1 of 1 message; cost ~0\\.0083 USD\\.\\n1\\. #(\\d+) to \\+15551231112: queued\\n   "Your code is 1234"\\n   1 segment, ~0\\.0083 USD, created 2026-12-07 10:02 EST \\(just now\\)\\nNext: get_sms_status messageId \\d+ tells whether it was delivered\\.$`).test(textOf(r)), textOf(r));
+r = await call('send_mms', { to: '+15551231113', message: 'Pic', mediaUrl: 'https://example.com/p.jpg' });
+check('send_mms text: the media named', /^Sent 1 of 1 message; cost ~[0-9.]+ USD\.\n1\. #\d+ to \+15551231113: queued\n   "Pic" \[media: https:\/\/example\.com\/p\.jpg\]/.test(textOf(r)), textOf(r));
+r = await call('create_sms_autoresponder', { trigger: 'PRICE', response: 'See example.com/prices' });
+const rid = records(r)[0]?.id;
+check('create_sms_autoresponder: enabled by default, and says so', ok(r) && records(r)[0]?.enabled === true && textOf(r) === [
+	`Created autoresponder #${rid} (enabled: it answers from now on).`,
+	`1. #${rid} enabled: trigger "PRICE" answers "See example.com/prices"`].join('\n'), textOf(r));
+r = await call('list_sms_autoresponders', {});
+check('list_sms_autoresponders text', textOf(r) === [`1 autoresponder, tried in this order:`, `1. #${rid} enabled: trigger "PRICE" answers "See example.com/prices"`,
+	`Next: delete_sms_autoresponder id ${rid} removes one; create_sms_autoresponder adds one.`].join('\n'), textOf(r));
+r = await call('delete_sms_autoresponder', { id: rid });
+check('delete_sms_autoresponder text', textOf(r) === `Deleted autoresponder #${rid} (trigger "PRICE").`, textOf(r));
+r = await call('get_sms_conversation', { phone: '+15551239002' });
+check('get_sms_conversation text: both directions, oldest first, the reply to make', new RegExp(`^2 messages with \\+15551239002, oldest first:\\n1\\. #${inbound[1].id} from \\+15551239002, 2026-12-07 10:00 EST \\(2 minutes ago\\), replied\\n   "Open Sunday\\?"\\n2\\. #\\d+ to \\+15551239002: queued`).test(textOf(r)) &&
+	textOf(r).endsWith(`Next: reply_to_sms messageId ${inbound[1].id} answers their last message.`), textOf(r));
+r = await call('get_sms_status', {});
+check('get_sms_status text: a count, numbered, newest first', /^\d+ outbound messages, newest first:\n1\. #\d+ to /.test(textOf(r)) && /\n2\. #/.test(textOf(r)), textOf(r));
+
+// ---- templates: sms-template's own rendering, per recipient ------------------------
+execFileSync('sms-template', ['add', 'remind', 'Hi {{name}}, see you {{when}}.'], { env: process.env });
+r = await call('list_sms_templates', {});
+check('list_sms_templates text', textOf(r) === ['1 template:', '1. "remind": "Hi {{name}}, see you {{when}}." (variables: name, when)',
+	'Next: stage_sms_template template "remind" with recipients [{to, variables}] stages one message per recipient.'].join('\n'), textOf(r));
+r = await call('stage_sms_template', { template: 'remind', recipients: [
+	{ to: '+15551232001', variables: { name: 'Ann', when: 'at 10:00' } },
+	{ to: '+15551232002', variables: { name: 'Bo' } },
+	{ to: '+15551232003', variables: { name: 'Cy', when: 2 } }] });
+check('stage_sms_template: two staged, rendered per recipient, one refused for its missing variable', records(r).length === 3 &&
+	records(r)[0]?.body === 'Hi Ann, see you at 10:00.' && records(r)[2]?.body === 'Hi Cy, see you 2.' && records(r)[1]?.error?.code === 'missing_var' &&
+	/^Staged 2 of 3 messages for a person to approve; 1 refused \(1 missing_var\); total cost ~0\.0166 USD\.\n1\. #\d+ to \+15551232001: pending/.test(textOf(r)) &&
+	/\n2\. to \+15551232002 refused \(missing_var\): .*when/.test(textOf(r)), textOf(r));
+r = await call('stage_sms_template', { template: 'nope', recipients: [{ to: '+15551232005' }] });
+check('stage_sms_template of an unknown template: isError, naming it, pointing to list_sms_templates', r.isError === true &&
+	r.structuredContent?.exit_status === 65 && /no template named nope/.test(textOf(r)) && /list_sms_templates shows/.test(textOf(r)), textOf(r));
+r = await call('send_sms_template', { template: 'remind', recipients: [{ to: '+15551232004', variables: { name: 'Di', when: 'soon' } }] });
+check('send_sms_template: sent now', ok(r) && records(r)[0]?.status === 'queued' && records(r)[0]?.body === 'Hi Di, see you soon.' && /^Sent 1 of 1 message/.test(textOf(r)), textOf(r));
+
+// ---- bulk: 1,000 numbers in one stage_sms call -------------------------------------
+{
+	execFileSync('sms-optout', ['add', '+15553000007'], { env: process.env });
+	const to = [];
+	for (let i = 0; i < 989; i++) to.push(`+1555300${String(i).padStart(4, '0')}`);
+	to.push('+15553000005'); // listed twice: staged once
+	for (let i = 0; i < 10; i++) to.push(`bad${i}`);
+	const before = one("SELECT count(*) AS n FROM messages WHERE to_number LIKE '+1555300%'").n;
+	const t0 = Date.now();
+	r = await call('stage_sms', { to, message: 'Big sale today' });
+	const ms = Date.now() - t0;
+	const after = one("SELECT count(*) AS n, count(DISTINCT to_number) AS d FROM messages WHERE to_number LIKE '+1555300%'");
+	check('stage_sms with 1,000 numbers: 989 staged, each once (one listed twice), 10 refused as invalid_number, one opted out named', records(r).length === 999 &&
+		after.n - before === 989 && after.d === 989 &&
+		textOf(r).startsWith('Staged 989 of 999 messages for a person to approve; 10 refused (10 invalid_number); total cost ~8.2087 USD. 1 number listed more than once: staged once. 1 of those went to numbers that opted out') &&
+		/\n20\. #\d+ to \+15553000019: pending/.test(textOf(r)) && /\n\.\.\. and 979 more \(all in structuredContent\.records\)/.test(textOf(r)), { ms, after, text: textOf(r).slice(0, 600) });
+	console.log(`# stage_sms of 1,000 numbers answered in ${ms} ms`);
+}
 
 // ---- WhatsApp: the address says the channel; a template by contentSid ------------
 r = await call('stage_sms', { to: 'whatsapp:(555) 123-9009', message: 'Your table is ready' });
@@ -368,7 +504,7 @@ check('...and logged the failed calls on stderr', /stage_sms: sms-stage exited w
 {
 	const o = await session(LATEST_PROTOCOL_VERSION, { SMS_MCP_DIRECT_SEND: 'off' });
 	const names = (await o.client.listTools()).tools.map((t) => t.name);
-	check('SMS_MCP_DIRECT_SEND=off: thirteen tools, no send_sms, send_mms nor reply_to_sms', names.length === 13 && !names.includes('send_sms') && !names.includes('send_mms') && !names.includes('reply_to_sms'), names);
+	check('SMS_MCP_DIRECT_SEND=off: fifteen tools, no send_sms, send_mms, send_sms_template nor reply_to_sms', names.length === 15 && !names.includes('send_sms_template') && !names.includes('send_sms') && !names.includes('send_mms') && !names.includes('reply_to_sms'), names);
 	n0 = count();
 	e = await expectProtocolError(o.client.callTool({ name: 'send_sms', arguments: { to: '+15551230001', message: 'x' } }));
 	check('...send_sms is refused (-32602), pointing to stage_sms', e.ok && /stage_sms/.test(e.message), e.message ?? e.got);
@@ -378,5 +514,30 @@ check('...and logged the failed calls on stderr', /stage_sms: sms-stage exited w
 	check('...stage_sms still works', ok(r) && count() === n0 + 1, r);
 	await o.close();
 }
+
+// ---- send_approved_sms inside the quiet hours: how many wait, and until when ----------
+{
+	const q = await session(LATEST_PROTOCOL_VERSION, { SMS_QUIET_HOURS: '21:00-08:00', SMS_TEST_NOW: '2026-12-08T03:00:00Z' });
+	const a = await q.client.callTool({ name: 'stage_sms', arguments: { to: ['+15554000001', '+15554000002'], message: 'Tomorrow' } });
+	execFileSync('sms-approve', ['--by', 'test', ...records(a).map((x) => String(x.id))], { env: process.env });
+	r = await q.client.callTool({ name: 'send_approved_sms', arguments: {} });
+	const waiting = r.structuredContent?.waiting ?? [];
+	check('send_approved_sms inside quiet hours: none sent, how many wait and until when', r.isError === false && records(r).length === 0 &&
+		waiting.length >= 2 && new RegExp(`^Sent 0 approved messages\\. ${waiting.length} wait: ${waiting.length} deferred to 08:00 by quiet hours\\.\\nWaiting:\\n1\\. #`).test(textOf(r)), textOf(r));
+	r = await q.client.callTool({ name: 'send_sms', arguments: { to: '+15554000003', message: 'Sale!' } });
+	check('send_sms inside quiet hours: refused, saying ignoreQuietHours is for what the recipient asked for', r.isError === true &&
+		records(r)[0]?.error?.code === 'quiet_hours' && /only for a message the recipient asked for \(a one-time code, an alert they signed up for\), call send_sms again with ignoreQuietHours true/.test(textOf(r)), textOf(r));
+	r = await q.client.callTool({ name: 'send_sms', arguments: { to: '+15554000003', message: 'Your code is 555', ignoreQuietHours: true } });
+	check('...with ignoreQuietHours true it goes out', r.isError === false && records(r)[0]?.status === 'queued', textOf(r));
+	const tl = (await q.client.listTools()).tools.find((t) => t.name === 'send_sms');
+	check('send_sms ignoreQuietHours: described as for messages the recipient asked for', /one-time code/.test(tl.inputSchema.properties.ignoreQuietHours?.description ?? ''), tl.inputSchema.properties);
+	await q.close();
+	const o = await session(LATEST_PROTOCOL_VERSION, { SMS_MCP_DIRECT_SEND: 'off' });
+	const names = (await o.client.listTools()).tools;
+	check('SMS_MCP_DIRECT_SEND=off: no ignoreQuietHours anywhere (no send_sms)', !JSON.stringify(names).includes('ignoreQuietHours'));
+	await o.close();
+}
+check('every tool was called', TOOLS.every((t) => called.has(t)), TOOLS.filter((t) => !called.has(t)));
+check('every structuredContent matched its outputSchema', schemaBad.length === 0, schemaBad.join('\n'));
 
 process.exit(failed ? 1 : 0);
