@@ -132,4 +132,18 @@ printf '%s\n' "{\"body\":\"$plan\"}" "{\"body\":\"$plan\",\"ref\":1}" >"$T/batch
 sms-split -o json <"$T/batch" >"$T/fast"
 check_eq "the batch path writes the same warnings" 2 "$(jq -c .warnings "$T/fast" | grep -c 'reply CANCEL')"
 check "...as valid JSON" jq -e . "$T/fast"
+
+# sms-stage keeps the warning with the staged message (the dashboard and
+# sms-mcp show it); sms-send puts it in its record. Neither refuses.
+need sqlite3
+export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
+check_exit "sms-stage stages the plan's prompt" 0 sms-stage -o json --to +15551234567 --body "$plan"
+check_grep "...its record warns" 'asks for the reply CANCEL, which opts the customer out' "$T/.out"
+check_eq "...and so does the stored row" 1 \
+	"$(sqlite3 "$SMS_DB" "select count(*) from messages where status = 'pending' and warnings like '%asks for the reply CANCEL%'")"
+check_exit "sms-stage: the opt-out notice" 0 sms-stage -o json --to +15551234567 --body 'Deals all week! Reply STOP to opt out'
+check "...no keyword warning" sh -c "! grep -q 'asks for the reply' '$T/.out'"
+check_exit "sms-send sends a prompt for END" 0 sms-send -o json --to +15551234567 --body 'Text END to finish'
+check_eq "...queued, with the warning in its record" 'queued asks for the reply END, which opts the customer out of all messages; ask for another word' \
+	"$(jq -r '"\(.status) \(.warnings[0])"' "$T/.out")"
 done_testing
