@@ -255,12 +255,15 @@ static int offered(const struct tok *t, size_t n, size_t j, int plain, int caps_
 	return 0;
 }
 
+#define BEFORE 12 /* words before a verb that may say what it is for */
+
 /* 1 when the sentence before the verb at i says it is the way to opt out
- * ("To opt out, reply STOP"), with no other request before it. */
+ * ("To opt out, reply STOP"), with no other request before it. Only the
+ * BEFORE words before it: a body of one endless sentence stays linear. */
 static int optout_before(const struct tok *t, size_t n, size_t i)
 {
 	size_t s = i;
-	while (s > 0 && !t[s].sent)
+	while (s > 0 && !t[s].sent && i - s < BEFORE)
 		s--;
 	for (size_t k = s; k < i; k++)
 		if (is_any(&t[k], verbs))
