@@ -95,6 +95,15 @@ TD	Reply TD for the details
 -	Reply INFO for the details
 -	Reply ARRET
 -	Reply STOP to opt out.
+-	Your parcel arrives today. Reply STOP to end delivery notifications.
+-	Reply CANCEL to cancel your subscription
+-	Reply STOP to unsubscribe from our newsletter
+-	Msg frequency varies. Reply STOP to cancel, HELP for help.
+-	Text JOIN to 55555 to get alerts. Reply STOP to cancel.
+-	Reply YES to receive updates, STOP to opt out
+-	Text QUIT to quit receiving texts
+CANCEL	Reply CANCEL to cancel your appointment and STOP to stop messages
+CANCEL	Reply CANCEL to cancel the booking you made
 CANCEL	Reply CONFIRM or CANCEL. Reply STOP to opt out.
 TABLE
 

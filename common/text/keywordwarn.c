@@ -202,8 +202,9 @@ static int clause_end(const struct tok *t, size_t n, size_t k)
 }
 
 /* 1 when the words from k say "opting out": opt out, unsubscribe, be
- * removed, no more (messages), stop (all) messages, stop receiving...; a bare
- * "stop" (nothing after it in its clause) when plain. */
+ * removed, no more (messages), stop (all) messages, stop receiving, end
+ * delivery notifications (what is stopped within three words); a bare "stop"
+ * (nothing after it in its clause) when plain. */
 static int optout_phrase(const struct tok *t, size_t n, size_t k, int plain)
 {
 	if (k >= n || t[k].brk)
@@ -227,7 +228,11 @@ static int optout_phrase(const struct tok *t, size_t n, size_t k, int plain)
 	}
 	if (clause_end(t, n, m))
 		return d > 0 || plain;
-	return is_any(&t[m], objects);
+	/* what it stops, within three words: "to end delivery notifications" */
+	for (size_t o = m; o < m + 3 && !clause_end(t, n, o); o++)
+		if (is_any(&t[o], objects))
+			return 1;
+	return 0;
 }
 
 /* 1 when the keyword at j is offered as the way to opt out: "STOP to opt
