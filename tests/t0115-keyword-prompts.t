@@ -102,6 +102,10 @@ TD	Reply TD for the details
 -	Text JOIN to 55555 to get alerts. Reply STOP to cancel.
 -	Reply YES to receive updates, STOP to opt out
 -	Text QUIT to quit receiving texts
+-	Type STOP at any time to stop receiving messages
+-	Reply STOP anytime to opt out
+-	Text STOP to us to unsubscribe
+END	Reply END at any time to finish the quiz
 CANCEL	Reply CANCEL to cancel your appointment and STOP to stop messages
 CANCEL	Reply CANCEL to cancel the booking you made
 CANCEL	Reply CONFIRM or CANCEL. Reply STOP to opt out.

@@ -195,6 +195,9 @@ static const char *const objects[] = {
 	"notifications", "updates", "reminders", "offers", "promos", "promotions",
 	"receiving", "getting", "subscription", "marketing", "all", NULL};
 
+/* Between a keyword and what it is for: "STOP at any time to opt out". */
+static const char *const whenever[] = {"at", "any", "time", "anytime", "now", "back", NULL};
+
 /* Where a clause ends: the end, a new clause, or "or"/"and" going on to another. */
 static int clause_end(const struct tok *t, size_t n, size_t k)
 {
@@ -236,8 +239,8 @@ static int optout_phrase(const struct tok *t, size_t n, size_t k, int plain)
 }
 
 /* 1 when the keyword at j is offered as the way to opt out: "STOP to opt
- * out", "STOP or QUIT to unsubscribe", "STOP to 12345 to stop messages", or
- * a bare plain keyword ("Reply STOP."). */
+ * out", "STOP or QUIT to unsubscribe", "STOP to 12345 to stop messages",
+ * "STOP at any time to opt out", or a bare plain keyword ("Reply STOP."). */
 static int offered(const struct tok *t, size_t n, size_t j, int plain, int caps_mean)
 {
 	size_t k = j + 1;
@@ -249,7 +252,12 @@ static int offered(const struct tok *t, size_t n, size_t j, int plain, int caps_
 			k++;
 			continue;
 		}
-		if (is(&t[k], "to") && k + 1 < n && !t[k + 1].brk && digits(&t[k + 1])) {
+		if (is_any(&t[k], whenever)) {
+			k++;
+			continue;
+		}
+		if (is(&t[k], "to") && k + 1 < n && !t[k + 1].brk &&
+		    (digits(&t[k + 1]) || is(&t[k + 1], "us"))) {
 			k += 2;
 			continue;
 		}
