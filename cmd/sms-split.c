@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "gsm.h"
+#include "keywordwarn.h"
 #include "phone.h"
 #include "policy.h"
 #include "price.h"
@@ -70,7 +71,7 @@ struct figures {
 	size_t          len;
 	struct gsm_info g;
 	char            money[32];
-	char            warn[2][96];
+	char            warn[2 + KEYWORDWARN_MAX][KEYWORDWARN_LEN];
 	int             nwarn;
 	int             smart;  /* the smart-encoded body below is set */
 	char           *sbody;
@@ -170,6 +171,10 @@ static int analyze(struct opts *o, const struct input *in, struct figures *f)
 		memcpy(w + 16, num + i, sizeof num - i);
 		memcpy(w + 16 + (sizeof num - i), " segments", 10);
 	}
+	/* "Reply CONFIRM or CANCEL": smskit-practices(7), Reply words */
+	const char *kw[KEYWORDWARN_MAX];
+	for (size_t i = 0, n = keyword_prompts(in->body, kw, KEYWORDWARN_MAX); i < n; i++)
+		keyword_prompt_warning(kw[i], f->warn[f->nwarn++], sizeof f->warn[0]);
 	if (o->smart) {
 		f->sbody = gsm_smart_encode(in->body, in->len, &f->slen);
 		f->smart = gsm_analyze_buf(f->sbody, f->slen, &f->sg, f->sparts, NPARTS) == 0;
@@ -309,7 +314,7 @@ static void batch_figures(struct strbuf *batch, const char *raw, size_t len, siz
 	while (len > 0 && raw[len - 1] != '}')
 		len--;
 	len--;
-	size_t room = len + 64 + gsm_room(&f->g, f->len) + currency->len + 2 * 96 + 256;
+	size_t room = len + 64 + gsm_room(&f->g, f->len) + currency->len + sizeof f->warn + 256;
 	if (f->sbody)
 		room += 6 * f->slen + (f->smart ? gsm_room(&f->sg, f->slen) : 0) + 256;
 	strbuf_reserve(batch, room);
@@ -397,6 +402,12 @@ static void split_whatsapp(struct opts *o, struct rec_out *out, cJSON *rec,
 	if (cat == WA_UNKNOWN)
 		cJSON_AddItemToArray(w, cJSON_CreateString("template of no given category "
 		                                           "(template_category): priced as marketing"));
+	const char *kw[KEYWORDWARN_MAX];
+	char kbuf[KEYWORDWARN_LEN];
+	for (size_t i = 0, n = keyword_prompts(in->body, kw, KEYWORDWARN_MAX); i < n; i++) {
+		keyword_prompt_warning(kw[i], kbuf, sizeof kbuf);
+		cJSON_AddItemToArray(w, cJSON_CreateString(kbuf));
+	}
 	rec_put(rec, "warnings", w);
 	rec_set_ok(rec);
 	rec_emit(out, rec);

@@ -62,6 +62,10 @@ check_eq "...autoresponders" 200 "$(get "$R/autoresponders")"
 check_eq "...spend" 200 "$(get "$R/spend")"
 check_eq "...the counter's data" 200 "$(get "$R/split?body=hi")"
 check_eq "...which is JSON from the codec" "2 GSM-7 1" "$(jq -r '"\(.chars) \(.encoding) \(.segments)"' "$T/.body")"
+check_eq "...with no warnings for a plain body" null "$(jq -c .warnings "$T/.body")"
+check_eq "...and the keyword warning for \"Reply CONFIRM or CANCEL\"" 200 "$(get "$R/split?body=Reply%20CONFIRM%20or%20CANCEL")"
+check_eq "...as sms-split gives it" '["asks for the reply CANCEL, which opts the customer out of all messages; ask for another word"]' \
+	"$(jq -c .warnings "$T/.body")"
 check_eq "GET /review/login without a token set goes to the dashboard" 303 "$(get "$R/login")"
 port=${WH_URL##*:}
 check_eq "Host: localhost:PORT is loopback" 200 "$(get "$R/staged" -H "Host: localhost:$port")"

@@ -3,7 +3,8 @@
  * allows no inline style or script). The script only adds: selecting a whole
  * page, Enter in a reason field pressing its Reject, and the live character
  * and segment counter of replies, asked of GET split (the toolkit's own codec;
- * characters only for WhatsApp). */
+ * characters only for WhatsApp), with its warning of a reply word that opts
+ * the customer out. */
 #include "dashboard_assets.h"
 
 const char dash_css[] =
@@ -136,6 +137,8 @@ const char dash_js[] =
 	"  // The live counter: characters, encoding, segments and cost as the\n"
 	"  // toolkit's own codec counts them, asked of GET split while typing.\n"
 	"  function plural(n, w) { return n + ' ' + w + (n === 1 ? '' : 's'); }\n"
+	"  // A reply word that opts the customer out (smskit-practices(7)).\n"
+	"  function said(w) { return w ? ' \\u00b7 ' + w.join('; ') : ''; }\n"
 	"  document.querySelectorAll('textarea[data-counter]').forEach(function (t) {\n"
 	"    var out = document.getElementById(t.getAttribute('data-counter'));\n"
 	"    if (!out) return;\n"
@@ -150,7 +153,9 @@ const char dash_js[] =
 	"        .then(function (j) {\n"
 	"          if (mine !== seq || !j || j.error) return;\n"
 	"          if (j.channel === 'whatsapp') {\n"
-	"            out.textContent = plural(j.chars, 'character') + ' \\u00b7 WhatsApp: no SMS segments';\n"
+	"            out.textContent = plural(j.chars, 'character') + ' \\u00b7 WhatsApp: no SMS segments' +\n"
+	"                              said(j.warnings);\n"
+	"            out.classList.toggle('warn', !!j.warnings);\n"
 	"            return;\n"
 	"          }\n"
 	"          var s = plural(j.chars, 'character') + ' \\u00b7 ' + j.encoding + ' \\u00b7 ' +\n"
@@ -158,10 +163,10 @@ const char dash_js[] =
 	"                  ' left in this segment';\n"
 	"          if (j.estimate) s += ' \\u00b7 \\u2248' + j.estimate + ' ' + j.currency;\n"
 	"          if (j.too_long) s += ' \\u00b7 over the 1600-character limit';\n"
-	"          out.textContent = s;\n"
+	"          out.textContent = s + said(j.warnings);\n"
 	"          out.setAttribute('data-segments', j.segments);\n"
 	"          out.setAttribute('data-encoding', j.encoding);\n"
-	"          out.classList.toggle('warn', j.segments > 1);\n"
+	"          out.classList.toggle('warn', j.segments > 1 || !!j.warnings);\n"
 	"          out.classList.toggle('bad', !!j.too_long);\n"
 	"        })\n"
 	"        .catch(function () {});\n"

@@ -15,6 +15,7 @@
 #include "address.h"
 #include "gsm.h"
 #include "html.h"
+#include "keywordwarn.h"
 #include "inbox.h"
 #include "phone.h"
 #include "policy.h"
@@ -208,6 +209,22 @@ void dash_reply_post(struct dash *x)
 
 /* ---- The live counter ------------------------------------------------------------------ */
 
+/* The body's keyword warnings (smskit-practices(7), Reply words), as sms-split
+ * and sms-stage give them, under "warnings" when there are any. */
+static void keyword_warnings(cJSON *j, const char *body)
+{
+	const char *kw[KEYWORDWARN_MAX];
+	size_t n = keyword_prompts(body, kw, KEYWORDWARN_MAX);
+	if (n == 0)
+		return;
+	cJSON *w = cJSON_AddArrayToObject(j, "warnings");
+	for (size_t i = 0; i < n; i++) {
+		char buf[KEYWORDWARN_LEN];
+		keyword_prompt_warning(kw[i], buf, sizeof buf);
+		cJSON_AddItemToArray(w, cJSON_CreateString(buf));
+	}
+}
+
 void dash_split_get(struct dash *x)
 {
 	char *body = dash_textarea(dash_q(x, "body"));
@@ -238,6 +255,8 @@ void dash_split_get(struct dash *x)
 		}
 		gsm_info_free(&gi);
 	}
+	if (!cJSON_HasObjectItem(j, "error"))
+		keyword_warnings(j, body);
 	free(body);
 	char *s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);

@@ -2,6 +2,7 @@
  * stored in batches (the approved queue is sender_queue.c). See sender.h. */
 #include "sender.h"
 #include "consent.h"
+#include "keywordwarn.h"
 #include "msgid.h"
 #include "recmerge.h"
 #include "records.h"
@@ -114,6 +115,13 @@ static void put_figures(struct sender *s, struct job *j)
 		char buf[64];
 		snprintf(buf, sizeof buf, "will be sent as %zu segments", j->ob.gsm.segments);
 		cJSON_AddItemToArray(w, cJSON_CreateString(buf));
+	}
+	/* "Reply CONFIRM or CANCEL": smskit-practices(7), Reply words */
+	const char *kw[KEYWORDWARN_MAX];
+	char kbuf[KEYWORDWARN_LEN];
+	for (size_t i = 0, n = keyword_prompts(j->ob.body, kw, KEYWORDWARN_MAX); i < n; i++) {
+		keyword_prompt_warning(kw[i], kbuf, sizeof kbuf);
+		cJSON_AddItemToArray(w, cJSON_CreateString(kbuf));
 	}
 	rec_put(j->rec, "warnings", w);
 }

@@ -3,6 +3,7 @@
 #include "batch.h"
 #include "consent.h"
 #include "gsm.h"
+#include "keywordwarn.h"
 #include "msgid.h"
 #include "policy.h"
 #include "provider.h"
@@ -34,6 +35,17 @@ static void warn_add(cJSON *warnings, const char *fmt, ...)
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	cJSON_AddItemToArray(warnings, cJSON_CreateString(buf));
+}
+
+/* "Reply CONFIRM or CANCEL": smskit-practices(7), Reply words. */
+static void keyword_warnings(cJSON *w, const char *body)
+{
+	const char *kw[KEYWORDWARN_MAX];
+	char buf[KEYWORDWARN_LEN];
+	for (size_t i = 0, n = keyword_prompts(body, kw, KEYWORDWARN_MAX); i < n; i++) {
+		keyword_prompt_warning(kw[i], buf, sizeof buf);
+		cJSON_AddItemToArray(w, cJSON_CreateString(buf));
+	}
 }
 
 /* Refers to rec's value under key in row (no copy), when rec has one. */
@@ -142,6 +154,7 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 	else if (!sms)
 		warn_add(w, "WhatsApp: one message, priced per message (%s)",
 		         wa_category_name(ob.category));
+	keyword_warnings(w, ob.body);
 	warn_add(w, "estimated cost %s %s", money, price_currency(sg->prices));
 	time_t now = clock_now(), end;
 	if (!sms && !ob.content_sid && window_warning(sg, &ob, w, now) != 0) {

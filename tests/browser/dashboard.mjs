@@ -111,6 +111,9 @@ async function run() {
   await box.pressSequentially(' Monday to Friday, and on Saturdays from ten until two. See you soon!', { delay: 5 });
   await page.waitForFunction((el) => el.getAttribute('data-segments') === '2', await counter.elementHandle());
   check('past 70 UCS-2 units the preview says 2 segments', /2 segments/.test(await counter.textContent()), await counter.textContent());
+  await box.pressSequentially(' Reply CONFIRM or CANCEL', { delay: 5 });
+  await page.waitForFunction((el) => /asks for the reply CANCEL/.test(el.textContent), await counter.elementHandle());
+  check('a prompt for CANCEL gets the keyword warning in the counter', /opts the customer out of all messages/.test(await counter.textContent()), await counter.textContent());
   await Promise.all([page.waitForURL(/note=replied/), card.locator('button[type=submit]', { hasText: 'Send reply' }).click()]);
   const note = await page.textContent('p.note');
   check('Send reply answers with the reply and its status', /^Reply #\d+ to \+1\d+: (sent|queued|delivered)\.$/.test(note), note);

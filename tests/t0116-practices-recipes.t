@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# smskit-practices(7): its recipes that use no conversation flow run as the
+# page prints them (keyword information, Black Friday staged in bulk, a
+# verification code), on the sandbox provider; and no body, answer or template
+# the page recommends asks for an opt-out keyword as a reply.
+. tests/lib.sh
+need "the recipes" jq || { done_testing; exit; }
+page="$SMSKIT_SRC/man/smskit-practices.7"
+export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off USER=sam
+
+# The commands of the literal display after ".Ss TITLE", as a shell script:
+# "$ " dropped, \e made \ again.
+recipe() {
+	awk -v t=".Ss $1" '$0 == t { on = 1; next } on && /^\.Ss / { exit }
+		on && /^\.Bd/ { bd = 1; next } on && /^\.Ed/ { bd = 0; next }
+		bd { sub(/^\$ /, ""); gsub(/\\e/, "\\"); print }' "$page"
+}
+
+recipe "Keyword information" >"$T/info.sh"
+check_grep "the keyword-information recipe is found" 'sms-auto add --trigger HOURS' "$T/info.sh"
+check_exit "...and runs" 0 bash -e "$T/info.sh"
+check_grep "...HOURS? answered by its rule" 'Acme Dental is open Mon-Fri 8am-6pm' "$T/.out"
+check_exit "...LOCATION too" 0 sms-auto test -o json LOCATION
+check_grep "...with the map" 'https://acme.example/map' "$T/.out"
+
+cd "$T" || exit 1
+printf '%s\n' '{"phone":"+15551230001","first":"Ann"}' '{"phone":"+15551230002","first":"Bob"}' >customers.json
+recipe "Black Friday, staged in bulk" >"$T/bf.sh"
+check_grep "the Black Friday recipe is found" 'sms-template render black-friday' "$T/bf.sh"
+check_exit "...and runs" 0 bash -e "$T/bf.sh"
+check_eq "...two messages staged, approved and sent, low priority, marketing" "2|2" \
+	"$(sqlite3 "$SMS_DB" "select count(*), sum(priority = 'low' and purpose = 'marketing' and status in ('queued', 'sent', 'delivered') and reviewed_by = 'sam') from messages where body like 'Acme: %Black Friday%'")"
+check_eq "...each with its name" "Acme: Ann, Black Friday!" \
+	"$(sqlite3 "$SMS_DB" "select substr(body, 1, 24) from messages where to_number = '+15551230001'")"
+
+recipe "A verification code" >"$T/code.sh"
+check_exit "the verification-code recipe runs" 0 bash -e "$T/code.sh"
+check_eq "...one transactional message, one segment" "transactional|1" \
+	"$(sqlite3 "$SMS_DB" "select purpose, segments from messages where body like 'Acme: your code is%'")"
+
+# Every quoted body, answer and template of the page: one segment, and no
+# keyword warning (the page's own advice).
+grep -oE -- '(--body|--response|black-friday \\e) *$|(--body|--response) "[^"]*"|(--response|--body) '"'"'[^'"'"']*'"'"'|^    "Acme[^"]*"' "$page" |
+	sed -E 's/^(--body|--response) //; s/^ *//; s/^["'"'"']//; s/["'"'"']$//' | grep -v '^--\|\\e$' >"$T/bodies"
+check "the page's bodies and answers are found" test "$(wc -l <"$T/bodies")" -ge 15
+jq -cR '{body: .}' "$T/bodies" | sms-split -o json >"$T/split"
+check_eq "...none asks for an opt-out keyword" "" "$(jq -r 'select(.warnings | any(startswith("asks for"))) | .body' "$T/split")"
+check_eq "...each is one segment" "" "$(jq -r 'select(.segments > 1) | .body' "$T/split")"
+done_testing
