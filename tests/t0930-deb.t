@@ -62,6 +62,8 @@ check_grep "postrm removes the store, the config and the user on purge" 'rm -rf 
 check_grep "...the user" 'deluser --system .*sms' "$T/ctl/postrm"
 check "...on purge only" sh -c "sed -n '/^if \\[ \"\\\$1\" = purge \\]/,/^fi/p' '$T/ctl/postrm' | grep -q 'rm -rf /var/lib/smskit'"
 
+check_grep "prerm stops the daemon on remove" 'deb-systemd-invoke stop sms-webhookd.service' "$T/ctl/prerm"
+
 U=$T/root/lib/systemd/system/sms-webhookd.service
 check_grep "the unit runs /usr/bin/sms-webhookd" '^ExecStart=/usr/bin/sms-webhookd --listen 127.0.0.1:3001$' "$U"
 check_eq "...and is contrib's otherwise" "" "$(sed 's|/usr/local/bin/|/usr/bin/|g' contrib/sms-webhookd.service | diff - "$U")"
