@@ -154,5 +154,20 @@ compare: all tools
 clean:
 	rm -rf build build-san build-fuzz build-clang $(O)
 
-.PHONY: all tools check test bench fuzz install uninstall demo fresh-check compare clean
+# The Debian package (debian/, smskit-deploy(7)): $(O)/deb/smskit_$(VERSION)_ARCH.deb.
+# dpkg-buildpackage writes beside the tree it builds, so it builds a copy
+# in $(O)/deb (without .git, build directories or node_modules), not the
+# clone itself, with none of this make's variables. Needs the build packages and debhelper, dpkg-dev, fakeroot
+# (INSTALL); no network.
+DEB_DIR = $(O)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/smskit-$(VERSION)
+	tar -cf - --exclude-vcs --exclude=node_modules --anchored --exclude='./build' \
+		--exclude='./build-*' --exclude='./$(O)' --exclude=./debian/build . | \
+		tar -xf - -C $(DEB_DIR)/smskit-$(VERSION)
+	cd $(DEB_DIR)/smskit-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_DIR)/smskit-$(VERSION)
+	@ls $(DEB_DIR)/*.deb
+
+.PHONY: all tools check test bench fuzz install uninstall demo fresh-check compare clean deb
 .SECONDARY:

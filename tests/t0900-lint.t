@@ -14,7 +14,7 @@ if command -v cppcheck >/dev/null; then
 else skip "cppcheck" "$(missing cppcheck)"; fi
 
 if command -v shellcheck >/dev/null; then
-	mapfile -t sh < <(ls contrib/*.sh cmd/*.sh bench/run bench/*.sh tests/run tests/lib.sh tests/webhook.sh .ci/run .ci/install-deps .ci/fresh-check tools/compare-builds.sh tools/compare-record-webhooks.sh 2>/dev/null)
+	mapfile -t sh < <(ls contrib/*.sh cmd/*.sh bench/run bench/*.sh tests/run tests/lib.sh tests/webhook.sh .ci/run .ci/install-deps .ci/fresh-check .ci/deb-check debian/smskit.postinst debian/smskit.postrm debian/smskit.prerm tools/compare-builds.sh tools/compare-record-webhooks.sh 2>/dev/null)
 	check "shellcheck finds nothing in ${#sh[@]} scripts" shellcheck -x "${sh[@]}"
 else skip "shellcheck" "$(missing shellcheck)"; fi
 

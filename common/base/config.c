@@ -120,7 +120,11 @@ struct sms_config *config_load(char *err, size_t errlen)
 		config_free(c);
 		return NULL;
 	}
-	if (rc == 0 && secret && (st.st_mode & 077)) {
+	/* A file root owns may be readable by its group: the administrator
+	 * chose that group (/etc/smskit/config, 640 root:sms, smskit-deploy(7)).
+	 * Any other reader or writer is refused. */
+	mode_t others = st.st_uid == 0 ? 037 : 077;
+	if (rc == 0 && secret && (st.st_mode & others)) {
 		snprintf(err, errlen,
 		         "config file %s holds a secret but is readable by others (mode %03o); "
 		         "run: chmod 600 %s",

@@ -4,6 +4,7 @@
  * savepoints, which every other store_*.c file uses (store_internal.h). */
 #include "store.h"
 #include "store_internal.h"
+#include "groupshare.h"
 #include "util.h"
 
 #include <errno.h>
@@ -341,6 +342,18 @@ static int create_store(const char *path, char *err, size_t errlen)
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	/* In a directory a group shares (setgid, group-writable) the store is
+	 * 0660, so that every user of the group can open it; SQLite gives its
+	 * -wal and -shm files the store's own mode, whoever makes them. */
+	if (groupshare_fix(fd, path) != 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
+		close(fd);
+		unlink(tmp);
 		free(tmp);
 		errno = e;
 		return -1;

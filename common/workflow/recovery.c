@@ -1,6 +1,7 @@
 /* recovery — the recovery file and its replay. See recovery.h. */
 #include "recovery.h"
 #include "delivery.h"
+#include "groupshare.h"
 #include "records.h"
 #include "util.h"
 
@@ -31,8 +32,14 @@ static int open_fd(struct recovery *r)
 {
 	if (r->fd >= 0)
 		return 0;
-	/* O_APPEND: senders running at once each append whole lines. */
-	r->fd = open(r->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* O_APPEND: senders running at once each append whole lines. Made
+	 * here, it gets the store's sharing (0660 in a directory a group
+	 * shares, groupshare.h); one that exists keeps its mode. */
+	r->fd = open(r->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (r->fd >= 0)
+		(void)groupshare_fix(r->fd, r->path);
+	else if (errno == EEXIST)
+		r->fd = open(r->path, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (r->fd < 0)
 		return -1;
 	reserve(r->fd);
