@@ -274,6 +274,8 @@ struct store_query {
 	                                  * `limit` messages, still oldest first */
 	const char        *channel;      /* "sms" or "whatsapp": messages of that
 	                                  * channel only (read off to_number); NULL: any */
+	const char        *state;        /* inbound messages that answered this
+	                                  * conversation state (messages.state); NULL: any */
 };
 
 /* Calls fn with the message record (as store_msg_get builds it) of every message

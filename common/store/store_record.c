@@ -3,6 +3,7 @@
  * backend makes alike, without SQL. See store_record.h. */
 #include "store_record.h"
 #include "clock.h"
+#include "policy.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -70,17 +71,7 @@ const struct mcol store__mcols[NCOLS] = {
 _Static_assert(sizeof store__mcols / sizeof *store__mcols == NCOLS, "mcols and the C_ enum agree");
 _Static_assert(NCOLS <= 64, "a status update names its columns in a 64-bit set");
 
-int store_tag_ok(const char *t)
-{
-	size_t n = 0;
-	for (; t && t[n]; n++) {
-		char c = t[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_' || c == '.'))
-			return 0;
-	}
-	return n >= 1 && n <= 64;
-}
+int store_tag_ok(const char *t) { return policy_tag_valid(t); }
 
 /* ---- Times --------------------------------------------------------------------- */
 
