@@ -76,6 +76,16 @@ check_eq "...the flow's YES comes before the global YES (rule 11)" "5 true" "$(j
 check_exit "test --state survey HOURS" 0 sms-auto test --state survey HOURS -o json
 check_eq "...a global rule answers in any state" "10 true" "$(jq -r '"\(.id) \(.would_fire)"' "$T/.out")"
 
+# ---- --tag and --state at the edges -------------------------------------------------------
+check_exit "sms-send --tag with a space is a usage error" 64 env SMS_PROVIDER=sandbox sms-send --to +15551234567 --body x --tag "a b"
+check_exit "...a record's bad tag fails that record" 1 sh -c 'echo "{\"to\":\"+15551234567\",\"body\":\"x\",\"tag\":\"a b\"}" | SMS_PROVIDER=sandbox sms-send -o json'
+check_eq "...as invalid_tag" invalid_tag "$(jq -r .error.code "$T/.out")"
+check_exit "sms-stage --tag stores the tag on the staged message" 0 sms-stage --to +15551234567 --body "How was your visit? Reply 1-5" --tag survey -o json
+check_eq "...kept once approved and sent" "survey" "$(q "select tag from messages where body like 'How was%'")"
+check_exit "sms-inbox --state with --thread is a usage error" 64 sms-inbox --state survey --thread +15551234567
+check_exit "sms-inbox --state with a bad tag is a usage error" 64 sms-inbox --state "a b"
+q "delete from messages"
+
 cp "$SMS_DB" "$T/rules.db"
 
 # ---- One run of every scenario, through the daemon or the CGI program -----------------
