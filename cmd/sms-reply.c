@@ -38,7 +38,7 @@ static void usage(FILE *fp)
 	      "      --content-variables JSON  its variables, a JSON object: {\"1\":\"Ada\"}\n"
 	      "  -k, --keep-unread        leave the message's read flag as it was\n"
 	      "      --tag TAG            the conversation state the reply sets, for rules\n"
-	      "                           that wait for it (sms-auto --after TAG)\n"
+	      "                           that wait for it (sms-auto(1), Flows)\n"
 	      "  -n, --dry-run            validate and price; send and store nothing\n"
 	      "      --ignore-quiet-hours send even inside SMS_QUIET_HOURS\n"
 	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"

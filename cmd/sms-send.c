@@ -44,7 +44,7 @@ static void usage(FILE *fp)
 	      "                           reply); SMS_REQUIRE_CONSENT=on refuses marketing to a\n"
 	      "                           number without an opt-in\n"
 	      "      --tag TAG            the conversation state the message sets, for rules\n"
-	      "                           that wait for it (sms-auto --after TAG)\n"
+	      "                           that wait for it (sms-auto(1), Flows)\n"
 	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help               this help\n"
 	      "      --version            print the version\n",

@@ -57,7 +57,7 @@ static void usage(FILE *fp)
 	      "                           transactional for a reply); SMS_REQUIRE_CONSENT=on\n"
 	      "                           refuses marketing to a number without an opt-in\n"
 	      "      --tag TAG            the conversation state it sets once sent, for rules\n"
-	      "                           that wait for it (sms-auto --after TAG)\n"
+	      "                           that wait for it (sms-auto(1), Flows)\n"
 	      "  -l, --list               list staged messages, oldest first\n"
 	      "  -s, --status S[,S...]    with --list: these statuses (default pending; all for\n"
 	      "                           every outbound message); repeatable\n"

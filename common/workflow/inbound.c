@@ -356,6 +356,7 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 			}
 			out->reply = ans.response;
 			ans.response = NULL;
+			snprintf(out->reply_tag, sizeof out->reply_tag, "%s", tag ? tag : "");
 			autoresp_answer_free(&ans);
 			out->rule = rule;
 			cJSON_AddNumberToObject(detail, "autoresponder", (double)rule);

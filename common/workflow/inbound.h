@@ -73,6 +73,8 @@ struct inbound_result {
 	int64_t id;               /* the inbound message */
 	char   *reply;            /* the text to answer with (malloc'd), or NULL */
 	int64_t rule;             /* the autoresponder that answered, 0 for none (or HELP) */
+	char    reply_tag[72];    /* the tag the answer carries, the thread's next
+	                           * state (sms-auto(1), Flows); "" for none */
 	enum inbound_keyword acted; /* KW_STOP: the sender opted out; KW_START: back in;
 	                           * else KW_NONE (for sms-webhookd's metrics) */
 	cJSON  *record;           /* the stored record when want_record, else NULL */
