@@ -760,7 +760,9 @@ static int pick_one(const struct store_auto *a, void *arg)
 	ans->name = a->name ? xstrdup(a->name) : NULL;
 	ans->ends = a->ends;
 	ans->in_flow = flow;
-	return flow; /* a rule for the thread's state comes before every global one */
+	/* A rule for the thread's state comes before every global one; in no
+	 * state, no rule waiting for one can come after: stop either way. */
+	return flow || !pk->th || !pk->th->state || !*pk->th->state;
 }
 
 void autoresp_answer_free(struct autoresp_answer *a)
