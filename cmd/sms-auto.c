@@ -143,6 +143,29 @@ static long long rec_id(const cJSON *rec)
 
 static const char *or_dash(const char *s) { return s ? s : "-"; }
 
+/* A rule's flow fields, on a line of their own: "after survey; sets rated". */
+static void print_flow(FILE *fp, const cJSON *rec)
+{
+	const char *after = rec_str(rec, "after"), *name = rec_str(rec, "name"),
+	           *match = rec_str(rec, "match");
+	const cJSON *within = cJSON_GetObjectItemCaseSensitive(rec, "within");
+	int ends = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "end"));
+	if (!after && !name && !match && !ends)
+		return;
+	fprintf(fp, "%4s ", "");
+	if (after)
+		fprintf(fp, " after %s;", after);
+	if (cJSON_IsNumber(within))
+		fprintf(fp, " within %llds;", (long long)within->valuedouble);
+	if (match)
+		fprintf(fp, " match %s;", match);
+	if (name)
+		fprintf(fp, " sets %s;", name);
+	if (ends)
+		fputs(" ends the conversation;", fp);
+	fputc('\n', fp);
+}
+
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
 	struct ctx *c = arg;
@@ -175,12 +198,14 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 		        or_dash(rec_str(rec, "response")));
 		if (rec_str(rec, "skipped"))
 			fprintf(fp, "%4s  skipped: %s\n", "", rec_str(rec, "skipped"));
+		print_flow(fp, rec);
 		break;
 	}
 	case V_ADD:
 		fprintf(fp, "added rule %lld%s: %s -> %s%s%s\n", id, enabled ? "" : " (disabled)",
 		        trigger, or_dash(rec_str(rec, "response")), hours ? ", active " : "",
 		        hours ? hours : "");
+		print_flow(fp, rec);
 		break;
 	case V_RM:
 		fprintf(fp, "removed rule %lld (%s)\n", id, trigger);
@@ -193,6 +218,8 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 		break;
 	}
 	case V_TEST: {
+		if (rec_str(rec, "state"))
+			fprintf(fp, "in state %s: ", rec_str(rec, "state"));
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "would_fire")))
 			fprintf(fp, "would fire: rule %lld (%s) -> %s\n", id, trigger,
 			        or_dash(rec_str(rec, "response")));

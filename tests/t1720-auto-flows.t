@@ -63,9 +63,15 @@ check_exit "list shows the flow fields" 0 sms-auto list -o json
 check_eq "...name, after, end" "rated survey null null rated true" \
 	"$(jq -r 'select(.id == 3 or .id == 5) | [.name, .after, .end] | map(tostring) | join(" ")' "$T/.out" | paste -sd' ')"
 
+check_exit "list -o text" 0 sms-auto list -o text
+check_grep "...shows a flow rule's fields on a line under it" '^      after survey; sets rated;$' "$T/.out"
+check_grep "...and a rule that ends the conversation" '^      after rated; ends the conversation;$' "$T/.out"
+
 # ---- sms-auto test --state, without a webhook -------------------------------------------
 check_exit "test --state survey 5" 0 sms-auto test --state survey 5 -o json
 check_eq "...rule 3 would answer" "3 true survey" "$(jq -r '"\(.id) \(.would_fire) \(.state)"' "$T/.out")"
+check_exit "test --state survey 5 as text" 0 sms-auto test --state survey 5 -o text
+check_grep "...names the state" '^in state survey: would fire: rule 3 (4-5)' "$T/.out"
 check_exit "test 5 in no state" 0 sms-auto test 5 -o json
 check_eq "...nothing would answer" false "$(jq -r .would_fire "$T/.out")"
 check_grep "...saying the rule waits for the state survey" 'waits for the state survey; the thread is in none' "$T/.out"
