@@ -38,6 +38,8 @@ check_exit "--within without --after is refused" 1 sms-auto add --trigger A --wi
 check_eq "...as invalid_within" invalid_within "$(jq -r .error.code "$T/.out")"
 check_exit "a bad --within is refused" 1 sms-auto add --trigger A --after x --within soon --response x -o json
 check_exit "--match exact with a /regex/ is refused" 1 sms-auto add --trigger /a/ --match exact --response x -o json
+check_exit "an exact trigger ending in ')' is refused: the ')' is stripped from messages" 1 sms-auto add --trigger "A)" --match exact --response x -o json
+check_eq "...as invalid_trigger" invalid_trigger "$(jq -r .error.code "$T/.out")"
 check_exit "--after goes with add only (usage)" 64 sms-auto list --after x
 check_eq "nothing was stored" 0 "$(q "select count(*) from autoresponders")"
 

@@ -118,7 +118,8 @@ static int keyword_check(const char *trigger, int exact, char *err, size_t errle
 			return AUTORESP_INVALID;
 		}
 	}
-	if (is_trailing_punct((unsigned char)trigger[strlen(trigger) - 1])) {
+	char last = trigger[strlen(trigger) - 1];
+	if (is_trailing_punct((unsigned char)last) || (exact && last == ')')) {
 		snprintf(err, errlen, "the keyword `%s` ends with punctuation, which is stripped "
 		                      "from a message%s before comparing: it could never match",
 		         trigger, exact ? "" : "'s first word");
