@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# bench/webhook.sh [BUILD_DIR] — webhook ingest with wrk: signed requests into a
+# bench/webhook.sh [BUILD_DIR [flows]] — webhook ingest with wrk: signed requests into a
 # durable store (synchronous=FULL, fsync per commit). Prints req/s, p50, p99
 # and the commands that reproduce them. Called by bench/run.
 #  (e) the daemon flat out; (f) the daemon at 1,000 req/s; (g) the CGI program
-#  under lighttpd at 100 req/s ((f) and (g) start requests on a fixed schedule).
+#  under lighttpd at 100 req/s ((f) and (g) start requests on a fixed schedule);
+#  (i) as (f) with 200 autoresponders, 50 of them flow rules, answering 1,000
+#  customers in conversations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -42,6 +44,44 @@ wrk_run() {
 				       100 * busy / (busy + idle), 1000 * busy / hz / ok
 		}' "$T/wrk.$name"
 }
+
+# (i): the webhook at 1,000 req/s with 200 autoresponders, 50 of them flow rules.
+flows_case() {
+	echo "== (i) as (f), with 200 autoresponders of which 50 are flow rules (sms-auto(1), Flows) =="
+	# 150 global rules (HOURS and KW1..KW149) and 50 that wait for a state: for
+	# each of the states s1..s10, a rating 1-5 and four choices. 1,000 customers,
+	# each sent a message tagged with one of the states; the requests come from
+	# them in turn, a rating, a choice, HOURS or a sentence no rule answers.
+	export SMS_DB="$T/flows.db" SMS_AUTO_REPLY_LIMIT=off SMS_QUIET_HOURS=off
+	{
+		echo '{"trigger":"HOURS","response":"We are open Mon-Fri 9am-6pm."}'
+		for i in $(seq 149); do printf '{"trigger":"KW%d","response":"Answer %d"}\n' "$i" "$i"; done
+		for k in $(seq 10); do
+			printf '{"trigger":"1-5","after":"s%d","response":"Thank you for rating us (%d)."}\n' "$k" "$k"
+			for c in 1 2 3 4; do
+				printf '{"trigger":"CHOICE%d","after":"s%d","response":"Choice %d of flow %d."}\n' "$c" "$k" "$c" "$k"
+			done
+		done
+	} | sms-auto add -o json >"$T/rules.out"
+	echo "rules: $(jq -s '[.[] | select(.ok)] | length' "$T/rules.out") stored, $(jq -s '[.[] | select(.after)] | length' "$T/rules.out") of them flow rules"
+	for n in $(seq 0 999); do
+		printf '{"to":"+1555%07d","body":"How was your visit? Reply 1-5","tag":"s%d"}\n' "$n" $((n % 10 + 1))
+	done | SMS_PROVIDER=sandbox sms-send -o json >"$T/tagged.out"
+	echo "customers: $(jq -s '[.[] | select(.ok)] | length' "$T/tagged.out") sent a tagged message"
+	# shellcheck disable=SC2119 # no extra arguments
+	TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN start_webhookd
+	WH_NUMBERS=1000 WH_BODIES="5|CHOICE3|HOURS|thanks for the reminder|KW77|CHOICE1" \
+		wrk_run flows 32 10 1000 "$WH_URL/sms/incoming"
+	stop_webhookd
+	echo "flows: $(sqlite3 "$SMS_DB" "select count(*) from messages where direction = 'inbound' and state is not null") messages answered a state, $(sqlite3 "$SMS_DB" "select count(*) from messages where direction = 'outbound' and reply_to is not null") automatic answers"
+	echo "target: p99 < 10 ms at 1,000 req/s"
+}
+
+# bench/webhook.sh BUILD_DIR flows: case (i) alone.
+if [ "${2:-}" = flows ]; then
+	flows_case
+	exit 0
+fi
 
 # shellcheck disable=SC2119 # no extra arguments
 start_webhookd
@@ -100,3 +140,6 @@ curl -s "$WH_URL/metrics" | grep -E '^sms_webhookd_commit_(seconds|group_size)_(
 stop_webhookd
 echo "observed: $(wc -l <"$T/access.log") access-log lines"
 echo "target: p99 as (f)'s: counting and logging take no lock on a request's path"
+
+echo
+flows_case

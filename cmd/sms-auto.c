@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "cli.h"
 #include "config.h"
+#include "inbound.h"
 #include "progenv.h"
 #include "recloop.h"
 #include "records.h"
@@ -22,21 +23,29 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: sms-auto add --trigger WORD|/regex/ --response TEXT\n"
+	fputs("usage: sms-auto add --trigger WORD|/regex/ --response TEXT [--name NAME]\n"
+	      "                    [--after TAG[,TAG...]] [--within DURATION]\n"
+	      "                    [--match word|exact|regex] [--end]\n"
 	      "                    [--active-hours SPEC] [--disabled]\n"
 	      "       ... | sms-auto add\n"
 	      "       sms-auto list [-o json|text]\n"
 	      "       sms-auto rm ID...\n"
 	      "       sms-auto enable ID...\n"
 	      "       sms-auto disable ID...\n"
-	      "       sms-auto test [--at TIME] TEXT\n"
+	      "       sms-auto test [--at TIME] [--from NUMBER] [--state TAG] TEXT\n"
 	      "\n"
 	      "Autoresponders answer inbound messages in sms-webhookd. A keyword trigger\n"
 	      "matches the first word of a message, case-insensitively, trailing .,!?:;\n"
-	      "ignored; /regex/ (or /regex/i, ignoring case) searches the whole message.\n"
-	      "Rules are tried in id order; the first enabled one that matches inside its\n"
-	      "active hours (\"9am-5pm Mon-Fri\", in SMS_TZ) answers. Without --trigger, add\n"
-	      "reads NDJSON records {\"trigger\", \"response\", \"active_hours\", \"enabled\"};\n"
+	      "ignored; a single character, a number or a range (A, 5, 1-5) the whole\n"
+	      "message; /regex/ (or /regex/i, ignoring case) searches the whole message.\n"
+	      "A rule with --after answers only while the thread is in one of those\n"
+	      "states (the tag of the latest message sent to the number, for\n"
+	      "SMS_FLOW_WINDOW or --within); its answer's tag is its --name, so rules\n"
+	      "chain. Rules for the thread's state are tried first, then the others, each\n"
+	      "in id order; the first enabled one that matches inside its active hours\n"
+	      "(\"9am-5pm Mon-Fri\", in SMS_TZ) answers. Without --trigger, add\n"
+	      "reads NDJSON records {\"trigger\", \"response\", \"active_hours\", \"enabled\",\n"
+	      "\"name\", \"after\", \"within\", \"match\", \"end\"};\n"
 	      "without IDs, rm, enable and disable read records with \"id\"; without TEXT,\n"
 	      "test reads records with \"body\". test says which rule would answer now.\n"
 	      "\n"
@@ -44,7 +53,14 @@ static void usage(FILE *fp)
 	      "  -r, --response TEXT         add: the answer\n"
 	      "  -a, --active-hours SPEC     add: when it answers (default always)\n"
 	      "  -d, --disabled              add: store the rule disabled\n"
+	      "  -n, --name NAME             add: the rule's name, the state its answer sets\n"
+	      "      --after TAG[,TAG...]    add: answer only in these states\n"
+	      "      --within DURATION       add: how long the states last (30m, 24h, 7d)\n"
+	      "  -m, --match word|exact|regex  add: how the trigger matches\n"
+	      "      --end                   add: the answer ends the conversation\n"
 	      "      --at TIME               test: as if now were TIME (RFC 3339)\n"
+	      "      --from NUMBER           test: in the thread with NUMBER, in its state\n"
+	      "      --state TAG             test: as if the thread were in state TAG\n"
 	      "  -o, --output FORMAT         json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help                  this help\n"
 	      "      --version               print the version\n",
@@ -55,7 +71,8 @@ enum verb { V_ADD, V_LIST, V_RM, V_ENABLE, V_DISABLE, V_TEST };
 
 struct opts {
 	const char *trigger, *response, *hours, *at, *format;
-	int         disabled;
+	const char *name, *after, *within, *match, *from, *state;
+	int         disabled, end;
 };
 
 struct ctx {
@@ -64,6 +81,7 @@ struct ctx {
 	const struct opts *o;
 	enum verb          verb;
 	time_t             now;
+	long long          window;      /* SMS_FLOW_WINDOW, seconds */
 	int                header_done; /* -o text of list: the header line is out */
 };
 
@@ -76,7 +94,7 @@ static int apply(cJSON *rec, const struct rec_in *in, void *arg)
 	(void)in;
 	switch (c->verb) {
 	case V_ADD: return autorules_add(c->st, rec);
-	case V_TEST: return autorules_test(c->st, rec, c->now);
+	case V_TEST: return autorules_test(c->st, rec, c->now, c->window);
 	case V_RM: return autorules_change(c->st, rec, AUTORULES_RM);
 	case V_ENABLE: return autorules_change(c->st, rec, AUTORULES_ENABLE);
 	case V_DISABLE: return autorules_change(c->st, rec, AUTORULES_DISABLE);
@@ -125,6 +143,29 @@ static long long rec_id(const cJSON *rec)
 
 static const char *or_dash(const char *s) { return s ? s : "-"; }
 
+/* A rule's flow fields, on a line of their own: "after survey; sets rated". */
+static void print_flow(FILE *fp, const cJSON *rec)
+{
+	const char *after = rec_str(rec, "after"), *name = rec_str(rec, "name"),
+	           *match = rec_str(rec, "match");
+	const cJSON *within = cJSON_GetObjectItemCaseSensitive(rec, "within");
+	int ends = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "end"));
+	if (!after && !name && !match && !ends)
+		return;
+	fprintf(fp, "%4s ", "");
+	if (after)
+		fprintf(fp, " after %s;", after);
+	if (cJSON_IsNumber(within))
+		fprintf(fp, " within %llds;", (long long)within->valuedouble);
+	if (match)
+		fprintf(fp, " match %s;", match);
+	if (name)
+		fprintf(fp, " sets %s;", name);
+	if (ends)
+		fputs(" ends the conversation;", fp);
+	fputc('\n', fp);
+}
+
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
 	struct ctx *c = arg;
@@ -157,12 +198,14 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 		        or_dash(rec_str(rec, "response")));
 		if (rec_str(rec, "skipped"))
 			fprintf(fp, "%4s  skipped: %s\n", "", rec_str(rec, "skipped"));
+		print_flow(fp, rec);
 		break;
 	}
 	case V_ADD:
 		fprintf(fp, "added rule %lld%s: %s -> %s%s%s\n", id, enabled ? "" : " (disabled)",
 		        trigger, or_dash(rec_str(rec, "response")), hours ? ", active " : "",
 		        hours ? hours : "");
+		print_flow(fp, rec);
 		break;
 	case V_RM:
 		fprintf(fp, "removed rule %lld (%s)\n", id, trigger);
@@ -175,6 +218,8 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 		break;
 	}
 	case V_TEST: {
+		if (rec_str(rec, "state"))
+			fprintf(fp, "in state %s: ", rec_str(rec, "state"));
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "would_fire")))
 			fprintf(fp, "would fire: rule %lld (%s) -> %s\n", id, trigger,
 			        or_dash(rec_str(rec, "response")));
@@ -221,6 +266,16 @@ static int run_add(void *arg, int nargs, char **args)
 	rec_put_str(rec, "response", o->response);
 	rec_put_str(rec, "active_hours", o->hours);
 	rec_put(rec, "enabled", cJSON_CreateBool(!o->disabled));
+	if (o->name)
+		rec_put_str(rec, "name", o->name);
+	if (o->after)
+		rec_put_str(rec, "after", o->after);
+	if (o->within)
+		rec_put_str(rec, "within", o->within);
+	if (o->match)
+		rec_put_str(rec, "match", o->match);
+	if (o->end)
+		rec_put(rec, "end", cJSON_CreateTrue());
 	int hint = autorules_add(c->st, rec);
 	rec_emit(c->out, autorules_ordered(rec));
 	return hint ? hint : rec_exit_code(c->out, NULL);
@@ -248,7 +303,11 @@ static int run_test(void *arg, int nargs, char **args)
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_str(rec, "body", b.s ? b.s : "");
 	strbuf_free(&b);
-	int hint = autorules_test(c->st, rec, c->now);
+	if (c->o->from)
+		rec_put_str(rec, "from", c->o->from);
+	if (c->o->state)
+		rec_put_str(rec, "state", c->o->state);
+	int hint = autorules_test(c->st, rec, c->now, c->window);
 	rec_emit(c->out, rec);
 	return hint ? hint : rec_exit_code(c->out, NULL);
 }
@@ -273,6 +332,13 @@ static int option(void *arg, int ch, const char *val)
 	case 'a': o->hours = val; break;
 	case 'd': o->disabled = 1; break;
 	case 'A': o->at = val; break;
+	case 'n': o->name = val; break;
+	case 'F': o->after = val; break;
+	case 'W': o->within = val; break;
+	case 'm': o->match = val; break;
+	case 'E': o->end = 1; break;
+	case 'f': o->from = val; break;
+	case 's': o->state = val; break;
 	case 'o': o->format = val; break;
 	}
 	return 0;
@@ -282,8 +348,18 @@ static int option(void *arg, int ch, const char *val)
 static int check_usage(enum verb v, const struct opts *o, int nargs, time_t *now)
 {
 	int adding = v == V_ADD;
-	if (!adding && (o->trigger || o->response || o->hours || o->disabled)) {
-		warnmsg("--trigger, --response, --active-hours and --disabled go with add only");
+	if (!adding && (o->trigger || o->response || o->hours || o->disabled || o->name ||
+	                o->after || o->within || o->match || o->end)) {
+		warnmsg("--trigger, --response, --active-hours, --disabled, --name, --after, "
+		        "--within, --match and --end go with add only");
+		return EX_USAGE;
+	}
+	if (v != V_TEST && (o->from || o->state)) {
+		warnmsg("--from and --state go with test only");
+		return EX_USAGE;
+	}
+	if (adding && !o->trigger && (o->name || o->after || o->within || o->match || o->end)) {
+		warnmsg("add needs --trigger with --name, --after, --within, --match or --end");
 		return EX_USAGE;
 	}
 	if (adding && nargs > 0) {
@@ -330,11 +406,18 @@ int main(int argc, char **argv)
 		{"active-hours", required_argument, NULL, 'a'},
 		{"disabled", no_argument, NULL, 'd'},
 		{"at", required_argument, NULL, 'A'},
+		{"name", required_argument, NULL, 'n'},
+		{"after", required_argument, NULL, 'F'},
+		{"within", required_argument, NULL, 'W'},
+		{"match", required_argument, NULL, 'm'},
+		{"end", no_argument, NULL, 'E'},
+		{"from", required_argument, NULL, 'f'},
+		{"state", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
 		CLI_HELP_VERSION,
 	};
 	static const struct verb_cli cli = {
-		.cli = {"sms-auto", usage, "+t:r:a:do:h", longopts, option},
+		.cli = {"sms-auto", usage, "+t:r:a:do:n:m:h", longopts, option},
 		.verbs = verbs, .nverbs = sizeof verbs / sizeof *verbs,
 	};
 	util_set_progname(argv[0]);
@@ -354,6 +437,11 @@ int main(int argc, char **argv)
 	struct progenv env = {0};
 	if ((r = progenv_open(&env, 0)) == 0 && !o.at)
 		c.now = clock_now();
+	char err[256];
+	if (r == 0 && inbound_flow_window(env.cfg, &c.window, err, sizeof err) != 0) {
+		warnmsg("%s", err);
+		r = EX_CONFIG;
+	}
 	if (r == 0 && (r = progenv_open_store(&env, 0)) == 0) {
 		c.st = env.st;
 		r = verbs[c.verb].run(&c, a.nargs, a.args);

@@ -21,6 +21,7 @@
 #include "inbox.h"
 #include "inbox_wait.h"
 #include "msgid.h"
+#include "policy.h"
 #include "progenv.h"
 #include "query.h"
 #include "recloop.h"
@@ -33,7 +34,7 @@
 static void usage(FILE *fp)
 {
 	fputs("usage: sms-inbox [--since WHEN] [--from NUMBER] [--unread] [--limit N] [--query]\n"
-	      "                 [--channel sms|whatsapp] [-o FORMAT]\n"
+	      "                 [--channel sms|whatsapp] [--state TAG] [-o FORMAT]\n"
 	      "       sms-inbox --thread NUMBER [--channel sms|whatsapp] [--since WHEN] [--limit N]\n"
 	      "                 [--query] [-o FORMAT]\n"
 	      "       sms-inbox --mark-read | --mark-unread [ID...]\n"
@@ -50,13 +51,15 @@ static void usage(FILE *fp)
 	      "                           WhatsApp messages; a number alone: its SMS)\n"
 	      "  -c, --channel CHANNEL    only messages of that channel: sms or whatsapp\n"
 	      "  -u, --unread             only messages not yet read\n"
+	      "      --state TAG          only the answers to conversation state TAG (the tag\n"
+	      "                           of the message they answered: sms-auto(1), Flows)\n"
 	      "  -n, --limit N            at most N messages (default 50; 0: all)\n"
 	      "  -t, --thread NUMBER      the conversation with NUMBER on one channel, both\n"
 	      "                           directions, oldest first: its last N messages\n"
 	      "                           (whatsapp:NUMBER, or --channel whatsapp, for WhatsApp)\n"
 	      "      --query              read the selection from stdin too, as one JSON object\n"
 	      "                           {\"since\", \"from\", \"unread\", \"limit\", \"thread\",\n"
-	      "                           \"channel\", \"wait\"}\n"
+	      "                           \"channel\", \"wait\", \"state\"}\n"
 	      "                           that overrides these options\n"
 	      "      --mark-read          mark the messages ID... read\n"
 	      "      --mark-unread        mark the messages ID... unread\n"
@@ -163,7 +166,7 @@ static int mark(struct store *st, struct rec_out *out, int read, char **args, in
 /* ---- The selection: options, or keys of the query (--query) ------------------ */
 
 enum { OPT_SINCE = 256, OPT_MARK_READ, OPT_MARK_UNREAD, OPT_FETCH, OPT_PAGE_SIZE,
-       OPT_QUERY, OPT_WAIT };
+       OPT_QUERY, OPT_WAIT, OPT_STATE };
 
 static const struct query_key query_keys[] = {
 	{"since", QUERY_STRING, OPT_SINCE},
@@ -173,6 +176,7 @@ static const struct query_key query_keys[] = {
 	{"thread", QUERY_STRING, 't'},
 	{"channel", QUERY_STRING, 'c'},
 	{"wait", QUERY_WHOLE, OPT_WAIT},
+	{"state", QUERY_STRING, OPT_STATE},
 };
 #define NKEYS (sizeof query_keys / sizeof *query_keys)
 
@@ -180,6 +184,7 @@ struct sel {
 	const char         *since, *from, *thread; /* checked once the configuration is read */
 	struct query_origin since_o, from_o, thread_o;
 	const char         *channel; /* "sms", "whatsapp" or NULL: any */
+	const char         *state;   /* answers to this conversation state, or NULL */
 	long long           limit, wait;
 	int                 unread, limit_given;
 };
@@ -205,6 +210,12 @@ static int apply(void *arg, int opt, const char *val, const struct query_origin 
 	case 't':
 		s->thread = val;
 		s->thread_o = *o;
+		break;
+	case OPT_STATE:
+		if (!policy_tag_valid(val))
+			return query_bad(o, " takes a tag (1 to 64 letters, digits, '-', '_' or '.'), "
+			                 "not `%s`", val);
+		s->state = val;
 		break;
 	case OPT_WAIT:
 		if (parse_whole(val, INBOX_WAIT_MAX, &s->wait) != 0 || s->wait < 1)
@@ -240,6 +251,7 @@ static int option(void *arg, int c, const char *val)
 	case 'n':
 	case 'c':
 	case OPT_WAIT:
+	case OPT_STATE:
 	case 't': return query_option(query_keys, NKEYS, c, val, apply, &o->s);
 	case OPT_QUERY: o->query = 1; break;
 	case OPT_MARK_READ:
@@ -271,18 +283,20 @@ static int refused(const struct opts *o, int argc, char **argv)
 	const struct sel *s = &o->s;
 	const char *usage_err = NULL;
 	int listing = s->since || s->from || s->unread || s->limit_given || s->thread || o->query ||
-	              s->channel || s->wait;
+	              s->channel || s->wait || s->state;
 	if (o->marking >= 0 && (listing || o->fetch || o->page_given))
 		usage_err = "--mark-read and --mark-unread take message ids and nothing else";
 	else if (o->fetch &&
-	         (s->from || s->unread || s->limit_given || s->thread || o->query || s->channel))
+	         (s->from || s->unread || s->limit_given || s->thread || o->query || s->channel ||
+	          s->state))
 		usage_err = "--fetch takes only --since, --page-size and -o; list afterwards";
 	else if (o->page_given && !o->fetch)
 		usage_err = "--page-size goes with --fetch";
-	else if (s->thread && (s->from || s->unread))
-		usage_err = "--thread shows a whole conversation: it takes no --from or --unread";
+	else if (s->thread && (s->from || s->unread || s->state))
+		usage_err = "--thread shows a whole conversation: it takes no --from, --unread or "
+		            "--state";
 	else if (s->wait && (o->marking >= 0 || o->fetch || s->since || s->unread ||
-	                     s->limit_given || s->thread))
+	                     s->limit_given || s->thread || s->state))
 		usage_err = "--wait takes only --from, --channel, --query and -o";
 	else if (o->marking < 0 && optind < argc)
 		usage_err = "message ids go with --mark-read or --mark-unread";
@@ -337,6 +351,7 @@ static int list(struct store *st, const struct sel *s, const char *since, const 
 		q.direction = "inbound";
 		q.from = s->from ? from : NULL;
 		q.unread = s->unread;
+		q.state = s->state;
 		q.newest_first = 1;
 	}
 	if (store_msg_list(st, &q, emit_listed, out) != STORE_OK) {
@@ -376,12 +391,13 @@ static int run(struct opts *o, struct rec_out *out, int nargs, char **args)
 	int rc, sig = 0;
 	if (o->query && (rc = query_run(&qr, stdin, query_keys, NKEYS, apply, s, out)) != 0)
 		goto out;
-	if (o->query && s->thread && (s->from || s->unread)) {
+	if (o->query && s->thread && (s->from || s->unread || s->state)) {
 		rc = query_fail(out, "invalid_query", "\"thread\" shows a whole conversation: it "
-		                "takes no \"from\" or \"unread\"");
+		                "takes no \"from\", \"unread\" or \"state\"");
 		goto out;
 	}
-	if (o->query && s->wait && (s->since || s->unread || s->limit_given || s->thread)) {
+	if (o->query && s->wait && (s->since || s->unread || s->limit_given || s->thread ||
+	                            s->state)) {
 		rc = query_fail(out, "invalid_query", "\"wait\" takes only \"from\" and "
 		                "\"channel\"");
 		goto out;
@@ -416,6 +432,7 @@ static const struct option longopts[] = {
 	{"limit", required_argument, NULL, 'n'},
 	{"thread", required_argument, NULL, 't'},
 	{"channel", required_argument, NULL, 'c'},
+	{"state", required_argument, NULL, OPT_STATE},
 	{"query", no_argument, NULL, OPT_QUERY},
 	{"mark-read", no_argument, NULL, OPT_MARK_READ},
 	{"mark-unread", no_argument, NULL, OPT_MARK_UNREAD},

@@ -37,6 +37,8 @@ static void usage(FILE *fp)
 	      "                           sent instead of a body\n"
 	      "      --content-variables JSON  its variables, a JSON object: {\"1\":\"Ada\"}\n"
 	      "  -k, --keep-unread        leave the message's read flag as it was\n"
+	      "      --tag TAG            the conversation state the reply sets, for rules\n"
+	      "                           that wait for it (sms-auto(1), Flows)\n"
 	      "  -n, --dry-run            validate and price; send and store nothing\n"
 	      "      --ignore-quiet-hours send even inside SMS_QUIET_HOURS\n"
 	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
@@ -45,7 +47,7 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-enum { OPT_QUIET = 256, OPT_CONTENT_SID, OPT_CONTENT_VARS };
+enum { OPT_QUIET = 256, OPT_CONTENT_SID, OPT_CONTENT_VARS, OPT_TAG };
 
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
@@ -77,7 +79,7 @@ static void print_text(FILE *fp, const cJSON *rec, void *arg)
 /* What the command line asks. */
 struct opts {
 	struct sender_options so;
-	const char           *body, *format;
+	const char           *body, *format, *tag;
 	const char           *content_sid, *content_vars; /* a WhatsApp template */
 	cJSON                *media;
 	int                   keep_unread;
@@ -91,6 +93,8 @@ static int prepare(cJSON *rec, void *arg)
 	const struct opts *o = arg;
 	const char *code;
 	char msg[512];
+	if (o->tag && !cJSON_HasObjectItem(rec, "tag"))
+		rec_put_str(rec, "tag", o->tag);
 	if (o->keep_unread && !cJSON_HasObjectItem(rec, "keep_unread"))
 		rec_put(rec, "keep_unread", cJSON_CreateTrue());
 	if (inbox_reply_request(o->st, rec, &code, msg, sizeof msg) != 0) {
@@ -113,6 +117,7 @@ static int option(void *arg, int c, const char *val)
 	case OPT_CONTENT_VARS: o->content_vars = val; break;
 	case 'n': o->so.dry_run = 1; break;
 	case OPT_QUIET: o->so.ignore_quiet = 1; break;
+	case OPT_TAG: o->tag = val; break;
 	case 'o': o->format = val; break;
 	}
 	return 0;
@@ -165,6 +170,7 @@ static const struct option longopts[] = {
 	{"content-variables", required_argument, NULL, OPT_CONTENT_VARS},
 	{"dry-run", no_argument, NULL, 'n'},
 	{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
+	{"tag", required_argument, NULL, OPT_TAG},
 	{"output", required_argument, NULL, 'o'},
 	CLI_HELP_VERSION,
 };

@@ -43,13 +43,15 @@ static void usage(FILE *fp)
 	      "                           not say (default: marketing, or transactional for a\n"
 	      "                           reply); SMS_REQUIRE_CONSENT=on refuses marketing to a\n"
 	      "                           number without an opt-in\n"
+	      "      --tag TAG            the conversation state the message sets, for rules\n"
+	      "                           that wait for it (sms-auto(1), Flows)\n"
 	      "  -o, --output FORMAT      json (NDJSON) or text; default text on a terminal\n"
 	      "  -h, --help               this help\n"
 	      "      --version            print the version\n",
 	      fp);
 }
 
-enum { OPT_QUIET = 256, OPT_PURPOSE, OPT_CONTENT_SID, OPT_CONTENT_VARS };
+enum { OPT_QUIET = 256, OPT_PURPOSE, OPT_CONTENT_SID, OPT_CONTENT_VARS, OPT_TAG };
 
 static void print_text(FILE *fp, const cJSON *rec, void *arg)
 {
@@ -107,7 +109,7 @@ static int positive(const char *s, double *out)
 /* What the command line asks. */
 struct opts {
 	struct sender_options so;
-	const char           *to, *body, *from, *format, *purpose;
+	const char           *to, *body, *from, *format, *purpose, *tag;
 	const char           *content_sid, *content_vars; /* a WhatsApp template */
 	cJSON                *media;
 	int                   flags, approved; /* flags: --to, --body or --media given */
@@ -140,6 +142,7 @@ static int option(void *arg, int c, const char *val)
 		break;
 	case OPT_QUIET: o->so.ignore_quiet = 1; break;
 	case OPT_PURPOSE: o->purpose = val; break;
+	case OPT_TAG: o->tag = val; break;
 	case 'a': o->approved = 1; break;
 	case 'o': o->format = val; break;
 	}
@@ -156,6 +159,12 @@ static const char *refused(const struct opts *o)
 		       "--content-sid or --from";
 	if (o->approved && o->purpose)
 		return "--approved sends what was staged: its purpose is the staged message's";
+	if (o->approved && o->tag)
+		return "--approved sends what was staged: its tag is the staged message's "
+		       "(sms-stage --tag)";
+	if (o->tag && !policy_tag_valid(o->tag))
+		return "--tag is a short name: 1 to 64 letters, digits, '-', '_' or '.' (such as "
+		       "survey)";
 	if (o->purpose && !policy_purpose_valid(o->purpose))
 		return "--purpose is marketing or transactional";
 	if (o->flags && !o->to)
@@ -171,6 +180,8 @@ static cJSON *from_flags(struct opts *o)
 	rec_put_message(rec, o->body, o->from, &o->media);
 	if (o->purpose)
 		rec_put_str(rec, "purpose", o->purpose);
+	if (o->tag)
+		rec_put_str(rec, "tag", o->tag);
 	if (o->content_sid) /* checked with the record (policy.h) */
 		rec_put_str(rec, "content_sid", o->content_sid);
 	if (o->content_vars)
@@ -178,7 +189,7 @@ static cJSON *from_flags(struct opts *o)
 	return rec;
 }
 
-/* --from and --purpose for the records of stdin that name none. */
+/* --from, --purpose and --tag for the records of stdin that name none. */
 static int default_from(cJSON *rec, void *arg)
 {
 	const struct opts *o = arg;
@@ -186,6 +197,8 @@ static int default_from(cJSON *rec, void *arg)
 		rec_put_str(rec, "from", o->from);
 	if (o->purpose && !cJSON_GetObjectItemCaseSensitive(rec, "purpose"))
 		rec_put_str(rec, "purpose", o->purpose);
+	if (o->tag && !cJSON_GetObjectItemCaseSensitive(rec, "tag"))
+		rec_put_str(rec, "tag", o->tag);
 	return 0;
 }
 
@@ -196,6 +209,7 @@ static const struct option longopts[] = {
 	{"concurrency", required_argument, NULL, 'c'},
 	{"ignore-quiet-hours", no_argument, NULL, OPT_QUIET},
 	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"tag", required_argument, NULL, OPT_TAG},
 	{"approved", no_argument, NULL, 'a'},
 	{"content-sid", required_argument, NULL, OPT_CONTENT_SID},
 	{"content-variables", required_argument, NULL, OPT_CONTENT_VARS},

@@ -56,6 +56,8 @@ static void usage(FILE *fp)
 	      "      --purpose P          marketing or transactional (default: marketing, or\n"
 	      "                           transactional for a reply); SMS_REQUIRE_CONSENT=on\n"
 	      "                           refuses marketing to a number without an opt-in\n"
+	      "      --tag TAG            the conversation state it sets once sent, for rules\n"
+	      "                           that wait for it (sms-auto(1), Flows)\n"
 	      "  -l, --list               list staged messages, oldest first\n"
 	      "  -s, --status S[,S...]    with --list: these statuses (default pending; all for\n"
 	      "                           every outbound message); repeatable\n"
@@ -72,7 +74,7 @@ static void usage(FILE *fp)
 
 /* ---- --list's selection: options, or keys of the query (--query) --------------- */
 
-enum { OPT_NOTES = 256, OPT_SEND_AT, OPT_QUERY, OPT_PURPOSE, OPT_CONTENT_SID, OPT_CONTENT_VARS };
+enum { OPT_NOTES = 256, OPT_SEND_AT, OPT_QUERY, OPT_PURPOSE, OPT_CONTENT_SID, OPT_CONTENT_VARS, OPT_TAG };
 
 static const struct query_key query_keys[] = {
 	{"status", QUERY_WORDS, 's'},
@@ -136,6 +138,7 @@ static int option(void *arg, int c, const char *val)
 	case OPT_CONTENT_VARS: o->content_vars = val; o->flags = 1; break;
 	case OPT_SEND_AT: o->sg.send_at = val; break;
 	case OPT_PURPOSE: o->sg.purpose = val; break;
+	case OPT_TAG: o->sg.tag = val; break;
 	case 'l': o->list = 1; break;
 	case 's':
 	case 'n':
@@ -155,10 +158,13 @@ static int refused(const struct opts *o, int argc, char **argv)
 	if (optind < argc)
 		warnmsg("unexpected argument `%s` (the text goes in --body)", argv[optind]);
 	else if (o->list && (o->flags || o->sg.from || o->sg.notes || o->sg.send_at ||
-	                     o->sg.purpose))
+	                     o->sg.purpose || o->sg.tag))
 		warnmsg("--list takes only --status, --priority, --limit, --query and --output");
 	else if (o->sg.purpose && !policy_purpose_valid(o->sg.purpose))
 		warnmsg("--purpose is marketing or transactional, not `%s`", o->sg.purpose);
+	else if (o->sg.tag && !policy_tag_valid(o->sg.tag))
+		warnmsg("--tag is a short name: 1 to 64 letters, digits, '-', '_' or '.' (such as "
+		        "survey), not `%s`", o->sg.tag);
 	else if (!o->list && o->list_only)
 		warnmsg("%s goes with --list", o->list_only);
 	else if (o->flags && !o->to)
@@ -175,6 +181,7 @@ static const struct option longopts[] = {
 	{"notes", required_argument, NULL, OPT_NOTES},
 	{"send-at", required_argument, NULL, OPT_SEND_AT},
 	{"purpose", required_argument, NULL, OPT_PURPOSE},
+	{"tag", required_argument, NULL, OPT_TAG},
 	{"content-sid", required_argument, NULL, OPT_CONTENT_SID},
 	{"content-variables", required_argument, NULL, OPT_CONTENT_VARS},
 	{"list", no_argument, NULL, 'l'},          {"status", required_argument, NULL, 's'},

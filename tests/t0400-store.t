@@ -25,16 +25,16 @@ check_eq "every table of sms-config(5) exists" "autoresponders consents events k
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
 	      WHERE type = 'table' ORDER BY name)")"
 check_eq "the indexes exist" \
-	"consents_number events_message messages_from messages_inbox messages_provider_id messages_queue messages_reply_to messages_spend messages_to templates_name" \
+	"autoresponders_name consents_number events_message messages_from messages_inbox messages_provider_id messages_queue messages_reply_to messages_spend messages_state messages_to templates_name" \
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master
 	      WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)")"
 check_eq "messages has every column" \
-	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at requested_at channel content_sid content_variables profile_name wa_id button_payload button_text latitude longitude read_at purpose" \
+	"id direction status to_number from_number body media encoding segments price_estimate price currency provider provider_id priority priority_rank notes ref reply_to read replied created_at updated_at send_at sent_at delivered_at reviewed_by reviewed_at review_reason reason error_code error_message error_retryable provider_code warnings claimed_by claimed_at requested_at channel content_sid content_variables profile_name wa_id button_payload button_text latitude longitude read_at purpose tag state" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_xinfo('messages')")"
 check_eq "events columns" "id message_id at kind status detail" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('events')")"
 check_eq "autoresponders columns" \
-	"id trigger response enabled active_hours created_at last_triggered_at trigger_count" \
+	"id trigger response enabled active_hours created_at last_triggered_at trigger_count name after within match ends" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('autoresponders')")"
 check_eq "templates columns" "id name body created_at updated_at content_sid template_category" \
 	"$(q "SELECT group_concat(name, ' ') FROM pragma_table_info('templates')")"
@@ -50,6 +50,10 @@ check "... an opt-in without evidence is refused" refused \
 	"INSERT INTO consents (number, at, kind, source, recorded_at) VALUES ('+15550001111', '2026-01-02T03:04:05Z', 'opt_in', 'web', '2026-01-02T03:04:05Z')"
 check "... and a purpose other than marketing or transactional" refused \
 	"INSERT INTO messages (direction, status, to_number, created_at, updated_at, purpose) VALUES ('outbound', 'pending', '+15551234567', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'spam')"
+check "a tag of version 8 is a short name: a space is refused" refused \
+	"INSERT INTO messages (direction, status, to_number, created_at, updated_at, tag) VALUES ('outbound', 'pending', '+15551234567', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'a survey')"
+check "... and two rules of one name are refused" refused \
+	"INSERT INTO autoresponders (trigger, response, created_at, name) VALUES ('A', 'x', '2026-01-02T03:04:05Z', 'menu'), ('B', 'y', '2026-01-02T03:04:05Z', 'menu')"
 check "opening again changes nothing" store-tool version
 check "no -wal or -shm file is left after close" test ! -e "$SMS_DB-wal" -a ! -e "$SMS_DB-shm"
 
@@ -416,7 +420,12 @@ q "INSERT INTO messages (direction, status, to_number, body, created_at, updated
           ('outbound', 'approved', '+15551234567', 'waiting', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', NULL, NULL);
    ALTER TABLE messages DROP COLUMN requested_at; DROP TABLE consents;
    ALTER TABLE templates DROP COLUMN content_sid;
-   ALTER TABLE templates DROP COLUMN template_category; PRAGMA user_version = 3"
+   ALTER TABLE templates DROP COLUMN template_category;
+   DROP INDEX autoresponders_name; DROP INDEX messages_state;
+   ALTER TABLE messages DROP COLUMN tag; ALTER TABLE messages DROP COLUMN state;
+   ALTER TABLE autoresponders DROP COLUMN name; ALTER TABLE autoresponders DROP COLUMN after;
+   ALTER TABLE autoresponders DROP COLUMN within; ALTER TABLE autoresponders DROP COLUMN match;
+   ALTER TABLE autoresponders DROP COLUMN ends; PRAGMA user_version = 3"
 check_eq "the fixture is a version 3 store without requested_at" "3 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || count(*) FROM pragma_table_info('messages') WHERE name = 'requested_at'")"
 check "opening it migrates it" store-tool version

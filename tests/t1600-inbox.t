@@ -190,7 +190,7 @@ qerr() { # qerr DESC JSON CODE MESSAGE_PATTERN [OPTION...]: refused with exit 65
 	check_eq "... saying why" "yes" "$(jq -r --arg re "$4" 'if .error.message | test($re) then "yes" else .error.message end' "$T/.out")"
 	check_grep "... on stderr too" "^sms-inbox: query: " "$T/.err"
 }
-qerr "--query with an unknown key" '{"colour":"red"}' invalid_query '^query: unknown key "colour" \(the keys are: since, from, unread, limit, thread, channel, wait\)$'
+qerr "--query with an unknown key" '{"colour":"red"}' invalid_query '^query: unknown key "colour" \(the keys are: since, from, unread, limit, thread, channel, wait, state\)$'
 qerr "--query limit as a string" '{"limit":"x"}' invalid_query '^query: "limit" must be a whole number, not "x"$'
 qerr "--query limit not whole" '{"limit":1.5}' invalid_query '^query: "limit" must be a whole number, not 1.5$'
 qerr "--query unread as a string" '{"unread":"yes"}' invalid_query '^query: "unread" must be true or false, not "yes"$'
@@ -199,7 +199,7 @@ qerr "--query limit below 0" '{"limit":-1}' invalid_query '^query: "limit" takes
 qerr "--query since refused as --since refuses it" '{"since":"yesterday"}' invalid_query '^query: "since" takes 30m, .* not `yesterday`$'
 qerr "--query from that is no number" '{"from":"not-a-number!"}' invalid_query '^query: "from" `not-a-number!`: '
 qerr "--query thread that is an option" '{"thread":"--help"}' invalid_query '^query: "thread" `--help`: '
-qerr "--query thread with unread" '{"thread":"+15551234567","unread":true}' invalid_query '^query: "thread" shows a whole conversation: it takes no "from" or "unread"$'
+qerr "--query thread with unread" '{"thread":"+15551234567","unread":true}' invalid_query '^query: "thread" shows a whole conversation: it takes no "from", "unread" or "state"$'
 qerr "--query thread with --from on the command line" '{"thread":"+15551234567"}' invalid_query 'whole conversation' --from +15551234567
 qerr "--query with a key given twice" '{"limit":1,"limit":2}' invalid_query '^query: "limit" is given twice$'
 qerr "--query that is not JSON" '{"limit":' bad_json '^query: the input is not JSON$'

@@ -47,7 +47,7 @@ struct store;
 /* ---- Opening -------------------------------------------------------------- */
 
 /* The schema version this build writes (PRAGMA user_version of the file). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* store_open() flags. */
 #define STORE_SYNC_NORMAL 0x1u /* synchronous=NORMAL instead of FULL: for bulk tools
@@ -111,6 +111,17 @@ int store_savepoint_rollback(struct store *s);
  * Returns STORE_OK with *id, or STORE_EXISTS with *id of the message already
  * stored under the same provider and provider_id (a webhook retry). */
 int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id);
+/* 1 when t is a tag (a conversation state, a rule's name): 1 to 64 ASCII
+ * letters, digits, '-', '_' or '.'; else 0. */
+int store_tag_ok(const char *t);
+/* The conversation state of the thread with address ("+1555...", or
+ * "whatsapp:+1555...", its own thread): the tag of the latest outbound
+ * message to it, in tag (tag_len bytes, "" when it has none) and its
+ * created_at in *at (0 when there is no such message). A message older than
+ * the latest opt-out of address (consents) sets nothing: STOP ends a
+ * conversation. The caller applies the window (sms-auto(1), Flows). */
+int store_thread_state(struct store *s, const char *address, char *tag, size_t tag_len,
+                       time_t *at);
 
 /* *rec = the message record of message id (every field present: null when unset,
  * media and warnings always arrays, read/replied booleans), or STORE_NOTFOUND. */
@@ -263,6 +274,8 @@ struct store_query {
 	                                  * `limit` messages, still oldest first */
 	const char        *channel;      /* "sms" or "whatsapp": messages of that
 	                                  * channel only (read off to_number); NULL: any */
+	const char        *state;        /* inbound messages that answered this
+	                                  * conversation state (messages.state); NULL: any */
 };
 
 /* Calls fn with the message record (as store_msg_get builds it) of every message
@@ -380,11 +393,18 @@ struct store_auto {
 	const char *active_hours;  /* "9am-5pm Mon-Fri", or NULL: always */
 	const char *created_at, *last_triggered_at; /* last_triggered_at NULL: never */
 	long long   trigger_count;
+	/* Schema version 8, flows (sms-auto(1), Flows): */
+	const char *name;          /* the tag of its answers, or NULL */
+	const char *after;         /* "survey,rated": the states it waits for, or NULL: any */
+	long long   within;        /* seconds a state lasts for it; 0: SMS_FLOW_WINDOW */
+	const char *match;         /* "word", "exact", "regex", or NULL: by the trigger's form */
+	int         ends;          /* its answer ends the conversation (carries no tag) */
 };
 /* Stores a rule (the caller has checked trigger and active_hours with
- * autoresp.h); *id receives its id. Appends an "autoresponder" event. */
-int store_auto_add(struct store *s, const char *trigger, const char *response, int enabled,
-                   const char *active_hours, int64_t *id);
+ * autoresp.h); *id receives its id. Appends an "autoresponder" event.
+ * a's trigger, response, enabled, active_hours, name, after, within, match
+ * and ends are stored; STORE_EXISTS when its name is another rule's. */
+int store_auto_add(struct store *s, const struct store_auto *a, int64_t *id);
 /* STORE_OK, or STORE_NOTFOUND when there is no rule id. */
 int store_auto_remove(struct store *s, int64_t id);
 int store_auto_set_enabled(struct store *s, int64_t id, int enabled);
@@ -399,6 +419,9 @@ int store_auto_list(struct store *s, int enabled_only,
  * enabled, active_hours, created_at, last_triggered_at, trigger_count; null
  * when unset), or STORE_NOTFOUND. */
 int store_auto_get(struct store *s, int64_t id, cJSON **rec);
+/* Adds a's flow fields to record j, each only when set: name, after, within
+ * (seconds), match, end (true). */
+void store_auto_flow_fields(cJSON *j, const struct store_auto *a);
 /* *n = how many messages from number received since `since` (RFC 3339) an
  * autoresponder answered (their "webhook" event names it), counting up to max
  * at most: for the limit of answers per number (SMS_AUTO_REPLY_LIMIT). */

@@ -7,10 +7,13 @@
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
+
 #define AUTO_COLS "id, trigger, response, enabled, active_hours, created_at, " \
-	"last_triggered_at, trigger_count"
+	"last_triggered_at, trigger_count, name, after, within, match, ends"
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -27,6 +30,11 @@ static void row_to_auto(sqlite3_stmt *st, struct store_auto *a)
 	a->created_at = col_text(st, 5);
 	a->last_triggered_at = col_text(st, 6);
 	a->trigger_count = sqlite3_column_int64(st, 7);
+	a->name = col_text(st, 8);
+	a->after = col_text(st, 9);
+	a->within = sqlite3_column_int64(st, 10);
+	a->match = col_text(st, 11);
+	a->ends = sqlite3_column_int(st, 12) != 0;
 }
 
 /* An "autoresponder" event: what happened to which rule. */
@@ -48,39 +56,53 @@ static int no_rule(struct store *s, int64_t id)
 	return STORE_NOTFOUND;
 }
 
-int store_auto_add(struct store *s, const char *trigger, const char *response, int enabled,
-                   const char *active_hours, int64_t *id)
+int store_auto_add(struct store *s, const struct store_auto *a, int64_t *id)
 {
-	if (!trigger || !*trigger) {
+	if (!a->trigger || !*a->trigger) {
 		store__seterr(s, "an autoresponder needs a trigger");
 		return STORE_ERR;
 	}
-	if (!response) {
+	if (!a->response) {
 		store__seterr(s, "an autoresponder needs a response");
 		return STORE_ERR;
 	}
-	if (active_hours && !*active_hours)
-		active_hours = NULL;
+	const char *hours = a->active_hours && *a->active_hours ? a->active_hours : NULL;
 	char now[21];
 	store__now(now);
 	int own;
 	if (store__op_begin(s, &own) != STORE_OK)
 		return STORE_ERR;
 	sqlite3_stmt *st = store__prep(s, "INSERT INTO autoresponders (trigger, response, enabled, "
-	                                  "active_hours, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+	                                  "active_hours, created_at, name, after, within, match, "
+	                                  "ends) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	if (!st)
 		return store__op_end(s, own, STORE_ERR);
-	store__bind_text(st, 1, trigger);
-	store__bind_text(st, 2, response);
-	sqlite3_bind_int(st, 3, enabled != 0);
-	store__bind_text(st, 4, active_hours);
+	store__bind_text(st, 1, a->trigger);
+	store__bind_text(st, 2, a->response);
+	sqlite3_bind_int(st, 3, a->enabled != 0);
+	store__bind_text(st, 4, hours);
 	store__bind_text(st, 5, now);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK
-	                                         : store__dberr(s, "adding an autoresponder");
+	store__bind_text(st, 6, a->name && *a->name ? a->name : NULL);
+	store__bind_text(st, 7, a->after && *a->after ? a->after : NULL);
+	if (a->within > 0)
+		sqlite3_bind_int64(st, 8, a->within);
+	else
+		sqlite3_bind_null(st, 8);
+	store__bind_text(st, 9, a->match);
+	sqlite3_bind_int(st, 10, a->ends != 0);
+	int r = sqlite3_step(st), rc;
+	if (r == SQLITE_DONE) {
+		rc = STORE_OK;
+	} else if (sqlite3_extended_errcode(store__db(s)) == SQLITE_CONSTRAINT_UNIQUE) {
+		store__seterr(s, "there is already a rule named %s", a->name);
+		rc = STORE_EXISTS;
+	} else {
+		rc = store__dberr(s, "adding an autoresponder");
+	}
 	sqlite3_finalize(st);
 	int64_t rid = sqlite3_last_insert_rowid(store__db(s));
 	if (rc == STORE_OK)
-		rc = auto_event(s, "add", rid, trigger);
+		rc = auto_event(s, "add", rid, a->trigger);
 	rc = store__op_end(s, own, rc);
 	if (rc == STORE_OK && id)
 		*id = rid;
@@ -208,6 +230,20 @@ static void put_text(cJSON *rec, const char *key, const char *v)
 	cJSON_AddItemToObject(rec, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
 }
 
+void store_auto_flow_fields(cJSON *j, const struct store_auto *a)
+{
+	if (a->name)
+		cJSON_AddStringToObject(j, "name", a->name);
+	if (a->after)
+		cJSON_AddStringToObject(j, "after", a->after);
+	if (a->within > 0)
+		cJSON_AddNumberToObject(j, "within", (double)a->within);
+	if (a->match)
+		cJSON_AddStringToObject(j, "match", a->match);
+	if (a->ends)
+		cJSON_AddTrueToObject(j, "end");
+}
+
 int store_auto_get(struct store *s, int64_t id, cJSON **rec)
 {
 	*rec = NULL;
@@ -228,6 +264,7 @@ int store_auto_get(struct store *s, int64_t id, cJSON **rec)
 		put_text(j, "created_at", a.created_at);
 		put_text(j, "last_triggered_at", a.last_triggered_at);
 		cJSON_AddNumberToObject(j, "trigger_count", (double)a.trigger_count);
+		store_auto_flow_fields(j, &a);
 		*rec = j;
 	}
 	int rc = r == SQLITE_ROW ? STORE_OK
@@ -257,6 +294,36 @@ int store_auto_answers_since(struct store *s, const char *number, const char *si
 	                                        : store__dberr(s, "counting automatic answers");
 	if (rc == STORE_OK)
 		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_thread_state(struct store *s, const char *address, char *tag, size_t tag_len,
+                       time_t *at)
+{
+	*tag = '\0';
+	*at = 0;
+	/* messages_to (to_number, created_at): the newest outbound message; an
+	 * opt-out since (consents_number) ends what it began. */
+	sqlite3_stmt *st = store__prep(s, "SELECT m.tag, m.created_at FROM messages m "
+	                                  "WHERE m.to_number = ?1 AND m.direction = 'outbound' "
+	                                  "AND NOT EXISTS (SELECT 1 FROM consents c "
+	                                  "WHERE c.number = ?1 AND c.kind = 'opt_out' "
+	                                  "AND c.at >= m.created_at) "
+	                                  "ORDER BY m.created_at DESC, m.id DESC LIMIT 1");
+	if (!st)
+		return STORE_ERR;
+	store__bind_text(st, 1, address);
+	int r = sqlite3_step(st), rc = STORE_OK;
+	if (r == SQLITE_ROW) {
+		const char *t = col_text(st, 0), *c = col_text(st, 1);
+		if (t)
+			snprintf(tag, tag_len, "%s", t);
+		if (!c || clock_parse_strict(c, at) != 0)
+			*at = 0;
+	} else if (r != SQLITE_DONE) {
+		rc = store__dberr(s, "reading a conversation's state");
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -83,7 +83,7 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 	}
 	const char *keys[4];
 	size_t nkeys = 0;
-	int key_from = 0, key_unread = 0, key_dir = 0;
+	int key_from = 0, key_unread = 0, key_dir = 0, key_state = 0;
 	if (q->number) {
 		keys[nkeys++] = "to_number = :num";
 		keys[nkeys++] = "from_number = :num";
@@ -93,6 +93,9 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 	} else if (q->unread) {
 		keys[nkeys++] = "direction = 'inbound' AND read = 0";
 		key_unread = 1;
+	} else if (q->state) {
+		keys[nkeys++] = "state = :state"; /* messages_state */
+		key_state = 1;
 	} else {
 		/* Each direction and read flag: the ranges of messages_inbox. */
 		key_dir = 1;
@@ -133,6 +136,8 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 		strbuf_puts(&f, " AND +from_number = :from");
 	if (q->channel)
 		strbuf_puts(&f, " AND +channel = :chan");
+	if (q->state && !key_state)
+		strbuf_puts(&f, " AND +state = :state");
 
 	struct strbuf b;
 	strbuf_init(&b);
@@ -179,6 +184,8 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 		store__bind_text(st, i, q->number);
 	if ((i = sqlite3_bind_parameter_index(st, ":chan")))
 		store__bind_text(st, i, q->channel);
+	if ((i = sqlite3_bind_parameter_index(st, ":state")))
+		store__bind_text(st, i, q->state);
 	if ((i = sqlite3_bind_parameter_index(st, ":lim")))
 		sqlite3_bind_int64(st, i, q->limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit);
 	return list_rows(s, st, fn, arg);
@@ -216,7 +223,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 		store__seterr(s, "too many ids in one query (at most %d)", maxvars - (int)nstatus - 8);
 		return STORE_ERR;
 	}
-	if (q->from || q->number || q->unread || q->by_time)
+	if (q->from || q->number || q->unread || q->by_time || q->state)
 		return list_by_time(s, q, q->since ? since : NULL, nstatus, fn, arg);
 
 	struct strbuf b;

@@ -3,6 +3,7 @@
  * backend makes alike, without SQL. See store_record.h. */
 #include "store_record.h"
 #include "clock.h"
+#include "policy.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -62,10 +63,15 @@ const struct mcol store__mcols[NCOLS] = {
 	{"read_at", NULL, "read_at", T_TIME, F_INS | F_UPD | F_OUT | F_SET},
 	/* Schema version 6: marketing or transactional (SMS_REQUIRE_CONSENT). */
 	{"purpose", NULL, "purpose", T_STR, F_INS | F_OUT | F_SET},
+	/* Schema version 8: conversation state (sms-auto(1), Flows). */
+	{"tag", NULL, "tag", T_TAG, F_INS | F_OUT | F_SET},
+	{"state", NULL, "state", T_TAG, F_INS | F_OUT | F_SET},
 };
 
 _Static_assert(sizeof store__mcols / sizeof *store__mcols == NCOLS, "mcols and the C_ enum agree");
 _Static_assert(NCOLS <= 64, "a status update names its columns in a 64-bit set");
+
+int store_tag_ok(const char *t) { return policy_tag_valid(t); }
 
 /* ---- Times --------------------------------------------------------------------- */
 
@@ -238,6 +244,12 @@ static int val_from_json(struct store *s, const struct mcol *c, const cJSON *j, 
 	case T_STR:
 		if (!cJSON_IsString(j))
 			return bad(s, c, "must be a string");
+		store__val_text(v, j->valuestring);
+		return 0;
+	case T_TAG:
+		if (!cJSON_IsString(j) || !store_tag_ok(j->valuestring))
+			return bad(s, c, "must be a tag: 1 to 64 letters, digits, '-', '_' or '.' "
+			              "(such as survey)");
 		store__val_text(v, j->valuestring);
 		return 0;
 	case T_TIME:

@@ -272,8 +272,32 @@ static const char migration_7[] =
 	"ALTER TABLE templates ADD COLUMN template_category TEXT CHECK (template_category IS NULL\n"
 	"  OR template_category IN ('marketing', 'utility', 'authentication'));\n";
 
+/* Version 8: conversations that flow (sms-auto(1), Flows). messages.tag is the
+ * conversation state an outbound message sets (the thread's state while it is
+ * the latest outbound message to that address and younger than the window);
+ * messages.state is the state an inbound message answered. An autoresponder
+ * may have a name (the tag of its answers: rules chain), wait for states
+ * (after: a comma list of tags) for a time (within, seconds; NULL: the
+ * SMS_FLOW_WINDOW), say how its trigger matches (match; NULL: by the
+ * trigger's form) and end a conversation (ends: its answer carries no tag). */
+static const char migration_8[] =
+	"ALTER TABLE messages ADD COLUMN tag TEXT CHECK (tag IS NULL OR (tag <> ''\n"
+	"  AND length(tag) <= 64 AND tag NOT GLOB '*[^A-Za-z0-9_.-]*'));\n"
+	"ALTER TABLE messages ADD COLUMN state TEXT CHECK (state IS NULL OR (state <> ''\n"
+	"  AND length(state) <= 64 AND state NOT GLOB '*[^A-Za-z0-9_.-]*'));\n"
+	"ALTER TABLE autoresponders ADD COLUMN name TEXT CHECK (name IS NULL OR (name <> ''\n"
+	"  AND length(name) <= 64 AND name NOT GLOB '*[^A-Za-z0-9_.-]*'));\n"
+	"ALTER TABLE autoresponders ADD COLUMN after TEXT;\n"
+	"ALTER TABLE autoresponders ADD COLUMN within INTEGER CHECK (within IS NULL OR within > 0);\n"
+	"ALTER TABLE autoresponders ADD COLUMN match TEXT\n"
+	"  CHECK (match IS NULL OR match IN ('word', 'exact', 'regex'));\n"
+	"ALTER TABLE autoresponders ADD COLUMN ends INTEGER NOT NULL DEFAULT 0\n"
+	"  CHECK (ends IN (0, 1));\n"
+	"CREATE UNIQUE INDEX autoresponders_name ON autoresponders (name) WHERE name IS NOT NULL;\n"
+	"CREATE INDEX messages_state ON messages (state) WHERE state IS NOT NULL;\n";
+
 const char *const store__migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7};
+                                         migration_5, migration_6, migration_7, migration_8};
 
 _Static_assert(sizeof store__migrations / sizeof *store__migrations == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -364,7 +364,27 @@ int outbound_check_fields(const cJSON *rec, time_t *send_at, const char **code, 
 		snprintf(msg, msglen, "purpose must be marketing or transactional, not %s", val);
 		return -1;
 	}
+	const cJSON *tag = given(rec, "tag");
+	if (tag && !(cJSON_IsString(tag) && policy_tag_valid(tag->valuestring))) {
+		*code = "invalid_tag";
+		shown(tag, val, sizeof val);
+		snprintf(msg, msglen, "tag is a conversation state's short name: 1 to 64 letters, "
+		         "digits, '-', '_' or '.' (such as survey), not %s", val);
+		return -1;
+	}
 	return 0;
+}
+
+int policy_tag_valid(const char *t)
+{
+	size_t n = 0;
+	for (; t && t[n]; n++) {
+		char c = t[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return n >= 1 && n <= 64;
 }
 
 int policy_purpose_valid(const char *p)

@@ -54,6 +54,10 @@ void outbound_free(struct outbound *out);
  * HH:MM[:SS]" in SMS_TZ, a bare date refused (invalid_send_at; *send_at
  * receives it, 0 when not given); notes a string, ref a string or a number,
  * purpose marketing or transactional (invalid_field). 0, or -1 with *code and a sentence in msg. */
+/* 1 when t is a tag, a conversation state (sms-auto(1), Flows): 1 to 64 ASCII
+ * letters, digits, '-', '_' or '.'. */
+int policy_tag_valid(const char *t);
+
 int outbound_check_fields(const cJSON *rec, time_t *send_at, const char **code, char *msg,
                           size_t msglen);
 

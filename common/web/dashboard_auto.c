@@ -126,7 +126,7 @@ static void add(struct dash *x)
 	struct autoresp_hours h;
 	struct gsm_info g;
 	int64_t id = 0;
-	if (autoresp_trigger_check(trigger, err, sizeof err) != 0) {
+	if (autoresp_trigger_check(trigger, NULL, err, sizeof err) != 0) {
 		/* err says why */
 	} else if (!*stripped) {
 		snprintf(err, sizeof err, "The response is empty.");
@@ -146,8 +146,9 @@ static void add(struct dash *x)
 		char msg[420];
 		snprintf(msg, sizeof msg, "Not added: %s", err);
 		render(x, msg, 400);
-	} else if (store_auto_add(x->st, trigger, response, en && strcmp(en, "1") == 0,
-	                          *hours ? hours : NULL, &id) != STORE_OK) {
+	} else if (store_auto_add(x->st, &(struct store_auto){.trigger = trigger,
+	                          .response = response, .enabled = en && strcmp(en, "1") == 0,
+	                          .active_hours = *hours ? hours : NULL}, &id) != STORE_OK) {
 		dash_store_fail(x);
 	} else {
 		dash_redirect(x, "autoresponders?note=auto&act=0&id=%lld", (long long)id);

@@ -470,6 +470,8 @@ static void set_reply(struct webhook_response *rs, const struct webhook_job *j)
 	cJSON_AddStringToObject(r, "body", j->in.reply);
 	cJSON_AddNumberToObject(r, "reply_to", (double)j->in.id);
 	cJSON_AddTrueToObject(r, "keep_unread");
+	if (j->in.reply_tag[0]) /* the conversation's next state (sms-auto(1), Flows) */
+		cJSON_AddStringToObject(r, "tag", j->in.reply_tag);
 	char notes[64];
 	if (j->in.rule)
 		snprintf(notes, sizeof notes, "autoresponder %lld", (long long)j->in.rule);

@@ -53,7 +53,29 @@ static int same_word(const char *a, size_t n, const char *b)
 struct trigger {
 	const char     *keyword; /* the trigger itself, or NULL */
 	struct rematch *re;
+	int             exact;   /* keyword matches the whole message, not the first word */
+	int             range;   /* an exact "1-5": a whole number from lo to hi */
+	long            lo, hi;
 };
+
+int autoresp_match_of(const char *trigger, const char *match)
+{
+	if (match && strcmp(match, "word") == 0)
+		return AUTORESP_WORD;
+	if (match && strcmp(match, "exact") == 0)
+		return AUTORESP_EXACT;
+	if (match && strcmp(match, "regex") == 0)
+		return AUTORESP_REGEX;
+	if (!trigger || trigger[0] == '/')
+		return AUTORESP_REGEX;
+	/* A single character, a number or a range of numbers means the whole answer. */
+	size_t n = strlen(trigger), d = strspn(trigger, "0123456789");
+	if (n == 1 || d == n)
+		return AUTORESP_EXACT;
+	if (d && trigger[d] == '-' && d + 1 < n && strspn(trigger + d + 1, "0123456789") == n - d - 1)
+		return AUTORESP_EXACT;
+	return AUTORESP_WORD;
+}
 
 /* A "/regex/" or "/regex/i" trigger: where its pattern starts, its length and
  * whether case is ignored. Returns 0 for one, 1 for a keyword, -1 for
@@ -75,11 +97,17 @@ static int regex_form(const char *trigger, size_t *len, int *icase)
 	return 0;
 }
 
-static int keyword_check(const char *trigger, char *err, size_t errlen)
+static int keyword_check(const char *trigger, int exact, char *err, size_t errlen)
 {
+	if (exact && (is_space((unsigned char)trigger[0]) ||
+	              is_space((unsigned char)trigger[strlen(trigger) - 1]))) {
+		snprintf(err, errlen, "the exact trigger `%s` starts or ends with a space, which is "
+		                      "trimmed from a message before comparing", trigger);
+		return AUTORESP_INVALID;
+	}
 	for (const char *p = trigger; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (is_space(c)) {
+		if (is_space(c) && !exact) {
 			snprintf(err, errlen, "the keyword `%s` holds a space: a keyword is one word, "
 			                      "matched against the first word of a message "
 			                      "(use /regex/ for more)", trigger);
@@ -90,10 +118,11 @@ static int keyword_check(const char *trigger, char *err, size_t errlen)
 			return AUTORESP_INVALID;
 		}
 	}
-	if (is_trailing_punct((unsigned char)trigger[strlen(trigger) - 1])) {
+	char last = trigger[strlen(trigger) - 1];
+	if (is_trailing_punct((unsigned char)last) || (exact && last == ')')) {
 		snprintf(err, errlen, "the keyword `%s` ends with punctuation, which is stripped "
-		                      "from a message's first word before comparing: it could never "
-		                      "match", trigger);
+		                      "from a message%s before comparing: it could never match",
+		         trigger, exact ? "" : "'s first word");
 		return AUTORESP_INVALID;
 	}
 	return 0;
@@ -101,19 +130,38 @@ static int keyword_check(const char *trigger, char *err, size_t errlen)
 
 /* 0 with t ready (t->keyword points into trigger), or AUTORESP_INVALID or
  * AUTORESP_UNSAFE with a sentence in err. */
-static int trigger_compile(const char *trigger, struct trigger *t, char *err, size_t errlen)
+static int trigger_compile(const char *trigger, const char *match, struct trigger *t,
+                           char *err, size_t errlen)
 {
-	t->keyword = NULL;
-	t->re = NULL;
+	memset(t, 0, sizeof *t);
 	if (!trigger || !*trigger) {
 		snprintf(err, errlen, "the trigger is empty: give a keyword such as HOURS, or /regex/");
 		return AUTORESP_INVALID;
 	}
+	int kind = autoresp_match_of(trigger, match);
 	size_t len = 0;
 	int icase = 0, form = regex_form(trigger, &len, &icase);
-	if (form == 1) {
-		int rc = keyword_check(trigger, err, errlen);
+	if (form != 0 && kind == AUTORESP_REGEX) {
+		snprintf(err, errlen, "`%s` is not a regex trigger: write /regex/ or /regex/i", trigger);
+		return AUTORESP_INVALID;
+	}
+	if (form == 0 && kind != AUTORESP_REGEX) {
+		snprintf(err, errlen, "`%s` is written as a /regex/: leave --match out, or give "
+		                      "--match regex", trigger);
+		return AUTORESP_INVALID;
+	}
+	if (form == 1 || (form < 0 && kind != AUTORESP_REGEX)) {
+		int rc = keyword_check(trigger, kind == AUTORESP_EXACT, err, errlen);
 		t->keyword = rc == 0 ? trigger : NULL;
+		t->exact = kind == AUTORESP_EXACT;
+		char *end;
+		if (rc == 0 && t->exact && is_digit((unsigned char)trigger[0])) {
+			t->lo = strtol(trigger, &end, 10);
+			if (*end == '-' && is_digit((unsigned char)end[1])) {
+				t->hi = strtol(end + 1, &end, 10);
+				t->range = !*end && t->lo <= t->hi;
+			}
+		}
 		return rc;
 	}
 	if (form < 0) {
@@ -158,12 +206,36 @@ static int keyword_matches(const char *keyword, const char *body)
 	return n > 0 && same_word(w, n, keyword);
 }
 
-static int trigger_match(const struct trigger *t, const char *body)
+/* The whole body, trimmed, trailing punctuation (and a closing parenthesis,
+ * as in "A)") stripped, case ignored; a range takes a whole number in it. */
+static int exact_matches(const struct trigger *t, const char *body)
 {
-	return t->re ? rematch_search(t->re, body) : keyword_matches(t->keyword, body);
+	const char *w = skip_space(body);
+	size_t n = strlen(w);
+	while (n > 0 && (is_space((unsigned char)w[n - 1]) ||
+	                 is_trailing_punct((unsigned char)w[n - 1]) || w[n - 1] == ')'))
+		n--;
+	if (!t->range)
+		return n > 0 && same_word(w, n, t->keyword);
+	if (n == 0 || n > 9)
+		return 0;
+	long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)w[i]))
+			return 0;
+		v = v * 10 + (w[i] - '0');
+	}
+	return v >= t->lo && v <= t->hi;
 }
 
-int autoresp_trigger_check(const char *trigger, char *err, size_t errlen)
+static int trigger_match(const struct trigger *t, const char *body)
+{
+	if (t->re)
+		return rematch_search(t->re, body);
+	return t->exact ? exact_matches(t, body) : keyword_matches(t->keyword, body);
+}
+
+int autoresp_trigger_check(const char *trigger, const char *match, char *err, size_t errlen)
 {
 	char dummy[8];
 	if (!err) {
@@ -171,16 +243,16 @@ int autoresp_trigger_check(const char *trigger, char *err, size_t errlen)
 		errlen = sizeof dummy;
 	}
 	struct trigger t;
-	int rc = trigger_compile(trigger, &t, err, errlen);
+	int rc = trigger_compile(trigger, match, &t, err, errlen);
 	trigger_free(&t);
 	return rc;
 }
 
-int autoresp_trigger_matches(const char *trigger, const char *body)
+int autoresp_trigger_matches(const char *trigger, const char *match, const char *body)
 {
 	struct trigger t;
 	char err[8];
-	if (trigger_compile(trigger, &t, err, sizeof err) != 0)
+	if (trigger_compile(trigger, match, &t, err, sizeof err) != 0)
 		return 0;
 	int hit = trigger_match(&t, body ? body : "");
 	trigger_free(&t);
@@ -454,6 +526,7 @@ int autoresp_hours_inside(const struct autoresp_hours *h, time_t t)
 struct rule {
 	int64_t        id;
 	char          *trigger;
+	char          *match;
 	struct trigger t;
 	int            ok; /* compiled; else skipped */
 };
@@ -483,6 +556,7 @@ static void snapshot_release(struct snapshot *sn)
 		return;
 	for (size_t i = 0; i < sn->n; i++) {
 		free(sn->rules[i].trigger);
+		free(sn->rules[i].match);
 		trigger_free(&sn->rules[i].t);
 	}
 	free(sn->rules);
@@ -513,6 +587,9 @@ static const struct rule *snapshot_find(const struct snapshot *sn, const struct 
 	}
 	if (lo == (sn ? sn->n : 0) || sn->rules[lo].id != a->id || !a->trigger ||
 	    strcmp(sn->rules[lo].trigger, a->trigger) != 0)
+		return NULL;
+	if ((sn->rules[lo].match == NULL) != (a->match == NULL) ||
+	    (a->match && strcmp(sn->rules[lo].match, a->match) != 0))
 		return NULL;
 	return &sn->rules[lo];
 }
@@ -550,7 +627,8 @@ static int load_one(const struct store_auto *a, void *arg)
 	char err[320];
 	r->id = a->id;
 	r->trigger = xstrdup(a->trigger ? a->trigger : "");
-	r->ok = trigger_compile(r->trigger, &r->t, err, sizeof err) == 0;
+	r->match = a->match ? xstrdup(a->match) : NULL;
+	r->ok = trigger_compile(r->trigger, r->match, &r->t, err, sizeof err) == 0;
 	/* Said once: a rule skipped already in the snapshot before is not logged again. */
 	const struct rule *was = snapshot_find(l->old, a);
 	if (!r->ok && !(was && !was->ok))
@@ -608,12 +686,12 @@ void autoresp_verdicts_free(struct autoresp_verdicts *v)
 struct pick {
 	const char                     *body;
 	time_t                          now;
+	const struct autoresp_thread   *th;
 	const struct autoresp_verdicts *v;    /* for this body, or NULL */
 	const struct snapshot          *sn;   /* the cache's rules, or NULL */
 	int                             cached; /* a cache logs skipped rules when it loads */
 	int                             stale; /* a rule the cache does not know */
-	int64_t                         id;
-	char                           *response;
+	struct autoresp_answer          flow, global; /* the first of each that answers */
 };
 
 /* Whether a's trigger matches: known from the verdicts, else matched here with
@@ -628,7 +706,7 @@ static int trigger_hit(struct pick *pk, const struct store_auto *a)
 	struct trigger t;
 	char err[320];
 	int hit = 0;
-	if (trigger_compile(a->trigger, &t, err, sizeof err) == 0)
+	if (trigger_compile(a->trigger, a->match, &t, err, sizeof err) == 0)
 		hit = trigger_match(&t, pk->body);
 	else if (!pk->cached)
 		warnmsg("autoresponder %lld is skipped: %s", (long long)a->id, err);
@@ -637,28 +715,74 @@ static int trigger_hit(struct pick *pk, const struct store_auto *a)
 	return hit;
 }
 
+int autoresp_in_state(const char *after, const char *state)
+{
+	size_t n = state ? strlen(state) : 0;
+	if (!after || !n)
+		return 0;
+	for (const char *p = after; *p;) {
+		p = skip_space(p);
+		size_t k = strcspn(p, ",");
+		size_t m = k;
+		while (m && is_space((unsigned char)p[m - 1]))
+			m--;
+		if (m == n && strncmp(p, state, n) == 0)
+			return 1;
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int autoresp_waits(const struct store_auto *a, const struct autoresp_thread *th)
+{
+	if (!a->after || !*a->after)
+		return 0;
+	if (!th || !th->state || !*th->state || !autoresp_in_state(a->after, th->state))
+		return 1;
+	long long window = a->within > 0 ? a->within : th->window;
+	return th->age > window ? 2 : 0;
+}
+
 static int pick_one(const struct store_auto *a, void *arg)
 {
 	struct pick *pk = arg;
 	struct autoresp_hours h;
-	if (!a->enabled || autoresp_hours_parse(a->active_hours, &h, NULL, 0) != 0 ||
+	int flow = a->after && *a->after;
+	if (!a->enabled || (flow ? pk->flow.id : pk->global.id) ||
+	    autoresp_waits(a, pk->th) ||
+	    autoresp_hours_parse(a->active_hours, &h, NULL, 0) != 0 ||
 	    !autoresp_hours_inside(&h, pk->now) || !trigger_hit(pk, a))
 		return 0;
-	pk->id = a->id;
-	pk->response = xstrdup(a->response ? a->response : "");
-	return 1;
+	struct autoresp_answer *ans = flow ? &pk->flow : &pk->global;
+	ans->id = a->id;
+	ans->response = xstrdup(a->response ? a->response : "");
+	ans->name = a->name ? xstrdup(a->name) : NULL;
+	ans->ends = a->ends;
+	ans->in_flow = flow;
+	/* A rule for the thread's state comes before every global one; in no
+	 * state, no rule waiting for one can come after: stop either way. */
+	return flow || !pk->th || !pk->th->state || !*pk->th->state;
 }
 
-int autoresp_pick(struct store *s, const char *body, time_t now, struct autoresp_cache *c,
-                  const struct autoresp_verdicts *v, int64_t *id, char **response)
+void autoresp_answer_free(struct autoresp_answer *a)
 {
-	struct pick pk = {.body = body ? body : "", .now = now, .cached = c != NULL};
+	free(a->response);
+	free(a->name);
+	memset(a, 0, sizeof *a);
+}
+
+int autoresp_pick(struct store *s, const char *body, time_t now,
+                  const struct autoresp_thread *th, struct autoresp_cache *c,
+                  const struct autoresp_verdicts *v, struct autoresp_answer *ans)
+{
+	struct pick pk = {.body = body ? body : "", .now = now, .th = th, .cached = c != NULL};
 	/* Verdicts on another text (a Vonage message put together here) are no use. */
 	pk.v = v && strcmp(v->body, pk.body) == 0 ? v : NULL;
 	struct snapshot *sn = c ? snapshot_hold(c) : NULL;
 	pk.sn = sn;
-	*id = 0;
-	*response = NULL;
+	memset(ans, 0, sizeof *ans);
 	int rc = store_auto_list(s, 1, pick_one, &pk);
 	snapshot_release(sn);
 	/* A rule added or enabled since the cache was read: read it again, so that
@@ -667,12 +791,41 @@ int autoresp_pick(struct store *s, const char *body, time_t now, struct autoresp
 	if (rc == STORE_OK && c && pk.stale)
 		(void)autoresp_cache_load(c, s);
 	if (rc != STORE_OK) {
-		free(pk.response);
+		autoresp_answer_free(&pk.flow);
+		autoresp_answer_free(&pk.global);
 		return STORE_ERR;
 	}
-	if (!pk.response)
-		return 0;
-	*id = pk.id;
-	*response = pk.response;
-	return 1;
+	if (pk.flow.id) {
+		*ans = pk.flow;
+		autoresp_answer_free(&pk.global);
+	} else {
+		*ans = pk.global;
+	}
+	return ans->id ? 1 : 0;
+}
+
+int autoresp_duration_parse(const char *s, long long *secs)
+{
+	if (!s || !is_digit((unsigned char)*s))
+		return -1;
+	long long n = 0;
+	const char *p = s;
+	while (is_digit((unsigned char)*p)) {
+		if (n > 100000000)
+			return -1;
+		n = n * 10 + (*p++ - '0');
+	}
+	long long unit = 1;
+	if (*p == 's')
+		p++;
+	else if (*p == 'm')
+		unit = 60, p++;
+	else if (*p == 'h')
+		unit = 3600, p++;
+	else if (*p == 'd')
+		unit = 86400, p++;
+	if (*p || n < 1)
+		return -1;
+	*secs = n * unit;
+	return 0;
 }

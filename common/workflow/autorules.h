@@ -1,7 +1,7 @@
 /* autorules — managing autoresponder rules as records (sms-auto(1)):
  * adding one, removing, enabling or disabling one by id, and testing which rule
  * would answer a message now and why the others would not. The rules live in
- * the store (store_auto.c); triggers and active hours are autoresp.h's. */
+ * the store (store_auto.c); triggers, active hours and states are autoresp.h's. */
 #ifndef SMSKIT_AUTORULES_H
 #define SMSKIT_AUTORULES_H
 
@@ -29,8 +29,10 @@ cJSON *autorules_ordered(cJSON *rec);
  * the store failed (rec says so too) and the batch should stop. */
 
 /* Stores the rule rec describes: "trigger" (trimmed), "response", "active_hours"
- * (or "activeHours"; trimmed, absent or null for always) and "enabled" (default
- * true), each checked first. */
+ * (or "activeHours"; trimmed, absent or null for always), "enabled" (default
+ * true), and the flow fields "name", "after", "within", "match" and "end"
+ * (sms-auto(1), Flows), each checked first. An opt-out keyword as a trigger
+ * is refused (opt_out_keyword). */
 int autorules_add(struct store *st, cJSON *rec);
 
 enum autorules_change { AUTORULES_RM, AUTORULES_ENABLE, AUTORULES_DISABLE };
@@ -44,6 +46,9 @@ int autorules_change(struct store *st, cJSON *rec, enum autorules_change how);
  * "reason" it would not, or only a "reason" when no trigger matches. Then
  * "would_fire", and "passed_over": the matching rules tried before the answer
  * (all of them when none answers), each with its id, trigger and reason. */
-int autorules_test(struct store *st, cJSON *rec, time_t now);
+/* The thread's state is rec's "state" when given, else that of the thread
+ * with rec's "from" (store_thread_state), window SMS_FLOW_WINDOW in seconds;
+ * rec gets "state" (the one used). */
+int autorules_test(struct store *st, cJSON *rec, time_t now, long long window);
 
 #endif

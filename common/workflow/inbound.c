@@ -90,6 +90,19 @@ static void put_figures(cJSON *rec, const char *body, size_t *segments)
 	gsm_info_free(&g);
 }
 
+int inbound_flow_window(const struct sms_config *c, long long *secs, char *err,
+                        size_t errlen)
+{
+	const char *v = config_get(c, "SMS_FLOW_WINDOW");
+	*secs = 86400;
+	if (v && *v && autoresp_duration_parse(v, secs) != 0) {
+		snprintf(err, errlen, "SMS_FLOW_WINDOW=%s: give how long a conversation's state "
+		         "lasts, such as 24h, 30m, 7d or whole seconds", v);
+		return -1;
+	}
+	return 0;
+}
+
 int inbound_limits_load(const struct sms_config *c, struct inbound_limits *l, char *err,
                         size_t errlen)
 {
@@ -103,6 +116,8 @@ int inbound_limits_load(const struct sms_config *c, struct inbound_limits *l, ch
 		return -1;
 	}
 	l->per_number = (int)n;
+	if (inbound_flow_window(c, &l->flow_window, err, errlen) != 0)
+		return -1;
 	if (price_cap(c, "SMS_DAILY_LIMIT", &l->daily_cap, err, errlen) != 0 ||
 	    price_cap(c, "SMS_MONTHLY_LIMIT", &l->monthly_cap, err, errlen) != 0)
 		return -1;
@@ -191,7 +206,8 @@ static int held_back(struct store *st, struct inbound_result *out, int64_t rule,
  * it is stored as an outbound message (status sent, linked by reply_to) so
  * that threads, spend and the dashboard show it. */
 static int store_autoreply(struct store *st, const struct inbound_settings *s, const cJSON *in,
-                           int64_t in_id, int64_t rule, const char *text, const char *now)
+                           int64_t in_id, int64_t rule, const char *text, const char *tag,
+                           const char *now)
 {
 	const char *to = rec_str(in, "from"), *from = rec_str(in, "to");
 	cJSON *r = cJSON_CreateObject();
@@ -203,6 +219,8 @@ static int store_autoreply(struct store *st, const struct inbound_settings *s, c
 	rec_put_str(r, "body", text);
 	rec_put_str(r, "provider", s->provider);
 	rec_put_num(r, "reply_to", (double)in_id);
+	if (tag && *tag)
+		rec_put_str(r, "tag", tag);
 	char notes[64];
 	snprintf(notes, sizeof notes, "autoresponder %lld", (long long)rule);
 	rec_put_str(r, "notes", notes);
@@ -253,6 +271,17 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 	size_t segments;
 	put_figures(rec, body, &segments);
 
+	/* The conversation's state the message answers (sms-auto(1), Flows). */
+	const char *from = rec_str(rec, "from");
+	char state[80] = "";
+	time_t set_at = 0;
+	long long window = s->limits ? s->limits->flow_window : 86400;
+	if (from && *from && store_thread_state(st, from, state, sizeof state, &set_at) != STORE_OK)
+		return STORE_ERR;
+	struct autoresp_thread th = {state, set_at ? (long long)(now_t - set_at) : 0, window};
+	if (*state && th.age <= window)
+		rec_put_str(rec, "state", state);
+
 	int rc = store_msg_insert(st, rec, &out->id);
 	if (rc == STORE_EXISTS) {
 		/* A retry of a message already stored: acknowledged, nothing done
@@ -264,12 +293,15 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 	if (rc != STORE_OK)
 		return STORE_ERR;
 
-	const char *from = rec_str(rec, "from");
 	/* A quick reply is read by its payload: keywords and triggers alike. */
 	const char *said = inbound_trigger_text(rec);
 	enum inbound_keyword kw = keyword_of_type(opt_out_type);
 	if (kw == KW_NONE)
 		kw = inbound_keyword(said);
+	/* START, YES and UNSTOP opt back in a number that opted out; from any other
+	 * they are ordinary messages, which rules may answer (YES to a survey). */
+	if (kw == KW_START && !(is_e164(from) && store_optout_check(st, from) == 1))
+		kw = KW_NONE;
 	cJSON *detail = cJSON_Duplicate(params, 1);
 	snprintf(out->what, sizeof out->what, "stored as message %lld", (long long)out->id);
 
@@ -296,25 +328,36 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 		if (s->help_text && *s->help_text && !(is_e164(from) && store_optout_check(st, from) == 1))
 			out->reply = xstrdup(s->help_text);
 	} else if (kw == KW_NONE && !(is_e164(from) && store_optout_check(st, from) == 1)) {
-		int64_t rule;
-		char *text = NULL, why[256];
+		struct autoresp_answer ans;
+		char why[256];
 		const char *code = NULL;
-		int hit = autoresp_pick(st, said, now_t, s->rules, s->pre, &rule, &text);
-		int over = hit == 1 ? over_limit(st, s, from, text, now_t, &code, why, sizeof why) : 0;
+		int hit = autoresp_pick(st, said, now_t, &th, s->rules, s->pre, &ans);
+		int64_t rule = ans.id;
+		int over = hit == 1 ? over_limit(st, s, from, ans.response, now_t, &code, why,
+		                                 sizeof why) : 0;
 		if (hit < 0 || over < 0 || (over && held_back(st, out, rule, code, why) != STORE_OK)) {
-			free(text);
+			autoresp_answer_free(&ans);
 			goto fail;
 		}
+		/* The answer's tag, the thread's next state: the rule's name; none
+		 * when it ends the conversation; a rule without a name (HOURS, asked
+		 * in the middle of a survey) keeps the state the thread is in. */
+		const char *tag = ans.ends ? NULL : ans.name ? ans.name
+		                : *state && th.age <= window ? state : NULL;
 		if (over) {
-			free(text);
+			autoresp_answer_free(&ans);
 		} else if (hit) {
 			if (store_auto_fired(st, rule, now) != STORE_OK ||
 			    (!s->reply_by_api &&
-			     store_autoreply(st, s, rec, out->id, rule, text, now) != STORE_OK)) {
-				free(text);
+			     store_autoreply(st, s, rec, out->id, rule, ans.response, tag, now) !=
+			         STORE_OK)) {
+				autoresp_answer_free(&ans);
 				goto fail;
 			}
-			out->reply = text;
+			out->reply = ans.response;
+			ans.response = NULL;
+			snprintf(out->reply_tag, sizeof out->reply_tag, "%s", tag ? tag : "");
+			autoresp_answer_free(&ans);
 			out->rule = rule;
 			cJSON_AddNumberToObject(detail, "autoresponder", (double)rule);
 			snprintf(out->what, sizeof out->what, "message %lld: answered by autoresponder %lld",

@@ -25,7 +25,13 @@ enum inbound_keyword inbound_keyword(const char *body);
 struct inbound_limits {
 	int     per_number;             /* SMS_AUTO_REPLY_LIMIT */
 	money_t daily_cap, monthly_cap; /* SMS_DAILY_LIMIT, SMS_MONTHLY_LIMIT */
+	long long flow_window;          /* SMS_FLOW_WINDOW, seconds (sms-auto(1), Flows) */
 };
+
+/* SMS_FLOW_WINDOW (default 24h): how long a conversation's state lasts; -1
+ * with a sentence in err when malformed. */
+int inbound_flow_window(const struct sms_config *c, long long *secs, char *err,
+                        size_t errlen);
 
 /* SMS_AUTO_REPLY_LIMIT (default 5, "off" for none) and the caps; -1 with a
  * sentence in err when one is malformed. */
@@ -67,6 +73,8 @@ struct inbound_result {
 	int64_t id;               /* the inbound message */
 	char   *reply;            /* the text to answer with (malloc'd), or NULL */
 	int64_t rule;             /* the autoresponder that answered, 0 for none (or HELP) */
+	char    reply_tag[72];    /* the tag the answer carries, the thread's next
+	                           * state (sms-auto(1), Flows); "" for none */
 	enum inbound_keyword acted; /* KW_STOP: the sender opted out; KW_START: back in;
 	                           * else KW_NONE (for sms-webhookd's metrics) */
 	cJSON  *record;           /* the stored record when want_record, else NULL */

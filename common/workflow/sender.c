@@ -414,7 +414,7 @@ static int reserve(struct sender *s, struct job *j)
 	static const char *const kept[] = {
 		"to", "body", "media", "priority", "notes", "ref", "reply_to", "encoding",
 		"segments", "price_estimate", "currency", "warnings", "purpose", "content_sid",
-		"content_variables", NULL,
+		"content_variables", "tag", NULL,
 	};
 	cJSON *row = cJSON_CreateObject();
 	for (const char *const *k = kept; *k; k++) {

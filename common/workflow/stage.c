@@ -99,6 +99,8 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 		rec_put_str(rec, "send_at", sg->send_at);
 	if (sg->purpose && !given(rec, "purpose"))
 		rec_put_str(rec, "purpose", sg->purpose);
+	if (sg->tag && !given(rec, "tag"))
+		rec_put_str(rec, "tag", sg->tag);
 
 	struct outbound ob;
 	const char *code;
@@ -182,6 +184,7 @@ void stage_prepare(struct stage *sg, struct stage_item *it)
 	row_ref(row, rec, "notes");
 	row_ref(row, rec, "ref");
 	row_ref(row, rec, "purpose");
+	row_ref(row, rec, "tag");
 	if (sa) {
 		char t[32];
 		clock_format(at, t, sizeof t);

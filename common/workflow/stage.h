@@ -28,6 +28,7 @@ struct stage {
 	struct clock_window       quiet;             /* SMS_QUIET_HOURS */
 	const char               *from, *priority, *notes, *send_at, *purpose; /* what a
 	                                          * record leaves out */
+	const char               *tag;  /* the conversation state it sets (sms-auto(1)) */
 	int                       require_consent; /* SMS_REQUIRE_CONSENT=on */
 	struct rec_out           *out;
 	int                       progress; /* a progress line on stderr */

@@ -67,12 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *body = nl ? xstrndup(nl + 1, size - tlen - 1) : xstrdup("");
 
 	char err[400];
-	int rc = autoresp_trigger_check(trigger, err, sizeof err);
+	int rc = autoresp_trigger_check(trigger, NULL, err, sizeof err);
 	if (rc != 0 && rc != AUTORESP_INVALID && rc != AUTORESP_UNSAFE)
 		abort();
 	if (rc != 0 && !err[0])
 		abort();
-	int hit = autoresp_trigger_matches(trigger, body);
+	int hit = autoresp_trigger_matches(trigger, NULL, body);
 	if (hit != 0 && (hit != 1 || rc != 0))
 		abort();
 

@@ -63,11 +63,12 @@ static int pick(const char *body, int fire)
 {
 	struct store *s = open_store();
 	time_t now = clock_now();
-	int64_t id = 0;
-	char *response = NULL;
+	struct autoresp_answer ans = {0};
 	int rc = fire ? store_begin_immediate(s) : STORE_OK;
 	if (rc == STORE_OK)
-		rc = autoresp_pick(s, body, now, NULL, NULL, &id, &response);
+		rc = autoresp_pick(s, body, now, NULL, NULL, NULL, &ans);
+	int64_t id = ans.id;
+	const char *response = ans.response;
 	if (rc == 1 && fire) {
 		char at[32];
 		clock_format(now, at, sizeof at);
@@ -85,7 +86,7 @@ static int pick(const char *body, int fire)
 	} else {
 		puts("none");
 	}
-	free(response);
+	autoresp_answer_free(&ans);
 	store_close(s);
 	return rc < 0 ? 1 : rc == 1 ? 0 : 3;
 }
@@ -160,12 +161,12 @@ int main(int argc, char **argv)
 		return rc == STORE_OK ? 0 : rc == STORE_NOTFOUND ? 3 : 1;
 	}
 	if (strcmp(cmd, "match") == 0 && argc == 4) {
-		int m = autoresp_trigger_matches(argv[2], argv[3]);
+		int m = autoresp_trigger_matches(argv[2], NULL, argv[3]);
 		puts(m ? "match" : "no match");
 		return m ? 0 : 3;
 	}
 	if (strcmp(cmd, "trigger") == 0 && argc == 3) {
-		if (autoresp_trigger_check(argv[2], err, sizeof err) == 0)
+		if (autoresp_trigger_check(argv[2], NULL, err, sizeof err) == 0)
 			return 0;
 		puts(err);
 		return 1;

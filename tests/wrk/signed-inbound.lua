@@ -8,6 +8,10 @@
 --   WH_RATE   requests per second in all, started on a fixed schedule however
 --             long the answers take (with WH_THREADS, wrk's -t; and enough
 --             connections, -c, to hold the requests in flight), like wrk2
+--   WH_BODIES bodies separated by '|', taken in turn (default "load test
+--             message N"); letters, digits and spaces only
+--   WH_NUMBERS the senders: +15550000000 and the next WH_NUMBERS - 1 in turn
+--             (default a new number for each request)
 local ffi = require("ffi")
 ffi.cdef [[
 const void *EVP_sha1(void);
@@ -26,6 +30,9 @@ local acked_dir = os.getenv("WH_ACKED")
 local delay_ms = tonumber(os.getenv("WH_DELAY_MS") or "0")
 local rate = tonumber(os.getenv("WH_RATE") or "0")
 local nthreads = tonumber(os.getenv("WH_THREADS") or "2")
+local nnumbers = tonumber(os.getenv("WH_NUMBERS") or "0")
+local bodies = {}
+for b in string.gmatch(os.getenv("WH_BODIES") or "", "[^|]+") do table.insert(bodies, b) end
 
 local function now_ms()
 	local ts = ffi.new("struct wh_timespec")
@@ -76,7 +83,9 @@ function request()
 	seq = seq + 1
 	local sid = string.format("%s%02d%09d", prefix, tid, seq)
 	local from = string.format("+1555%07d", seq % 10000000)
+	if nnumbers > 0 then from = string.format("+1555%07d", (seq * nthreads + tid) % nnumbers) end
 	local body = "load test message " .. seq
+	if #bodies > 0 then body = bodies[(seq + tid) % #bodies + 1] end
 	-- The URL wrk was given; the Host header is what the daemon rebuilds it from.
 	if not host_url then
 		host_url = wrk.scheme .. "://" .. wrk.host .. ":" .. wrk.port .. wrk.path
