@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# smskit-practices(7): its recipes that use no conversation flow run as the
+# smskit-practices(7): its recipes run as the
 # page prints them (keyword information, Black Friday staged in bulk, a
-# verification code), on the sandbox provider; and no body, answer or template
+# verification code, the three flows), on the sandbox provider; and no body, answer or template
 # the page recommends asks for an opt-out keyword as a reply.
 . tests/lib.sh
 need "the recipes" jq || { done_testing; exit; }
@@ -46,4 +46,31 @@ check "the page's bodies and answers are found" test "$(wc -l <"$T/bodies")" -ge
 jq -cR '{body: .}' "$T/bodies" | sms-split -o json >"$T/split"
 check_eq "...none asks for an opt-out keyword" "" "$(jq -r 'select(.warnings | any(startswith("asks for"))) | .body' "$T/split")"
 check_eq "...each is one segment" "" "$(jq -r 'select(.segments > 1) | .body' "$T/split")"
+# The three flows run whole, as the page prints them (the reminder and the
+# survey sent on the sandbox); sms-auto test says which rule answers in which
+# state.
+for flow in "Appointment confirmation" "Survey" "Lead qualification"; do
+	recipe "$flow" | grep -v '^sms-inbox ' >"$T/flow.sh"
+	check_exit "the $flow recipe runs" 0 bash -e "$T/flow.sh"
+done
+while read -r state text want; do
+	sms-auto test -o json --state "$state" "$text" >"$T/t.json"
+	check_eq "in state $state, \"$text\" is answered by $want" "$want" \
+		"$(jq -r 'if .would_fire then .name else "none" end' "$T/t.json")"
+done <<'CASES'
+appt C confirmed
+appt R rescheduling
+confirmed DIRECTIONS directions
+survey 5 review-ask
+survey 3 rated
+review-ask YES review-yes
+review-ask NO review-no
+lead-menu A lead-consult
+lead-menu C lead-repair
+none 5 none
+none A none
+CASES
+check_exit "a message that says it is interested starts the lead flow" 0 sms-auto test -o json "I'm interested in your services"
+check_eq "...with the menu" "lead-menu true" "$(jq -r '"\(.name) \(.would_fire)"' "$T/.out")"
+
 done_testing
