@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The dashboard's autoresponders tab and flows (sms-auto(1), Flows; sms-webhookd(1),
-# Review dashboard): the survey flow added with sms-auto shows as its chain of
+# The review dashboard): the survey flow added with sms-auto shows as its chain of
 # rules, in order, each step nested under the rule whose name it waits for,
 # with its window and "ends the conversation"; a global rule starts a flow of
 # its own; a flow rule added through the form is stored with its name, after,
 # within, match and ends (read back with sqlite3); what sms-auto add refuses,
 # the form refuses with the same sentence (an opt-out keyword, a bad name,
-# within without after).
+# within without after, a name taken); a loop is shown once round.
 . tests/lib.sh
 . tests/webhook.sh
 
@@ -128,5 +128,14 @@ check_eq "a name already taken is refused (400)" 400 \
 	"$(get "$R/autoresponders" -b "$jar" -d "csrf=$c" -d action=add -d trigger=X -d response=x -d name=rated)"
 check_grep "...saying so" 'there is already a rule named rated' "$T/.body"
 check_eq "...none of the refused ones was stored" "$before" "$(q "select count(*) from autoresponders")"
+
+# ---- A loop ------------------------------------------------------------------------------------
+sms-auto add --name maybe --after review-ask,maybe --trigger MAYBE \
+	--response "Take your time: reply YES or NO" >/dev/null
+get "$R/autoresponders" -b "$jar" >/dev/null
+steps >"$T/steps"
+check_eq "a rule that waits for its own name shows once round, then stops" \
+	"2 3 rule:10 3 4 rule:10" "$(grep -A1 '^2 3 rule:10$' "$T/steps" | tr '\n' ' ' | sed 's/ $//')"
+check_grep "...saying it goes back" 'data-depth="3" data-rule="10">.*(back to an earlier step)' "$T/.body"
 stop_webhookd
 done_testing
