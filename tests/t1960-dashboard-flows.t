@@ -70,11 +70,11 @@ check_grep "...an indented step carries the marker" \
 check_grep "...a step at the top carries none" \
 	'<li class="step" data-depth="0" data-rule="6"><span class="marker"></span>' "$T/.body"
 check_grep "...review-ask: its own window, and the state it sets" \
-	'data-rule="1">.*<code>5</code> <span class="match">(exact)</span> <span class="window">within 2d</span>.*<span class="sets">sets <code>review-ask</code></span>' "$T/.body"
+	'data-rule="1">.*<code>5</code> <span class="match">(exact)</span> <span class="within">within 2d</span>.*<span class="sets">sets <code>review-ask</code></span>' "$T/.body"
 check_grep "...review-yes: SMS_FLOW_WINDOW's window, escaped, and it ends the conversation" \
-	'data-rule="3">.*<code>YES</code> <span class="match">(word)</span> <span class="window">within 12h (SMS_FLOW_WINDOW)</span> &rarr; <span class="body">Thank you! &lt;https://acme.example/review?a=1&amp;b=2&gt;</span> <strong class="ends">ends the conversation</strong>' "$T/.body"
+	'data-rule="3">.*<code>YES</code> <span class="match">(word)</span> <span class="within">within 12h (SMS_FLOW_WINDOW)</span> &rarr; <span class="body">Thank you! &lt;https://acme.example/review?a=1&amp;b=2&gt;</span> <strong class="ends">ends the conversation</strong>' "$T/.body"
 check_grep "...rated matches by regex and ends the conversation" \
-	'data-rule="2">.*<span class="match">(regex)</span> <span class="window">within 2d</span>.*ends the conversation' "$T/.body"
+	'data-rule="2">.*<span class="match">(regex)</span> <span class="within">within 2d</span>.*ends the conversation' "$T/.body"
 
 # ---- The table ---------------------------------------------------------------------------------
 row() { grep -o "<tr id=\"rule-$1\".*" "$T/.body" | sed 's,</tr>.*,,'; }

@@ -106,7 +106,7 @@ static void step(struct dash *x, const struct rule *r, int depth, long long wind
 	dash_printf(x, "</code> <span class=\"match\">(%s)</span>", match_word(r));
 	if (r->after) {
 		dash_flows_duration(w, sizeof w, r->within > 0 ? r->within : window);
-		dash_printf(x, " <span class=\"window\">within %s%s</span>", w,
+		dash_printf(x, " <span class=\"within\">within %s%s</span>", w,
 		            r->within > 0 ? "" : " (SMS_FLOW_WINDOW)");
 	}
 	dash_raw(x, " &rarr; <span class=\"body\">");
