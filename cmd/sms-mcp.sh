@@ -737,7 +737,7 @@ def inbound($now):
   + opt(if .latitude then "\n   location: \(.latitude),\(.longitude)" else null end);
 def message($now): if .direction == "inbound" then inbound($now) else outbound($now) end;
 def rule: "#\(.id)\(opt(if .name then " \(.name)" else null end)) \(if .enabled then "enabled" else "disabled" end): \(opt(if .match then "\(.match) " else null end))trigger \(.trigger | q)"
-  + opt(if .after then " after \(.after)\(opt(if .within then " (within \(.within))" else null end))" else null end)
+  + opt(if .after then " after \(.after)\(opt(if .within then " (within \(.within | if type == "number" then span(.) else . end))" else null end))" else null end)
   + " answers \(.response | q)"
   + opt(if .end == true then ", ending the conversation" elif .name then ", opening state \(.name)" else null end)
   + opt(if .active_hours then ", \(.active_hours)" else null end)
