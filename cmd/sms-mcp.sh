@@ -170,6 +170,10 @@ def wait_for_sms_reply_tool:
    additionalProperties: false},
   annotations: ro};
 
+# A conversation state (sms-auto(1), Flows): a tag, as the programs take it.
+def tag_pattern: "^[A-Za-z0-9_.-]{1,64}$";
+def tag_param: {type: "string", minLength: 1, maxLength: 64, pattern: tag_pattern,
+  description: "The conversation state this message opens, e.g. survey: autoresponders with after=survey answer the reply (create_sms_autoresponder). 1 to 64 letters, digits, -, _ or .; leave it out for none (a message without a tag ends any state the conversation was in)."};
 def template_name: {type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$", description: "The template's name, as list_sms_templates shows it."};
 def recipients: {type: "array", minItems: 1, maxItems: 1000, description: "One entry per message: to, and the variables of the template for that recipient.",
   items: {type: "object", properties: {
@@ -188,7 +192,8 @@ def tools: [
     from: phone_param("Sender number; leave it out to use the configured one (for WhatsApp, TWILIO_WHATSAPP_NUMBER)."),
     contentSid: content_sid,
     contentVariables: content_variables,
-    ignoreQuietHours: {type: "boolean", default: false, description: "Send even inside the quiet hours (SMS_QUIET_HOURS). Only for a message the recipient asked for and expects now: a one-time code, an alert they signed up for, an answer to what they just wrote. Never for marketing or reminders: stage those, and they go out when the quiet hours end."}},
+    ignoreQuietHours: {type: "boolean", default: false, description: "Send even inside the quiet hours (SMS_QUIET_HOURS). Only for a message the recipient asked for and expects now: a one-time code, an alert they signed up for, an answer to what they just wrote. Never for marketing or reminders: stage those, and they go out when the quiet hours end."},
+    tag: tag_param},
    required: ["to"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "send_mms", title: "Send an MMS now", direct: true,
@@ -211,7 +216,8 @@ def tools: [
     notes: {type: "string", maxLength: 16000, description: "A note for the reviewer: why this message, what it answers."},
     mediaUrl: media_schema,
     contentSid: content_sid,
-    contentVariables: content_variables},
+    contentVariables: content_variables,
+    tag: tag_param},
    required: ["to"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
  {name: "list_staged_sms", title: "List staged messages",
@@ -225,11 +231,12 @@ def tools: [
   inputSchema: no_params,
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true}},
  {name: "get_incoming_sms", title: "Received messages",
-  description: "List received SMS, MMS and WhatsApp messages, newest first: by default those of the last 24 hours, at most 50. Answers a count and one numbered entry per message: its id (#42) to act on, the sender, the local time and how long ago, the text in quotes. Each record has id (for reply_to_sms and mark_sms_read), channel (sms or whatsapp), from (whatsapp:+... on WhatsApp), to, body, media, created_at (when received, UTC), read and replied; a WhatsApp message may have profile_name, button_text and button_payload (a quick reply), latitude and longitude. Listing marks nothing read.",
+  description: "List received SMS, MMS and WhatsApp messages, newest first: by default those of the last 24 hours, at most 50. Answers a count and one numbered entry per message: its id (#42) to act on, the sender, the local time and how long ago, the text in quotes. Each record has id (for reply_to_sms and mark_sms_read), channel (sms or whatsapp), from (whatsapp:+... on WhatsApp), to, body, media, created_at (when received, UTC), read and replied, state (the conversation state it answered, when there was one); a WhatsApp message may have profile_name, button_text and button_payload (a quick reply), latitude and longitude. Listing marks nothing read.",
   inputSchema: {type: "object", properties: {
     since: {type: "string", maxLength: 40, pattern: "^[0-9][0-9A-Za-z:.+-]{0,39}$", default: "24h", description: "Only messages received since then: a span back from now (30m, 2h, 2d, 1w), a date (2026-11-24, from its local midnight) or an RFC 3339 time (2026-11-24T09:30:00Z). Default 24h."},
     from: {type: "string", maxLength: 49, pattern: "^(whatsapp:)?[0-9A-Za-z+(][0-9A-Za-z +().-]{0,39}$", description: "Only messages from this number: \(address_text)."},
     unread: {type: "boolean", default: false, description: "Only messages not yet read."},
+    state: {type: "string", minLength: 1, maxLength: 64, pattern: tag_pattern, description: "Only the answers to this conversation state: messages that came while the conversation was in it, e.g. survey for the replies to messages sent with tag survey."},
     limit: {type: "integer", minimum: 1, maximum: 1000, default: 50, description: "At most this many messages (default 50)."}},
    additionalProperties: false},
   annotations: ro},
@@ -241,7 +248,8 @@ def tools: [
     reply: {type: "string", minLength: 1, maxLength: text_max, description: "The text of the reply. Give reply, or contentSid for a WhatsApp template."},
     markRead: {type: "boolean", default: true, description: "Mark the original read as well as replied (default true)."},
     contentSid: content_sid,
-    contentVariables: content_variables},
+    contentVariables: content_variables,
+    tag: tag_param},
    required: ["messageId"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  {name: "mark_sms_read", title: "Mark messages read",
@@ -252,20 +260,27 @@ def tools: [
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false}},
  {name: "create_sms_autoresponder", title: "Create an autoresponder",
   description: (if $direct == "on" then
-    "Create an autoresponder: when a received SMS matches trigger, sms-webhookd answers it with response at once. Rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id."
+    "Create an autoresponder: when a received SMS matches trigger, sms-webhookd answers it with response at once. Rules are tried in id order and the first enabled one that matches inside its active hours answers. With after, a rule answers only a reply in a conversation state (a message sent with tag survey opens survey; a rule with name review-ask opens review-ask with its answer), and those rules are tried first: a few such rules make a survey or another conversation of several steps. Returns the stored rule with its id."
   else
-    "Create an autoresponder, stored disabled: this server runs with SMS_MCP_DIRECT_SEND=off, so nothing an assistant writes reaches a phone before a person has seen it, and the rule answers nothing until a person enables it (sms-auto enable ID, or the review dashboard's autoresponders page). Once enabled, a received SMS that matches trigger is answered with response at once by sms-webhookd; rules are tried in id order and the first enabled one that matches inside its active hours answers. Returns the stored rule with its id; tell the user it waits for them to enable it."
+    "Create an autoresponder, stored disabled: this server runs with SMS_MCP_DIRECT_SEND=off, so nothing an assistant writes reaches a phone before a person has seen it, and the rule answers nothing until a person enables it (sms-auto enable ID, or the review dashboard's autoresponders page). Once enabled, a received SMS that matches trigger is answered with response at once by sms-webhookd; rules are tried in id order and the first enabled one that matches inside its active hours answers. With after, a rule answers only a reply in a conversation state (a message sent with tag survey opens survey; a rule with name review-ask opens review-ask with its answer), and those rules are tried first. Returns the stored rule with its id; tell the user it waits for them to enable it."
   end),
   inputSchema: {type: "object", properties: {
-    trigger: {type: "string", minLength: 1, maxLength: 500, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message."},
+    trigger: {type: "string", minLength: 1, maxLength: 500, description: "A keyword matched against the first word of the message, ignoring case and trailing punctuation (HOURS), or /regex/ (/regex/i to ignore case) searched in the whole message; with match exact, the whole message (A, 5, or a range such as 4-5). Never an opt-out word (STOP, CANCEL, END...): those always opt the number out."},
     response: {type: "string", minLength: 1, maxLength: text_max, description: "The text sent back."},
     enabled: (if $direct == "on" then {type: "boolean", default: true, description: "Store the rule enabled (default) or disabled."}
               else {type: "boolean", const: false, default: false, description: "With SMS_MCP_DIRECT_SEND=off a rule is stored disabled and a person enables it (sms-auto enable ID, or the review dashboard): false is the only value."} end),
-    activeHours: {type: "string", minLength: 1, maxLength: 100, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."}},
+    activeHours: {type: "string", minLength: 1, maxLength: 100, description: "When the rule answers, in SMS_TZ, e.g. \"9am-5pm Mon-Fri\"; leave it out for always."},
+    name: {type: "string", minLength: 1, maxLength: 64, pattern: tag_pattern, description: "The rule's name, which is also the conversation state its answer opens, so that rules chain: a rule with after set to this name answers the reply to this rule's answer (e.g. rated). 1 to 64 letters, digits, -, _ or .; two rules cannot share one. Leave it out and the answer keeps the state the conversation was in."},
+    after: {anyOf: [{type: "string", minLength: 1, maxLength: 650, pattern: "^[A-Za-z0-9_.-]{1,64}( *, *[A-Za-z0-9_.-]{1,64})*$"},
+                    {type: "array", items: {type: "string", minLength: 1, maxLength: 64, pattern: tag_pattern}, minItems: 1, maxItems: 10}],
+            description: "Answer only a reply in one of these conversation states: a state (survey), a comma list (survey,rated) or a list of them. The state is the tag of the last message sent to that number (send_sms, stage_sms... with tag) or the name of the rule that answered last. Rules waiting for the present state are tried before those waiting for none. Leave it out to answer in any state."},
+    within: {type: "string", minLength: 1, maxLength: 20, pattern: "^[0-9]{1,10}[smhd]?$", description: "With after: how long those states last for this rule, counted from the message that opened them: 90s, 30m, 24h, 7d, or whole seconds (default SMS_FLOW_WINDOW, 24 hours)."},
+    match: {type: "string", enum: ["word", "exact", "regex"], description: "How the trigger matches: word, the first word of the message (HOURS); exact, the whole message, ignoring case, surrounding space and trailing punctuation (A, 5, or a range of whole numbers such as 4-5); regex, a /regex/ searched in the message. Default by the trigger's form: /.../ a regex, one word a word."},
+    end: {type: "boolean", default: false, description: "The rule's answer ends the conversation (it opens no state), as the last step of a survey does."}},
    required: ["trigger", "response"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
  {name: "list_sms_autoresponders", title: "List autoresponders",
-  description: "List the autoresponders: id, trigger, response, enabled, active_hours, trigger_count, last_triggered_at.",
+  description: "List the autoresponders in the order they are tried: id, name, trigger, match, after (the conversation states it waits for), within, end, response, enabled, active_hours, trigger_count, last_triggered_at.",
   inputSchema: no_params,
   annotations: ro},
  {name: "delete_sms_autoresponder", title: "Delete an autoresponder",
@@ -306,13 +321,17 @@ def tools: [
   description: "Fill a stored template (list_sms_templates) in for each recipient with that recipient's variables, and stage one message per recipient for a person to approve, as stage_sms does. Answers how many were staged, how many refused and why (a missing variable, an invalid number), and the total cost.",
   inputSchema: {type: "object", properties: {
     template: template_name,
-    recipients: recipients}, required: ["template", "recipients"], additionalProperties: false},
+    recipients: recipients,
+    tag: (tag_param | .description = "The conversation state every one of these messages opens, e.g. survey: autoresponders with after=survey answer the replies (create_sms_autoresponder). 1 to 64 letters, digits, -, _ or .; leave it out for none.")},
+   required: ["template", "recipients"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false}},
  {name: "send_sms_template", title: "Send a template to many recipients now", direct: true,
   description: "Fill a stored template (list_sms_templates) in for each recipient with that recipient's variables and send the messages now, as send_sms does (quiet hours, opt-outs and spend caps refuse one). Prefer stage_sms_template when a person should review them first. Answers how many were sent, how many refused and why, and the total cost.",
   inputSchema: {type: "object", properties: {
     template: template_name,
-    recipients: recipients}, required: ["template", "recipients"], additionalProperties: false},
+    recipients: recipients,
+    tag: (tag_param | .description = "The conversation state every one of these messages opens, e.g. survey: autoresponders with after=survey answer the replies (create_sms_autoresponder). 1 to 64 letters, digits, -, _ or .; leave it out for none.")},
+   required: ["template", "recipients"], additionalProperties: false},
   annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true}},
  wait_for_sms_reply_tool
 ];
@@ -467,7 +486,7 @@ def plan($n):
   . as $a
   | if $n == "send_sms" then
       {prog: "sms-send", args: (["-o", "json"] + if .ignoreQuietHours == true then ["--ignore-quiet-hours"] else [] end),
-       records: [{to} + some("message"; "body") + some("from"; "from") + content]}
+       records: [{to} + some("message"; "body") + some("from"; "from") + content + some("tag"; "tag")]}
     elif $n == "send_mms" then
       {prog: "sms-send", args: ["-o", "json"],
        records: [{to, body: .message, media: (.mediaUrl | media)} + some("from"; "from")]}
@@ -476,7 +495,7 @@ def plan($n):
       {prog: "sms-stage", args: ["-o", "json"],
        records: [(.to | if type == "array" then reduce .[] as $t ({s: {}, l: []}; if .s[$t] then . else .s[$t] = true | .l += [$t] end) | .l[] else . end) as $to
                  | {to: $to} + ($a | some("message"; "body") + some("priority"; "priority") + some("notes"; "notes")
-                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end) + content)],
+                 + (if has("mediaUrl") then {media: (.mediaUrl | media)} else {} end) + content + some("tag"; "tag"))],
        meta: {repeated: (if (.to | type) == "array" then (.to | length) - (.to | unique | length) else 0 end)}}
     elif $n == "list_staged_sms" then
       {prog: "sms-stage", args: ["--list", "--query", "-o", "json"], records: [some("status"; "status")],
@@ -487,12 +506,12 @@ def plan($n):
        then: {mode: "then", prog: "sms-status", args: ["--query", "-o", "json"], records: [{status: "approved", limit: num("1000")}]}}
     elif $n == "get_incoming_sms" then
       {prog: "sms-inbox", args: ["--query", "-o", "json"],
-       records: [{since: (.since // "24h")} + some("from"; "from") + some("unread"; "unread")
+       records: [{since: (.since // "24h")} + some("from"; "from") + some("unread"; "unread") + some("state"; "state")
                  + (if has("limit") then {limit: (.limit | int)} else {} end)],
-       meta: {scope: ("since \(if has("since") then .since else "24 hours ago" end)" + (if has("from") then " from \(.from)" else "" end) + (if .unread then ", unread" else "" end))}}
+       meta: {scope: ("since \(if has("since") then .since else "24 hours ago" end)" + (if has("from") then " from \(.from)" else "" end) + (if has("state") then " answering \(.state)" else "" end) + (if .unread then ", unread" else "" end))}}
     elif $n == "reply_to_sms" then
       {prog: "sms-reply", args: ["-o", "json"],
-       records: [{id: (.messageId | msgid)} + some("reply"; "body") + {keep_unread: (.markRead == false)} + content],
+       records: [{id: (.messageId | msgid)} + some("reply"; "body") + {keep_unread: (.markRead == false)} + content + some("tag"; "tag")],
        meta: {read_note: (if .markRead == false then "; the original is marked replied and left unread" else "; the original is marked replied and read" end)}}
     elif $n == "mark_sms_read" then
       {prog: "sms-inbox", args: ["--mark-read", "-o", "json"], records: [.messageIds[] | {id: msgid}]}
@@ -501,6 +520,8 @@ def plan($n):
       # was asked (the schema refuses true), and the result says so.
       {prog: "sms-auto", args: ["add", "-o", "json"],
        records: [{trigger, response} + some("activeHours"; "active_hours")
+                 + some("name"; "name") + some("after"; "after") + some("within"; "within") + some("match"; "match")
+                 + (if .end == true then {end: true} else {} end)
                  + {enabled: ($direct == "on" and .enabled != false)}],
        note: (if $direct == "on" then null else
          "The rule is stored disabled and answers nothing yet: with SMS_MCP_DIRECT_SEND=off nothing an assistant writes reaches a phone before a person has seen it. A person enables the rule with `sms-auto enable {id}`, or with Enable on the review dashboard's autoresponders page (/review/autoresponders): tell the user so." end)}
@@ -523,7 +544,7 @@ def plan($n):
       # sms-stage or sms-send; the name is an argument, checked against its
       # pattern (no leading "-"), and goes through no shell.
       {prog: "sms-template", args: ["render", .template],
-       records: [.recipients[] | {to} + {vars: (.variables // {} | map_values(if isnum then .[tag] else . end))}],
+       records: [$a.recipients[] | {to} + {vars: (.variables // {} | map_values(if isnum then .[tag] else . end))} + ($a | some("tag"; "tag"))],
        then: {mode: "pipe", prog: (if $n == "send_sms_template" then "sms-send" else "sms-stage" end), args: ["-o", "json"], records: []}}
     elif $n == "get_consent" then
       {prog: "sms-optout", args: ["consent", "-o", "json"], records: [{number: .phone}]}
@@ -711,10 +732,14 @@ def outbound($now):
 def inbound($now):
   "#\(.id) from \(.from)\(opt(.profile_name | if . then " (\(.))" else null end))\(channel_txt), \(.created_at | when($now))\(if .read == false then ", unread" else "" end)\(if .replied then ", replied" else "" end)"
   + "\n   \(.body | q)\(media_txt)"
+  + opt(if .state then "\n   answering state \(.state)" else null end)
   + opt(if .button_text then "\n   button: \(.button_text | q)" else null end)
   + opt(if .latitude then "\n   location: \(.latitude),\(.longitude)" else null end);
 def message($now): if .direction == "inbound" then inbound($now) else outbound($now) end;
-def rule: "#\(.id) \(if .enabled then "enabled" else "disabled" end): trigger \(.trigger | q) answers \(.response | q)"
+def rule: "#\(.id)\(opt(if .name then " \(.name)" else null end)) \(if .enabled then "enabled" else "disabled" end): \(opt(if .match then "\(.match) " else null end))trigger \(.trigger | q)"
+  + opt(if .after then " after \(.after)\(opt(if .within then " (within \(.within | if type == "number" then span(.) else . end))" else null end))" else null end)
+  + " answers \(.response | q)"
+  + opt(if .end == true then ", ending the conversation" elif .name then ", opening state \(.name)" else null end)
   + opt(if .active_hours then ", \(.active_hours)" else null end)
   + opt(if (.trigger_count // 0) > 0 then ", used \(plural(.trigger_count; "time"))" else null end);
 def template: "\(.name | q): \(.body | q)" + opt(if (.vars | length) > 0 then " (variables: \(.vars | join(", ")))" else null end);

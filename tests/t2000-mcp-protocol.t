@@ -72,12 +72,12 @@ check_eq "the tools, in the order of sms-mcp(1)" \
 	"send_sms send_mms stage_sms list_staged_sms send_approved_sms get_incoming_sms reply_to_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent list_sms_templates stage_sms_template send_sms_template wait_for_sms_reply" \
 	"$(answer 1 | jq -r '[.result.tools[].name] | join(" ")')"
 check_eq "stage_sms: its parameters, required ones, and the priority enum" \
-	'["to","message","priority","notes","mediaUrl","contentSid","contentVariables"] ["to"] ["urgent","high","normal","low"] false' \
+	'["to","message","priority","notes","mediaUrl","contentSid","contentVariables","tag"] ["to"] ["urgent","high","normal","low"] false' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "stage_sms") | .inputSchema | (.properties | keys_unsorted), .required, .properties.priority.enum, .additionalProperties' | tr '\n' ' ' | sed 's/ $//')"
 check_eq "list_staged_sms: the status enum" '["pending","approved","rejected","sending","queued","scheduled","sent","delivered","undelivered","failed","canceled","unknown","all"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "list_staged_sms") | .inputSchema.properties.status.enum')"
 check_eq "the parameters of sms-mcp(1)" \
-	'send_sms:to,message,from,contentSid,contentVariables,ignoreQuietHours send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl,contentSid,contentVariables list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,limit reply_to_sms:messageId,reply,markRead,contentSid,contentVariables mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone list_sms_templates: stage_sms_template:template,recipients send_sms_template:template,recipients wait_for_sms_reply:from,timeoutSeconds' \
+	'send_sms:to,message,from,contentSid,contentVariables,ignoreQuietHours,tag send_mms:to,message,mediaUrl,from stage_sms:to,message,priority,notes,mediaUrl,contentSid,contentVariables,tag list_staged_sms:status send_approved_sms: get_incoming_sms:since,from,unread,state,limit reply_to_sms:messageId,reply,markRead,contentSid,contentVariables,tag mark_sms_read:messageIds create_sms_autoresponder:trigger,response,enabled,activeHours,name,after,within,match,end list_sms_autoresponders: delete_sms_autoresponder:id get_sms_conversation:phone get_sms_status:messageId preview_sms:message get_consent:phone list_sms_templates: stage_sms_template:template,recipients,tag send_sms_template:template,recipients,tag wait_for_sms_reply:from,timeoutSeconds' \
 	"$(answer 1 | jq -r '[.result.tools[] | "\(.name):\(.inputSchema.properties | keys_unsorted | join(","))"] | join(" ")')"
 check_eq "mediaUrl: a URL or a list of URLs" '["string","array"] ["uri","uri"]' \
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "send_mms") | .inputSchema.properties.mediaUrl.anyOf | map(.type), map(.format // .items.format)' | tr '\n' ' ' | sed 's/ $//')"
@@ -86,6 +86,8 @@ check_eq "contentSid: HX and 32 hex digits; contentVariables: a map of strings o
 	"$(answer 1 | jq -c '.result.tools[] | select(.name == "stage_sms") | .inputSchema.properties | .contentSid.pattern, .contentVariables.additionalProperties' | tr '\n' ' ' | sed 's/ $//')"
 check_eq "send_sms, stage_sms and reply_to_sms say when a template is needed (the 24-hour window)" "3" \
 	"$(answer 1 | jq '[.result.tools[] | select(.description | test("whatsapp:") and test("24 hours") and test("contentSid"))] | length')"
+check_eq "every tag parameter says which autoresponders answer the reply" "5 5" \
+	"$(answer 1 | jq -r '[.result.tools[].inputSchema.properties.tag | select(.)] | "\(length) \(map(select(.description | test("after=survey"))) | length)"')"
 check_eq "the instructions say how to address WhatsApp" true \
 	"$(rpc "$(init 2025-06-18)"; answer 0 | jq '.result.instructions | test("whatsapp:\\+15551234567")')"
 rpc "$(init 2025-06-18)" "$(list 1)"
@@ -114,7 +116,7 @@ check_eq "bad params, no tool name, an unknown tool, arguments not an object: -3
 check_grep "...saying which tool is unknown" 'Unknown tool: \\"no_such_tool\\"' "$T/out"
 rpc "$(init 2025-06-18)" "$(call 1 stage_sms '{"to":"+15551234567","message":"hi","priority":"asap","colour":"red"}')"
 check_eq "2025-06-18: invalid arguments are -32602, every problem said" \
-	'-32602 ["unknown parameter \"colour\" (the parameters are: to, message, priority, notes, mediaUrl, contentSid, contentVariables)","priority must be one of urgent, high, normal, low, not \"asap\""]' \
+	'-32602 ["unknown parameter \"colour\" (the parameters are: to, message, priority, notes, mediaUrl, contentSid, contentVariables, tag)","priority must be one of urgent, high, normal, low, not \"asap\""]' \
 	"$(answer 1 | jq -c '.error.code, .error.data.errors' | tr '\n' ' ' | sed 's/ $//')"
 rpc "$(init 2025-11-25)" "$(call 1 stage_sms '{"message":"hi"}')"
 check_eq "2025-11-25: invalid arguments are a tool error the model reads (SEP-1303)" \
@@ -226,7 +228,7 @@ check_eq "nothing was executed" "" "$(find "$T" -name 'pwned*')"
 # next to a copy of the shim record what they were given.
 mkdir -p "$T/stub"
 cp "$mcp" "$T/stub/sms-mcp"
-for p in sms-send sms-stage sms-inbox sms-status sms-optout sms-reply; do
+for p in sms-send sms-stage sms-inbox sms-status sms-optout sms-reply sms-auto sms-template; do
 	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"${0%%/*}/${0##*/}.argv"\ncat >"${0%%/*}/${0##*/}.stdin"\n' >"$T/stub/$p"
 	chmod +x "$T/stub/$p"
 done
@@ -286,6 +288,31 @@ stub get_consent '{"phone":"+1 212 555 0100"}'
 check_eq "get_consent phone: sms-optout consent, the number on stdin" 'consent -o json|{"number":"+1 212 555 0100"}' "$(ran sms-optout)"
 stub wait_for_sms_reply '{"from":"whatsapp:+1 212 555 0100","timeoutSeconds":5}'
 check_eq "wait_for_sms_reply from, timeoutSeconds: sms-inbox --query, wait and from on stdin" '--query -o json|{"wait":5,"from":"whatsapp:+1 212 555 0100"}' "$(ran sms-inbox)"
+# Conversation states (sms-auto(1), Flows): a tag, a rule's flow fields and
+# the state asked about go in the records like every other value.
+stub send_sms '{"to":"+15551234567","message":"How was it? Reply 1-5","tag":"survey"}'
+check_eq "send_sms tag: the record's tag" '-o json|{"to":"+15551234567","body":"How was it? Reply 1-5","tag":"survey"}' "$(ran sms-send)"
+stub stage_sms '{"to":["+15551234567","+15551234568"],"message":"Reply 1-5","tag":"survey"}'
+check_eq "stage_sms tag: on every record" \
+	"-o json|{\"to\":\"+15551234567\",\"body\":\"Reply 1-5\",\"tag\":\"survey\"}$nl{\"to\":\"+15551234568\",\"body\":\"Reply 1-5\",\"tag\":\"survey\"}" "$(ran sms-stage)"
+stub reply_to_sms '{"messageId":7,"reply":"Reply 1-5","tag":"survey"}'
+check_eq "reply_to_sms tag" '-o json|{"id":7,"body":"Reply 1-5","keep_unread":false,"tag":"survey"}' "$(ran sms-reply)"
+stub stage_sms_template '{"template":"ask","recipients":[{"to":"+15551234567","variables":{"n":1}},{"to":"+15551234568"}],"tag":"survey"}'
+check_eq "stage_sms_template tag: on every recipient's record for sms-template render" \
+	"render ask|{\"to\":\"+15551234567\",\"vars\":{\"n\":\"1\"},\"tag\":\"survey\"}$nl{\"to\":\"+15551234568\",\"vars\":{},\"tag\":\"survey\"}" "$(ran sms-template)"
+rm -f "$T/stub/sms-stage.argv" "$T/stub/sms-stage.stdin"
+stub create_sms_autoresponder '{"name":"review-ask","after":"survey","trigger":"5","match":"exact","within":"2h","response":"Thanks!","end":false}'
+check_eq "create_sms_autoresponder name, after, within, match: on stdin; end false left out" \
+	'add -o json|{"trigger":"5","response":"Thanks!","name":"review-ask","after":"survey","within":"2h","match":"exact","enabled":true}' "$(ran sms-auto)"
+stub create_sms_autoresponder '{"after":["survey","review-ask"],"trigger":"1-3","response":"Sorry.","end":true}'
+check_eq "...after a list, as a list; end true" \
+	'add -o json|{"trigger":"1-3","response":"Sorry.","after":["survey","review-ask"],"end":true,"enabled":true}' "$(ran sms-auto)"
+stub get_incoming_sms '{"state":"survey"}'
+check_eq "get_incoming_sms state: on stdin" '--query -o json|{"since":"24h","state":"survey"}' "$(ran sms-inbox)"
+rpc "$(call 1 send_sms '{"to":"+15551234567","message":"x","tag":"-a survey"}')" "$(call 2 create_sms_autoresponder '{"trigger":"5","response":"x","after":"survey;rm"}')" \
+	"$(call 3 create_sms_autoresponder '{"trigger":"5","response":"x","match":"glob"}')" "$(call 4 get_incoming_sms '{"state":""}')"
+check_eq "a tag, after, match or state not in its form: refused before any program runs" 'true true true true' \
+	"$(jq -r .result.isError "$T/out" | paste -sd' ' -)"
 stub wait_for_sms_reply '{}'
 check_eq "wait_for_sms_reply: 50 seconds by default" '--query -o json|{"wait":50}' "$(ran sms-inbox)"
 stub get_incoming_sms '{"since":"1d--unread","from":"+1 --help --limit 0"}'

@@ -28,7 +28,8 @@ PHISH='Your account is locked, verify at http://evil.example/x'
 SMS_MCP_DIRECT_SEND=off rpc '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' \
 	"$(call 2 create_sms_autoresponder "{\"trigger\":\"/.*/\",\"response\":\"$PHISH\"}")" \
 	"$(call 3 create_sms_autoresponder '{"trigger":"HOURS","response":"x","enabled":true}')" \
-	"$(call 4 create_sms_autoresponder '{"trigger":"OPEN","response":"y","enabled":false}')"
+	"$(call 4 create_sms_autoresponder '{"trigger":"OPEN","response":"y","enabled":false}')" \
+	"$(call 5 create_sms_autoresponder '{"name":"verify","after":["survey"],"trigger":"/.*/","match":"regex","response":"z"}')"
 check_eq "off: the tools listed, none that sends at once or turns a rule on" \
 	"stage_sms list_staged_sms send_approved_sms get_incoming_sms mark_sms_read create_sms_autoresponder list_sms_autoresponders delete_sms_autoresponder get_sms_conversation get_sms_status preview_sms get_consent list_sms_templates stage_sms_template wait_for_sms_reply" \
 	"$(line 1 | jq -r '[.result.tools[].name] | join(" ")')"
@@ -41,7 +42,9 @@ check_eq "...and the result says it waits for a person, and how they enable it" 
 check_eq "off: enabled true is refused, saying why" "true yes" \
 	"$(line 3 | jq -r '"\(.result.isError) \(if (.result.content[0].text | test("enabled must be false, not true: with SMS_MCP_DIRECT_SEND=off a rule is stored disabled")) then "yes" else .result.content end)"')"
 check_eq "off: enabled false is taken" false "$(line 4 | jq .result.isError)"
-check_eq "...two rules stored, none enabled" "2|0" "$(q "SELECT count(*), coalesce(sum(enabled), 0) FROM autoresponders")"
+check_eq "off: a rule of a conversation (name, after) is stored disabled too" "false|verify|survey|0" \
+	"$(line 5 | jq -r '.result.isError')|$(q "SELECT name, after, enabled FROM autoresponders WHERE id = $(line 5 | jq -r '.result.structuredContent.records[0].id // 0')")"
+check_eq "...three rules stored, none enabled" "3|0" "$(q "SELECT count(*), coalesce(sum(enabled), 0) FROM autoresponders")"
 
 # A texter writes in, through the real daemon, as Twilio would post it.
 SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN start_webhookd || exit 1

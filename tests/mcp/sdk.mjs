@@ -376,6 +376,50 @@ check('stage_sms_template of an unknown template: isError, naming it, pointing t
 r = await call('send_sms_template', { template: 'remind', recipients: [{ to: '+15551232004', variables: { name: 'Di', when: 'soon' } }] });
 check('send_sms_template: sent now', ok(r) && records(r)[0]?.status === 'queued' && records(r)[0]?.body === 'Hi Di, see you soon.' && /^Sent 1 of 1 message/.test(textOf(r)), textOf(r));
 
+// ---- a survey through MCP: states (sms-auto(1), Flows) -------------------------
+r = await call('create_sms_autoresponder', { name: 'review-ask', after: 'survey', trigger: '5', match: 'exact', within: '2h',
+	response: 'Thank you! Would you leave a review? Reply YES or NO' });
+const fid = records(r)[0]?.id;
+r = await call('create_sms_autoresponder', { after: ['survey', 'review-ask'], trigger: '1-3', response: 'Sorry to hear that.', end: true });
+const fid2 = records(r)[0]?.id;
+r = await call('list_sms_autoresponders', {});
+{
+	const rules = Object.fromEntries(records(r).map((x) => [x.id, x]));
+	check('create_sms_autoresponder name, after, within, match, end: stored, as list_sms_autoresponders gives them', ok(r) &&
+		rules[fid]?.name === 'review-ask' && rules[fid].after === 'survey' && rules[fid].within === 7200 && rules[fid].match === 'exact' &&
+		rules[fid2]?.after === 'survey,review-ask' && rules[fid2].end === true && !rules[fid2].name, records(r));
+	check('list_sms_autoresponders text: the name, the states waited for, what the answer opens or ends', textOf(r) === ['2 autoresponders, tried in this order:',
+		`1. #${fid} review-ask enabled: exact trigger "5" after survey (within 2 hours) answers "Thank you! Would you leave a review? Reply YES or NO", opening state review-ask`,
+		`2. #${fid2} enabled: trigger "1-3" after survey,review-ask answers "Sorry to hear that.", ending the conversation`,
+		`Next: delete_sms_autoresponder id ${fid} removes one; create_sms_autoresponder adds one.`].join('\n'), textOf(r));
+}
+r = await call('send_sms', { to: '+15551235001', message: 'How was your visit? Reply 1-5', tag: 'survey' });
+row = one(`SELECT tag FROM messages WHERE id = ${Number(records(r)[0]?.id)}`);
+check('send_sms tag: stored as the message\'s tag', ok(r) && row?.tag === 'survey' && records(r)[0].tag === 'survey', { r, row });
+{
+	const t = direct('sms-auto', ['test', '-o', 'json', '--from', '+15551235001', '5'])[0];
+	check('...and the rule with after survey would answer a 5 from that number', t?.id === fid && t.state === 'survey' && t.would_fire === true, t);
+}
+r = await call('stage_sms', { to: ['+15551235002', '+15551235003'], message: 'How was your visit? Reply 1-5', tag: 'survey' });
+check('stage_sms tag: on each staged message', ok(r) && records(r).length === 2 &&
+	records(r).every((x) => one(`SELECT tag FROM messages WHERE id = ${Number(x.id)}`).tag === 'survey'), r);
+r = await call('stage_sms_template', { template: 'remind', tag: 'survey', recipients: [{ to: '+15551235004', variables: { name: 'Ed', when: 'soon' } }] });
+check('stage_sms_template tag: on the rendered message', ok(r) && one(`SELECT tag FROM messages WHERE id = ${Number(records(r)[0]?.id)}`).tag === 'survey', r);
+r = await call('reply_to_sms', { messageId: inbound[2].id, reply: 'Glad you liked it! How would you rate us? Reply 1-5', tag: 'survey' });
+check('reply_to_sms tag', ok(r) && one(`SELECT tag FROM messages WHERE id = ${Number(records(r)[0]?.id)}`).tag === 'survey', r);
+// An answer's state is sms-webhookd's to record; here it is set in the store.
+execFileSync('sqlite3', [DB, `UPDATE messages SET state = 'survey' WHERE id = ${inbound[2].id}`]);
+r = await call('get_incoming_sms', { state: 'survey' });
+check('get_incoming_sms state: only the answers to that state, the state in the text', ok(r) && records(r).map((x) => x.id).join() === String(inbound[2].id) &&
+	records(r)[0].state === 'survey' && /^1 received message since 24 hours ago answering survey, newest first:\n1\. #\d+ from \+15551239003.*\n   "Thanks!"\n   answering state survey\n/.test(textOf(r)), textOf(r));
+execFileSync('sqlite3', [DB, `UPDATE messages SET state = NULL WHERE id = ${inbound[2].id}`]);
+r = await call('preview_sms', { message: 'Reply CONFIRM or CANCEL' });
+check('preview_sms of "Reply CONFIRM or CANCEL": the keyword warning in the text', ok(r) &&
+	/\n   warnings: asks for the reply CANCEL, which opts the customer out/.test(textOf(r)), textOf(r));
+r = await call('stage_sms', { to: '+15551235005', message: 'Reply CONFIRM or CANCEL' });
+check('stage_sms: the keyword warning in the text too', ok(r) && /\n   warnings: asks for the reply CANCEL/.test(textOf(r)), textOf(r));
+for (const id of [fid, fid2]) await call('delete_sms_autoresponder', { id });
+
 // ---- bulk: 1,000 numbers in one stage_sms call -------------------------------------
 {
 	execFileSync('sms-optout', ['add', '+15553000007'], { env: process.env });
