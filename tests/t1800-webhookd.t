@@ -41,6 +41,25 @@ check_grep "...the stored id in X-Message-Id" '^X-Message-Id: 1' "$T/.headers"
 check_eq "...every parameter kept in a webhook event" "AC0123456789abcdef0123456789abcdef received" \
 	"$(q "select json_extract(detail, '\$.AccountSid') || ' ' || json_extract(detail, '\$.SmsStatus') from events where kind = 'webhook'")"
 
+
+# The daemon's writer keeps the rules between messages (autoresp.c): a rule
+# added, disabled, enabled or removed by another program meanwhile is seen by
+# the very next message.
+check_eq "PING before any rule for it: no answer" '<?xml version="1.0" encoding="UTF-8"?><Response/>' \
+	"$(incoming "$U" SMrc01 +15551230002 "PING" >/dev/null; cat "$T/.body")"
+sms-auto add --trigger PING --response "PONG" -o json >"$T/ping.json"
+ping_id=$(jq -r .id "$T/ping.json")
+check_grep "a rule added by sms-auto while the daemon runs answers the next message" 'PONG' \
+	"$(incoming "$U" SMrc02 +15551230002 "PING" >/dev/null; echo "$T/.body")"
+sms-auto disable "$ping_id" >/dev/null
+check_eq "...disabled, no longer" '<?xml version="1.0" encoding="UTF-8"?><Response/>' \
+	"$(incoming "$U" SMrc03 +15551230002 "PING" >/dev/null; cat "$T/.body")"
+sms-auto enable "$ping_id" >/dev/null
+check_grep "...enabled again, answers" 'PONG' "$(incoming "$U" SMrc04 +15551230002 "PING" >/dev/null; echo "$T/.body")"
+sms-auto rm "$ping_id" >/dev/null
+check_eq "...removed, no longer" '<?xml version="1.0" encoding="UTF-8"?><Response/>' \
+	"$(incoming "$U" SMrc05 +15551230002 "PING" >/dev/null; cat "$T/.body")"
+
 check_eq "the same MessageSid again is acknowledged" 200 "$(incoming "$U" SM0001 +15551230001 "Hello there")"
 check_eq "...and leaves one row" 1 "$(q "select count(*) from messages where provider_id = 'SM0001'")"
 

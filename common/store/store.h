@@ -72,6 +72,13 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 void store_close(struct store *s);
 
 int store_version(const struct store *s); /* schema version of the open file */
+/* A number that changes when another connection (another program, or
+ * another connection of this one) has committed a change to the store since
+ * this connection last looked, and only then (PRAGMA data_version): a
+ * connection's own writes leave it as it was. Never the same on two
+ * connections. For caches kept beside one connection (the daemon's writer
+ * keeps the autoresponders). STORE_OK or STORE_ERR. */
+int store_others_version(struct store *s, long long *v);
 const char *store_path(const struct store *s);
 /* The last error, one sentence without a newline; "" when none. */
 const char *store_errmsg(const struct store *s);

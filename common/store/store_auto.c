@@ -12,6 +12,27 @@
 
 #include "clock.h"
 
+/* The statements of a webhook's path, prepared once per connection: each
+ * message reads its thread's state, each answer counts and notes itself. */
+static const char *const auto_sql[ST__N] = {
+	[ST_AUTO_FIRED] = "UPDATE autoresponders SET trigger_count = "
+	                  "trigger_count + 1, last_triggered_at = CASE WHEN "
+	                  "last_triggered_at IS NULL OR last_triggered_at < ?2 "
+	                  "THEN ?2 ELSE last_triggered_at END WHERE id = ?1",
+	[ST_AUTO_ANSWERS] = "SELECT count(*) FROM (SELECT 1 FROM messages m "
+	                    "JOIN events e ON e.message_id = m.id "
+	                    "WHERE m.from_number = ?1 AND m.created_at >= ?2 "
+	                    "AND m.direction = 'inbound' AND e.kind = 'webhook' "
+	                    "AND json_extract(e.detail, '$.autoresponder') "
+	                    "IS NOT NULL LIMIT ?3)",
+	[ST_AUTO_THREAD_STATE] = "SELECT m.tag, m.created_at FROM messages m "
+	                         "WHERE m.to_number = ?1 AND m.direction = 'outbound' "
+	                         "AND NOT EXISTS (SELECT 1 FROM consents c "
+	                         "WHERE c.number = ?1 AND c.kind = 'opt_out' "
+	                         "AND c.at >= m.created_at) "
+	                         "ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+};
+
 #define AUTO_COLS "id, trigger, response, enabled, active_hours, created_at, " \
 	"last_triggered_at, trigger_count, name, after, within, match, ends"
 
@@ -188,10 +209,7 @@ int store_auto_fired(struct store *s, int64_t id, const char *at)
 		return STORE_ERR;
 	}
 	/* last_triggered_at never moves backwards (text order is time order). */
-	sqlite3_stmt *st = store__prep(s, "UPDATE autoresponders SET trigger_count = "
-	                                  "trigger_count + 1, last_triggered_at = CASE WHEN "
-	                                  "last_triggered_at IS NULL OR last_triggered_at < ?2 "
-	                                  "THEN ?2 ELSE last_triggered_at END WHERE id = ?1");
+	sqlite3_stmt *st = store__stmt(s, auto_sql, ST_AUTO_FIRED);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, id);
@@ -199,7 +217,7 @@ int store_auto_fired(struct store *s, int64_t id, const char *at)
 	int rc = sqlite3_step(st) == SQLITE_DONE
 	       ? (sqlite3_changes(store__db(s)) ? STORE_OK : no_rule(s, id))
 	       : store__dberr(s, "counting an autoresponder's trigger");
-	sqlite3_finalize(st);
+	store__done(st);
 	return rc;
 }
 
@@ -279,12 +297,7 @@ int store_auto_answers_since(struct store *s, const char *number, const char *si
 	*n = 0;
 	/* messages_from (from_number, created_at), then events_message; the scan
 	 * stops at max, wherever the messages of a busy number go on. */
-	sqlite3_stmt *st = store__prep(s, "SELECT count(*) FROM (SELECT 1 FROM messages m "
-	                                  "JOIN events e ON e.message_id = m.id "
-	                                  "WHERE m.from_number = ?1 AND m.created_at >= ?2 "
-	                                  "AND m.direction = 'inbound' AND e.kind = 'webhook' "
-	                                  "AND json_extract(e.detail, '$.autoresponder') "
-	                                  "IS NOT NULL LIMIT ?3)");
+	sqlite3_stmt *st = store__stmt(s, auto_sql, ST_AUTO_ANSWERS);
 	if (!st)
 		return STORE_ERR;
 	store__bind_text(st, 1, number);
@@ -294,7 +307,7 @@ int store_auto_answers_since(struct store *s, const char *number, const char *si
 	                                        : store__dberr(s, "counting automatic answers");
 	if (rc == STORE_OK)
 		*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	store__done(st);
 	return rc;
 }
 
@@ -305,12 +318,7 @@ int store_thread_state(struct store *s, const char *address, char *tag, size_t t
 	*at = 0;
 	/* messages_to (to_number, created_at): the newest outbound message; an
 	 * opt-out since (consents_number) ends what it began. */
-	sqlite3_stmt *st = store__prep(s, "SELECT m.tag, m.created_at FROM messages m "
-	                                  "WHERE m.to_number = ?1 AND m.direction = 'outbound' "
-	                                  "AND NOT EXISTS (SELECT 1 FROM consents c "
-	                                  "WHERE c.number = ?1 AND c.kind = 'opt_out' "
-	                                  "AND c.at >= m.created_at) "
-	                                  "ORDER BY m.created_at DESC, m.id DESC LIMIT 1");
+	sqlite3_stmt *st = store__stmt(s, auto_sql, ST_AUTO_THREAD_STATE);
 	if (!st)
 		return STORE_ERR;
 	store__bind_text(st, 1, address);
@@ -324,6 +332,6 @@ int store_thread_state(struct store *s, const char *address, char *tag, size_t t
 	} else if (r != SQLITE_DONE) {
 		rc = store__dberr(s, "reading a conversation's state");
 	}
-	sqlite3_finalize(st);
+	store__done(st);
 	return rc;
 }

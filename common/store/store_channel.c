@@ -7,12 +7,16 @@
 
 #include <sqlite3.h>
 
+static const char *const channel_sql[ST__N] = {
+	[ST_LAST_INBOUND] = "SELECT max(created_at) FROM messages "
+	                    "WHERE from_number = ?1 AND direction = 'inbound'",
+};
+
 int store_last_inbound(struct store *s, const char *address, time_t *at)
 {
 	*at = 0;
 	/* messages_from (from_number, created_at): one index probe, the newest. */
-	sqlite3_stmt *st = store__prep(s, "SELECT max(created_at) FROM messages "
-	                                  "WHERE from_number = ?1 AND direction = 'inbound'");
+	sqlite3_stmt *st = store__stmt(s, channel_sql, ST_LAST_INBOUND);
 	if (!st)
 		return STORE_ERR;
 	store__bind_text(st, 1, address);
@@ -21,6 +25,6 @@ int store_last_inbound(struct store *s, const char *address, time_t *at)
 	if (rc == STORE_OK && sqlite3_column_type(st, 0) != SQLITE_NULL &&
 	    clock_parse_strict((const char *)sqlite3_column_text(st, 0), at) != 0)
 		*at = 0;
-	sqlite3_finalize(st);
+	store__done(st);
 	return rc;
 }

@@ -20,6 +20,7 @@ enum store_st {
 	ST_OPTOUT_INSERT, ST_OPTOUT_DELETE, ST_OPTOUT_CHECK, ST_SPEND_SINCE,
 	ST_KV_GET, ST_KV_SET, ST_KV_DELETE,
 	ST_MSG_FLAGS, ST_MSG_SET_READ, ST_MSG_SET_REPLIED, ST_MSG_REQUESTED, ST_MSG_UNCLAIM,
+	ST_DATA_VERSION, ST_AUTO_FIRED, ST_AUTO_ANSWERS, ST_AUTO_THREAD_STATE, ST_LAST_INBOUND,
 	ST__N
 };
 
@@ -49,6 +50,7 @@ struct store {
 	int           wal_seen;   /* STORE_NO_CKPT_ON_CLOSE: frames in the WAL at
 	                           * the last commit (0 before any) */
 	char          errbuf[512];
+	unsigned long long serial; /* this connection's, of all a process opens */
 };
 
 /* The schema (store_schema.c): store__migrations[v] takes a store from

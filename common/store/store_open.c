@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 5000
@@ -34,6 +35,7 @@ static const char *const open_sql[ST__N] = {
 	[ST_JOB_SAVEPOINT] = "SAVEPOINT store_job",
 	[ST_JOB_RELEASE] = "RELEASE store_job",
 	[ST_JOB_ROLLBACK_TO] = "ROLLBACK TO store_job",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* ---- Errors ------------------------------------------------------------------ */
@@ -60,6 +62,20 @@ int store__dberr(struct store *s, const char *what)
 const char *store_errmsg(const struct store *s) { return s ? s->errbuf : "no store"; }
 const char *store_path(const struct store *s) { return s->path; }
 int store_version(const struct store *s) { return s->version; }
+
+int store_others_version(struct store *s, long long *v)
+{
+	sqlite3_stmt *st = store__stmt(s, open_sql, ST_DATA_VERSION);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	/* SQLite's count is per connection and 32 bits wide: the connection's
+	 * serial above it, so that another connection's count never matches. */
+	if (rc == SQLITE_ROW)
+		*v = (long long)(s->serial << 32 | (sqlite3_column_int64(st, 0) & 0xffffffffLL));
+	store__done(st);
+	return rc == SQLITE_ROW ? STORE_OK : store__dberr(s, "reading the data version");
+}
 
 /* ---- Statements ------------------------------------------------------------ */
 
@@ -420,6 +436,8 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 	}
 
 	struct store *s = xcalloc(1, sizeof *s);
+	static atomic_ullong serials;
+	s->serial = atomic_fetch_add(&serials, 1) + 1;
 	s->path = xstrdup(path);
 	int e = EINVAL, v = 0, app = 0, ntables = 0;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {

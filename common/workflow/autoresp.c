@@ -539,9 +539,27 @@ struct snapshot {
 	struct rule *rules;
 };
 
+/* The enabled rules as store_auto_list gave them (their own copies), kept
+ * beside one connection while store_others_version() says that no other
+ * connection has written since: the daemon's writer, the one connection
+ * that picks answers, then reads no rule through SQL for a message. A rule
+ * added, changed, enabled or removed by sms-auto, the dashboard or any
+ * other program is another connection's write, and the next pick reads them
+ * all again; so does anything else another connection writes, which costs
+ * no more than reading them always did. */
+struct rowcache {
+	const struct store *st;      /* the connection they were read on */
+	long long           version; /* its store_others_version() then */
+	int                 valid;
+	size_t              n, cap;
+	struct store_auto  *rows;
+};
+
 struct autoresp_cache {
 	pthread_mutex_t  mu;
 	struct snapshot *cur; /* NULL until loaded */
+	pthread_mutex_t  rows_mu; /* rows: one picker at a time */
+	struct rowcache  rows;
 };
 
 struct autoresp_verdicts {
@@ -594,10 +612,76 @@ static const struct rule *snapshot_find(const struct snapshot *sn, const struct 
 	return &sn->rules[lo];
 }
 
+static void rows_clear(struct rowcache *rc)
+{
+	for (size_t i = 0; i < rc->n; i++) {
+		struct store_auto *a = &rc->rows[i];
+		free((char *)a->trigger);
+		free((char *)a->response);
+		free((char *)a->active_hours);
+		free((char *)a->name);
+		free((char *)a->after);
+		free((char *)a->match);
+	}
+	free(rc->rows);
+	memset(rc, 0, sizeof *rc);
+}
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+/* store_auto_list's callback: a copy of what picking reads of a rule. */
+static int rows_keep(const struct store_auto *a, void *arg)
+{
+	struct rowcache *rc = arg;
+	if (rc->n == rc->cap) {
+		rc->cap = rc->cap ? rc->cap * 2 : 16;
+		rc->rows = xrealloc(rc->rows, rc->cap * sizeof *rc->rows);
+	}
+	rc->rows[rc->n++] = (struct store_auto){
+		.id = a->id,
+		.trigger = dup_or_null(a->trigger),
+		.response = dup_or_null(a->response),
+		.enabled = a->enabled,
+		.active_hours = dup_or_null(a->active_hours),
+		.name = dup_or_null(a->name),
+		.after = dup_or_null(a->after),
+		.within = a->within,
+		.match = dup_or_null(a->match),
+		.ends = a->ends,
+	};
+	return 0;
+}
+
+/* store_auto_list(s, 1, fn, arg) from the cache's copy when it is current on
+ * s, else read again (and kept). */
+static int rows_each(struct autoresp_cache *c, struct store *s,
+                     int (*fn)(const struct store_auto *a, void *arg), void *arg)
+{
+	struct rowcache *rc = &c->rows;
+	long long v;
+	if (store_others_version(s, &v) != STORE_OK)
+		return STORE_ERR;
+	if (!rc->valid || rc->st != s || rc->version != v) {
+		rows_clear(rc);
+		if (store_auto_list(s, 1, rows_keep, rc) != STORE_OK) {
+			rows_clear(rc);
+			return STORE_ERR;
+		}
+		rc->st = s;
+		rc->version = v;
+		rc->valid = 1;
+	}
+	for (size_t i = 0; i < rc->n; i++)
+		if (fn(&rc->rows[i], arg))
+			break;
+	return STORE_OK;
+}
+
 struct autoresp_cache *autoresp_cache_new(void)
 {
 	struct autoresp_cache *c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->rows_mu, NULL);
 	return c;
 }
 
@@ -606,7 +690,9 @@ void autoresp_cache_free(struct autoresp_cache *c)
 	if (!c)
 		return;
 	snapshot_release(c->cur);
+	rows_clear(&c->rows);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->rows_mu);
 	free(c);
 }
 
@@ -783,7 +869,14 @@ int autoresp_pick(struct store *s, const char *body, time_t now,
 	struct snapshot *sn = c ? snapshot_hold(c) : NULL;
 	pk.sn = sn;
 	memset(ans, 0, sizeof *ans);
-	int rc = store_auto_list(s, 1, pick_one, &pk);
+	int rc;
+	if (c) {
+		pthread_mutex_lock(&c->rows_mu);
+		rc = rows_each(c, s, pick_one, &pk);
+		pthread_mutex_unlock(&c->rows_mu);
+	} else {
+		rc = store_auto_list(s, 1, pick_one, &pk);
+	}
 	snapshot_release(sn);
 	/* A rule added or enabled since the cache was read: read it again, so that
 	 * the next messages match it on their own threads. A failure leaves the old
