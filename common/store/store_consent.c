@@ -4,6 +4,7 @@
  * lives here. See store.h. */
 #include "store.h"
 #include "store_internal.h"
+#include "address.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -13,15 +14,11 @@
  * backwards. */
 #define LATEST "ORDER BY at DESC, id DESC LIMIT 1"
 
-/* "+" and 1 to 15 digits, the first not 0, alone or after "whatsapp:", as
- * the table's CHECK wants it; said in a sentence before SQLite says less. */
+/* An address as the table's CHECK wants it (address_stored_ok); said in a
+ * sentence before SQLite says less. */
 static int number_ok(struct store *s, const char *n)
 {
-	const char *p = n;
-	if (p && strncmp(p, "whatsapp:", 9) == 0)
-		p += 9;
-	size_t d = p && p[0] == '+' && p[1] >= '1' && p[1] <= '9' ? strspn(p + 1, "0123456789") : 0;
-	if (d && !p[1 + d] && d <= 15)
+	if (address_stored_ok(n))
 		return 1;
 	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits, after whatsapp: on "
 	              "WhatsApp)", n ? n : "(none)");

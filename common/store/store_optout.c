@@ -3,9 +3,9 @@
  * event. The SQL of the table lives here. See store.h. */
 #include "store.h"
 #include "store_internal.h"
+#include "address.h"
 
 #include <sqlite3.h>
-#include <string.h>
 
 static const char *const optout_sql[ST__N] = {
 	[ST_OPTOUT_INSERT] = "INSERT INTO optouts (number, at, source) VALUES (?1, ?2, ?3) "
@@ -14,24 +14,11 @@ static const char *const optout_sql[ST__N] = {
 	[ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE number = ?1",
 };
 
-/* "+" and 1 to 15 digits, the first not 0; on WhatsApp after "whatsapp:"
- * (an opt-out is per channel and number, smskit-whatsapp(7)). */
-static int is_e164(const char *n)
-{
-	if (n && strncmp(n, "whatsapp:", 9) == 0)
-		n += 9;
-	if (!n || n[0] != '+' || n[1] < '1' || n[1] > '9')
-		return 0;
-	size_t i = 1;
-	for (; n[i]; i++)
-		if (n[i] < '0' || n[i] > '9')
-			return 0;
-	return i <= 16;
-}
-
+/* An opt-out is per channel and number (smskit-whatsapp(7)): E.164, alone or
+ * after "whatsapp:". */
 static int check_number(struct store *s, const char *number)
 {
-	if (is_e164(number))
+	if (address_stored_ok(number))
 		return 0;
 	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits, after whatsapp: "
 	              "on WhatsApp)",

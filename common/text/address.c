@@ -33,6 +33,16 @@ const char *address_number(const char *stored)
 	return address_channel(stored) == CHANNEL_WHATSAPP ? stored + wa_len : stored;
 }
 
+int address_stored_ok(const char *s)
+{
+	if (s && strncmp(s, ADDRESS_WHATSAPP_PREFIX, wa_len) == 0)
+		s += wa_len;
+	if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return 0;
+	size_t d = strspn(s + 1, "0123456789");
+	return s[1 + d] == '\0' && d <= 15;
+}
+
 /* The length of a leading "scheme:" (letters, then digits, '+', '-', '.'; RFC 3986's
  * scheme), 0 when the input has none. */
 static size_t scheme_len(const char *s)

@@ -37,6 +37,11 @@ enum channel address_channel(const char *stored);
 /* The number of a stored address: past "whatsapp:", else the address itself. */
 const char *address_number(const char *stored);
 
+/* 1 when s is an address as the store keeps it, and as its CHECK constraints
+ * want it (optouts, consents): "+" and 1 to 15 digits, the first not 0, alone
+ * or after "whatsapp:" (lower case, as address_parse writes it). */
+int address_stored_ok(const char *s);
+
 /* "sms" or "whatsapp": the channel's name in records and the store. */
 const char *channel_name(enum channel ch);
 

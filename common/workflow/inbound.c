@@ -240,24 +240,17 @@ static int store_autoreply(struct store *st, const struct inbound_settings *s, c
 	return rc == STORE_OK ? STORE_OK : STORE_ERR;
 }
 
-/* A number an opt-out can name: E.164, on WhatsApp after "whatsapp:". An
- * opt-out is per channel and number (smskit-compliance(7)): STOP on WhatsApp
- * opts out whatsapp:+1..., and the SMS number +1... still gets texts. */
 const char *inbound_trigger_text(const cJSON *rec)
 {
 	const char *payload = rec_str(rec, "button_payload"), *body = rec_str(rec, "body");
 	return payload && *payload ? payload : body ? body : "";
 }
 
-static int is_e164(const char *n)
-{
-	n = n ? address_number(n) : NULL;
-	if (!n || n[0] != '+' || n[1] < '1' || n[1] > '9')
-		return 0;
-	size_t d = strspn(n + 1, "0123456789");
-	return n[1 + d] == '\0' && d <= 15;
-}
 
+/* A sender an opt-out can name is address_stored_ok(): E.164, on WhatsApp
+ * after "whatsapp:". An opt-out is per channel and number
+ * (smskit-compliance(7)): STOP on WhatsApp opts out whatsapp:+1..., and the
+ * SMS number +1... still gets texts. */
 int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec,
                   const cJSON *params, const char *opt_out_type, time_t now_t,
                   struct inbound_result *out)
@@ -300,12 +293,12 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 		kw = inbound_keyword(said);
 	/* START, YES and UNSTOP opt back in a number that opted out; from any other
 	 * they are ordinary messages, which rules may answer (YES to a survey). */
-	if (kw == KW_START && !(is_e164(from) && store_optout_check(st, from) == 1))
+	if (kw == KW_START && !(address_stored_ok(from) && store_optout_check(st, from) == 1))
 		kw = KW_NONE;
 	cJSON *detail = cJSON_Duplicate(params, 1);
 	snprintf(out->what, sizeof out->what, "stored as message %lld", (long long)out->id);
 
-	if (kw == KW_STOP && is_e164(from)) {
+	if (kw == KW_STOP && address_stored_ok(from)) {
 		char source[64], word[16];
 		snprintf(source, sizeof source, "keyword %s", keyword_word(said, word));
 		if (store_optout_add(st, from, source) < 0)
@@ -313,7 +306,7 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 		snprintf(out->what, sizeof out->what, "message %lld: %s opted out", (long long)out->id,
 		         from);
 		out->acted = KW_STOP;
-	} else if (kw == KW_START && is_e164(from)) {
+	} else if (kw == KW_START && address_stored_ok(from)) {
 		/* A number that had opted out agreed again: its consent, with the message. */
 		int was = store_optout_remove(st, from, "keyword");
 		if (was < 0 || (was == STORE_OK && consent_keyword(st, from, out->id, body) < 0))
@@ -325,9 +318,9 @@ int inbound_apply(struct store *st, const struct inbound_settings *s, cJSON *rec
 		/* Too late to answer: the message came while nobody listened. */
 	} else if (kw == KW_HELP) {
 		/* Opted-out numbers get no answer, not even to HELP (smskit-compliance(7)). */
-		if (s->help_text && *s->help_text && !(is_e164(from) && store_optout_check(st, from) == 1))
+		if (s->help_text && *s->help_text && !(address_stored_ok(from) && store_optout_check(st, from) == 1))
 			out->reply = xstrdup(s->help_text);
-	} else if (kw == KW_NONE && !(is_e164(from) && store_optout_check(st, from) == 1)) {
+	} else if (kw == KW_NONE && !(address_stored_ok(from) && store_optout_check(st, from) == 1)) {
 		struct autoresp_answer ans;
 		char why[256];
 		const char *code = NULL;
