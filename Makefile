@@ -8,7 +8,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 O       ?= build
-PKGS     = libcurl libcjson sqlite3 libcrypto libmicrohttpd libutf8proc expat
+PKGS     = libcurl libcjson sqlite3 libpq libcrypto libmicrohttpd libutf8proc expat
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -78,7 +78,7 @@ ifeq ($(STATIC_WEBHOOKD),1)
 # the shared copies of the archived libraries themselves.)
 WEBHOOKD_LDFLAGS = -no-pie
 WEBHOOKD_LIBS = -Wl,-Bstatic $(shell pkg-config --libs sqlite3 libcrypto libutf8proc) -Wl,-Bdynamic \
-	$(shell pkg-config --static --libs libcjson sqlite3 libcrypto libutf8proc) -ldl -lm
+	$(shell pkg-config --static --libs libcjson sqlite3 libcrypto libutf8proc) $(shell pkg-config --libs libpq) -ldl -lm
 else
 WEBHOOKD_LIBS = $(LDLIBS)
 endif

@@ -23,6 +23,53 @@ unset SMS_PROVIDER TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN SMS_DEFAULT_COUNTRY SMS_
       TWILIO_API_BASE SMS_TEST_NOW SMS_HTTP_TIMEOUT TWILIO_WHATSAPP_NUMBER
 unset SMS_REQUIRE_CONSENT # a developer's own setting would refuse the tests' sends
 
+# ---- The store's backend ----------------------------------------------------------------------
+# SMSKIT_STORE=pg runs a test file against PostgreSQL: a database of its own on
+# the server tests/run started (SMSKIT_PG_SOCKET), or on one started here for
+# this file alone, and SMS_DB its URI. A test of the SQLite file itself (its
+# pragmas, its modes, its copy) sets SMSKIT_STORE=sqlite before sourcing this
+# file. Tests read the store back with `sql`, which speaks to either.
+SMSKIT_STORE=${SMSKIT_STORE:-sqlite}
+export SMSKIT_STORE
+_pg_db=0
+# new_store NAME: the SMS_DB of another, empty store of the same backend.
+new_store() {
+	if [ "$SMSKIT_STORE" != pg ]; then echo "$T/$1.db"; return; fi
+	_pg_db=$((_pg_db + 1))
+	local db="t_$$_${_pg_db}_$1"
+	db=${db//[^A-Za-z0-9_]/_}
+	psql -X -q -h "$SMSKIT_PG_SOCKET" -U smskit -d postgres -c "CREATE DATABASE $db" >/dev/null ||
+		{ echo "new_store: cannot make the database $db" >&2; return 1; }
+	echo "postgresql:///$db?host=$SMSKIT_PG_SOCKET&user=smskit"
+}
+if [ "$SMSKIT_STORE" = pg ]; then
+	if [ -z "${SMSKIT_PG_SOCKET:-}" ]; then
+		_pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/smskit-pg.XXXXXX") && chmod 755 "$_pg_dir"
+		SMSKIT_PG_SOCKET=$("$SMSKIT_SRC/tests/pg-cluster" start "$_pg_dir/s") ||
+			{ echo "Bail out! no PostgreSQL server for SMSKIT_STORE=pg"; exit 1; }
+		trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; "$SMSKIT_SRC/tests/pg-cluster" stop "$_pg_dir/s"; rm -rf "$T" "$_pg_dir"' EXIT
+	fi
+	export SMSKIT_PG_SOCKET
+	SMS_DB=$(new_store main) || { echo "Bail out! no database for SMSKIT_STORE=pg"; exit 1; }
+	export SMS_DB
+fi
+
+# sql [-s STORE] SQL...: runs SQL on the store (SMS_DB, or STORE) with sqlite3 or psql,
+# rows one per line, columns separated by |, NULL as nothing; SQL from stdin
+# when none is given. Write SQL both engines take (sum(CASE ...) rather than
+# sum(a = b), lower(x) LIKE for SQLite's case-blind LIKE).
+sql() {
+	local db=$SMS_DB
+	if [ "${1:-}" = -s ]; then db=$2; shift 2; fi
+	case $db in
+	postgres://* | postgresql://*)
+		if [ $# -eq 0 ]; then psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$db" -f -
+		else psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$db" -c "$*"; fi ;;
+	*)
+		if [ $# -eq 0 ]; then sqlite3 -batch "$db"; else sqlite3 -batch "$db" "$*"; fi ;;
+	esac
+}
+
 _n=0
 _fail=0
 

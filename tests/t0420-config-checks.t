@@ -86,17 +86,19 @@ url='postgresql://smskit:pg-pass-0123@db.example:5432/sms'
 for p in "sms-send --to +15551230003 --body hi" "sms-stage --to +15551230003 --body hi" "sms-inbox" \
 	"sms-optout list" "timeout 10 sms-webhookd --listen 127.0.0.1:0"; do
 	# shellcheck disable=SC2086
-	check_exit "SMS_DB=postgresql://...: $(prog "$p") exits 78" 78 env SMS_DB="$url" $p
-	check_grep "...saying PostgreSQL is not supported yet" \
-		"SMS_DB=postgresql://\.\.\.: this build's store is SQLite; PostgreSQL is not supported yet" "$T/.err"
+	check_exit "SMS_DB=postgresql://user:password@...: $(prog "$p") exits 78" 78 env SMS_DB="$url" $p
+	check_grep "...saying a password does not belong in the URI" \
+		"SMS_DB: the PostgreSQL URI holds a password.*~/.pgpass" "$T/.err"
 	check "...without the password or the rest of the URI" sh -c "! grep -q -e pg-pass -e db.example '$T/.err' '$T/.out'"
 done
 check_exit "in CGI mode: 78" 78 env SMS_DB="$url" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET PATH_INFO=/healthz sms-webhookd
 check_grep "...after a 500" '^Status: 500' "$T/.out"
-check_exit "postgres:// as well" 78 env SMS_DB=postgres://db.example/sms sms-inbox
-check_grep "...the same sentence" 'SMS_DB=postgres://\.\.\.: .*PostgreSQL is not supported yet' "$T/.err"
+check_exit "a password= parameter is refused too" 78 env SMS_DB='postgres:///sms?host=/run/postgresql&password=pg-pass-0123' sms-inbox
+check "...and not shown" sh -c "! grep -q pg-pass '$T/.err'"
+check_exit "postgres:// with no server there: 75, try again later" 75 env SMS_DB="postgres:///sms?host=$T/no-server" sms-inbox
+check_grep "...saying it cannot connect" "cannot connect to PostgreSQL" "$T/.err"
 check_exit "another scheme (mysql://)" 78 env SMS_DB=mysql://u:p@h/sms sms-inbox
-check_grep "...a URI, but the store is an SQLite file" 'SMS_DB=mysql://\.\.\.: a URI, but the store is an SQLite file' "$T/.err"
+check_grep "...a URI, but not a PostgreSQL one" 'SMS_DB=mysql://\.\.\.: a URI, but not a PostgreSQL one' "$T/.err"
 check_exit "an SQLite file: URI" 78 env SMS_DB='file:sms.db?mode=rwc' sms-inbox
 check_grep "...the same" 'SMS_DB=file:\.\.\.: a URI' "$T/.err"
 check_exit "SMS_DB=postgresql://... in the configuration file" 78 \

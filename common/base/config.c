@@ -182,18 +182,39 @@ static size_t uri_scheme(const char *s)
 	return strncmp(s + n, "://", 3) == 0 ? n : 0;
 }
 
+int config_uri_has_password(const char *uri)
+{
+	const char *p = strstr(uri, "://");
+	p = p ? p + 3 : uri;
+	size_t auth = strcspn(p, "/?");
+	const char *at = memchr(p, '@', auth);
+	if (at && memchr(p, ':', (size_t)(at - p)))
+		return 1;
+	for (const char *q = strchr(p, '?'); q && *q; q = strchr(q + 1, '&'))
+		if (strncmp(q + 1, "password=", 9) == 0)
+			return 1;
+	return 0;
+}
+
 char *config_db_path(const struct sms_config *c, char *err, size_t errlen)
 {
 	const char *db = config_get(c, "SMS_DB");
 	size_t scheme = db ? uri_scheme(db) : 0;
+	/* A PostgreSQL connection URI names the store on a server (smskit-scale(7)). */
+	if (db && (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0)) {
+		if (!config_uri_has_password(db))
+			return xstrdup(db);
+		snprintf(err, errlen, "SMS_DB: the PostgreSQL URI holds a password, which would show "
+		         "wherever the store is named (logs, listings); put it in ~/.pgpass, a "
+		         "service file or PGPASSWORD instead (sms-config(5))");
+		return NULL;
+	}
 	if (scheme) {
-		int pg = (scheme == 8 && strncasecmp(db, "postgres", 8) == 0) ||
-		         (scheme == 10 && strncasecmp(db, "postgresql", 10) == 0);
 		const char *sep = strncmp(db + scheme, "://", 3) == 0 ? "://" : ":";
-		snprintf(err, errlen, "SMS_DB=%.*s%s...: %s; set SMS_DB to the path of the store "
-		         "file, such as /var/lib/smskit/sms.db (see sms-config(5))", (int)scheme, db,
-		         sep, pg ? "this build's store is SQLite; PostgreSQL is not supported yet"
-		            : "a URI, but the store is an SQLite file named by its path");
+		snprintf(err, errlen, "SMS_DB=%.*s%s...: a URI, but not a PostgreSQL one "
+		         "(postgresql://...); set SMS_DB to the path of the store file, such as "
+		         "/var/lib/smskit/sms.db, or to a postgresql:// URI (see sms-config(5))",
+		         (int)scheme, db, sep);
 		return NULL;
 	}
 	if (db)
@@ -206,6 +227,27 @@ char *config_db_path(const struct sms_config *c, char *err, size_t errlen)
 		strbuf_printf(&b, "%s/sms/sms.db", xdg);
 	else
 		strbuf_printf(&b, "%s/.local/share/sms/sms.db", home && *home ? home : ".");
+	return strbuf_detach(&b);
+}
+
+char *config_side_path(const struct sms_config *c, const char *suffix, char *err, size_t errlen)
+{
+	char *db = config_db_path(c, err, errlen);
+	if (!db)
+		return NULL;
+	struct strbuf b;
+	strbuf_init(&b);
+	if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0) {
+		const char *xdg = getenv("XDG_DATA_HOME");
+		const char *home = getenv("HOME");
+		if (xdg && *xdg)
+			strbuf_printf(&b, "%s/sms/pg%s", xdg, suffix);
+		else
+			strbuf_printf(&b, "%s/.local/share/sms/pg%s", home && *home ? home : ".", suffix);
+	} else {
+		strbuf_printf(&b, "%s%s", db, suffix);
+	}
+	free(db);
 	return strbuf_detach(&b);
 }
 

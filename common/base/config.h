@@ -23,12 +23,24 @@ const char *config_get_or(const struct sms_config *c, const char *key, const cha
 void config_each(const struct sms_config *c, const char *prefix,
                  void (*fn)(const char *key, const char *value, void *arg), void *arg);
 
+/* 1 when a connection URI carries a password (user:password@, or a
+ * password= parameter): SMS_DB would then show it wherever the store is
+ * named, so it is refused (sms-config(5)). */
+int config_uri_has_password(const char *uri);
+
 /* SMS_DB or $XDG_DATA_HOME/sms/sms.db or ~/.local/share/sms/sms.db; malloc'd.
- * NULL with a sentence in err (exit 78) when SMS_DB is a URI (postgresql://...,
- * file:...): the store is an SQLite file named by its path, and a URI taken
- * for one would make directories named after its scheme. The sentence names
- * the scheme only, never the rest, which may hold a password. */
+ * A postgresql:// or postgres:// URI is given as it is (a PostgreSQL store,
+ * smskit-scale(7)), unless it holds a password. NULL with a sentence in err
+ * (exit 78) for such a URI and for any other URI (file:..., mysql://...),
+ * which taken for a path would make directories named after its scheme. The
+ * sentence names the scheme only, never the rest, which may hold a password. */
 char *config_db_path(const struct sms_config *c, char *err, size_t errlen);
+/* A file that belongs beside the store (the sandbox's key, the daemon's
+ * recovery file): the store's path with suffix (".sandbox-key") added; for
+ * a PostgreSQL store, which has no path, "pg" and suffix in the user's data
+ * directory ($XDG_DATA_HOME/sms/pg.sandbox-key, else
+ * ~/.local/share/sms/pg.sandbox-key). malloc'd; NULL as config_db_path. */
+char *config_side_path(const struct sms_config *c, const char *suffix, char *err, size_t errlen);
 
 /* Default region for national-format numbers (SMS_DEFAULT_COUNTRY, default "US"). */
 const char *config_default_country(const struct sms_config *c);

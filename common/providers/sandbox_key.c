@@ -16,15 +16,6 @@
 #define KEY_MIN   32  /* characters a key file must hold, at least and at most */
 #define KEY_MAX   256
 
-char *sandbox_key_path(const char *db_path)
-{
-	struct strbuf b;
-	strbuf_init(&b);
-	strbuf_puts(&b, db_path);
-	strbuf_puts(&b, ".sandbox-key");
-	return strbuf_detach(&b);
-}
-
 /* The key in the file: 0 with *key, 1 when there is no file, -1 with a
  * sentence in err. */
 static int read_key(const char *path, char **key, char *err, size_t errlen)
@@ -155,11 +146,9 @@ char *sandbox_key_get(const struct sms_config *c, char *err, size_t errlen)
 	const char *token = config_get(c, "TWILIO_AUTH_TOKEN");
 	if (token)
 		return xstrdup(token);
-	char *db = config_db_path(c, err, errlen);
-	if (!db)
+	char *path = config_side_path(c, ".sandbox-key", err, errlen);
+	if (!path)
 		return NULL;
-	char *path = sandbox_key_path(db);
-	free(db);
 	char *key = NULL;
 	int r = read_key(path, &key, err, errlen);
 	if (r == 1 && create_key(path, err, errlen) == 0) {

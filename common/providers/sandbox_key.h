@@ -1,7 +1,8 @@
 /* sandbox_key — the key that signs the sandbox provider's (Twilio-format)
  * webhooks when there is no Twilio account: TWILIO_AUTH_TOKEN when it is set,
  * else a random key kept beside the store, in the file "<store>.sandbox-key"
- * (sms-config(5), FILES), made on first need by whichever program needs it
+ * (for a PostgreSQL store, in the user's data directory: config_side_path;
+ * sms-config(5), FILES), made on first need by whichever program needs it
  * first: sms-webhookd, which checks the signatures, or sms-sandbox, which
  * makes them. Owns no state: each call reads the file again. */
 #ifndef SMSKIT_SANDBOX_KEY_H
@@ -10,9 +11,6 @@
 #include <stddef.h>
 
 #include "config.h"
-
-/* The file's path for the store at db_path; malloc'd. */
-char *sandbox_key_path(const char *db_path);
 
 /* The signing key of c's sandbox (malloc'd; a secret: the caller wipes it
  * before freeing), creating the file when it is missing: 32 random bytes from

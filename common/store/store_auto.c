@@ -77,7 +77,7 @@ static int no_rule(struct store *s, int64_t id)
 	return STORE_NOTFOUND;
 }
 
-int store_auto_add(struct store *s, const struct store_auto *a, int64_t *id)
+int lite_auto_add(struct store *s, const struct store_auto *a, int64_t *id)
 {
 	if (!a->trigger || !*a->trigger) {
 		store__seterr(s, "an autoresponder needs a trigger");
@@ -130,7 +130,7 @@ int store_auto_add(struct store *s, const struct store_auto *a, int64_t *id)
 	return rc;
 }
 
-int store_auto_remove(struct store *s, int64_t id)
+int lite_auto_remove(struct store *s, int64_t id)
 {
 	int own;
 	if (store__op_begin(s, &own) != STORE_OK)
@@ -161,7 +161,7 @@ int store_auto_remove(struct store *s, int64_t id)
 	return store__op_end(s, own, rc);
 }
 
-int store_auto_set_enabled(struct store *s, int64_t id, int enabled)
+int lite_auto_set_enabled(struct store *s, int64_t id, int enabled)
 {
 	int own;
 	if (store__op_begin(s, &own) != STORE_OK)
@@ -199,7 +199,7 @@ int store_auto_set_enabled(struct store *s, int64_t id, int enabled)
 	return store__op_end(s, own, rc);
 }
 
-int store_auto_fired(struct store *s, int64_t id, const char *at)
+int lite_auto_fired(struct store *s, int64_t id, const char *at)
 {
 	char when[21];
 	if (!at)
@@ -221,7 +221,7 @@ int store_auto_fired(struct store *s, int64_t id, const char *at)
 	return rc;
 }
 
-int store_auto_list(struct store *s, int enabled_only,
+int lite_auto_list(struct store *s, int enabled_only,
                     int (*fn)(const struct store_auto *a, void *arg), void *arg)
 {
 	sqlite3_stmt *st = store__prep(s, enabled_only
@@ -248,21 +248,8 @@ static void put_text(cJSON *rec, const char *key, const char *v)
 	cJSON_AddItemToObject(rec, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
 }
 
-void store_auto_flow_fields(cJSON *j, const struct store_auto *a)
-{
-	if (a->name)
-		cJSON_AddStringToObject(j, "name", a->name);
-	if (a->after)
-		cJSON_AddStringToObject(j, "after", a->after);
-	if (a->within > 0)
-		cJSON_AddNumberToObject(j, "within", (double)a->within);
-	if (a->match)
-		cJSON_AddStringToObject(j, "match", a->match);
-	if (a->ends)
-		cJSON_AddTrueToObject(j, "end");
-}
 
-int store_auto_get(struct store *s, int64_t id, cJSON **rec)
+int lite_auto_get(struct store *s, int64_t id, cJSON **rec)
 {
 	*rec = NULL;
 	sqlite3_stmt *st = store__prep(s, "SELECT " AUTO_COLS " FROM autoresponders WHERE id = ?1");
@@ -291,7 +278,7 @@ int store_auto_get(struct store *s, int64_t id, cJSON **rec)
 	return rc;
 }
 
-int store_auto_answers_since(struct store *s, const char *number, const char *since,
+int lite_auto_answers_since(struct store *s, const char *number, const char *since,
                              long long max, long long *n)
 {
 	*n = 0;
@@ -311,7 +298,7 @@ int store_auto_answers_since(struct store *s, const char *number, const char *si
 	return rc;
 }
 
-int store_thread_state(struct store *s, const char *address, char *tag, size_t tag_len,
+int lite_thread_state(struct store *s, const char *address, char *tag, size_t tag_len,
                        time_t *at)
 {
 	*tag = '\0';

@@ -110,8 +110,8 @@ static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int6
 		memset(v, 0, sizeof v);
 		for (size_t r = 0; r < k && rc == STORE_OK; r++) {
 			if (bulk_vals(s, recs[off + r], v[r], now) != 0) {
-				char keep[sizeof s->errbuf];
-				memcpy(keep, s->errbuf, sizeof keep);
+				char keep[sizeof s->h.errbuf];
+				memcpy(keep, s->h.errbuf, sizeof keep);
 				store__seterr(s, "record %zu: %s", off + r + 1, keep);
 				rc = STORE_ERR;
 				break;
@@ -151,7 +151,7 @@ static int bulk_insert(struct store *s, const cJSON *const *recs, size_t n, int6
 	return rc;
 }
 
-int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids)
+int lite_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids)
 {
 	if (n == 0)
 		return STORE_OK;

@@ -12,7 +12,7 @@ static const char *const channel_sql[ST__N] = {
 	                    "WHERE from_number = ?1 AND direction = 'inbound'",
 };
 
-int store_last_inbound(struct store *s, const char *address, time_t *at)
+int lite_last_inbound(struct store *s, const char *address, time_t *at)
 {
 	*at = 0;
 	/* messages_from (from_number, created_at): one index probe, the newest. */

@@ -50,7 +50,7 @@ int store__consent_out(struct store *s, const char *number, const char *at, cons
 	return insert(s, number, at, "opt_out", source && *source ? source : "manual", NULL);
 }
 
-int store_consent_add(struct store *s, const char *number, const char *at, const char *source,
+int lite_consent_add(struct store *s, const char *number, const char *at, const char *source,
                       const char *evidence, int *lifted)
 {
 	char when[TIME_LEN], now[TIME_LEN];
@@ -94,7 +94,7 @@ int store_consent_add(struct store *s, const char *number, const char *at, const
 	return store__op_end(s, own, rc);
 }
 
-int store_consent_check(struct store *s, const char *number)
+int lite_consent_check(struct store *s, const char *number)
 {
 	sqlite3_stmt *st = store__prep(s, "SELECT kind = 'opt_in' FROM consents "
 	                                  "WHERE number = ?1 " LATEST);
@@ -108,7 +108,7 @@ int store_consent_check(struct store *s, const char *number)
 	return rc;
 }
 
-int store_consent_list(struct store *s, const char *number,
+int lite_consent_list(struct store *s, const char *number,
                        int (*fn)(const struct store_consent *c, void *arg), void *arg)
 {
 	/* Every number's latest row: the greatest (at, id) of its own. */

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include "store.h"
+#include "store_backend.h"
 #include "store_record.h"
 
 /* The statements each connection keeps prepared, one slot each; their SQL is
@@ -37,9 +38,8 @@ enum store_st {
 #define UPD_CACHE 8
 
 struct store {
+	struct store_head h; /* first: the table, error, path, version (store_backend.h) */
 	sqlite3      *db;
-	char         *path;
-	int           version;
 	sqlite3_stmt *st[ST__N];
 	struct {
 		uint64_t      cols;
@@ -49,7 +49,6 @@ struct store {
 	unsigned      flags;      /* store_open()'s */
 	int           wal_seen;   /* STORE_NO_CKPT_ON_CLOSE: frames in the WAL at
 	                           * the last commit (0 before any) */
-	char          errbuf[512];
 	unsigned long long serial; /* this connection's, of all a process opens */
 };
 

@@ -14,7 +14,7 @@ static const char *const kv_sql[ST__N] = {
 	[ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
 };
 
-int store_kv_get(struct store *s, const char *key, char **value)
+int lite_kv_get(struct store *s, const char *key, char **value)
 {
 	*value = NULL;
 	sqlite3_stmt *st = store__stmt(s, kv_sql, ST_KV_GET);
@@ -34,7 +34,7 @@ int store_kv_get(struct store *s, const char *key, char **value)
 	return store__dberr(s, "reading a key");
 }
 
-int store_kv_set(struct store *s, const char *key, const char *value)
+int lite_kv_set(struct store *s, const char *key, const char *value)
 {
 	if (!key || !*key) {
 		store__seterr(s, "an empty key");

@@ -191,7 +191,7 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 	return list_rows(s, st, fn, arg);
 }
 
-int store_msg_list(struct store *s, const struct store_query *q,
+int lite_msg_list(struct store *s, const struct store_query *q,
                    int (*fn)(cJSON *rec, void *arg), void *arg)
 {
 	char since[TIME_LEN];
@@ -285,7 +285,7 @@ int store_msg_list(struct store *s, const struct store_query *q,
 	return list_rows(s, st, fn, arg);
 }
 
-int store_status_counts(struct store *s, const char *direction,
+int lite_status_counts(struct store *s, const char *direction,
                         int (*fn)(const char *status, long long n, void *arg), void *arg)
 {
 	if (direction && !store__word_in(direction, store__directions)) {
@@ -330,7 +330,7 @@ int store_status_counts(struct store *s, const char *direction,
 #define QUEUE_DUE "FROM messages WHERE status = 'approved' AND direction = 'outbound' " \
 	"AND (send_at IS NULL OR send_at <= ?1)"
 
-int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, size_t *n)
+int lite_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, size_t *n)
 {
 	char t[TIME_LEN];
 	*n = 0;
@@ -351,7 +351,7 @@ int store_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "reading the queue");
 }
 
-int store_queue_note(struct store *s, const char *now, const char *reason, size_t *n)
+int lite_queue_note(struct store *s, const char *now, const char *reason, size_t *n)
 {
 	char t[TIME_LEN];
 	*n = 0;
@@ -371,7 +371,7 @@ int store_queue_note(struct store *s, const char *now, const char *reason, size_
 	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, "noting why the queue waits");
 }
 
-int store_claims(struct store *s,
+int lite_claims(struct store *s,
                  int (*fn)(int64_t id, const char *claimed_by, int requested, void *arg),
                  void *arg)
 {
@@ -391,7 +391,7 @@ int store_claims(struct store *s,
 
 /* ---- Paging through a status by id (sms-approve) --------------------------------- */
 
-int store_msg_id_range(struct store *s, const char *status, int64_t *min, int64_t *max)
+int lite_msg_id_range(struct store *s, const char *status, int64_t *min, int64_t *max)
 {
 	*min = *max = 0;
 	if (!store_status_valid(status)) {
@@ -413,7 +413,7 @@ int store_msg_id_range(struct store *s, const char *status, int64_t *min, int64_
 	return rc == SQLITE_ROW ? STORE_OK : store__dberr(s, "reading message ids");
 }
 
-int store_msg_ids(struct store *s, const char *status, const char *priority, int64_t after,
+int lite_msg_ids(struct store *s, const char *status, const char *priority, int64_t after,
                   int64_t upto, int64_t *ids, size_t max, size_t *n)
 {
 	*n = 0;
@@ -452,7 +452,7 @@ int store_msg_ids(struct store *s, const char *status, const char *priority, int
 
 /* ---- Spend -------------------------------------------------------------------- */
 
-int store_spend_since(struct store *s, const char *since, long long *spent)
+int lite_spend_since(struct store *s, const char *since, long long *spent)
 {
 	char t[TIME_LEN];
 	*spent = 0;
@@ -471,17 +471,3 @@ int store_spend_since(struct store *s, const char *since, long long *spent)
 	return rc == SQLITE_ROW ? STORE_OK : store__dberr(s, "summing spend");
 }
 
-int store_spend_periods(struct store *s, time_t now, unsigned want, struct store_spend *out)
-{
-	memset(out, 0, sizeof *out);
-	for (int m = 0; m < 2; m++) {
-		if (!(want & 1u << m))
-			continue;
-		clock_period_start(now, m, out->since[m], sizeof out->since[m]);
-		if (store_spend_since(s, out->since[m], &out->spent[m]) != STORE_OK) {
-			out->spent[m] = 0;
-			return STORE_ERR;
-		}
-	}
-	return STORE_OK;
-}

@@ -71,7 +71,7 @@ static int dest_ok(struct store *s, const char *dest, int force)
 	static const char *const sfx[] = {"", "-wal", "-shm"};
 	for (size_t i = 0; i < 3; i++) {
 		char p[PATH_MAX];
-		if (snprintf(p, sizeof p, "%s%s", s->path, sfx[i]) < (int)sizeof p &&
+		if (snprintf(p, sizeof p, "%s%s", s->h.path, sfx[i]) < (int)sizeof p &&
 		    stat(p, &ss) == 0 && ds.st_dev == ss.st_dev && ds.st_ino == ss.st_ino) {
 			store__seterr(s, "%s: that is the store itself%s", dest,
 			              i ? " (one of its files)" : "");
@@ -145,7 +145,7 @@ out:
 	return rc;
 }
 
-int store_backup(struct store *s, const char *dest, int force, store_progress_fn fn,
+int lite_backup(struct store *s, const char *dest, int force, store_progress_fn fn,
                  void *arg, long long *bytes)
 {
 	*bytes = 0;
@@ -195,7 +195,7 @@ int store_backup(struct store *s, const char *dest, int force, store_progress_fn
 
 /* ---- Check ---------------------------------------------------------------------- */
 
-int store_check(struct store *s, int (*fn)(const struct store_problem *p, void *arg),
+int lite_check(struct store *s, int (*fn)(const struct store_problem *p, void *arg),
                 void *arg, long long *problems)
 {
 	*problems = 0;
@@ -258,7 +258,7 @@ static const char stats_sql[] =
 	"(SELECT freelist_count * page_size FROM pragma_freelist_count, pragma_page_size), "
 	"(" INBOX_ENDS("min") "), (" INBOX_ENDS("max") ")";
 
-int store_stats(struct store *s, struct store_stats *out)
+int lite_stats(struct store *s, struct store_stats *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = store__prep(s, stats_sql);
@@ -280,7 +280,7 @@ int store_stats(struct store *s, struct store_stats *out)
 	snprintf(out->newest, sizeof out->newest, "%s", w ? w : "");
 	sqlite3_finalize(st);
 	char wal[PATH_MAX];
-	if (snprintf(wal, sizeof wal, "%s-wal", s->path) < (int)sizeof wal)
+	if (snprintf(wal, sizeof wal, "%s-wal", s->h.path) < (int)sizeof wal)
 		out->wal_bytes = file_size(wal);
 	out->bytes += out->wal_bytes;
 	return STORE_OK;

@@ -222,7 +222,7 @@ static int export_messages(struct store *s, const char *number,
 	return rc;
 }
 
-int store_export_number(struct store *s, const char *number,
+int lite_export_number(struct store *s, const char *number,
                         int (*fn)(cJSON *rec, void *arg), void *arg)
 {
 	if (check_number(s, number))
@@ -330,7 +330,7 @@ static int erase_batch(struct store *s, const char *number, struct store_removed
 	return STORE_OK;
 }
 
-int store_erase_number(struct store *s, const char *number, int dry,
+int lite_erase_number(struct store *s, const char *number, int dry,
                        store_progress_fn fn, void *arg, struct store_removed *out)
 {
 	memset(out, 0, sizeof *out);
@@ -443,7 +443,7 @@ static int prune_batch(struct store *s, long long lo, long long hi, const char *
 	return STORE_OK;
 }
 
-int store_prune(struct store *s, const char *before, int dry, store_progress_fn fn, void *arg,
+int lite_prune(struct store *s, const char *before, int dry, store_progress_fn fn, void *arg,
                 struct store_removed *out)
 {
 	memset(out, 0, sizeof *out);

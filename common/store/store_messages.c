@@ -133,7 +133,7 @@ int store__event_insert(struct store *s, int64_t message_id, const char *kind,
 	return STORE_OK;
 }
 
-int store_event_append(struct store *s, int64_t message_id, const char *kind,
+int lite_event_append(struct store *s, int64_t message_id, const char *kind,
                        const char *status, const cJSON *detail, int64_t *id)
 {
 	if (!kind || !*kind) {
@@ -173,7 +173,7 @@ static int msg_by_provider_id(struct store *s, const char *provider, const char 
 	return store__dberr(s, "looking up a provider id");
 }
 
-int store_msg_find_provider_id(struct store *s, const char *provider, const char *provider_id,
+int lite_msg_find_provider_id(struct store *s, const char *provider, const char *provider_id,
                                int64_t *id)
 {
 	if (!provider || !provider_id) {
@@ -221,7 +221,7 @@ static int msg_insert_row(struct store *s, struct val *v, int64_t *id)
 	return store__event_insert(s, *id, "created", v[C_STATUS].t, detail, NULL);
 }
 
-int store_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
+int lite_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
 {
 	struct val v[NCOLS];
 	memset(v, 0, sizeof v);
@@ -280,7 +280,7 @@ static cJSON *column_json(sqlite3_stmt *st, int i, const struct mcol *c)
 	return cJSON_CreateString((const char *)sqlite3_column_text(st, i));
 }
 
-int store_msg_get(struct store *s, int64_t id, cJSON **out)
+int lite_msg_get(struct store *s, int64_t id, cJSON **out)
 {
 	*out = NULL;
 	sqlite3_stmt *st = stmt(s, ST_MSG_GET);
@@ -452,7 +452,7 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 	return rc;
 }
 
-int store_msg_set_status(struct store *s, int64_t id, const char *status,
+int lite_msg_set_status(struct store *s, int64_t id, const char *status,
                          const cJSON *fields, const cJSON *detail)
 {
 	if (!store_status_valid(status)) {
@@ -523,7 +523,7 @@ static int msg_mark(struct store *s, int64_t id, int flag, int value)
 	                           NULL);
 }
 
-int store_msg_mark_read(struct store *s, int64_t id, int read)
+int lite_msg_mark_read(struct store *s, int64_t id, int read)
 {
 	int own;
 	if (store__op_begin(s, &own) != STORE_OK)
@@ -531,7 +531,7 @@ int store_msg_mark_read(struct store *s, int64_t id, int read)
 	return store__op_end(s, own, msg_mark(s, id, 0, read != 0));
 }
 
-int store_msg_mark_replied(struct store *s, int64_t id)
+int lite_msg_mark_replied(struct store *s, int64_t id)
 {
 	int own;
 	if (store__op_begin(s, &own) != STORE_OK)
@@ -558,7 +558,7 @@ static int msg_update(struct store *s, enum store_st which, int64_t id, const ch
 	return rc == SQLITE_DONE ? STORE_OK : store__dberr(s, what);
 }
 
-int store_msg_requested(struct store *s, int64_t id)
+int lite_msg_requested(struct store *s, int64_t id)
 {
 	return msg_update(s, ST_MSG_REQUESTED, id, NULL, "noting a request");
 }
@@ -584,7 +584,7 @@ static int msg_unclaim(struct store *s, int64_t id, const char *reason)
 	return rc;
 }
 
-int store_msg_unclaim(struct store *s, int64_t id, const char *reason)
+int lite_msg_unclaim(struct store *s, int64_t id, const char *reason)
 {
 	int own;
 	if (store__op_begin(s, &own) != STORE_OK)
@@ -595,7 +595,7 @@ int store_msg_unclaim(struct store *s, int64_t id, const char *reason)
 
 /* ---- Status callbacks for a message the store did not know ------------------------ */
 
-int store_events_pending_status(struct store *s, const char *provider, const char *provider_id,
+int lite_events_pending_status(struct store *s, const char *provider, const char *provider_id,
                                 int (*fn)(int64_t event_id, const cJSON *pending, void *arg),
                                 void *arg)
 {

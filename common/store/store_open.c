@@ -4,6 +4,7 @@
  * savepoints, which every other store_*.c file uses (store_internal.h). */
 #include "store.h"
 #include "store_internal.h"
+#include "store_backend.h"
 #include "groupshare.h"
 #include "util.h"
 
@@ -40,14 +41,6 @@ static const char *const open_sql[ST__N] = {
 
 /* ---- Errors ------------------------------------------------------------------ */
 
-void store__seterr(struct store *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->errbuf, sizeof s->errbuf, fmt, ap);
-	va_end(ap);
-}
-
 int store__dberr(struct store *s, const char *what)
 {
 	int code = sqlite3_errcode(s->db);
@@ -59,11 +52,8 @@ int store__dberr(struct store *s, const char *what)
 	return STORE_ERR;
 }
 
-const char *store_errmsg(const struct store *s) { return s ? s->errbuf : "no store"; }
-const char *store_path(const struct store *s) { return s->path; }
-int store_version(const struct store *s) { return s->version; }
 
-int store_others_version(struct store *s, long long *v)
+int lite_others_version(struct store *s, long long *v)
 {
 	sqlite3_stmt *st = store__stmt(s, open_sql, ST_DATA_VERSION);
 	if (!st)
@@ -127,7 +117,7 @@ void store__bind_val(sqlite3_stmt *st, int idx, const struct val *v)
 
 /* ---- Transactions ------------------------------------------------------------ */
 
-int store_begin_immediate(struct store *s)
+int lite_begin_immediate(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db)) {
 		store__seterr(s, "a transaction is already open");
@@ -136,7 +126,7 @@ int store_begin_immediate(struct store *s)
 	return run(s, ST_BEGIN, "beginning a transaction");
 }
 
-int store_commit(struct store *s)
+int lite_commit(struct store *s)
 {
 	if (run(s, ST_COMMIT, "committing") == STORE_OK)
 		return STORE_OK;
@@ -150,14 +140,14 @@ int store_commit(struct store *s)
 	return STORE_ERR;
 }
 
-int store_rollback(struct store *s)
+int lite_rollback(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return STORE_OK; /* nothing open (SQLite may have rolled back already) */
 	return run(s, ST_ROLLBACK, "rolling back");
 }
 
-int store_savepoint(struct store *s)
+int lite_savepoint(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db)) {
 		store__seterr(s, "a savepoint needs an open transaction");
@@ -166,26 +156,26 @@ int store_savepoint(struct store *s)
 	return run(s, ST_JOB_SAVEPOINT, "savepoint");
 }
 
-int store_savepoint_release(struct store *s)
+int lite_savepoint_release(struct store *s)
 {
 	return run(s, ST_JOB_RELEASE, "releasing a savepoint");
 }
 
-int store_savepoint_rollback(struct store *s)
+int lite_savepoint_rollback(struct store *s)
 {
-	char keep[sizeof s->errbuf];
-	memcpy(keep, s->errbuf, sizeof keep);
+	char keep[sizeof s->h.errbuf];
+	memcpy(keep, s->h.errbuf, sizeof keep);
 	int rc = STORE_OK;
 	if (!sqlite3_get_autocommit(s->db)) {
 		rc = run(s, ST_JOB_ROLLBACK_TO, "rolling back a savepoint");
 		if (run(s, ST_JOB_RELEASE, "releasing a savepoint") != STORE_OK)
 			rc = STORE_ERR;
 	}
-	memcpy(s->errbuf, keep, sizeof keep);
+	memcpy(s->h.errbuf, keep, sizeof keep);
 	return rc;
 }
 
-int store_txn_open(const struct store *s) { return !sqlite3_get_autocommit(s->db); }
+int lite_txn_open(const struct store *s) { return !sqlite3_get_autocommit(s->db); }
 
 /* ---- Atomic writers --------------------------------------------------------- */
 
@@ -220,15 +210,15 @@ int store__op_end(struct store *s, int own, int rc)
 		return rc;
 	}
 	/* Keep the first error message: the rollback must not overwrite it. */
-	char keep[sizeof s->errbuf];
-	memcpy(keep, s->errbuf, sizeof keep);
+	char keep[sizeof s->h.errbuf];
+	memcpy(keep, s->h.errbuf, sizeof keep);
 	if (own) {
 		store_rollback(s);
 	} else if (!sqlite3_get_autocommit(s->db)) {
 		run(s, ST_ROLLBACK_TO, "rolling back a savepoint");
 		run(s, ST_RELEASE, "releasing a savepoint");
 	}
-	memcpy(s->errbuf, keep, sizeof keep);
+	memcpy(s->h.errbuf, keep, sizeof keep);
 	return rc;
 }
 
@@ -274,7 +264,7 @@ static int migrate(struct store *s, char *err, size_t errlen)
 		if (v < 0 || v >= STORE_SCHEMA_VERSION) {
 			if (exec(s->db, "COMMIT"))
 				goto rollback;
-			s->version = v;
+			s->h.version = v;
 			break;
 		}
 		char sql[64];
@@ -287,34 +277,34 @@ static int migrate(struct store *s, char *err, size_t errlen)
 		if (bad) {
 			exec(s->db, "ROLLBACK");
 			snprintf(err, errlen, "%s: migrating to schema version %d would break %d "
-			         "foreign key(s); nothing was changed", s->path, v + 1, bad);
+			         "foreign key(s); nothing was changed", s->h.path, v + 1, bad);
 			errno = EINVAL;
 			return -1;
 		}
 		if (exec(s->db, "COMMIT"))
 			goto rollback;
 	}
-	if (s->version != STORE_SCHEMA_VERSION) {
-		if (s->version > STORE_SCHEMA_VERSION)
+	if (s->h.version != STORE_SCHEMA_VERSION) {
+		if (s->h.version > STORE_SCHEMA_VERSION)
 			snprintf(err, errlen, "%s: schema version %d is newer than this smskit knows "
-			         "(%d); upgrade smskit", s->path, s->version, STORE_SCHEMA_VERSION);
+			         "(%d); upgrade smskit", s->h.path, s->h.version, STORE_SCHEMA_VERSION);
 		else
-			snprintf(err, errlen, "%s: schema version %d; not an smskit store", s->path,
-			         s->version);
+			snprintf(err, errlen, "%s: schema version %d; not an smskit store", s->h.path,
+			         s->h.version);
 		errno = EINVAL;
 		return -1;
 	}
 	return 0;
 rollback:
 	busy = is_busy(s->db);
-	snprintf(err, errlen, "%s: migrating the schema: %s", s->path,
+	snprintf(err, errlen, "%s: migrating the schema: %s", s->h.path,
 	         busy ? "the store stayed locked by another process" : sqlite3_errmsg(s->db));
 	exec(s->db, "ROLLBACK");
 	errno = busy ? EAGAIN : EINVAL;
 	return -1;
 dberror:
 	busy = is_busy(s->db);
-	snprintf(err, errlen, "%s: %s", s->path,
+	snprintf(err, errlen, "%s: %s", s->h.path,
 	         busy ? "the store stayed locked by another process" : sqlite3_errmsg(s->db));
 	errno = busy ? EAGAIN : EINVAL;
 	return -1;
@@ -400,7 +390,7 @@ static int create_store(const char *path, char *err, size_t errlen)
 	return e ? -1 : 0;
 }
 
-struct store *store_open(const char *path, unsigned flags, char *err, size_t errlen)
+struct store *lite_open(const char *path, unsigned flags, char *err, size_t errlen)
 {
 	char dummy[8];
 	if (!err || errlen == 0) {
@@ -436,9 +426,10 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 	}
 
 	struct store *s = xcalloc(1, sizeof *s);
+	s->h.ops = &store__lite_ops;
 	static atomic_ullong serials;
 	s->serial = atomic_fetch_add(&serials, 1) + 1;
-	s->path = xstrdup(path);
+	s->h.path = xstrdup(path);
 	int e = EINVAL, v = 0, app = 0, ntables = 0;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		e = sqlite3_system_errno(s->db) ? sqlite3_system_errno(s->db) : EINVAL;
@@ -534,7 +525,7 @@ struct store *store_open(const char *path, unsigned flags, char *err, size_t err
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	s->version = v;
+	s->h.version = v;
 	if (v < STORE_SCHEMA_VERSION && migrate(s, err, errlen)) {
 		e = errno;
 		goto fail;
@@ -558,12 +549,12 @@ static long wal_frames(const struct store *s)
 {
 	char wal[PATH_MAX];
 	struct stat sb;
-	if (snprintf(wal, sizeof wal, "%s-wal", s->path) >= (int)sizeof wal || stat(wal, &sb) != 0)
+	if (snprintf(wal, sizeof wal, "%s-wal", s->h.path) >= (int)sizeof wal || stat(wal, &sb) != 0)
 		return 0;
 	return (long)(sb.st_size / (4096 + 24));
 }
 
-void store_close(struct store *s)
+void lite_close(struct store *s)
 {
 	if (!s)
 		return;
@@ -587,6 +578,14 @@ void store_close(struct store *s)
 			sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	}
 	sqlite3_close(s->db);
-	free(s->path);
+	free(s->h.path);
 	free(s);
 }
+
+/* ---- The SQLite backend's table (store_backend.h) ---------------------------- */
+
+#define STORE_OPS_LITE(ret, name, params, args) .name = lite_##name,
+const struct store_ops store__lite_ops = {
+	.close = lite_close,
+	STORE_FNS(STORE_OPS_LITE)
+};

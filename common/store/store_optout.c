@@ -39,7 +39,7 @@ static int optout_event(struct store *s, const char *kind, const char *number,
 	return rc;
 }
 
-int store_optout_add(struct store *s, const char *number, const char *source)
+int lite_optout_add(struct store *s, const char *number, const char *source)
 {
 	if (check_number(s, number))
 		return STORE_ERR;
@@ -67,7 +67,7 @@ int store_optout_add(struct store *s, const char *number, const char *source)
 	return store__op_end(s, own, rc);
 }
 
-int store_optout_remove(struct store *s, const char *number, const char *source)
+int lite_optout_remove(struct store *s, const char *number, const char *source)
 {
 	if (check_number(s, number))
 		return STORE_ERR;
@@ -89,7 +89,7 @@ int store_optout_remove(struct store *s, const char *number, const char *source)
 	return store__op_end(s, own, rc);
 }
 
-int store_optout_check(struct store *s, const char *number)
+int lite_optout_check(struct store *s, const char *number)
 {
 	if (!number) {
 		store__seterr(s, "no number to check");
@@ -106,7 +106,7 @@ int store_optout_check(struct store *s, const char *number)
 	return rc == SQLITE_DONE ? 0 : store__dberr(s, "checking opt-outs");
 }
 
-int store_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg),
+int lite_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg),
                       void *arg)
 {
 	/* Not cached: fn may call back into the store. */

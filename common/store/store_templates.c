@@ -9,13 +9,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
-int store_template_add(struct store *s, const char *name, const char *body, int replace)
-{
-	struct store_template t = {.name = name, .body = body};
-	return store_template_put(s, &t, replace);
-}
 
-int store_template_put(struct store *s, const struct store_template *t, int replace)
+int lite_template_put(struct store *s, const struct store_template *t, int replace)
 {
 	const char *name = t->name;
 	char now[TIME_LEN];
@@ -48,25 +43,6 @@ int store_template_put(struct store *s, const struct store_template *t, int repl
 	return STORE_OK;
 }
 
-int store_template_get(struct store *s, const char *name, char **body)
-{
-	*body = NULL;
-	sqlite3_stmt *st = store__prep(s, "SELECT body FROM templates WHERE name = ?1");
-	if (!st)
-		return STORE_ERR;
-	store__bind_text(st, 1, name);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*body = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE) {
-		store__seterr(s, "no template named %s", name);
-		return STORE_NOTFOUND;
-	}
-	return store__dberr(s, "reading a template");
-}
 
 /* A column's text, "" for NULL. */
 static const char *col(sqlite3_stmt *st, int i)
@@ -75,7 +51,7 @@ static const char *col(sqlite3_stmt *st, int i)
 	return v ? v : "";
 }
 
-int store_template_find(struct store *s, const char *name, struct store_template **out)
+int lite_template_find(struct store *s, const char *name, struct store_template **out)
 {
 	*out = NULL;
 	sqlite3_stmt *st = store__prep(s, "SELECT name, body, created_at, updated_at, content_sid, "
@@ -110,7 +86,7 @@ int store_template_find(struct store *s, const char *name, struct store_template
 	return store__dberr(s, "reading a template");
 }
 
-int store_template_remove(struct store *s, const char *name)
+int lite_template_remove(struct store *s, const char *name)
 {
 	sqlite3_stmt *st = store__prep(s, "DELETE FROM templates WHERE name = ?1");
 	if (!st)
@@ -128,7 +104,7 @@ int store_template_remove(struct store *s, const char *name)
 	return STORE_OK;
 }
 
-int store_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg),
+int lite_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg),
                         void *arg)
 {
 	sqlite3_stmt *st = store__prep(s, "SELECT name, body, created_at, updated_at, content_sid, "

@@ -35,6 +35,8 @@ static int open_fd(struct recovery *r)
 	/* O_APPEND: senders running at once each append whole lines. Made
 	 * here, it gets the store's sharing (0660 in a directory a group
 	 * shares, groupshare.h); one that exists keeps its mode. */
+	char err[256];
+	(void)util_make_parents(r->path, err, sizeof err); /* a PostgreSQL store's: in ~/.local/share/sms */
 	r->fd = open(r->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (r->fd >= 0)
 		(void)groupshare_fix(r->fd, r->path);
@@ -53,10 +55,14 @@ struct recovery *recovery_open(const struct sms_config *c, struct store *st)
 	if (p) {
 		r->path = xstrdup(p);
 	} else {
-		struct strbuf b;
-		strbuf_init(&b);
-		strbuf_printf(&b, "%s.recovery.ndjson", store_path(st));
-		r->path = strbuf_detach(&b);
+		char err[256];
+		r->path = config_side_path(c, ".recovery.ndjson", err, sizeof err);
+		if (!r->path) { /* cannot be: the store was opened with the same SMS_DB */
+			struct strbuf b;
+			strbuf_init(&b);
+			strbuf_printf(&b, "%s.recovery.ndjson", store_path(st));
+			r->path = strbuf_detach(&b);
+		}
 	}
 	r->fd = -1;
 	(void)open_fd(r);
