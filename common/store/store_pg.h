@@ -19,7 +19,7 @@
 #ifndef SMSKIT_STORE_PG_H
 #define SMSKIT_STORE_PG_H
 
-#include <libpq-fe.h>
+#include "store_pg_lib.h" /* libpq, loaded at run time */
 #include <stdint.h>
 #include "store.h"
 #include "store_backend.h"

@@ -438,6 +438,12 @@ struct store *pgs_open(const char *uri, unsigned flags, char *err, size_t errlen
 		errno = EINVAL;
 		return NULL;
 	}
+	char why[256];
+	if (pgs_pq_load(why, sizeof why)) {
+		snprintf(err, errlen, "%s: %s", uri, why);
+		errno = EINVAL;
+		return NULL;
+	}
 	struct store *s = xcalloc(1, sizeof *s);
 	s->h.ops = &store__pgs_ops;
 	s->h.path = xstrdup(uri);
