@@ -38,6 +38,7 @@ struct store {
 	PGconn  *c;
 	unsigned flags;
 	char     sqlstate[6]; /* of the last failed statement, "" after a success */
+	int      listening;   /* LISTEN smskit_messages sent (store_watch_fd) */
 	int      txn_lost;    /* the connection was lost inside a transaction: every
 	                       * statement fails until the caller rolls back */
 	/* The statements prepared on this connection, by SQL text address. */

@@ -346,6 +346,35 @@ int pgs_others_version(struct store *s, long long *v)
 	return STORE_OK;
 }
 
+/* Waiting: LISTEN on the channel the schema's trigger notifies when messages
+ * are inserted (store.h, store_watch_fd). */
+int pgs_watch_fd(struct store *s)
+{
+	if (!s->listening) {
+		if (pgs_exec(s, "listening for new messages", "LISTEN smskit_messages", NULL, NULL))
+			return -1;
+		s->listening = 1;
+	}
+	return PQsocket(s->c);
+}
+
+int pgs_watch_drain(struct store *s)
+{
+	if (!s->listening)
+		return 0;
+	if (!PQconsumeInput(s->c)) {
+		store__seterr(s, "listening for new messages: %s", PQerrorMessage(s->c));
+		return STORE_ERR;
+	}
+	int hit = 0;
+	PGnotify *n;
+	while ((n = PQnotifies(s->c)) != NULL) {
+		hit = 1;
+		PQfreemem(n);
+	}
+	return hit;
+}
+
 /* ---- Opening ------------------------------------------------------------------ */
 
 /* A server that is down, starting or restarting: try again later (75). */
