@@ -4,9 +4,12 @@
  * autoresponders; its upkeep (sms-store) is in store_maint.h. Callers see no
  * SQL and no sqlite3 type.
  *
- * The backend seam (doc/store.md): the functions declared here and in
- * store_maint.h are what a backend implements, all but store_status_next_ok
- * and store_status_valid, which are backend-neutral. The one backend today is SQLite, these files:
+ * The backend seam (doc/store.md, store_backend.h): the functions declared
+ * here and in store_maint.h are what a backend implements, all but
+ * store_status_next_ok and store_status_valid (store_record.c) and the few
+ * of store_front.c, which are backend-neutral. store_open picks the backend
+ * by SMS_DB's form: PostgreSQL for a postgresql:// URI (store_pg_*.c, see
+ * store_pg.h), else SQLite, these files:
  *   store_open.c       the connection: open, pragmas, migrations applied,
  *                      close; errors, the statement cache, transactions
  *   store_schema.c     the schema, one forward migration per version
