@@ -29,7 +29,8 @@
 /* ---- Built statements ------------------------------------------------------------ */
 
 /* INSERT INTO messages (<every column but the generated>) VALUES ($1...)
- * ON CONFLICT (provider, provider_id) DO NOTHING RETURNING id. */
+ * ON CONFLICT (provider, provider_id) DO NOTHING, and the "created" event of
+ * the row it stored, in one statement (one round trip); the id, or no row. */
 static char *insert_sql;
 static pthread_once_t insert_once = PTHREAD_ONCE_INIT;
 
@@ -37,7 +38,7 @@ static void build_insert(void)
 {
 	struct strbuf b;
 	strbuf_init(&b);
-	strbuf_puts(&b, "INSERT INTO messages (");
+	strbuf_puts(&b, "WITH m AS (INSERT INTO messages (");
 	int n = 0;
 	for (size_t i = 0; i < NCOLS; i++)
 		if (!(store__mcols[i].flags & F_GEN))
@@ -45,7 +46,12 @@ static void build_insert(void)
 	strbuf_puts(&b, ") VALUES (");
 	for (int i = 1; i <= n; i++)
 		strbuf_printf(&b, "%s$%d", i > 1 ? ", " : "", i);
-	strbuf_puts(&b, ") ON CONFLICT (provider, provider_id) DO NOTHING RETURNING id");
+	strbuf_puts(&b, ") ON CONFLICT (provider, provider_id) DO NOTHING "
+	            "RETURNING id, status, direction, updated_at), "
+	            "e AS (INSERT INTO events (message_id, at, kind, status, detail) "
+	            "SELECT id, updated_at, 'created', status, "
+	            "'{\"direction\":\"' || direction || '\"}' FROM m) "
+	            "SELECT id FROM m");
 	insert_sql = strbuf_detach(&b);
 }
 
@@ -279,9 +285,7 @@ static int msg_insert_row(struct store *s, const struct val *v, int64_t *id)
 		}
 		return rc == STORE_OK ? existing(s, v, *id) : rc;
 	}
-	char detail[96];
-	snprintf(detail, sizeof detail, "{\"direction\":\"%s\"}", v[C_DIRECTION].t);
-	return pgs_event_insert(s, *id, "created", v[C_STATUS].t, detail, NULL);
+	return STORE_OK;
 }
 
 int pgs_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
