@@ -12,6 +12,8 @@
  * - other hosts write at the same time: a status change reads its row FOR
  *   UPDATE, so that of concurrent claimers (to "sending") one wins and the
  *   others, reading the row once the winner commits, are refused;
+ * - a row stored or changed and its event go in one statement (a round
+ *   trip is what a webhook or a sender waits for most);
  * - the INSERT of every column and the UPDATE of each set of columns are
  *   built from store__mcols once per process and kept, so that pgs_q
  *   prepares each once per connection (it keys statements by their text's
@@ -66,19 +68,24 @@ static struct {
 } upd_kept[UPD_KEEP];
 static size_t upd_n;
 
-/* UPDATE messages SET <each column in cols> = $1, $2... WHERE id = $<n + 1>. */
+/* UPDATE messages SET <each column in cols> = $1, $2... WHERE id = $<n + 1>,
+ * and the "status" event (at, status, detail: $<n + 2>...) in the same
+ * statement (one round trip). */
 static char *build_update(uint64_t cols)
 {
 	struct strbuf b;
 	strbuf_init(&b);
-	strbuf_puts(&b, "UPDATE messages SET ");
+	strbuf_puts(&b, "WITH u AS (UPDATE messages SET ");
 	int n = 0;
 	for (size_t i = 0; i < NCOLS; i++)
 		if (cols >> i & 1) {
 			n++;
 			strbuf_printf(&b, "%s%s = $%d", n > 1 ? ", " : "", store__mcols[i].col, n);
 		}
-	strbuf_printf(&b, " WHERE id = $%d", n + 1);
+	strbuf_printf(&b, " WHERE id = $%d RETURNING id) "
+	              "INSERT INTO events (message_id, at, kind, status, detail) "
+	              "SELECT id, $%d::text, 'status', $%d::text, $%d::text FROM u",
+	              n + 1, n + 2, n + 3, n + 4);
 	return strbuf_detach(&b);
 }
 
@@ -429,7 +436,9 @@ static void status_defaults(const struct msg_state *m, const char *status, struc
 	}
 }
 
-static int update_row(struct store *s, int64_t id, const struct val *v)
+/* The row's new values and its "status" event (detail: JSON text). */
+static int update_row(struct store *s, int64_t id, const struct val *v, const char *now,
+                      const char *status, const char *detail)
 {
 	uint64_t cols = 0;
 	struct pgs_args a = {0};
@@ -439,6 +448,9 @@ static int update_row(struct store *s, int64_t id, const struct val *v)
 			pgs_arg_val(&a, &v[i]);
 		}
 	pgs_argi(&a, id);
+	pgs_arg(&a, now);
+	pgs_arg(&a, status);
+	pgs_arg(&a, detail);
 	char *own;
 	const char *sql = update_sql(cols, &own);
 	PGresult *r = sql ? pgs_q(s, "updating the message", sql, &a)
@@ -480,9 +492,7 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 		store__seterr(s, "provider_id: another message already has it");
 		return STORE_ERR;
 	}
-	if (update_row(s, id, v))
-		return STORE_ERR;
-
+	/* The event's detail: the caller's, previous and fields. */
 	cJSON *d;
 	if (cJSON_IsObject(detail)) {
 		d = cJSON_Duplicate(detail, 1);
@@ -497,7 +507,7 @@ static int msg_set_status(struct store *s, int64_t id, const char *status, struc
 		cJSON_AddItemToObject(d, "fields", cJSON_Duplicate(fields, 1));
 	char *text = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
-	rc = pgs_event_insert(s, id, "status", status, text, NULL);
+	rc = update_row(s, id, v, now, status, text);
 	cJSON_free(text);
 	return rc;
 }
