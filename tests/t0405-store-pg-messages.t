@@ -4,7 +4,8 @@
 # id, the sentences of what is refused, the status moves and what they set, the
 # events, the inbox's flags, a claim given back, the pending status callbacks, a
 # conversation's state, the bulk insert (all or nothing, ids in order), and eight
-# processes claiming the same approved messages: each claimed exactly once.
+# processes claiming the same approved messages: each claimed exactly once, and eight
+# storing the same provider id: stored once.
 . tests/lib.sh
 
 st() { store-tool "$@"; }
@@ -150,5 +151,18 @@ check_eq "...no message claimed twice" 0 \
 	"$(sql "SELECT count(*) FROM (SELECT message_id FROM events WHERE kind = 'status' AND status = 'sending' GROUP BY message_id HAVING count(*) > 1) x")"
 check_eq "...each held by the process that won it" 40 \
 	"$(for p in 1 2 3 4 5 6 7 8; do while read -r id; do sql "SELECT id FROM messages WHERE id = $id AND claimed_by = 'p$p'"; done <"$T/won.$p"; done | wc -l)"
+
+# Eight nodes given the same retried provider id at once: stored once, each told its id.
+for p in 1 2 3 4 5 6 7 8; do
+	st msg-insert '{"direction":"inbound","to":"+15550000000","from":"+15551230099","body":"retry","provider":"twilio","provider_id":"SMRETRY"}' \
+		>"$T/retry.$p" 2>&1 &
+done
+wait
+check_eq "a provider id given to eight processes at once is stored once" 1 \
+	"$(sql "SELECT count(*) FROM messages WHERE provider_id = 'SMRETRY'")"
+check_eq "...each told the same id, one of them that it stored it" "1 $(sql "SELECT id FROM messages WHERE provider_id = 'SMRETRY'") 7" \
+	"$(jq -r .id "$T"/retry.* | sort -u | wc -l) $(jq -r .id "$T"/retry.* | sort -u) $(jq -r 'select(.existing) | .id' "$T"/retry.* | wc -l)"
+check_eq "...with one created event" 1 \
+	"$(sql "SELECT count(*) FROM events e JOIN messages m ON m.id = e.message_id WHERE m.provider_id = 'SMRETRY' AND e.kind = 'created'")"
 
 done_testing

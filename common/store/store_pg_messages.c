@@ -30,30 +30,51 @@
 
 /* ---- Built statements ------------------------------------------------------------ */
 
-/* INSERT INTO messages (<every column but the generated>) VALUES ($1...)
- * ON CONFLICT (provider, provider_id) DO NOTHING, and the "created" event of
- * the row it stored, in one statement (one round trip); the id, or no row. */
+/* The message stored, unless a message has its (provider, provider_id)
+ * already, and its "created" event, in one statement (a webhook waits for
+ * each round trip): $1... are the columns but the generated, each cast
+ * (INSERT ... SELECT gives them no type of their own). Rows: (id, 1) for the
+ * message stored; (id, 0) for the one found already; none when another
+ * connection stored it meanwhile (ON CONFLICT). Asking first spares an id
+ * of the sequence, which a conflict would take for nothing: a retry leaves
+ * no gap in the ids. */
 static char *insert_sql;
 static pthread_once_t insert_once = PTHREAD_ONCE_INIT;
 
 static void build_insert(void)
 {
+	struct strbuf cols, params;
+	strbuf_init(&cols);
+	strbuf_init(&params);
+	int n = 0, provider = 0, provider_id = 0;
+	for (size_t i = 0; i < NCOLS; i++) {
+		const struct mcol *c = &store__mcols[i];
+		if (c->flags & F_GEN)
+			continue;
+		n++;
+		int whole = c->type == T_COUNT || c->type == T_BOOL || c->type == T_MSGID;
+		strbuf_printf(&cols, "%s%s", n > 1 ? ", " : "", c->col);
+		strbuf_printf(&params, "%s$%d::%s", n > 1 ? ", " : "", n, whole ? "bigint" : "text");
+		if (i == C_PROVIDER)
+			provider = n;
+		if (i == C_PROVIDER_ID)
+			provider_id = n;
+	}
 	struct strbuf b;
 	strbuf_init(&b);
-	strbuf_puts(&b, "WITH m AS (INSERT INTO messages (");
-	int n = 0;
-	for (size_t i = 0; i < NCOLS; i++)
-		if (!(store__mcols[i].flags & F_GEN))
-			strbuf_printf(&b, "%s%s", n++ ? ", " : "", store__mcols[i].col);
-	strbuf_puts(&b, ") VALUES (");
-	for (int i = 1; i <= n; i++)
-		strbuf_printf(&b, "%s$%d", i > 1 ? ", " : "", i);
-	strbuf_puts(&b, ") ON CONFLICT (provider, provider_id) DO NOTHING "
-	            "RETURNING id, status, direction, updated_at), "
-	            "e AS (INSERT INTO events (message_id, at, kind, status, detail) "
-	            "SELECT id, updated_at, 'created', status, "
-	            "'{\"direction\":\"' || direction || '\"}' FROM m) "
-	            "SELECT id FROM m");
+	strbuf_printf(&b,
+	              "WITH f AS (SELECT id FROM messages WHERE provider = $%d::text "
+	              "AND provider_id = $%d::text), "
+	              "m AS (INSERT INTO messages (%s) SELECT %s WHERE NOT EXISTS (SELECT 1 FROM f) "
+	              "ON CONFLICT (provider, provider_id) DO NOTHING "
+	              "RETURNING id, status, direction, updated_at), "
+	              "e AS (INSERT INTO events (message_id, at, kind, status, detail) "
+	              "SELECT id, updated_at, 'created', status, "
+	              "'{\"direction\":\"' || direction || '\"}' FROM m) "
+	              "SELECT id, 1 FROM m UNION ALL SELECT id, 0 FROM f",
+	              provider, provider_id, cols.s, params.s);
+	strbuf_free(&cols);
+	strbuf_free(&params);
 	insert_sql = strbuf_detach(&b);
 }
 
@@ -262,13 +283,6 @@ static int msg_insert_row(struct store *s, const struct val *v, int64_t *id)
 			return STORE_ERR;
 		}
 	}
-	/* A retried provider id is found before the INSERT, which would take an
-	 * id from the sequence for nothing; ON CONFLICT settles a race. */
-	int rc = STORE_NOTFOUND;
-	if (v[C_PROVIDER_ID].t)
-		rc = msg_by_provider_id(s, v[C_PROVIDER].t, v[C_PROVIDER_ID].t, id);
-	if (rc != STORE_NOTFOUND)
-		return rc == STORE_OK ? existing(s, v, *id) : rc;
 	pthread_once(&insert_once, build_insert);
 	struct pgs_args a = {0};
 	for (size_t i = 0; i < NCOLS; i++)
@@ -280,12 +294,14 @@ static int msg_insert_row(struct store *s, const struct val *v, int64_t *id)
 			store__seterr(s, "reply_to %" PRId64 ": no such message", v[C_REPLY_TO].i);
 		return STORE_ERR;
 	}
-	int stored = PQntuples(r) == 1;
-	if (stored)
+	int got = PQntuples(r) == 1, stored = got && pgs_int(r, 0, 1) == 1;
+	if (got)
 		*id = pgs_int(r, 0, 0);
 	PQclear(r);
-	if (!stored) {
-		rc = msg_by_provider_id(s, v[C_PROVIDER].t, v[C_PROVIDER_ID].t, id);
+	if (got && !stored)
+		return existing(s, v, *id);
+	if (!got) {
+		int rc = msg_by_provider_id(s, v[C_PROVIDER].t, v[C_PROVIDER_ID].t, id);
 		if (rc == STORE_NOTFOUND) {
 			store__seterr(s, "storing the message: a conflict with no conflicting message");
 			return STORE_ERR;
