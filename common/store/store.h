@@ -385,9 +385,11 @@ int store_template_list(struct store *s, int (*fn)(const struct store_template *
 /* Stores n records as n calls of store_msg_insert() would (same checks,
  * defaults and "created" events), much faster: many rows share each INSERT.
  * All or nothing: STORE_OK with ids[i] the id of recs[i] (consecutive, in
- * order), or STORE_ERR with nothing stored and a sentence naming the first
- * bad record ("record 3: to: missing"); insert them one by one to learn which
- * fail. Messages with a provider_id are refused: use store_msg_insert. */
+ * order; on PostgreSQL in order, and consecutive unless another connection
+ * stores messages at the same time), or STORE_ERR with nothing stored and a
+ * sentence naming the first bad record ("record 3: to: missing"); insert them
+ * one by one to learn which fail. Messages with a provider_id are refused:
+ * use store_msg_insert. */
 int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids);
 
 /* ---- Paging through a status by id (sms-approve) --------------------------- */

@@ -10,78 +10,6 @@ static int todo(struct store *s, const char *what)
 	return STORE_ERR;
 }
 
-int pgs_msg_insert(struct store *s, const cJSON *rec, int64_t *id)
-{
-	(void)rec;
-	(void)id;
-	return todo(s, "msg insert");
-}
-
-int pgs_thread_state(struct store *s, const char *address, char *tag, size_t tag_len, time_t *at)
-{
-	(void)address;
-	(void)tag;
-	(void)tag_len;
-	(void)at;
-	return todo(s, "thread state");
-}
-
-int pgs_msg_get(struct store *s, int64_t id, cJSON **rec)
-{
-	(void)id;
-	(void)rec;
-	return todo(s, "msg get");
-}
-
-int pgs_msg_mark_read(struct store *s, int64_t id, int read)
-{
-	(void)id;
-	(void)read;
-	return todo(s, "msg mark read");
-}
-
-int pgs_msg_mark_replied(struct store *s, int64_t id)
-{
-	(void)id;
-	return todo(s, "msg mark replied");
-}
-
-int pgs_msg_find_provider_id(struct store *s, const char *provider, const char *provider_id, int64_t *id)
-{
-	(void)provider;
-	(void)provider_id;
-	(void)id;
-	return todo(s, "msg find provider id");
-}
-
-int pgs_msg_set_status(struct store *s, int64_t id, const char *status, const cJSON *fields, const cJSON *detail)
-{
-	(void)id;
-	(void)status;
-	(void)fields;
-	(void)detail;
-	return todo(s, "msg set status");
-}
-
-int pgs_event_append(struct store *s, int64_t message_id, const char *kind, const char *status, const cJSON *detail, int64_t *id)
-{
-	(void)message_id;
-	(void)kind;
-	(void)status;
-	(void)detail;
-	(void)id;
-	return todo(s, "event append");
-}
-
-int pgs_events_pending_status(struct store *s, const char *provider, const char *provider_id, int (*fn)(int64_t event_id, const cJSON *pending, void *arg), void *arg)
-{
-	(void)provider;
-	(void)provider_id;
-	(void)fn;
-	(void)arg;
-	return todo(s, "events pending status");
-}
-
 int pgs_optout_add(struct store *s, const char *number, const char *source)
 {
 	(void)number;
@@ -170,19 +98,6 @@ int pgs_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, in
 	return todo(s, "claims");
 }
 
-int pgs_msg_requested(struct store *s, int64_t id)
-{
-	(void)id;
-	return todo(s, "msg requested");
-}
-
-int pgs_msg_unclaim(struct store *s, int64_t id, const char *reason)
-{
-	(void)id;
-	(void)reason;
-	return todo(s, "msg unclaim");
-}
-
 int pgs_template_put(struct store *s, const struct store_template *t, int replace)
 {
 	(void)t;
@@ -208,14 +123,6 @@ int pgs_template_list(struct store *s, int (*fn)(const struct store_template *t,
 	(void)fn;
 	(void)arg;
 	return todo(s, "template list");
-}
-
-int pgs_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids)
-{
-	(void)recs;
-	(void)n;
-	(void)ids;
-	return todo(s, "msg insert many");
 }
 
 int pgs_msg_id_range(struct store *s, const char *status, int64_t *min, int64_t *max)
@@ -287,13 +194,6 @@ int pgs_auto_answers_since(struct store *s, const char *number, const char *sinc
 	(void)max;
 	(void)n;
 	return todo(s, "auto answers since");
-}
-
-int pgs_last_inbound(struct store *s, const char *address, time_t *at)
-{
-	(void)address;
-	(void)at;
-	return todo(s, "last inbound");
 }
 
 int pgs_consent_add(struct store *s, const char *number, const char *at, const char *source, const char *evidence, int *lifted)
