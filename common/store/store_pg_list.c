@@ -188,9 +188,9 @@ static int list_by_id(struct store *s, const struct store_query *q, const char *
  * then an incremental sort by id among equal times) and cut at the page; the
  * branches are merged by a UNION ALL that sorts at most (branches x page)
  * rows. unread is one range of messages_inbox, a direction two (read 0 and
- * 1), from one of messages_from, a state one of messages_state, a thread one
- * of messages_to and one of messages_from; the second leaves out a message
- * from the number to itself, which the first has. */
+ * 1), from one of messages_from, a thread one of messages_to and one of
+ * messages_from; the second leaves out a message from the number to itself,
+ * which the first has. */
 static int list_by_time(struct store *s, const struct store_query *q, const char *since,
                         size_t nstatus, int (*fn)(cJSON *rec, void *arg), void *arg)
 {
@@ -210,36 +210,38 @@ static int list_by_time(struct store *s, const struct store_query *q, const char
 	while (rc == STORE_OK && !c.stopped) {
 		struct filt f;
 		filt_init(&f, q, nstatus);
-		const char *keys[4];
+		char keys[4][128];
 		size_t nkeys = 0;
 		int key_from = 0, key_unread = 0, key_dir = 0, key_state = 0;
-		char k0[64], k1[96], kfrom[64], kstate[64];
 		if (q->number) {
 			int p = par(&f.a, q->number);
-			snprintf(k0, sizeof k0, "to_number = $%d", p);
-			snprintf(k1, sizeof k1, "from_number = $%d AND to_number <> $%d", p, p);
-			keys[nkeys++] = k0;
-			keys[nkeys++] = k1;
+			snprintf(keys[nkeys++], sizeof keys[0], "to_number = $%d", p);
+			snprintf(keys[nkeys++], sizeof keys[0], "from_number = $%d AND to_number <> $%d",
+			         p, p);
 		} else if (q->from) {
-			snprintf(kfrom, sizeof kfrom, "from_number = $%d", par(&f.a, q->from));
-			keys[nkeys++] = kfrom;
+			snprintf(keys[nkeys++], sizeof keys[0], "from_number = $%d", par(&f.a, q->from));
 			key_from = 1;
 		} else if (q->unread) {
-			keys[nkeys++] = "direction = 'inbound' AND read = 0";
+			snprintf(keys[nkeys++], sizeof keys[0], "direction = 'inbound' AND read = 0");
 			key_unread = 1;
-		} else if (q->state) {
-			snprintf(kstate, sizeof kstate, "state = $%d", par(&f.a, q->state));
-			keys[nkeys++] = kstate;
-			key_state = 1;
 		} else {
-			key_dir = 1;
-			if (!q->direction || strcmp(q->direction, "outbound") == 0) {
-				keys[nkeys++] = "direction = 'outbound' AND read = 0";
-				keys[nkeys++] = "direction = 'outbound' AND read = 1";
+			/* Each direction and read flag: the ranges of messages_inbox. A
+			 * state is a condition of each: PostgreSQL's statistics tell
+			 * whether to walk the range for it or to sort what messages_state
+			 * finds (a state of many messages, or of few). */
+			char st[32] = "";
+			if (q->state) {
+				snprintf(st, sizeof st, " AND state = $%d", par(&f.a, q->state));
+				key_state = 1;
 			}
-			if (!q->direction || strcmp(q->direction, "inbound") == 0) {
-				keys[nkeys++] = "direction = 'inbound' AND read = 0";
-				keys[nkeys++] = "direction = 'inbound' AND read = 1";
+			key_dir = 1;
+			for (int d = 0; d < 2; d++) {
+				const char *dir = d ? "inbound" : "outbound";
+				if (q->direction && strcmp(q->direction, dir) != 0)
+					continue;
+				for (int rd = 0; rd < 2; rd++)
+					snprintf(keys[nkeys++], sizeof keys[0],
+					         "direction = '%s' AND read = %d%s", dir, rd, st);
 			}
 		}
 
