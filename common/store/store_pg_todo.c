@@ -37,67 +37,6 @@ int pgs_optout_list(struct store *s, int (*fn)(const struct store_optout *o, voi
 	return todo(s, "optout list");
 }
 
-int pgs_spend_since(struct store *s, const char *since, long long *spent)
-{
-	(void)since;
-	(void)spent;
-	return todo(s, "spend since");
-}
-
-int pgs_kv_get(struct store *s, const char *key, char **value)
-{
-	(void)key;
-	(void)value;
-	return todo(s, "kv get");
-}
-
-int pgs_kv_set(struct store *s, const char *key, const char *value)
-{
-	(void)key;
-	(void)value;
-	return todo(s, "kv set");
-}
-
-int pgs_msg_list(struct store *s, const struct store_query *q, int (*fn)(cJSON *rec, void *arg), void *arg)
-{
-	(void)q;
-	(void)fn;
-	(void)arg;
-	return todo(s, "msg list");
-}
-
-int pgs_status_counts(struct store *s, const char *direction, int (*fn)(const char *status, long long n, void *arg), void *arg)
-{
-	(void)direction;
-	(void)fn;
-	(void)arg;
-	return todo(s, "status counts");
-}
-
-int pgs_queue_due(struct store *s, const char *now, int64_t *ids, size_t max, size_t *n)
-{
-	(void)now;
-	(void)ids;
-	(void)max;
-	(void)n;
-	return todo(s, "queue due");
-}
-
-int pgs_queue_note(struct store *s, const char *now, const char *reason, size_t *n)
-{
-	(void)now;
-	(void)reason;
-	(void)n;
-	return todo(s, "queue note");
-}
-
-int pgs_claims(struct store *s, int (*fn)(int64_t id, const char *claimed_by, int requested, void *arg), void *arg)
-{
-	(void)fn;
-	(void)arg;
-	return todo(s, "claims");
-}
-
 int pgs_template_put(struct store *s, const struct store_template *t, int replace)
 {
 	(void)t;
@@ -123,26 +62,6 @@ int pgs_template_list(struct store *s, int (*fn)(const struct store_template *t,
 	(void)fn;
 	(void)arg;
 	return todo(s, "template list");
-}
-
-int pgs_msg_id_range(struct store *s, const char *status, int64_t *min, int64_t *max)
-{
-	(void)status;
-	(void)min;
-	(void)max;
-	return todo(s, "msg id range");
-}
-
-int pgs_msg_ids(struct store *s, const char *status, const char *priority, int64_t after, int64_t upto, int64_t *ids, size_t max, size_t *n)
-{
-	(void)status;
-	(void)priority;
-	(void)after;
-	(void)upto;
-	(void)ids;
-	(void)max;
-	(void)n;
-	return todo(s, "msg ids");
 }
 
 int pgs_auto_add(struct store *s, const struct store_auto *a, int64_t *id)
