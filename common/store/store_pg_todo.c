@@ -82,33 +82,6 @@ int pgs_events_pending_status(struct store *s, const char *provider, const char 
 	return todo(s, "events pending status");
 }
 
-int pgs_optout_add(struct store *s, const char *number, const char *source)
-{
-	(void)number;
-	(void)source;
-	return todo(s, "optout add");
-}
-
-int pgs_optout_remove(struct store *s, const char *number, const char *source)
-{
-	(void)number;
-	(void)source;
-	return todo(s, "optout remove");
-}
-
-int pgs_optout_check(struct store *s, const char *number)
-{
-	(void)number;
-	return todo(s, "optout check");
-}
-
-int pgs_optout_list(struct store *s, int (*fn)(const struct store_optout *o, void *arg), void *arg)
-{
-	(void)fn;
-	(void)arg;
-	return todo(s, "optout list");
-}
-
 int pgs_spend_since(struct store *s, const char *since, long long *spent)
 {
 	(void)since;
@@ -183,33 +156,6 @@ int pgs_msg_unclaim(struct store *s, int64_t id, const char *reason)
 	return todo(s, "msg unclaim");
 }
 
-int pgs_template_put(struct store *s, const struct store_template *t, int replace)
-{
-	(void)t;
-	(void)replace;
-	return todo(s, "template put");
-}
-
-int pgs_template_find(struct store *s, const char *name, struct store_template **out)
-{
-	(void)name;
-	(void)out;
-	return todo(s, "template find");
-}
-
-int pgs_template_remove(struct store *s, const char *name)
-{
-	(void)name;
-	return todo(s, "template remove");
-}
-
-int pgs_template_list(struct store *s, int (*fn)(const struct store_template *t, void *arg), void *arg)
-{
-	(void)fn;
-	(void)arg;
-	return todo(s, "template list");
-}
-
 int pgs_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids)
 {
 	(void)recs;
@@ -238,86 +184,11 @@ int pgs_msg_ids(struct store *s, const char *status, const char *priority, int64
 	return todo(s, "msg ids");
 }
 
-int pgs_auto_add(struct store *s, const struct store_auto *a, int64_t *id)
-{
-	(void)a;
-	(void)id;
-	return todo(s, "auto add");
-}
-
-int pgs_auto_remove(struct store *s, int64_t id)
-{
-	(void)id;
-	return todo(s, "auto remove");
-}
-
-int pgs_auto_set_enabled(struct store *s, int64_t id, int enabled)
-{
-	(void)id;
-	(void)enabled;
-	return todo(s, "auto set enabled");
-}
-
-int pgs_auto_fired(struct store *s, int64_t id, const char *at)
-{
-	(void)id;
-	(void)at;
-	return todo(s, "auto fired");
-}
-
-int pgs_auto_list(struct store *s, int enabled_only, int (*fn)(const struct store_auto *a, void *arg), void *arg)
-{
-	(void)enabled_only;
-	(void)fn;
-	(void)arg;
-	return todo(s, "auto list");
-}
-
-int pgs_auto_get(struct store *s, int64_t id, cJSON **rec)
-{
-	(void)id;
-	(void)rec;
-	return todo(s, "auto get");
-}
-
-int pgs_auto_answers_since(struct store *s, const char *number, const char *since, long long max, long long *n)
-{
-	(void)number;
-	(void)since;
-	(void)max;
-	(void)n;
-	return todo(s, "auto answers since");
-}
-
 int pgs_last_inbound(struct store *s, const char *address, time_t *at)
 {
 	(void)address;
 	(void)at;
 	return todo(s, "last inbound");
-}
-
-int pgs_consent_add(struct store *s, const char *number, const char *at, const char *source, const char *evidence, int *lifted)
-{
-	(void)number;
-	(void)at;
-	(void)source;
-	(void)evidence;
-	(void)lifted;
-	return todo(s, "consent add");
-}
-
-int pgs_consent_check(struct store *s, const char *number)
-{
-	(void)number;
-	return todo(s, "consent check");
-}
-
-int pgs_consent_list(struct store *s, const char *number, int (*fn)(const struct store_consent *c, void *arg), void *arg)
-{
-	(void)number;
-	(void)fn;
-	(void)arg;
-	return todo(s, "consent list");
 }
 
 int pgs_backup(struct store *s, const char *dest, int force, store_progress_fn fn, void *arg, long long *bytes)
