@@ -48,6 +48,21 @@ int pgs_consent_out(struct store *s, const char *number, const char *at, const c
 	return insert(s, number, at, "opt_out", source && *source ? source : "manual", NULL);
 }
 
+/* 1 when number is opted out, its opt-out locked until the end of the
+ * transaction; 0 when it is not; STORE_ERR. */
+static int optout_locked(struct store *s, const char *number)
+{
+	struct pgs_args a = {0};
+	pgs_arg(&a, number);
+	PGresult *r = pgs_q(s, "checking opt-outs",
+	                    "SELECT 1 FROM optouts WHERE number = $1 FOR UPDATE", &a);
+	if (!r)
+		return STORE_ERR;
+	int out = PQntuples(r) > 0;
+	PQclear(r);
+	return out;
+}
+
 int pgs_consent_add(struct store *s, const char *number, const char *at, const char *source,
                     const char *evidence, int *lifted)
 {
@@ -77,12 +92,14 @@ int pgs_consent_add(struct store *s, const char *number, const char *at, const c
 		return STORE_ERR;
 	int rc = insert(s, number, at ? when : now, "opt_in", source, evidence);
 	/* An opt-out older than this opt-in gives way to it, as a START does; one
-	 * made after it (an import of old forms) stays. */
-	int latest = rc == STORE_OK ? pgs_consent_check(s, number) : STORE_ERR;
-	int out = latest == 1 ? pgs_optout_check(s, number) : 0;
+	 * made after it (an import of old forms) stays. The opt-out is locked
+	 * before the log is read, so that a STOP another host records meanwhile
+	 * is either in what is read or finds the number opted out. */
+	int out = rc == STORE_OK ? optout_locked(s, number) : STORE_ERR;
+	int latest = out == 1 ? pgs_consent_check(s, number) : 0;
 	if (latest == STORE_ERR || out == STORE_ERR)
 		rc = STORE_ERR;
-	else if (out == 1) {
+	else if (latest == 1) {
 		char why[96];
 		snprintf(why, sizeof why, "consent %s", source);
 		rc = pgs_optout_remove(s, number, why) == STORE_ERR ? STORE_ERR : STORE_OK;
