@@ -57,6 +57,15 @@ check_eq "...an optin event" "{\"number\":\"$B\",\"source\":\"manual\"}" \
 check_exit "rm of a number not opted out is no error" 0 sms-optout rm "$B" -o json
 check_eq "...changed false, no event" "false 1" "$(j .changed) $(sql "select count(*) from events where kind = 'optin'")"
 
+D=+15551230006
+for i in 1 2 3 4; do sms-optout add --source "race $i" "$D" -o json >"$T/race$i" 2>/dev/null & done
+wait
+check_eq "four opt-outs of one number at once: each answered, one changed" "1 1 1 1|1" \
+	"$(for i in 1 2 3 4; do jq -r 'if .ok then 1 else 0 end' "$T/race$i"; done | paste -sd ' ' -)|$(cat "$T"/race? | jq -r 'select(.changed) | 1' | wc -l)"
+check_eq "...one row, one event, one consent row" "1 1 1" \
+	"$(sql "select count(*) from optouts where number = '$D'") $(sql "select count(*) from events where detail like '%$D%'") $(sql "select count(*) from consents where number = '$D'")"
+sms-optout rm "$D" >/dev/null
+
 # ---- consent ---------------------------------------------------------------------------
 export SMS_TEST_NOW=$T2
 check_exit "an opt-in of an opted-out number" 0 sms-optout in --source web --evidence "form #1, 198.51.100.7" "$A" -o json
@@ -76,8 +85,8 @@ check_exit "consent shows a number's history" 0 sms-optout consent "$A" "$C" -o 
 check_eq "...oldest first" "opt_out,opt_in opt_in,opt_out" "$(jq -r '[.history[].kind] | join(",")' "$T/.out" | paste -sd ' ' -)"
 check_eq "...the latest word of each" "true false" "$(j .consent)"
 check_exit "consents: every number's latest word" 0 sms-optout consents -o json
-check_eq "...by number, byte order" "$A $B $C $WA" "$(j .number)"
-check_eq "...their latest kinds" "opt_in opt_out opt_out opt_out" "$(j .kind)"
+check_eq "...by number, byte order" "$A $B $C $D $WA" "$(j .number)"
+check_eq "...their latest kinds" "opt_in opt_out opt_out opt_out opt_out" "$(j .kind)"
 
 # ---- templates -------------------------------------------------------------------------
 export SMS_TEST_NOW=$T0
@@ -160,6 +169,12 @@ check_eq "...a remove event with its trigger" '{"action":"remove","id":3,"trigge
 	"$(sql "select detail from events where kind = 'autoresponder' order by id desc limit 1")"
 pg && check "...bumps the rules' version" test "$(version)" -gt "$v4"
 check_exit "rm again, exit 1" 1 sms-auto rm 3 -o json
+for i in 1 2 3 4; do sms-auto add --trigger "RACE$i" --response x --name racer -o json >"$T/race$i" 2>/dev/null & done
+wait
+check_eq "four rules of one name at once: one added, three name_taken" "name_taken name_taken name_taken ok" \
+	"$(for i in 1 2 3 4; do jq -r 'if .ok then "ok" else .error.code end' "$T/race$i"; done | sort | paste -sd ' ' -)"
+check_eq "...one stored" 1 "$(sql "select count(*) from autoresponders where name = 'racer'")"
+sql "delete from autoresponders where name = 'racer'"
 
 # ---- sms-webhookd: STOP, START, and rules changed while it runs --------------------------
 export SMS_DB; SMS_DB=$(new_store hook)
