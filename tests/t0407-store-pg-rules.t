@@ -206,6 +206,16 @@ check_eq "...$B had 2 (messages whose webhook event names the rule)" 2 \
 check_eq "...held, saying why" 1 "$(sql "select count(*) from events where kind = 'autoresponder' and detail like '%reply_limit%'")"
 check_exit "sms-auto removes it" 0 sms-auto rm 1
 check_eq "...the next message gets no answer" "200 " "$(incoming "$U" SM09 +15551230005 ping) $(answer)"
+# A flow's step (the rule's after, within, match and end, read back by the
+# daemon): a survey sent tagged, its rating answered, then nothing.
+E=+15551230007
+check_exit "sms-auto adds a flow's step while the daemon runs" 0 sms-auto add --trigger '/^[1-5]$/' \
+	--match regex --response "Thanks for rating" --name rated --after survey --within 1h --end
+check_exit "a survey goes out tagged survey" 0 env SMS_PROVIDER=sandbox sms-send --to "$E" --tag survey --body "Rate us 1-5"
+check_eq "a rating outside the survey gets no answer" "200 " "$(incoming "$U" SM11 +15551230008 5) $(answer)"
+check_eq "...inside it, the step's answer" "200 Thanks for rating" "$(incoming "$U" SM12 "$E" 5) $(answer)"
+check_eq "...which ends the flow: no tag, nothing answers the next" "|200 " \
+	"$(sql "select tag from messages where to_number = '$E' order by id desc limit 1")|$(incoming "$U" SM13 "$E" 4) $(answer)"
 stop_webhookd
 check_eq "the daemon stops cleanly" 0 "$WH_EXIT"
 
