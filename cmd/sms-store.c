@@ -149,7 +149,9 @@ static int store_exists(const struct sms_config *cfg)
 		return EX_CONFIG;
 	}
 	int rc = 0;
-	if (access(path, F_OK) != 0) {
+	/* A PostgreSQL URI: the database is there or the connection says not. */
+	int uri = strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+	if (!uri && access(path, F_OK) != 0) {
 		warnmsg("%s: %s (SMS_DB names the store)", path, strerror(errno));
 		rc = EX_NOINPUT;
 	}
