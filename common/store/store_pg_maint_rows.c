@@ -170,15 +170,30 @@ static cJSON *columns_record(const PGresult *r, int row, const char *const *name
 	return o;
 }
 
-static const char *const optout_cols[] = {"optout", "number", "at", "source", NULL};
-static const char *const consent_cols[] = {"consent", "number", "at", "kind", "source",
-                                           "evidence", "recorded_at", NULL};
-static const char *const kv_cols[] = {"kv", "key", "value", "updated_at", NULL};
+static cJSON *optout_record(const PGresult *r, int row)
+{
+	static const char *const names[] = {"optout", "number", "at", "source", NULL};
+	return columns_record(r, row, names);
+}
 
-/* Calls fn with a record per row of sql, made by make or from names. */
+/* A row of the consent log, which erase keeps. */
+static cJSON *consent_record(const PGresult *r, int row)
+{
+	static const char *const names[] = {"consent", "number", "at", "kind", "source",
+	                                    "evidence", "recorded_at", NULL};
+	return columns_record(r, row, names);
+}
+
+static cJSON *kv_record(const PGresult *r, int row)
+{
+	static const char *const names[] = {"kv", "key", "value", "updated_at", NULL};
+	return columns_record(r, row, names);
+}
+
+/* Calls fn with a record per row of sql, made by make. */
 static int each_row(struct store *s, const char *sql, const struct pgs_args *a,
-                    cJSON *(*make)(const PGresult *r, int row), const char *const *names,
-                    int (*fn)(cJSON *, void *), void *arg, int *stop)
+                    cJSON *(*make)(const PGresult *r, int row), int (*fn)(cJSON *, void *),
+                    void *arg, int *stop)
 {
 	if (*stop)
 		return STORE_OK;
@@ -186,7 +201,7 @@ static int each_row(struct store *s, const char *sql, const struct pgs_args *a,
 	if (!r)
 		return STORE_ERR;
 	for (int i = 0; i < PQntuples(r) && !*stop; i++)
-		*stop = fn(make ? make(r, i) : columns_record(r, i, names), arg);
+		*stop = fn(make(r, i), arg);
 	PQclear(r);
 	return STORE_OK;
 }
@@ -209,7 +224,7 @@ int pgs_export_number(struct store *s, const char *number, int (*fn)(cJSON *rec,
 	number_args(&two, number, 1);
 	int stop = 0;
 	int rc = each_row(s, "SELECT " PGS_MSG_COLS " FROM messages WHERE id IN (" MSG_OF_NUMBER
-	                  ") ORDER BY created_at, id", &one, message_record, NULL, fn, arg, &stop);
+	                  ") ORDER BY created_at, id", &one, message_record, fn, arg, &stop);
 	long long nnamed;
 	char *named = rc == STORE_OK ? named_events(s, number, 0, &nnamed) : NULL;
 	if (rc == STORE_OK && !named)
@@ -219,21 +234,21 @@ int pgs_export_number(struct store *s, const char *number, int (*fn)(cJSON *rec,
 		pgs_arg(&ev, named);
 		rc = each_row(s, "SELECT " EVENT_COLS " FROM events WHERE message_id IN ("
 		              MSG_OF_NUMBER ") UNION ALL SELECT " EVENT_COLS " FROM events WHERE "
-		              "id = ANY ($2::bigint[]) ORDER BY id", &ev, event_record, NULL, fn, arg,
+		              "id = ANY ($2::bigint[]) ORDER BY id", &ev, event_record, fn, arg,
 		              &stop);
 	}
 	free(named);
 	/* COLLATE "C": in bytes, as SQLite orders text, whatever the database's locale. */
 	if (rc == STORE_OK)
 		rc = each_row(s, "SELECT number, at, source FROM optouts WHERE number IN " ADDRESSES
-		              " ORDER BY number COLLATE \"C\"", &one, NULL, optout_cols, fn, arg, &stop);
+		              " ORDER BY number COLLATE \"C\"", &one, optout_record, fn, arg, &stop);
 	if (rc == STORE_OK)
 		rc = each_row(s, "SELECT number, at, kind, source, evidence, recorded_at FROM consents "
 		              "WHERE number IN " ADDRESSES " ORDER BY number COLLATE \"C\", "
-		              "at COLLATE \"C\", id", &one, NULL, consent_cols, fn, arg, &stop);
+		              "at COLLATE \"C\", id", &one, consent_record, fn, arg, &stop);
 	if (rc == STORE_OK)
 		rc = each_row(s, "SELECT key, value, updated_at FROM kv WHERE " KV_NAMES_NUMBER
-		              " ORDER BY key COLLATE \"C\"", &two, NULL, kv_cols, fn, arg, &stop);
+		              " ORDER BY key COLLATE \"C\"", &two, kv_record, fn, arg, &stop);
 	if (rc == STORE_OK)
 		return pgs_commit(s);
 	char keep[sizeof s->h.errbuf];
