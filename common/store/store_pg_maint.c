@@ -211,8 +211,8 @@ static char *amcheck_schema(struct store *s, const char **why)
 	struct pgs_args a = {0};
 	pgs_arg(&a, schema);
 	r = pgs_q(s, "looking for amcheck",
-	          "SELECT has_function_privilege(format('%I.bt_index_check(regclass, boolean)', "
-	          "$1::text), 'EXECUTE')", &a);
+	          "SELECT has_schema_privilege($1::text, 'USAGE') AND has_function_privilege("
+	          "format('%I.bt_index_check(regclass, boolean)', $1::text), 'EXECUTE')", &a);
 	int can = r && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
 	if (!can) {

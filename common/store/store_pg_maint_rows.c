@@ -272,8 +272,9 @@ static int erase_counts(struct store *s, const char *number, struct store_remove
 		return STORE_ERR;
 	/* Its events of no message that go: all but its opt-out's record. */
 	char *named = named_events(s, number, 1, &out->other_events);
+	int rc = named ? STORE_OK : STORE_ERR;
 	free(named);
-	return named ? STORE_OK : STORE_ERR;
+	return rc;
 }
 
 /* Rolls back the transaction a failed step left, keeping the step's error. */
