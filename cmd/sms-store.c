@@ -26,12 +26,11 @@ static void usage(FILE *fp)
 	      "       sms-store prune --older-than AGE [--dry-run]\n"
 	      "\n"
 	      "The store's upkeep. backup copies the store to FILE while other programs\n"
-	      "write (an SQLite file, from PostgreSQL too); check runs the integrity and\n"
-	      "foreign key checks (exit 65 on a problem); stats counts; export prints\n"
-	      "everything held about a number; erase removes it, keeping the opt-out;\n"
-	      "prune removes messages older than AGE (90d, 12w, 1y, a date) that are no\n"
-	      "longer in flight. SMS_DB names the store; numbers are normalised against\n"
-	      "SMS_DEFAULT_COUNTRY.\n"
+	      "write; check runs the store's integrity and foreign key checks (exit 65 on a\n"
+	      "problem); stats counts; export prints everything held about a number;\n"
+	      "erase removes it, keeping the opt-out; prune removes messages older than\n"
+	      "AGE (90d, 12w, 1y, a date) that are no longer in flight. SMS_DB names the\n"
+	      "store; numbers are normalised against SMS_DEFAULT_COUNTRY.\n"
 	      "\n"
 	      "  -n, --number NUMBER   export, erase: whose data\n"
 	      "  -t, --older-than AGE  prune: what is old\n"
@@ -150,9 +149,7 @@ static int store_exists(const struct sms_config *cfg)
 		return EX_CONFIG;
 	}
 	int rc = 0;
-	/* A PostgreSQL URI: the database is there or the connection says not. */
-	int uri = strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
-	if (!uri && access(path, F_OK) != 0) {
+	if (!strstr(path, "://") && access(path, F_OK) != 0) { /* a URI: opening checks */
 		warnmsg("%s: %s (SMS_DB names the store)", path, strerror(errno));
 		rc = EX_NOINPUT;
 	}

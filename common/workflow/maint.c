@@ -19,10 +19,11 @@ static void progress_line(long long done, long long total, void *arg)
 	struct maint *m = arg;
 	if (!progress_due(&m->pace, 0))
 		return;
-	/* A backup copies SQLite's pages, or PostgreSQL's rows (a URI). */
-	const char *unit = strcmp(m->verb, "backup") != 0             ? "messages"
-	                   : strstr(store_path(m->st), "://") != NULL ? "rows"
-	                                                              : "pages";
+	/* A backup copies SQLite's pages, or a PostgreSQL store's rows (a URI). */
+	const char *unit = strcmp(m->verb, "backup") == 0
+	                           ? (strstr(store_path(m->st), "://") ? "rows" : "pages")
+	                   : strcmp(m->verb, "migrate") == 0 ? "rows"
+	                                                     : "messages";
 	if (total > 0)
 		fprintf(stderr, "\r%s: %s: %lld of %lld %s (%.0f%%)   ", util_progname(), m->verb, done,
 		        total, unit, 100.0 * (double)done / (double)total);
