@@ -26,7 +26,7 @@ static void usage(FILE *fp)
 	      "       sms-store prune --older-than AGE [--dry-run]\n"
 	      "\n"
 	      "The store's upkeep. backup copies the store to FILE while other programs\n"
-	      "write; check runs SQLite's integrity and foreign key checks (exit 65 on a\n"
+	      "write; check runs the store's integrity and foreign key checks (exit 65 on a\n"
 	      "problem); stats counts; export prints everything held about a number;\n"
 	      "erase removes it, keeping the opt-out; prune removes messages older than\n"
 	      "AGE (90d, 12w, 1y, a date) that are no longer in flight. SMS_DB names the\n"
@@ -149,7 +149,7 @@ static int store_exists(const struct sms_config *cfg)
 		return EX_CONFIG;
 	}
 	int rc = 0;
-	if (access(path, F_OK) != 0) {
+	if (!strstr(path, "://") && access(path, F_OK) != 0) { /* a URI: opening checks */
 		warnmsg("%s: %s (SMS_DB names the store)", path, strerror(errno));
 		rc = EX_NOINPUT;
 	}

@@ -55,6 +55,9 @@ struct store_problem {
 	const char *table;   /* foreign_key_check: the table, the row and the table */
 	long long   rowid;   /* it refers to (else NULL and 0) */
 	const char *parent;
+	int         note;    /* 1: no problem, but what the check could not look at
+	                      * (PostgreSQL: the indexes, without amcheck); not
+	                      * counted in *problems */
 };
 
 /* The whole file's integrity check, then the foreign key check; fn is called

@@ -19,7 +19,11 @@ static void progress_line(long long done, long long total, void *arg)
 	struct maint *m = arg;
 	if (!progress_due(&m->pace, 0))
 		return;
-	const char *unit = strcmp(m->verb, "backup") == 0 ? "pages" : "messages";
+	/* A backup copies SQLite's pages, or a PostgreSQL store's rows (a URI). */
+	const char *unit = strcmp(m->verb, "backup") == 0
+	                           ? (strstr(store_path(m->st), "://") ? "rows" : "pages")
+	                   : strcmp(m->verb, "migrate") == 0 ? "rows"
+	                                                     : "messages";
 	if (total > 0)
 		fprintf(stderr, "\r%s: %s: %lld of %lld %s (%.0f%%)   ", util_progname(), m->verb, done,
 		        total, unit, 100.0 * (double)done / (double)total);
@@ -76,6 +80,12 @@ static int one_problem(const struct store_problem *p, void *arg)
 	struct maint *m = arg;
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_str(rec, "check", p->check);
+	if (p->note) { /* what could not be checked: said, not a failure */
+		rec_put_str(rec, "note", p->message);
+		rec_set_ok(rec);
+		rec_emit(m->out, rec);
+		return 0;
+	}
 	if (p->table) {
 		rec_put_str(rec, "table", p->table);
 		rec_put_num(rec, "rowid", (double)p->rowid);
@@ -342,6 +352,8 @@ void maint_print_text(FILE *fp, const cJSON *rec, void *arg)
 	if (strcmp(verb, "backup") == 0) {
 		fprintf(fp, "%s: %lld bytes, schema version %lld\n", str(rec, "file"), num(rec, "bytes"),
 		        num(rec, "schema_version"));
+	} else if (strcmp(verb, "check") == 0 && rec_str(rec, "note")) {
+		fprintf(fp, "note: %s\n", rec_str(rec, "note"));
 	} else if (strcmp(verb, "check") == 0) {
 		fprintf(fp, "ok: integrity and foreign keys, schema version %lld\n",
 		        num(rec, "schema_version"));
