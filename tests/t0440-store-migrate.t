@@ -132,6 +132,18 @@ check_grep "...rolled back, says the sentence" 'rolled back' "$T/.out"
 check_eq "...nothing kept: no message, no event, the one template" "0 0 1" \
 	"$(sql -s "$dst2" "select (select count(*) from messages), (select count(*) from events), (select count(*) from templates)" | tr '|' ' ')"
 
+# The first copy dropped the indexes and foreign keys of the tables it filled
+# and made them again: the same as those of a store that never was copied into.
+schema_of() {
+	sql -s "$1" "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+	sql -s "$1" "SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+}
+schema_of "$dst" >"$T/schema.dst"
+schema_of "$dst2" >"$T/schema.fresh"
+check "the migrated store has every index and constraint a new one has" same_rows "$T/schema.fresh" "$T/schema.dst"
+check_grep "...the foreign key of the events among them" 'events|events_message_id_fkey|FOREIGN KEY (message_id) REFERENCES messages(id) ON DELETE CASCADE' "$T/schema.dst"
+
 # ---- the programs on the result ------------------------------------------------------
 if sms-inbox -o json >"$T/inbox" 2>"$T/inbox.err" || ! grep -q 'not available on PostgreSQL yet' "$T/inbox" "$T/inbox.err"; then
 	check_eq "sms-inbox lists the inbound" "+12125550107 HOURS" "$(jq -r '"\(.from) \(.body)"' "$T/inbox")"

@@ -4,7 +4,8 @@
  * brings an older store up to date and refuses a newer one), and writes with
  * COPY ... FROM STDIN, the fastest way rows go into PostgreSQL.
  *
- * A table still empty is COPYed into directly. One that holds rows (a
+ * A table still empty is COPYed into directly, its indexes and foreign keys
+ * dropped before and made again after (take_apart). One that holds rows (a
  * second run, a store already in use) goes through a temporary table: COPY
  * into it, then INSERT ... SELECT ... ON CONFLICT DO NOTHING into the real
  * one (COPY itself cannot skip a row already there), so that a second run
@@ -311,6 +312,43 @@ static int one_int(struct store *s, const char *what, const char *sql, long long
 	return STORE_OK;
 }
 
+/* The indexes of table `name` other than its primary key, and its foreign
+ * keys, dropped; the statements that make them again appended to `again`.
+ * As PostgreSQL's manual advises for filling a table ("Populating a
+ * Database"): an index built once over a million rows, and a foreign key
+ * checked once by a join, cost a fraction of a million single inserts into
+ * each and a million single checks. Inside the transaction: a failure puts
+ * them back with the rest. */
+static int take_apart(struct store *s, const char *name, struct strbuf *again)
+{
+	static const char sql[] =
+		"SELECT format('DROP INDEX %I', c.relname), pg_get_indexdef(x.indexrelid) "
+		"FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
+		"WHERE x.indrelid = $1::regclass AND NOT EXISTS "
+		"(SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) "
+		"UNION ALL "
+		"SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', $1, conname), "
+		"format('ALTER TABLE %I ADD CONSTRAINT %I %s', $1, conname, pg_get_constraintdef(oid)) "
+		"FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'";
+	struct pgs_args a = {0};
+	pgs_arg(&a, name);
+	PGresult *r = pgs_q(s, "reading the indexes", sql, &a);
+	if (!r)
+		return STORE_ERR;
+	int rc = STORE_OK;
+	for (int i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
+		PGresult *d = pgs_q1(s, "dropping an index for the copy", pgs_text(r, i, 0), NULL);
+		if (!d) {
+			rc = STORE_ERR;
+			break;
+		}
+		PQclear(d);
+		strbuf_printf(again, "%s;\n", pgs_text(r, i, 1));
+	}
+	PQclear(r);
+	return rc;
+}
+
 /* Table t: its rows COPYed into a temporary table, added to the real one
  * where their key is not there yet, and the source's keys found there
  * counted. */
@@ -331,9 +369,17 @@ static int copy_table(struct mig *m, int t)
 		/* The table is empty (the first run, the usual case): the rows go
 		 * straight in, at twice the speed, and every row it then holds is
 		 * one of the source's (others wait for the write lock). */
+		struct strbuf again;
+		strbuf_init(&again);
 		sql.len = 0;
 		strbuf_printf(&sql, "\"%s\"", name);
-		if (copy_rows(m, t, sql.s, &m->out->copied[t]))
+		int rc = take_apart(s, name, &again);
+		if (rc == STORE_OK)
+			rc = copy_rows(m, t, sql.s, &m->out->copied[t]);
+		if (rc == STORE_OK && again.len)
+			rc = pgs_script(s, "making the indexes again", again.s);
+		strbuf_free(&again);
+		if (rc != STORE_OK)
 			goto fail;
 		sql.len = 0;
 		strbuf_printf(&sql, "SELECT count(*) FROM \"%s\"", name);
@@ -409,6 +455,11 @@ static int migrate(struct mig *m)
 	PQclear(r);
 	if (pgs_begin_immediate(s))
 		return STORE_ERR;
+	/* Memory for making the indexes again (take_apart), for this
+	 * transaction only. */
+	r = pgs_q1(s, "setting maintenance_work_mem", "SET LOCAL maintenance_work_mem = '256MB'",
+	           NULL);
+	PQclear(r);
 	for (int t = 0; t < STORE_MIG_TABLES && rc == STORE_OK; t++)
 		rc = copy_table(m, t);
 	for (int t = 0; t < STORE_MIG_TABLES && rc == STORE_OK; t++)
