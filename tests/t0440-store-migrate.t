@@ -132,6 +132,16 @@ check_grep "...rolled back, says the sentence" 'rolled back' "$T/.out"
 check_eq "...nothing kept: no message, no event, the one template" "0 0 1" \
 	"$(sql -s "$dst2" "select (select count(*) from messages), (select count(*) from events), (select count(*) from templates)" | tr '|' ' ')"
 
+# A source with a row PostgreSQL refuses (an event of no message, which
+# SQLite let in with its foreign keys off): refused, nothing kept.
+cp "$src" "$T/dangling.db"
+sql -s "$T/dangling.db" "INSERT INTO events (message_id, at, kind) VALUES (9999, '2026-12-01T00:00:00Z', 'created')"
+dst3=$(new_store dangling)
+check_exit "a source with an event of no message: exit 65" 65 env SMS_DB="$dst3" sms-store migrate -o json "$T/dangling.db"
+check_grep "...bad_source, naming the foreign key" '"code":"bad_source".*events_message_id_fkey.*nothing was copied' "$T/.out"
+check_eq "...nothing kept, not even the messages copied before the events" "0 0" \
+	"$(sql -s "$dst3" "select (select count(*) from messages), (select count(*) from optouts)" | tr '|' ' ')"
+
 # The first copy dropped the indexes and foreign keys of the tables it filled
 # and made them again: the same as those of a store that never was copied into.
 schema_of() {

@@ -92,9 +92,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* PostgreSQL's message, its first line, without "ERROR:  ". */
-static void pg_err(struct store *s, const char *what, const char *msg)
+/* PostgreSQL's message (of r, else of the connection), its first line,
+ * without "ERROR:  "; and its SQLSTATE, as pgs_q keeps it. */
+static void pg_err(struct store *s, const char *what, const PGresult *r)
 {
+	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(s->c);
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(s->sqlstate, sizeof s->sqlstate, "%s", state ? state : "");
 	if (!msg || !*msg)
 		msg = "unknown error";
 	if (strncmp(msg, "ERROR:  ", 8) == 0)
@@ -236,7 +240,7 @@ static int copy_rows(struct mig *m, int t, const char *into, long long *rows)
 	PGresult *r = PQexec(s->c, sql.s);
 	int ok = PQresultStatus(r) == PGRES_COPY_IN;
 	if (!ok)
-		pg_err(s, what, PQresultErrorMessage(r));
+		pg_err(s, what, r);
 	PQclear(r);
 	if (!ok) {
 		strbuf_free(&sql);
@@ -254,7 +258,7 @@ static int copy_rows(struct mig *m, int t, const char *into, long long *rows)
 	if (sqlite3_prepare_v2(m->src, sql.s, -1, &st, NULL) != SQLITE_OK)
 		fail = sqlite3_errmsg(m->src);
 	int ncol = st ? sqlite3_column_count(st) : 0;
-	int step;
+	int step = SQLITE_DONE, lost = 0;
 	while (!fail && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int c = 0; c < ncol; c++) {
 			if (c)
@@ -262,13 +266,15 @@ static int copy_rows(struct mig *m, int t, const char *into, long long *rows)
 			put_value(&b, st, c);
 		}
 		strbuf_add(&b, "\n", 1);
-		if (b.len >= MIG_CHUNK && send_chunk(m, &b))
+		if (b.len >= MIG_CHUNK && send_chunk(m, &b)) {
+			lost = 1;
 			break;
+		}
 		m->done++;
 		if (m->fn && m->done % 4096 == 0)
 			m->fn(m->done, m->total, m->arg);
 	}
-	if (!fail && st && step != SQLITE_DONE && step != SQLITE_ROW)
+	if (!fail && step != SQLITE_DONE && step != SQLITE_ROW)
 		fail = sqlite3_errmsg(m->src);
 	char srcerr[300] = "";
 	if (fail)
@@ -278,7 +284,7 @@ static int copy_rows(struct mig *m, int t, const char *into, long long *rows)
 
 	/* A failure on either side ends the COPY: with a message, PostgreSQL
 	 * throws away what it got. */
-	int sent = srcerr[0] ? 0 : send_chunk(m, &b) == 0;
+	int sent = !srcerr[0] && !lost && send_chunk(m, &b) == 0;
 	strbuf_free(&b);
 	PQputCopyEnd(s->c, sent ? NULL : srcerr[0] ? srcerr : "the data could not be sent");
 	int rc = STORE_OK;
@@ -287,7 +293,7 @@ static int copy_rows(struct mig *m, int t, const char *into, long long *rows)
 			*rows = strtoll(PQcmdTuples(r), NULL, 10);
 		} else if (rc == STORE_OK) {
 			rc = STORE_ERR;
-			pg_err(s, what, PQresultErrorMessage(r));
+			pg_err(s, what, r);
 		}
 		PQclear(r);
 	}
@@ -295,7 +301,7 @@ static int copy_rows(struct mig *m, int t, const char *into, long long *rows)
 		store__seterr(s, "%s", srcerr);
 		rc = STORE_ERR;
 	} else if (rc == STORE_OK && !sent) {
-		pg_err(s, what, PQerrorMessage(s->c));
+		pg_err(s, what, NULL);
 		rc = STORE_ERR;
 	}
 	return rc;
@@ -377,7 +383,7 @@ static int copy_table(struct mig *m, int t)
 		if (rc == STORE_OK)
 			rc = copy_rows(m, t, sql.s, &m->out->copied[t]);
 		if (rc == STORE_OK && again.len)
-			rc = pgs_script(s, "making the indexes again", again.s);
+			rc = pgs_script(s, "making the indexes and foreign keys again", again.s);
 		strbuf_free(&again);
 		if (rc != STORE_OK)
 			goto fail;
@@ -474,6 +480,18 @@ static int migrate(struct mig *m)
 		              "was rolled back, nothing copied", store_migrate_tables[t],
 		              m->out->source[t], m->out->found[t],
 		              strcmp(tables[t].key, "id") == 0 ? "id" : tables[t].key);
+		rc = STORE_REFUSED;
+	}
+	/* A row PostgreSQL's schema refuses (a foreign key to no message, a
+	 * value no CHECK allows, class 22 or 23): the source's fault, not the
+	 * server's; sms-store check on it tells more. */
+	if (rc == STORE_ERR && (strncmp(s->sqlstate, "22", 2) == 0 ||
+	                        strncmp(s->sqlstate, "23", 2) == 0)) {
+		char msg[sizeof s->h.errbuf - 120];
+		snprintf(msg, sizeof msg, "%.380s", s->h.errbuf);
+		store__seterr(s, "%s: the source holds a row the store refuses (%s); nothing was "
+		              "copied", m->path, msg);
+		m->out->refused = STORE_MIG_BAD_SOURCE;
 		rc = STORE_REFUSED;
 	}
 	if (rc != STORE_OK) {
