@@ -110,6 +110,20 @@ sql -s "$T/newer.db" "PRAGMA user_version = 99"
 check_exit "a source newer than this build: exit 65" 65 sms-store migrate -o json "$T/newer.db"
 check_eq "...bad_source, with a sentence" "bad_source" "$(jq -r .error.code "$T/.out")"
 check_grep "...that says so" 'schema version 99 is newer' "$T/.out"
+# A store of schema version 7 (version 8's migration undone by hand): brought
+# up to date in place, then copied.
+SMS_DB="$T/v7.db" sms-optout add -o json +12125550111 >/dev/null
+sql -s "$T/v7.db" "DROP INDEX autoresponders_name; DROP INDEX messages_state;
+	ALTER TABLE messages DROP COLUMN tag; ALTER TABLE messages DROP COLUMN state;
+	ALTER TABLE autoresponders DROP COLUMN name; ALTER TABLE autoresponders DROP COLUMN after;
+	ALTER TABLE autoresponders DROP COLUMN within; ALTER TABLE autoresponders DROP COLUMN match;
+	ALTER TABLE autoresponders DROP COLUMN ends; PRAGMA user_version = 7"
+check_eq "(the old store is at version 7)" 7 "$(sql -s "$T/v7.db" "PRAGMA user_version")"
+dst4=$(new_store older)
+check_exit "a source older than this build: exit 0" 0 env SMS_DB="$dst4" sms-store migrate -o json "$T/v7.db"
+check_eq "...its version before, the store's, the opt-out copied" "7 8 1" \
+	"$(jq -r '"\(.source_schema_version) \(.schema_version) \(.optouts.copied)"' "$T/.out")"
+check_eq "...the source brought up to date in place" 8 "$(sql -s "$T/v7.db" "PRAGMA user_version")"
 check_exit "no such source: exit 66" 66 sms-store migrate -o json "$T/none.db"
 check_grep "...no_source" '"code":"no_source"' "$T/.out"
 check "...and none made" test ! -e "$T/none.db"
