@@ -155,6 +155,7 @@ struct store_migrated {
 	                                     * entry's key), those the destination holds */
 	int       source_version; /* the source's schema version before it was opened
 	                           * (an older one is brought up to date first) */
+	int       counted;        /* 1 once the source's rows were counted (source[]) */
 	enum store_mig_refusal refused;
 	double    seconds;        /* wall clock, opening the source to the commit */
 };

@@ -188,6 +188,7 @@ static int open_source(struct mig *m)
 		}
 		m->total += m->out->source[t];
 	}
+	m->out->counted = 1;
 	return STORE_OK;
 }
 

@@ -315,8 +315,7 @@ int maint_migrate(struct maint *m, const char *source)
 	rec_put_num(rec, "schema_version", store_version(m->st));
 	/* The counts as far as the work went, a failure's too (none when the
 	 * source was refused before it was read). */
-	int counted = r.refused == STORE_MIG_OK || r.refused == STORE_MIG_COUNTS;
-	for (int t = 0; t < STORE_MIG_TABLES && counted; t++) {
+	for (int t = 0; t < STORE_MIG_TABLES && r.counted; t++) {
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddNumberToObject(c, "source", (double)r.source[t]);
 		cJSON_AddNumberToObject(c, "copied", (double)r.copied[t]);
