@@ -5,6 +5,9 @@
 # passes systemd-analyze, and lintian finds no error and no warning.
 # Installing it (apt install, remove, purge) is .ci/deb-check's, which
 # .ci/fresh-check runs in a fresh Debian 12 root.
+# It tests the package, not a store: it runs once, on the default backend
+# (SQLite), also when the suite runs on PostgreSQL (SMSKIT_STORE=pg).
+SMSKIT_STORE=sqlite
 . tests/lib.sh
 cd "$SMSKIT_SRC" || exit 1
 
