@@ -227,6 +227,13 @@ check_eq "...nothing left beside it" "copy.db" "$(cd "$T" && echo copy*)"
 check_exit "...the copy is a store sms-store checks" 0 env SMS_DB="$T/copy.db" sms-store check -o json
 check_eq "...and exports from as from the store" "$(sms-store export --number "$A" -o json)" \
 	"$(SMS_DB="$T/copy.db" sms-store export --number "$A" -o json)"
+if pg; then
+	# Back into PostgreSQL: the copy moved into a new database by sms-store
+	# migrate holds what the store held.
+	back=$(new_store back)
+	check_exit "the copy moved back into PostgreSQL by sms-store migrate" 0 env SMS_DB="$back" sms-store migrate "$T/copy.db" -o json
+	check_eq "...every table's rows, ids kept" "$(sum_of "$SMS_DB")" "$(sum_of "$back")"
+fi
 check_exit "backup over an existing file: 73" 73 sms-store backup "$T/copy.db" -o json
 check_eq "...exists" exists "$(jq -r .error.code "$T/.out")"
 check_exit "backup --force replaces it" 0 sms-store backup --force "$T/copy.db" -o json
