@@ -36,13 +36,13 @@ export SMS_PUBLIC_URL=$N
 # ---- The queue: 5,000 approved, 200 urgent ones left for the dashboard ----------------------------
 awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
 	printf "{\"to\":\"+1212555%04d\",\"body\":\"Reminder %d: see you at 10\"}\n", i % 10000, i }' |
-	sms-stage -o json >"$T/stage.out"
+	sms-stage -o json >"$T/stage.out" 2>"$T/stage.err"
 check_eq "$n messages staged" "$n" "$(grep -c '"ok":true' "$T/stage.out")"
 sms-approve --all --by loader -o json >/dev/null 2>"$T/approve.err"
 check_eq "...and approved" "$n" "$(sql "SELECT count(*) FROM messages WHERE status = 'approved'")"
 awk 'BEGIN { for (i = 1; i <= 200; i++)
 	printf "{\"to\":\"+1646555%04d\",\"body\":\"Urgent %d: your table is ready\",\"priority\":\"urgent\"}\n", i, i }' |
-	sms-stage -o json >/dev/null
+	sms-stage -o json >/dev/null 2>>"$T/stage.err"
 check_eq "200 urgent ones staged, pending" 200 "$(sql "SELECT count(*) FROM messages WHERE status = 'pending'")"
 
 # ---- The nodes and nginx ------------------------------------------------------------------------
@@ -56,7 +56,17 @@ start_node() {
 	NODE_PORT[$1]=$p
 	wait_http "http://127.0.0.1:$p/healthz"
 }
-start_node 1 && start_node 2
+# bail_out WHAT LOG...: what did not start, its logs, and the end of the test.
+bail_out() {
+	check "$1" false
+	shift
+	tail -n 20 "$@" | sed 's/^/#   /'
+	done_testing
+	exit
+}
+for i in 1 2; do
+	start_node "$i" || bail_out "daemon $i starts" "$T/node$i.log"
+done
 # node_stored I: the messages daemon I stored since it started (its /metrics).
 node_stored() {
 	curl -s -H "Authorization: Bearer $DTOKEN" "http://127.0.0.1:${NODE_PORT[$1]}/metrics" |
@@ -75,7 +85,7 @@ nginx_site_conf "$D" "$D/site.conf" >"$D/nginx.conf"
 check "nginx -t accepts the site" nginx -t -p "$D" -c "$D/nginx.conf"
 nginx -p "$D" -c "$D/nginx.conf" 2>>"$D/error.log" &
 npid=$!
-wait_http "$N/healthz"
+wait_http "$N/healthz" || bail_out "nginx starts" "$D/error.log"
 check_eq "GET /healthz through nginx" ok "$(curl -s "$N/healthz")"
 
 # The fake provider, each request taking 5 ms.
@@ -96,7 +106,7 @@ urgent=$(sql "SELECT id FROM messages WHERE status = 'pending' ORDER BY id")
 sender() {
 	while [ ! -e "$T/stop" ]; do
 		local rc=0
-		sms-send --approved -o json >>"$T/send.$1.out" 2>>"$T/send.$1.err" || rc=$?
+		timeout 120 sms-send --approved -o json >>"$T/send.$1.out" 2>>"$T/send.$1.err" || rc=$?
 		echo "$rc" >>"$T/send.$1.rc"
 		sleep 0.2
 	done
@@ -112,7 +122,7 @@ sleep 1
 decided=""
 for batch in 1 2 3 4; do
 	args=()
-	for id in $(sed -n "$(((batch - 1) * 50 + 1)),$((batch * 50))p" <<<"$urgent"); do args+=(-d "sel=$id"); done
+	while read -r id; do args+=(-d "sel=$id"); done < <(sed -n "$(((batch - 1) * 50 + 1)),$((batch * 50))p" <<<"$urgent")
 	decided+="$(dash decide -d "csrf=$csrf" -d bulk=approve "${args[@]}") "
 	sleep 0.5
 done
@@ -160,7 +170,7 @@ check_eq "...having sent what the cap allows, give or take one message" 1 \
 	"$(awk -v s="$spend" -v c="$cap" 'BEGIN { print (c - s < 0.0083 * 2) }')"
 
 # The cap lifted: the rest go out, each once.
-SMS_DAILY_LIMIT= sms-send --approved -o json --concurrency 16 >"$T/rest.out" 2>"$T/rest.err"
+SMS_DAILY_LIMIT='' sms-send --approved -o json --concurrency 16 >"$T/rest.out" 2>"$T/rest.err"
 jq -r '.params[] | select(.[0] == "Body") | .[1]' "$FAKE_LOG" | sort >"$T/sent.bodies"
 check_eq "with the cap lifted the rest are sent: $((n + 200)) requests in all" "$((n + 200))" "$(wc -l <"$T/sent.bodies")"
 check_eq "...none twice" "" "$(uniq -d "$T/sent.bodies" | head -n 3)"
@@ -213,14 +223,17 @@ via() {
 if [ "$SMSKIT_STORE" != pg ]; then
 	not_applicable "the store's server restarted under load" "an SQLite store has no server"
 else
-	pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	pgbin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 	as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 	mkdir -p "$T/acked3"
 	WH_TOKEN=$WEBHOOK_TOKEN WH_PREFIX=SMpgre WH_ACKED="$T/acked3" \
 		wrk -t2 -c32 -d8s --timeout 10s -s "$lua" "$N/sms/incoming" >"$T/wrk3.out" 2>&1 &
 	wrkpid=$!
 	sleep 2
-	check "pg_ctl restart -m fast under load" as_pg "$pgbin/pg_ctl" -D "$SMSKIT_PG_SOCKET/data" -m fast -w -t 30 restart
+	# The server's own output, which it keeps after a restart, to a file.
+	rc=0
+	as_pg "$pgbin/pg_ctl" -D "$SMSKIT_PG_SOCKET/data" -m fast -w -t 30 restart >>"$T/pg-restart.log" 2>&1 || rc=$?
+	check_eq "pg_ctl restart -m fast under load" 0 "$rc"
 	wait "$wrkpid"
 	sed 's/^/# /' "$T/wrk3.out"
 	ok=$(sed -n 's/^responses: 2xx \([0-9]*\) .*/\1/p' "$T/wrk3.out")
