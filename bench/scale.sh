@@ -102,7 +102,7 @@ median_max() {
 
 # ---- (s1), (s2): two nodes behind nginx --------------------------------------------------------------
 ingest() {
-	local store=$1 nport p i
+	local store=$1 nport i
 	export SMS_DB
 	SMS_DB=$(new_db "$store" ingest)
 	nport=$(free-port)
@@ -125,6 +125,15 @@ ingest() {
 	wait_http "http://127.0.0.1:$nport/healthz" || { echo "nginx did not start:"; cat "$T/nginx.$store/error.log"; exit 1; }
 	wrk_run "$store" flat "$secs" 0 "http://127.0.0.1:$nport/sms/incoming"
 	wrk_run "$store" paced "$rate_secs" 1000 "http://127.0.0.1:$nport/sms/incoming"
+	# Each node's group commit: its transactions, their mean time and size.
+	for i in 1 2; do
+		curl -s "http://127.0.0.1:${port[i]}/metrics" | awk -v store="$store" -v i="$i" '
+			$1 == "sms_webhookd_commit_seconds_sum" { cs = $2 } $1 == "sms_webhookd_commit_seconds_count" { cn = $2 }
+			$1 == "sms_webhookd_commit_group_size_sum" { gs = $2 }
+			$1 == "sms_webhookd_commit_failures_total" { f = $2 }
+			END { if (cn > 0) printf "%-10s node %d: %d commits, %.2f ms each, %.1f webhooks each, %d failed\n",
+			                         store, i, cn, 1000 * cs / cn, gs / cn, f }'
+	done
 	kill "$npid" "${pid[1]}" "${pid[2]}"
 	wait "$npid" "${pid[1]}" "${pid[2]}" 2>/dev/null || true
 	local rows acked
@@ -174,7 +183,7 @@ fill_pg() {
 		AND indexname <> 'messages_pkey'")
 	drops=$(q pg "SELECT 'DROP INDEX ' || indexname || ';' FROM pg_indexes WHERE tablename = 'messages'
 		AND indexname <> 'messages_pkey'")
-	psql -X -q -v ON_ERROR_STOP=1 -d "$SMS_DB" <<SQL
+	psql -X -q -v ON_ERROR_STOP=1 -d "$SMS_DB" >/dev/null <<SQL
 SET synchronous_commit = off;
 BEGIN;
 $drops
