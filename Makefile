@@ -113,6 +113,10 @@ check: all tools
 test: all tools
 	tests/run $(O)
 
+# The suite on a PostgreSQL store (a throwaway server, tests/pg-cluster).
+check-pg: all tools
+	SMSKIT_STORE=pg tests/run $(O)
+
 bench: all tools
 	bench/run $(O)
 
@@ -174,5 +178,5 @@ deb:
 	rm -rf $(DEB_DIR)/smskit-$(VERSION)
 	@ls $(DEB_DIR)/*.deb
 
-.PHONY: all tools check test bench fuzz install uninstall demo fresh-check compare clean deb
+.PHONY: check-pg all tools check test bench fuzz install uninstall demo fresh-check compare clean deb
 .SECONDARY:

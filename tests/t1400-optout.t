@@ -3,7 +3,7 @@
 # sms-send refusing an opted-out number.
 . tests/lib.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 
 check_exit "add a national-format number" 0 sms-optout add "(212) 555-0123"
 check_eq "...normalised to E.164, changed, source manual" '{"number":"+12125550123","changed":true,"source":"manual","ok":true}' "$(cat "$T/.out")"
@@ -79,7 +79,7 @@ check_exit "a store that is not SQLite exits 78" 78 env SMS_DB="$T/junk.db" sh -
 check_exit "letters in a number: refused, not read on the keypad" 1 sms-optout add -o json "212-555 home" "+12125550124"
 check_eq "...invalid_number saying so, the other number added" "invalid_number contains letters: home true" \
 	"$(jq -r 'if .ok then .changed else "\(.error.code) \(.error.message | capture("(?<m>contains letters: [a-z]+)").m)" end' "$T/.out" | xargs)"
-check_eq "...and no stranger opted out" 0 "$(sqlite3 "$SMS_DB" "select count(*) from optouts where number = '+12125554663'")"
+check_eq "...and no stranger opted out" 0 "$(sql "select count(*) from optouts where number = '+12125554663'")"
 # A number libphonenumber takes but E.164 does not (17 digits, a German plan's
 # longest): refused as invalid_number, and the batch goes on. Before, the
 # store refused it as store_error, exit 75, and the numbers after it were
@@ -89,7 +89,7 @@ check_exit "a number of 17 digits in a batch: exit 1, not 75" 1 sms-optout add -
 check_eq "...invalid_number saying why, the next number added" \
 	"invalid_number +4915123456789123: longer than the 15 digits an E.164 number may have|true" \
 	"$(jq -r 'if .ok then .changed else "\(.error.code) \(.error.message)" end' "$T/.out" | paste -sd'|')"
-check_eq "...stored: the second only" "1 0" "$(sqlite3 "$SMS_DB" "select count(*) from optouts where number = '+12125550125'; select count(*) from optouts where number like '+49%'" | xargs)"
+check_eq "...stored: the second only" "1 0" "$(sql "select count(*) from optouts where number = '+12125550125'; select count(*) from optouts where number like '+49%'" | xargs)"
 check_exit "sms-send refuses it too: exit 1" 1 env SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-send -o json --to +4915123456789123 --body hi
 check_eq "...invalid_number" invalid_number "$(jq -r .error.code "$T/.out")"
 done_testing

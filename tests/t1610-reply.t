@@ -7,13 +7,13 @@
 # reply_to do the same. Received messages are stored with store-tool.
 . tests/lib.sh
 
-need "sms-reply tests" sqlite3 jq || { done_testing; exit; }
-q() { sqlite3 -batch "$SMS_DB" "$1"; }
+need "sms-reply tests" "$([ "$SMSKIT_STORE" = pg ] && echo psql || echo sqlite3)" jq || { done_testing; exit; }
+q() { sql "$1"; }
 ME=+15550006666
 recv() { # recv TO FROM BODY [EXTRA_JSON_FIELDS]: prints the id
 	store-tool msg-insert "{\"direction\":\"inbound\",\"to\":\"$1\",\"from\":\"$2\",\"body\":\"$3\"${4:+,$4}}" | jq -r .id
 }
-flags() { q "select read||replied from messages where id = $1"; }
+flags() { q "select read || '' || replied from messages where id = $1"; }
 export SMS_TZ=UTC SMS_TEST_NOW=2026-11-25T12:00:00Z
 
 # ---- usage --------------------------------------------------------------------
@@ -137,7 +137,7 @@ check_eq "... and marks the original replied and read" 11 "$(flags "$i")"
 stop_fake_twilio
 
 # ---- the sandbox -----------------------------------------------------------------------------
-export SMS_DB=$T/sandbox.db SMS_PROVIDER=sandbox
+SMS_DB=$(new_store sandbox); export SMS_DB SMS_PROVIDER=sandbox
 unset TWILIO_PHONE_NUMBER
 s=$(recv +15005550006 +15551234567 "sandbox hello")
 check_exit "a reply on the sandbox" 0 sms-reply -o json "$s" --body "hi back"

@@ -7,14 +7,20 @@
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
-need "sms-inbox --wait" sqlite3 curl openssl jq || { done_testing; exit; }
+q() { sql "$1"; }
+need "sms-inbox --wait" "$([ "$SMSKIT_STORE" = pg ] && echo psql || echo sqlite3)" curl openssl jq || { done_testing; exit; }
 export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# watching PID: true once the process has its inotify descriptor open.
+# watching PID: true once the process has its watch set: on SQLite its inotify
+# descriptor open; on PostgreSQL a session of the store's database LISTENing
+# (the last thing it asked was LISTEN). Until then, start_wait keeps looking.
 watching() {
 	local f
+	if [ "$SMSKIT_STORE" = pg ]; then
+		[ "$(sql "select count(*) from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and query ~* '^[[:space:]]*listen[[:space:]]'")" -gt 0 ] 2>/dev/null
+		return
+	fi
 	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = anon_inode:inotify ] && return 0; done
 	return 1
 }
@@ -30,7 +36,7 @@ ours() {
 # start_wait NAME ARGS...: sms-inbox --wait in the background, its records in
 # $T/NAME.out, its stderr in $T/NAME.err, its exit status and the time it
 # exited (ms) in $T/NAME.rc and $T/NAME.at; returns once it is asleep with its
-# watch set (its inotify descriptor open, then the baseline read: a moment).
+# watch set (see watching, then the baseline read: a moment).
 start_wait() {
 	local name=$1 i
 	shift

@@ -5,7 +5,7 @@
 # shellcheck disable=SC2016 # backquotes and $ in single quotes are meant literally
 . tests/lib.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 j() { jq -r "$1" "$T/.out" | paste -sd ' ' -; }
 
 # ---- add, list -------------------------------------------------------------------
@@ -17,7 +17,7 @@ check_eq "...stored in autoresponders" "HOURS|We're open Mon-Fri 9am-5pm|1|9am-5
 check_eq "...with an autoresponder event" '{"action":"add","id":1,"trigger":"HOURS"}' \
 	"$(q "select detail from events where kind = 'autoresponder'")"
 check_exit "add short options, --disabled" 0 sms-auto add -t '/price|cost/i' -r "Prices: example.com/prices" -d
-check_eq "...stored disabled, no active hours (null)" "0|1" "$(q "select enabled, active_hours is null from autoresponders where id = 2")"
+check_eq "...stored disabled, no active hours (null)" "0|1" "$(q "select enabled, case when active_hours is null then 1 else 0 end from autoresponders where id = 2")"
 check_exit "the trigger is trimmed" 0 sms-auto add --trigger "  LOCATION " --response "12 Main St"
 check_eq "...stored as LOCATION" "LOCATION" "$(q "select trigger from autoresponders where id = 3")"
 
@@ -81,7 +81,7 @@ hours_is "weekends" "10am-2pm weekends" "600 840 1000001"
 hours_is "empty is always" "" "always"
 
 # ---- keyword and regex triggers (sms-auto test) --------------------------------------
-export SMS_DB=$T/match.db
+SMS_DB=$(new_store match); export SMS_DB
 sms-auto add -t HOURS -r "open 9-5" >/dev/null
 sms-auto add -t '/price|cost/i' -r "see the site" >/dev/null
 sms-auto add -t '/^yes$/' -r "confirmed" >/dev/null
@@ -112,7 +112,7 @@ check_eq "a regex with a slash inside" "match" "$(auto-check match '/a/b/' "xa/b
 check_eq "a tab before the first word" "match" "$(auto-check match HOURS "$(printf '\tHours')")"
 
 # ---- active hours in SMS_TZ ---------------------------------------------------------
-export SMS_DB=$T/hours.db SMS_TZ=America/New_York
+SMS_DB=$(new_store hours); export SMS_DB SMS_TZ=America/New_York
 sms-auto add -t HOURS -r "We're open" -a "9am-5pm Mon-Fri" >/dev/null
 sms-auto add -t HOURS -r "We're closed" >/dev/null
 sms-auto add -t NIGHT -r "night owl" -a "10pm-6am Fri" >/dev/null
@@ -179,7 +179,7 @@ check_exit "rm as text" 0 sms-auto rm -o text 1
 check_grep "...says what was removed" '^removed rule 1 (HOURS)$' "$T/.out"
 
 # ---- NDJSON input for add -----------------------------------------------------------------
-export SMS_DB=$T/ndjson.db
+SMS_DB=$(new_store ndjson); export SMS_DB
 printf '%s\n' '{"trigger":"HOURS","response":"9-5","ref":"r1"}' \
 	'not json' \
 	'{"trigger":"LOCATION","response":"12 Main St","activeHours":"Sat-Sun","enabled":false,"x":[1]}' \
@@ -204,7 +204,7 @@ check_exit "a test record without a body" 1 sh -c 'echo "{\"text\":\"hours\"}" |
 check_eq "...invalid_body" "invalid_body" "$(j .error.code)"
 
 # ---- autoresp_pick and store_auto_fired (auto-check) ----------------------------------------
-export SMS_DB=$T/pick.db SMS_TEST_NOW=2026-11-27T15:00:00Z
+SMS_DB=$(new_store pick); export SMS_DB SMS_TEST_NOW=2026-11-27T15:00:00Z
 sms-auto add -t HOURS -r "first" -d >/dev/null         # 1: disabled
 sms-auto add -t '/hours/i' -r "second" >/dev/null      # 2: the first enabled match
 sms-auto add -t HOURS -r "third" >/dev/null            # 3: later, never reached

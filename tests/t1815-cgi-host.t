@@ -8,7 +8,7 @@
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 printf 'TWILIO_AUTH_TOKEN = %s\nSMS_PROVIDER = twilio\n' "$WEBHOOK_TOKEN" >"$SMS_CONFIG"
 chmod 600 "$SMS_CONFIG"
 
@@ -77,7 +77,7 @@ location /sms/ {
 	include $params;
 	fastcgi_param SCRIPT_FILENAME $SMSKIT_BIN/sms-webhookd;
 	fastcgi_param SMS_CONFIG $SMS_CONFIG;
-	fastcgi_param SMS_DB $SMS_DB;
+	fastcgi_param SMS_DB "$SMS_DB";
 	fastcgi_pass unix:$D/fcgiwrap.sock;
 }
 CONF

@@ -22,11 +22,15 @@ for f in sms-webhookd.service nginx-fcgiwrap.conf apache-cgi.conf lighttpd-cgi.c
 done
 check "contrib/README lists demo.sh" grep -q '^demo.sh$' "$C/README"
 
-# mkconfig DIR PUBLIC_URL: DIR/config (mode 600) for the store DIR/sms.db.
+# mkconfig DIR PUBLIC_URL [NAME]: DIR/config (mode 600) for a new store: DIR/sms.db,
+# or on PostgreSQL a database of its own (NAME, else DIR's name); its SMS_DB in DIR/store.
 mkconfig() {
+	local db=$1/sms.db
 	mkdir -p "$1"
+	if [ "$SMSKIT_STORE" = pg ]; then db=$(new_store "${3:-${1##*/}}") || return 1; fi
+	echo "$db" >"$1/store"
 	printf 'TWILIO_AUTH_TOKEN = %s\nSMS_PROVIDER = twilio\nSMS_DB = %s\nSMS_PUBLIC_URL = %s\n' \
-		"$WEBHOOK_TOKEN" "$1/sms.db" "$2" >"$1/config"
+		"$WEBHOOK_TOKEN" "$db" "$2" >"$1/config"
 	chmod 600 "$1/config"
 }
 
@@ -42,7 +46,7 @@ via() {
 }
 
 # stored DIR SID: 1 when the store in DIR holds the message SID.
-stored() { sqlite3 "$1/sms.db" "select count(*) from messages where provider_id = '$2'" 2>/dev/null; }
+stored() { sql -s "$(cat "$1/store")" "select count(*) from messages where provider_id = '$2'" 2>/dev/null; }
 
 # Environment a server must not pass on by accident: the files set these.
 clean_env=(env -u SMS_DB -u SMS_CONFIG -u XDG_CONFIG_HOME -u XDG_DATA_HOME)
@@ -178,7 +182,7 @@ else
 	fi
 
 	# The daemon behind the proxy: SMS_PUBLIC_URL is what Twilio signed.
-	rm -f "$D/sms.db"*
+	if [ "$SMSKIT_STORE" = sqlite ]; then rm -f "$D/sms.db"*; else mkconfig "$D" "$PUBLIC" nginx_proxy; fi
 	"${clean_env[@]}" SMS_CONFIG="$D/config" "$BIN" --listen "127.0.0.1:$wport" 2>>"$D/webhookd.log" &
 	wpid=$!
 	"${clean_env[@]}" nginx -p "$D" -c "$D/proxy.conf" 2>>"$D/error.log" &

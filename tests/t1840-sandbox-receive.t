@@ -8,9 +8,12 @@
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
+# The key beside the store; a PostgreSQL store has no file to be beside: the
+# key is then in the user's data directory (config_side_path).
 KEY=$SMS_DB.sandbox-key
+[ "$SMSKIT_STORE" = pg ] && KEY=$XDG_DATA_HOME/sms/pg.sandbox-key
 
 check "no Twilio credentials in this test's environment" sh -c '! env | grep -q "^TWILIO_"'
 
@@ -39,7 +42,11 @@ start_webhookd
 check "with no TWILIO_AUTH_TOKEN the sandbox daemon starts" kill -0 "$WH_PID"
 check_eq "...having made its key beside the store, mode 600" "600" "$(stat -c %a "$KEY" 2>&1)"
 check_grep "...64 hexadecimal digits" '^[0-9a-f]\{64\}$' "$KEY"
-check_eq "...and nothing else beside the store" "sms.db sms.db-shm sms.db-wal sms.db.sandbox-key" "$(cd "$T" && echo sms.db*)"
+if [ "$SMSKIT_STORE" = sqlite ]; then
+	check_eq "...and nothing else beside the store" "sms.db sms.db-shm sms.db-wal sms.db.sandbox-key" "$(cd "$T" && echo sms.db*)"
+else
+	check_eq "...and nothing else in the data directory" "pg.sandbox-key" "$(cd "$XDG_DATA_HOME/sms" && echo *)"
+fi
 key=$(cat "$KEY")
 U="$WH_URL/sms/incoming"
 
@@ -65,7 +72,7 @@ check_eq "...stored as the webhook stores it, with the id it printed" "inbound|r
 check_eq "...both media URLs kept, in order" '["https://example.com/cat.jpg","https://example.com/doc"]' "$(q "select media from messages where id = '$id'")"
 check_eq "...the provider's parameters in the webhook event: NumMedia, each type (given, or by extension)" \
 	"2|image/jpeg|application/pdf|MessageSid=SmsSid" \
-	"$(q "select json_extract(detail, '\$.NumMedia') || '|' || json_extract(detail, '\$.MediaContentType0') || '|' || json_extract(detail, '\$.MediaContentType1') || '|' || iif(json_extract(detail, '\$.MessageSid') = json_extract(detail, '\$.SmsSid'), 'MessageSid=SmsSid', 'differ') from events where kind = 'webhook' and message_id = '$id'")"
+	"$(q "select detail from events where kind = 'webhook' and message_id = '$id'" | jq -r '"\(.NumMedia)|\(.MediaContentType0)|\(.MediaContentType1)|\(if .MessageSid == .SmsSid then "MessageSid=SmsSid" else "differ" end)"')"
 check_exit "the same --sid again, as a provider's retry" 0 sms-sandbox receive --from "(555) 123-4567" --body "Look at this" --sid "$sid" --url "$U" -o json
 check_eq "...acknowledged, stored once" "1" "$(q "select count(*) from messages where provider_id = '$sid'")"
 
@@ -97,7 +104,7 @@ check_eq "...the good ones stored, the bad ones not" "+15551230030|one|
 +15551230032||[\"https://example.com/a.png\",\"https://example.com/b\"]" \
 	"$(q "select from_number, body, media from messages where from_number between '+15551230030' and '+15551230039' order by id")"
 check_eq "...the object's type kept" "image/png image/gif" \
-	"$(q "select json_extract(detail, '\$.MediaContentType0') || ' ' || json_extract(detail, '\$.MediaContentType1') from events e join messages m on m.id = e.message_id where e.kind = 'webhook' and m.from_number = '+15551230032'")"
+	"$(q "select detail from events e join messages m on m.id = e.message_id where e.kind = 'webhook' and m.from_number = '+15551230032'" | jq -r '"\(.MediaContentType0) \(.MediaContentType1)"')"
 
 check "the key appears in no output, error or log" sh -c "! grep -qF '$key' '$T/.out' '$T/.err' '$T/webhookd.log'"
 
@@ -141,7 +148,7 @@ check_exit "--cgi: a message with media arrives through sms-webhookd as a CGI pr
 	sms-sandbox receive --from "+44 7911 123456" --body "via CGI" --media https://example.com/v.mp4 --cgi sms-webhookd -o json
 check_eq "...stored" "+447911123456|via CGI|[\"https://example.com/v.mp4\"]|$(jq -r .id "$T/.out")" \
 	"$(q "select from_number, body, media, id from messages where provider_id = '$(jq -r .sid "$T/.out")'")"
-check_eq "...its type by extension" "video/mp4" "$(q "select json_extract(detail, '\$.MediaContentType0') from events where kind = 'webhook' and message_id = $(jq .id "$T/.out")")"
+check_eq "...its type by extension" "video/mp4" "$(q "select detail from events where kind = 'webhook' and message_id = $(jq .id "$T/.out")" | jq -r .MediaContentType0)"
 check_exit "HOURS through CGI" 0 sms-sandbox receive --from +15551230060 --body HOURS --cgi "$SMSKIT_BIN/sms-webhookd" -o json
 check_eq "...gets the answer" "We're open Mon-Fri 9am-6pm & Sat <10-2>" "$(jq -r .reply "$T/.out")"
 printf 'Body=forged&From=%%2B15551230061&MessageSid=SMcgi9&To=%%2B15005550006' >"$T/forged"
@@ -173,15 +180,20 @@ check_eq "sms-inbox --thread shows both, in order" "inbound Can I bring my dog?|
 check_eq "...the question is now read and replied" "1|1" "$(q "select read, replied from messages where id = $dog")"
 
 # Several programs making the key at once agree on one.
-fresh=$T/fresh/sms.db
+# (A new data directory too: there a PostgreSQL store's key is made.)
+if [ "$SMSKIT_STORE" = sqlite ]; then fresh=$T/fresh/sms.db; else fresh=$(new_store fresh); fi
 pids=()
 for i in 1 2 3 4 5 6; do
-	SMS_DB=$fresh sms-sandbox receive --from "+1555123010$i" --body "n$i" --cgi sms-webhookd -o json >"$T/par.$i" 2>&1 &
+	XDG_DATA_HOME=$T/fresh-data SMS_DB=$fresh sms-sandbox receive --from "+1555123010$i" --body "n$i" --cgi sms-webhookd -o json >"$T/par.$i" 2>&1 &
 	pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
 check_eq "six at once on a new store, each needing the key: every message arrives" 6 "$(cat "$T"/par.* | jq -s 'map(select(.ok)) | length')"
-check_eq "...one key file, mode 600, no half-made ones left" "sms.db.sandbox-key 600" "$(cd "$T/fresh" && echo *sandbox* "$(stat -c %a sms.db.sandbox-key)")"
+if [ "$SMSKIT_STORE" = sqlite ]; then
+	check_eq "...one key file, mode 600, no half-made ones left" "sms.db.sandbox-key 600" "$(cd "$T/fresh" && echo *sandbox* "$(stat -c %a sms.db.sandbox-key)")"
+else
+	check_eq "...one key file, mode 600, no half-made ones left" "pg.sandbox-key 600" "$(cd "$T/fresh-data/sms" && echo *sandbox* "$(stat -c %a pg.sandbox-key)")"
+fi
 check_exit "without SMS_DB, the key goes beside the default store, its directory made" 0 \
 	env -u SMS_DB sms-sandbox receive --from +15551230070 --body x --cgi sms-webhookd -o json
 check_eq "...in XDG_DATA_HOME/sms" "600" "$(stat -c %a "$XDG_DATA_HOME/sms/sms.db.sandbox-key" 2>&1)"

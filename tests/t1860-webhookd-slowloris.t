@@ -11,7 +11,7 @@
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN
 
 # timed_incoming SID: a signed inbound message, at most 5 s; prints the HTTP

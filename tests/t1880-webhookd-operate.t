@@ -12,7 +12,7 @@
 . tests/webhook.sh
 . tests/providers.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 PRIMARY=primary-token-0123456789
 SECONDARY=secondary-token-9876543210
 export SMS_PROVIDER=twilio

@@ -8,11 +8,11 @@
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 get() { local u=$1; shift; curl -s -o "$T/.body" -D "$T/.h" -w '%{http_code}' "$@" "$u"; }
 csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' "$1" | head -n 1 | sed 's/.*value="//; s/"$//'; }
 header() { tr -d '\r' <"$T/.h" | sed -n "s/^$1: //Ip" | head -n 1; }
-snapshot() { q "select group_concat(id || status || coalesce(reviewed_by, '') || read, ',') from messages"; }
+snapshot() { q "select id || status || coalesce(reviewed_by, '') || read from messages order by id" | paste -sd,; }
 
 export SMS_PROVIDER=sandbox TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN SMS_QUIET_HOURS=off SMS_TZ=UTC \
 	SMS_DAILY_LIMIT=1.50
@@ -68,7 +68,7 @@ check_eq "...none of them, nor any GET, changed anything" "$before" "$(snapshot)
 check_eq "Approve #1 (303 back to the page)" "303 staged?after=50&note=decided&a=1&r=0&s=0" \
 	"$(get "$R/decide" -b "$jar" -d "csrf=$c" -d after=50 -d approve=1) $(header Location)"
 check_eq "...the store: approved by the dashboard, via the dashboard" "approved|dashboard|dashboard" \
-	"$(q "select m.status, m.reviewed_by, json_extract(e.detail, '$.via') from messages m join events e on e.message_id = m.id and e.kind = 'status' where m.id = 1")"
+	"$(q "select status, reviewed_by from messages where id = 1")|$(q "select detail from events where message_id = 1 and kind = 'status'" | jq -r .via)"
 check_eq "Reject #2 without a reason is refused (400)" 400 "$(get "$R/decide" -b "$jar" -d "csrf=$c" -d reject=2 -d reason-2=)"
 check_grep "...saying a reason is needed" 'A rejection needs a reason' "$T/.body"
 check_eq "...#2 still pending" pending "$(q "select status from messages where id = 2")"
@@ -77,12 +77,12 @@ check_eq "...the store: rejected, the reason trimmed" "rejected|dashboard|wrong 
 	"$(q "select status, reviewed_by, review_reason from messages where id = 2")"
 check_eq "Approve a selection (#3, #4, #5)" "303 staged?note=decided&a=3&r=0&s=0" \
 	"$(get "$R/decide" -b "$jar" -d "csrf=$c" -d bulk=approve -d sel=3 -d sel=4 -d sel=5 -d reason=ignored) $(header Location)"
-check_eq "...all three approved" "3|4|5" "$(q "select group_concat(id, '|') from (select id from messages where status = 'approved' and id between 3 and 5 order by id)")"
+check_eq "...all three approved" "3|4|5" "$(q "select id from messages where status = 'approved' and id between 3 and 5 order by id" | paste -sd'|')"
 check_eq "...approving keeps no reason" 0 "$(q "select count(*) from messages where id between 3 and 5 and review_reason is not null")"
 check_eq "Reject a selection with one reason, one of them already decided" "303 staged?note=decided&a=0&r=2&s=1" \
 	"$(get "$R/decide" -b "$jar" -d "csrf=$c" -d bulk=reject -d sel=6 -d sel=7 -d sel=1 -d 'reason=duplicate') $(header Location)"
 check_eq "...two rejected" "6 rejected duplicate,7 rejected duplicate" \
-	"$(q "select group_concat(id || ' ' || status || ' ' || review_reason, ',') from (select * from messages where id in (6, 7) order by id)")"
+	"$(q "select id || ' ' || status || ' ' || review_reason from messages where id in (6, 7) order by id" | paste -sd,)"
 check_eq "...and #1, approved before, left as it was" "approved|" "$(q "select status, coalesce(review_reason, '') from messages where id = 1")"
 get "$R/staged?note=decided&a=0&r=2&s=1" -b "$jar" >/dev/null
 check_grep "the page then says what happened" 'Rejected 2 messages. 1 message was no longer pending' "$T/.body"
@@ -141,7 +141,7 @@ rid=$(q "select id from messages where reply_to = $hrs")
 check_eq "...to the note naming the reply" "inbox?note=replied&id=$rid" "$(header Location)"
 check_eq "...the store: the reply, line break as one LF, through the sandbox" \
 	"outbound|+15557770002|+15550006666|sandbox|Open 9-5,/Mon-Fri|17" \
-	"$(q "select direction, to_number, from_number, provider, replace(body, char(10), '/'), length(body) from messages where id = $rid")"
+	"$(q "select direction, to_number, from_number, provider from messages where id = $rid")|$(q "select body from messages where id = $rid" | paste -sd/)|$(q "select length(body) from messages where id = $rid")"
 check_eq "...the original read and replied" "1|1" "$(q "select read, replied from messages where id = $hrs")"
 get "$R/inbox?note=replied&id=$rid" -b "$jar" >/dev/null
 check_grep "...and the page says it went" "Reply #$rid to +15557770002: sent\\|Reply #$rid to +15557770002: queued" "$T/.body"

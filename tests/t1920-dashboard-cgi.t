@@ -6,7 +6,7 @@
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 get() { local u=$1; shift; curl -s -o "$T/.body" -D "$T/.h" -w '%{http_code}' "$@" "$u"; }
 csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' "$1" | head -n 1 | sed 's/.*value="//; s/"$//'; }
 header() { tr -d '\r' <"$T/.h" | sed -n "s/^$1: //Ip" | head -n 1; }
@@ -107,7 +107,7 @@ check_eq "dave rejects #4 with the form: 303" 303 "$(status)"
 check_eq "...recorded as dave, with the reason" "rejected|dave|not now" \
 	"$(q "select status, reviewed_by, review_reason from messages where id = 4")"
 check_eq "...and the event says it came from the dashboard" dashboard \
-	"$(q "select json_extract(detail, '$.via') from events where message_id = 4 and kind = 'status'")"
+	"$(q "select detail from events where message_id = 4 and kind = 'status'" | jq -r .via)"
 cgi GET /review/staged REMOTE_ADDR=203.0.113.7 REMOTE_USER="$(printf 'eve\tmallory<b>')"
 check_grep "a REMOTE_USER with control characters and markup is cleaned and escaped" 'id="reviewer">evemallory&lt;b&gt;<' "$T/cgi.out"
 TOK=cgi-dashboard-token-0123456789

@@ -6,11 +6,11 @@
 # the inbox while the live counter follows the typing, sees WhatsApp messages
 # with their channel and window (a template form outside it), and leaves a
 # screenshot in $SMSKIT_BUILD/artifacts/dashboard.png. The store is checked
-# here afterwards with sqlite3.
+# here afterwards with sql.
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 if ! command -v node >/dev/null; then
 	skip "the dashboard in a browser" "node is not installed: run sudo .ci/install-deps"
@@ -35,7 +35,7 @@ sms-stage -o json >"$T/staged.json" <<'EOF'
 {"to": "+447700900123", "body": "Reminder: the meeting moved to 3pm in room 4. This message is long enough to need two segments when it is sent, because it goes on for quite a while, well past 160 characters."}
 EOF
 check_eq "five messages staged" 5 "$(q "select count(*) from messages where status = 'pending'")"
-cost=$(q "select printf('%.4f', sum(cast(price_estimate as real))) from messages where status = 'pending'")
+cost=$(q "select price_estimate from messages where status = 'pending'" | awk '{ s += $1 } END { printf "%.4f", s }')
 
 start_webhookd
 incoming "$WH_URL/sms/incoming" SMxss1 +15557770001 "<script>alert(1)</script>\"'&" >/dev/null
@@ -67,9 +67,9 @@ check_eq "the store: #1 approved by the dashboard" "approved|dashboard|" \
 	"$(q "select status, reviewed_by, coalesce(review_reason, '') from messages where id = 1")"
 check_eq "the store: #4 rejected with the reason typed" "rejected|dashboard|wrong date" \
 	"$(q "select status, reviewed_by, review_reason from messages where id = 4")"
-check_eq "the store: the other three still pending" "2 3 5" "$(q "select group_concat(id, ' ') from (select id from messages where status = 'pending' order by id)")"
+check_eq "the store: the other three still pending" "2 3 5" "$(q "select id from messages where status = 'pending' order by id" | xargs)"
 check_eq "the store: one reply, to the sender, linked, sent through the sandbox" "1|+15557770002|+15550006666|sandbox" \
-	"$(q "select count(*), to_number, from_number, provider from messages where reply_to = $reply_id")"
+	"$(q "select count(*), to_number, from_number, provider from messages where reply_to = $reply_id group by to_number, from_number, provider")"
 check_eq "...its body as typed (UCS-2, 2 segments)" "UCS-2|2" \
 	"$(q "select encoding, segments from messages where reply_to = $reply_id")"
 check_eq "...the original marked read and replied" "1|1" "$(q "select read, replied from messages where id = $reply_id")"

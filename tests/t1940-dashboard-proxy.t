@@ -65,7 +65,7 @@ check_eq "...not even with a Host that names loopback" 403 "$(get "$P/staged" -H
 get "$WH_URL/review/staged" -c "$T/jar0" >/dev/null
 c=$(csrf_of "$T/.body")
 check_eq "...nor posting a decision with a valid form" 403 "$(get "$P/decide" -b "$T/jar0" -d "csrf=$c" -d approve=1)"
-check_eq "...which changed nothing" pending "$(sqlite3 "$SMS_DB" "select status from messages where id = 1")"
+check_eq "...which changed nothing" pending "$(sql "select status from messages where id = 1")"
 check_eq "the browser on the machine, straight to the daemon, still needs no login" 200 "$(get "$WH_URL/review/staged")"
 proxy_stop
 

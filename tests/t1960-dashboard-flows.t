@@ -4,13 +4,13 @@
 # rules, in order, each step nested under the rule whose name it waits for,
 # with its window and "ends the conversation"; a global rule starts a flow of
 # its own; a flow rule added through the form is stored with its name, after,
-# within, match and ends (read back with sqlite3); what sms-auto add refuses,
+# within, match and ends (read back with sql); what sms-auto add refuses,
 # the form refuses with the same sentence (an opt-out keyword, a bad name,
 # within without after, a name taken); a loop is shown once round.
 . tests/lib.sh
 . tests/webhook.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 get() { local u=$1; shift; curl -s -o "$T/.body" -D "$T/.h" -w '%{http_code}' "$@" "$u"; }
 csrf_of() { grep -o 'name="csrf" value="[0-9a-f]*"' "$1" | head -n 1 | sed 's/.*value="//; s/"$//'; }
 header() { tr -d '\r' <"$T/.h" | sed -n "s/^$1: //Ip" | head -n 1; }

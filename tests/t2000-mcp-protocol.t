@@ -7,7 +7,7 @@
 # finding the programs, dash and bash alike, make install.
 . tests/lib.sh
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
-q() { sqlite3 -batch "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 mcp=$SMSKIT_BIN/sms-mcp
 
 # rpc LINE...: the lines on sms-mcp's stdin; its answers in $T/out (one a
@@ -215,7 +215,7 @@ args=$(jq -nc --arg m "$nasty" --arg n "$(printf '%s' "$nasty"; head -c 10240 /d
 rpc "$(call 1 stage_sms "$args")"
 id=$(answer 1 | jq -r '.result.structuredContent.records[0].id')
 check_eq "stage_sms: the body stored byte for byte" "$(printf '%s' "$nasty" | od -An -tx1 | tr -d ' \n')" \
-	"$(q "SELECT hex(body) FROM messages WHERE id = $id" | tr 'A-F' 'a-f')"
+	"$(printf '%s' "$(q "SELECT body FROM messages WHERE id = $id")" | od -An -tx1 | tr -d ' \n')"
 check_eq "...and the 10 KB note" "$(( ${#nasty} + 10240 ))" "$(q "SELECT length(notes) FROM messages WHERE id = $id")"
 rpc "$(call 1 get_sms_conversation "$(jq -nc --arg p "\$(touch $T/pwned4)" '{phone: $p}')")" \
 	"$(call 2 get_incoming_sms "$(jq -nc --arg s "1d;touch $T/pwned5" --arg f "--help" '{since: $s, from: $f}')")"

@@ -9,7 +9,7 @@
 . tests/lib.sh
 . tests/webhook.sh
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
-q() { sqlite3 -batch "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 mcp=${SMS_MCP_SHIM:-$SMSKIT_BIN/sms-mcp}
 
 # rpc LINE...: the lines on the shim's stdin; its answers in $T/out, one a line.

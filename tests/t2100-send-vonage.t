@@ -7,7 +7,8 @@
 . tests/providers.sh
 use_fake_vonage_account
 start_fake_vonage || exit 1
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
+MAIN_DB=$SMS_DB
 K=$VONAGE_TEST_KEY
 
 # Vonage's SDK signature vectors (doc/providers.md, Vonage signatures), through
@@ -158,7 +159,7 @@ check_exit "nothing listening exits 69" 69 env VONAGE_API_BASE=http://127.0.0.1:
 stop_fake
 printf 'to=15552220002 ok-then rejected 6\n' >"$T/script"
 start_fake_vonage --script "$T/script" || exit 1
-export SMS_DB=$T/sync.db
+SMS_DB=$(new_store sync); export SMS_DB
 sms-send -o json --to +15552220001 --body one >"$T/s1"
 sms-send -o json --to +15552220002 --body two >"$T/s2"
 id1=$(jq -r .provider_id "$T/s1")
@@ -176,8 +177,8 @@ check_eq "...asking exactly for that outbound SMS" "[[\"account_id\",\"$K\"],[\"
 check_eq "accepted reads as sent" "sent sent" "$(jq -r .status "$T/.out" | xargs)"
 check_exit "a second --sync" 0 sms-status -o json --sync
 check_eq "delivered, and rejected reads as failed" "delivered failed" "$(jq -r .status "$T/.out" | xargs)"
-check_eq "...with Vonage's price and currency" "0.0333|EUR" "$(sqlite3 "$SMS_DB" "select price, currency from messages where id = 1")"
-check_eq "...the err-code and its meaning kept" "6|failed: 6 Anti-Spam Rejection" "$(sqlite3 "$SMS_DB" "select provider_code, reason from messages where id = 2")"
+check_eq "...with Vonage's price and currency" "0.0333|EUR" "$(sql "select price, currency from messages where id = 1")"
+check_eq "...the err-code and its meaning kept" "6|failed: 6 Anti-Spam Rejection" "$(sql "select provider_code, reason from messages where id = 2")"
 
 # --sync reads an err-code in Vonage's table (smskit-vonage(7)), not Twilio's,
 # as the delivery-receipt webhook does: 9 is an opt-out, and recorded as one.
@@ -189,7 +190,7 @@ to=15552220005 ok-then failed 42
 to=15552220006 ok-then expired 1 Unknown Network Error
 S
 start_fake_vonage --script "$T/script" || exit 1
-export SMS_DB=$T/sync2.db
+SMS_DB=$(new_store sync2); export SMS_DB
 for n in 3 4 5 6; do sms-send -o json --to +1555222000$n --body "n$n" >/dev/null; done
 check_exit "--sync: accepted" 0 sms-status -o json --sync
 check_eq "...no opt-out yet" 0 "$(q "select count(*) from optouts")"
@@ -216,7 +217,7 @@ sms-optout remove +15552220003 >/dev/null
 check_exit "a third --sync asks again about the undelivered ones" 0 sms-status -o json --sync
 check_eq "...and the same err-code 9 again does not undo an opt-in made since" "0 1" \
 	"$(q "select count(*) from optouts") $(q "select count(*) from events where kind = 'optout'")"
-export SMS_DB=$T/sms.db
+export SMS_DB=$MAIN_DB
 
 # sms-inbox --fetch through the Reports API: a day a request, pages followed.
 stop_fake
@@ -227,7 +228,7 @@ cat >"$T/inbound" <<'J'
 {"account_id":"abcd1234","message_id":"0B00000044444444","direction":"inbound","from":"447700900001","to":"15550006666","message_body":"second day","date_received":"2026-11-25T09:30:00+0000","currency":"EUR","total_price":"0"}
 J
 start_fake_vonage --inbound "$T/inbound" --page-size 1 || exit 1
-export SMS_DB=$T/fetch.db SMS_TEST_NOW=2026-11-25T12:00:00Z
+SMS_DB=$(new_store fetch); export SMS_DB SMS_TEST_NOW=2026-11-25T12:00:00Z
 check_exit "--fetch --since 2026-11-24" 0 sms-inbox --fetch --since 2026-11-24T00:00:00Z -o json
 check_eq "the three messages to our number, oldest first" "hello from the API|STOP|second day" "$(jq -r .body "$T/.out" | paste -sd'|')"
 check_eq "...as inbound records of vonage with E.164 numbers and Vonage's time" \
@@ -238,15 +239,15 @@ check_eq "...the first: the inbound records of 2026-11-24, messages included" \
 	"[[\"account_id\",\"$K\"],[\"product\",\"SMS\"],[\"direction\",\"inbound\"],[\"include_message\",\"true\"],[\"date_start\",\"2026-11-24T00:00:00Z\"],[\"date_end\",\"2026-11-25T00:00:00Z\"]]" \
 	"$(head -n 1 "$FAKE_LOG" | jq -c .query)"
 check_eq "...the next page by Vonage's own link" "1 fakeiv" "$(sed -n 2p "$FAKE_LOG" | jq -r '[.query[] | select(.[0] == "cursor" or .[0] == "iv") | .[1]] | join(" ")')"
-check_eq "...the STOP opted its sender out" "+447700900002" "$(sqlite3 "$SMS_DB" "select number from optouts")"
+check_eq "...the STOP opted its sender out" "+447700900002" "$(sql "select number from optouts")"
 check_exit "a second --fetch stores nothing new" 0 sms-inbox --fetch --since 2026-11-24T00:00:00Z -o json
 check_eq "...nothing printed" "" "$(cat "$T/.out")"
-check_eq "...three rows still" 3 "$(sqlite3 "$SMS_DB" "select count(*) from messages")"
-export SMS_DB=$T/fetch2.db
+check_eq "...three rows still" 3 "$(sql "select count(*) from messages")"
+SMS_DB=$(new_store fetch2); export SMS_DB
 check_exit "--fetch for another number of ours (VONAGE_FROM)" 0 env VONAGE_FROM=+15550007777 sms-inbox --fetch --since 2026-11-24T00:00:00Z -o json
 check_eq "...only its message" "other number" "$(jq -r .body "$T/.out")"
 unset SMS_TEST_NOW
-export SMS_DB=$T/sms.db
+export SMS_DB=$MAIN_DB
 
 # Configuration.
 check_exit "no VONAGE_API_KEY exits 78" 78 env -u VONAGE_API_KEY sms-send --to +15551234567 --body x

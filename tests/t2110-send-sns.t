@@ -7,7 +7,7 @@
 . tests/providers.sh
 use_fake_sns_account
 start_fake_sns || exit 1
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 
 # The verifier itself, on botocore's test vector (doc/providers.md, SigV4).
 check_eq "fake-sns's SigV4 reproduces the documented vector" \

@@ -11,7 +11,7 @@
 . tests/webhook.sh
 . tests/providers.sh
 
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 ME=+15550006666
 SNS_SECRET=scenario-sns-secret
 
@@ -79,7 +79,7 @@ declare -A REPLY=([sandbox]=sent [twilio]=sent [vonage]=queued [sns]=sent)
 declare -A REQS=([sandbox]=0 [twilio]=1 [vonage]=1 [sns]=2) # provider requests per send
 
 for P in sandbox twilio vonage sns; do
-	export SMS_DB=$T/$P.db
+	SMS_DB=$(new_store "$P"); export SMS_DB
 	"setup_$P" || { echo "# $P: setup failed"; exit 1; }
 	sms-auto add --trigger HOURS --response "We're open Mon-Fri 9am-6pm" >/dev/null
 	start_webhookd || exit 1

@@ -4,9 +4,12 @@
  * autoresponders; its upkeep (sms-store) is in store_maint.h. Callers see no
  * SQL and no sqlite3 type.
  *
- * The backend seam (doc/store.md): the functions declared here and in
- * store_maint.h are what a backend implements, all but store_status_next_ok
- * and store_status_valid, which are backend-neutral. The one backend today is SQLite, these files:
+ * The backend seam (doc/store.md, store_backend.h): the functions declared
+ * here and in store_maint.h are what a backend implements, all but
+ * store_status_next_ok and store_status_valid (store_record.c) and the few
+ * of store_front.c, which are backend-neutral. store_open picks the backend
+ * by SMS_DB's form: PostgreSQL for a postgresql:// URI (store_pg_*.c, see
+ * store_pg.h), else SQLite, these files:
  *   store_open.c       the connection: open, pragmas, migrations applied,
  *                      close; errors, the statement cache, transactions
  *   store_schema.c     the schema, one forward migration per version
@@ -382,9 +385,11 @@ int store_template_list(struct store *s, int (*fn)(const struct store_template *
 /* Stores n records as n calls of store_msg_insert() would (same checks,
  * defaults and "created" events), much faster: many rows share each INSERT.
  * All or nothing: STORE_OK with ids[i] the id of recs[i] (consecutive, in
- * order), or STORE_ERR with nothing stored and a sentence naming the first
- * bad record ("record 3: to: missing"); insert them one by one to learn which
- * fail. Messages with a provider_id are refused: use store_msg_insert. */
+ * order; on PostgreSQL in order, and consecutive unless another connection
+ * stores messages at the same time), or STORE_ERR with nothing stored and a
+ * sentence naming the first bad record ("record 3: to: missing"); insert them
+ * one by one to learn which fail. Messages with a provider_id are refused:
+ * use store_msg_insert. */
 int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids);
 
 /* ---- Paging through a status by id (sms-approve) --------------------------- */

@@ -92,6 +92,11 @@ const char *const pgs_schema =
 	"CREATE INDEX messages_spend ON messages ((coalesce(sent_at, claimed_at, created_at)))\n"
 	"  WHERE direction = 'outbound' AND status IN ('sending', 'queued', 'scheduled', 'sent',\n"
 	"  'delivered', 'undelivered', 'unknown', 'read');\n"
+	/* PostgreSQL keeps no statistics of a partial index's expression: without
+	 * these, a spend sum is estimated at a third of the store and planned
+	 * with parallel workers, whose start costs more than the sum. */
+	"CREATE STATISTICS messages_spend_at ON (coalesce(sent_at, claimed_at, created_at))\n"
+	"  FROM messages;\n"
 	"CREATE INDEX messages_state ON messages (state) WHERE state IS NOT NULL;\n"
 
 	/* sms-inbox --wait listens (store_watch_fd): one notice per statement,
