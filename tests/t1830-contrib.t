@@ -268,4 +268,97 @@ CONF
 	wait "$apid" 2>/dev/null
 fi
 
+# --- contrib/scale: two nodes behind nginx, senders on a timer -------------------
+# (tests/t1890-scale-topology.t runs them under load.)
+
+S=$C/scale
+for f in nginx-two-nodes.conf sms-webhookd@.service sms-send-approved.service sms-send-approved.timer; do
+	check "contrib/scale/$f starts with a comment naming it" sh -c "head -n 1 '$S/$f' | grep -q '^# $f — '"
+	check "...says how to install it" grep -q '^# Install' "$S/$f"
+	check_eq "...sets no secret outside comments" "" "$(grep -n -e '^[^#]*TOKEN' -e '^[^#]*PASSWORD' "$S/$f")"
+	check "contrib/README lists it" grep -q "^scale/$f\$" "$C/README"
+done
+U=$S/sms-webhookd@.service
+check "the node unit listens on loopback at its instance's port" \
+	grep -qx 'ExecStart=/usr/local/bin/sms-webhookd --listen 127.0.0.1:%i' "$U"
+check "...and reloads the same way" grep -qx 'ExecReload=/usr/local/bin/sms-webhookd -n --listen 127.0.0.1:%i' "$U"
+# The hardening of contrib/sms-webhookd.service, line for line, less the
+# store's directory: on PostgreSQL a node writes no file.
+while IFS= read -r k; do
+	check "...$k as contrib/sms-webhookd.service" grep -qxF "$k" "$U"
+done < <(sed -n '/^NoNewPrivileges=/,/^LockPersonality=/p' "$C/sms-webhookd.service" | grep -v '^ReadWritePaths=')
+for k in User=sms Environment=SMS_CONFIG=/etc/smskit/config KillSignal=SIGTERM Restart=on-failure; do
+	check "...$k" grep -qx "$k" "$U"
+done
+check_eq "...and no writable path (the store is a server)" "" "$(grep '^ReadWritePaths' "$U")"
+check "...and says so" grep -q '^# No ReadWritePaths: on PostgreSQL' "$U"
+check "the sender unit is a oneshot" grep -qx 'Type=oneshot' "$S/sms-send-approved.service"
+check "...running sms-send --approved" grep -qx 'ExecStart=/usr/local/bin/sms-send --approved -o json' "$S/sms-send-approved.service"
+check "the timer starts it every 30 s" grep -qx 'OnUnitActiveSec=30s' "$S/sms-send-approved.timer"
+check "...naming it" grep -qx 'Unit=sms-send-approved.service' "$S/sms-send-approved.timer"
+
+# The node unit's command line, instance 0: a port the kernel picks.
+read -ra unit_args <<<"$(sed -n 's|^ExecStart=/usr/local/bin/sms-webhookd ||p' "$U" | sed 's/%i/0/')"
+mkconfig "$T/node" "$PUBLIC"
+"${clean_env[@]}" SMS_CONFIG="$T/node/config" "$BIN" "${unit_args[@]}" --port-file "$T/node/port" 2>"$T/node/log" &
+upid=$!
+if wait_for_file "$T/node/port"; then
+	check_eq "the node unit's command line starts the daemon" ok "$(curl -s "http://127.0.0.1:$(cat "$T/node/port")/healthz")"
+else
+	check "the node unit's command line starts the daemon" false
+	sed 's/^/#   /' "$T/node/log"
+fi
+kill -TERM "$upid" 2>/dev/null
+wait "$upid" 2>/dev/null
+
+if ! command -v systemd-analyze >/dev/null; then
+	skip "systemd-analyze verify contrib/scale's units" "$(missing systemd-analyze)"
+elif ! systemd-analyze verify --man=no "$T/sd/probe.service" >/dev/null 2>&1; then
+	skip "systemd-analyze verify contrib/scale's units" "systemd-analyze cannot verify units here"
+else
+	mkdir -p "$T/sds"
+	for f in sms-webhookd@.service sms-send-approved.service sms-send-approved.timer; do
+		sed "s|/usr/local/bin/|$SMSKIT_BIN/|" "$S/$f" >"$T/sds/$f"
+	done
+	# A template is verified through an instance of it.
+	check_exit "systemd-analyze verify accepts sms-webhookd@3001.service" 0 \
+		systemd-analyze verify --man=no "$T/sds/sms-webhookd@3001.service"
+	check_eq "...with no warning" "" "$(cat "$T/.err")"
+	check_exit "systemd-analyze verify accepts sms-send-approved.service and .timer" 0 \
+		systemd-analyze verify --man=no "$T/sds/sms-send-approved.service" "$T/sds/sms-send-approved.timer"
+	check_eq "...with no warning" "" "$(cat "$T/.err")"
+	# verify must be able to fail here: a unit naming a program that is not there.
+	sed 's|^ExecStart=[^ ]*|ExecStart=/nonexistent/sms-send|' "$T/sds/sms-send-approved.service" \
+		>"$T/sds/broken-send.service"
+	check "...and refuses a unit whose program is missing" \
+		sh -c "! systemd-analyze verify --man=no '$T/sds/broken-send.service'"
+fi
+
+if ! command -v nginx >/dev/null; then
+	skip "contrib/scale/nginx-two-nodes.conf under nginx" "$(missing nginx)"
+elif ! command -v openssl >/dev/null; then
+	skip "contrib/scale/nginx-two-nodes.conf under nginx" "$(missing openssl)"
+else
+	D=$T/nginx2
+	mkdir -p "$D"
+	# A certificate for the server block's TLS: the file's own paths, substituted.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+		-subj /CN=sms.example.com -keyout "$D/key.pem" -out "$D/cert.pem" 2>/dev/null
+	port=$(free-port)
+	sed -e "s|listen 443 ssl;|listen 127.0.0.1:$port ssl;|" \
+	    -e "s|/etc/ssl/certs/sms.example.com.pem|$D/cert.pem|" \
+	    -e "s|/etc/ssl/private/sms.example.com.key|$D/key.pem|" \
+	    "$S/nginx-two-nodes.conf" >"$D/site.conf"
+	nginx_site_conf "$D" "$D/site.conf" >"$D/nginx.conf"
+	check "nginx -t accepts contrib/scale/nginx-two-nodes.conf" nginx -t -p "$D" -c "$D/nginx.conf"
+	for l in '^	server 127.0.0.1:3001 ' '^	server 127.0.0.1:3002 ' \
+		'proxy_next_upstream error timeout http_502 http_503 non_idempotent;' \
+		'proxy_connect_timeout 1s;' 'proxy_set_header X-Forwarded-For'; do
+		check_grep "...it has $l" "$l" "$S/nginx-two-nodes.conf"
+	done
+	for l in '/sms/' '= /healthz' '= /metrics' '/review'; do
+		check_grep "...and passes location $l to the nodes" "^	location $l {" "$S/nginx-two-nodes.conf"
+	done
+fi
+
 done_testing

@@ -152,3 +152,30 @@ wait_http() {
 	done
 	return 1
 }
+
+# nginx_site_conf DIR SITE [WORKERS]: a main configuration that includes SITE
+# in its http block, as Debian's sites-enabled files are (upstreams and server
+# blocks), everything nginx writes kept in DIR; WORKERS worker processes
+# (default 1).
+nginx_site_conf() {
+	mkdir -p "$1/tmp"
+	{
+		[ "$(id -u)" = 0 ] && echo "user root;"
+		cat <<CONF
+daemon off;
+worker_processes ${3:-1};
+error_log $1/error.log;
+pid $1/nginx.pid;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $1/tmp/body;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	proxy_temp_path $1/tmp/proxy;
+	uwsgi_temp_path $1/tmp/uwsgi;
+	scgi_temp_path $1/tmp/scgi;
+	include $2;
+}
+CONF
+	}
+}
