@@ -16,11 +16,13 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int            loaded;
 static char           load_err[256]; /* why it did not load */
 
+/* RTLD_LAZY: libpq's dependencies (libssl, Kerberos, LDAP) are many, and
+ * binding all their functions at once cost more than the connection. */
 static void load(void)
 {
-	void *lib = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void *lib = dlopen(PQ_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	if (!lib)
-		lib = dlopen("libpq.so", RTLD_NOW | RTLD_LOCAL);
+		lib = dlopen("libpq.so", RTLD_LAZY | RTLD_LOCAL);
 	if (!lib) {
 		snprintf(load_err, sizeof load_err, "cannot load libpq (%s), which a PostgreSQL store "
 		         "needs: %s (apt-get install libpq5)", PQ_SONAME, dlerror());

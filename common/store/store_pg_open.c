@@ -89,23 +89,6 @@ int pgs_null(const PGresult *r, int row, int col) { return PQgetisnull(r, row, c
 
 /* ---- Statements ------------------------------------------------------------------ */
 
-/* The connection's settings. Every commit waits for the disk (and for a
- * synchronous standby when the server has one) before a program answers,
- * whatever the server's default; a bulk tool may ask for less
- * (STORE_SYNC_NORMAL). Times are text in UTC; a lock is waited for as long
- * as SQLite's busy timeout. 0, or -1 with the connection's error. */
-static int settings(struct store *s)
-{
-	char set[200];
-	snprintf(set, sizeof set, "SET synchronous_commit = %s; SET lock_timeout = '%ds'; "
-	         "SET TIME ZONE 'UTC'; SET client_min_messages = warning",
-	         s->flags & STORE_SYNC_NORMAL ? "off" : "on", PGS_LOCK_TIMEOUT_S);
-	PGresult *r = PQexec(s->c, set);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
 static int in_txn(const struct store *s)
 {
 	return PQtransactionStatus(s->c) != PQTRANS_IDLE &&
@@ -172,8 +155,6 @@ static PGresult *run(struct store *s, const char *what, const char *sql,
 		 * rolls back, so that none runs outside it. */
 		PQreset(s->c);
 		s->nprep = 0;
-		if (PQstatus(s->c) == CONNECTION_OK)
-			settings(s);
 		if (was_in_txn || strcmp(sql, "COMMIT") == 0) {
 			s->txn_lost = 1;
 			return NULL;
@@ -402,6 +383,15 @@ static void discard_notice(void *arg, const char *msg)
 static int schema(struct store *s, char *err, size_t errlen)
 {
 	const char *uri = s->h.path;
+	/* The common case in one round trip: a store of this version. */
+	PGresult *fast = PQexec(s->c, "SELECT value FROM smskit_meta WHERE key = 'schema_version'");
+	if (PQresultStatus(fast) == PGRES_TUPLES_OK && PQntuples(fast) == 1 &&
+	    atoi(PQgetvalue(fast, 0, 0)) == STORE_SCHEMA_VERSION) {
+		PQclear(fast);
+		s->h.version = STORE_SCHEMA_VERSION;
+		return 0;
+	}
+	PQclear(fast);
 	if (pgs_exec(s, "creating the schema", "BEGIN", NULL, NULL) ||
 	    pgs_exec(s, "creating the schema", "SELECT pg_advisory_xact_lock(" PGS_LOCK_SCHEMA ")",
 	             NULL, NULL))
@@ -477,8 +467,18 @@ struct store *pgs_open(const char *uri, unsigned flags, char *err, size_t errlen
 	s->h.ops = &store__pgs_ops;
 	s->h.path = xstrdup(uri);
 	s->flags = flags;
-	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
-	const char *const vals[] = {uri, "smskit", NULL};
+	/* The connection's settings, in its start-up packet (no round trip; a
+	 * reset connection keeps them). Every commit waits for the disk (and
+	 * for a synchronous standby when the server has one) before a program
+	 * answers, whatever the server's default; a bulk tool may ask for less
+	 * (STORE_SYNC_NORMAL). Times are text in UTC; a lock is waited for as
+	 * long as SQLite's busy timeout. */
+	char opts[200];
+	snprintf(opts, sizeof opts, "-c synchronous_commit=%s -c lock_timeout=%ds -c TimeZone=UTC "
+	         "-c client_min_messages=warning", flags & STORE_SYNC_NORMAL ? "off" : "on",
+	         PGS_LOCK_TIMEOUT_S);
+	const char *const keys[] = {"dbname", "fallback_application_name", "options", NULL};
+	const char *const vals[] = {uri, "smskit", opts, NULL};
 	s->c = PQconnectdbParams(keys, vals, 1);
 	if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
 		char msg[400];
@@ -489,15 +489,6 @@ struct store *pgs_open(const char *uri, unsigned flags, char *err, size_t errlen
 		return NULL;
 	}
 	PQsetNoticeProcessor(s->c, discard_notice, NULL);
-	int ok = settings(s) == 0;
-	if (!ok) {
-		char msg[400];
-		first_line(msg, sizeof msg, PQerrorMessage(s->c));
-		snprintf(err, errlen, "%s: %s", uri, msg);
-		errno = EINVAL;
-		pgs_close(s);
-		return NULL;
-	}
 	if (schema(s, err, errlen)) {
 		errno = strstr(err, "locked by another") ? EAGAIN : EINVAL;
 		pgs_close(s);
