@@ -25,17 +25,32 @@ lua=tests/wrk/signed-inbound.lua
 pgss=$(psql_ -d "$db" -tAc "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'" 2>/dev/null || echo 0)
 [ "$pgss" = 0 ] && psql_ -d "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" 2>/dev/null && pgss=1
 
+# cpu_ticks [webhookd]: CPU (user + system, clock ticks) used so far by the
+# server's processes (the postmaster's children), or by sms-webhookd.
+cpu_ticks() {
+	local pm pids
+	pm=$(head -1 "$(psql_ -d postgres -tAc "SHOW data_directory")/postmaster.pid" 2>/dev/null || true)
+	pids="${pm:+$pm $(pgrep -P "$pm" | tr '\n' ' ')}"
+	[ "${1:-}" = webhookd ] && pids=$WH_PID
+	# shellcheck disable=SC2086 # a list of pids
+	for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
+}
+
 wrk_run() {
-	local name=$1 c=$2 d=$3 rate=$4 url=$5
+	local name=$1 c=$2 d=$3 rate=$4 url=$5 c0 c1 w0 w1
 	[ "$pgss" = 1 ] && psql_ -d "$db" -tAc "SELECT pg_stat_statements_reset()" >/dev/null
 	local before
 	before=$(psql_ -d "$db" -tAc "SELECT count(*) FROM messages")
+	c0=$(cpu_ticks) w0=$(cpu_ticks webhookd)
 	WH_PREFIX="SM$name$$" WH_RATE=$rate WH_THREADS=2 wrk -t2 -c"$c" -d"${d}s" --timeout 10s -s "$lua" "$url" >"$T/wrk.$name" 2>&1
-	awk -v name="$name" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+	c1=$(cpu_ticks) w1=$(cpu_ticks webhookd)
+	awk -v name="$name" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v cpu=$((c1 - c0)) -v wcpu=$((w1 - w0)) -v hz="$(getconf CLK_TCK)" '
 		/^Requests\/sec:/ { rps = $2 }
 		/^responses:/ { ok = $3; c4 = $5; c5 = $7 }
 		/^latency:/ { p50 = $3; p99 = $9 }
-		END { printf "%s: %.0f req/s  p50 %s ms  p99 %s ms  (2xx %s, 4xx %s, 5xx %s)  load %s\n", name, rps, p50, p99, ok, c4, c5, load }' "$T/wrk.$name"
+		END { printf "%s: %.0f req/s  p50 %s ms  p99 %s ms  (2xx %s, 4xx %s, 5xx %s)  load %s\n", name, rps, p50, p99, ok, c4, c5, load
+		      if (ok > 0) printf "%s: CPU per request: %.3f ms in sms-webhookd, %.3f ms in the server\n", name,
+		                         1000 * wcpu / hz / ok, 1000 * cpu / hz / ok }' "$T/wrk.$name"
 	local after
 	after=$(psql_ -d "$db" -tAc "SELECT count(*) FROM messages")
 	if [ "$pgss" = 1 ]; then

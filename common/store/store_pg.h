@@ -52,6 +52,10 @@ struct store {
 	 * is never sent at all. store_pg_open.c. */
 	const char *pend[PGS_NPEND];
 	int      npend;
+	/* store_others_version's number as read in the transaction open now
+	 * (ver_valid), which it gives again until the transaction ends. */
+	long long ver;
+	int      ver_valid;
 };
 
 /* Parameters of a statement, all as text (NULL: SQL NULL). */

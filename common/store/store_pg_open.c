@@ -153,45 +153,67 @@ static const char *prepared(struct store *s, const char *sql, char name[16], int
 	return name;
 }
 
-/* The held-back statements, then sql (NULL: none) prepared or not, in one
- * round trip (pipeline mode). A statement not yet prepared is prepared in
- * the same round trip, after the held-back ones (a ROLLBACK TO among them
- * must come first: nothing, a Parse included, runs in a spoiled
- * transaction). Returns sql's result, or the first failure's (NULL: the
+/* Queues sql on a connection in pipeline mode, prepared (the first time: its
+ * Parse queued first, and *fresh set to its index, which becomes its
+ * prepared name when the Parse succeeds) or, with no room left for it,
+ * unprepared. 1 when queued, 0 when libpq refused. */
+static int send_one(struct store *s, const char *sql, const struct pgs_args *a, int prepare,
+                    int *fresh, int *nsent)
+{
+	int n = a ? a->n : 0;
+	const char *const *v = a ? a->v : NULL;
+	char name[16];
+	int i = prepare ? prep_index(s, sql) : -1;
+	*fresh = -1;
+	if (prepare && i < 0 && s->nprep < PGS_NPREP) {
+		i = s->nprep;
+		snprintf(name, sizeof name, "s%d", i);
+		if (!PQsendPrepare(s->c, name, sql, n, NULL))
+			return 0;
+		/* Taken now, so that a later statement of the same round trip
+		 * is not given the same name; confirmed or given back below. */
+		s->prep[s->nprep++] = sql;
+		*fresh = i;
+		(*nsent)++;
+	}
+	(*nsent)++;
+	if (i < 0)
+		return PQsendQueryParams(s->c, sql, n, NULL, v, NULL, NULL, 0);
+	snprintf(name, sizeof name, "s%d", i);
+	return PQsendQueryPrepared(s->c, name, n, v, NULL, NULL, 0);
+}
+
+/* The held-back statements, then sql (NULL: none), in one round trip
+ * (pipeline mode), each prepared once per connection as pgs_q's are: the
+ * Parse of one not yet prepared goes just before it (after a ROLLBACK TO
+ * held back: nothing, a Parse included, runs in a spoiled transaction).
+ * Returns the last statement's result, or the first failure's (NULL: the
  * connection's error); *failed set when that is a failure. */
 static PGresult *pipeline(struct store *s, const char *sql, const struct pgs_args *a,
                           int prepare, int *failed)
 {
-	int n = a ? a->n : 0;
-	const char *const *v = a ? a->v : NULL;
-	char name[16] = "";
-	int fresh = -1; /* the index sql is being prepared under */
-	if (sql && prepare) {
-		int i = prep_index(s, sql);
-		if (i < 0 && s->nprep < PGS_NPREP)
-			fresh = i = s->nprep;
-		if (i >= 0)
-			snprintf(name, sizeof name, "s%d", i);
-	}
 	*failed = 1;
 	if (!PQenterPipelineMode(s->c))
 		return NULL; /* set_err reads the connection's error */
-	int nsent = 0, sent = 1;
-	for (int i = 0; i < s->npend && sent; i++, nsent++)
-		sent = PQsendQueryParams(s->c, s->pend[i], 0, NULL, NULL, NULL, NULL, 0);
-	if (sent && fresh >= 0) {
-		sent = PQsendPrepare(s->c, name, sql, n, NULL);
-		nsent++;
-	}
-	if (sent && sql) {
-		sent = name[0] ? PQsendQueryPrepared(s->c, name, n, v, NULL, NULL, 0)
-		               : PQsendQueryParams(s->c, sql, n, NULL, v, NULL, NULL, 0);
-		nsent++;
+	/* Each statement sent: the result index of its Parse when it is being
+	 * prepared (-1 when not), and its index in s->prep. */
+	int parse_at[PGS_NPEND + 1], fresh[PGS_NPEND + 1];
+	int nstmt = 0, nsent = 0, sent = 1;
+	int base = s->nprep;
+	for (int i = 0; i <= s->npend && sent; i++) {
+		const char *q = i < s->npend ? s->pend[i] : sql;
+		if (!q)
+			break;
+		int before = nsent;
+		sent = send_one(s, q, i < s->npend ? NULL : a, i < s->npend ? 1 : prepare,
+		                &fresh[nstmt], &nsent);
+		parse_at[nstmt] = fresh[nstmt] >= 0 ? before : -1;
+		nstmt++;
 	}
 	if (sent)
 		sent = PQpipelineSync(s->c);
 	PGresult *fail = NULL, *last = NULL;
-	int prep_ok = 0;
+	int prep_ok[PGS_NPEND + 1] = {0};
 	for (int k = 0; sent && k < nsent; k++) {
 		PGresult *r = PQgetResult(s->c);
 		if (!r)
@@ -200,8 +222,9 @@ static PGresult *pipeline(struct store *s, const char *sql, const struct pgs_arg
 			PQclear(more);
 		ExecStatusType st = PQresultStatus(r);
 		int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-		if (fresh >= 0 && k == nsent - 1 - (sql != NULL))
-			prep_ok = ok;
+		for (int j = 0; j < nstmt; j++)
+			if (parse_at[j] == k)
+				prep_ok[j] = ok;
 		if (!ok && !fail && st != PGRES_PIPELINE_ABORTED) {
 			fail = r;
 			continue;
@@ -222,8 +245,14 @@ static PGresult *pipeline(struct store *s, const char *sql, const struct pgs_arg
 		}
 	}
 	PQexitPipelineMode(s->c);
-	if (prep_ok)
-		s->prep[s->nprep++] = sql;
+	/* The names given this time stay only up to the first Parse that
+	 * failed (they were given in order, and after a failure the pipeline
+	 * runs nothing more). */
+	for (int j = 0; j < nstmt; j++)
+		if (fresh[j] >= 0 && !prep_ok[j]) {
+			s->nprep = fresh[j] < base ? base : fresh[j];
+			break;
+		}
 	if (fail || !last || !sent) {
 		PQclear(last);
 		return fail;
@@ -243,6 +272,8 @@ static PGresult *run(struct store *s, const char *what, const char *sql,
 	int n = a ? a->n : 0;
 	const char *const *v = a ? a->v : NULL;
 	int was_in_txn = server_in_txn(s);
+	if (!was_in_txn)
+		s->ver_valid = 0; /* a transaction has ended since it was read */
 	for (int attempt = 0;; attempt++) {
 		PGresult *r = NULL, *fail = NULL;
 		int failed = 0;
@@ -263,8 +294,11 @@ static PGresult *run(struct store *s, const char *what, const char *sql,
 		if (!failed) {
 			s->npend = 0;
 			s->sqlstate[0] = '\0';
+			if (!server_in_txn(s))
+				s->ver_valid = 0;
 			return r;
 		}
+		s->ver_valid = 0;
 		set_err(s, what, r);
 		PQclear(r);
 		if (PQstatus(s->c) != CONNECTION_BAD || attempt > 0) {
@@ -347,6 +381,7 @@ int pgs_script(struct store *s, const char *what, const char *sql)
 {
 	if (pgs_flush(s))
 		return STORE_ERR;
+	s->ver_valid = 0;
 	PGresult *r = PQexec(s->c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
@@ -508,14 +543,24 @@ int pgs_op_end(struct store *s, int own, int rc)
  * transaction, whenever a rule is added, changed, enabled, disabled or
  * removed (not when it fires: its counts are no part of what a cache keeps).
  * On PostgreSQL that is what the number follows (store.h): the one cache
- * keyed on it holds the rules. */
+ * keyed on it holds the rules. Read once per transaction: the group commit
+ * asks for it at every message, and a change another connection commits
+ * while the transaction runs is one committed after the messages it holds
+ * arrived (they were queued before it began); the connection's own writes
+ * leave the number as it was, as store.h says. */
 int pgs_others_version(struct store *s, long long *v)
 {
+	if (s->ver_valid && server_in_txn(s) && !s->txn_lost) {
+		*v = s->ver;
+		return STORE_OK;
+	}
 	PGresult *r = pgs_q(s, "reading the data version", "SELECT n FROM smskit_version", NULL);
 	if (!r)
 		return STORE_ERR;
 	*v = PQntuples(r) == 1 ? pgs_int(r, 0, 0) : 0;
 	PQclear(r);
+	s->ver = *v;
+	s->ver_valid = server_in_txn(s);
 	return STORE_OK;
 }
 
