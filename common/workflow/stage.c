@@ -225,12 +225,13 @@ static void fail_store(struct stage *sg, struct stage_item *it, const char *code
 /* Inside the batch's transaction: the opt-out and the consent, checked where
  * they cannot change before the insert. An opt-out is a warning (the number
  * may text START before it is approved); a marketing message without consent
- * under SMS_REQUIRE_CONSENT is refused, so that no reviewer approves it. */
-static void check_one(struct stage *sg, struct stage_item *it)
+ * under SMS_REQUIRE_CONSENT is refused, so that no reviewer approves it.
+ * out: the opt-out (store_optout_check's answer), checked for the whole
+ * batch at once (check_all). */
+static void check_one(struct stage *sg, struct stage_item *it, int out)
 {
 	const char *to = rec_str(it->row, "to");
 	char msg[512];
-	int out = store_optout_check(sg->st, to);
 	int nc = out == 0 || out == 1 ? consent_refused(sg->st, sg->require_consent, it->row, to,
 	                                                "not staged", msg, sizeof msg)
 	                              : STORE_ERR;
@@ -243,6 +244,33 @@ static void check_one(struct stage *sg, struct stage_item *it)
 		         "opted out: will not be sent unless the number texts START");
 	else if (nc != 0)
 		fail_store(sg, it, "store_error");
+}
+
+/* check_one of every row of the batch, their opt-outs asked in one go (one
+ * round trip on PostgreSQL); a row without a number asks alone, for the
+ * store's sentence. */
+static void check_all(struct stage *sg, struct stage_item *items, size_t n)
+{
+	const char *numbers[BATCH_RECORDS] = {0};
+	unsigned char out[BATCH_RECORDS];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < BATCH_RECORDS; i++)
+		if (items[i].row && rec_str(items[i].row, "to"))
+			numbers[k++] = rec_str(items[i].row, "to");
+	int many = store_optout_check_many(sg->st, numbers, k, out) == STORE_OK;
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stage_item *it = &items[i];
+		if (!it->row)
+			continue;
+		const char *to = rec_str(it->row, "to");
+		int o = !to || k >= BATCH_RECORDS ? store_optout_check(sg->st, to)
+		        : many                       ? out[k]
+		                                     : STORE_ERR;
+		if (to)
+			k++;
+		check_one(sg, it, o);
+	}
 }
 
 /* Inside the batch's transaction: stores the rows that passed, all in one
@@ -290,9 +318,7 @@ void stage_store_batch(struct stage *sg, struct stage_item *items, size_t n)
 			if (items[i].row)
 				fail_store(sg, &items[i], "store_busy");
 	} else if (todo) {
-		for (size_t i = 0; i < n; i++)
-			if (items[i].row)
-				check_one(sg, &items[i]);
+		check_all(sg, items, n);
 		insert_all(sg, items, n);
 		if (store_commit(sg->st) != STORE_OK)
 			for (size_t i = 0; i < n; i++)
