@@ -327,13 +327,63 @@ void stage_store_batch(struct stage *sg, struct stage_item *items, size_t n)
 	}
 }
 
+/* The batch's stored records, read back by one listing (one round trip on
+ * PostgreSQL, not one a record): recs[i] is the record of items[i], or NULL
+ * (none stored, or not found: store_msg_get then asks alone). */
+struct readback {
+	struct stage_item *items;
+	size_t             n, next;
+	cJSON            **recs;
+};
+
+static int keep_stored(cJSON *rec, void *arg)
+{
+	struct readback *rb = arg;
+	const cJSON *idv = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	int64_t id = cJSON_IsNumber(idv) ? (int64_t)idv->valuedouble : 0;
+	/* In id order, as the batch stored them: look from the last match on. */
+	for (size_t k = 0; k < rb->n; k++) {
+		size_t i = (rb->next + k) % rb->n;
+		if (rb->items[i].id == id && !rb->recs[i]) {
+			rb->recs[i] = rec;
+			rb->next = i + 1;
+			return 0;
+		}
+	}
+	cJSON_Delete(rec);
+	return 0;
+}
+
+static void read_back(struct stage *sg, struct stage_item *items, size_t n, cJSON **recs)
+{
+	int64_t ids[BATCH_RECORDS];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		recs[i] = NULL;
+		if (items[i].id && k < BATCH_RECORDS)
+			ids[k++] = items[i].id;
+	}
+	if (k == 0)
+		return;
+	struct store_query q = {.ids = ids, .nids = k};
+	struct readback rb = {.items = items, .n = n, .recs = recs};
+	if (store_msg_list(sg->reader, &q, keep_stored, &rb) == STORE_OK)
+		return;
+	for (size_t i = 0; i < n; i++) { /* each asks alone, and says why it fails */
+		cJSON_Delete(recs[i]);
+		recs[i] = NULL;
+	}
+}
+
 void stage_emit_batch(struct stage *sg, struct stage_item *items, size_t n)
 {
+	cJSON *recs[BATCH_RECORDS]; /* (batches hold at most that: stage_stream.c) */
+	read_back(sg, items, n < BATCH_RECORDS ? n : BATCH_RECORDS, recs);
 	for (size_t i = 0; i < n; i++) {
 		struct stage_item *it = &items[i];
 		if (it->id) {
-			cJSON *stored;
-			if (store_msg_get(sg->reader, it->id, &stored) != STORE_OK) {
+			cJSON *stored = i < BATCH_RECORDS ? recs[i] : NULL;
+			if (!stored && store_msg_get(sg->reader, it->id, &stored) != STORE_OK) {
 				/* Stored all the same: say so with what is known. */
 				warnmsg("message %lld: staged, but reading it back failed: %s",
 				        (long long)it->id, store_errmsg(sg->reader));
