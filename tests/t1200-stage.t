@@ -128,6 +128,16 @@ check "opt a number out" store-tool optout-add +12125550199 STOP
 check_exit "an opted-out number is staged all the same" 0 sms-stage -o json --to +12125550199 --body "hi"
 check_eq "...with the warning" '["estimated cost 0.0083 USD","opted out: will not be sent unless the number texts START"]' "$(j '.warnings | tojson')"
 check_eq "...stored with it" pending "$(q "select status from messages where to_number = '+12125550199'")"
+# A batch's opt-outs are asked in one go (store_optout_check_many), and the
+# stored records read back in one listing: each answer still goes to its record.
+printf '%s\n' '{"to":"+12125550198","body":"b1"}' '{"to":"+12125550199","body":"b2"}' \
+	'{"to":"+12125550198","body":"b3"}' '{"to":"+12125550199","body":"b4"}' >"$T/batch.ndjson"
+check_exit "a batch with opted-out numbers among others" 0 sms-stage -o json <"$T/batch.ndjson"
+check_eq "...the warning on the opted-out records only" 'b1 false b2 true b3 false b4 true' \
+	"$(jq -r '"\(.body) \(.warnings | index("opted out: will not be sent unless the number texts START") != null)"' "$T/.out" | xargs)"
+check_eq "...each answer its own record's" \
+	"$(for b in b1 b2 b3 b4; do q "select id from messages where body = '$b'"; done | xargs)" \
+	"$(jq -r '.id' "$T/.out" | xargs)"
 
 # ---- --list ------------------------------------------------------------------------------
 SMS_DB=$(new_store fresh1) || exit 1 # a fresh, empty store

@@ -225,6 +225,11 @@ int store_optout_remove(struct store *s, const char *number, const char *source)
 	/* STORE_OK, or STORE_NOTFOUND when it was not opted out */
 int store_optout_check(struct store *s, const char *number);
 	/* 1 opted out, 0 not, STORE_ERR */
+/* store_optout_check of numbers[0..n) (none NULL) in one go: out[i] 1 when
+ * numbers[i] is opted out, 0 when not; STORE_OK or STORE_ERR. For a batch
+ * (sms-stage): on PostgreSQL one statement, not a round trip per number. */
+int store_optout_check_many(struct store *s, const char *const *numbers, size_t n,
+                            unsigned char *out);
 
 struct store_optout {
 	const char *number, *at, *source;

@@ -50,6 +50,8 @@
 	X(int, optout_remove, (struct store *s, const char *number, const char *source), \
 	  (s, number, source)) \
 	X(int, optout_check, (struct store *s, const char *number), (s, number)) \
+	X(int, optout_check_many, (struct store *s, const char *const *numbers, size_t n, \
+	                           unsigned char *out), (s, numbers, n, out)) \
 	X(int, optout_list, (struct store *s, int (*fn)(const struct store_optout *o, void *arg), \
 	                     void *arg), (s, fn, arg)) \
 	X(int, spend_since, (struct store *s, const char *since, long long *spent), \

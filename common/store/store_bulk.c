@@ -162,3 +162,17 @@ int lite_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, in
 		rc = store__op_end(s, own, bulk_insert(s, recs, n, ids, now));
 	return rc;
 }
+
+/* Opt-outs of many numbers (sms-stage's batch): SQLite has no round trips
+ * to save, so one check each. */
+int lite_optout_check_many(struct store *s, const char *const *numbers, size_t n,
+                           unsigned char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = lite_optout_check(s, numbers[i]);
+		if (rc < 0)
+			return STORE_ERR;
+		out[i] = rc == 1;
+	}
+	return STORE_OK;
+}

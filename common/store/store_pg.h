@@ -32,6 +32,7 @@
 #define PGS_LOCK_TIMEOUT_S 5 /* a lock waited for longer: EAGAIN, exit 75, as SQLite's busy timeout */
 
 #define PGS_NPREP 128 /* statements prepared per connection */
+#define PGS_NPEND 16  /* statements held back for the next round trip */
 
 struct store {
 	struct store_head h; /* first (store_backend.h) */
@@ -44,6 +45,17 @@ struct store {
 	/* The statements prepared on this connection, by SQL text address. */
 	const char *prep[PGS_NPREP];
 	int      nprep;
+	/* Statements whose answers nothing waits for (BEGIN of a writer's own
+	 * transaction, SAVEPOINT, RELEASE, ROLLBACK TO: string constants), held
+	 * until the next statement and sent with it in one round trip (libpq's
+	 * pipeline mode); a savepoint released before any statement was sent
+	 * is never sent at all. store_pg_open.c. */
+	const char *pend[PGS_NPEND];
+	int      npend;
+	/* store_others_version's number as read in the transaction open now
+	 * (ver_valid), which it gives again until the transaction ends. */
+	long long ver;
+	int      ver_valid;
 };
 
 /* Parameters of a statement, all as text (NULL: SQL NULL). */
@@ -91,6 +103,9 @@ int pgs_fk_violation(const struct store *s);
  * back by rc (negative: failure) and returns rc, keeping the first error. */
 int pgs_op_begin(struct store *s, int *own);
 int pgs_op_end(struct store *s, int own, int rc);
+/* Sends the statements held back (struct store's pend) now; for a file that
+ * talks to libpq without pgs_q (COPY). STORE_OK or STORE_ERR as pgs_exec. */
+int pgs_flush(struct store *s);
 
 /* The columns of a message record for a SELECT: id, then every column of
  * store__mcols in order (store_pg_row.c checks the list against them). */

@@ -3,7 +3,8 @@
  * "created" events as one pgs_msg_insert each (store.h, and SQLite's
  * store_bulk.c). Up to PGS_BULK_ROWS rows go to the server as one JSON
  * parameter, and one statement stores them and their events: a round trip
- * and a statement per row would cost more than the rows themselves. */
+ * and a statement per row would cost more than the rows themselves. The
+ * opt-out checks of a batch, likewise in one statement. */
 #include "store_pg.h"
 #include "records.h"
 #include "util.h"
@@ -174,4 +175,48 @@ int pgs_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int
 		rc = bulk_chunk(s, recs + off, k, off, ids + off, now);
 	}
 	return pgs_op_end(s, own, rc);
+}
+
+/* The opt-outs among numbers, in one statement: the numbers go as one text[]
+ * parameter (an array literal, each element quoted), and the rows that come
+ * back are the opted-out ones. */
+int pgs_optout_check_many(struct store *s, const char *const *numbers, size_t n,
+                          unsigned char *out)
+{
+	if (n == 0)
+		return STORE_OK;
+	struct strbuf arr;
+	strbuf_init(&arr);
+	strbuf_putc(&arr, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (!numbers[i]) {
+			strbuf_free(&arr);
+			store__seterr(s, "no number to check");
+			return STORE_ERR;
+		}
+		out[i] = 0;
+		strbuf_puts(&arr, i ? ",\"" : "\"");
+		for (const char *p = numbers[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				strbuf_putc(&arr, '\\');
+			strbuf_putc(&arr, *p);
+		}
+		strbuf_putc(&arr, '"');
+	}
+	strbuf_putc(&arr, '}');
+	struct pgs_args a = {0};
+	pgs_arg(&a, arr.s);
+	PGresult *r = pgs_q(s, "checking opt-outs",
+	                    "SELECT number FROM optouts WHERE number = ANY ($1::text[])", &a);
+	strbuf_free(&arr);
+	if (!r)
+		return STORE_ERR;
+	for (int row = 0; row < PQntuples(r); row++) {
+		const char *num = pgs_text(r, row, 0);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(numbers[i], num) == 0)
+				out[i] = 1;
+	}
+	PQclear(r);
+	return STORE_OK;
 }

@@ -19,7 +19,9 @@
 	X(PQtransactionStatus) X(PQsetNoticeProcessor) X(PQputCopyData) X(PQputCopyEnd) \
 	X(PQgetCopyData) X(PQgetResult) X(PQsocket) X(PQconsumeInput) X(PQnotifies) \
 	X(PQfreemem) X(PQescapeLiteral) X(PQescapeIdentifier) X(PQserverVersion) \
-	X(PQsendQuery) X(PQsendQueryParams) X(PQsetSingleRowMode) X(PQisBusy) X(PQdb)
+	X(PQsendQuery) X(PQsendQueryParams) X(PQsetSingleRowMode) X(PQisBusy) X(PQdb) \
+	X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineSync) X(PQpipelineStatus) \
+	X(PQsendPrepare) X(PQsendQueryPrepared)
 
 #define PGS_PQ_MEMBER(f) __typeof__(f) *f;
 struct pgs_pq {
@@ -71,6 +73,12 @@ int pgs_pq_load(char *err, size_t errlen);
 #define PQsetSingleRowMode (pgs_pq.PQsetSingleRowMode)
 #define PQisBusy (pgs_pq.PQisBusy)
 #define PQdb (pgs_pq.PQdb)
+#define PQenterPipelineMode (pgs_pq.PQenterPipelineMode)
+#define PQexitPipelineMode (pgs_pq.PQexitPipelineMode)
+#define PQpipelineSync (pgs_pq.PQpipelineSync)
+#define PQpipelineStatus (pgs_pq.PQpipelineStatus)
+#define PQsendPrepare (pgs_pq.PQsendPrepare)
+#define PQsendQueryPrepared (pgs_pq.PQsendQueryPrepared)
 #endif
 
 #endif

@@ -89,10 +89,28 @@ int pgs_null(const PGresult *r, int row, int col) { return PQgetisnull(r, row, c
 
 /* ---- Statements ------------------------------------------------------------------ */
 
-static int in_txn(const struct store *s)
+/* Inside a transaction on the server (whatever is held back). */
+static int server_in_txn(const struct store *s)
 {
 	return PQtransactionStatus(s->c) != PQTRANS_IDLE &&
 	       PQtransactionStatus(s->c) != PQTRANS_UNKNOWN;
+}
+
+static const char SQL_BEGIN[] = "BEGIN";
+
+/* Inside a transaction, counting a writer's BEGIN held back. */
+static int in_txn(const struct store *s)
+{
+	return server_in_txn(s) || (s->npend > 0 && s->pend[0] == SQL_BEGIN);
+}
+
+/* The index sql is prepared under on this connection, or -1. */
+static int prep_index(const struct store *s, const char *sql)
+{
+	for (int i = 0; i < s->nprep; i++)
+		if (s->prep[i] == sql)
+			return i;
+	return -1;
 }
 
 /* The name sql is prepared under on this connection, preparing it the first
@@ -100,11 +118,11 @@ static int in_txn(const struct store *s)
 static const char *prepared(struct store *s, const char *sql, char name[16], int nparams,
                             PGresult **fail)
 {
-	for (int i = 0; i < s->nprep; i++)
-		if (s->prep[i] == sql) {
-			snprintf(name, 16, "s%d", i);
-			return name;
-		}
+	int i = prep_index(s, sql);
+	if (i >= 0) {
+		snprintf(name, 16, "s%d", i);
+		return name;
+	}
 	if (s->nprep >= PGS_NPREP)
 		return NULL; /* the caller runs it unprepared */
 	snprintf(name, 16, "s%d", s->nprep);
@@ -118,6 +136,114 @@ static const char *prepared(struct store *s, const char *sql, char name[16], int
 	return name;
 }
 
+/* Queues sql on a connection in pipeline mode, prepared (the first time: its
+ * Parse queued first, and *fresh set to its index, which becomes its
+ * prepared name when the Parse succeeds) or, with no room left for it,
+ * unprepared. 1 when queued, 0 when libpq refused. */
+static int send_one(struct store *s, const char *sql, const struct pgs_args *a, int prepare,
+                    int *fresh, int *nsent)
+{
+	int n = a ? a->n : 0;
+	const char *const *v = a ? a->v : NULL;
+	char name[16];
+	int i = prepare ? prep_index(s, sql) : -1;
+	*fresh = -1;
+	if (prepare && i < 0 && s->nprep < PGS_NPREP) {
+		i = s->nprep;
+		snprintf(name, sizeof name, "s%d", i);
+		if (!PQsendPrepare(s->c, name, sql, n, NULL))
+			return 0;
+		/* Taken now, so that a later statement of the same round trip
+		 * is not given the same name; confirmed or given back below. */
+		s->prep[s->nprep++] = sql;
+		*fresh = i;
+		(*nsent)++;
+	}
+	(*nsent)++;
+	if (i < 0)
+		return PQsendQueryParams(s->c, sql, n, NULL, v, NULL, NULL, 0);
+	snprintf(name, sizeof name, "s%d", i);
+	return PQsendQueryPrepared(s->c, name, n, v, NULL, NULL, 0);
+}
+
+/* The held-back statements, then sql (NULL: none), in one round trip
+ * (pipeline mode), each prepared once per connection as pgs_q's are: the
+ * Parse of one not yet prepared goes just before it (after a ROLLBACK TO
+ * held back: nothing, a Parse included, runs in a spoiled transaction).
+ * Returns the last statement's result, or the first failure's (NULL: the
+ * connection's error); *failed set when that is a failure. */
+static PGresult *pipeline(struct store *s, const char *sql, const struct pgs_args *a,
+                          int prepare, int *failed)
+{
+	*failed = 1;
+	if (!PQenterPipelineMode(s->c))
+		return NULL; /* set_err reads the connection's error */
+	/* Each statement sent: the result index of its Parse when it is being
+	 * prepared (-1 when not), and its index in s->prep. */
+	int parse_at[PGS_NPEND + 1], fresh[PGS_NPEND + 1];
+	int nstmt = 0, nsent = 0, sent = 1;
+	int base = s->nprep;
+	for (int i = 0; i <= s->npend && sent; i++) {
+		const char *q = i < s->npend ? s->pend[i] : sql;
+		if (!q)
+			break;
+		int before = nsent;
+		sent = send_one(s, q, i < s->npend ? NULL : a, i < s->npend ? 1 : prepare,
+		                &fresh[nstmt], &nsent);
+		parse_at[nstmt] = fresh[nstmt] >= 0 ? before : -1;
+		nstmt++;
+	}
+	if (sent)
+		sent = PQpipelineSync(s->c);
+	PGresult *fail = NULL, *last = NULL;
+	int prep_ok[PGS_NPEND + 1] = {0};
+	for (int k = 0; sent && k < nsent; k++) {
+		PGresult *r = PQgetResult(s->c);
+		if (!r)
+			break; /* the connection is gone */
+		for (PGresult *more; (more = PQgetResult(s->c)) != NULL;)
+			PQclear(more);
+		ExecStatusType st = PQresultStatus(r);
+		int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+		for (int j = 0; j < nstmt; j++)
+			if (parse_at[j] == k)
+				prep_ok[j] = ok;
+		if (!ok && !fail && st != PGRES_PIPELINE_ABORTED) {
+			fail = r;
+			continue;
+		}
+		if (k == nsent - 1 && ok && !fail) {
+			last = r;
+			continue;
+		}
+		PQclear(r);
+	}
+	if (sent) { /* the Sync's answer */
+		PGresult *r;
+		while ((r = PQgetResult(s->c)) != NULL) {
+			int sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+			PQclear(r);
+			if (sync)
+				break;
+		}
+	}
+	PQexitPipelineMode(s->c);
+	/* The names given this time stay only up to the first Parse that
+	 * failed (they were given in order, and after a failure the pipeline
+	 * runs nothing more). */
+	for (int j = 0; j < nstmt; j++)
+		if (fresh[j] >= 0 && !prep_ok[j]) {
+			s->nprep = fresh[j] < base ? base : fresh[j];
+			break;
+		}
+	if (fail || !last || !sent) {
+		PQclear(last);
+		return fail;
+	}
+	*failed = 0;
+	return last;
+}
+
 static PGresult *run(struct store *s, const char *what, const char *sql,
                      const struct pgs_args *a, int prepare)
 {
@@ -128,40 +254,86 @@ static PGresult *run(struct store *s, const char *what, const char *sql,
 	}
 	int n = a ? a->n : 0;
 	const char *const *v = a ? a->v : NULL;
-	int was_in_txn = in_txn(s);
+	int was_in_txn = server_in_txn(s);
+	if (!was_in_txn)
+		s->ver_valid = 0; /* a transaction has ended since it was read */
 	for (int attempt = 0;; attempt++) {
 		PGresult *r = NULL, *fail = NULL;
-		char name[16];
-		const char *pn = prepare ? prepared(s, sql, name, n, &fail) : NULL;
-		if (fail)
-			r = fail;
-		else if (pn)
-			r = PQexecPrepared(s->c, pn, n, v, NULL, NULL, 0);
-		else
-			r = PQexecParams(s->c, sql, n, NULL, v, NULL, NULL, 0);
-		ExecStatusType st = PQresultStatus(r);
-		if (!fail && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+		int failed = 0;
+		if (s->npend > 0 || (prepare && sql && prep_index(s, sql) < 0)) {
+			r = pipeline(s, sql, a, prepare, &failed);
+		} else {
+			char name[16];
+			const char *pn = prepare ? prepared(s, sql, name, n, &fail) : NULL;
+			if (fail)
+				r = fail;
+			else if (pn)
+				r = PQexecPrepared(s->c, pn, n, v, NULL, NULL, 0);
+			else
+				r = PQexecParams(s->c, sql, n, NULL, v, NULL, NULL, 0);
+			ExecStatusType st = PQresultStatus(r);
+			failed = fail || !(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK);
+		}
+		if (!failed) {
+			s->npend = 0;
 			s->sqlstate[0] = '\0';
+			if (!server_in_txn(s))
+				s->ver_valid = 0;
 			return r;
 		}
+		s->ver_valid = 0;
 		set_err(s, what, r);
 		PQclear(r);
-		if (PQstatus(s->c) != CONNECTION_BAD || attempt > 0)
+		if (PQstatus(s->c) != CONNECTION_BAD || attempt > 0) {
+			s->npend = 0; /* sent: run, or skipped with the transaction spoiled */
 			return NULL;
+		}
 		/* A server restarted, a connection cut: connect again. Outside a
 		 * transaction nothing was lost, and the statement is tried once
-		 * more (the daemons reconnect by themselves); inside one, the
-		 * transaction is gone: every statement fails until the caller
-		 * rolls back, so that none runs outside it. */
+		 * more, with a writer's BEGIN held back (the daemons reconnect by
+		 * themselves); inside one, the transaction is gone: every
+		 * statement fails until the caller rolls back, so that none runs
+		 * outside it. */
+		if (PQpipelineStatus(s->c) != PQ_PIPELINE_OFF)
+			PQexitPipelineMode(s->c);
 		PQreset(s->c);
 		s->nprep = 0;
-		if (was_in_txn || strcmp(sql, "COMMIT") == 0) {
+		if (was_in_txn || (sql && strcmp(sql, "COMMIT") == 0)) {
+			s->npend = 0;
 			s->txn_lost = 1;
 			return NULL;
 		}
-		if (PQstatus(s->c) != CONNECTION_OK)
+		if (PQstatus(s->c) != CONNECTION_OK) {
+			s->npend = 0;
 			return NULL;
+		}
 	}
+}
+
+/* Holds sql back for the next round trip; sends what is held first when
+ * there is no room. */
+static int hold(struct store *s, const char *what, const char *sql)
+{
+	if (s->npend == PGS_NPEND && pgs_flush(s))
+		return STORE_ERR;
+	(void)what;
+	s->pend[s->npend++] = sql;
+	return STORE_OK;
+}
+
+/* 1 when the last statement held back is sql (nothing was sent since). */
+static int held_last(const struct store *s, const char *sql)
+{
+	return s->npend > 0 && s->pend[s->npend - 1] == sql;
+}
+
+int pgs_flush(struct store *s)
+{
+	if (s->npend == 0)
+		return STORE_OK;
+	PGresult *r = run(s, "sending statements", NULL, NULL, 0);
+	PQclear(r);
+	return r ? STORE_OK : STORE_ERR;
 }
 
 PGresult *pgs_q(struct store *s, const char *what, const char *sql, const struct pgs_args *a)
@@ -188,6 +360,9 @@ int pgs_exec(struct store *s, const char *what, const char *sql, const struct pg
 
 int pgs_script(struct store *s, const char *what, const char *sql)
 {
+	if (pgs_flush(s))
+		return STORE_ERR;
+	s->ver_valid = 0;
 	PGresult *r = PQexec(s->c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
@@ -200,9 +375,17 @@ int pgs_script(struct store *s, const char *what, const char *sql)
 
 int pgs_txn_open(const struct store *s) { return in_txn(s) && !s->txn_lost; }
 
+static const char SQL_SAVEPOINT_OP[] = "SAVEPOINT store_op";
+static const char SQL_RELEASE_OP[] = "RELEASE store_op";
+static const char SQL_ROLLBACK_OP[] = "ROLLBACK TO store_op";
+static const char SQL_SAVEPOINT_JOB[] = "SAVEPOINT store_job";
+static const char SQL_RELEASE_JOB[] = "RELEASE store_job";
+static const char SQL_ROLLBACK_JOB[] = "ROLLBACK TO store_job";
+
 /* The transaction and the write lock: BEGIN, then the store's advisory lock,
  * held until commit or rollback; another writer that holds it makes this one
- * wait (lock_timeout, then EAGAIN's sentence). */
+ * wait (lock_timeout, then EAGAIN's sentence). Both in one round trip, and
+ * both answered before this returns. */
 int pgs_begin_immediate(struct store *s)
 {
 	if (in_txn(s)) {
@@ -210,7 +393,7 @@ int pgs_begin_immediate(struct store *s)
 		return STORE_ERR;
 	}
 	s->txn_lost = 0;
-	if (pgs_exec(s, "beginning a transaction", "BEGIN", NULL, NULL))
+	if (hold(s, "beginning a transaction", SQL_BEGIN))
 		return STORE_ERR;
 	if (pgs_exec(s, "beginning a transaction", "SELECT pg_advisory_xact_lock(" PGS_LOCK_WRITE ")",
 	             NULL, NULL) == STORE_OK)
@@ -226,10 +409,18 @@ int pgs_commit(struct store *s)
 {
 	if (s->txn_lost) {
 		s->txn_lost = 0;
+		s->npend = 0;
 		store__seterr(s, "committing: the connection to PostgreSQL was lost with the "
 		              "transaction; nothing of it was stored");
 		return STORE_ERR;
 	}
+	if (!server_in_txn(s) && held_last(s, SQL_BEGIN) && s->npend == 1) {
+		s->npend = 0; /* a writer that ran no statement: nothing to commit */
+		return STORE_OK;
+	}
+	/* What is held back goes with the COMMIT: a ROLLBACK TO among it that
+	 * failed leaves the COMMIT unrun (pipeline), and the transaction is
+	 * rolled back below. */
 	PGresult *r = pgs_q(s, "committing", "COMMIT", NULL);
 	if (!r)
 		goto fail;
@@ -252,9 +443,29 @@ fail:
 int pgs_rollback(struct store *s)
 {
 	s->txn_lost = 0;
-	if (!in_txn(s))
+	/* What is held back (a BEGIN nothing followed, savepoints) goes with
+	 * the transaction. */
+	s->npend = 0;
+	if (!server_in_txn(s))
 		return STORE_OK;
 	return pgs_exec(s, "rolling back", "ROLLBACK", NULL, NULL);
+}
+
+/* A savepoint begun (held back for the next statement); ended: when nothing
+ * was sent since it began, it is forgotten unsent, else the RELEASE (after
+ * ROLLBACK TO when failed) is held back in turn. Only a lost connection
+ * makes SAVEPOINT or RELEASE fail, and then the next statement, or the
+ * COMMIT they go with, fails: nothing is acknowledged that was not stored. */
+static int sp_end(struct store *s, const char *begin, const char *rollback, const char *release,
+                  int failed)
+{
+	if (held_last(s, begin)) {
+		s->npend--;
+		return STORE_OK;
+	}
+	if (failed && hold(s, "rolling back a savepoint", rollback))
+		return STORE_ERR;
+	return hold(s, "releasing a savepoint", release);
 }
 
 int pgs_savepoint(struct store *s)
@@ -263,51 +474,48 @@ int pgs_savepoint(struct store *s)
 		store__seterr(s, "a savepoint needs an open transaction");
 		return STORE_ERR;
 	}
-	return pgs_exec(s, "savepoint", "SAVEPOINT store_job", NULL, NULL);
+	return hold(s, "savepoint", SQL_SAVEPOINT_JOB);
 }
 
 int pgs_savepoint_release(struct store *s)
 {
-	return pgs_exec(s, "releasing a savepoint", "RELEASE store_job", NULL, NULL);
+	return sp_end(s, SQL_SAVEPOINT_JOB, SQL_ROLLBACK_JOB, SQL_RELEASE_JOB, 0);
 }
 
 int pgs_savepoint_rollback(struct store *s)
 {
-	char keep[sizeof s->h.errbuf];
+	if (!pgs_txn_open(s))
+		return STORE_OK;
+	char keep[sizeof s->h.errbuf]; /* the failure's, which the caller reports */
 	memcpy(keep, s->h.errbuf, sizeof keep);
-	int rc = STORE_OK;
-	if (pgs_txn_open(s) &&
-	    (pgs_exec(s, "rolling back a savepoint", "ROLLBACK TO store_job", NULL, NULL) ||
-	     pgs_exec(s, "releasing a savepoint", "RELEASE store_job", NULL, NULL)))
-		rc = STORE_ERR;
+	int rc = sp_end(s, SQL_SAVEPOINT_JOB, SQL_ROLLBACK_JOB, SQL_RELEASE_JOB, 1);
 	memcpy(s->h.errbuf, keep, sizeof keep);
 	return rc;
 }
 
+/* A writer's own transaction or savepoint, held back until its first
+ * statement (which it then costs no round trip of its own). */
 int pgs_op_begin(struct store *s, int *own)
 {
 	*own = !in_txn(s);
 	if (*own)
-		return pgs_exec(s, "beginning a transaction", "BEGIN", NULL, NULL);
-	return pgs_exec(s, "savepoint", "SAVEPOINT store_op", NULL, NULL);
+		return hold(s, "beginning a transaction", SQL_BEGIN);
+	return hold(s, "savepoint", SQL_SAVEPOINT_OP);
 }
 
 int pgs_op_end(struct store *s, int own, int rc)
 {
 	if (rc >= 0) {
-		if (own ? pgs_commit(s)
-		        : pgs_exec(s, "releasing a savepoint", "RELEASE store_op", NULL, NULL))
+		if (own ? pgs_commit(s) : sp_end(s, SQL_SAVEPOINT_OP, SQL_ROLLBACK_OP, SQL_RELEASE_OP, 0))
 			return STORE_ERR;
 		return rc;
 	}
 	char keep[sizeof s->h.errbuf];
 	memcpy(keep, s->h.errbuf, sizeof keep);
-	if (own) {
+	if (own)
 		pgs_rollback(s);
-	} else if (in_txn(s)) {
-		pgs_exec(s, "rolling back a savepoint", "ROLLBACK TO store_op", NULL, NULL);
-		pgs_exec(s, "releasing a savepoint", "RELEASE store_op", NULL, NULL);
-	}
+	else if (in_txn(s))
+		sp_end(s, SQL_SAVEPOINT_OP, SQL_ROLLBACK_OP, SQL_RELEASE_OP, 1);
 	memcpy(s->h.errbuf, keep, sizeof keep);
 	return rc;
 }
@@ -316,14 +524,24 @@ int pgs_op_end(struct store *s, int own, int rc)
  * transaction, whenever a rule is added, changed, enabled, disabled or
  * removed (not when it fires: its counts are no part of what a cache keeps).
  * On PostgreSQL that is what the number follows (store.h): the one cache
- * keyed on it holds the rules. */
+ * keyed on it holds the rules. Read once per transaction: the group commit
+ * asks for it at every message, and a change another connection commits
+ * while the transaction runs is one committed after the messages it holds
+ * arrived (they were queued before it began); the connection's own writes
+ * leave the number as it was, as store.h says. */
 int pgs_others_version(struct store *s, long long *v)
 {
+	if (s->ver_valid && server_in_txn(s) && !s->txn_lost) {
+		*v = s->ver;
+		return STORE_OK;
+	}
 	PGresult *r = pgs_q(s, "reading the data version", "SELECT n FROM smskit_version", NULL);
 	if (!r)
 		return STORE_ERR;
 	*v = PQntuples(r) == 1 ? pgs_int(r, 0, 0) : 0;
 	PQclear(r);
+	s->ver = *v;
+	s->ver_valid = server_in_txn(s);
 	return STORE_OK;
 }
 

@@ -225,12 +225,13 @@ static void fail_store(struct stage *sg, struct stage_item *it, const char *code
 /* Inside the batch's transaction: the opt-out and the consent, checked where
  * they cannot change before the insert. An opt-out is a warning (the number
  * may text START before it is approved); a marketing message without consent
- * under SMS_REQUIRE_CONSENT is refused, so that no reviewer approves it. */
-static void check_one(struct stage *sg, struct stage_item *it)
+ * under SMS_REQUIRE_CONSENT is refused, so that no reviewer approves it.
+ * out: the opt-out (store_optout_check's answer), checked for the whole
+ * batch at once (check_all). */
+static void check_one(struct stage *sg, struct stage_item *it, int out)
 {
 	const char *to = rec_str(it->row, "to");
 	char msg[512];
-	int out = store_optout_check(sg->st, to);
 	int nc = out == 0 || out == 1 ? consent_refused(sg->st, sg->require_consent, it->row, to,
 	                                                "not staged", msg, sizeof msg)
 	                              : STORE_ERR;
@@ -243,6 +244,33 @@ static void check_one(struct stage *sg, struct stage_item *it)
 		         "opted out: will not be sent unless the number texts START");
 	else if (nc != 0)
 		fail_store(sg, it, "store_error");
+}
+
+/* check_one of every row of the batch, their opt-outs asked in one go (one
+ * round trip on PostgreSQL); a row without a number asks alone, for the
+ * store's sentence. */
+static void check_all(struct stage *sg, struct stage_item *items, size_t n)
+{
+	const char *numbers[BATCH_RECORDS] = {0};
+	unsigned char out[BATCH_RECORDS];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < BATCH_RECORDS; i++)
+		if (items[i].row && rec_str(items[i].row, "to"))
+			numbers[k++] = rec_str(items[i].row, "to");
+	int many = store_optout_check_many(sg->st, numbers, k, out) == STORE_OK;
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stage_item *it = &items[i];
+		if (!it->row)
+			continue;
+		const char *to = rec_str(it->row, "to");
+		int o = !to || k >= BATCH_RECORDS ? store_optout_check(sg->st, to)
+		        : many                       ? out[k]
+		                                     : STORE_ERR;
+		if (to)
+			k++;
+		check_one(sg, it, o);
+	}
 }
 
 /* Inside the batch's transaction: stores the rows that passed, all in one
@@ -290,9 +318,7 @@ void stage_store_batch(struct stage *sg, struct stage_item *items, size_t n)
 			if (items[i].row)
 				fail_store(sg, &items[i], "store_busy");
 	} else if (todo) {
-		for (size_t i = 0; i < n; i++)
-			if (items[i].row)
-				check_one(sg, &items[i]);
+		check_all(sg, items, n);
 		insert_all(sg, items, n);
 		if (store_commit(sg->st) != STORE_OK)
 			for (size_t i = 0; i < n; i++)
@@ -301,13 +327,63 @@ void stage_store_batch(struct stage *sg, struct stage_item *items, size_t n)
 	}
 }
 
+/* The batch's stored records, read back by one listing (one round trip on
+ * PostgreSQL, not one a record): recs[i] is the record of items[i], or NULL
+ * (none stored, or not found: store_msg_get then asks alone). */
+struct readback {
+	struct stage_item *items;
+	size_t             n, next;
+	cJSON            **recs;
+};
+
+static int keep_stored(cJSON *rec, void *arg)
+{
+	struct readback *rb = arg;
+	const cJSON *idv = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	int64_t id = cJSON_IsNumber(idv) ? (int64_t)idv->valuedouble : 0;
+	/* In id order, as the batch stored them: look from the last match on. */
+	for (size_t k = 0; k < rb->n; k++) {
+		size_t i = (rb->next + k) % rb->n;
+		if (rb->items[i].id == id && !rb->recs[i]) {
+			rb->recs[i] = rec;
+			rb->next = i + 1;
+			return 0;
+		}
+	}
+	cJSON_Delete(rec);
+	return 0;
+}
+
+static void read_back(struct stage *sg, struct stage_item *items, size_t n, cJSON **recs)
+{
+	int64_t ids[BATCH_RECORDS];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		recs[i] = NULL;
+		if (items[i].id && k < BATCH_RECORDS)
+			ids[k++] = items[i].id;
+	}
+	if (k == 0)
+		return;
+	struct store_query q = {.ids = ids, .nids = k};
+	struct readback rb = {.items = items, .n = n, .recs = recs};
+	if (store_msg_list(sg->reader, &q, keep_stored, &rb) == STORE_OK)
+		return;
+	for (size_t i = 0; i < n; i++) { /* each asks alone, and says why it fails */
+		cJSON_Delete(recs[i]);
+		recs[i] = NULL;
+	}
+}
+
 void stage_emit_batch(struct stage *sg, struct stage_item *items, size_t n)
 {
+	cJSON *recs[BATCH_RECORDS]; /* (batches hold at most that: stage_stream.c) */
+	read_back(sg, items, n < BATCH_RECORDS ? n : BATCH_RECORDS, recs);
 	for (size_t i = 0; i < n; i++) {
 		struct stage_item *it = &items[i];
 		if (it->id) {
-			cJSON *stored;
-			if (store_msg_get(sg->reader, it->id, &stored) != STORE_OK) {
+			cJSON *stored = i < BATCH_RECORDS ? recs[i] : NULL;
+			if (!stored && store_msg_get(sg->reader, it->id, &stored) != STORE_OK) {
 				/* Stored all the same: say so with what is known. */
 				warnmsg("message %lld: staged, but reading it back failed: %s",
 				        (long long)it->id, store_errmsg(sg->reader));
