@@ -172,6 +172,7 @@ static PGresult *run(struct store *s, const char *what, const char *sql,
 		 * rolls back, so that none runs outside it. */
 		PQreset(s->c);
 		s->nprep = 0;
+		s->listening = 0; /* a new session: store_watch_fd LISTENs again */
 		if (PQstatus(s->c) == CONNECTION_OK)
 			settings(s);
 		if (was_in_txn || strcmp(sql, "COMMIT") == 0) {
