@@ -13,12 +13,15 @@ export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # watching PID: true once the process has its watch set: on SQLite its inotify
-# descriptor open; on PostgreSQL a session of the store's database LISTENing
-# (the last thing it asked was LISTEN). Until then, start_wait keeps looking.
+# descriptor open; on PostgreSQL a session of the store's database that has
+# sent LISTEN: the last thing it asked was LISTEN, or the baseline's listing of
+# the newest message, which comes after the LISTEN and is asked again at every
+# slow poll (so the last query is seldom the LISTEN itself). Until then,
+# start_wait keeps looking.
 watching() {
 	local f
 	if [ "$SMSKIT_STORE" = pg ]; then
-		[ "$(sql "select count(*) from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and query ~* '^[[:space:]]*listen[[:space:]]'")" -gt 0 ] 2>/dev/null
+		[ "$(sql "select count(*) from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and (query ~* '^[[:space:]]*listen[[:space:]]' or query ~ 'FROM messages WHERE TRUE ORDER BY id DESC LIMIT')")" -gt 0 ] 2>/dev/null
 		return
 	fi
 	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = anon_inode:inotify ] && return 0; done

@@ -298,6 +298,7 @@ static PGresult *run(struct store *s, const char *what, const char *sql,
 			PQexitPipelineMode(s->c);
 		PQreset(s->c);
 		s->nprep = 0;
+		s->listening = 0; /* a new session: store_watch_fd LISTENs again */
 		if (was_in_txn || (sql && strcmp(sql, "COMMIT") == 0)) {
 			s->npend = 0;
 			s->txn_lost = 1;

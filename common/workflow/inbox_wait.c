@@ -156,7 +156,8 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 	/* The watch first, then the baseline: a message stored in between is
 	 * both newer than the baseline and seen by the watch. */
 	int sfd_store = store_watch_fd(st);
-	int ifd = sfd_store >= 0 ? -1 : watch(store_path(st), base, sizeof base);
+	int on_store = sfd_store >= 0; /* (sfd_store is -1 while the connection is lost) */
+	int ifd = on_store ? -1 : watch(store_path(st), base, sizeof base);
 	long long deadline = now_ms() + (long long)w->seconds * 1000;
 	int64_t seen;
 	*sig = 0;
@@ -176,11 +177,15 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 		if (due > deadline)
 			due = deadline;
 		/* A notice the store took in while it was read counts as one on its
-		 * descriptor: look again at once. */
+		 * descriptor: look again at once. So does a descriptor that fails (the
+		 * server restarted, the connection cut): the check's query connects
+		 * again, then the descriptor is asked for again; until then the slow
+		 * poll looks. (Polled, the dead socket would be readable at once,
+		 * every time: the wait would spin, blind, to its end.) */
 		int told = sfd_store >= 0 ? store_watch_drain(st) : 0;
-		if (told > 0)
+		if (told != 0)
 			due = now;
-		struct pollfd pf[2] = {{.fd = sfd_store >= 0 ? sfd_store : ifd, .events = POLLIN},
+		struct pollfd pf[2] = {{.fd = on_store ? sfd_store : ifd, .events = POLLIN},
 		                       {.fd = sfd, .events = POLLIN}};
 		int r = poll(pf, 2, due > now ? (int)(due - now) : 0);
 		if (r < 0 && errno != EINTR) {
@@ -193,8 +198,12 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 			end = INBOX_WAIT_SIGNAL;
 			break;
 		}
-		if (told > 0 || (r > 0 && (pf[0].revents & POLLIN) &&
-		                  (sfd_store >= 0 ? store_watch_drain(st) > 0 : drain(ifd, base)))) {
+		int hit = told;
+		if (!hit && r > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			hit = on_store ? store_watch_drain(st) : drain(ifd, base);
+		if (hit < 0)
+			sfd_store = -1;
+		if (hit != 0) {
 			woke = now_ms();
 			quick = 0;
 		} else if (quick < NQUICK && now_ms() >= woke + quick_ms[quick]) {
@@ -203,9 +212,15 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 			continue; /* another file of the directory: nothing to look at */
 		}
 		if (check(st, &seen, &f) != 0) {
+			if (on_store && sfd_store < 0) {
+				quick = NQUICK; /* the server is not back yet: the slow poll */
+				continue;
+			}
 			warnmsg("store: %s", store_errmsg(st));
 			break;
 		}
+		if (on_store && sfd_store < 0)
+			sfd_store = store_watch_fd(st); /* LISTEN again, on the new connection */
 		if (cJSON_GetArraySize(f.recs) > 0) {
 			end = handed(&f, fn, arg);
 			break;
