@@ -8,7 +8,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 O       ?= build
-PKGS     = libcurl libcjson sqlite3 libpq libcrypto libmicrohttpd libutf8proc expat
+PKGS     = libcurl libcjson sqlite3 libcrypto libmicrohttpd libutf8proc expat
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -21,13 +21,18 @@ COMMON_INC = $(LAYERS:%=-Icommon/%)
 
 override CFLAGS := -std=c17 -Wall -Wextra -Werror -Wshadow -Wvla -O2 -g \
 	-D_DEFAULT_SOURCE -D_GNU_SOURCE -DSMSKIT_VERSION=\"$(VERSION)\" \
-	$(COMMON_INC) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS) $(CFLAGS)
+	$(COMMON_INC) $(shell pkg-config --cflags $(PKGS) libpq) $(SANFLAGS) $(CFLAGS)
 override LDFLAGS := -Wl,--as-needed $(SANFLAGS) $(LDFLAGS)
 LDLIBS   = $(shell pkg-config --libs $(PKGS)) -ldl -lm
 # sms-webhookd loads libmicrohttpd at run time (common/web/httpd.c says why): by its soname.
 MHD_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
 ifneq ($(MHD_SONAME),)
 override CFLAGS += -DMHD_SONAME=\"$(MHD_SONAME)\"
+endif
+# libpq too, by the programs that open a PostgreSQL store (store_pg_lib.h says why).
+PQ_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libpq)/libpq.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
+ifneq ($(PQ_SONAME),)
+override CFLAGS += -DPQ_SONAME=\"$(PQ_SONAME)\"
 endif
 
 COMMON_SRC = $(foreach l,$(LAYERS),$(wildcard common/$(l)/*.c))
@@ -78,7 +83,7 @@ ifeq ($(STATIC_WEBHOOKD),1)
 # the shared copies of the archived libraries themselves.)
 WEBHOOKD_LDFLAGS = -no-pie
 WEBHOOKD_LIBS = -Wl,-Bstatic $(shell pkg-config --libs sqlite3 libcrypto libutf8proc) -Wl,-Bdynamic \
-	$(shell pkg-config --static --libs libcjson sqlite3 libcrypto libutf8proc) $(shell pkg-config --libs libpq) -ldl -lm
+	$(shell pkg-config --static --libs libcjson sqlite3 libcrypto libutf8proc) -ldl -lm
 else
 WEBHOOKD_LIBS = $(LDLIBS)
 endif
@@ -107,6 +112,10 @@ check: all tools
 
 test: all tools
 	tests/run $(O)
+
+# The suite on a PostgreSQL store (a throwaway server, tests/pg-cluster).
+check-pg: all tools
+	SMSKIT_STORE=pg tests/run $(O)
 
 bench: all tools
 	bench/run $(O)
@@ -169,5 +178,5 @@ deb:
 	rm -rf $(DEB_DIR)/smskit-$(VERSION)
 	@ls $(DEB_DIR)/*.deb
 
-.PHONY: all tools check test bench fuzz install uninstall demo fresh-check compare clean deb
+.PHONY: check-pg all tools check test bench fuzz install uninstall demo fresh-check compare clean deb
 .SECONDARY:

@@ -24,12 +24,14 @@ static void usage(FILE *fp)
 	      "       sms-store export --number NUMBER\n"
 	      "       sms-store erase --number NUMBER [--dry-run]\n"
 	      "       sms-store prune --older-than AGE [--dry-run]\n"
+	      "       sms-store migrate SQLITE_FILE\n"
 	      "\n"
 	      "The store's upkeep. backup copies the store to FILE while other programs\n"
-	      "write; check runs SQLite's integrity and foreign key checks (exit 65 on a\n"
+	      "write; check runs the store's integrity and foreign key checks (exit 65 on a\n"
 	      "problem); stats counts; export prints everything held about a number;\n"
 	      "erase removes it, keeping the opt-out; prune removes messages older than\n"
-	      "AGE (90d, 12w, 1y, a date) that are no longer in flight. SMS_DB names the\n"
+	      "AGE (90d, 12w, 1y, a date) that are no longer in flight; migrate copies a\n"
+	      "SQLite store into the PostgreSQL store SMS_DB names. SMS_DB names the\n"
 	      "store; numbers are normalised against SMS_DEFAULT_COUNTRY.\n"
 	      "\n"
 	      "  -n, --number NUMBER   export, erase: whose data\n"
@@ -42,7 +44,7 @@ static void usage(FILE *fp)
 	      fp);
 }
 
-enum verb { V_BACKUP, V_CHECK, V_STATS, V_EXPORT, V_ERASE, V_PRUNE };
+enum verb { V_BACKUP, V_CHECK, V_STATS, V_EXPORT, V_ERASE, V_PRUNE, V_MIGRATE };
 enum { OPT_DRY = 1000 };
 
 struct opts {
@@ -89,10 +91,17 @@ static int run_prune(void *arg, int n, char **a)
 	return maint_prune(&c->m, c->o->older_than);
 }
 
+static int run_migrate(void *arg, int n, char **a)
+{
+	(void)n; /* main() checked: one SQLITE_FILE */
+	return maint_migrate(&((struct ctx *)arg)->m, a[0]);
+}
+
 static const struct verb_def verbs[] = {
 	[V_BACKUP] = {"backup", NULL, run_backup}, [V_CHECK] = {"check", NULL, run_check},
 	[V_STATS] = {"stats", NULL, run_stats},    [V_EXPORT] = {"export", NULL, run_export},
 	[V_ERASE] = {"erase", NULL, run_erase},    [V_PRUNE] = {"prune", NULL, run_prune},
+	[V_MIGRATE] = {"migrate", NULL, run_migrate},
 };
 
 static int option(void *arg, int ch, const char *val)
@@ -115,8 +124,11 @@ static int option(void *arg, int ch, const char *val)
 static int usage_ok(enum verb v, const struct opts *o, int nargs)
 {
 	const char *name = verbs[v].name;
-	if (v == V_BACKUP ? nargs != 1 : nargs != 0) {
-		warnmsg(v == V_BACKUP ? "backup takes one FILE" : "%s takes no arguments", name);
+	int one = v == V_BACKUP || v == V_MIGRATE;
+	if (one ? nargs != 1 : nargs != 0) {
+		warnmsg(v == V_BACKUP    ? "backup takes one FILE"
+		        : v == V_MIGRATE ? "migrate takes one SQLITE_FILE"
+		                         : "%s takes no arguments", name);
 		return EX_USAGE;
 	}
 	if (!o->number != !(v == V_EXPORT || v == V_ERASE)) {
@@ -139,8 +151,11 @@ static int usage_ok(enum verb v, const struct opts *o, int nargs)
 }
 
 /* sms-store works on a store that is there: a mistyped SMS_DB would
- * otherwise get a new, empty store, and check would call it sound. */
-static int store_exists(const struct sms_config *cfg)
+ * otherwise get a new, empty store, and check would call it sound. (A
+ * PostgreSQL URI, the only one config_db_path gives, names a database that
+ * opening checks.) migrate writes into a PostgreSQL store only, and is
+ * refused before a SQLite path is opened. */
+static int store_exists(const struct sms_config *cfg, enum verb v, struct maint *m)
 {
 	char err[512];
 	char *path = config_db_path(cfg, err, sizeof err);
@@ -149,7 +164,9 @@ static int store_exists(const struct sms_config *cfg)
 		return EX_CONFIG;
 	}
 	int rc = 0;
-	if (access(path, F_OK) != 0) {
+	if (v == V_MIGRATE && !strstr(path, "://"))
+		rc = maint_migrate_not_pg(m, path);
+	else if (!strstr(path, "://") && access(path, F_OK) != 0) {
 		warnmsg("%s: %s (SMS_DB names the store)", path, strerror(errno));
 		rc = EX_NOINPUT;
 	}
@@ -187,7 +204,7 @@ int main(int argc, char **argv)
 	struct progenv env = {0};
 	r = progenv_open(&env, what);
 	if (r == 0)
-		r = store_exists(env.cfg);
+		r = store_exists(env.cfg, v, &c.m);
 	if (r == 0)
 		r = progenv_open_store(&env, what);
 	if (r == 0) {

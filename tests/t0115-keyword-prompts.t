@@ -148,12 +148,11 @@ check "...as valid JSON" jq -e . "$T/fast"
 
 # sms-stage keeps the warning with the staged message (the dashboard and
 # sms-mcp show it); sms-send puts it in its record. Neither refuses.
-need sqlite3
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
 check_exit "sms-stage stages the plan's prompt" 0 sms-stage -o json --to +15551234567 --body "$plan"
 check_grep "...its record warns" 'asks for the reply CANCEL, which opts the customer out' "$T/.out"
 check_eq "...and so does the stored row" 1 \
-	"$(sqlite3 "$SMS_DB" "select count(*) from messages where status = 'pending' and warnings like '%asks for the reply CANCEL%'")"
+	"$(sql "select count(*) from messages where status = 'pending' and warnings like '%asks for the reply CANCEL%'")"
 check_exit "sms-stage: the opt-out notice" 0 sms-stage -o json --to +15551234567 --body 'Deals all week! Reply STOP to opt out'
 check "...no keyword warning" sh -c "! grep -q 'asks for the reply' '$T/.out'"
 check_exit "sms-send sends a prompt for END" 0 sms-send -o json --to +15551234567 --body 'Text END to finish'

@@ -5,9 +5,18 @@
 # configuration file that --from would refuse, an SMS_DB that is a URI (it
 # became directories named after its scheme), and an empty file at the
 # store's path (SQLite made it a new store). A store smskit makes is never
-# empty, even when many processes make it at once.
+# empty, even when many processes make it at once. On PostgreSQL: a database
+# that holds other tables is refused the same way, and many processes make
+# one store in an empty database at once.
 . tests/lib.sh
 . tests/webhook.sh
+
+# no_store: true when no program has made the store yet (no file; on
+# PostgreSQL, the test's database holds no table).
+no_store() {
+	if [ "$SMSKIT_STORE" = sqlite ]; then test ! -e "$SMS_DB"
+	else test "$(sql "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")" = 0; fi
+}
 
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
 # prog COMMAND_LINE: the program it runs (the daemon runs under timeout, so
@@ -19,7 +28,7 @@ for tz in America/New_Yrok Mars/Olympus_Mons zone.tab ../../etc/passwd; do
 	check_exit "SMS_TZ=$tz: sms-stage exits 78" 78 env SMS_TZ="$tz" sms-stage --to +15551230001 --body hi
 	check_grep "...naming the zone and what it would have done" "SMS_TZ=$tz: no such time zone.*counted in UTC" "$T/.err"
 done
-check "...and made no store" test ! -e "$SMS_DB"
+check "...and made no store" no_store
 export SMS_TZ=America/New_Yrok
 for p in "sms-send --to +15551230001 --body hi" "sms-reply 1 --body hi" "sms-inbox" "sms-status --summary" \
 	"sms-approve 1" "sms-auto list" "sms-fetch" "timeout 10 sms-webhookd --listen 127.0.0.1:0"; do
@@ -51,13 +60,13 @@ config() {
 	while [ $# -gt 1 ]; do printf '%s = %s\n' "$1" "$2" >>"$SMS_CONFIG"; shift 2; done
 	chmod 600 "$SMS_CONFIG"
 }
-n0=$(sqlite3 "$SMS_DB" "select count(*) from messages")
+n0=$(sql "select count(*) from messages")
 config TWILIO_PHONE_NUMBER "555-0100"
 check_exit "TWILIO_PHONE_NUMBER = 555-0100 in the config file: sms-send exits 78" 78 \
 	sms-send --to +15551230002 --body hi
 check_grep "...naming the setting and what a sender is" \
 	'TWILIO_PHONE_NUMBER=555-0100 is not a sender: write an E.164 number' "$T/.err"
-check_eq "...having sent and stored nothing" "$n0" "$(sqlite3 "$SMS_DB" "select count(*) from messages")"
+check_eq "...having sent and stored nothing" "$n0" "$(sql "select count(*) from messages")"
 check_exit "...sms-reply exits 78 too" 78 sms-reply 1 --body hi
 check_exit "...and sms-status --sync" 78 sms-status --sync
 check_exit "--from with the same value is refused as it always was (exit 1, a record)" 1 \
@@ -110,39 +119,72 @@ check "...and the store is there" test -s "$T/cwd/odd:name.db"
 cd "$SMSKIT_SRC" || exit 1
 
 # ---- An empty file at the store's path ---------------------------------------------------------
-E=$T/empty/sms.db
-mkdir -p "$T/empty"
-: >"$E"
-for p in "sms-inbox" "sms-stage --to +15551230004 --body hi" "sms-send --to +15551230004 --body hi" \
-	"timeout 10 sms-webhookd --listen 127.0.0.1:0"; do
-	# shellcheck disable=SC2086
-	check_exit "an empty file at SMS_DB: $(prog "$p") exits 78" 78 env SMS_DB="$E" $p
-	check_grep "...saying smskit never makes one and how to start afresh" \
-		"$E: an empty file, which smskit never makes.*remove the file" "$T/.err"
-done
-check_eq "...and the file is left empty" 0 "$(stat -c %s "$E")"
-sig=$(twilio_sig "http://localhost/sms/incoming" "$WEBHOOK_TOKEN" Body=x From=+15551230005 MessageSid=SMempty To=+15550006666)
-body='Body=x&From=%2B15551230005&MessageSid=SMempty&To=%2B15550006666'
-printf '%s' "$body" | env SMS_DB="$E" TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN GATEWAY_INTERFACE=CGI/1.1 \
-	REQUEST_METHOD=POST PATH_INFO=/sms/incoming CONTENT_LENGTH=${#body} HTTP_X_TWILIO_SIGNATURE="$sig" \
-	sms-webhookd >"$T/cgi.out" 2>"$T/cgi.err"
-check_grep "a signed webhook in CGI mode with an empty store file: 503, not stored in a new store" '^Status: 503' "$T/cgi.out"
-check_grep "...the reason in the server's log" 'an empty file, which smskit never makes' "$T/cgi.err"
-check_eq "...the file still empty" 0 "$(stat -c %s "$E")"
-rm "$E"
-check_exit "once removed, the next program makes a store there" 0 env SMS_DB="$E" sms-inbox
-check "...which is not empty" test -s "$E"
-check_eq "...mode 600" 600 "$(stat -c %a "$E")"
-check_eq "...and no temporary file left beside it" 0 "$(ls "$T/empty" | grep -c '^sms\.db\.[A-Za-z0-9]\{6\}$')"
+# The SQLite file: an empty one is refused; a new one is made whole.
+if [ "$SMSKIT_STORE" = sqlite ]; then
+	E=$T/empty/sms.db
+	mkdir -p "$T/empty"
+	: >"$E"
+	for p in "sms-inbox" "sms-stage --to +15551230004 --body hi" "sms-send --to +15551230004 --body hi" \
+		"timeout 10 sms-webhookd --listen 127.0.0.1:0"; do
+		# shellcheck disable=SC2086
+		check_exit "an empty file at SMS_DB: $(prog "$p") exits 78" 78 env SMS_DB="$E" $p
+		check_grep "...saying smskit never makes one and how to start afresh" \
+			"$E: an empty file, which smskit never makes.*remove the file" "$T/.err"
+	done
+	check_eq "...and the file is left empty" 0 "$(stat -c %s "$E")"
+	sig=$(twilio_sig "http://localhost/sms/incoming" "$WEBHOOK_TOKEN" Body=x From=+15551230005 MessageSid=SMempty To=+15550006666)
+	body='Body=x&From=%2B15551230005&MessageSid=SMempty&To=%2B15550006666'
+	printf '%s' "$body" | env SMS_DB="$E" TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN GATEWAY_INTERFACE=CGI/1.1 \
+		REQUEST_METHOD=POST PATH_INFO=/sms/incoming CONTENT_LENGTH=${#body} HTTP_X_TWILIO_SIGNATURE="$sig" \
+		sms-webhookd >"$T/cgi.out" 2>"$T/cgi.err"
+	check_grep "a signed webhook in CGI mode with an empty store file: 503, not stored in a new store" '^Status: 503' "$T/cgi.out"
+	check_grep "...the reason in the server's log" 'an empty file, which smskit never makes' "$T/cgi.err"
+	check_eq "...the file still empty" 0 "$(stat -c %s "$E")"
+	rm "$E"
+	check_exit "once removed, the next program makes a store there" 0 env SMS_DB="$E" sms-inbox
+	check "...which is not empty" test -s "$E"
+	check_eq "...mode 600" 600 "$(stat -c %a "$E")"
+	check_eq "...and no temporary file left beside it" 0 "$(ls "$T/empty" | grep -c '^sms\.db\.[A-Za-z0-9]\{6\}$')"
 
-# Sixteen processes make the same new store at once: every one opens it.
-F=$T/race/sms.db
-for i in $(seq 16); do
-	env SMS_DB="$F" sms-stage --to "+1555123$((1000 + i))" --body "race $i" >/dev/null 2>"$T/race.$i.err" &
-done
-fails=0
-for job in $(jobs -p); do wait "$job" || fails=$((fails + 1)); done
-check_eq "16 programs creating one store at once: none refused" 0 "$fails"
-check_eq "...16 messages in it" 16 "$(sqlite3 "$F" "select count(*) from messages")"
-check_eq "...no temporary file left" 0 "$(ls "$T/race" | grep -c '^sms\.db\.[A-Za-z0-9]\{6\}$')"
+	# Sixteen processes make the same new store at once: every one opens it.
+	F=$T/race/sms.db
+	for i in $(seq 16); do
+		env SMS_DB="$F" sms-stage --to "+1555123$((1000 + i))" --body "race $i" >/dev/null 2>"$T/race.$i.err" &
+	done
+	fails=0
+	for job in $(jobs -p); do wait "$job" || fails=$((fails + 1)); done
+	check_eq "16 programs creating one store at once: none refused" 0 "$fails"
+	check_eq "...16 messages in it" 16 "$(sql -s "$F" "select count(*) from messages")"
+	check_eq "...no temporary file left" 0 "$(ls "$T/race" | grep -c '^sms\.db\.[A-Za-z0-9]\{6\}$')"
+else
+	# A database that holds another program's tables is not taken for a new
+	# store: every program refuses it and leaves it alone.
+	E=$(new_store other)
+	sql -s "$E" 'CREATE TABLE notes (x text)'
+	for p in "sms-inbox" "sms-stage --to +15551230004 --body hi" "sms-send --to +15551230004 --body hi" \
+		"timeout 10 sms-webhookd --listen 127.0.0.1:0"; do
+		# shellcheck disable=SC2086
+		check_exit "a database of other tables at SMS_DB: $(prog "$p") exits 78" 78 env SMS_DB="$E" $p
+		check_grep "...saying it is not an smskit store" "not an smskit store" "$T/.err"
+	done
+	check_eq "...and the database is left as it was" notes \
+		"$(sql -s "$E" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()" | paste -sd' ' -)"
+	sig=$(twilio_sig "http://localhost/sms/incoming" "$WEBHOOK_TOKEN" Body=x From=+15551230005 MessageSid=SMempty To=+15550006666)
+	body='Body=x&From=%2B15551230005&MessageSid=SMempty&To=%2B15550006666'
+	printf '%s' "$body" | env SMS_DB="$E" TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN GATEWAY_INTERFACE=CGI/1.1 \
+		REQUEST_METHOD=POST PATH_INFO=/sms/incoming CONTENT_LENGTH=${#body} HTTP_X_TWILIO_SIGNATURE="$sig" \
+		sms-webhookd >"$T/cgi.out" 2>"$T/cgi.err"
+	check_grep "a signed webhook in CGI mode with another program's database: 503, not stored" '^Status: 503' "$T/cgi.out"
+	check_grep "...the reason in the server's log" 'not an smskit store' "$T/cgi.err"
+
+	# Sixteen processes make the same new store in an empty database at once.
+	F=$(new_store race)
+	for i in $(seq 16); do
+		env SMS_DB="$F" sms-stage --to "+1555123$((1000 + i))" --body "race $i" >/dev/null 2>"$T/race.$i.err" &
+	done
+	fails=0
+	for job in $(jobs -p); do wait "$job" || fails=$((fails + 1)); done
+	check_eq "16 programs creating one store at once: none refused" 0 "$fails"
+	check_eq "...16 messages in it" 16 "$(sql -s "$F" "select count(*) from messages")"
+fi
 done_testing

@@ -5,6 +5,9 @@
 # passes systemd-analyze, and lintian finds no error and no warning.
 # Installing it (apt install, remove, purge) is .ci/deb-check's, which
 # .ci/fresh-check runs in a fresh Debian 12 root.
+# It tests the package, not a store: it runs once, on the default backend
+# (SQLite), also when the suite runs on PostgreSQL (SMSKIT_STORE=pg).
+SMSKIT_STORE=sqlite
 . tests/lib.sh
 cd "$SMSKIT_SRC" || exit 1
 
@@ -49,7 +52,8 @@ dpkg-deb -e "$deb" "$T/ctl"
 dpkg-deb -x "$deb" "$T/root"
 check_eq "/etc/smskit/config is the one conffile" "/etc/smskit/config" "$(cat "$T/ctl/conffiles")"
 depends=$(dpkg-deb -f "$deb" Depends)
-for d in jq adduser procps libmicrohttpd libsqlite3 libssl libcurl; do
+# libpq as libmicrohttpd: opened (dlopen) when SMS_DB names a PostgreSQL store.
+for d in jq adduser procps libmicrohttpd libsqlite3 libpq libssl libcurl; do
 	check "Depends names $d" grep -q "\<$d" <<<"$depends"
 done
 check_grep "postinst makes the user and group sms" 'adduser --system .*sms' "$T/ctl/postinst"

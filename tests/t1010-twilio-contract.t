@@ -23,12 +23,15 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -u "$TWILIO_ACCOUNT_SID:x" -d Tox=
 check_eq "prism validates requests (a request without To gets 422)" 422 "$code"
 
 # Each send on a fresh store: prism answers every create with the same example sid.
-send() { SMS_DB="$T/$1.db" sms-send -o json "${@:2}"; }
+# db[NAME]: that store (of the backend under test); sms is the test's own.
+declare -A db=([sms]=$SMS_DB)
+for n in cb mg ucs key wa watpl wacb wamg mms wamedia; do db[$n]=$(new_store "$n") || exit 1; done
+send() { SMS_DB="${db[$1]}" sms-send -o json "${@:2}"; }
 check_exit "SMS accepted" 0 send sms --to +15551234567 --body "Hello from the contract test"
-check_exit "StatusCallback accepted" 0 env SMS_PUBLIC_URL=https://sms.example.com SMS_DB="$T/cb.db" sms-send -o json --to +15551234567 --body hi
-check_exit "Messaging Service accepted" 0 env TWILIO_MESSAGING_SERVICE_SID=MG0123456789abcdef0123456789abcdef SMS_DB="$T/mg.db" sms-send -o json --to +15551234567 --body hi
+check_exit "StatusCallback accepted" 0 env SMS_PUBLIC_URL=https://sms.example.com SMS_DB="${db[cb]}" sms-send -o json --to +15551234567 --body hi
+check_exit "Messaging Service accepted" 0 env TWILIO_MESSAGING_SERVICE_SID=MG0123456789abcdef0123456789abcdef SMS_DB="${db[mg]}" sms-send -o json --to +15551234567 --body hi
 check_exit "UCS-2 body accepted" 0 send ucs --to +15551234567 --body "Ça va? 😀 — “quotes”"
-check_exit "API-key auth accepted" 0 env TWILIO_API_KEY=SK0123456789abcdef0123456789abcdef TWILIO_API_SECRET=s SMS_DB="$T/key.db" sms-send -o json --to +15551234567 --body hi
+check_exit "API-key auth accepted" 0 env TWILIO_API_KEY=SK0123456789abcdef0123456789abcdef TWILIO_API_SECRET=s SMS_DB="${db[key]}" sms-send -o json --to +15551234567 --body hi
 
 # WhatsApp (smskit-whatsapp(7)): To and From as whatsapp:+number, a template as
 # ContentSid (Prism checks its pattern, HX and 32 hex digits) and
@@ -37,8 +40,8 @@ check_exit "API-key auth accepted" 0 env TWILIO_API_KEY=SK0123456789abcdef012345
 code=$(curl -s -o /dev/null -w '%{http_code}' -u "$TWILIO_ACCOUNT_SID:x" -d To=whatsapp:+15551234567 -d From=whatsapp:+15550009999 -d ContentSid=HX0123 "$base/Messages.json")
 check_eq "prism checks ContentSid's pattern (HX0123 gets 422)" 422 "$code"
 wa() {
-	SMS_DB="$T/$1.db" store-tool msg-insert "{\"direction\":\"inbound\",\"status\":\"received\",\"to\":\"whatsapp:+15550009999\",\"from\":\"whatsapp:+15551234567\",\"body\":\"hi\",\"provider\":\"twilio\",\"provider_id\":\"SMin$1\",\"created_at\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" >/dev/null
-	SMS_DB="$T/$1.db" TWILIO_WHATSAPP_NUMBER=whatsapp:+15550009999 sms-send -o json "${@:2}"
+	SMS_DB="${db[$1]}" store-tool msg-insert "{\"direction\":\"inbound\",\"status\":\"received\",\"to\":\"whatsapp:+15550009999\",\"from\":\"whatsapp:+15551234567\",\"body\":\"hi\",\"provider\":\"twilio\",\"provider_id\":\"SMin$1\",\"created_at\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" >/dev/null
+	SMS_DB="${db[$1]}" TWILIO_WHATSAPP_NUMBER=whatsapp:+15550009999 sms-send -o json "${@:2}"
 }
 check_exit "WhatsApp free-form accepted" 0 wa wa --to whatsapp:+15551234567 --body "Hello on WhatsApp"
 check_exit "WhatsApp template (ContentSid, ContentVariables, no Body) accepted" 0 wa watpl --to whatsapp:+15551234567 --content-sid HX0123456789abcdef0123456789abcdef --content-variables '{"1":"Ada","2":"3pm"}'
@@ -47,7 +50,7 @@ wa_mg() { TWILIO_MESSAGING_SERVICE_SID=MG0123456789abcdef0123456789abcdef wa "$@
 check_exit "WhatsApp with StatusCallback accepted" 0 wa_cb wacb --to whatsapp:+15551234567 --body hi
 check_exit "WhatsApp through a Messaging Service accepted" 0 wa_mg wamg --to whatsapp:+15551234567 --content-sid HX0123456789abcdef0123456789abcdef
 check_eq "...each made its request (four WhatsApp sends stored queued)" "queued queued queued queued" \
-	"$(for d in wa watpl wacb wamg; do sqlite3 "$T/$d.db" "select status from messages where direction='outbound'"; done | tr '\n' ' ' | sed 's/ $//')"
+	"$(for d in wa watpl wacb wamg; do sql -s "${db[$d]}" "select status from messages where direction='outbound'"; done | tr '\n' ' ' | sed 's/ $//')"
 
 # MMS: Twilio takes one MediaUrl per URL, repeated (twilio-node serialises
 # arrays with arrayFormat "repeat"), and so do we. Prism cannot read repeated
@@ -56,8 +59,8 @@ check_eq "...each made its request (four WhatsApp sends stored queued)" "queued 
 # MMS bodies are captured at the fake Twilio, replayed to Prism, and must draw
 # no complaint but that one.
 start_fake_twilio || exit 1
-SMS_DB="$T/mms.db" sms-send -o json --to +15551234567 --body pics --media https://example.com/a.jpg --media https://example.com/b.png >/dev/null
-SMS_DB="$T/mms.db" sms-send -o json --to +15551234567 --media https://example.com/a.jpg >/dev/null
+SMS_DB="${db[mms]}" sms-send -o json --to +15551234567 --body pics --media https://example.com/a.jpg --media https://example.com/b.png >/dev/null
+SMS_DB="${db[mms]}" sms-send -o json --to +15551234567 --media https://example.com/a.jpg >/dev/null
 wa wamedia --to whatsapp:+15551234567 --body pics --media https://example.com/a.jpg >/dev/null
 stop_fake_twilio
 check_eq "two MMS requests and a WhatsApp one with media captured" 3 "$(wc -l <"$FAKE_LOG")"
@@ -71,8 +74,8 @@ while read -r req; do
 done <"$FAKE_LOG"
 export TWILIO_API_BASE=http://127.0.0.1:$port
 if [ -x "$SMSKIT_BIN/sms-status" ]; then
-	check_exit "status fetch accepted" 0 env SMS_DB="$T/sms.db" sms-status -o json --sync
-	SMS_DB="$T/sms.db" sms-status -o json --sync >"$T/sync" 2>&1
+	check_exit "status fetch accepted" 0 env SMS_DB="${db[sms]}" sms-status -o json --sync
+	SMS_DB="${db[sms]}" sms-status -o json --sync >"$T/sync" 2>&1
 	check "...and it asked about the message" grep -q '"ok":true' "$T/sync"
 fi
 check "prism logged no violations" bash -c "! grep -E 'Request .* (is not valid|violat)' '$T/prism.log'"

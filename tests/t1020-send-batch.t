@@ -41,17 +41,17 @@ check_eq "the error codes of the bad ones" \
 	"$(jq -r 'select(.ok | not) | .error.code' "$T/out" | sort | uniq -c | awk '{print $2 ":" $1}' | sort | xargs)"
 check_eq "refs pass through on every JSON line" 990 "$(jq -r 'select(.ref) | .ref' "$T/out" | wc -l)"
 check_grep "the cap error says which cap" 'daily cap of 40.0000 USD reached' "$T/out"
-check_eq "900 stored as queued" 900 "$(sqlite3 "$SMS_DB" "select count(*) from messages where status='queued'")"
-check_eq "nothing stored for the refused ones" 900 "$(sqlite3 "$SMS_DB" "select count(*) from messages")"
+check_eq "900 stored as queued" 900 "$(sql "select count(*) from messages where status='queued'")"
+check_eq "nothing stored for the refused ones" 900 "$(sql "select count(*) from messages")"
 check_eq "one stderr line per bad record" 100 "$(grep -c '^sms-send: line' "$T/err")"
 
 # --dry-run: the same checks, no requests, nothing stored.
 : >"$FAKE_LOG"
-rm -f "$SMS_DB"*
+SMS_DB=$(new_store fresh1) || exit 1 # a fresh, empty store
 store-tool optout-add +13125550199 STOP >/dev/null
 sms-send -o json --dry-run <"$T/batch" >"$T/dry" 2>/dev/null
 check_eq "--dry-run exits 1 on the same batch" 1 "$?"
 check_eq "...makes no request" 0 "$(wc -l <"$FAKE_LOG")"
-check_eq "...stores no message" 0 "$(sqlite3 "$SMS_DB" "select count(*) from messages")"
+check_eq "...stores no message" 0 "$(sql "select count(*) from messages")"
 check_eq "...prices the good ones" "0.0083 GSM-7 1" "$(sed -n 1p "$T/dry" | jq -r '"\(.price_estimate) \(.encoding) \(.segments)"')"
 done_testing

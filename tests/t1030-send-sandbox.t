@@ -3,7 +3,7 @@
 # provider selection and configuration errors.
 . tests/lib.sh
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 
 check_exit "a sandbox send succeeds" 0 sms-send -o json --to +12125550123 --body hello
 check_eq "queued, with an SM id" "queued SM sandbox" "$(jq -r '"\(.status) \(.provider_id[0:2]) \(.provider)"' "$T/.out")"
@@ -39,10 +39,12 @@ export SMS_QUIET_HOURS=off
 # Spend caps: the daily cap counts what was already sent today. On a store of
 # their own, at fixed times (2026-11-25, UTC), so that the figures do not
 # depend on the day the suite runs.
-caps() { env SMS_DB="$T/caps.db" SMS_TZ=UTC SMS_TEST_NOW="$1" "${@:2}"; }
+caps_db=$(new_store caps) || exit 1
+caps() { env SMS_DB="$caps_db" SMS_TZ=UTC SMS_TEST_NOW="$1" "${@:2}"; }
 for h in 09 12 15; do caps "2026-11-25T$h:00:00Z" sms-send -o json --to +12125550123 --body "at $h" >/dev/null; done
 check_eq "three sends on 2026-11-25 (the spend the cap sees)" 0.0249 \
-	"$(sqlite3 "$T/caps.db" "select printf('%.4f', sum(price_estimate)) from messages where status = 'queued'")"
+	"$(sql -s "$caps_db" "select sum(cast(price_estimate as numeric)) from messages where status = 'queued'" |
+	   awk '{ printf "%.4f", $1 }')"
 check_exit "a cap that this message would cross" 1 caps 2026-11-25T23:00:00Z env SMS_DAILY_LIMIT=0.03 sms-send -o json --to +12125550123 --body "over"
 check_eq "...spend_limit" spend_limit "$(jq -r .error.code "$T/.out")"
 check_grep "...saying what was spent" '0.0249 spent' "$T/.err"

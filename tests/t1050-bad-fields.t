@@ -5,7 +5,7 @@
 # the batch going on; never store_error and exit 75 (cron would retry forever).
 . tests/lib.sh
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 codes() { jq -r '.error.code // .status' "$1" | paste -sd' '; }
 
 cat >"$T/in" <<'EOF'
@@ -29,7 +29,8 @@ check_eq "...and nothing of them stored" "forged good" "$(q "select body from me
 check_eq "the good one keeps its fields, send_at in UTC" "high|2026-11-25T14:00:00Z|42|n" \
 	"$(q "select priority, send_at, ref, notes from messages where body = 'good'")"
 check_eq "fields a request may not set do not reach the store" "queued|SM||0|0" \
-	"$(q "select status, substr(provider_id, 1, 2), price, claimed_by = 'me', provider_id = 'SMforged' from messages where body = 'forged'")"
+	"$(q "select status, substr(provider_id, 1, 2), price,
+	      case when claimed_by = 'me' then 1 else 0 end, case when provider_id = 'SMforged' then 1 else 0 end from messages where body = 'forged'")"
 check_exit "sms-send --to with a bad field from flags is no store error either" 1 \
 	sms-send -o json --to +12125550101 --body x --from 'not a sender!'
 check_eq "...but an error record" invalid_from "$(codes "$T/.out")"

@@ -10,7 +10,7 @@
 . tests/lib.sh
 . tests/providers.sh
 unset TWILIO_WHATSAPP_NUMBER
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 use_fake_twilio_account
 export TWILIO_WHATSAPP_NUMBER=+15550009999 SMS_TZ=America/New_York
 start_fake_twilio || exit 1
@@ -148,22 +148,22 @@ codes() { jq -r '"\(.ref):\(.error.code // "ok")"' "$T/.out" | tr '\n' ' ' | sed
 (
 	unset TWILIO_WHATSAPP_NUMBER
 	use_fake_vonage_account
-	export SMS_DB=$T/vonage.db
+	SMS_DB=$(new_store vonage) || exit 1
 	start_fake_vonage || exit 1
 	check_exit "Vonage: the garbage batch exits 1" 1 sms-send -o json <"$T/garbage"
 	check_eq "Vonage: each refused with its code, the batch goes on" "$want" "$(codes)"
 	check_grep "Vonage: whatsapp: is not_supported, never sent as SMS" "not supported by the vonage provider: it cannot carry whatsapp messages, and none goes as an SMS instead" "$T/.out"
 	check_eq "Vonage: one request, the good SMS" "1 15551112222" "$(wc -l <"$FAKE_LOG") $(jq -r '.params | map(select(.[0]=="to"))[0][1]' "$FAKE_LOG")"
-	check_eq "Vonage: only the good one stored" "+15551112222" "$(sqlite3 "$SMS_DB" "select group_concat(to_number) from messages")"
+	check_eq "Vonage: only the good one stored" "+15551112222" "$(sql "select to_number from messages" | paste -sd, -)"
 	check_exit "Vonage: sms-stage refuses whatsapp: too" 1 sms-stage -o json --to whatsapp:+15551234567 --body hi
-	check_eq "...not_supported, nothing staged" "not_supported 1" "$(jq -r .error.code "$T/.out") $(sqlite3 "$SMS_DB" "select count(*) from messages")"
+	check_eq "...not_supported, nothing staged" "not_supported 1" "$(jq -r .error.code "$T/.out") $(sql "select count(*) from messages")"
 	stop_fake
 	exit 0
 ) | tee "$T/sub1"
 (
 	unset TWILIO_WHATSAPP_NUMBER
 	use_fake_sns_account
-	export SMS_DB=$T/sns.db
+	SMS_DB=$(new_store sns) || exit 1
 	start_fake_sns || exit 1
 	check_exit "SNS: the garbage batch exits 1" 1 sms-send -o json <"$T/garbage"
 	check_eq "SNS: each refused with its code, the batch goes on" "$want" "$(codes)"
@@ -238,7 +238,8 @@ check_eq "...priced as utility" "0.0084" "$(jq -r .price_estimate "$T/tsent")"
 stop_fake_twilio
 
 # ---- the sandbox imitates it ------------------------------------------------------
-export SMS_PROVIDER=sandbox SMS_DB=$T/sandbox.db
+SMS_DB=$(new_store sandbox) || exit 1
+export SMS_PROVIDER=sandbox
 unset TWILIO_WHATSAPP_NUMBER
 check_exit "sandbox: free-form outside the window refused" 1 sms-send -o json --to whatsapp:+15551234567 --body hi
 check_eq "...outside_window, nothing stored" "outside_window 0" "$(jq -r .error.code "$T/.out") $(q "select count(*) from messages")"

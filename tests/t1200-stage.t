@@ -5,7 +5,7 @@
 # records in one go.
 . tests/lib.sh
 export SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 count() { q "select count(*) from messages"; }
 j() { jq -r "$1" "$T/.out"; }
 
@@ -130,7 +130,7 @@ check_eq "...with the warning" '["estimated cost 0.0083 USD","opted out: will no
 check_eq "...stored with it" pending "$(q "select status from messages where to_number = '+12125550199'")"
 
 # ---- --list ------------------------------------------------------------------------------
-rm -f "$SMS_DB"*
+SMS_DB=$(new_store fresh1) || exit 1 # a fresh, empty store
 printf '%s\n' '{"to":"+12125550101","body":"first","priority":"low","notes":"a note that is much too long for its column"}' \
 	'{"to":"+12125550102","body":"second","priority":"high"}' \
 	"{\"to\":\"+12125550103\",\"body\":\"$(head -c 300 /dev/zero | tr '\0' y)\"}" \
@@ -223,7 +223,7 @@ if valgrind_ready "valgrind: --list --query"; then
 fi
 
 # ---- A slow producer: the store is not held while sms-stage waits -----------------------
-rm -f "$SMS_DB"*
+SMS_DB=$(new_store fresh2) || exit 1 # a fresh, empty store
 mkfifo "$T/fifo"
 sms-stage -o json <"$T/fifo" >"$T/slow.out" 2>"$T/slow.err" &
 slow=$!
@@ -237,7 +237,7 @@ wait "$slow"
 check_eq "...both staged, in order" "1 2" "$(jq -r .line "$T/slow.out" | paste -sd' ')"
 
 # ---- 10,000 records ------------------------------------------------------------------------
-rm -f "$SMS_DB"*
+SMS_DB=$(new_store fresh3) || exit 1 # a fresh, empty store
 awk 'BEGIN { for (i = 0; i < 10000; i++) printf "{\"to\":\"+1212555%04d\",\"body\":\"Order %d has shipped.\",\"ref\":\"o-%d\"}\n", i, i, i }' >"$T/10k.ndjson"
 t0=$(date +%s%N)
 check_exit "10,000 records" 0 sms-stage -o json <"$T/10k.ndjson"

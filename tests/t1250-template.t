@@ -4,17 +4,17 @@
 
 check_exit "add a template" 0 sms-template add reminder "Hi {{name}}, your appointment is {{ when }}. Reply C to confirm."
 check_eq "...prints it with its variables" '["name","when"]' "$(jq -c .vars "$T/.out")"
-check_eq "stored in the templates table" "reminder" "$(sqlite3 "$SMS_DB" "select name from templates")"
+check_eq "stored in the templates table" "reminder" "$(sql "select name from templates")"
 check_exit "adding the same name again exits 1" 1 sms-template add reminder "other"
 check_grep "...and says --replace" 'use --replace' "$T/.err"
 check_exit "--replace overwrites" 0 sms-template add --replace reminder "Hi {{name}}, see you {{when}}."
-check_eq "...the new body is stored" "Hi {{name}}, see you {{when}}." "$(sqlite3 "$SMS_DB" "select body from templates where name='reminder'")"
+check_eq "...the new body is stored" "Hi {{name}}, see you {{when}}." "$(sql "select body from templates where name='reminder'")"
 check_exit "a body from stdin" 0 sh -c 'printf "Order {{order}} has shipped.\n" | sms-template add shipped'
-check_eq "...without the trailing newline" "Order {{order}} has shipped." "$(sqlite3 "$SMS_DB" "select body from templates where name='shipped'")"
+check_eq "...without the trailing newline" "Order {{order}} has shipped." "$(sql "select body from templates where name='shipped'")"
 check_exit "a bad placeholder is refused" 65 sms-template add broken "Hi {{ }} there"
 check_exit "an unclosed one too" 65 sms-template add broken "Hi {{name"
 check_exit "an empty body too" 65 sms-template add broken ""
-check_eq "...none of them stored" 0 "$(sqlite3 "$SMS_DB" "select count(*) from templates where name='broken'")"
+check_eq "...none of them stored" 0 "$(sql "select count(*) from templates where name='broken'")"
 
 check_exit "list" 0 sms-template list -o json
 check_eq "...both, by name" "reminder shipped" "$(jq -r .name "$T/.out" | xargs)"
@@ -63,12 +63,12 @@ check_exit "rm of two names" 0 sms-template rm nums lineno
 printf '%s\n' '{"to":"+12125550123","order":"A-17"}' '{"to":"+12125550124","order":"B-9"}' >"$T/orders"
 SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-template render shipped <"$T/orders" | SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-send -o json >"$T/sent"
 check_eq "render | sms-send sends both" "true true" "$(jq -r .ok "$T/sent" | xargs)"
-check_eq "...with the rendered bodies stored" "Order A-17 has shipped.|Order B-9 has shipped." "$(sqlite3 "$SMS_DB" "select group_concat(body, '|') from (select body from messages order by id)")"
+check_eq "...with the rendered bodies stored" "Order A-17 has shipped.|Order B-9 has shipped." "$(sql "select body from messages order by id" | paste -sd'|' -)"
 printf '%s\n' '{"to":"+12125550125"}' | SMS_PROVIDER=sandbox sms-template render shipped | SMS_PROVIDER=sandbox SMS_QUIET_HOURS=off sms-send -o json >"$T/sent2" 2>/dev/null
-check_eq "a render error passes through sms-send as an error, nothing sent" "missing_var 2" "$(jq -r .error.code "$T/sent2") $(sqlite3 "$SMS_DB" "select count(*) from messages")"
+check_eq "a render error passes through sms-send as an error, nothing sent" "missing_var 2" "$(jq -r .error.code "$T/sent2") $(sql "select count(*) from messages")"
 
 check_exit "rm" 0 sms-template rm shipped
-check_eq "...gone" "reminder" "$(sqlite3 "$SMS_DB" "select group_concat(name) from templates")"
+check_eq "...gone" "reminder" "$(sql "select name from templates order by name" | paste -sd, -)"
 check_exit "rm of an unknown name exits 1" 1 sms-template rm shipped
 check_exit "an unknown command exits 64" 64 sms-template frobnicate
 check_grep "...and lists the commands" 'unknown command `frobnicate`: add, list, rm or render$' "$T/.err"
@@ -98,13 +98,13 @@ check_exit "a missing argument after the verb exits 64" 64 sms-template list -o
 check_grep "...named too" 'sms-template: -o needs an argument$' "$T/.err"
 check_exit "-o takes json or text" 64 sms-template list -o yaml
 check_exit "options between the verb and its arguments" 0 sms-template add --replace -o json after "Hi {{name}}"
-check_eq "...stored" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='after'")"
+check_eq "...stored" "Hi {{name}}" "$(sql "select body from templates where name='after'")"
 check_exit "a body that starts with a dash needs no --" 0 sms-template add dash "-20% for {{name}}"
-check_eq "...stored as written" "-20% for {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='dash'")"
+check_eq "...stored as written" "-20% for {{name}}" "$(sql "select body from templates where name='dash'")"
 check_exit "a word after the arguments is an argument: one too many" 64 sms-template add after2 "Hi" --replace
 check_grep "...said so" 'add takes NAME and an optional BODY' "$T/.err"
 check_exit "-- ends the options: a name that starts with a dash" 0 sms-template add -- -dash- "Hi {{name}}"
-check_eq "...stored as written" "Hi {{name}}" "$(sqlite3 "$SMS_DB" "select body from templates where name='-dash-'")"
+check_eq "...stored as written" "Hi {{name}}" "$(sql "select body from templates where name='-dash-'")"
 check_exit "an unknown short option inside a group after the verb" 64 sms-template list -rx
 check_grep "...is named itself" 'unknown option: -x$' "$T/.err"
 check_exit "an abbreviated long option missing its argument" 64 sms-template list --out

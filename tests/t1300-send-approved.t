@@ -4,7 +4,7 @@
 # quiet hours and caps defer messages instead of dropping them.
 . tests/lib.sh
 use_fake_twilio_account
-q() { sqlite3 "$SMS_DB" "$1"; }
+q() { sql "$1"; }
 stage() { sms-stage -o json >/dev/null; }
 
 # Order: priority first, then age.
@@ -26,7 +26,7 @@ check_exit "--approved takes no stdin requests and no --to" 64 sms-send --approv
 stop_fake_twilio
 
 # send_at: not before its time (SMS_TEST_NOW moves the clock).
-rm -f "$SMS_DB"*
+SMS_DB=$(new_store fresh1) || exit 1 # a fresh, empty store
 start_fake_twilio || exit 1
 export SMS_TEST_NOW=2026-11-25T12:00:00Z SMS_TZ=UTC
 echo '{"to":"+12125550110","body":"at two","send_at":"2026-11-25T14:00:00Z"}' | stage
@@ -61,7 +61,7 @@ unset SMS_TEST_NOW SMS_TZ
 stop_fake_twilio
 
 # Four senders at once over 2,000 approved messages: each sent exactly once.
-rm -f "$SMS_DB"*
+SMS_DB=$(new_store fresh2) || exit 1 # a fresh, empty store
 start_fake_twilio --delay-ms 2 || exit 1
 awk 'BEGIN { for (i = 0; i < 2000; i++) printf "{\"to\":\"+1212556%04d\",\"body\":\"m%d\",\"priority\":\"%s\"}\n", i, i, (i % 3 ? "normal" : "high") }' | stage
 sms-approve --all >/dev/null
@@ -77,7 +77,7 @@ check_eq "the four outputs hold 2000 results" 2000 "$(cat "$T"/c[1-4] | wc -l)"
 stop_fake_twilio
 
 # kill -9 in the middle of a batch, then a rerun: nothing sent twice, nothing lost.
-rm -f "$SMS_DB"*
+SMS_DB=$(new_store fresh3) || exit 1 # a fresh, empty store
 start_fake_twilio --delay-ms 300 || exit 1
 awk 'BEGIN { for (i = 0; i < 60; i++) printf "{\"to\":\"+1212557%04d\",\"body\":\"k%d\"}\n", i, i }' | stage
 sms-approve --all >/dev/null

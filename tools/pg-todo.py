@@ -49,5 +49,11 @@ for ret,name,params,args in items:
     voids=''.join('\t(void)%s;\n'%v for v in vs if v!='s')
     sarg='(struct store *)(uintptr_t)s' if params.startswith('(const struct store') else 's'
     out.append('%s pgs_%s%s\n{\n%s\treturn todo(%s, "%s");\n}\n'%(ret,name,params,voids,sarg,name.replace('_',' ')))
-open('store_pg_todo.c','w').write('\n'.join(out))
+import os
+if len(out) == 1:
+    # every function has its own file: no stub is left
+    if os.path.exists('store_pg_todo.c'):
+        os.remove('store_pg_todo.c')
+else:
+    open('store_pg_todo.c','w').write('\n'.join(out))
 print(len(items), len(impl))

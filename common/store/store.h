@@ -4,9 +4,12 @@
  * autoresponders; its upkeep (sms-store) is in store_maint.h. Callers see no
  * SQL and no sqlite3 type.
  *
- * The backend seam (doc/store.md): the functions declared here and in
- * store_maint.h are what a backend implements, all but store_status_next_ok
- * and store_status_valid, which are backend-neutral. The one backend today is SQLite, these files:
+ * The backend seam (doc/store.md, store_backend.h): the functions declared
+ * here and in store_maint.h are what a backend implements, all but
+ * store_status_next_ok and store_status_valid (store_record.c) and the few
+ * of store_front.c, which are backend-neutral. store_open picks the backend
+ * by SMS_DB's form: PostgreSQL for a postgresql:// URI (store_pg_*.c, see
+ * store_pg.h), else SQLite, these files:
  *   store_open.c       the connection: open, pragmas, migrations applied,
  *                      close; errors, the statement cache, transactions
  *   store_schema.c     the schema, one forward migration per version
@@ -79,6 +82,17 @@ int store_version(const struct store *s); /* schema version of the open file */
  * connections. For caches kept beside one connection (the daemon's writer
  * keeps the autoresponders). STORE_OK or STORE_ERR. */
 int store_others_version(struct store *s, long long *v);
+/* Waiting for messages (sms-inbox --wait): a file descriptor that becomes
+ * readable when another connection may have stored a message, or -1 when
+ * the backend has none (SQLite: the caller watches the store's files, whose
+ * directory store_path names). On PostgreSQL the connection LISTENs on the
+ * channel a trigger notifies at every insert into messages, and the
+ * descriptor is its socket. store_watch_drain takes in what arrived, without
+ * waiting: 1 when a notice came (look at the store again), 0 when none,
+ * STORE_ERR. A notice may also arrive while another call reads the store:
+ * drain before each wait. */
+int store_watch_fd(struct store *s);
+int store_watch_drain(struct store *s);
 const char *store_path(const struct store *s);
 /* The last error, one sentence without a newline; "" when none. */
 const char *store_errmsg(const struct store *s);
@@ -371,9 +385,11 @@ int store_template_list(struct store *s, int (*fn)(const struct store_template *
 /* Stores n records as n calls of store_msg_insert() would (same checks,
  * defaults and "created" events), much faster: many rows share each INSERT.
  * All or nothing: STORE_OK with ids[i] the id of recs[i] (consecutive, in
- * order), or STORE_ERR with nothing stored and a sentence naming the first
- * bad record ("record 3: to: missing"); insert them one by one to learn which
- * fail. Messages with a provider_id are refused: use store_msg_insert. */
+ * order; on PostgreSQL in order, and consecutive unless another connection
+ * stores messages at the same time), or STORE_ERR with nothing stored and a
+ * sentence naming the first bad record ("record 3: to: missing"); insert them
+ * one by one to learn which fail. Messages with a provider_id are refused:
+ * use store_msg_insert. */
 int store_msg_insert_many(struct store *s, const cJSON *const *recs, size_t n, int64_t *ids);
 
 /* ---- Paging through a status by id (sms-approve) --------------------------- */

@@ -17,6 +17,8 @@
  * backend's <name>. (store_close, with no value to return, is apart.) */
 #define STORE_FNS(X) \
 	X(int, others_version, (struct store *s, long long *v), (s, v)) \
+	X(int, watch_fd, (struct store *s), (s)) \
+	X(int, watch_drain, (struct store *s), (s)) \
 	X(int, begin_immediate, (struct store *s), (s)) \
 	X(int, commit, (struct store *s), (s)) \
 	X(int, rollback, (struct store *s), (s)) \

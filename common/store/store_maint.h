@@ -55,6 +55,9 @@ struct store_problem {
 	const char *table;   /* foreign_key_check: the table, the row and the table */
 	long long   rowid;   /* it refers to (else NULL and 0) */
 	const char *parent;
+	int         note;    /* 1: no problem, but what the check could not look at
+	                      * (PostgreSQL: the indexes, without amcheck); not
+	                      * counted in *problems */
 };
 
 /* The whole file's integrity check, then the foreign key check; fn is called
@@ -127,5 +130,59 @@ extern const char *const store_prune_statuses[];
  * kept_in_flight counts the old messages kept. dry: counts only. */
 int store_prune(struct store *s, const char *before, int dry, store_progress_fn fn, void *arg,
                 struct store_removed *out);
+
+/* ---- Migrate: a SQLite store into PostgreSQL --------------------------------------- */
+
+/* The tables sms-store migrate copies, in the order it copies them (a
+ * message before its events); store_migrate_tables[i] names table i. */
+enum {
+	STORE_MIG_MESSAGES, STORE_MIG_EVENTS, STORE_MIG_OPTOUTS, STORE_MIG_CONSENTS,
+	STORE_MIG_TEMPLATES, STORE_MIG_AUTORESPONDERS, STORE_MIG_KV, STORE_MIG_TABLES
+};
+extern const char *const store_migrate_tables[STORE_MIG_TABLES];
+
+/* Why store_migrate_from refused (STORE_REFUSED), so that a caller can pick
+ * its exit code; the sentence is the store's error. */
+enum store_mig_refusal {
+	STORE_MIG_OK = 0,
+	STORE_MIG_NOT_PG,     /* the destination is not a PostgreSQL store */
+	STORE_MIG_NO_SOURCE,  /* no such file, or not a file */
+	STORE_MIG_BAD_SOURCE, /* not a SQLite smskit store, or one newer than this build */
+	STORE_MIG_COUNTS,     /* a table's counts differ: everything was rolled back */
+};
+
+struct store_migrated {
+	long long source[STORE_MIG_TABLES]; /* rows in the source */
+	long long copied[STORE_MIG_TABLES]; /* rows this run added (0 when run again) */
+	long long found[STORE_MIG_TABLES];  /* of the source's ids (an opt-out's number, an
+	                                     * entry's key), those the destination holds */
+	int       source_version; /* the source's schema version before it was opened
+	                           * (an older one is brought up to date first) */
+	int       counted;        /* 1 once the source's rows were counted (source[]) */
+	enum store_mig_refusal refused;
+	double    seconds;        /* wall clock, opening the source to the commit */
+};
+
+/* Copies the SQLite store at sqlite_path into dst, which must be a
+ * PostgreSQL store (sms-store migrate, sms-store(1)): messages, events,
+ * opt-outs, consents, templates, autoresponders (with their counts) and
+ * key/value entries, every id kept; then moves dst's identity sequences past
+ * the greatest ids, so that new rows never take a copied id. A PostgreSQL-only
+ * operation (store_pg_migrate.c): the SQLite backend has none, and a dst that
+ * is not PostgreSQL is refused. The source is opened as every program opens
+ * a store first (an older schema is brought up to date in place, a newer one
+ * refused), then read in one read transaction: one snapshot, while others
+ * may go on writing to it. Everything is written in ONE transaction on dst
+ * (holding the store's write lock): a failure midway leaves nothing of it;
+ * rows whose id (number, key) dst already holds are left as they are, so
+ * that running it again adds nothing. Then, still inside it, each table's
+ * source rows are counted against the source's ids found in dst: any
+ * difference (a row that a unique name or provider id of another row kept
+ * out) rolls everything back (STORE_REFUSED, STORE_MIG_COUNTS). fn, if not
+ * NULL, gets the rows copied of all the tables' rows. STORE_OK; STORE_REFUSED
+ * with out->refused and a sentence; STORE_ERR (PostgreSQL's failure, nothing
+ * kept). out is filled as far as the work went. */
+int store_migrate_from(struct store *dst, const char *sqlite_path, store_progress_fn fn,
+                       void *arg, struct store_migrated *out);
 
 #endif

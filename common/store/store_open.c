@@ -67,6 +67,20 @@ int lite_others_version(struct store *s, long long *v)
 	return rc == SQLITE_ROW ? STORE_OK : store__dberr(s, "reading the data version");
 }
 
+/* SQLite tells no other connection of a commit: the waiter watches the
+ * store's files (inbox_wait.c). */
+int lite_watch_fd(struct store *s)
+{
+	(void)s;
+	return -1;
+}
+
+int lite_watch_drain(struct store *s)
+{
+	(void)s;
+	return 0;
+}
+
 /* ---- Statements ------------------------------------------------------------ */
 
 sqlite3_stmt *store__stmt(struct store *s, const char *const *sql, enum store_st id)

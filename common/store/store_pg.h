@@ -19,7 +19,7 @@
 #ifndef SMSKIT_STORE_PG_H
 #define SMSKIT_STORE_PG_H
 
-#include <libpq-fe.h>
+#include "store_pg_lib.h" /* libpq, loaded at run time */
 #include <stdint.h>
 #include "store.h"
 #include "store_backend.h"
@@ -38,6 +38,7 @@ struct store {
 	PGconn  *c;
 	unsigned flags;
 	char     sqlstate[6]; /* of the last failed statement, "" after a success */
+	int      listening;   /* LISTEN smskit_messages sent (store_watch_fd) */
 	int      txn_lost;    /* the connection was lost inside a transaction: every
 	                       * statement fails until the caller rolls back */
 	/* The statements prepared on this connection, by SQL text address. */

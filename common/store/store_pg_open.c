@@ -346,6 +346,35 @@ int pgs_others_version(struct store *s, long long *v)
 	return STORE_OK;
 }
 
+/* Waiting: LISTEN on the channel the schema's trigger notifies when messages
+ * are inserted (store.h, store_watch_fd). */
+int pgs_watch_fd(struct store *s)
+{
+	if (!s->listening) {
+		if (pgs_exec(s, "listening for new messages", "LISTEN smskit_messages", NULL, NULL))
+			return -1;
+		s->listening = 1;
+	}
+	return PQsocket(s->c);
+}
+
+int pgs_watch_drain(struct store *s)
+{
+	if (!s->listening)
+		return 0;
+	if (!PQconsumeInput(s->c)) {
+		store__seterr(s, "listening for new messages: %s", PQerrorMessage(s->c));
+		return STORE_ERR;
+	}
+	int hit = 0;
+	PGnotify *n;
+	while ((n = PQnotifies(s->c)) != NULL) {
+		hit = 1;
+		PQfreemem(n);
+	}
+	return hit;
+}
+
 /* ---- Opening ------------------------------------------------------------------ */
 
 /* A server that is down, starting or restarting: try again later (75). */
@@ -435,6 +464,12 @@ struct store *pgs_open(const char *uri, unsigned flags, char *err, size_t errlen
 		snprintf(err, errlen, "SMS_DB: the PostgreSQL URI holds a password, which would show "
 		         "wherever the store is named (logs, listings); put it in ~/.pgpass, a "
 		         "service file or PGPASSWORD instead (sms-config(5))");
+		errno = EINVAL;
+		return NULL;
+	}
+	char why[256];
+	if (pgs_pq_load(why, sizeof why)) {
+		snprintf(err, errlen, "%s: %s", uri, why);
 		errno = EINVAL;
 		return NULL;
 	}

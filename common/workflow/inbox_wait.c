@@ -1,6 +1,8 @@
 /* inbox_wait — sms-inbox --wait: sleeping until a matching received message is
- * stored (inbox_wait.h). Owns the wait's inotify watch, its signalfd and its
- * timing; the store is read through store_msg_list only. */
+ * stored (inbox_wait.h). Owns the wait's inotify watch (or, on a store that
+ * tells of new messages itself, PostgreSQL, the store's descriptor:
+ * store_watch_fd), its signalfd and its timing; the store is read through
+ * store_msg_list only. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -153,7 +155,8 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	/* The watch first, then the baseline: a message stored in between is
 	 * both newer than the baseline and seen by the watch. */
-	int ifd = watch(store_path(st), base, sizeof base);
+	int sfd_store = store_watch_fd(st);
+	int ifd = sfd_store >= 0 ? -1 : watch(store_path(st), base, sizeof base);
 	long long deadline = now_ms() + (long long)w->seconds * 1000;
 	int64_t seen;
 	*sig = 0;
@@ -172,7 +175,13 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 		long long due = quick < NQUICK ? woke + quick_ms[quick] : now + SLOW_MS;
 		if (due > deadline)
 			due = deadline;
-		struct pollfd pf[2] = {{.fd = ifd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		/* A notice the store took in while it was read counts as one on its
+		 * descriptor: look again at once. */
+		int told = sfd_store >= 0 ? store_watch_drain(st) : 0;
+		if (told > 0)
+			due = now;
+		struct pollfd pf[2] = {{.fd = sfd_store >= 0 ? sfd_store : ifd, .events = POLLIN},
+		                       {.fd = sfd, .events = POLLIN}};
 		int r = poll(pf, 2, due > now ? (int)(due - now) : 0);
 		if (r < 0 && errno != EINTR) {
 			warnmsg("--wait: poll: %s", strerror(errno));
@@ -184,7 +193,8 @@ enum inbox_wait_end inbox_wait(struct store *st, const struct inbox_wait *w,
 			end = INBOX_WAIT_SIGNAL;
 			break;
 		}
-		if (r > 0 && (pf[0].revents & POLLIN) && drain(ifd, base)) {
+		if (told > 0 || (r > 0 && (pf[0].revents & POLLIN) &&
+		                  (sfd_store >= 0 ? store_watch_drain(st) > 0 : drain(ifd, base)))) {
 			woke = now_ms();
 			quick = 0;
 		} else if (quick < NQUICK && now_ms() >= woke + quick_ms[quick]) {

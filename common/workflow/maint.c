@@ -19,7 +19,11 @@ static void progress_line(long long done, long long total, void *arg)
 	struct maint *m = arg;
 	if (!progress_due(&m->pace, 0))
 		return;
-	const char *unit = strcmp(m->verb, "backup") == 0 ? "pages" : "messages";
+	/* A backup copies SQLite's pages, or a PostgreSQL store's rows (a URI). */
+	const char *unit = strcmp(m->verb, "backup") == 0
+	                           ? (strstr(store_path(m->st), "://") ? "rows" : "pages")
+	                   : strcmp(m->verb, "migrate") == 0 ? "rows"
+	                                                     : "messages";
 	if (total > 0)
 		fprintf(stderr, "\r%s: %s: %lld of %lld %s (%.0f%%)   ", util_progname(), m->verb, done,
 		        total, unit, 100.0 * (double)done / (double)total);
@@ -76,6 +80,12 @@ static int one_problem(const struct store_problem *p, void *arg)
 	struct maint *m = arg;
 	cJSON *rec = cJSON_CreateObject();
 	rec_put_str(rec, "check", p->check);
+	if (p->note) { /* what could not be checked: said, not a failure */
+		rec_put_str(rec, "note", p->message);
+		rec_set_ok(rec);
+		rec_emit(m->out, rec);
+		return 0;
+	}
 	if (p->table) {
 		rec_put_str(rec, "table", p->table);
 		rec_put_num(rec, "rowid", (double)p->rowid);
@@ -287,6 +297,63 @@ int maint_prune(struct maint *m, const char *older_than)
 	return 0;
 }
 
+/* ---- migrate ------------------------------------------------------------------------ */
+
+int maint_migrate_not_pg(struct maint *m, const char *db)
+{
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "store", db);
+	rec_fail(rec, "not_postgresql", 0, "%s: not a PostgreSQL store; migrate copies a SQLite "
+	         "store into the PostgreSQL store SMS_DB names (SMS_DB=postgresql://...)", db);
+	rec_emit(m->out, rec);
+	return EX_CONFIG;
+}
+
+int maint_migrate(struct maint *m, const char *source)
+{
+	cJSON *rec = cJSON_CreateObject();
+	rec_put_str(rec, "source", source);
+	rec_put_str(rec, "store", store_path(m->st));
+	struct store_migrated r;
+	progress_start(&m->pace, m->progress);
+	int rc = store_migrate_from(m->st, source, m->progress ? progress_line : NULL, m, &r);
+	progress_end(m);
+	if (r.source_version >= 0)
+		rec_put_num(rec, "source_schema_version", r.source_version);
+	rec_put_num(rec, "schema_version", store_version(m->st));
+	/* The counts as far as the work went, a failure's too (none when the
+	 * source was refused before it was read). */
+	for (int t = 0; t < STORE_MIG_TABLES && r.counted; t++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddNumberToObject(c, "source", (double)r.source[t]);
+		cJSON_AddNumberToObject(c, "copied", (double)r.copied[t]);
+		cJSON_AddNumberToObject(c, "found", (double)r.found[t]);
+		rec_put(rec, store_migrate_tables[t], c);
+	}
+	rec_put_num(rec, "seconds", (double)(long long)(r.seconds * 100 + 0.5) / 100);
+	if (rc == STORE_ERR)
+		return store_failed(m, rec);
+	if (rc == STORE_REFUSED) {
+		static const struct {
+			const char *code;
+			int         exit;
+		} why[] = {
+			[STORE_MIG_NOT_PG] = {"not_postgresql", EX_CONFIG},
+			[STORE_MIG_NO_SOURCE] = {"no_source", EX_NOINPUT},
+			[STORE_MIG_BAD_SOURCE] = {"bad_source", EX_DATAERR},
+			[STORE_MIG_COUNTS] = {"count_mismatch", EX_DATAERR},
+		};
+		int i = r.refused >= STORE_MIG_NOT_PG && r.refused <= STORE_MIG_COUNTS ? (int)r.refused
+		                                                                        : STORE_MIG_COUNTS;
+		rec_fail(rec, why[i].code, 0, "%s", store_errmsg(m->st));
+		rec_emit(m->out, rec);
+		return why[i].exit;
+	}
+	rec_set_ok(rec);
+	rec_emit(m->out, rec);
+	return 0;
+}
+
 /* ---- -o text ------------------------------------------------------------------------ */
 
 static long long num(const cJSON *rec, const char *key)
@@ -342,6 +409,8 @@ void maint_print_text(FILE *fp, const cJSON *rec, void *arg)
 	if (strcmp(verb, "backup") == 0) {
 		fprintf(fp, "%s: %lld bytes, schema version %lld\n", str(rec, "file"), num(rec, "bytes"),
 		        num(rec, "schema_version"));
+	} else if (strcmp(verb, "check") == 0 && rec_str(rec, "note")) {
+		fprintf(fp, "note: %s\n", rec_str(rec, "note"));
 	} else if (strcmp(verb, "check") == 0) {
 		fprintf(fp, "ok: integrity and foreign keys, schema version %lld\n",
 		        num(rec, "schema_version"));
@@ -369,6 +438,16 @@ void maint_print_text(FILE *fp, const cJSON *rec, void *arg)
 		        num(rec, "other_events"), num(rec, "kv"), dry,
 		        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "opted_out"))
 		                ? "still opted out" : "not opted out");
+	} else if (strcmp(verb, "migrate") == 0) {
+		fprintf(fp, "%s -> %s: schema version %lld, %.2f s\n", str(rec, "source"),
+		        str(rec, "store"), num(rec, "schema_version"),
+		        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "seconds")));
+		for (int t = 0; t < STORE_MIG_TABLES; t++) {
+			const cJSON *c = cJSON_GetObjectItemCaseSensitive(rec, store_migrate_tables[t]);
+			fprintf(fp, "  %-15s %lld in the source, %lld copied, %lld found\n",
+			        store_migrate_tables[t], num(c, "source"), num(c, "copied"),
+			        num(c, "found"));
+		}
 	} else {
 		fprintf(fp, "before %s: %lld messages, %lld of their events, %lld other events%s; "
 		        "%lld old messages kept, still in flight\n", str(rec, "before"),

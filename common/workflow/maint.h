@@ -31,6 +31,12 @@ int maint_stats(struct maint *m);
 int maint_export(struct maint *m, const char *number);
 int maint_erase(struct maint *m, const char *number);
 int maint_prune(struct maint *m, const char *older_than);
+/* Copies the SQLite store at source into the PostgreSQL store m->st. */
+int maint_migrate(struct maint *m, const char *source);
+/* migrate's refusal of a destination that is not PostgreSQL, before it is
+ * opened (opening a SQLite path would make a store there): its record, and
+ * EX_CONFIG. */
+int maint_migrate_not_pg(struct maint *m, const char *db);
 
 /* --older-than as people write it: "90d", "12w", "1y" (365 days), "36h",
  * "30m" before now, or a date or RFC 3339 time (clock_since); out gets RFC

@@ -57,6 +57,11 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 	gethostname(host, sizeof host - 1);
 	snprintf(s->host, sizeof s->host, "%s", host);
 	snprintf(s->claimer, sizeof s->claimer, "sms-send/%ld@%s", (long)getpid(), host);
+	if (lease_init(&s->lease, c, s->claimer, s->host, err, errlen) != 0) {
+		free(s->status_callback);
+		free(s);
+		return NULL;
+	}
 	struct http_options ho = {.max_host_conns = s->o.concurrency};
 	s->http = http_new(&ho);
 	if (!s->o.dry_run) {
@@ -851,6 +856,10 @@ static void store_step(struct sender *s, long *wait_ms)
 
 void sender_step(struct sender *s, long wait_ms)
 {
+	/* While it holds claims, a third of the lease at most between renewals,
+	 * however long a request takes (lease.h). */
+	if (s->lease.renewed && lease_renew(&s->lease, s->st, 0) != STORE_OK)
+		warnmsg("store: renewing the lease: %s", store_errmsg(s->st));
 	store_step(s, &wait_ms);
 	if (s->inflight)
 		http_step(s->http, s->answered ? 0 : wait_ms);
@@ -885,6 +894,7 @@ void sender_free(struct sender *s)
 		http_step(s->http, 100);
 	if (s->answered)
 		store_answers(s);
+	lease_release(&s->lease, s->st);
 	for (size_t i = s->head; i < s->tail; i++) {
 		outbound_free(&s->ring[i]->ob);
 		cJSON_Delete(s->ring[i]->rec);

@@ -14,6 +14,7 @@
 #include "progress.h"
 #include "recovery.h"
 #include "sender.h"
+#include "lease.h"
 
 struct job {
 	struct sender  *s;
@@ -58,6 +59,8 @@ struct sender {
 	char                     *status_callback;
 	char                      claimer[64];
 	char                      host[32];
+	struct lease              lease;   /* on what it claims (lease.h) */
+	time_t                    next_recover; /* when to look for dead senders' claims again */
 	char                      queue_wait[512]; /* why the approved queue stopped */
 	struct recovery          *rcv;  /* answers the store could not record */
 

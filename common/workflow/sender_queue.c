@@ -3,6 +3,7 @@
  * urgent first, for the engine of sender.c to send. See sender.h. */
 #include "sender.h"
 #include "sender_int.h"
+#include "clock.h"
 #include "consent.h"
 #include "records.h"
 #include "util.h"
@@ -32,28 +33,57 @@ static void push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
 	(*v)[(*n)++] = id;
 }
 
-/* "sms-send/PID@HOST" of a process on this host that no longer runs. */
-static int claimer_dead(const struct sender *s, const char *by)
+struct claim {
+	int64_t id;
+	int     requested;
+	char    by[64];
+};
+
+struct claims {
+	struct claim *v;
+	size_t        n, cap;
+};
+
+/* Every claim first, the leases looked up after: a listing's callback must
+ * not call back into the store. */
+static int collect_claim(int64_t id, const char *by, int requested, void *arg)
 {
-	long pid;
-	char host[64];
-	if (!by || sscanf(by, "sms-send/%ld@%63s", &pid, host) != 2 || pid <= 0)
+	struct claims *c = arg;
+	if (!by)
 		return 0;
-	if (strcmp(host, s->host) != 0 || pid == (long)getpid())
-		return 0;
-	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+	}
+	struct claim *k = &c->v[c->n++];
+	k->id = id;
+	k->requested = requested;
+	snprintf(k->by, sizeof k->by, "%s", by);
+	return 0;
 }
 
-static int collect_dead(int64_t id, const char *by, int requested, void *arg)
+/* The claims of dead senders (lease_dead), sorted into d. -1 on a store error. */
+static int collect_dead(struct sender *s, const struct claims *c, struct dead *d)
 {
-	struct dead *d = arg;
-	if (!claimer_dead(d->s, by))
-		return 0;
-	if (requested)
-		push_id(&d->ids, &d->n, &d->cap, id);
-	else
-		push_id(&d->idle, &d->nidle, &d->capidle, id);
-	snprintf(d->who, sizeof d->who, "%s", by);
+	time_t now = clock_now();
+	char last[64] = "";
+	int last_dead = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct claim *k = &c->v[i];
+		if (strcmp(k->by, last) != 0) {
+			last_dead = lease_dead(&s->lease, s->st, k->by, now);
+			if (last_dead < 0)
+				return -1;
+			snprintf(last, sizeof last, "%s", k->by);
+		}
+		if (!last_dead)
+			continue;
+		if (k->requested)
+			push_id(&d->ids, &d->n, &d->cap, k->id);
+		else
+			push_id(&d->idle, &d->nidle, &d->capidle, k->id);
+		snprintf(d->who, sizeof d->who, "%s", k->by);
+	}
 	return 0;
 }
 
@@ -81,10 +111,16 @@ static size_t give_back(struct sender *s, struct dead *d)
 size_t sender_recover(struct sender *s)
 {
 	struct dead d = {.s = s};
-	if (store_claims(s->st, collect_dead, &d) != STORE_OK) {
+	struct claims c = {0};
+	s->next_recover = clock_now() + (s->lease.seconds + 1) / 2;
+	if (store_claims(s->st, collect_claim, &c) != STORE_OK || collect_dead(s, &c, &d) != 0) {
 		warnmsg("store: %s", store_errmsg(s->st));
+		free(c.v);
+		free(d.ids);
+		free(d.idle);
 		return 0;
 	}
+	free(c.v);
 	size_t back = 0;
 	if ((d.n || d.nidle) && store_begin_immediate(s->st) == STORE_OK) {
 		back = give_back(s, &d);
@@ -170,6 +206,10 @@ size_t sender_claim(struct sender *s)
 {
 	if (s->queue_wait[0] || s->halt)
 		return 0;
+	/* Claims of senders that died meanwhile, on any host, once their
+	 * leases run out (lease.h): looked for every half lease. */
+	if (clock_now() >= s->next_recover)
+		sender_recover(s);
 	size_t waiting = 0;
 	for (const struct job *j = s->ready; j; j = j->next_ready)
 		waiting++;
@@ -191,6 +231,13 @@ size_t sender_claim(struct sender *s)
 	}
 	if (store_begin_immediate(s->st) != STORE_OK) {
 		warnmsg("store: %s", store_errmsg(s->st));
+		sender_hint(s, 75);
+		return 0;
+	}
+	/* The lease first, in the claim's transaction: no claim without one. */
+	if (lease_renew(&s->lease, s->st, 0) != STORE_OK) {
+		warnmsg("store: %s", store_errmsg(s->st));
+		store_rollback(s->st);
 		sender_hint(s, 75);
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 static void usage(FILE *fp)
@@ -28,6 +29,14 @@ static void usage(FILE *fp)
 	      "  spend-since TIME             outbound spend in millionths\n"
 	      "  kv-get KEY | kv-set KEY [VALUE]\n"
 	      "  hold SECONDS READYFILE       hold the write lock; READYFILE appears once held\n"
+	      "  msg-insert-many JSONARRAY    store the records at once; print their ids\n"
+	      "  msg-read ID 0|1 | msg-replied ID | msg-requested ID | msg-unclaim ID REASON\n"
+	      "  claim NAME DIR ID...         make DIR/ready.NAME, wait for DIR/go, then move\n"
+	      "                               each to sending (claimed_by NAME), one\n"
+	      "                               transaction each; print the ids won\n"
+	      "  pending PROVIDER PID         the pending status callbacks: EVENTID PENDING\n"
+	      "  thread-state ADDRESS         print TAG AT (AT: seconds, 0 for none)\n"
+	      "  last-inbound ADDRESS         print the latest inbound message's time (seconds)\n"
 	      "  -n: synchronous=NORMAL (STORE_SYNC_NORMAL)\n",
 	      fp);
 }
@@ -82,6 +91,94 @@ static int print_optout(const struct store_optout *o, void *arg)
 	cJSON_free(t);
 	cJSON_Delete(r);
 	return 0;
+}
+
+static int print_pending(int64_t event_id, const cJSON *pending, void *arg)
+{
+	(void)arg;
+	char *t = cJSON_PrintUnformatted(pending);
+	printf("%" PRId64 " %s\n", event_id, t);
+	cJSON_free(t);
+	return 0;
+}
+
+/* The commands of the messages' other functions (store_msg_insert_many, the
+ * inbox's flags, a sender's claims, a conversation); -1 for none of them. */
+static int run_msgs(struct store *s, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	int rc;
+	if (strcmp(cmd, "msg-insert-many") == 0 && argc == 2) {
+		cJSON *arr = parse_arg("records", argv[1]);
+		if (!cJSON_IsArray(arr)) {
+			cJSON_Delete(arr);
+			return 1;
+		}
+		size_t n = (size_t)cJSON_GetArraySize(arr);
+		const cJSON **recs = xcalloc(n + 1, sizeof *recs);
+		int64_t *ids = xcalloc(n + 1, sizeof *ids);
+		size_t i = 0;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, arr)
+			recs[i++] = e;
+		rc = store_msg_insert_many(s, recs, n, ids);
+		for (i = 0; rc == STORE_OK && i < n; i++)
+			printf("%" PRId64 "\n", ids[i]);
+		free(recs);
+		free(ids);
+		cJSON_Delete(arr);
+		return report(s, rc);
+	}
+	if (strcmp(cmd, "msg-read") == 0 && argc == 3)
+		return report(s, store_msg_mark_read(s, parse_id(argv[1]), atoi(argv[2])));
+	if (strcmp(cmd, "msg-replied") == 0 && argc == 2)
+		return report(s, store_msg_mark_replied(s, parse_id(argv[1])));
+	if (strcmp(cmd, "msg-requested") == 0 && argc == 2)
+		return report(s, store_msg_requested(s, parse_id(argv[1])));
+	if (strcmp(cmd, "msg-unclaim") == 0 && argc == 3)
+		return report(s, store_msg_unclaim(s, parse_id(argv[1]), argv[2]));
+	if (strcmp(cmd, "claim") == 0 && argc >= 4) {
+		/* Ready, then all at once: DIR/ready.NAME made, DIR/go awaited. */
+		char path[4096];
+		snprintf(path, sizeof path, "%s/ready.%s", argv[2], argv[1]);
+		FILE *fp = fopen(path, "w");
+		if (fp)
+			fclose(fp);
+		snprintf(path, sizeof path, "%s/go", argv[2]);
+		for (int i = 0; i < 30000 && access(path, F_OK) != 0; i++)
+			usleep(1000);
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "claimed_by", argv[1]);
+		int bad = 0;
+		for (int i = 3; i < argc && !bad; i++) {
+			int64_t id = parse_id(argv[i]);
+			rc = store_msg_set_status(s, id, "sending", f, NULL);
+			if (rc == STORE_OK)
+				printf("%" PRId64 "\n", id);
+			else if (rc != STORE_REFUSED)
+				bad = report(s, rc);
+		}
+		cJSON_Delete(f);
+		return bad;
+	}
+	if (strcmp(cmd, "pending") == 0 && argc == 3)
+		return report(s, store_events_pending_status(s, argv[1], argv[2], print_pending, NULL));
+	if (strcmp(cmd, "thread-state") == 0 && argc == 2) {
+		char tag[80];
+		time_t at;
+		rc = store_thread_state(s, argv[1], tag, sizeof tag, &at);
+		if (rc == STORE_OK)
+			printf("%s %lld\n", tag, (long long)at);
+		return report(s, rc);
+	}
+	if (strcmp(cmd, "last-inbound") == 0 && argc == 2) {
+		time_t at;
+		rc = store_last_inbound(s, argv[1], &at);
+		if (rc == STORE_OK)
+			printf("%lld\n", (long long)at);
+		return report(s, rc);
+	}
+	return -1;
 }
 
 static int run(struct store *s, int argc, char **argv)
@@ -198,6 +295,8 @@ static int run(struct store *s, int argc, char **argv)
 		sleep((unsigned)parse_id(argv[1]));
 		return report(s, store_commit(s));
 	}
+	if ((rc = run_msgs(s, argc, argv)) >= 0)
+		return rc;
 	usage(stderr);
 	return EX_USAGE;
 }
