@@ -107,6 +107,7 @@ $(FAKES:$(O)/tests/%=$(O)/tests/tools/%.o) $(O)/tests/tools/fake-common.o: tests
 # The suite runs twice: the normal build, then under ASan + UBSan.
 check: all tools
 	tests/run $(O)
+	SMSKIT_STORE=pg tests/run $(O)
 	$(MAKE) O=build-san SAN=1 all tools
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run build-san
 

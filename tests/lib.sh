@@ -35,7 +35,9 @@ _pg_db=0
 # new_store NAME: the SMS_DB of another, empty store of the same backend.
 new_store() {
 	if [ "$SMSKIT_STORE" != pg ]; then echo "$T/$1.db"; return; fi
-	_pg_db=$((_pg_db + 1))
+	# A counter in a file: new_store runs in a subshell, $(new_store x).
+	_pg_db=$(($(cat "$T/.new_store" 2>/dev/null || echo 0) + 1))
+	echo "$_pg_db" >"$T/.new_store"
 	local db="t_$$_${_pg_db}_$1"
 	db=${db//[^A-Za-z0-9_]/_}
 	psql -X -q -h "$SMSKIT_PG_SOCKET" -U smskit -d postgres -c "CREATE DATABASE $db" >/dev/null ||

@@ -14,7 +14,8 @@ fi
 
 q() { sql "$@"; }
 words() { paste -sd' ' -; } # rows as one line of words
-refused() { ! sql "$@" >/dev/null 2>&1; } # the clients' exit codes vary
+# refused [-s STORE] SQL: the store's own client refuses SQL (exit codes vary).
+refused() { ! sql "$@" >/dev/null 2>&1; }
 # The schema version the store records: user_version, or smskit_meta on PostgreSQL.
 schema_version() {
 	if [ "$SMSKIT_STORE" = sqlite ]; then sql -s "${1:-$SMS_DB}" 'PRAGMA user_version'
@@ -70,15 +71,20 @@ check_eq "optouts columns" "number at source" "$(columns optouts | words)"
 check_eq "kv columns" "key value updated_at" "$(columns kv | words)"
 check_eq "consents columns (version 6)" "id number at kind source evidence recorded_at" \
 	"$(columns consents | words)"
-check "the consents log is append-only" refused \
+# A refused INSERT still takes an id on PostgreSQL (a sequence is not rolled
+# back), so the constraints are tried on a scratch store: the messages of the
+# main store keep the ids the checks below name.
+scratch=$(new_store scratch) || exit 1
+SMS_DB=$scratch store-tool open >/dev/null
+check "the consents log is append-only" refused -s "$scratch" \
 	"INSERT INTO consents (number, at, kind, source, evidence, recorded_at) VALUES ('+15550001111', '2026-01-02T03:04:05Z', 'opt_in', 'web', 'form', '2026-01-02T03:04:05Z'); UPDATE consents SET evidence = 'forged'"
-check "... an opt-in without evidence is refused" refused \
+check "... an opt-in without evidence is refused" refused -s "$scratch" \
 	"INSERT INTO consents (number, at, kind, source, recorded_at) VALUES ('+15550001111', '2026-01-02T03:04:05Z', 'opt_in', 'web', '2026-01-02T03:04:05Z')"
-check "... and a purpose other than marketing or transactional" refused \
+check "... and a purpose other than marketing or transactional" refused -s "$scratch" \
 	"INSERT INTO messages (direction, status, to_number, created_at, updated_at, purpose) VALUES ('outbound', 'pending', '+15551234567', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'spam')"
-check "a tag of version 8 is a short name: a space is refused" refused \
+check "a tag of version 8 is a short name: a space is refused" refused -s "$scratch" \
 	"INSERT INTO messages (direction, status, to_number, created_at, updated_at, tag) VALUES ('outbound', 'pending', '+15551234567', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z', 'a survey')"
-check "... and two rules of one name are refused" refused \
+check "... and two rules of one name are refused" refused -s "$scratch" \
 	"INSERT INTO autoresponders (trigger, response, created_at, name) VALUES ('A', 'x', '2026-01-02T03:04:05Z', 'menu'), ('B', 'y', '2026-01-02T03:04:05Z', 'menu')"
 check "opening again changes nothing" store-tool version
 check_eq "... at the current version" "$current" "$(cat "$T/.out")"
@@ -142,7 +148,7 @@ check_exit "an outbound message cannot be received" 1 store-tool msg-insert '{"t
 check_exit "a message needs to" 1 store-tool msg-insert '{"body":"x"}'
 check_eq "bad records stored nothing" 1 "$(q 'SELECT count(*) FROM messages')"
 check "the CHECK constraints guard the store's own client (sqlite3, psql) too" \
-	refused "INSERT INTO messages (direction, status, to_number, created_at, updated_at)
+	refused -s "$scratch" "INSERT INTO messages (direction, status, to_number, created_at, updated_at)
 	   VALUES ('outbound', 'bogus', '+1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
 
 # Inbound storage is idempotent on the provider's id (webhook retries).
@@ -217,9 +223,10 @@ failed sent 5
 received received 0
 MOVES
 check "a failure keeps its error" store-tool msg-insert '{"to":"+15551234567","status":"sending"}'
-check "sending -> failed with an error" store-tool msg-status 4 failed '{"error":{"code":"carrier_rejected","message":"filtered","provider_code":30007,"retryable":false},"reason":"carrier rejected: 30007 filtered"}'
+failed_id=$(jq -r .id "$T/.out")
+check "sending -> failed with an error" store-tool msg-status "$failed_id" failed '{"error":{"code":"carrier_rejected","message":"filtered","provider_code":30007,"retryable":false},"reason":"carrier rejected: 30007 filtered"}'
 check_eq "the error object comes back" '{"code":"carrier_rejected","message":"filtered","provider_code":30007,"retryable":false}|carrier rejected: 30007 filtered' \
-	"$(store-tool msg-get 4 | jq -c -j '.error, "|", .reason')"
+	"$(store-tool msg-get "$failed_id" | jq -c -j '.error, "|", .reason')"
 
 # ---- spend -----------------------------------------------------------------------
 # Counted: claimed, queued ... delivered, unknown; at sent_at, else claimed_at,
@@ -281,8 +288,13 @@ check_exit "... then unset" 3 store-tool kv-get inbox.fetched
 store-tool hold 2 "$T/held" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do [ -e "$T/held" ] && break; sleep 0.05; done
+# SQLite has one writer at a time: any write waits. On PostgreSQL rows lock
+# alone, and the write lock (an advisory lock) is store_begin_immediate's:
+# another transaction that takes it waits.
+if [ "$SMSKIT_STORE" = sqlite ]; then writer=(store-tool optout-add +15559990000 manual)
+else writer=(store-tool hold 0 "$T/held2"); fi
 start=$(date +%s%N)
-check "a writer waits for another process's write lock (busy timeout)" store-tool optout-add +15559990000 manual
+check "a writer waits for another process's write lock (busy timeout)" "${writer[@]}"
 waited=$(( ($(date +%s%N) - start) / 1000000 ))
 wait "$holder"; hrc=$?
 check_eq "the holder committed as well" "0 held" "$hrc $(q "SELECT value FROM kv WHERE key = 'store-tool.hold'")"

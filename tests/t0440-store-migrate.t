@@ -173,8 +173,12 @@ if sms-inbox -o json >"$T/inbox" 2>"$T/inbox.err" || ! grep -q 'not available on
 	check_eq "sms-inbox lists the inbound" "+12125550107 HOURS" "$(jq -r '"\(.from) \(.body)"' "$T/inbox")"
 	check_exit "sms-status shows the sent ones" 0 sms-status -o json --status queued
 	check_eq "...both" "+12125550103 +12125550104" "$(jq -r .to "$T/.out" | sort | xargs)"
+	# The sequence gave max + 1 to the check above: the next is max + 2.
+	max=$(sql -s "$src" "select max(id) from messages")
 	check_exit "sms-stage adds a message after the copied ones" 0 sms-stage -o json --to +12125550109 --body new
-	check_eq "...with the next id" "$(($(sql -s "$src" "select max(id) from messages") + 2))" "$(jq -r .id "$T/.out")"
+	check_eq "...with the sequence's next id, never one it gave before" $((max + 2)) "$(jq -r .id "$T/.out")"
+	check_exit "sms-send stores one too" 0 env SMS_PROVIDER=sandbox sms-send -o json --to +12125550110 --body new
+	check_eq "...with the id after it" $((max + 3)) "$(jq -r .id "$T/.out")"
 else
 	skip "the programs on the migrated store" "the PostgreSQL backend's listings are not in this build yet"
 fi

@@ -431,16 +431,32 @@ fail:
 	return STORE_ERR;
 }
 
-/* The identity sequence of table t past its greatest id, never backwards. */
+/* The identity sequence of table t past its greatest id, never backwards:
+ * its next value the greater of max(id) + 1 and the one it would give now
+ * (a value given once, if only to a transaction rolled back, is never given
+ * again). pg_sequence_last_value is NULL after a setval(..., false), so the
+ * sequence itself is read. */
 static int move_sequence(struct mig *m, int t)
 {
 	const char *name = store_migrate_tables[t];
-	char what[96], sql[512];
+	char what[96], sql[1024];
 	snprintf(what, sizeof what, "moving the sequence of %s", name);
+	snprintf(sql, sizeof sql, "SELECT pg_get_serial_sequence('%s', 'id')", name);
+	PGresult *r = pgs_q1(m->s, what, sql, NULL);
+	if (!r)
+		return STORE_ERR;
+	char seq[200];
+	snprintf(seq, sizeof seq, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	if (!seq[0]) {
+		store__seterr(m->s, "%s: the table has no id sequence", what);
+		return STORE_ERR;
+	}
+	/* seq is PostgreSQL's own quoted name of it. */
 	snprintf(sql, sizeof sql,
-	         "SELECT setval(q.s, greatest(coalesce((SELECT max(id) FROM \"%s\"), 0), "
-	         "coalesce(pg_sequence_last_value(q.s), 0)) + 1, false) "
-	         "FROM (SELECT pg_get_serial_sequence('%s', 'id')::regclass AS s) q", name, name);
+	         "SELECT setval('%s', greatest(coalesce((SELECT max(id) FROM \"%s\"), 0) + 1, "
+	         "(SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s)), "
+	         "false)", seq, name, seq);
 	long long next;
 	return one_int(m->s, what, sql, &next);
 }

@@ -436,7 +436,7 @@ static int schema(struct store *s, char *err, size_t errlen)
 	PQclear(r);
 	pgs_rollback(s);
 	if (s->h.version > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "%s: schema version %d is newer than this build's (%d); "
+		snprintf(err, errlen, "%s: schema version %d is newer than this smskit knows (%d); "
 		         "upgrade smskit", uri, s->h.version, STORE_SCHEMA_VERSION);
 		return -1;
 	}

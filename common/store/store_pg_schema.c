@@ -87,7 +87,7 @@ const char *const pgs_schema =
 	"CREATE INDEX messages_inbox ON messages (direction, read, created_at);\n"
 	"CREATE INDEX messages_to ON messages (to_number, created_at);\n"
 	"CREATE INDEX messages_from ON messages (from_number, created_at);\n"
-	"CREATE INDEX messages_queue ON messages (status, priority_rank DESC, created_at);\n"
+	"CREATE INDEX messages_queue ON messages (status, priority_rank DESC, created_at, id);\n"
 	"CREATE INDEX messages_reply_to ON messages (reply_to);\n"
 	"CREATE INDEX messages_spend ON messages ((coalesce(sent_at, claimed_at, created_at)))\n"
 	"  WHERE direction = 'outbound' AND status IN ('sending', 'queued', 'scheduled', 'sent',\n"

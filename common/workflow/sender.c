@@ -53,8 +53,16 @@ struct sender *sender_new(const struct sms_config *c, struct store *st, struct p
 		strbuf_puts(&b, "/sms/status");
 		s->status_callback = strbuf_detach(&b);
 	}
+	/* The name claims and leases give this host (sms-config(5),
+	 * SMS_NODE_NAME): two senders with one name but separate process
+	 * tables (containers on one host's network) would judge each other's
+	 * processes by the wrong table. */
 	char host[32] = "";
-	gethostname(host, sizeof host - 1);
+	const char *node = config_get(c, "SMS_NODE_NAME");
+	if (node && *node)
+		snprintf(host, sizeof host, "%s", node);
+	else
+		gethostname(host, sizeof host - 1);
 	snprintf(s->host, sizeof s->host, "%s", host);
 	snprintf(s->claimer, sizeof s->claimer, "sms-send/%ld@%s", (long)getpid(), host);
 	if (lease_init(&s->lease, c, s->claimer, s->host, err, errlen) != 0) {
