@@ -13,15 +13,13 @@ export SMS_PROVIDER=twilio TWILIO_AUTH_TOKEN=$WEBHOOK_TOKEN
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # watching PID: true once the process has its watch set: on SQLite its inotify
-# descriptor open; on PostgreSQL a session of the store's database that has
-# sent LISTEN: the last thing it asked was LISTEN, or the baseline's listing of
-# the newest message, which comes after the LISTEN and is asked again at every
-# slow poll (so the last query is seldom the LISTEN itself). Until then,
-# start_wait keeps looking.
+# descriptor open; on PostgreSQL, where it LISTENs then reads its baseline,
+# once its session (named smskit-wait by PGAPPNAME) has sat idle for 50 ms:
+# between its queries it never does.
 watching() {
 	local f
 	if [ "$SMSKIT_STORE" = pg ]; then
-		[ "$(sql "select count(*) from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and (query ~* '^[[:space:]]*listen[[:space:]]' or query ~ 'FROM messages WHERE TRUE ORDER BY id DESC LIMIT')")" -gt 0 ] 2>/dev/null
+		[ "$(sql "select count(*) from pg_stat_activity where application_name = 'smskit-wait' and state = 'idle' and state_change < now() - interval '50 milliseconds'")" = 1 ]
 		return
 	fi
 	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = anon_inode:inotify ] && return 0; done
@@ -44,7 +42,7 @@ start_wait() {
 	local name=$1 i
 	shift
 	rm -f "$T/$name".*
-	( sms-inbox "$@" >"$T/$name.out" 2>"$T/$name.err"; echo $? >"$T/$name.rc"; now_ms >"$T/$name.at" ) 2>/dev/null &
+	( PGAPPNAME=smskit-wait sms-inbox "$@" >"$T/$name.out" 2>"$T/$name.err"; echo $? >"$T/$name.rc"; now_ms >"$T/$name.at" ) 2>/dev/null &
 	for ((i = 0; i < 100; i++)); do
 		WAIT_PID=$(pgrep -P $! -x sms-inbox) && watching "$WAIT_PID" && break
 		sleep 0.02
@@ -123,7 +121,7 @@ check_eq "SIGTERM ends a wait as the signal (143), printing nothing" "143 0" \
 
 # ---- the MCP tool, wait_for_sms_reply, on a live sms-mcp ------------------------------
 mkfifo "$T/to" "$T/from"
-sms-mcp <"$T/to" >"$T/from" 2>"$T/mcp.err" &
+PGAPPNAME=smskit-wait sms-mcp <"$T/to" >"$T/from" 2>"$T/mcp.err" &
 mpid=$!
 exec {to}>"$T/to" {from}<"$T/from"
 mcp_line() { IFS= read -r -t 20 line <&"$from" && printf '%s\n' "$line"; }

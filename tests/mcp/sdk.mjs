@@ -32,10 +32,23 @@ function check(desc, cond, diag) {
 	}
 }
 
+// The store read back with sqlite3, or psql for a PostgreSQL store (SMS_DB a
+// postgresql:// URI): rows as objects named by column, either way.
+const PG = /^postgres(ql)?:\/\//.test(DB);
 function sql(q) {
+	if (PG) {
+		const out = execFileSync('psql', ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DB,
+			'-c', `SELECT coalesce(json_agg(sdk_row), '[]') FROM (${q}) sdk_row`], { encoding: 'utf8' });
+		return JSON.parse(out);
+	}
 	const out = execFileSync('sqlite3', ['-json', DB, q], { encoding: 'utf8' });
 	return out.trim() === '' ? [] : JSON.parse(out);
 }
+// exec(q): a statement that returns no rows.
+const exec = (q) => execFileSync(PG ? 'psql' : 'sqlite3', PG ? ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DB, '-c', q] : [DB, q]);
+// A column's bytes in upper-case hex, and their count, in either engine's words.
+const hexOf = (c) => (PG ? `upper(encode(convert_to(${c}, 'UTF8'), 'hex'))` : `hex(${c})`);
+const bytesOf = (c) => (PG ? `octet_length(${c})` : `length(CAST(${c} AS BLOB))`);
 const one = (q) => sql(q)[0];
 const hex = (s) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 
@@ -272,7 +285,7 @@ check('reply_to_sms markRead false: replied, still unread', ok(r) && orig.read =
 		records(r)[0]?.error?.code === 'not_found' && /message SMnope42: no such message/.test(textOf(r)) && /get_incoming_sms lists/.test(textOf(r)), textOf(r));
 	r = await call('reply_to_sms', { messageId: 424242, reply: 'x' });
 	check('reply_to_sms to an unknown number: isError, naming it', r.isError === true && /message 424242: no such message/.test(textOf(r)), textOf(r));
-	execFileSync('sqlite3', [DB, `UPDATE messages SET read = 0 WHERE id = ${id}`]);
+	exec(`UPDATE messages SET read = 0 WHERE id = ${id}`);
 }
 r = await call('mark_sms_read', { messageIds: [inbound[1].id, 'SM0003'] });
 check('mark_sms_read takes a provider id among the numbers', ok(r) && records(r).map((x) => x.id).join() === `${inbound[1].id},${inbound[2].id}` &&
@@ -408,11 +421,11 @@ check('stage_sms_template tag: on the rendered message', ok(r) && one(`SELECT ta
 r = await call('reply_to_sms', { messageId: inbound[2].id, reply: 'Glad you liked it! How would you rate us? Reply 1-5', tag: 'survey' });
 check('reply_to_sms tag', ok(r) && one(`SELECT tag FROM messages WHERE id = ${Number(records(r)[0]?.id)}`).tag === 'survey', r);
 // An answer's state is sms-webhookd's to record; here it is set in the store.
-execFileSync('sqlite3', [DB, `UPDATE messages SET state = 'survey' WHERE id = ${inbound[2].id}`]);
+exec(`UPDATE messages SET state = 'survey' WHERE id = ${inbound[2].id}`);
 r = await call('get_incoming_sms', { state: 'survey' });
 check('get_incoming_sms state: only the answers to that state, the state in the text', ok(r) && records(r).map((x) => x.id).join() === String(inbound[2].id) &&
 	records(r)[0].state === 'survey' && /^1 received message since 24 hours ago answering survey, newest first:\n1\. #\d+ from \+15551239003.*\n   "Thanks!"\n   answering state survey\n/.test(textOf(r)), textOf(r));
-execFileSync('sqlite3', [DB, `UPDATE messages SET state = NULL WHERE id = ${inbound[2].id}`]);
+exec(`UPDATE messages SET state = NULL WHERE id = ${inbound[2].id}`);
 r = await call('preview_sms', { message: 'Reply CONFIRM or CANCEL' });
 check('preview_sms of "Reply CONFIRM or CANCEL": the keyword warning in the text', ok(r) &&
 	/\n   warnings: asks for the reply CANCEL, which opts the customer out/.test(textOf(r)), textOf(r));
@@ -500,11 +513,11 @@ const nasty = `He said "hi" & 'bye'; $(touch ${pwn(1)}) \`touch ${pwn(2)}\` \${H
 const big = 'x'.repeat(5000) + nasty + 'é'.repeat(2500);
 r = await call('stage_sms', { to: '+15551230003', message: nasty, notes: big, priority: 'low' });
 const inj = records(r)[0]?.id;
-row = one(`SELECT hex(body) AS body, hex(notes) AS notes, length(CAST(notes AS BLOB)) AS nb FROM messages WHERE id = ${Number(inj)}`);
+row = one(`SELECT ${hexOf('body')} AS body, ${hexOf('notes')} AS notes, ${bytesOf('notes')} AS nb FROM messages WHERE id = ${Number(inj)}`);
 check('stage_sms: quotes, $(...), backticks, newlines stored byte for byte', ok(r) && row?.body === hex(nasty), { r, row });
 check('stage_sms: a 10 KB note stored byte for byte', row?.notes === hex(big) && row.nb > 10000, (() => { const h = hex(big); let i = 0; while (i < h.length && row?.notes?.[i] === h[i]) i++; return [row?.nb, Buffer.byteLength(big), i, row?.notes?.slice(i - 20, i + 40), h.slice(i - 20, i + 40)]; })());
 r = await call('create_sms_autoresponder', { trigger: `/$(touch ${pwn(4)})\`id\`/`, response: nasty });
-row = one(`SELECT hex(trigger) AS t, hex(response) AS r FROM autoresponders WHERE id = ${Number(records(r)[0]?.id)}`);
+row = one(`SELECT ${hexOf('trigger')} AS t, ${hexOf('response')} AS r FROM autoresponders WHERE id = ${Number(records(r)[0]?.id)}`);
 check('create_sms_autoresponder: trigger and response stored byte for byte', ok(r) && row?.t === hex(`/$(touch ${pwn(4)})\`id\`/`) && row.r === hex(nasty), { r, row });
 r = await call('preview_sms', { message: big });
 check('preview_sms: the 10 KB text reaches sms-split whole (and is too long to send)',
