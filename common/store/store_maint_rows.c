@@ -46,15 +46,6 @@ static void bind_number(sqlite3_stmt *st, const char *number)
 	sqlite3_bind_text(st, 2, number[0] == '+' ? number + 1 : number, -1, SQLITE_TRANSIENT);
 }
 
-static int check_number(struct store *s, const char *number)
-{
-	size_t n = strlen(number);
-	if (number[0] == '+' && n >= 2 && n <= 16 && strspn(number + 1, "0123456789") == n - 1)
-		return STORE_OK;
-	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number);
-	return STORE_ERR;
-}
-
 /* One count from sql with the number bound (and ?3 = text3 unless NULL). */
 static int count_of(struct store *s, const char *sql, const char *number, const char *text3,
                     long long *n)
@@ -225,7 +216,7 @@ static int export_messages(struct store *s, const char *number,
 int lite_export_number(struct store *s, const char *number,
                         int (*fn)(cJSON *rec, void *arg), void *arg)
 {
-	if (check_number(s, number))
+	if (store__e164_check(s, number))
 		return STORE_ERR;
 	if (!sqlite3_get_autocommit(s->db)) {
 		store__seterr(s, "an export cannot run inside a transaction");
@@ -334,7 +325,7 @@ int lite_erase_number(struct store *s, const char *number, int dry,
                        store_progress_fn fn, void *arg, struct store_removed *out)
 {
 	memset(out, 0, sizeof *out);
-	if (check_number(s, number))
+	if (store__e164_check(s, number))
 		return STORE_ERR;
 	if (dry)
 		return erase_counts(s, number, out);

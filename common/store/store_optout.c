@@ -14,17 +14,6 @@ static const char *const optout_sql[ST__N] = {
 	[ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE number = ?1",
 };
 
-/* An opt-out is per channel and number (smskit-whatsapp(7)): E.164, alone or
- * after "whatsapp:". */
-static int check_number(struct store *s, const char *number)
-{
-	if (address_stored_ok(number))
-		return 0;
-	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits, after whatsapp: "
-	              "on WhatsApp)",
-	              number ? number : "(none)");
-	return -1;
-}
 
 static int optout_event(struct store *s, const char *kind, const char *number,
                         const char *source)
@@ -41,7 +30,7 @@ static int optout_event(struct store *s, const char *kind, const char *number,
 
 int lite_optout_add(struct store *s, const char *number, const char *source)
 {
-	if (check_number(s, number))
+	if (!store__address_ok(s, number))
 		return STORE_ERR;
 	if (!source || !*source)
 		source = "manual";
@@ -69,7 +58,7 @@ int lite_optout_add(struct store *s, const char *number, const char *source)
 
 int lite_optout_remove(struct store *s, const char *number, const char *source)
 {
-	if (check_number(s, number))
+	if (!store__address_ok(s, number))
 		return STORE_ERR;
 	if (!source || !*source)
 		source = "manual";

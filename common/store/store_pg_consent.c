@@ -14,17 +14,6 @@
 #define LATEST "ORDER BY at DESC, id DESC LIMIT 1"
 #define CONSENT_COLS "number, at, kind, source, evidence, recorded_at"
 
-/* An address as the table's CHECK wants it (address_stored_ok); said in a
- * sentence before a failed CHECK spoils the caller's transaction. */
-static int number_ok(struct store *s, const char *n)
-{
-	if (address_stored_ok(n))
-		return 1;
-	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits, after whatsapp: on "
-	              "WhatsApp)", n ? n : "(none)");
-	return 0;
-}
-
 static int insert(struct store *s, const char *number, const char *at, const char *kind,
                   const char *source, const char *evidence)
 {
@@ -69,24 +58,8 @@ int pgs_consent_add(struct store *s, const char *number, const char *at, const c
 	char when[TIME_LEN], now[TIME_LEN];
 	if (lifted)
 		*lifted = 0;
-	if (!number_ok(s, number))
+	if (store__consent_args(s, number, at, source, evidence, when, now))
 		return STORE_ERR;
-	if (!source || !*source || !evidence || !*evidence) {
-		store__seterr(s, "%s: an opt-in needs its source (web, keyword, paper, import...) and "
-		              "its evidence (the form's URL and IP, \"signed form #123\"...)", number);
-		return STORE_ERR;
-	}
-	store__now(now);
-	if (at && store__time_norm(at, when) != 0) {
-		store__seterr(s, "%s: at must be an RFC 3339 time such as 2026-11-02T14:03:00Z, not %s",
-		              number, at);
-		return STORE_ERR;
-	}
-	if (at && strcmp(when, now) > 0) {
-		store__seterr(s, "%s: at %s is in the future: consent is recorded once given", number,
-		              when);
-		return STORE_ERR;
-	}
 	int own;
 	if (pgs_op_begin(s, &own))
 		return STORE_ERR;

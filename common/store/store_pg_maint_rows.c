@@ -96,15 +96,6 @@ static char *named_events(struct store *s, const char *number, int erase, long l
 	return strbuf_detach(&b);
 }
 
-static int check_number(struct store *s, const char *number)
-{
-	size_t n = strlen(number);
-	if (number[0] == '+' && n >= 2 && n <= 16 && strspn(number + 1, "0123456789") == n - 1)
-		return STORE_OK;
-	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number);
-	return STORE_ERR;
-}
-
 /* One count from sql with a's parameters. */
 static int count_of(struct store *s, const char *sql, const struct pgs_args *a, long long *n)
 {
@@ -209,7 +200,7 @@ static int each_row(struct store *s, const char *sql, const struct pgs_args *a,
 int pgs_export_number(struct store *s, const char *number, int (*fn)(cJSON *rec, void *arg),
                       void *arg)
 {
-	if (check_number(s, number))
+	if (store__e164_check(s, number))
 		return STORE_ERR;
 	if (pgs_txn_open(s)) {
 		store__seterr(s, "an export cannot run inside a transaction");
@@ -328,7 +319,7 @@ int pgs_erase_number(struct store *s, const char *number, int dry, store_progres
                      void *arg, struct store_removed *out)
 {
 	memset(out, 0, sizeof *out);
-	if (check_number(s, number))
+	if (store__e164_check(s, number))
 		return STORE_ERR;
 	if (dry)
 		return erase_counts(s, number, out);

@@ -7,18 +7,6 @@
 
 #include <stdlib.h>
 
-/* An opt-out is per channel and number (smskit-whatsapp(7)): E.164, alone or
- * after "whatsapp:". Said before the table's CHECK would fail a statement
- * (and spoil the caller's transaction). */
-static int check_number(struct store *s, const char *number)
-{
-	if (address_stored_ok(number))
-		return 0;
-	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits, after whatsapp: "
-	              "on WhatsApp)",
-	              number ? number : "(none)");
-	return -1;
-}
 
 static int optout_event(struct store *s, const char *kind, const char *number,
                         const char *source)
@@ -35,7 +23,7 @@ static int optout_event(struct store *s, const char *kind, const char *number,
 
 int pgs_optout_add(struct store *s, const char *number, const char *source)
 {
-	if (check_number(s, number))
+	if (!store__address_ok(s, number))
 		return STORE_ERR;
 	if (!source || !*source)
 		source = "manual";
@@ -68,7 +56,7 @@ int pgs_optout_add(struct store *s, const char *number, const char *source)
 
 int pgs_optout_remove(struct store *s, const char *number, const char *source)
 {
-	if (check_number(s, number))
+	if (!store__address_ok(s, number))
 		return STORE_ERR;
 	if (!source || !*source)
 		source = "manual";

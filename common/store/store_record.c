@@ -2,6 +2,7 @@
  * statuses and their lifecycle, times in their stored form: the checks every
  * backend makes alike, without SQL. See store_record.h. */
 #include "store_record.h"
+#include "address.h"
 #include "clock.h"
 #include "policy.h"
 #include "util.h"
@@ -428,6 +429,50 @@ int store__update_vals(struct store *s, const cJSON *fields, struct val *v)
 		    val_from_json(s, &store__mcols[i], j, &v[i]))
 			return -1;
 		v[i].set = present;
+	}
+	return 0;
+}
+
+/* ---- Arguments both backends check the same way ----------------------------------- */
+
+int store__address_ok(struct store *s, const char *n)
+{
+	if (address_stored_ok(n))
+		return 1;
+	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits, after whatsapp: on "
+	              "WhatsApp)", n ? n : "(none)");
+	return 0;
+}
+
+int store__e164_check(struct store *s, const char *number)
+{
+	size_t n = strlen(number);
+	if (number[0] == '+' && n >= 2 && n <= 16 && strspn(number + 1, "0123456789") == n - 1)
+		return STORE_OK;
+	store__seterr(s, "%s: not an E.164 number (+ and up to 15 digits)", number);
+	return STORE_ERR;
+}
+
+int store__consent_args(struct store *s, const char *number, const char *at, const char *source,
+                        const char *evidence, char when[TIME_LEN], char now[TIME_LEN])
+{
+	if (!store__address_ok(s, number))
+		return -1;
+	if (!source || !*source || !evidence || !*evidence) {
+		store__seterr(s, "%s: an opt-in needs its source (web, keyword, paper, import...) and "
+		              "its evidence (the form's URL and IP, \"signed form #123\"...)", number);
+		return -1;
+	}
+	store__now(now);
+	if (at && store__time_norm(at, when) != 0) {
+		store__seterr(s, "%s: at must be an RFC 3339 time such as 2026-11-02T14:03:00Z, not %s",
+		              number, at);
+		return -1;
+	}
+	if (at && strcmp(when, now) > 0) {
+		store__seterr(s, "%s: at %s is in the future: consent is recorded once given", number,
+		              when);
+		return -1;
 	}
 	return 0;
 }

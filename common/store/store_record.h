@@ -90,6 +90,19 @@ void store__now(char out[TIME_LEN]);
 /* Any RFC 3339 time to the stored form; -1 when it does not parse. */
 int store__time_norm(const char *in, char out[TIME_LEN]);
 
+/* An address as the tables' CHECK wants it (address_stored_ok: E.164, alone
+ * or after "whatsapp:"): 1, else 0 with the sentence set, said before the
+ * engine would say less (or, on PostgreSQL, spoil the transaction). */
+int store__address_ok(struct store *s, const char *n);
+/* A bare E.164 number (sms-store's export and erase): STORE_OK, or STORE_ERR
+ * with the sentence set. */
+int store__e164_check(struct store *s, const char *number);
+/* An opt-in's arguments (store_consent_add): the address, the source and
+ * evidence, and `at` (NULL: now) normalised into when, not in the future;
+ * now is set. 0, or -1 with the sentence set. */
+int store__consent_args(struct store *s, const char *number, const char *at, const char *source,
+                        const char *evidence, char when[TIME_LEN], char now[TIME_LEN]);
+
 /* Sets the store's error (one sentence): each backend has its own. */
 void store__seterr(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
